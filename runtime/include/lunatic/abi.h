@@ -1,0 +1,251 @@
+/* The contract between code that lunaticc generates and the runtime it links with.
+ *
+ * This header is the single definition of the instance layout, the module descriptor and
+ * the runtime entry points that generated code calls. The compiler includes it and takes
+ * every field offset from it with offsetof, so the two sides cannot drift apart. Change a
+ * layout here and bump LUNATIC_ABI_VERSION; nothing else needs to be kept in sync by hand.
+ *
+ * Conventions of generated code:
+ *  - Every Wasm function becomes a native function `R f(lunatic_instance* self, P...)`
+ *    with the C calling convention. i32/i64/f32/f64 map to the C types, v128 to a 16-byte
+ *    vector (<2 x i64>), funcref and externref to pointers. Several results come back as a
+ *    struct of the result types in order (LLVM first-class aggregate return).
+ *  - Every defined function that may escape (exported, placed in a table, or taken by
+ *    ref.func) also gets an "array entry" `void e(lunatic_instance*, lunatic_value*)` that
+ *    reads the parameters from the array and writes the results over it, so the runtime can
+ *    call any signature.
+ *  - A funcref is a `const lunatic_func*`, NULL for ref.null. An externref is an opaque
+ *    `void*`, NULL for ref.null.
+ *  - Generated functions keep frame pointers, so the runtime walks the stack by them.
+ */
+#ifndef LUNATIC_ABI_H
+#define LUNATIC_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LUNATIC_ABI_VERSION 1u
+#define LUNATIC_WASM_PAGE_SIZE 65536u
+#define LUNATIC_MAX_PAGES 65536u        /* 4 GiB: the most a 32-bit memory can hold */
+#define LUNATIC_NO_MAXIMUM 0xffffffffu  /* table/memory declared without a maximum */
+
+/* Value type codes, used in signature strings and descriptors. */
+#define LUNATIC_TYPE_I32 'i'
+#define LUNATIC_TYPE_I64 'I'
+#define LUNATIC_TYPE_F32 'f'
+#define LUNATIC_TYPE_F64 'F'
+#define LUNATIC_TYPE_V128 'v'
+#define LUNATIC_TYPE_FUNCREF 'r'
+#define LUNATIC_TYPE_EXTERNREF 'e'
+
+typedef struct lunatic_instance lunatic_instance;
+
+/* One Wasm value in memory: globals, and the argument/result arrays of array entries. */
+typedef union lunatic_value {
+  uint32_t i32;
+  uint64_t i64;
+  float f32;
+  double f64;
+  uint8_t v128[16];
+  void* ref;
+} __attribute__((aligned(16))) lunatic_value;
+
+/* What a funcref points to. Imported functions, table slots and ref.func all use these. */
+typedef struct lunatic_func {
+  const void* code;              /* native entry: R code(lunatic_instance* instance, P...) */
+  void (*array_entry)(lunatic_instance*, lunatic_value*); /* NULL if the function never escapes */
+  lunatic_instance* instance;    /* passed as the first argument of code and array_entry */
+  uint32_t type_id;              /* canonical signature id, equal ids mean equal signatures */
+  uint32_t func_index;           /* index in the defining module, for diagnostics */
+} lunatic_func;
+
+/* Linear memory. `base` never moves while any code runs on it in guard-page mode; in
+ * bounds-checked mode generated code reloads it after every call and memory.grow. */
+typedef struct lunatic_memory {
+  uint8_t* base;
+  uint64_t size;          /* current size in bytes, a multiple of the page size */
+  uint32_t max_pages;     /* declared maximum, or LUNATIC_MAX_PAGES */
+  uint32_t mode;          /* a lunatic_memory_mode */
+  uint64_t reserved;      /* bytes of address space behind base */
+} lunatic_memory;
+
+typedef enum lunatic_memory_mode {
+  /* Reserve the whole 8 GiB an i32 address plus a u32 offset can reach; unmapped pages
+   * fault, and the fault becomes an out-of-bounds trap. Loads and stores check nothing. */
+  LUNATIC_MEMORY_GUARD_PAGES = 0,
+  /* Reserve only what is needed; every access compares its end against `size`. */
+  LUNATIC_MEMORY_BOUNDS_CHECKED = 1,
+} lunatic_memory_mode;
+
+typedef struct lunatic_table {
+  void** elements;        /* `size` slots: lunatic_func* for funcref, opaque for externref */
+  uint32_t size;
+  uint32_t max;           /* declared maximum, or LUNATIC_NO_MAXIMUM */
+  uint8_t elem_type;      /* LUNATIC_TYPE_FUNCREF or LUNATIC_TYPE_EXTERNREF */
+} lunatic_table;
+
+/* The per-instance context every generated function receives first. Imported entities
+ * come first in each index space, as in Wasm. The runtime allocates the arrays. */
+struct lunatic_instance {
+  lunatic_memory* memory;             /* memory 0, or NULL */
+  lunatic_value** globals;            /* a cell per global; imported ones are the exporter's */
+  lunatic_table** tables;             /* a table per table index */
+  const lunatic_func** funcs;         /* a func object per function index */
+  const uint32_t* type_ids;           /* canonical id of each of the module's signatures */
+  uint8_t* data_dropped;              /* a flag per data segment, set by data.drop */
+  uint8_t* elem_dropped;              /* a flag per element segment, set by elem.drop */
+  const struct lunatic_module* module;
+  void* host;                         /* owned by the runtime: process, WASI context */
+};
+
+typedef enum lunatic_extern_kind {
+  LUNATIC_EXTERN_FUNC = 0,
+  LUNATIC_EXTERN_TABLE = 1,
+  LUNATIC_EXTERN_MEMORY = 2,
+  LUNATIC_EXTERN_GLOBAL = 3,
+} lunatic_extern_kind;
+
+typedef struct lunatic_import {
+  const char* module;
+  const char* name;
+  uint32_t kind;          /* lunatic_extern_kind */
+  uint32_t index;         /* index in that kind's index space */
+} lunatic_import;
+
+typedef struct lunatic_export {
+  const char* name;
+  uint32_t kind;          /* lunatic_extern_kind */
+  uint32_t index;
+} lunatic_export;
+
+typedef struct lunatic_function_desc {
+  const void* code;       /* NULL for imported functions */
+  void (*array_entry)(lunatic_instance*, lunatic_value*); /* NULL if it never escapes */
+  uint32_t type_index;    /* into lunatic_module.types */
+  const char* name;       /* the Wasm name (name section) or a made-up one, for backtraces */
+} lunatic_function_desc;
+
+typedef struct lunatic_table_desc {
+  uint8_t elem_type;
+  uint32_t min;
+  uint32_t max;           /* or LUNATIC_NO_MAXIMUM */
+} lunatic_table_desc;
+
+typedef struct lunatic_global_desc {
+  uint8_t type;           /* a LUNATIC_TYPE_* code */
+  uint8_t is_mutable;
+} lunatic_global_desc;
+
+typedef struct lunatic_data_segment {
+  const uint8_t* bytes;
+  uint32_t length;
+} lunatic_data_segment;
+
+typedef struct lunatic_elem_segment {
+  uint8_t elem_type;
+  uint32_t length;
+  const int32_t* func_indices; /* per item: a function index, or -1 for ref.null */
+} lunatic_elem_segment;
+
+/* Everything the runtime needs to instantiate a compiled module. The compiler emits one
+ * as a constant with external linkage; its symbol name is chosen by the driver. */
+typedef struct lunatic_module {
+  uint32_t abi_version;   /* LUNATIC_ABI_VERSION */
+  uint32_t memory_mode;   /* the lunatic_memory_mode the code was compiled for */
+  const char* name;
+
+  uint32_t num_types;
+  const char* const* types; /* signature strings: param codes, ':', result codes ("iI:f") */
+
+  uint32_t num_imports;
+  const lunatic_import* imports;
+  uint32_t num_exports;
+  const lunatic_export* exports;
+
+  uint32_t num_functions, num_imported_functions;
+  const lunatic_function_desc* functions;
+  uint32_t num_tables, num_imported_tables;
+  const lunatic_table_desc* tables;
+  uint32_t num_globals, num_imported_globals;
+  const lunatic_global_desc* globals;
+
+  uint32_t has_memory, memory_imported;
+  uint32_t memory_min_pages, memory_max_pages; /* max is LUNATIC_MAX_PAGES if undeclared */
+
+  uint32_t num_data_segments;
+  const lunatic_data_segment* data_segments;
+  uint32_t num_elem_segments;
+  const lunatic_elem_segment* elem_segments;
+
+  /* Sets the defined globals from their initialisers, then applies the active element
+   * segments and the active data segments in order (each as table.init/memory.init followed
+   * by a drop) and drops the declarative element segments. Traps through lunatic_trap. The
+   * start function is not called here. */
+  void (*initialize)(lunatic_instance*);
+  int32_t start_function; /* function index, or -1 */
+
+  /* The generated code occupies [code_start, code_end): lets the runtime tell Wasm frames
+   * from its own when it walks the stack. */
+  const void* code_start;
+  const void* code_end;
+} lunatic_module;
+
+/* ---- Traps ------------------------------------------------------------------------ */
+
+typedef enum lunatic_trap_kind {
+  LUNATIC_TRAP_UNREACHABLE = 1,
+  LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS,   /* "out of bounds memory access" */
+  LUNATIC_TRAP_TABLE_OUT_OF_BOUNDS,    /* "out of bounds table access" */
+  LUNATIC_TRAP_UNDEFINED_ELEMENT,      /* call_indirect index past the table's end */
+  LUNATIC_TRAP_UNINITIALIZED_ELEMENT,  /* call_indirect to a null slot */
+  LUNATIC_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+  LUNATIC_TRAP_INTEGER_DIVIDE_BY_ZERO,
+  LUNATIC_TRAP_INTEGER_OVERFLOW,
+  LUNATIC_TRAP_INVALID_CONVERSION,     /* "invalid conversion to integer" */
+  LUNATIC_TRAP_STACK_EXHAUSTED,        /* "call stack exhausted" */
+  LUNATIC_TRAP_NULL_REFERENCE,
+  LUNATIC_TRAP_HOST,                   /* a host function failed; details are logged */
+} lunatic_trap_kind;
+
+/* Unwinds to the innermost runtime entry (instantiate, invoke, process body). Never returns. */
+__attribute__((noreturn)) void lunatic_trap(uint32_t kind);
+
+/* Generated code compares the frame address of each function it enters against this and
+ * traps with LUNATIC_TRAP_STACK_EXHAUSTED below it. The runtime sets it per thread (and per
+ * process stack on a context switch), leaving enough headroom for the trap path itself. */
+extern __thread uintptr_t lunatic_stack_limit;
+
+/* ---- Helpers generated code calls -------------------------------------------------- *
+ * All take the calling instance first and trap on any violation the Wasm spec names. */
+
+uint32_t lunatic_memory_grow(lunatic_instance*, uint32_t delta_pages); /* old pages or -1 */
+void lunatic_memory_copy(lunatic_instance*, uint32_t dst, uint32_t src, uint32_t len);
+void lunatic_memory_fill(lunatic_instance*, uint32_t dst, uint32_t value, uint32_t len);
+void lunatic_memory_init(lunatic_instance*, uint32_t segment, uint32_t dst, uint32_t src,
+                         uint32_t len);
+void lunatic_data_drop(lunatic_instance*, uint32_t segment);
+
+uint32_t lunatic_table_grow(lunatic_instance*, uint32_t table, void* init, uint32_t delta);
+void lunatic_table_fill(lunatic_instance*, uint32_t table, uint32_t dst, void* value,
+                        uint32_t len);
+void lunatic_table_copy(lunatic_instance*, uint32_t dst_table, uint32_t src_table,
+                        uint32_t dst, uint32_t src, uint32_t len);
+void lunatic_table_init(lunatic_instance*, uint32_t table, uint32_t segment, uint32_t dst,
+                        uint32_t src, uint32_t len);
+void lunatic_elem_drop(lunatic_instance*, uint32_t segment);
+
+/* ---- The executable's entry ---------------------------------------------------------- *
+ * lunaticc, when it builds an executable, emits these two symbols next to the module; the
+ * runtime's main() instantiates the module with WASI and runs the entry export. */
+extern const lunatic_module lunatic_main_module;
+extern const char lunatic_main_entry[]; /* "_start" unless --entry said otherwise */
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* LUNATIC_ABI_H */

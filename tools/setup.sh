@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian package lunaticc needs to build, test and benchmark.
+# Idempotent: apt-get skips what is already there. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  llvm-19-dev liblld-19-dev lld-19 clang-19 libclang-rt-19-dev
+  libclang-rt-19-dev-wasm32 wasi-libc
+  binaryen wabt
+  zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
+  libcli11-dev doctest-dev libfmt-dev
+  python3 nodejs
+)
+
+sudo_cmd=()
+if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
