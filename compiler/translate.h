@@ -1,0 +1,36 @@
+// Lowers a validated Binaryen module to an LLVM module that follows runtime/include/lunatic/abi.h:
+// one native function per Wasm function, array entries for the ones that escape, the
+// `initialize` function and the lunatic_module descriptor.
+#pragma once
+
+#include <binaryen-c.h>
+
+#include <memory>
+#include <string>
+
+#include "lunatic/abi.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}
+
+namespace lunaticc {
+
+struct TranslateOptions {
+  lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
+  // Symbol of the emitted lunatic_module constant (external linkage).
+  std::string module_symbol = "lunatic_main_module";
+  // Section that holds every generated function. It must be a C identifier, so that the
+  // linker defines __start_<section> and __stop_<section>, which become code_start/code_end.
+  std::string code_section = "lunatic_code";
+  // Module name written into the descriptor (for diagnostics).
+  std::string module_name = "main";
+};
+
+// Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses
+// something the compiler does not support. Never aborts on a module Binaryen validated.
+std::unique_ptr<llvm::Module> translateModule(BinaryenModuleRef module, llvm::LLVMContext& context,
+                                              const TranslateOptions& options, std::string& error);
+
+}  // namespace lunaticc
