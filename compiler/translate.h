@@ -9,6 +9,7 @@
 #include <string>
 
 #include "lunatic/abi.h"
+#include "module_info.h"
 
 namespace llvm {
 class LLVMContext;
@@ -30,7 +31,13 @@ struct TranslateOptions {
 
 // Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses
 // something the compiler does not support. Never aborts on a module Binaryen validated.
-std::unique_ptr<llvm::Module> translateModule(BinaryenModuleRef module, llvm::LLVMContext& context,
+//
+// Binaryen 108's C API has no getters for memory limits, memory import names, table element
+// types, the start function, or element/data segments beyond constant offsets and function
+// names. `info` carries those, read from the same binary (module_info.h); take them from
+// there, and everything else (functions, bodies, globals, exports) from Binaryen.
+std::unique_ptr<llvm::Module> translateModule(BinaryenModuleRef module, const ModuleInfo& info,
+                                              llvm::LLVMContext& context,
                                               const TranslateOptions& options, std::string& error);
 
 }  // namespace lunaticc

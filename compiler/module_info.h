@@ -1,0 +1,80 @@
+// What Binaryen 108's C API does not expose about a module, read straight from the binary:
+// memory limits and import names, table element types, the start function, and the exact
+// contents of element and data segments (ref.null items, global.get offsets).
+//
+// The reader checks every length against the buffer, so it is safe on hostile input; it
+// runs before Binaryen and reports malformed sections it reads as errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lunatic/abi.h"
+
+namespace lunaticc {
+
+struct Limits {
+  uint64_t min = 0;
+  std::optional<uint64_t> max;
+};
+
+// A constant expression as Wasm 2.0 allows them (a single instruction before `end`).
+struct ConstExpr {
+  enum class Kind { I32, I64, F32, F64, V128, RefNull, RefFunc, GlobalGet };
+  Kind kind = Kind::I32;
+  uint64_t bits[2] = {0, 0};  // the value's bits, little-endian (V128 uses both)
+  uint32_t index = 0;         // function index for RefFunc, global index for GlobalGet
+  uint8_t ref_type = LUNATIC_TYPE_FUNCREF;  // for RefNull
+};
+
+struct Import {
+  std::string module, name;
+  lunatic_extern_kind kind = LUNATIC_EXTERN_FUNC;
+  uint32_t index = 0;  // index within its kind's index space
+};
+
+struct Table {
+  uint8_t elem_type = LUNATIC_TYPE_FUNCREF;
+  Limits limits;
+  bool imported = false;
+};
+
+struct Memory {
+  Limits limits;  // in pages
+  bool imported = false;
+};
+
+struct ElemSegment {
+  enum class Mode { Active, Passive, Declarative };
+  Mode mode = Mode::Passive;
+  uint32_t table = 0;
+  ConstExpr offset;  // for Active
+  uint8_t elem_type = LUNATIC_TYPE_FUNCREF;
+  std::vector<ConstExpr> items;  // RefFunc, RefNull or GlobalGet
+};
+
+struct DataSegment {
+  bool active = false;
+  uint32_t memory = 0;
+  ConstExpr offset;  // for active
+  std::span<const uint8_t> bytes;  // points into the buffer given to readModuleInfo
+};
+
+struct ModuleInfo {
+  std::vector<Import> imports;
+  std::vector<Table> tables;      // imported first
+  std::vector<Memory> memories;   // imported first
+  std::optional<uint32_t> start;
+  std::vector<ElemSegment> elem_segments;
+  std::vector<DataSegment> data_segments;
+  uint32_t num_imported_functions = 0;
+  uint32_t num_imported_globals = 0;
+};
+
+// Returns nullopt and sets `error` (one line) if a section it reads is malformed.
+std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::string& error);
+
+}  // namespace lunaticc
