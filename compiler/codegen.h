@@ -1,0 +1,24 @@
+// LLVM's half of the pipeline: optimise a module and emit a native object for x86-64 Linux.
+#pragma once
+
+#include <string>
+
+namespace llvm {
+class Module;
+}
+
+namespace lunaticc {
+
+struct CodegenOptions {
+  int opt_level = 2;
+  std::string cpu = "x86-64-v2";
+};
+
+// Sets the module's target, runs LLVM's standard pipeline for the level and writes an ELF
+// object to `path`. Returns an empty string on success, else one line.
+std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path);
+
+// Optimises like emitObject, then writes textual IR instead (for debugging the compiler).
+std::string emitIR(llvm::Module& module, const CodegenOptions& options, const std::string& path);
+
+}  // namespace lunaticc

@@ -1,0 +1,103 @@
+// The pipeline behind `lunaticc` (see compile.h): front end, translation, LLVM, lld.
+#include "compile.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/FileSystem.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "codegen.h"
+#include "frontend.h"
+#include "link.h"
+#include "module_info.h"
+#include "translate.h"
+
+namespace lunaticc {
+namespace {
+
+std::string readFile(const std::string& path, std::vector<char>& bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read the file";
+  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return "cannot read the file";
+  return {};
+}
+
+std::string checkEntry(BinaryenModuleRef module, const std::string& entry) {
+  BinaryenExportRef exported = BinaryenGetExport(module, entry.c_str());
+  if (!exported) return "no export named '" + entry + "' to run (choose one with --entry)";
+  if (BinaryenExportGetKind(exported) != BinaryenExternalFunction()) {
+    return "export '" + entry + "' is not a function";
+  }
+  return {};
+}
+
+// A file next to `path` that is renamed over it only once complete, so a failed run
+// leaves no output behind.
+std::string temporaryPathFor(const std::string& path) {
+  return path + ".lunaticc-tmp." + std::to_string(getpid());
+}
+
+}  // namespace
+
+std::string compile(const CompileOptions& options) {
+  std::vector<char> bytes;
+  if (std::string error = readFile(options.input, bytes); !error.empty()) return error;
+
+  std::string error = checkHeader(bytes);
+  if (!error.empty()) return error;
+  // Our own reader goes first: it fails cleanly where Binaryen's would end the process.
+  std::optional<ModuleInfo> info = readModuleInfo(
+      {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
+  if (!info) return error;
+  BinaryenModulePtr module = readModule(bytes, error);
+  if (!module) return error;
+
+  if (!options.object_only) {
+    if (error = checkExecutableImports(module.get()); !error.empty()) return error;
+    if (error = checkEntry(module.get(), options.entry); !error.empty()) return error;
+  }
+
+  llvm::LLVMContext context;
+  TranslateOptions translate_options;
+  translate_options.memory_mode = options.memory_mode;
+  translate_options.module_symbol = options.module_symbol;
+  translate_options.code_section =
+      options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
+  translate_options.module_name = options.module_symbol;
+  std::unique_ptr<llvm::Module> ir = translateModule(module.get(), *info, context, translate_options, error);
+  if (!ir) return error;
+  module.reset();  // Binaryen's copy is no longer needed; free it before LLVM's heavy lifting.
+
+  if (!options.object_only) {
+    // The runtime's main() looks for the entry's name under this symbol.
+    auto* name = llvm::ConstantDataArray::getString(context, options.entry);
+    new llvm::GlobalVariable(  // owned by the module, as LLVM's API has it*ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
+                             "lunatic_main_entry");
+  }
+
+  CodegenOptions codegen{options.opt_level, options.cpu};
+  const std::string temporary = temporaryPathFor(options.output);
+  if (options.emit_llvm) {
+    error = emitIR(*ir, codegen, temporary);
+  } else if (options.object_only) {
+    error = emitObject(*ir, codegen, temporary);
+  } else {
+    const std::string object = temporary + ".o";
+    error = emitObject(*ir, codegen, object);
+    if (error.empty()) error = linkExecutable(object, temporary, options.strip);
+    std::remove(object.c_str());
+  }
+  if (error.empty() && std::rename(temporary.c_str(), options.output.c_str()) != 0) {
+    error = "cannot write " + options.output;
+  }
+  if (!error.empty()) std::remove(temporary.c_str());
+  return error;
+}
+
+}  // namespace lunaticc

@@ -1,0 +1,30 @@
+// The compiler's pipeline as one call: read and validate a module, lower it to LLVM IR,
+// optimise, emit a native object and, unless asked for an object only, link an executable.
+#pragma once
+
+#include <string>
+
+#include "lunatic/abi.h"
+
+namespace lunaticc {
+
+struct CompileOptions {
+  std::string input;               // path of the .wasm
+  std::string output;              // path of the executable or object to write
+  int opt_level = 2;               // 0..3
+  std::string entry = "_start";    // export the executable runs
+  bool object_only = false;        // -c: write an object defining module_symbol, do not link
+  std::string module_symbol = "lunatic_main_module";
+  lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
+  std::string cpu = "x86-64-v2";   // target CPU for code generation
+  bool strip = false;              // -s: leave the symbol table out of the executable
+  bool emit_llvm = false;          // write textual LLVM IR instead of an object
+};
+
+// Runs the whole pipeline in this process. Returns an empty string on success, or one line
+// explaining why the module was refused. Binaryen's reader ends the process with exit(1) on
+// some malformed inputs, so callers that must survive that run this in a child process
+// (see isolate.h).
+std::string compile(const CompileOptions& options);
+
+}  // namespace lunaticc

@@ -1,0 +1,12 @@
+// Linking an executable in-process with lld: the module's object, the runtime archives
+// that sit next to lunaticc (../lib), libstdc++ and libgcc statically, glibc dynamically.
+#pragma once
+
+#include <string>
+
+namespace lunaticc {
+
+// Returns an empty string on success, else lld's first error line.
+std::string linkExecutable(const std::string& object, const std::string& output, bool strip);
+
+}  // namespace lunaticc

@@ -1,0 +1,61 @@
+// lunaticc: compiles a WebAssembly module into a self-contained native executable.
+//
+//   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
+//   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
+//
+// Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
+// compilation runs in a child process (compiler/isolate.h) so no input can crash the driver.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "compile.h"
+#include "isolate.h"
+
+namespace {
+
+int fail(const std::string& file, const std::string& reason) {
+  std::fprintf(stderr, "lunaticc: error: %s%s%s\n", file.c_str(), file.empty() ? "" : ": ",
+               reason.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lunaticc::CompileOptions options;
+  bool bounds_checks = false;
+
+  CLI::App app{"lunaticc: compile a WebAssembly module into a native executable"};
+  app.add_option("input", options.input, "WebAssembly binary (.wasm)")->required();
+  app.add_option("-o", options.output, "output file")->required();
+  app.add_option("-O", options.opt_level, "optimisation level, 0 to 3 (default 2)")
+      ->check(CLI::Range(0, 3));
+  app.add_option("--entry", options.entry, "export the executable runs (default _start)");
+  app.add_flag("-c", options.object_only, "write an object file instead of an executable");
+  app.add_option("--module-symbol", options.module_symbol,
+                 "with -c: symbol of the module descriptor (a C identifier)");
+  app.add_flag("--bounds-checks", bounds_checks,
+               "check every memory access explicitly instead of reserving guard pages");
+  app.add_option("--cpu", options.cpu, "target CPU: x86-64, x86-64-v2 (default), ..., native");
+  app.add_flag("-s,--strip", options.strip, "leave symbols out of the executable");
+  app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail("", e.what());
+  }
+  if (options.module_symbol.empty() ||
+      options.module_symbol.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos ||
+      std::isdigit(static_cast<unsigned char>(options.module_symbol[0]))) {
+    return fail("", "--module-symbol must be a C identifier");
+  }
+  options.memory_mode =
+      bounds_checks ? LUNATIC_MEMORY_BOUNDS_CHECKED : LUNATIC_MEMORY_GUARD_PAGES;
+
+  std::string error = lunaticc::runIsolated([&] { return lunaticc::compile(options); });
+  return error.empty() ? 0 : fail(options.input, error);
+}
