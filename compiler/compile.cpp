@@ -1,6 +1,8 @@
 // The pipeline behind `lunaticc` (see compile.h): front end, translation, LLVM, lld.
 #include "compile.h"
 
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/FileSystem.h>
@@ -59,7 +61,7 @@ std::string compile(const CompileOptions& options) {
   if (!module) return error;
 
   if (!options.object_only) {
-    if (error = checkExecutableImports(module.get()); !error.empty()) return error;
+    if (error = checkExecutableImports(*info); !error.empty()) return error;
     if (error = checkEntry(module.get(), options.entry); !error.empty()) return error;
   }
 

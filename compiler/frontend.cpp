@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstring>
 #include <iterator>
+#include <string_view>
 
 namespace lunaticc {
 
@@ -50,43 +51,23 @@ BinaryenModulePtr readModule(std::vector<char>& bytes, std::string& error) {
   return module;
 }
 
-std::string checkExecutableImports(BinaryenModuleRef module) {
+std::string checkExecutableImports(const ModuleInfo& info) {
   // Everything an executable can import is a host function of the runtime's WASI layer.
-  // Tables, memories and globals can only come from other modules, which an executable
-  // does not have.
-  static constexpr const char* wasi_functions[] = {
+  // Tables, memories and globals could only come from other modules, which it does not have.
+  static constexpr std::string_view wasi_functions[] = {
 #define LUNATIC_WASI_FUNCTION(name) #name,
 #include "lunatic/wasi_functions.def"
 #undef LUNATIC_WASI_FUNCTION
   };
-  for (BinaryenIndex i = 0, n = BinaryenGetNumFunctions(module); i < n; ++i) {
-    BinaryenFunctionRef function = BinaryenGetFunctionByIndex(module, i);
-    const char* import_module = BinaryenFunctionImportGetModule(function);
-    if (!import_module) continue;
-    const char* import_name = BinaryenFunctionImportGetBase(function);
-    bool known = std::strcmp(import_module, "wasi_snapshot_preview1") == 0 &&
-                 std::any_of(std::begin(wasi_functions), std::end(wasi_functions),
-                             [&](const char* f) { return std::strcmp(f, import_name) == 0; });
+  static constexpr const char* kind_names[] = {"function", "table", "memory", "global"};
+  for (const Import& import : info.imports) {
+    bool known = import.kind == LUNATIC_EXTERN_FUNC && import.module == "wasi_snapshot_preview1" &&
+                 std::find(std::begin(wasi_functions), std::end(wasi_functions), import.name) !=
+                     std::end(wasi_functions);
     if (!known) {
-      return std::string("unknown import: ") + import_module + "." + import_name +
-             " (the runtime does not provide it)";
+      return std::string("unknown import: ") + kind_names[import.kind] + " " + import.module +
+             "." + import.name + " (the runtime does not provide it)";
     }
-  }
-  for (BinaryenIndex i = 0, n = BinaryenGetNumGlobals(module); i < n; ++i) {
-    BinaryenGlobalRef global = BinaryenGetGlobalByIndex(module, i);
-    if (const char* m = BinaryenGlobalImportGetModule(global)) {
-      return std::string("unknown import: global ") + m + "." + BinaryenGlobalImportGetBase(global);
-    }
-  }
-  for (BinaryenIndex i = 0, n = BinaryenGetNumTables(module); i < n; ++i) {
-    BinaryenTableRef table = BinaryenGetTableByIndex(module, i);
-    if (const char* m = BinaryenTableImportGetModule(table)) {
-      return std::string("unknown import: table ") + m + "." + BinaryenTableImportGetBase(table);
-    }
-  }
-  if (BinaryenHasMemory(module) && BinaryenMemoryImportGetModule(module, nullptr)) {
-    return std::string("unknown import: memory ") + BinaryenMemoryImportGetModule(module, nullptr) +
-           "." + BinaryenMemoryImportGetBase(module, nullptr);
   }
   return {};
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "module_info.h"
+
 namespace lunaticc {
 
 struct BinaryenModuleDeleter {
@@ -26,6 +28,6 @@ std::string checkHeader(const std::vector<char>& bytes);
 BinaryenModulePtr readModule(std::vector<char>& bytes, std::string& error);
 
 // Refuses imports an executable's runtime cannot satisfy; empty string when all are known.
-std::string checkExecutableImports(BinaryenModuleRef module);
+std::string checkExecutableImports(const ModuleInfo& info);
 
 }  // namespace lunaticc
