@@ -79,7 +79,8 @@ std::string compile(const CompileOptions& options) {
   if (!options.object_only) {
     // The runtime's main() looks for the entry's name under this symbol.
     auto* name = llvm::ConstantDataArray::getString(context, options.entry);
-    new llvm::GlobalVariable(  // owned by the module, as LLVM's API has it*ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
+    // The module takes ownership of globals created this way, as LLVM's API has it.
+    new llvm::GlobalVariable(*ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
                              "lunatic_main_entry");
   }
 
