@@ -22,8 +22,9 @@ std::string mostTellingDiagnostic(std::string_view output) {
     std::string_view line = output.substr(at);
     line = line.substr(0, line.find('\n'));
     if (marker.front() == '[' && marker.back() == ' ') {
+      // "[parse exception: TEXT (at 0:12)]Fatal: ..." -> "TEXT (at 0:12)"
       line.remove_prefix(marker.size());
-      if (!line.empty() && line.back() == ']') line.remove_suffix(1);
+      line = line.substr(0, line.rfind(']'));
     }
     if (line.size() > 300) line = line.substr(0, 300);
     return std::string(line);
