@@ -188,6 +188,23 @@ Value* floatNeg(Builder& b, Value* v, Shape s) {
   return b.CreateXor(i, mask);
 }
 
+// Wasm fmin/fmax: NaN if either operand is NaN (quieted: llvm.minimum's x86 lowering can
+// return a signalling NaN operand unchanged, which Wasm forbids), -0 < +0, else the IEEE
+// minimum/maximum. Built from compares and selects so that it is exact on plain SSE2.
+Value* wasmMinMax(Builder& b, Value* x, Value* y, Shape s, bool isMin) {
+  Shape is = intShape(s);
+  Value* pick = isMin ? b.CreateFCmpOLT(x, y) : b.CreateFCmpOGT(x, y);
+  Value* r = b.CreateSelect(pick, x, y);
+  // Equal operands differ at most in the sign of zero: OR the bits for min (-0 wins), AND
+  // them for max (+0 wins); for other equal values both give the value itself.
+  Value* xi = as(b, x, is);
+  Value* yi = as(b, y, is);
+  Value* merged = b.CreateBitCast(isMin ? b.CreateOr(xi, yi) : b.CreateAnd(xi, yi), x->getType());
+  r = b.CreateSelect(b.CreateFCmpOEQ(x, y), merged, r);
+  // Any NaN operand: an arithmetic NaN from the addition.
+  return b.CreateSelect(b.CreateFCmpUNO(x, y), b.CreateFAdd(x, y), r);
+}
+
 enum class Rounding { Ceil, Floor, Trunc, Nearest };
 
 // Rounds a float vector to an integral value without libm and without SSE4.1: for |x| below
@@ -852,8 +869,8 @@ llvm::Value* lowerBinary(llvm::IRBuilder<>& b, BinaryenOp op, llvm::Value* lhs, 
     case BKind::FSub: return out(b, b.CreateFSub(x, y));
     case BKind::FMul: return out(b, b.CreateFMul(x, y));
     case BKind::FDiv: return out(b, b.CreateFDiv(x, y));
-    case BKind::FMin: return intrinsic(llvm::Intrinsic::minimum);
-    case BKind::FMax: return intrinsic(llvm::Intrinsic::maximum);
+    case BKind::FMin: return out(b, wasmMinMax(b, x, y, s, /*isMin=*/true));
+    case BKind::FMax: return out(b, wasmMinMax(b, x, y, s, /*isMin=*/false));
     case BKind::PMin:  // y < x ? y : x
       return out(b, b.CreateSelect(b.CreateFCmpOLT(y, x), y, x));
     case BKind::PMax:  // x < y ? y : x
