@@ -18,7 +18,12 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/TargetRegistry.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -140,32 +145,40 @@ Value* call(Builder& b, llvm::Intrinsic::ID id, llvm::ArrayRef<llvm::Type*> type
 }
 
 // Whether the function being emitted is known to be compiled for a CPU with `feature`
-// (e.g. "sse4.1"), from its target-features / target-cpu attributes.
+// (e.g. "sse4.1"), from its "target-cpu" / "target-features" attributes. Without them the
+// answer is no and the generic lowering (exact on plain SSE2) is used.
 bool functionHasFeature(Builder& b, const char* feature) {
   llvm::BasicBlock* block = b.GetInsertBlock();
   if (!block || !block->getParent()) return false;
   llvm::Function* f = block->getParent();
-  std::string plus = std::string("+") + feature;
-  llvm::Attribute features = f->getFnAttribute("target-features");
-  if (features.isStringAttribute()) {
-    llvm::StringRef list = features.getValueAsString();
-    if (list.contains(std::string("-") + feature)) return false;
-    size_t at = list.find(plus);
-    // Exact match of the item (not a prefix of e.g. "+sse4.1x").
-    while (at != llvm::StringRef::npos) {
-      size_t end = at + plus.size();
-      if (end == list.size() || list[end] == ',') return true;
-      at = list.find(plus, end);
-    }
+  llvm::Attribute cpuAttr = f->getFnAttribute("target-cpu");
+  llvm::Attribute featuresAttr = f->getFnAttribute("target-features");
+  std::string cpu = cpuAttr.isStringAttribute() ? cpuAttr.getValueAsString().str() : "";
+  std::string features =
+      featuresAttr.isStringAttribute() ? featuresAttr.getValueAsString().str() : "";
+  if (cpu.empty() && features.empty()) return false;
+  std::string triple = f->getParent()->getTargetTriple();
+  if (triple.empty()) triple = "x86_64-unknown-linux-gnu";
+
+  static std::mutex mutex;
+  static std::map<std::string, bool> cache;
+  std::string key = triple + "|" + cpu + "|" + features + "|" + feature;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  bool result = false;
+  std::string error;
+  if (const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error)) {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, cpu.empty() ? "x86-64" : cpu, features));
+    if (info) result = info->checkFeatures(std::string("+") + feature);
+  } else {
+    // The target is not registered in this process: only trust an explicit feature list.
+    std::string plus = std::string(",") + features + ",";
+    result = plus.find(std::string(",+") + feature + ",") != std::string::npos;
   }
-  llvm::Attribute cpu = f->getFnAttribute("target-cpu");
-  if (cpu.isStringAttribute()) {
-    llvm::StringRef name = cpu.getValueAsString();
-    bool v2plus = name == "x86-64-v2" || name == "x86-64-v3" || name == "x86-64-v4";
-    llvm::StringRef feat(feature);
-    if (v2plus && (feat == "ssse3" || feat == "sse4.1" || feat == "sse4.2")) return true;
-  }
-  return false;
+  cache.emplace(key, result);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------
