@@ -18,6 +18,7 @@
 #include "link.h"
 #include "module_info.h"
 #include "translate.h"
+#include "validate.h"
 
 namespace lunaticc {
 namespace {
@@ -57,6 +58,7 @@ std::string compile(const CompileOptions& options) {
   std::optional<ModuleInfo> info = readModuleInfo(
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
   if (!info) return error;
+  if (error = validateModule(*info); !error.empty()) return error;
   BinaryenModulePtr module = readModule(bytes, error);
   if (!module) return error;
 

@@ -1,4 +1,4 @@
-// Reading and validating a WebAssembly binary with Binaryen, limited to WebAssembly 2.0.
+// Reading a WebAssembly binary into Binaryen IR, limited to WebAssembly 2.0.
 #pragma once
 
 #include <binaryen-c.h>
@@ -23,7 +23,8 @@ BinaryenFeatures wasm2Features();
 // Checks the magic number and version; returns why the bytes are not a Wasm 1.0 binary.
 std::string checkHeader(const std::vector<char>& bytes);
 
-// Reads and validates `bytes`, whose header checkHeader accepted. On failure returns null and sets `error` to one line.
+// Reads `bytes` into Binaryen IR. The caller has checked the header and validated the
+// module (validate.h) first. On failure returns null and sets `error` to one line.
 // Binaryen may end the process on malformed input; see isolate.h.
 BinaryenModulePtr readModule(std::vector<char>& bytes, std::string& error);
 

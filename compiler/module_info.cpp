@@ -1,94 +1,14 @@
-// Reads the module-level sections Binaryen's C API does not expose (see module_info.h).
+// Decodes a module's sections into ModuleInfo (see module_info.h).
 #include "module_info.h"
 
 #include <cstring>
 
+#include "wasm_reader.h"
+
 namespace lunaticc {
 namespace {
 
-// A cursor over untrusted bytes: every read checks the remaining length and records the
-// first error instead of reading past the end.
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
-
-  bool ok() const { return error_.empty(); }
-  bool atEnd() const { return pos_ >= bytes_.size(); }
-  const std::string& error() const { return error_; }
-  size_t position() const { return pos_; }
-
-  void fail(std::string message) {
-    if (error_.empty()) error_ = std::move(message) + " at byte " + std::to_string(pos_);
-    pos_ = bytes_.size();
-  }
-
-  uint8_t byte() {
-    if (pos_ >= bytes_.size()) {
-      fail("unexpected end");
-      return 0;
-    }
-    return bytes_[pos_++];
-  }
-
-  std::span<const uint8_t> take(uint64_t n) {
-    if (n > bytes_.size() - pos_) {
-      fail("unexpected end");
-      return {};
-    }
-    auto result = bytes_.subspan(pos_, n);
-    pos_ += n;
-    return result;
-  }
-
-  // LEB128 with the binary format's limits: at most ceil(bits/7) bytes, and the unused
-  // bits of the last byte must be zero (unsigned) or the sign extension (signed).
-  uint64_t leb(unsigned bits, bool is_signed) {
-    uint64_t result = 0;
-    unsigned shift = 0;
-    const unsigned max_bytes = (bits + 6) / 7;
-    for (unsigned i = 0; i < max_bytes; ++i) {
-      uint8_t b = byte();
-      if (!ok()) return 0;
-      result |= uint64_t(b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) == 0) {
-        if (i == max_bytes - 1 && bits % 7 != 0) {
-          unsigned used = bits - 7 * (max_bytes - 1);  // payload bits in this byte
-          uint8_t rest = (b & 0x7f) >> used;
-          bool negative = is_signed && ((b >> (used - 1)) & 1);
-          uint8_t expected = negative ? (0x7f >> used) : 0;
-          if (rest != expected) fail("integer too large");
-        }
-        if (is_signed && shift < 64 && (b & 0x40)) result |= ~uint64_t(0) << shift;
-        return result;
-      }
-    }
-    fail("integer representation too long");
-    return 0;
-  }
-
-  uint32_t u32() { return uint32_t(leb(32, false)); }
-
-  std::string name() {
-    auto bytes = take(u32());
-    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  }
-
- private:
-  std::span<const uint8_t> bytes_;
-  size_t pos_ = 0;
-  std::string error_;
-};
-
-uint8_t refType(Reader& r) {
-  uint8_t b = r.byte();
-  if (b == 0x70) return LUNATIC_TYPE_FUNCREF;
-  if (b == 0x6f) return LUNATIC_TYPE_EXTERNREF;
-  r.fail("malformed reference type");
-  return 0;
-}
-
-Limits limits(Reader& r, uint64_t max_allowed, const char* what) {
+Limits readLimits(WasmReader& r, const char* what) {
   Limits l;
   uint8_t flags = r.byte();
   if (flags > 1) {
@@ -98,18 +18,15 @@ Limits limits(Reader& r, uint64_t max_allowed, const char* what) {
   }
   l.min = r.u32();
   if (flags & 1) l.max = r.u32();
-  if (r.ok() && (l.min > max_allowed || (l.max && *l.max > max_allowed))) {
-    r.fail(std::string(what) + " size must be at most " + std::to_string(max_allowed));
-  }
   return l;
 }
 
-ConstExpr constExpr(Reader& r) {
+ConstExpr readConstExpr(WasmReader& r) {
   ConstExpr e;
   uint8_t op = r.byte();
   switch (op) {
-    case 0x41: e.kind = ConstExpr::Kind::I32; e.bits[0] = uint32_t(r.leb(32, true)); break;
-    case 0x42: e.kind = ConstExpr::Kind::I64; e.bits[0] = r.leb(64, true); break;
+    case 0x41: e.kind = ConstExpr::Kind::I32; e.bits[0] = uint32_t(r.s32()); break;
+    case 0x42: e.kind = ConstExpr::Kind::I64; e.bits[0] = uint64_t(r.s64()); break;
     case 0x43: {
       e.kind = ConstExpr::Kind::F32;
       auto b = r.take(4);
@@ -129,16 +46,31 @@ ConstExpr constExpr(Reader& r) {
       if (r.ok()) std::memcpy(e.bits, b.data(), 16);
       break;
     }
-    case 0xd0: e.kind = ConstExpr::Kind::RefNull; e.ref_type = refType(r); break;
+    case 0xd0: e.kind = ConstExpr::Kind::RefNull; e.ref_type = r.refType(); break;
     case 0xd2: e.kind = ConstExpr::Kind::RefFunc; e.index = r.u32(); break;
     case 0x23: e.kind = ConstExpr::Kind::GlobalGet; e.index = r.u32(); break;
-    default: r.fail("constant expression required"); return e;
+    case 0x0b: if (r.ok()) r.fail("type mismatch: empty constant expression"); return e;
+    default: if (r.ok()) r.fail("constant expression required"); return e;
   }
-  if (r.ok() && r.byte() != 0x0b) r.fail("constant expression required");
+  if (r.ok()) {
+    uint8_t end = r.byte();
+    if (r.ok() && end != 0x0b) r.fail("constant expression required");
+  }
   return e;
 }
 
-void readImports(Reader& r, ModuleInfo& info) {
+void readTypes(WasmReader& r, ModuleInfo& info) {
+  uint32_t count = r.u32();
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    if (r.byte() != 0x60 && r.ok()) r.fail("malformed function type");
+    FuncType type;
+    for (uint32_t n = r.u32(), k = 0; k < n && r.ok(); ++k) type.params.push_back(r.valueType());
+    for (uint32_t n = r.u32(), k = 0; k < n && r.ok(); ++k) type.results.push_back(r.valueType());
+    info.types.push_back(std::move(type));
+  }
+}
+
+void readImports(WasmReader& r, ModuleInfo& info) {
   uint32_t count = r.u32();
   uint32_t counters[4] = {0, 0, 0, 0};
   for (uint32_t i = 0; i < count && r.ok(); ++i) {
@@ -147,11 +79,24 @@ void readImports(Reader& r, ModuleInfo& info) {
     imp.name = r.name();
     uint8_t kind = r.byte();
     switch (kind) {
-      case 0: r.u32(); break;
-      case 1: info.tables.push_back({refType(r), limits(r, UINT32_MAX, "table"), true}); break;
-      case 2: info.memories.push_back({limits(r, LUNATIC_MAX_PAGES, "memory"), true}); break;
-      case 3: r.byte(); r.byte(); break;
-      default: r.fail("malformed import kind"); return;
+      case 0: info.function_types.push_back(r.u32()); break;
+      case 1: {
+        uint8_t type = r.refType();
+        info.tables.push_back({type, readLimits(r, "table"), true});
+        break;
+      }
+      case 2: info.memories.push_back({readLimits(r, "memory"), true}); break;
+      case 3: {
+        Global g;
+        g.type = r.valueType();
+        uint8_t mut = r.byte();
+        if (mut > 1 && r.ok()) r.fail("malformed mutability");
+        g.is_mutable = mut == 1;
+        g.imported = true;
+        info.globals.push_back(g);
+        break;
+      }
+      default: if (r.ok()) r.fail("malformed import kind"); return;
     }
     imp.kind = lunatic_extern_kind(kind);
     imp.index = counters[kind]++;
@@ -161,7 +106,33 @@ void readImports(Reader& r, ModuleInfo& info) {
   info.num_imported_globals = counters[LUNATIC_EXTERN_GLOBAL];
 }
 
-void readElements(Reader& r, ModuleInfo& info) {
+void readGlobals(WasmReader& r, ModuleInfo& info) {
+  uint32_t count = r.u32();
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    Global g;
+    g.type = r.valueType();
+    uint8_t mut = r.byte();
+    if (mut > 1 && r.ok()) r.fail("malformed mutability");
+    g.is_mutable = mut == 1;
+    g.init = readConstExpr(r);
+    info.globals.push_back(g);
+  }
+}
+
+void readExports(WasmReader& r, ModuleInfo& info) {
+  uint32_t count = r.u32();
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    Export e;
+    e.name = r.name();
+    uint8_t kind = r.byte();
+    if (kind > 3 && r.ok()) r.fail("malformed export kind");
+    e.kind = lunatic_extern_kind(kind);
+    e.index = r.u32();
+    info.exports.push_back(std::move(e));
+  }
+}
+
+void readElements(WasmReader& r, ModuleInfo& info) {
   uint32_t count = r.u32();
   for (uint32_t i = 0; i < count && r.ok(); ++i) {
     ElemSegment seg;
@@ -173,22 +144,21 @@ void readElements(Reader& r, ModuleInfo& info) {
     if (!passive_or_declarative) {
       seg.mode = ElemSegment::Mode::Active;
       if (explicit_table) seg.table = r.u32();
-      seg.offset = constExpr(r);
+      seg.offset = readConstExpr(r);
     } else {
       seg.mode = explicit_table ? ElemSegment::Mode::Declarative : ElemSegment::Mode::Passive;
     }
     // Flags 0 and 4 imply funcref; the others name the element kind or type.
     if (passive_or_declarative || explicit_table) {
       if (uses_exprs) {
-        seg.elem_type = refType(r);
-      } else if (r.byte() != 0x00) {
+        seg.elem_type = r.refType();
+      } else if (r.byte() != 0x00 && r.ok()) {
         r.fail("malformed element kind");
       }
     }
-    uint32_t n = r.u32();
-    for (uint32_t k = 0; k < n && r.ok(); ++k) {
+    for (uint32_t n = r.u32(), k = 0; k < n && r.ok(); ++k) {
       if (uses_exprs) {
-        seg.items.push_back(constExpr(r));
+        seg.items.push_back(readConstExpr(r));
       } else {
         ConstExpr item;
         item.kind = ConstExpr::Kind::RefFunc;
@@ -200,7 +170,15 @@ void readElements(Reader& r, ModuleInfo& info) {
   }
 }
 
-void readData(Reader& r, ModuleInfo& info) {
+void readCode(WasmReader& r, ModuleInfo& info) {
+  uint32_t count = r.u32();
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    uint32_t size = r.u32();
+    info.bodies.push_back(r.take(size));
+  }
+}
+
+void readData(WasmReader& r, ModuleInfo& info) {
   uint32_t count = r.u32();
   for (uint32_t i = 0; i < count && r.ok(); ++i) {
     DataSegment seg;
@@ -209,55 +187,95 @@ void readData(Reader& r, ModuleInfo& info) {
     if (flags != 1) {
       seg.active = true;
       if (flags == 2) seg.memory = r.u32();
-      seg.offset = constExpr(r);
+      seg.offset = readConstExpr(r);
     }
     seg.bytes = r.take(r.u32());
     info.data_segments.push_back(seg);
   }
 }
 
+// Position of each section id in the order the binary format requires (datacount, id 12,
+// sits between element and code). Custom sections (0) may appear anywhere.
+int sectionRank(uint8_t id) {
+  static constexpr int rank[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  return id < 13 ? rank[id] : -1;
+}
+
 }  // namespace
 
 std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::string& error) {
   ModuleInfo info;
-  Reader module(bytes);
+  WasmReader module(bytes);
   module.take(8);  // magic and version, checked by the front end
+  int last_rank = 0;
+  bool has_function_section = false;
+  uint32_t defined_functions = 0;
   while (module.ok() && !module.atEnd()) {
     uint8_t id = module.byte();
+    if (sectionRank(id) < 0) {
+      module.fail("malformed section id");
+      break;
+    }
     uint32_t size = module.u32();
     auto payload = module.take(size);
     if (!module.ok()) break;
-    Reader r(payload);
+    if (id != 0) {
+      if (sectionRank(id) <= last_rank) {
+        module.fail("unexpected content after last section (section out of order or repeated)");
+        break;
+      }
+      last_rank = sectionRank(id);
+    }
+    WasmReader r(payload);
     switch (id) {
+      case 0: r.name(); r.take(r.remaining()); break;
+      case 1: readTypes(r, info); break;
       case 2: readImports(r, info); break;
+      case 3: {
+        has_function_section = true;
+        defined_functions = r.u32();
+        for (uint32_t i = 0; i < defined_functions && r.ok(); ++i) {
+          info.function_types.push_back(r.u32());
+        }
+        break;
+      }
       case 4: {
-        uint32_t n = r.u32();
-        for (uint32_t i = 0; i < n && r.ok(); ++i) {
-          uint8_t type = refType(r);
-          info.tables.push_back({type, limits(r, UINT32_MAX, "table"), false});
+        for (uint32_t n = r.u32(), i = 0; i < n && r.ok(); ++i) {
+          uint8_t type = r.refType();
+          info.tables.push_back({type, readLimits(r, "table"), false});
         }
         break;
       }
       case 5: {
-        uint32_t n = r.u32();
-        for (uint32_t i = 0; i < n && r.ok(); ++i) {
-          info.memories.push_back({limits(r, LUNATIC_MAX_PAGES, "memory"), false});
+        for (uint32_t n = r.u32(), i = 0; i < n && r.ok(); ++i) {
+          info.memories.push_back({readLimits(r, "memory"), false});
         }
         break;
       }
+      case 6: readGlobals(r, info); break;
+      case 7: readExports(r, info); break;
       case 8: info.start = r.u32(); break;
       case 9: readElements(r, info); break;
+      case 10: readCode(r, info); break;
       case 11: readData(r, info); break;
-      default: continue;  // sections Binaryen's API covers are left to Binaryen
+      case 12: info.data_count = r.u32(); break;
     }
     if (r.ok() && !r.atEnd()) r.fail("section size mismatch");
     if (!r.ok()) {
-      error = "malformed section " + std::to_string(id) + ": " + r.error();
+      error = r.error() + " in section " + std::to_string(id);
       return std::nullopt;
     }
   }
   if (!module.ok()) {
-    error = "malformed module: " + module.error();
+    error = module.error();
+    return std::nullopt;
+  }
+  if ((has_function_section ? defined_functions : 0) != info.bodies.size()) {
+    error = "function and code section have inconsistent lengths";
+    return std::nullopt;
+  }
+  if (info.data_count && *info.data_count != info.data_segments.size()) {
+    error = "data count and data section have inconsistent lengths";
     return std::nullopt;
   }
   return info;

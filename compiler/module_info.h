@@ -1,9 +1,10 @@
-// What Binaryen 108's C API does not expose about a module, read straight from the binary:
-// memory limits and import names, table element types, the start function, and the exact
-// contents of element and data segments (ref.null items, global.get offsets).
+// The module's structure, decoded straight from the binary by our own reader. It serves two
+// ends: what Binaryen 108's C API does not expose (memory limits and import names, table
+// element types, the start function, the exact contents of element and data segments), and
+// a spec-exact check of the binary format before Binaryen sees it, since Binaryen accepts
+// some malformed modules and ends the process on others.
 //
-// The reader checks every length against the buffer, so it is safe on hostile input; it
-// runs before Binaryen and reports malformed sections it reads as errors.
+// The reader checks every length against the buffer, so it is safe on hostile input.
 #pragma once
 
 #include <cstdint>
@@ -63,7 +64,30 @@ struct DataSegment {
   std::span<const uint8_t> bytes;  // points into the buffer given to readModuleInfo
 };
 
+struct FuncType {
+  std::vector<uint8_t> params, results;  // LUNATIC_TYPE_* codes
+};
+
+struct Global {
+  uint8_t type = LUNATIC_TYPE_I32;
+  bool is_mutable = false;
+  bool imported = false;
+  ConstExpr init;  // for defined globals
+};
+
+struct Export {
+  std::string name;
+  lunatic_extern_kind kind = LUNATIC_EXTERN_FUNC;
+  uint32_t index = 0;
+};
+
 struct ModuleInfo {
+  std::vector<FuncType> types;
+  std::vector<uint32_t> function_types;  // type index per function, imported first
+  std::vector<Global> globals;           // imported first
+  std::vector<Export> exports;
+  std::vector<std::span<const uint8_t>> bodies;  // code section entries: locals, then code
+  std::optional<uint32_t> data_count;
   std::vector<Import> imports;
   std::vector<Table> tables;      // imported first
   std::vector<Memory> memories;   // imported first
@@ -74,7 +98,8 @@ struct ModuleInfo {
   uint32_t num_imported_globals = 0;
 };
 
-// Returns nullopt and sets `error` (one line) if a section it reads is malformed.
+// Decodes every section except the instructions of function bodies (validate.h checks
+// those). Returns nullopt and sets `error` (one line) if the binary is malformed.
 std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::string& error);
 
 }  // namespace lunaticc
