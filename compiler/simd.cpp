@@ -166,19 +166,18 @@ bool functionHasFeature(Builder& b, const char* feature) {
   std::lock_guard<std::mutex> lock(mutex);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  bool result = false;
   std::string error;
   if (const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error)) {
     std::unique_ptr<llvm::MCSubtargetInfo> info(
         target->createMCSubtargetInfo(triple, cpu.empty() ? "x86-64" : cpu, features));
-    if (info) result = info->checkFeatures(std::string("+") + feature);
-  } else {
-    // The target is not registered in this process: only trust an explicit feature list.
-    std::string plus = std::string(",") + features + ",";
-    result = plus.find(std::string(",+") + feature + ",") != std::string::npos;
+    bool result = info && info->checkFeatures(std::string("+") + feature);
+    cache.emplace(key, result);
+    return result;
   }
-  cache.emplace(key, result);
-  return result;
+  // The target is not registered (yet) in this process: trust only an explicit feature
+  // list, and do not cache the answer.
+  std::string list = std::string(",") + features + ",";
+  return list.find(std::string(",+") + feature + ",") != std::string::npos;
 }
 
 // ---------------------------------------------------------------------------------------
