@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "binaryen_compat.h"
 #include "codegen.h"
 #include "frontend.h"
 #include "link.h"
@@ -58,8 +59,12 @@ std::string compile(const CompileOptions& options) {
   std::optional<ModuleInfo> info = readModuleInfo(
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
   if (!info) return error;
-  if (error = validateModule(*info); !error.empty()) return error;
-  BinaryenModulePtr module = readModule(bytes, error);
+  std::vector<TableInstruction> table_instructions;
+  if (error = validateModule(*info, &table_instructions); !error.empty()) return error;
+  // `info` points into `bytes`, so Binaryen gets a rewritten copy.
+  std::vector<char> readable = makeReadableByBinaryen(
+      {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, *info, table_instructions);
+  BinaryenModulePtr module = readModule(readable, error);
   if (!module) return error;
 
   if (!options.object_only) {

@@ -81,6 +81,16 @@ struct Export {
   uint32_t index = 0;
 };
 
+// A function that binaryen_compat.h appended to stand for a table instruction Binaryen 108
+// cannot read. Each use of the instruction became a call to it; the translator lowers such
+// calls to the runtime helper and never compiles the function itself.
+struct TableOpMarker {
+  uint32_t function_index = 0;  // in the rewritten module's function index space
+  uint32_t misc_opcode = 0;     // 12 table.init, 13 elem.drop, 14 table.copy, 17 table.fill
+  uint32_t immediates[2] = {0, 0};  // as encoded: init (elem, table), drop (elem),
+                                    // copy (dst table, src table), fill (table)
+};
+
 struct ModuleInfo {
   std::vector<FuncType> types;
   std::vector<uint32_t> function_types;  // type index per function, imported first
@@ -96,6 +106,11 @@ struct ModuleInfo {
   std::vector<DataSegment> data_segments;
   uint32_t num_imported_functions = 0;
   uint32_t num_imported_globals = 0;
+  // Filled by makeReadableByBinaryen (binaryen_compat.h).
+  std::vector<TableOpMarker> table_op_markers;
+  // Export names Binaryen cannot hold (a NUL byte) were renamed in what it reads; the
+  // names in `exports` above are always the real ones, in the same order.
+  bool exports_renamed = false;
 };
 
 // Decodes every section except the instructions of function bodies (validate.h checks

@@ -170,8 +170,10 @@ struct Frame {
 class BodyValidator {
  public:
   BodyValidator(const ModuleInfo& module, const std::unordered_set<uint32_t>& declared_refs,
-                const FuncType& type, std::span<const uint8_t> body)
-      : m_(module), declared_refs_(declared_refs), r_(body) {
+                const FuncType& type, std::span<const uint8_t> body, uint32_t function,
+                std::vector<TableInstruction>* table_instructions)
+      : m_(module), declared_refs_(declared_refs), r_(body), function_(function),
+        table_instructions_(table_instructions) {
     locals_ = type.params;
     function_results_ = type.results;
   }
@@ -506,7 +508,15 @@ class BodyValidator {
         if (!declared_refs_.count(index)) return fail("undeclared function reference");
         return push(FUNCREF);
       }
-      case 0xfc: return miscInstruction(r_.u32());
+      case 0xfc: {
+        size_t begin = r_.position() - 1;
+        uint32_t misc = r_.u32();
+        miscInstruction(misc);
+        if (table_instructions_ && r_.ok() && (misc == 12 || misc == 13 || misc == 14 || misc == 17)) {
+          table_instructions_->push_back({function_, begin, r_.position(), misc, {immediates_[0], immediates_[1]}});
+        }
+        return;
+      }
       case 0xfd: return simdInstruction(r_.u32());
     }
     if (r_.ok()) fail("illegal opcode " + std::to_string(op));
@@ -525,15 +535,15 @@ class BodyValidator {
       case 10: zeroByte(); zeroByte(); requireMemory(); return apply("iii:");
       case 11: zeroByte(); requireMemory(); return apply("iii:");
       case 12: {
-        uint8_t segment = elemType(r_.u32());
-        uint8_t table = tableType(r_.u32());
+        uint8_t segment = elemType(immediates_[0] = r_.u32());
+        uint8_t table = tableType(immediates_[1] = r_.u32());
         if (r_.ok() && segment != table) return fail("type mismatch: table.init element types");
         return apply("iii:");
       }
-      case 13: elemType(r_.u32()); return;
+      case 13: elemType(immediates_[0] = r_.u32()); return;
       case 14: {
-        uint8_t dst = tableType(r_.u32());
-        uint8_t src = tableType(r_.u32());
+        uint8_t dst = tableType(immediates_[0] = r_.u32());
+        uint8_t src = tableType(immediates_[1] = r_.u32());
         if (r_.ok() && dst != src) return fail("type mismatch: table.copy element types");
         return apply("iii:");
       }
@@ -545,7 +555,7 @@ class BodyValidator {
       }
       case 16: tableType(r_.u32()); return push(I32);
       case 17: {
-        uint8_t t = tableType(r_.u32());
+        uint8_t t = tableType(immediates_[0] = r_.u32());
         pop(I32);
         pop(t);
         pop(I32);
@@ -585,6 +595,9 @@ class BodyValidator {
   const ModuleInfo& m_;
   const std::unordered_set<uint32_t>& declared_refs_;
   WasmReader r_;
+  uint32_t function_;
+  std::vector<TableInstruction>* table_instructions_;
+  uint32_t immediates_[2] = {0, 0};  // of the last 0xfc instruction
   std::vector<uint8_t> locals_;
   std::vector<uint8_t> function_results_;
   std::vector<uint8_t> stack_;
@@ -595,7 +608,8 @@ class BodyValidator {
 
 class ModuleValidator {
  public:
-  explicit ModuleValidator(const ModuleInfo& m) : m_(m) {}
+  ModuleValidator(const ModuleInfo& m, std::vector<TableInstruction>* table_instructions)
+      : m_(m), table_instructions_(table_instructions) {}
 
   std::string run() {
     for (uint32_t type : m_.function_types) {
@@ -644,7 +658,8 @@ class ModuleValidator {
     }
     for (size_t i = 0; i < m_.bodies.size(); ++i) {
       const FuncType& type = m_.types[m_.function_types[m_.num_imported_functions + i]];
-      std::string e = BodyValidator(m_, declared_refs_, type, m_.bodies[i]).run();
+      std::string e =
+          BodyValidator(m_, declared_refs_, type, m_.bodies[i], uint32_t(i), table_instructions_).run();
       if (!e.empty()) return e + " in function " + std::to_string(m_.num_imported_functions + i);
     }
     return {};
@@ -703,11 +718,14 @@ class ModuleValidator {
   }
 
   const ModuleInfo& m_;
+  std::vector<TableInstruction>* table_instructions_;
   std::unordered_set<uint32_t> declared_refs_;
 };
 
 }  // namespace
 
-std::string validateModule(const ModuleInfo& info) { return ModuleValidator(info).run(); }
+std::string validateModule(const ModuleInfo& info, std::vector<TableInstruction>* table_instructions) {
+  return ModuleValidator(info, table_instructions).run();
+}
 
 }  // namespace lunaticc

@@ -1,0 +1,23 @@
+// Binaryen 108 cannot read some valid WebAssembly 2.0: table.init, elem.drop, table.copy and
+// table.fill (it stops at their opcodes), names containing a NUL byte, and custom sections
+// with such names. Rather than lose those modules, lunaticc rewrites the binary first:
+//  - every such table instruction becomes a call to an appended "marker" function of the
+//    same stack type; ModuleInfo::table_op_markers tells the translator what each stands for;
+//  - export names with a NUL byte are replaced by placeholders (ModuleInfo keeps the real ones);
+//  - custom sections other than "name" are dropped (nothing downstream reads them).
+// Appending keeps every existing type and function index valid, so nothing else changes.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "module_info.h"
+#include "validate.h"
+
+namespace lunaticc {
+
+// Returns the bytes to give Binaryen, and records markers and renames in `info`.
+std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, ModuleInfo& info,
+                                         const std::vector<TableInstruction>& table_instructions);
+
+}  // namespace lunaticc
