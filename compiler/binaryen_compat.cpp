@@ -167,6 +167,10 @@ std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, Modu
         appendSection(out, id, code);
         break;
       }
+      case 9:
+        // Element segments reach the translator through ModuleInfo only, and Binaryen
+        // refuses some valid encodings of them, so it never sees them.
+        break;
       default: appendSection(out, id, Bytes(payload.begin(), payload.end()));
     }
   }

@@ -4,7 +4,9 @@
 //  - every such table instruction becomes a call to an appended "marker" function of the
 //    same stack type; ModuleInfo::table_op_markers tells the translator what each stands for;
 //  - export names with a NUL byte are replaced by placeholders (ModuleInfo keeps the real ones);
-//  - custom sections other than "name" are dropped (nothing downstream reads them).
+//  - custom sections other than "name" are dropped (nothing downstream reads them);
+//  - the element section is dropped: the translator takes segments from ModuleInfo, and
+//    Binaryen refuses some valid encodings of them.
 // Appending keeps every existing type and function index valid, so nothing else changes.
 #pragma once
 
