@@ -21,14 +21,13 @@ void appendU32(Bytes& out, uint32_t value) {
   } while (value);
 }
 
-void append(Bytes& out, std::span<const uint8_t> bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
-}
+void append(Bytes& out, std::span<const uint8_t> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+void append(Bytes& out, const Bytes& bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
 
 void appendSection(Bytes& out, uint8_t id, const Bytes& payload) {
   out.push_back(char(id));
   appendU32(out, uint32_t(payload.size()));
-  out.insert(out.end(), payload.begin(), payload.end());
+  append(out, payload);
 }
 
 // A vector section with `extra` entries appended: the new count, the old entries, the new.
@@ -38,69 +37,227 @@ Bytes extendVector(std::span<const uint8_t> payload, uint32_t extra, const Bytes
   Bytes out;
   appendU32(out, count + extra);
   append(out, payload.subspan(r.position()));
-  out.insert(out.end(), entries.begin(), entries.end());
+  append(out, entries);
   return out;
 }
 
 uint8_t encodeType(uint8_t code) {
   switch (code) {
     case LUNATIC_TYPE_I32: return 0x7f;
+    case LUNATIC_TYPE_I64: return 0x7e;
+    case LUNATIC_TYPE_F32: return 0x7d;
+    case LUNATIC_TYPE_F64: return 0x7c;
+    case LUNATIC_TYPE_V128: return 0x7b;
     case LUNATIC_TYPE_FUNCREF: return 0x70;
     case LUNATIC_TYPE_EXTERNREF: return 0x6f;
   }
   return 0x7f;
 }
 
-// What each marker takes, as a function type.
-std::vector<uint8_t> markerParams(const ModuleInfo& info, const TableOpMarker& marker) {
-  if (marker.misc_opcode == 13) return {};
-  if (marker.misc_opcode == 17) {
-    return {LUNATIC_TYPE_I32, info.tables[marker.immediates[0]].elem_type, LUNATIC_TYPE_I32};
-  }
-  return {LUNATIC_TYPE_I32, LUNATIC_TYPE_I32, LUNATIC_TYPE_I32};
-}
-
 bool hasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+// Function types appended after the module's own, so no existing index moves.
+class NewTypes {
+ public:
+  explicit NewTypes(const ModuleInfo& info) : first_(uint32_t(info.types.size())) {}
+
+  uint32_t index(const std::vector<uint8_t>& params, const std::vector<uint8_t>& results) {
+    auto [it, added] = index_.emplace(std::make_pair(params, results), first_ + count_);
+    if (added) {
+      ++count_;
+      encoded_.push_back(char(0x60));
+      appendU32(encoded_, uint32_t(params.size()));
+      for (uint8_t p : params) encoded_.push_back(char(encodeType(p)));
+      appendU32(encoded_, uint32_t(results.size()));
+      for (uint8_t r : results) encoded_.push_back(char(encodeType(r)));
+    }
+    return it->second;
+  }
+  uint32_t count() const { return count_; }
+  const Bytes& encoded() const { return encoded_; }
+
+ private:
+  uint32_t first_;
+  uint32_t count_ = 0;
+  std::map<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>, uint32_t> index_;
+  Bytes encoded_;
+};
+
+// Rewrites the function bodies, given the edits the validator recorded.
+class CodeRewriter {
+ public:
+  CodeRewriter(ModuleInfo& info, const CodeEdits& edits, NewTypes& types)
+      : info_(info), edits_(edits), types_(types) {}
+
+  // Appends a marker per distinct table instruction; returns their function indices.
+  void planMarkers() {
+    const uint32_t first_marker = uint32_t(info_.function_types.size());
+    for (const CodeEdit& edit : edits_.edits) {
+      if (edit.kind != CodeEdit::Kind::TableInstruction) continue;
+      auto key = std::make_tuple(edit.opcode, edit.immediates[0], edit.immediates[1]);
+      auto [it, added] = marker_of_.emplace(key, first_marker + uint32_t(info_.table_op_markers.size()));
+      if (!added) continue;
+      TableOpMarker marker{it->second, edit.opcode, {edit.immediates[0], edit.immediates[1]}};
+      std::vector<uint8_t> params;
+      if (edit.opcode == 17) {
+        params = {LUNATIC_TYPE_I32, info_.tables[edit.immediates[0]].elem_type, LUNATIC_TYPE_I32};
+      } else if (edit.opcode != 13) {
+        params = {LUNATIC_TYPE_I32, LUNATIC_TYPE_I32, LUNATIC_TYPE_I32};
+      }
+      appendU32(marker_functions_, types_.index(params, {}));
+      // A body that is never compiled: no locals, unreachable, end.
+      for (char b : {3, 0, 0x00, 0x0b}) marker_bodies_.push_back(b);
+      info_.table_op_markers.push_back(marker);
+    }
+  }
+
+  uint32_t markerCount() const { return uint32_t(info_.table_op_markers.size()); }
+  const Bytes& markerFunctions() const { return marker_functions_; }
+
+  Bytes codeSection() {
+    Bytes code;
+    appendU32(code, uint32_t(info_.bodies.size()) + markerCount());
+    size_t next = 0;
+    for (uint32_t f = 0; f < info_.bodies.size(); ++f) {
+      size_t first = next;
+      while (next < edits_.edits.size() && edits_.edits[next].function == f) ++next;
+      Bytes body = rewriteBody(f, first, next);
+      appendU32(code, uint32_t(body.size()));
+      append(code, body);
+    }
+    append(code, marker_bodies_);
+    return code;
+  }
+
+ private:
+  struct ParamBlock {
+    uint32_t first_local = 0;
+    std::vector<uint8_t> params;
+  };
+
+  void localSet(Bytes& out, uint32_t local) { out.push_back(0x21); appendU32(out, local); }
+  void localGet(Bytes& out, uint32_t local) { out.push_back(0x20); appendU32(out, local); }
+  void storeParams(Bytes& out, const ParamBlock& b) {
+    for (size_t i = b.params.size(); i-- > 0;) localSet(out, b.first_local + uint32_t(i));
+  }
+  void loadParams(Bytes& out, const ParamBlock& b) {
+    for (size_t i = 0; i < b.params.size(); ++i) localGet(out, b.first_local + uint32_t(i));
+  }
+
+  Bytes rewriteBody(uint32_t function, size_t first_edit, size_t end_edit) {
+    std::span<const uint8_t> body = info_.bodies[function];
+    if (first_edit == end_edit) return Bytes(body.begin(), body.end());
+
+    // Blocks with parameters get fresh locals for them, plus one scratch i32 for
+    // conditions, all appended after the function's own locals.
+    std::vector<ParamBlock> blocks;
+    Bytes out;
+    size_t copied = 0;
+    auto layout = std::find_if(edits_.locals.begin(), edits_.locals.end(),
+                               [&](const CodeEdits::Locals& l) { return l.function == function; });
+    uint32_t scratch = 0;
+    if (layout != edits_.locals.end()) {
+      uint32_t next_local = layout->count;
+      for (size_t i = first_edit; i < end_edit; ++i) {
+        const CodeEdit& edit = edits_.edits[i];
+        if (edit.kind != CodeEdit::Kind::EnterParamBlock) continue;
+        ParamBlock b{next_local, info_.types[edit.immediates[0]].params};
+        next_local += uint32_t(b.params.size());
+        blocks.push_back(std::move(b));
+      }
+      scratch = next_local;
+      // Re-encode the locals: the old groups, then one group per new local.
+      WasmReader r(body);
+      uint32_t groups = r.u32();
+      size_t groups_start = r.position();
+      uint32_t added = scratch - layout->count + 1;
+      appendU32(out, groups + added);
+      append(out, body.subspan(groups_start, layout->code_start - groups_start));
+      for (const ParamBlock& b : blocks) {
+        for (uint8_t t : b.params) {
+          out.push_back(1);
+          out.push_back(char(encodeType(t)));
+        }
+      }
+      out.push_back(1);
+      out.push_back(char(encodeType(LUNATIC_TYPE_I32)));
+      copied = layout->code_start;
+    }
+
+    for (size_t i = first_edit; i < end_edit; ++i) {
+      const CodeEdit& edit = edits_.edits[i];
+      append(out, body.subspan(copied, edit.begin - copied));
+      copied = edit.end;
+      switch (edit.kind) {
+        case CodeEdit::Kind::TableInstruction: {
+          out.push_back(0x10);  // call the marker
+          appendU32(out, marker_of_.at(std::make_tuple(edit.opcode, edit.immediates[0], edit.immediates[1])));
+          break;
+        }
+        case CodeEdit::Kind::EnterParamBlock: {
+          const ParamBlock& b = blocks[edit.block];
+          if (edit.opcode == 0x04) localSet(out, scratch);
+          storeParams(out, b);
+          if (edit.opcode == 0x04) localGet(out, scratch);
+          out.push_back(char(edit.opcode));
+          const std::vector<uint8_t>& results = info_.types[edit.immediates[0]].results;
+          if (results.empty()) {
+            out.push_back(0x40);
+          } else if (results.size() == 1) {
+            out.push_back(char(encodeType(results[0])));
+          } else {
+            appendU32(out, types_.index({}, results));
+          }
+          loadParams(out, b);
+          break;
+        }
+        case CodeEdit::Kind::ElseOfParamIf:
+          out.push_back(0x05);
+          loadParams(out, blocks[edit.block]);
+          break;
+        case CodeEdit::Kind::EndOfParamIf:
+          out.push_back(0x05);
+          loadParams(out, blocks[edit.block]);
+          out.push_back(0x0b);
+          break;
+        case CodeEdit::Kind::BranchToParamLoop:
+          storeParams(out, blocks[edit.block]);
+          out.push_back(0x0c);
+          appendU32(out, edit.immediates[0]);
+          break;
+        case CodeEdit::Kind::BranchIfToParamLoop: {
+          // Taken, the loop reloads the values from its locals; not taken, they stay.
+          const ParamBlock& b = blocks[edit.block];
+          localSet(out, scratch);
+          storeParams(out, b);
+          loadParams(out, b);
+          localGet(out, scratch);
+          out.push_back(0x0d);
+          appendU32(out, edit.immediates[0]);
+          break;
+        }
+      }
+    }
+    append(out, body.subspan(copied));
+    return out;
+  }
+
+  ModuleInfo& info_;
+  const CodeEdits& edits_;
+  NewTypes& types_;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> marker_of_;
+  Bytes marker_functions_, marker_bodies_;
+};
 
 }  // namespace
 
 std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, ModuleInfo& info,
-                                         const std::vector<TableInstruction>& table_instructions) {
-  // One marker per distinct (instruction, immediates); one new type per distinct signature.
-  const uint32_t first_marker = uint32_t(info.function_types.size());
-  const uint32_t first_new_type = uint32_t(info.types.size());
-  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> marker_of;
-  std::map<std::vector<uint8_t>, uint32_t> type_of;
-  std::vector<uint32_t> marker_types;
-  std::vector<uint32_t> call_targets;  // per table instruction
-  for (const TableInstruction& ti : table_instructions) {
-    auto key = std::make_tuple(ti.misc_opcode, ti.immediates[0], ti.immediates[1]);
-    auto [it, added] = marker_of.emplace(key, first_marker + uint32_t(info.table_op_markers.size()));
-    if (added) {
-      TableOpMarker marker{it->second, ti.misc_opcode, {ti.immediates[0], ti.immediates[1]}};
-      std::vector<uint8_t> params = markerParams(info, marker);
-      auto [type, new_type] = type_of.emplace(params, first_new_type + uint32_t(type_of.size()));
-      marker_types.push_back(type->second);
-      info.table_op_markers.push_back(marker);
-    }
-    call_targets.push_back(it->second);
-  }
-  Bytes new_types, new_functions, new_bodies;
-  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> types_in_order;
-  for (auto& [params, index] : type_of) types_in_order.emplace_back(index, params);
-  std::sort(types_in_order.begin(), types_in_order.end());
-  for (auto& [index, params] : types_in_order) {
-    new_types.push_back(char(0x60));
-    appendU32(new_types, uint32_t(params.size()));
-    for (uint8_t p : params) new_types.push_back(char(encodeType(p)));
-    new_types.push_back(0);  // no results
-  }
-  for (uint32_t type : marker_types) {
-    appendU32(new_functions, type);
-    // A body that is never compiled: no locals, unreachable, end.
-    for (char b : {3, 0, 0x00, 0x0b}) new_bodies.push_back(b);
-  }
-  const uint32_t markers = uint32_t(marker_types.size());
+                                         const CodeEdits& edits) {
+  NewTypes new_types(info);
+  CodeRewriter rewriter(info, edits, new_types);
+  rewriter.planMarkers();
+  // Rewrite the code first: it may add types (multi-value block results).
+  Bytes code = edits.edits.empty() ? Bytes() : rewriter.codeSection();
 
   bool rename_exports = false;
   for (const Export& e : info.exports) rename_exports |= hasNul(e.name);
@@ -112,19 +269,23 @@ std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, Modu
   while (!module.atEnd()) {
     uint8_t id = module.byte();
     std::span<const uint8_t> payload = module.take(module.u32());
+    Bytes verbatim(payload.begin(), payload.end());
     switch (id) {
-      case 0: {
-        WasmReader r(payload);
-        if (r.name() == "name") appendSection(out, id, Bytes(payload.begin(), payload.end()));
+      case 0:
+        if (WasmReader(payload).name() == "name") appendSection(out, id, verbatim);
         break;
-      }
-      case 1: appendSection(out, id, markers ? extendVector(payload, uint32_t(type_of.size()), new_types)
-                                             : Bytes(payload.begin(), payload.end())); break;
-      case 3: appendSection(out, id, markers ? extendVector(payload, markers, new_functions)
-                                             : Bytes(payload.begin(), payload.end())); break;
+      case 1:
+        appendSection(out, id, new_types.count() ? extendVector(payload, new_types.count(), new_types.encoded())
+                                                 : verbatim);
+        break;
+      case 3:
+        appendSection(out, id, rewriter.markerCount()
+                                   ? extendVector(payload, rewriter.markerCount(), rewriter.markerFunctions())
+                                   : verbatim);
+        break;
       case 7: {
         if (!rename_exports) {
-          appendSection(out, id, Bytes(payload.begin(), payload.end()));
+          appendSection(out, id, verbatim);
           break;
         }
         Bytes exports;
@@ -140,38 +301,12 @@ std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, Modu
         appendSection(out, id, exports);
         break;
       }
-      case 10: {
-        if (!markers) {
-          appendSection(out, id, Bytes(payload.begin(), payload.end()));
-          break;
-        }
-        Bytes code;
-        appendU32(code, uint32_t(info.bodies.size()) + markers);
-        size_t next = 0;  // next table instruction to replace
-        for (uint32_t f = 0; f < info.bodies.size(); ++f) {
-          std::span<const uint8_t> body = info.bodies[f];
-          Bytes rewritten;
-          size_t copied = 0;
-          for (; next < table_instructions.size() && table_instructions[next].function == f; ++next) {
-            const TableInstruction& ti = table_instructions[next];
-            append(rewritten, body.subspan(copied, ti.begin - copied));
-            rewritten.push_back(char(0x10));  // call
-            appendU32(rewritten, call_targets[next]);
-            copied = ti.end;
-          }
-          append(rewritten, body.subspan(copied));
-          appendU32(code, uint32_t(rewritten.size()));
-          code.insert(code.end(), rewritten.begin(), rewritten.end());
-        }
-        code.insert(code.end(), new_bodies.begin(), new_bodies.end());
-        appendSection(out, id, code);
-        break;
-      }
       case 9:
         // Element segments reach the translator through ModuleInfo only, and Binaryen
         // refuses some valid encodings of them, so it never sees them.
         break;
-      default: appendSection(out, id, Bytes(payload.begin(), payload.end()));
+      case 10: appendSection(out, id, edits.edits.empty() ? verbatim : code); break;
+      default: appendSection(out, id, verbatim);
     }
   }
   return out;

@@ -1,6 +1,9 @@
 // Binaryen 108 cannot read some valid WebAssembly 2.0: table.init, elem.drop, table.copy and
-// table.fill (it stops at their opcodes), names containing a NUL byte, and custom sections
-// with such names. Rather than lose those modules, lunaticc rewrites the binary first:
+// table.fill (it stops at their opcodes), blocks with parameters, names containing a NUL
+// byte, and custom sections with such names. Rather than lose those modules, lunaticc
+// rewrites the binary first:
+//  - a block, loop or if with parameters takes them from fresh locals instead, and branches
+//    back to such a loop store their values there first;
 //  - every such table instruction becomes a call to an appended "marker" function of the
 //    same stack type; ModuleInfo::table_op_markers tells the translator what each stands for;
 //  - export names with a NUL byte are replaced by placeholders (ModuleInfo keeps the real ones);
@@ -19,7 +22,8 @@
 namespace lunaticc {
 
 // Returns the bytes to give Binaryen, and records markers and renames in `info`.
+// `edits` are what validateModule recorded; edits.unsupported must be empty.
 std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, ModuleInfo& info,
-                                         const std::vector<TableInstruction>& table_instructions);
+                                         const CodeEdits& edits);
 
 }  // namespace lunaticc

@@ -59,11 +59,12 @@ std::string compile(const CompileOptions& options) {
   std::optional<ModuleInfo> info = readModuleInfo(
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
   if (!info) return error;
-  std::vector<TableInstruction> table_instructions;
-  if (error = validateModule(*info, &table_instructions); !error.empty()) return error;
+  CodeEdits edits;
+  if (error = validateModule(*info, &edits); !error.empty()) return error;
+  if (!edits.unsupported.empty()) return "unsupported: " + edits.unsupported;
   // `info` points into `bytes`, so Binaryen gets a rewritten copy.
   std::vector<char> readable = makeReadableByBinaryen(
-      {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, *info, table_instructions);
+      {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, *info, edits);
   BinaryenModulePtr module = readModule(readable, error);
   if (!module) return error;
 

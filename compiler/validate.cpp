@@ -165,21 +165,22 @@ struct Frame {
   std::vector<uint8_t> params, results;
   size_t height;
   bool unreachable = false;
+  int param_block = -1;  // index among the function's blocks with parameters, if one
 };
 
 class BodyValidator {
  public:
   BodyValidator(const ModuleInfo& module, const std::unordered_set<uint32_t>& declared_refs,
                 const FuncType& type, std::span<const uint8_t> body, uint32_t function,
-                std::vector<TableInstruction>* table_instructions)
-      : m_(module), declared_refs_(declared_refs), r_(body), function_(function),
-        table_instructions_(table_instructions) {
+                CodeEdits* edits)
+      : m_(module), declared_refs_(declared_refs), r_(body), function_(function), edits_(edits) {
     locals_ = type.params;
     function_results_ = type.results;
   }
 
   std::string run() {
     readLocals();
+    code_start_ = r_.position();
     frames_.push_back({0, {}, function_results_, 0});
     while (r_.ok() && !frames_.empty()) {
       if (r_.atEnd()) {
@@ -189,6 +190,9 @@ class BodyValidator {
       instruction(r_.byte());
     }
     if (r_.ok() && !r_.atEnd()) r_.fail("section size mismatch: bytes after the function's end");
+    if (edits_ && r_.ok() && param_blocks_ > 0) {
+      edits_->locals.push_back({function_, code_start_, uint32_t(locals_.size())});
+    }
     return r_.ok() ? std::string() : r_.error();
   }
 
@@ -273,24 +277,47 @@ class BodyValidator {
 
   // --- Immediates ---
 
-  void blockType(std::vector<uint8_t>& params, std::vector<uint8_t>& results) {
+  // Reads a block type; returns its type index if it names one, else -1.
+  int64_t blockType(std::vector<uint8_t>& params, std::vector<uint8_t>& results) {
     int64_t bt = int64_t(r_.leb(33, true));
-    if (!r_.ok()) return;
+    if (!r_.ok()) return -1;
     switch (bt) {
-      case -64: return;
-      case -1: results = {I32}; return;
-      case -2: results = {I64}; return;
-      case -3: results = {F32}; return;
-      case -4: results = {F64}; return;
-      case -5: results = {V128}; return;
-      case -16: results = {FUNCREF}; return;
-      case -17: results = {EXTERNREF}; return;
+      case -64: return -1;
+      case -1: results = {I32}; return -1;
+      case -2: results = {I64}; return -1;
+      case -3: results = {F32}; return -1;
+      case -4: results = {F64}; return -1;
+      case -5: results = {V128}; return -1;
+      case -16: results = {FUNCREF}; return -1;
+      case -17: results = {EXTERNREF}; return -1;
     }
-    if (bt < 0) return fail("malformed block type");
-    if (uint64_t(bt) >= m_.types.size()) return fail("unknown type");
+    if (bt < 0) {
+      fail("malformed block type");
+      return -1;
+    }
+    if (uint64_t(bt) >= m_.types.size()) {
+      fail("unknown type");
+      return -1;
+    }
     params = m_.types[bt].params;
     results = m_.types[bt].results;
+    return bt;
   }
+
+  void record(CodeEdit::Kind kind, size_t begin, uint32_t opcode, uint32_t immediate, int block) {
+    if (!edits_ || !r_.ok()) return;
+    CodeEdit edit;
+    edit.kind = kind;
+    edit.function = function_;
+    edit.begin = begin;
+    edit.end = r_.position();
+    edit.opcode = opcode;
+    edit.immediates[0] = immediate;
+    edit.block = uint32_t(block);
+    edits_->edits.push_back(edit);
+  }
+
+  bool isParamLoop(const Frame& f) const { return f.opcode == 0x03 && f.param_block >= 0; }
 
   void requireMemory() {
     if (m_.memories.empty()) fail("unknown memory 0");
@@ -365,40 +392,59 @@ class BodyValidator {
       case 0x00: return unreachable();
       case 0x01: return;
       case 0x02:
-      case 0x03: {
-        std::vector<uint8_t> params, results;
-        blockType(params, results);
-        pop(params);
-        return pushFrame(op, std::move(params), std::move(results));
-      }
+      case 0x03:
       case 0x04: {
+        size_t begin = r_.position() - 1;
         std::vector<uint8_t> params, results;
-        blockType(params, results);
-        pop(I32);
+        int64_t type_index = blockType(params, results);
+        if (op == 0x04) pop(I32);
         pop(params);
-        return pushFrame(op, std::move(params), std::move(results));
+        int param_block = -1;
+        if (!params.empty()) {
+          param_block = param_blocks_++;
+          record(CodeEdit::Kind::EnterParamBlock, begin, op, uint32_t(type_index), param_block);
+        }
+        pushFrame(op, std::move(params), std::move(results));
+        frames_.back().param_block = param_block;
+        return;
       }
       case 0x05: {
         if (frames_.back().opcode != 0x04) return fail("else without if");
         Frame f = popFrame();
-        return pushFrame(0x05, std::move(f.params), std::move(f.results));
+        if (f.param_block >= 0) record(CodeEdit::Kind::ElseOfParamIf, r_.position() - 1, op, 0, f.param_block);
+        pushFrame(0x05, std::move(f.params), std::move(f.results));
+        frames_.back().param_block = f.param_block;
+        return;
       }
       case 0x0b: {
         Frame f = popFrame();
         // An if without else passes its parameters through the missing branch.
         if (f.opcode == 0x04 && f.params != f.results) fail("type mismatch: if without else");
+        if (f.opcode == 0x04 && f.param_block >= 0) {
+          record(CodeEdit::Kind::EndOfParamIf, r_.position() - 1, op, 0, f.param_block);
+        }
         push(f.results);
         return;
       }
       case 0x0c: {
-        const Frame* target = label(r_.u32());
+        size_t begin = r_.position() - 1;
+        uint32_t depth = r_.u32();
+        const Frame* target = label(depth);
         if (!target) return;
+        if (isParamLoop(*target)) {
+          record(CodeEdit::Kind::BranchToParamLoop, begin, op, depth, target->param_block);
+        }
         pop(labelTypes(*target));
         return unreachable();
       }
       case 0x0d: {
-        const Frame* target = label(r_.u32());
+        size_t begin = r_.position() - 1;
+        uint32_t depth = r_.u32();
+        const Frame* target = label(depth);
         if (!target) return;
+        if (isParamLoop(*target)) {
+          record(CodeEdit::Kind::BranchIfToParamLoop, begin, op, depth, target->param_block);
+        }
         std::vector<uint8_t> types = labelTypes(*target);
         pop(I32);
         pop(types);
@@ -410,11 +456,13 @@ class BodyValidator {
         for (uint32_t i = 0; i < n && r_.ok(); ++i) depths.push_back(r_.u32());
         const Frame* fallback = label(r_.u32());
         if (!fallback) return;
+        if (edits_ && isParamLoop(*fallback)) edits_->unsupported = "br_table to a loop with parameters";
         std::vector<uint8_t> fallback_types = labelTypes(*fallback);
         pop(I32);
         for (uint32_t depth : depths) {
           const Frame* target = label(depth);
           if (!target) return;
+          if (edits_ && isParamLoop(*target)) edits_->unsupported = "br_table to a loop with parameters";
           std::vector<uint8_t> types = labelTypes(*target);
           if (types.size() != fallback_types.size()) return fail("type mismatch: br_table arity");
           // Check each target against the stack without consuming it.
@@ -512,8 +560,9 @@ class BodyValidator {
         size_t begin = r_.position() - 1;
         uint32_t misc = r_.u32();
         miscInstruction(misc);
-        if (table_instructions_ && r_.ok() && (misc == 12 || misc == 13 || misc == 14 || misc == 17)) {
-          table_instructions_->push_back({function_, begin, r_.position(), misc, {immediates_[0], immediates_[1]}});
+        if (misc == 12 || misc == 13 || misc == 14 || misc == 17) {
+          record(CodeEdit::Kind::TableInstruction, begin, misc, immediates_[0], -1);
+          if (edits_ && r_.ok()) edits_->edits.back().immediates[1] = immediates_[1];
         }
         return;
       }
@@ -596,8 +645,10 @@ class BodyValidator {
   const std::unordered_set<uint32_t>& declared_refs_;
   WasmReader r_;
   uint32_t function_;
-  std::vector<TableInstruction>* table_instructions_;
+  CodeEdits* edits_;
   uint32_t immediates_[2] = {0, 0};  // of the last 0xfc instruction
+  int param_blocks_ = 0;
+  size_t code_start_ = 0;
   std::vector<uint8_t> locals_;
   std::vector<uint8_t> function_results_;
   std::vector<uint8_t> stack_;
@@ -608,8 +659,7 @@ class BodyValidator {
 
 class ModuleValidator {
  public:
-  ModuleValidator(const ModuleInfo& m, std::vector<TableInstruction>* table_instructions)
-      : m_(m), table_instructions_(table_instructions) {}
+  ModuleValidator(const ModuleInfo& m, CodeEdits* edits) : m_(m), edits_(edits) {}
 
   std::string run() {
     for (uint32_t type : m_.function_types) {
@@ -659,7 +709,7 @@ class ModuleValidator {
     for (size_t i = 0; i < m_.bodies.size(); ++i) {
       const FuncType& type = m_.types[m_.function_types[m_.num_imported_functions + i]];
       std::string e =
-          BodyValidator(m_, declared_refs_, type, m_.bodies[i], uint32_t(i), table_instructions_).run();
+          BodyValidator(m_, declared_refs_, type, m_.bodies[i], uint32_t(i), edits_).run();
       if (!e.empty()) return e + " in function " + std::to_string(m_.num_imported_functions + i);
     }
     return {};
@@ -718,14 +768,14 @@ class ModuleValidator {
   }
 
   const ModuleInfo& m_;
-  std::vector<TableInstruction>* table_instructions_;
+  CodeEdits* edits_;
   std::unordered_set<uint32_t> declared_refs_;
 };
 
 }  // namespace
 
-std::string validateModule(const ModuleInfo& info, std::vector<TableInstruction>* table_instructions) {
-  return ModuleValidator(info, table_instructions).run();
+std::string validateModule(const ModuleInfo& info, CodeEdits* edits) {
+  return ModuleValidator(info, edits).run();
 }
 
 }  // namespace lunaticc
