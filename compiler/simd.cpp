@@ -9,7 +9,9 @@
 //
 // Binaryen's op ids are enumerators of different C++ enums (UnaryOp, BinaryOp, SIMDExtractOp,
 // ...), so their numeric values overlap across categories: each entry point has a table of
-// its own.
+// its own. Every entry point returns nullptr for an op id that is not one of its category
+// (lowerLoadStoreLane also returns nullptr for the lane stores, which produce no value), so a
+// caller can try the SIMD lowering first and fall back to its scalar handling.
 #include "simd.h"
 
 #include <llvm/IR/Constants.h>
