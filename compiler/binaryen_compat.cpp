@@ -56,6 +56,72 @@ uint8_t encodeType(uint8_t code) {
 
 bool hasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
+void appendName(Bytes& out, const std::string& name) {
+  appendU32(out, uint32_t(name.size()));
+  out.insert(out.end(), name.begin(), name.end());
+}
+
+// The name section reduced to what Binaryen needs and can hold: function names. Names with
+// a NUL byte are left out; a malformed section (which the spec says to ignore) gives none.
+Bytes functionNamesOnly(std::span<const uint8_t> payload) {
+  WasmReader r(payload);
+  r.name();  // "name"
+  while (r.ok() && !r.atEnd()) {
+    uint8_t id = r.byte();
+    std::span<const uint8_t> sub = r.take(r.u32());
+    if (!r.ok() || id != 1) continue;
+    WasmReader names(sub);
+    std::vector<std::pair<uint32_t, std::string>> kept;
+    for (uint32_t n = names.u32(), i = 0; i < n && names.ok(); ++i) {
+      uint32_t index = names.u32();
+      std::string name = names.name();
+      if (names.ok() && !hasNul(name)) kept.emplace_back(index, std::move(name));
+    }
+    if (!names.ok()) return {};
+    Bytes map;
+    appendU32(map, uint32_t(kept.size()));
+    for (auto& [index, name] : kept) {
+      appendU32(map, index);
+      appendName(map, name);
+    }
+    Bytes section;
+    appendName(section, "name");
+    section.push_back(1);
+    appendU32(section, uint32_t(map.size()));
+    append(section, map);
+    return section;
+  }
+  return {};
+}
+
+// The import section with names Binaryen cannot hold replaced; ModuleInfo keeps the real ones.
+Bytes importsWithoutNul(std::span<const uint8_t> payload) {
+  WasmReader r(payload);
+  Bytes out;
+  uint32_t count = r.u32();
+  appendU32(out, count);
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string module = r.name(), name = r.name();
+    appendName(out, hasNul(module) ? "lunatic.import." + std::to_string(i) : module);
+    appendName(out, hasNul(name) ? "lunatic.import." + std::to_string(i) : name);
+    size_t descriptor_start = r.position();
+    uint8_t kind = r.byte();
+    switch (kind) {
+      case 0: r.u32(); break;
+      case 1: r.byte(); [[fallthrough]];
+      case 2: {
+        uint8_t flags = r.byte();
+        r.u32();
+        if (flags & 1) r.u32();
+        break;
+      }
+      case 3: r.byte(); r.byte(); break;
+    }
+    append(out, payload.subspan(descriptor_start, r.position() - descriptor_start));
+  }
+  return out;
+}
+
 // Function types appended after the module's own, so no existing index moves.
 class NewTypes {
  public:
@@ -262,6 +328,9 @@ std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, Modu
   bool rename_exports = false;
   for (const Export& e : info.exports) rename_exports |= hasNul(e.name);
   info.exports_renamed = rename_exports;
+  bool rename_imports = false;
+  for (const Import& i : info.imports) rename_imports |= hasNul(i.module) || hasNul(i.name);
+  info.imports_renamed = rename_imports;
 
   Bytes out(original.begin(), original.begin() + 8);
   WasmReader module(original);
@@ -272,7 +341,10 @@ std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, Modu
     Bytes verbatim(payload.begin(), payload.end());
     switch (id) {
       case 0:
-        if (WasmReader(payload).name() == "name") appendSection(out, id, verbatim);
+        if (WasmReader(payload).name() == "name") {
+          Bytes names = functionNamesOnly(payload);
+          if (!names.empty()) appendSection(out, id, names);
+        }
         break;
       case 1:
         appendSection(out, id, new_types.count() ? extendVector(payload, new_types.count(), new_types.encoded())
@@ -283,6 +355,7 @@ std::vector<char> makeReadableByBinaryen(std::span<const uint8_t> original, Modu
                                    ? extendVector(payload, rewriter.markerCount(), rewriter.markerFunctions())
                                    : verbatim);
         break;
+      case 2: appendSection(out, id, rename_imports ? importsWithoutNul(payload) : verbatim); break;
       case 7: {
         if (!rename_exports) {
           appendSection(out, id, verbatim);

@@ -6,8 +6,10 @@
 //    back to such a loop store their values there first;
 //  - every such table instruction becomes a call to an appended "marker" function of the
 //    same stack type; ModuleInfo::table_op_markers tells the translator what each stands for;
-//  - export names with a NUL byte are replaced by placeholders (ModuleInfo keeps the real ones);
-//  - custom sections other than "name" are dropped (nothing downstream reads them);
+//  - import and export names with a NUL byte are replaced by placeholders (ModuleInfo keeps
+//    the real ones);
+//  - custom sections other than "name" are dropped (nothing downstream reads them), and the
+//    name section keeps only function names, without any that hold a NUL byte;
 //  - the element section is dropped: the translator takes segments from ModuleInfo, and
 //    Binaryen refuses some valid encodings of them.
 // Appending keeps every existing type and function index valid, so nothing else changes.

@@ -111,6 +111,7 @@ struct ModuleInfo {
   // Export names Binaryen cannot hold (a NUL byte) were renamed in what it reads; the
   // names in `exports` above are always the real ones, in the same order.
   bool exports_renamed = false;
+  bool imports_renamed = false;  // likewise for import module and field names
 };
 
 // Decodes every section except the instructions of function bodies (validate.h checks
