@@ -362,7 +362,13 @@ class FunctionTranslator {
       emitTableOpMarker(b_, *marker, instance_, llvm::ArrayRef<Value*>(args).drop_front());
       return nullptr;
     }
-    if (index >= t_.info.num_imported_functions) return b_.CreateCall(t_.llvm_functions[index], args);
+    if (index >= t_.info.num_imported_functions) {
+      // notail: LLVM would turn self-recursion into a loop, and then unbounded recursion
+      // would hang instead of exhausting the stack as Wasm requires.
+      llvm::CallInst* call = b_.CreateCall(t_.llvm_functions[index], args);
+      call->setTailCallKind(llvm::CallInst::TCK_NoTail);
+      return call;
+    }
     BinaryenFunctionRef callee = t_.functions[index];
     llvm::FunctionType* type = t_.functionType(BinaryenFunctionGetParams(callee), BinaryenFunctionGetResults(callee));
     return callThrough(t_.funcObject(b_, instance_, index), type, std::move(args));
