@@ -273,8 +273,6 @@ class FunctionTranslator {
   }
 
   Value* lowerBreak(BinaryenExpressionRef e) {
-    const Label* label = findLabel(BinaryenBreakGetName(e));
-    if (!label) return nullptr;
     Value* value = nullptr;
     if (BinaryenExpressionRef v = BinaryenBreakGetValue(e)) {
       value = lower(v);
@@ -285,6 +283,9 @@ class FunctionTranslator {
       condition = lower(c);
       if (dead_) return nullptr;
     }
+    // Looked up only now: lowering the operands may push labels and move the vector.
+    const Label* label = findLabel(BinaryenBreakGetName(e));
+    if (!label) return nullptr;
     if (label->slot && value) b_.CreateStore(value, label->slot);
     if (!condition) {
       b_.CreateBr(label->target);
