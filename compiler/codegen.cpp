@@ -82,6 +82,12 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options,
 
 }  // namespace
 
+std::string targetDataLayout(const CodegenOptions& options) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
+  return machine ? machine->createDataLayout().getStringRepresentation() : std::string();
+}
+
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
   std::unique_ptr<llvm::TargetMachine> machine;
   if (std::string error = prepare(module, options, machine); !error.empty()) return error;

@@ -14,6 +14,10 @@ struct CodegenOptions {
   std::string cpu = "x86-64-v2";
 };
 
+// The data layout of the target, which the translator gives its module from the start so
+// that the alignments it picks are the target's.
+std::string targetDataLayout(const CodegenOptions& options);
+
 // Sets the module's target, runs LLVM's standard pipeline for the level and writes an ELF
 // object to `path`. Returns an empty string on success, else one line.
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path);

@@ -80,6 +80,8 @@ std::string compile(const CompileOptions& options) {
   translate_options.code_section =
       options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
   translate_options.module_name = options.module_symbol;
+  CodegenOptions codegen{options.opt_level, options.cpu};
+  translate_options.data_layout = targetDataLayout(codegen);
   std::unique_ptr<llvm::Module> ir = translateModule(module.get(), *info, context, translate_options, error);
   if (!ir) return error;
   module.reset();  // Binaryen's copy is no longer needed; free it before LLVM's heavy lifting.
@@ -92,7 +94,6 @@ std::string compile(const CompileOptions& options) {
                              "lunatic_main_entry");
   }
 
-  CodegenOptions codegen{options.opt_level, options.cpu};
   const std::string temporary = temporaryPathFor(options.output);
   if (options.emit_llvm) {
     error = emitIR(*ir, codegen, temporary);

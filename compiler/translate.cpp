@@ -473,6 +473,7 @@ std::unique_ptr<llvm::Module> translateModule(BinaryenModuleRef module, const Mo
                                               llvm::LLVMContext& context,
                                               const TranslateOptions& options, std::string& error) {
   auto llvm_module = std::make_unique<llvm::Module>(options.module_name, context);
+  llvm_module->setDataLayout(options.data_layout);
   ModuleTranslation translation(module, info, *llvm_module, options);
   error = ModuleTranslator(translation).run();
   if (!error.empty()) return nullptr;

@@ -27,6 +27,8 @@ struct TranslateOptions {
   std::string code_section = "lunatic_code";
   // Module name written into the descriptor (for diagnostics).
   std::string module_name = "main";
+  // The target's data layout (codegen.h), so that loads and stores get its alignments.
+  std::string data_layout;
 };
 
 // Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses
