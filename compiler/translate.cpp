@@ -247,11 +247,19 @@ class ModuleTranslator {
     for (uint32_t i = t_.info.num_imported_functions; i < t_.num_functions; ++i) {
       BinaryenFunctionRef f = t_.functions[i];
       llvm::FunctionType* type = t_.functionType(BinaryenFunctionGetParams(f), BinaryenFunctionGetResults(f));
-      llvm::Function* fn = llvm::Function::Create(type, kInternal, BinaryenFunctionGetName(f), t_.module);
+      llvm::Function* fn = llvm::Function::Create(type, kInternal, symbolName(BinaryenFunctionGetName(f)), t_.module);
       setCodeAttributes(fn, t_.options);
       fn->getArg(0)->setName("instance");
       t_.llvm_functions[i] = fn;
     }
+  }
+
+  // Wasm names become symbol names as they are, so perf and gdb show them, except where
+  // one could be taken for an LLVM intrinsic or one of the runtime's or our own symbols.
+  std::string symbolName(const std::string& wasm_name) {
+    bool reserved = wasm_name.starts_with("llvm.") || wasm_name.starts_with("lunatic") ||
+                    wasm_name.starts_with("__") || wasm_name == t_.options.module_symbol;
+    return reserved ? "wasm:" + wasm_name : wasm_name;
   }
 
   // Functions whose funcref can leave the module get an array entry (abi.h).
