@@ -15,12 +15,18 @@ typedef enum lunatic_status {
   LUNATIC_ERROR_LINK = 1,   /* an import is missing or has the wrong type */
   LUNATIC_ERROR_TRAP = 2,   /* guest code trapped; error.trap says which */
   LUNATIC_ERROR_OTHER = 3,  /* anything else: no such export, resources, ... */
+  LUNATIC_EXITED = 4,       /* the guest called proc_exit; error.exit_code holds its code */
 } lunatic_status;
 
 typedef struct lunatic_error {
   uint32_t trap;          /* a lunatic_trap_kind when status is LUNATIC_ERROR_TRAP */
+  int32_t exit_code;      /* when status is LUNATIC_EXITED */
   char message[256];      /* one line, no newline */
 } lunatic_error;
+
+/* Writes the Wasm backtrace of the last trap on this thread, one "  at NAME" line per
+ * frame, innermost first. */
+void lunatic_print_trap_backtrace(void);
 
 /* Human-readable name of a trap, as the spec test suite spells it
  * ("out of bounds memory access", "integer divide by zero", ...). */

@@ -1,0 +1,164 @@
+// WASI preview 1, the part a command-line program needs to start, print and exit. Every
+// pointer and length from the guest is checked against its memory before use: a bad one
+// gets errno FAULT, never a host crash. Nothing is granted beyond stdio: no environment,
+// no preopened directories.
+#include "wasi.h"
+
+#include <sys/random.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "trap.h"
+
+namespace {
+
+// errno values of WASI preview 1.
+constexpr int32_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kIo = 29, kSpipe = 70;
+
+struct Arguments {
+  std::vector<std::string> values;
+};
+Arguments arguments;  // the executable's argv, set once by lunatic_wasi_define
+
+// A checked view of guest memory.
+class Guest {
+ public:
+  explicit Guest(lunatic_instance* instance) : memory_(instance->memory) {}
+
+  // Host address of [offset, offset + length), or null if any of it is outside memory.
+  uint8_t* at(uint32_t offset, uint64_t length) const {
+    if (!memory_ || uint64_t(offset) + length > memory_->size) return nullptr;
+    return memory_->base + offset;
+  }
+  bool store32(uint32_t offset, uint32_t value) const { return copyIn(offset, &value, 4); }
+  bool store64(uint32_t offset, uint64_t value) const { return copyIn(offset, &value, 8); }
+  bool copyIn(uint32_t offset, const void* data, uint64_t length) const {
+    uint8_t* p = at(offset, length);
+    if (!p) return false;
+    std::memcpy(p, data, length);
+    return true;
+  }
+
+ private:
+  lunatic_memory* memory_;
+};
+
+int32_t args_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
+  uint32_t bytes = 0;
+  for (const std::string& a : arguments.values) bytes += uint32_t(a.size() + 1);
+  Guest g(self);
+  return g.store32(count_out, uint32_t(arguments.values.size())) && g.store32(size_out, bytes) ? kSuccess : kFault;
+}
+
+int32_t args_get(lunatic_instance* self, uint32_t pointers, uint32_t buffer) {
+  Guest g(self);
+  for (size_t i = 0; i < arguments.values.size(); ++i) {
+    const std::string& a = arguments.values[i];
+    if (!g.store32(pointers + uint32_t(i * 4), buffer) || !g.copyIn(buffer, a.c_str(), a.size() + 1)) return kFault;
+    buffer += uint32_t(a.size() + 1);
+  }
+  return kSuccess;
+}
+
+int32_t environ_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
+  Guest g(self);
+  return g.store32(count_out, 0) && g.store32(size_out, 0) ? kSuccess : kFault;
+}
+
+int32_t environ_get(lunatic_instance*, uint32_t, uint32_t) { return kSuccess; }
+
+int32_t clock_time_get(lunatic_instance* self, uint32_t clock, uint64_t, uint32_t time_out) {
+  static constexpr clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+                                         CLOCK_THREAD_CPUTIME_ID};
+  if (clock >= 4) return kInval;
+  timespec ts;
+  clock_gettime(clocks[clock], &ts);
+  return Guest(self).store64(time_out, uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec)) ? kSuccess : kFault;
+}
+
+bool isStdio(uint32_t fd) { return fd <= 2; }
+
+int32_t fd_close(lunatic_instance*, uint32_t fd) { return isStdio(fd) ? kSuccess : kBadf; }
+
+int32_t fd_fdstat_get(lunatic_instance* self, uint32_t fd, uint32_t stat_out) {
+  if (!isStdio(fd)) return kBadf;
+  // filetype character device, no flags, all rights on the file itself.
+  uint8_t stat[24] = {};
+  stat[0] = 2;
+  std::memset(stat + 8, 0xff, 16);
+  return Guest(self).copyIn(stat_out, stat, sizeof stat) ? kSuccess : kFault;
+}
+
+int32_t fd_prestat_get(lunatic_instance*, uint32_t, uint32_t) { return kBadf; }
+int32_t fd_prestat_dir_name(lunatic_instance*, uint32_t, uint32_t, uint32_t) { return kBadf; }
+int32_t fd_seek(lunatic_instance*, uint32_t fd, uint64_t, uint32_t, uint32_t) { return isStdio(fd) ? kSpipe : kBadf; }
+
+int32_t fd_write(lunatic_instance* self, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t written_out) {
+  if (fd != 1 && fd != 2) return kBadf;
+  Guest g(self);
+  const uint8_t* raw = g.at(iovs, uint64_t(iovs_len) * 8);
+  if (!raw) return kFault;
+  std::vector<iovec> host(iovs_len);
+  for (uint32_t i = 0; i < iovs_len; ++i) {
+    uint32_t buffer, length;
+    std::memcpy(&buffer, raw + i * 8, 4);
+    std::memcpy(&length, raw + i * 8 + 4, 4);
+    uint8_t* p = g.at(buffer, length);
+    if (!p) return kFault;
+    host[i] = {p, length};
+  }
+  ssize_t n;
+  do {
+    n = writev(int(fd), host.data(), int(host.size()));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return kIo;
+  return g.store32(written_out, uint32_t(n)) ? kSuccess : kFault;
+}
+
+void proc_exit(lunatic_instance*, uint32_t code) { lunatic::rt::unwindWithExit(int32_t(code)); }
+
+int32_t random_get(lunatic_instance* self, uint32_t buffer, uint32_t length) {
+  uint8_t* p = Guest(self).at(buffer, length);
+  if (!p) return kFault;
+  for (uint32_t done = 0; done < length;) {
+    ssize_t n = getrandom(p + done, length - done, 0);
+    if (n < 0 && errno != EINTR) return kIo;
+    if (n > 0) done += uint32_t(n);
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv) {
+  arguments.values.assign(argv, argv + argc);
+  struct Definition {
+    const char* name;
+    const char* signature;
+    const void* code;
+  };
+  static const Definition definitions[] = {
+      {"args_get", "ii:i", reinterpret_cast<const void*>(args_get)},
+      {"args_sizes_get", "ii:i", reinterpret_cast<const void*>(args_sizes_get)},
+      {"environ_get", "ii:i", reinterpret_cast<const void*>(environ_get)},
+      {"environ_sizes_get", "ii:i", reinterpret_cast<const void*>(environ_sizes_get)},
+      {"clock_time_get", "iIi:i", reinterpret_cast<const void*>(clock_time_get)},
+      {"fd_close", "i:i", reinterpret_cast<const void*>(fd_close)},
+      {"fd_fdstat_get", "ii:i", reinterpret_cast<const void*>(fd_fdstat_get)},
+      {"fd_prestat_get", "ii:i", reinterpret_cast<const void*>(fd_prestat_get)},
+      {"fd_prestat_dir_name", "iii:i", reinterpret_cast<const void*>(fd_prestat_dir_name)},
+      {"fd_seek", "iIii:i", reinterpret_cast<const void*>(fd_seek)},
+      {"fd_write", "iiii:i", reinterpret_cast<const void*>(fd_write)},
+      {"proc_exit", "i:", reinterpret_cast<const void*>(proc_exit)},
+      {"random_get", "ii:i", reinterpret_cast<const void*>(random_get)},
+  };
+  for (const Definition& d : definitions) {
+    lunatic_linker_define_func(linker, "wasi_snapshot_preview1", d.name, d.signature, d.code, nullptr);
+  }
+}

@@ -1,0 +1,8 @@
+// WASI preview 1 host functions (module "wasi_snapshot_preview1"): the functions listed in
+// runtime/include/lunatic/wasi_functions.def, defined on a linker for guests to import.
+#pragma once
+
+#include "lunatic/embed.h"
+
+// Defines the WASI functions; argv (argc entries) becomes the guest's arguments.
+void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv);
