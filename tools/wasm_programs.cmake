@@ -34,5 +34,5 @@ function(lunatic_native_program name)
     DEPENDS lunaticc lunatic_runtime lunatic_main ${CMAKE_CURRENT_BINARY_DIR}/${ARG_WASM}.wasm
     COMMENT "Compiling ${name} with lunaticc"
     VERBATIM)
-  add_custom_target(${name} ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  add_custom_target(${name}-program ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${name})
 endfunction()
