@@ -44,6 +44,14 @@ const ExpressionIds& ids() {
   return table;
 }
 
+// The float operations LLVM may fold to an operand when the other one is a constant.
+bool isFloatArithmetic(BinaryenOp op) {
+  static const BinaryenOp ops[] = {BinaryenAddFloat32(), BinaryenSubFloat32(), BinaryenMulFloat32(),
+                                   BinaryenDivFloat32(), BinaryenAddFloat64(), BinaryenSubFloat64(),
+                                   BinaryenMulFloat64(), BinaryenDivFloat64()};
+  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
+}
+
 class FunctionTranslator {
  public:
   FunctionTranslator(ModuleTranslation& t, uint32_t index)
@@ -176,7 +184,7 @@ class FunctionTranslator {
     return b_.CreateGEP(t_.i8, base, ea);
   }
 
-  Value* lowerLoad(BinaryenExpressionRef e) {
+  Value* lowerLoad(BinaryenExpressionRef e, bool result_unused = false) {
     Value* address = lower(BinaryenLoadGetPtr(e));
     if (dead_) return nullptr;
     unsigned bytes = BinaryenLoadGetBytes(e);
@@ -184,7 +192,8 @@ class FunctionTranslator {
     Value* host = effectiveAddress(address, BinaryenLoadGetOffset(e), bytes);
     bool partial = result->isIntegerTy() && bytes * 8 < result->getIntegerBitWidth();
     llvm::Type* loaded = partial ? b_.getIntNTy(bytes * 8) : result;
-    llvm::LoadInst* load = b_.CreateAlignedLoad(loaded, host, llvm::Align(1));
+    bool must_stay = result_unused && t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES;
+    llvm::LoadInst* load = b_.CreateAlignedLoad(loaded, host, llvm::Align(1), must_stay);
     t_.tagLinearMemory(load);
     if (!partial) return load;
     return BinaryenLoadIsSigned(e) ? b_.CreateSExt(load, result) : b_.CreateZExt(load, result);
@@ -348,7 +357,11 @@ class FunctionTranslator {
   Value* callThrough(Value* func, llvm::FunctionType* type, std::vector<Value*> args) {
     Value* code = t_.loadField(b_, t_.ptr, func, offsetof(lunatic_func, code), true, "code");
     args[0] = t_.loadField(b_, t_.ptr, func, offsetof(lunatic_func, instance), true, "callee.instance");
-    return b_.CreateCall(type, code, args);
+    // notail, as for direct calls: a sibling call through a pointer becomes a jump, and
+    // unbounded indirect recursion would then loop forever instead of exhausting the stack.
+    llvm::CallInst* call = b_.CreateCall(type, code, args);
+    call->setTailCallKind(llvm::CallInst::TCK_NoTail);
+    return call;
   }
 
   Value* lowerCall(BinaryenExpressionRef e) {
@@ -491,7 +504,16 @@ class FunctionTranslator {
       BinaryenOp op = BinaryenBinaryGetOp(e);
       Value* result = lhs->getType() == t_.v128 ? simd::lowerBinary(b_, op, lhs, rhs)
                                                 : lowerNumericBinary(b_, op, lhs, rhs, trapper());
-      return result ? result : unsupported("binary operator");
+      if (!result) return unsupported("binary operator");
+      // LLVM folds x*1, x/1, x+(-0), x-0, -0-x, x*-1 ... to x or -x, which lets a
+      // signalling NaN through where Wasm wants it quieted. Such folds need a constant
+      // operand; quieting the result where Wasm has one directly costs two instructions.
+      bool constant_operand = BinaryenExpressionGetId(BinaryenBinaryGetLeft(e)) == id.Const ||
+                              BinaryenExpressionGetId(BinaryenBinaryGetRight(e)) == id.Const;
+      if (constant_operand && result->getType()->isFloatingPointTy() && isFloatArithmetic(op)) {
+        result = quietNaN(b_, result);
+      }
+      return result;
     }
     if (kind == id.Select) {
       Value* a = lower(BinaryenSelectGetIfTrue(e));
@@ -503,7 +525,14 @@ class FunctionTranslator {
       return b_.CreateSelect(b_.CreateICmpNE(condition, b_.getInt32(0)), a, c);
     }
     if (kind == id.Drop) {
-      lower(BinaryenDropGetValue(e));
+      BinaryenExpressionRef value = BinaryenDropGetValue(e);
+      // A load whose value is dropped must still trap when out of bounds; in guard-page
+      // mode only the access itself does, and LLVM deletes unused loads unless volatile.
+      if (BinaryenExpressionGetId(value) == id.Load) {
+        lowerLoad(value, /*result_unused=*/true);
+      } else {
+        lower(value);
+      }
       return nullptr;
     }
     if (kind == id.MemorySize) {

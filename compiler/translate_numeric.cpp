@@ -124,7 +124,10 @@ const std::unordered_map<BinaryenOp, UnaryLowering>& unaryOps() {
     m[BinaryenConvertUInt32ToFloat32()] = m[BinaryenConvertUInt64ToFloat32()] = cast(Instruction::UIToFP, f32);
     m[BinaryenConvertUInt32ToFloat64()] = m[BinaryenConvertUInt64ToFloat64()] = cast(Instruction::UIToFP, f64);
     m[BinaryenPromoteFloat32()] = cast(Instruction::FPExt, f64);
-    m[BinaryenDemoteFloat64()] = cast(Instruction::FPTrunc, f32);
+    // LLVM folds fptrunc(fpext x) to x, which would let a signalling NaN through.
+    m[BinaryenDemoteFloat64()] = [](Builder& b, Value* v, const TrapIf&) {
+      return quietNaN(b, b.CreateFPTrunc(v, b.getFloatTy()));
+    };
 
     auto sign_extend = [](unsigned from_bits) {
       return [from_bits](Builder& b, Value* v, const TrapIf&) {
@@ -210,8 +213,13 @@ const std::unordered_map<BinaryenOp, BinaryLowering>& binaryOps() {
       return [id](Builder& b, Value* l, Value* r, const TrapIf&) { return intrinsic(b, id, {l, r}); };
     };
     both(BinaryenCopySignFloat32(), BinaryenCopySignFloat64(), float_intrinsic(llvm::Intrinsic::copysign));
-    both(BinaryenMinFloat32(), BinaryenMinFloat64(), float_intrinsic(llvm::Intrinsic::minimum));
-    both(BinaryenMaxFloat32(), BinaryenMaxFloat64(), float_intrinsic(llvm::Intrinsic::maximum));
+    auto min_max = [](llvm::Intrinsic::ID id) {
+      return [id](Builder& b, Value* l, Value* r, const TrapIf&) {
+        return quietNaN(b, intrinsic(b, id, {l, r}));
+      };
+    };
+    both(BinaryenMinFloat32(), BinaryenMinFloat64(), min_max(llvm::Intrinsic::minimum));
+    both(BinaryenMaxFloat32(), BinaryenMaxFloat64(), min_max(llvm::Intrinsic::maximum));
     auto fcmp = [](llvm::CmpInst::Predicate p) {
       return [p](Builder& b, Value* l, Value* r, const TrapIf&) { return boolToI32(b, b.CreateFCmp(p, l, r)); };
     };
@@ -227,6 +235,16 @@ const std::unordered_map<BinaryenOp, BinaryLowering>& binaryOps() {
 }
 
 }  // namespace
+
+Value* quietNaN(Builder& b, Value* value) {
+  llvm::Type* type = value->getType();
+  unsigned bits = type->getPrimitiveSizeInBits();
+  llvm::Type* int_type = b.getIntNTy(bits);
+  // The quiet bit is the top bit of the significand: bit 22 of an f32, bit 51 of an f64.
+  llvm::APInt quiet_bit = llvm::APInt::getOneBitSet(bits, bits == 32 ? 22 : 51);
+  Value* quieted = b.CreateBitCast(b.CreateOr(b.CreateBitCast(value, int_type), quiet_bit), type);
+  return b.CreateSelect(b.CreateFCmpUNO(value, value), quieted, value);
+}
 
 Value* lowerNumericUnary(Builder& b, BinaryenOp op, Value* value, const TrapIf& trap_if) {
   auto it = unaryOps().find(op);

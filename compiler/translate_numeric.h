@@ -18,4 +18,10 @@ llvm::Value* lowerNumericUnary(llvm::IRBuilder<>& b, BinaryenOp op, llvm::Value*
 llvm::Value* lowerNumericBinary(llvm::IRBuilder<>& b, BinaryenOp op, llvm::Value* lhs,
                                 llvm::Value* rhs, const TrapIf& trap_if);
 
+// Sets the quiet bit of `value` if it is a NaN, else returns it unchanged: bit operations
+// only, so nothing LLVM folds can undo it. Wasm wants an arithmetic (quiet) NaN from every
+// float operation whose input is a NaN, but LLVM folds x*1, x+(-0), fptrunc(fpext x) ...
+// to x, and llvm.minimum/maximum return a NaN operand as it is, signalling or not.
+llvm::Value* quietNaN(llvm::IRBuilder<>& b, llvm::Value* value);
+
 }  // namespace lunaticc
