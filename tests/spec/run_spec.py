@@ -1,180 +1,550 @@
 #!/usr/bin/env python3
-"""Runs the official WebAssembly test suite against lunaticc.
+"""Runs the official WebAssembly core test suite against lunaticc.
 
-For each .wast script: wast2json converts it; every binary module is compiled by lunaticc
-into an object; invalid and malformed binary modules must be refused by lunaticc; the
-other commands go into a command file that tests/spec/spec_driver.cpp runs against the
-compiled modules, linked into one driver per script. Text-format modules (they test a text
-parser) are skipped.
+For every .wast script, as wasm2c's spec runner does:
+  1. wast2json --enable-all turns the script into a command list and one .wasm per module;
+  2. lunaticc compiles every module into an object (`-c --module-symbol`); the modules of
+     assert_invalid / assert_malformed (binary form) must instead be refused with status 1
+     and a `lunaticc: error:` line;
+  3. a C++ driver is generated for the script -- a straight list of calls on spec::Run
+     (spec_support.h), one per command -- and linked with the module objects, the support
+     object and the runtime archive;
+  4. the driver runs with a timeout and reports each command as it goes; a crash or a
+     timeout fails the command that was running and the driver is restarted after it.
 
-Prints a line per script and `spec: N passed, M failed, K skipped`. Failures are matched
-against the known-failures list: the run fails on a failure not listed, and on a listed
-one that passes, so the list can only shrink.
+Text-form modules (assert_malformed/assert_invalid on .wat) are skipped: they test a text
+parser, and lunaticc reads binaries only.
+
+Prints `<script>.wast: P passed, F failed, S skipped` per script, the unexpected failures
+and the known failures that now pass (see known_failures.txt), and last
+`spec: N passed, M failed, K skipped`. Exits non-zero on either kind of surprise.
+
+Everything expensive is cached in the build directory by content hash: wast2json output by
+the script's bytes, compiled objects by the module's bytes + the lunaticc binary + flags,
+linked drivers by everything they are linked from.
 """
 import argparse
 import concurrent.futures
+import hashlib
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SUPPORT_SOURCES = ("spec_support.cpp", "spec_support.h")
+
+# Scripts the bounds-checked configuration runs: those about linear memory.
+MEMORY_SCRIPTS = re.compile(
+    r"^(address|align|memory.*|load|store|bulk|data|float_memory|endianness|"
+    r"simd_load.*|simd_store.*|simd_address)$")
+
+# Known-failure entries may be restricted to one memory mode with this suffix on the key.
+MODE_SUFFIXES = ("@guard", "@bounds")
+
+MAX_RESTARTS = 25       # driver restarts per script after crashes, before giving up on the rest
+MAX_SHOWN_FAILURES = 5  # failures printed under each script line unless --verbose
 
 
-def hexed(text):
-    return text.encode("utf-8", "surrogatepass").hex() or "00"[:0] or "-"
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def value_spec(v):
-    t = v["type"]
+def sha256_text(*parts):
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def write_atomically(path, data):
+    tmp = f"{path}.tmp{threading.get_ident()}"
+    with open(tmp, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def c_string(text):
+    """A C++ string literal with the exact UTF-8 bytes of `text` (names.wast has every kind
+    of character in export names). Octal escapes are always three digits long, so a digit
+    after one cannot extend it."""
+    out = []
+    for byte in text.encode("utf-8", "surrogatepass"):
+        ch = chr(byte)
+        if 0x20 <= byte < 0x7f and ch not in '"\\?':
+            out.append(ch)
+        else:
+            out.append(f"\\{byte:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def c_name(name):
+    return c_string(name) if name is not None else "nullptr"
+
+
+class Jobs:
+    """Limits how many child processes run at once, across all scripts: the scripts and the
+    module compilations of each script run in parallel, but the machine has -j cores."""
+
+    def __init__(self, count):
+        self.slots = threading.Semaphore(count)
+        self.compile_pool = concurrent.futures.ThreadPoolExecutor(count)
+
+    def run(self, argv, timeout=None, **kwargs):
+        with self.slots:
+            return subprocess.run(argv, capture_output=True, timeout=timeout, **kwargs)
+
+
+class Config:
+    def __init__(self, args):
+        self.args = args
+        self.lunaticc = os.path.abspath(args.lunaticc)
+        self.flags = [f"-O{args.opt}"] + (["--bounds-checks"] if args.bounds_checks else [])
+        self.mode = "LUNATIC_MEMORY_BOUNDS_CHECKED" if args.bounds_checks else "LUNATIC_MEMORY_GUARD_PAGES"
+        self.mode_name = "bounds" if args.bounds_checks else "guard"
+        self.build = os.path.abspath(args.build)
+        self.cache = os.path.join(self.build, "cache")
+        # Drivers of different flag sets live apart, so that spec and spec-bounds can share
+        # one build directory (and its caches).
+        self.work = os.path.join(self.build, "O%s-%s" % (args.opt, self.mode_name))
+        for d in (self.cache, self.work):
+            os.makedirs(d, exist_ok=True)
+        # A rebuilt lunaticc invalidates every compiled object; hashing the binary is cheap
+        # next to a single compilation and, unlike its mtime, survives a no-op relink.
+        self.compiler_id = sha256_text(sha256_file(self.lunaticc), *self.flags)
+        self.jobs = Jobs(args.jobs)
+        self.support_object = None
+
+
+# --- Stage 1: wast2json -----------------------------------------------------------------
+
+def convert(config, wast):
+    """Returns (directory, commands) of the script's wast2json output, converting it once
+    per content of the script."""
+    name = os.path.basename(wast)[:-len(".wast")]
+    with open(wast, "rb") as f:
+        key = sha256_text(f.read(), "wast2json --enable-all")[:16]
+    directory = os.path.join(config.cache, "wast2json", f"{name}-{key}")
+    json_path = os.path.join(directory, name + ".json")
+    if not os.path.exists(json_path):
+        tmp = directory + f".tmp{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        # wast2json prints type errors for some valid modules under --enable-all (function
+        # references) yet writes correct output; only its exit status counts.
+        run = config.jobs.run(["wast2json", "--enable-all", wast, "-o", os.path.join(tmp, name + ".json")])
+        if run.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise RuntimeError("wast2json failed: " + run.stderr.decode(errors="replace")[-2000:])
+        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        shutil.rmtree(directory, ignore_errors=True)
+        os.replace(tmp, directory)
+    with open(json_path) as f:
+        return directory, json.load(f)["commands"]
+
+
+# --- Stage 2: lunaticc ------------------------------------------------------------------
+
+class Compiled:
+    """The outcome of compiling one module: an object and its descriptor symbol, or the
+    exit status and error output of a refusal."""
+
+    def __init__(self, key, status, error, obj=None):
+        self.key, self.status, self.error, self.obj = key, status, error, obj
+
+    @property
+    def ok(self):
+        return self.obj is not None
+
+    @property
+    def symbol(self):
+        # Derived from the content key, so the same module appearing twice in a script
+        # (common) is linked once and instantiated twice from one descriptor.
+        return "spec_module_" + self.key[:24]
+
+    def first_error_line(self):
+        lines = self.error.strip().splitlines()
+        errors = [l for l in lines if l.startswith("lunaticc: error:")]
+        return (errors or lines or [f"exit status {self.status}, no output"])[0][:300]
+
+
+def compile_module(config, wasm):
+    """Compiles `wasm` with lunaticc, or finds the result of an earlier identical run.
+    Refusals are cached too (as a .err file), keyed like objects."""
+    with open(wasm, "rb") as f:
+        key = sha256_text(f.read(), config.compiler_id)
+    directory = os.path.join(config.cache, "objects", key[:2])
+    os.makedirs(directory, exist_ok=True)
+    obj, err = os.path.join(directory, key + ".o"), os.path.join(directory, key + ".err")
+    if os.path.exists(obj):
+        return Compiled(key, 0, "", obj)
+    if os.path.exists(err):
+        with open(err) as f:
+            status, _, text = f.read().partition("\n")
+        return Compiled(key, int(status), text)
+    compiled = Compiled(key, 0, "")
+    tmp = f"{obj}.tmp{threading.get_ident()}.o"
+    try:
+        run = config.jobs.run([config.lunaticc, wasm, "-c", "-o", tmp, "--module-symbol", compiled.symbol,
+                               *config.flags], timeout=config.args.compile_timeout)
+        status, text = run.returncode, run.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        status, text = -1, f"lunaticc: timed out after {config.args.compile_timeout} s"
+    if status == 0 and os.path.exists(tmp):
+        os.replace(tmp, obj)
+        return Compiled(key, 0, "", obj)
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    if status < 0 and "timed out" not in text:
+        text = f"lunaticc: killed by signal {-status}\n" + text
+    # A crashed or timed-out compiler is not cached: it may be a flake of the machine.
+    if status > 0:
+        write_atomically(err, f"{status}\n{text}")
+    return Compiled(key, status, text)
+
+
+def build_support_object(config):
+    """Compiles spec_support.cpp once per content of its sources and headers."""
+    include = config.args.include
+    parts = [sha256_file(os.path.join(HERE, s)) for s in SUPPORT_SOURCES]
+    parts += [sha256_file(os.path.join(include, "lunatic", h)) for h in ("abi.h", "embed.h")]
+    obj = os.path.join(config.cache, "spec_support-" + sha256_text(config.args.cxx, *parts)[:16] + ".o")
+    if not os.path.exists(obj):
+        run = config.jobs.run([config.args.cxx, "-std=c++20", "-O1", "-c", os.path.join(HERE, "spec_support.cpp"),
+                               "-I" + include, "-o", obj + ".tmp"])
+        if run.returncode != 0:
+            raise RuntimeError("spec_support.cpp did not compile:\n" + run.stderr.decode(errors="replace"))
+        os.replace(obj + ".tmp", obj)
+    config.support_object = obj
+
+
+# --- Stage 3: the driver ----------------------------------------------------------------
+
+def value_expr(value):
+    """A C++ expression of type spec::Value for an argument or an expected result."""
+    t, v = value["type"], value.get("value")
+    if t in ("i32", "i64"):
+        return f"spec::{t}({int(v)}{'ull' if t == 'i64' else 'u'})"
+    if t in ("f32", "f64"):
+        if isinstance(v, str) and v.startswith("nan:"):
+            return f"spec::{t}_nan({nan_expr(v)})"
+        return f"spec::{t}({int(v)}{'ull' if t == 'f64' else 'u'})"
     if t == "v128":
-        return f"v128:{v['lane_type']}:" + ",".join(v["value"])
-    value = v.get("value")
+        lane_type = value["lane_type"]
+        width = {"i8": 1, "i16": 2, "i32": 4, "i64": 8, "f32": 4, "f64": 8}[lane_type]
+        mask = (1 << (8 * width)) - 1
+        lanes = ", ".join("0" if x.startswith("nan:") else f"{int(x) & mask}ull" for x in v)
+        if lane_type.startswith("f"):
+            patterns = ", ".join(nan_expr(x) for x in v)
+            return f"spec::v128_float({width}, {{{lanes}}}, {{{patterns}}})"
+        return f"spec::v128_int({width}, {{{lanes}}})"
     if t in ("funcref", "externref"):
-        if value == "null":
-            return f"{t}:null"
-        return f"{t}:any" if t == "funcref" else f"{t}:{value}"
-    if isinstance(value, str) and value.startswith("nan:"):
-        return f"{t}:{value}"
-    return f"{t}:{value}"
+        code = "LUNATIC_TYPE_FUNCREF" if t == "funcref" else "LUNATIC_TYPE_EXTERNREF"
+        if v == "null":
+            return f"spec::ref_null({code})"
+        if v is None:
+            return f"spec::ref_any({code})"  # (ref.func) / (ref.extern): any non-null
+        if t == "externref":
+            return f"spec::externref({int(v)}u)"
+    raise Unsupported(f"value {json.dumps(value)}")
+
+
+def nan_expr(text):
+    return {"nan:canonical": "spec::Nan::Canonical", "nan:arithmetic": "spec::Nan::Arithmetic"}.get(
+        text, "spec::Nan::Exact")
+
+
+class Unsupported(Exception):
+    """A command this harness cannot express; it is counted as skipped."""
+
+
+class Failure:
+    def __init__(self, line, message):
+        self.line, self.message = line, message
 
 
 class Script:
-    def __init__(self, args, wast):
-        self.args = args
-        self.name = os.path.basename(wast)[:-5]
+    """One .wast script: converts, compiles, generates and runs it, and keeps its counts."""
+
+    def __init__(self, config, wast):
+        self.config = config
         self.wast = wast
-        self.dir = os.path.join(args.build, self.name)
-        self.passed = self.failed = self.skipped = 0
-        self.failures = []  # (line, message)
+        self.name = os.path.basename(wast)[:-len(".wast")]
+        self.work = os.path.join(config.work, self.name)
+        self.passed = self.skipped = 0
+        self.failures = []       # Failure, in command order
+        self.notes = []          # problems of the harness itself (driver did not build, ...)
+        self.calls = []          # (index, C++ statement) for the driver, in command order
+        self.lines = {}          # command index -> .wast line
+        self.objects = {}        # symbol -> object path, unique
+        self.compiled = {}       # filename -> Compiled
+
+    @property
+    def failed(self):
+        return len(self.failures)
 
     def fail(self, line, message):
-        self.failed += 1
-        self.failures.append((line, message))
+        self.failures.append(Failure(line, message))
+
+    # -- the steps --
 
     def run(self):
-        os.makedirs(self.dir, exist_ok=True)
-        json_path = os.path.join(self.dir, self.name + ".json")
-        if not os.path.exists(json_path) or os.path.getmtime(json_path) < os.path.getmtime(self.wast):
-            subprocess.run(["wast2json", "--enable-all", self.wast, "-o", json_path],
-                           check=True, capture_output=True)
-        with open(json_path) as f:
-            commands = json.load(f)["commands"]
-        objects, lines = [], []
-        last_module = -1
-
-        def compile_module(filename):
-            source = os.path.join(self.dir, filename)
-            obj = source + (".bounds.o" if self.args.bounds else ".o")
-            symbol = "spec_" + re.sub(r"\W", "_", self.name) + "_" + str(len(objects))
-            stamp_ok = (os.path.exists(obj) and os.path.getmtime(obj) >= os.path.getmtime(source)
-                        and os.path.getmtime(obj) >= os.path.getmtime(self.args.lunaticc))
-            if not stamp_ok:
-                flags = ["--bounds-checks"] if self.args.bounds else []
-                run = subprocess.run([self.args.lunaticc, *flags, "-c", source, "-o", obj,
-                                      "--module-symbol", symbol], capture_output=True, text=True)
-                if run.returncode != 0:
-                    return -1, run.stderr.strip()
-            objects.append((obj, symbol))
-            return len(objects) - 1, ""
-
-        for c in commands:
-            kind, line = c["type"], c["line"]
-            if kind == "module":
-                index, error = compile_module(c["filename"])
-                if index < 0:
-                    self.failures.append((line, "compile: " + error))
-                last_module = index
-                lines.append(f"module {line} {index} {c.get('name', '.')}")
-            elif kind == "register":
-                lines.append(f"register {line} {hexed(c['as'])} {c.get('name', '.')}")
-            elif kind in ("assert_invalid", "assert_malformed"):
-                if c.get("module_type") != "binary":
+        try:
+            os.makedirs(self.work, exist_ok=True)
+            directory, commands = convert(self.config, self.wast)
+            self.compile_all(directory, commands)
+            for index, command in enumerate(commands):
+                self.lines[index] = command["line"]
+                handler = getattr(self, "cmd_" + command["type"], None)
+                try:
+                    if handler is None:
+                        raise Unsupported(f"command type {command['type']}")
+                    handler(index, command)
+                except Unsupported as e:
                     self.skipped += 1
-                    continue
-                source = os.path.join(self.dir, c["filename"])
-                run = subprocess.run([self.args.lunaticc, source, "-c", "-o", os.devnull + ".o" if False else
-                                      os.path.join(self.dir, "rejected.o")], capture_output=True, text=True)
-                if run.returncode == 1 and run.stderr.startswith("lunaticc: error:"):
-                    self.passed += 1
-                else:
-                    self.fail(line, f"{kind} ({c['text']}) was not refused: status {run.returncode}")
-            elif kind in ("assert_unlinkable", "assert_uninstantiable"):
-                index, error = compile_module(c["filename"])
-                if index < 0:
-                    self.fail(line, f"{kind}: module did not compile: {error}")
-                    continue
-                lines.append(f"{kind[7:]} {line} {index}")
-            elif kind in ("assert_return", "action", "assert_trap", "assert_exhaustion"):
-                action = c["action"]
-                if kind == "assert_return":
-                    expect = "get" if action["type"] == "get" else "return"
-                elif kind == "action":
-                    expect = "get" if action["type"] == "get" else "action"
-                elif kind == "assert_trap":
-                    expect = "trap:" + hexed(c["text"])
-                else:
-                    expect = "exhaustion"
-                args = [value_spec(a) for a in action.get("args", [])]
-                results = [value_spec(r) for r in c.get("expected", [])]
-                lines.append(" ".join([expect, str(line), action.get("module", "."), hexed(action["field"]),
-                                       *args, ";", *results]))
-            else:
-                self.skipped += 1
-        # Commands on modules that did not compile fail inside the driver ("module did not compile").
-        self.failures = [f for f in self.failures if not f[1].startswith("compile:")] + \
-            [f for f in self.failures if f[1].startswith("compile:")]
-        compile_failures = [f for f in self.failures if f[1].startswith("compile:")]
-        self.failures = [f for f in self.failures if not f[1].startswith("compile:")]
-        self.run_driver(objects, lines, compile_failures)
+                    self.notes.append(f"line {command['line']}: skipped, unsupported {e}")
+            if self.calls:
+                self.run_driver()
+        except Exception as e:  # a broken script must not take the whole run down
+            self.notes.append(f"harness error: {type(e).__name__}: {e}")
+            self.fail(0, f"harness error: {e}")
         return self
 
-    def run_driver(self, objects, lines, compile_failures):
-        commands = os.path.join(self.dir, "commands.txt")
-        with open(commands, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        table = os.path.join(self.dir, "modules.cpp")
-        with open(table, "w") as f:
-            f.write('#include "lunatic/abi.h"\n')
-            for _, symbol in objects:
-                f.write(f'extern "C" const lunatic_module {symbol};\n')
-            entries = ", ".join(f"&{symbol}" for _, symbol in objects) or "nullptr"
-            f.write(f'extern "C" const lunatic_module* const spec_modules[] = {{{entries}}};\n')
-            f.write(f'extern "C" const int spec_module_count = {len(objects)};\n')
-        driver = os.path.join(self.dir, "driver" + (".bounds" if self.args.bounds else ""))
-        build = subprocess.run(["c++", "-std=c++20", "-O0", "-w", table, self.args.driver_object,
-                                *[o for o, _ in objects], "-I" + self.args.include, self.args.runtime_lib,
-                                "-lpthread", "-lm", "-o", driver], capture_output=True, text=True)
-        if build.returncode != 0:
-            self.fail(0, "driver did not link: " + build.stderr.strip().splitlines()[-1])
+    def compile_all(self, directory, commands):
+        """Compiles every binary module of the script in parallel before generating code."""
+        files = sorted({c["filename"] for c in commands
+                        if "filename" in c and c.get("module_type", "binary") == "binary"})
+        futures = {f: self.config.jobs.compile_pool.submit(compile_module, self.config, os.path.join(directory, f))
+                   for f in files}
+        for f, future in futures.items():
+            self.compiled[f] = future.result()
+
+    def module_object(self, command):
+        compiled = self.compiled[command["filename"]]
+        if compiled.ok:
+            self.objects[compiled.symbol] = compiled.obj
+        return compiled
+
+    def emit(self, index, statement):
+        self.calls.append((index, statement))
+
+    def action_expr(self, action):
+        module = c_name(action.get("module"))
+        if action["type"] == "get":
+            return f"spec::get({module}, {c_string(action['field'])})"
+        if action["type"] != "invoke":
+            raise Unsupported(f"action type {action['type']}")
+        args = ", ".join(value_expr(a) for a in action.get("args", []))
+        return f"spec::invoke({module}, {c_string(action['field'])}, {{{args}}})"
+
+    # -- one method per command kind (wast2json's "type") --
+
+    def cmd_module(self, index, c):
+        compiled = self.module_object(c)
+        name = c_name(c.get("name"))
+        if compiled.ok:
+            self.emit(index, f"r.module({index}, {c['line']}, &{compiled.symbol}, {name});")
+        else:
+            # The driver still learns of it: later commands on this module must fail, not
+            # run against the module before it.
+            self.emit(index, f"r.module_not_compiled({index}, {c['line']}, {name}, "
+                             f"{c_string(compiled.first_error_line())});")
+
+    def cmd_register(self, index, c):
+        self.emit(index, f"r.register_instance({index}, {c['line']}, {c_string(c['as'])}, {c_name(c.get('name'))});")
+
+    def cmd_action(self, index, c):
+        self.emit(index, f"r.action({index}, {c['line']}, {self.action_expr(c['action'])});")
+
+    def cmd_assert_return(self, index, c):
+        expected = ", ".join(value_expr(v) for v in c.get("expected", []))
+        self.emit(index, f"r.assert_return({index}, {c['line']}, {self.action_expr(c['action'])}, {{{expected}}});")
+
+    def cmd_assert_trap(self, index, c):
+        self.emit(index, f"r.assert_trap({index}, {c['line']}, {self.action_expr(c['action'])}, {c_string(c['text'])});")
+
+    def cmd_assert_exhaustion(self, index, c):
+        self.emit(index, f"r.assert_exhaustion({index}, {c['line']}, {self.action_expr(c['action'])}, "
+                         f"{c_string(c['text'])});")
+
+    def cmd_assert_unlinkable(self, index, c):
+        self.instantiation_check(index, c, "assert_unlinkable")
+
+    def cmd_assert_uninstantiable(self, index, c):
+        self.instantiation_check(index, c, "assert_uninstantiable")
+
+    def instantiation_check(self, index, c, kind):
+        # These modules are valid: lunaticc must compile them, and the runtime must refuse
+        # (link error) or trap while instantiating them.
+        compiled = self.module_object(c)
+        if not compiled.ok:
+            self.fail(c["line"], f"{kind}: module did not compile: {compiled.first_error_line()}")
             return
+        self.emit(index, f"r.{kind}({index}, {c['line']}, &{compiled.symbol}, {c_string(c['text'])});")
+
+    def cmd_assert_invalid(self, index, c):
+        self.refusal_check(c, "assert_invalid")
+
+    def cmd_assert_malformed(self, index, c):
+        self.refusal_check(c, "assert_malformed")
+
+    def refusal_check(self, c, kind):
+        """lunaticc must refuse the module: exit status 1 and a `lunaticc: error:` line.
+        Decided here; the driver never sees these commands."""
+        if c.get("module_type") != "binary":
+            self.skipped += 1  # text form: tests the text parser, which lunaticc does not have
+            return
+        compiled = self.compiled[c["filename"]]
+        refused = compiled.status == 1 and any(
+            l.startswith("lunaticc: error:") for l in compiled.error.splitlines())
+        if refused:
+            self.passed += 1
+        elif compiled.ok:
+            self.fail(c["line"], f"{kind} ({c['text']}): lunaticc accepted the module")
+        else:
+            self.fail(c["line"], f"{kind} ({c['text']}): lunaticc exited with status {compiled.status}, "
+                                 f"not 1 with 'lunaticc: error:': {compiled.first_error_line()}")
+
+    # -- generating, building and running the driver --
+
+    def driver_source(self):
+        out = [f"// Generated by tests/spec/run_spec.py from {self.name}.wast "
+               f"({' '.join(self.config.flags)}); do not edit.",
+               '#include "spec_support.h"', ""]
+        out += [f'extern "C" const lunatic_module {symbol};' for symbol in sorted(self.objects)]
+        # Chunks of a few hundred commands keep each function quick to compile at -O0.
+        chunk = 250
+        parts = [self.calls[i:i + chunk] for i in range(0, len(self.calls), chunk)]
+        for n, part in enumerate(parts):
+            out += ["", f"static void part{n}(spec::Run& r) {{"]
+            out += ["  " + statement for _, statement in part]
+            out.append("}")
+        out += ["", "int main(int argc, char** argv) {",
+                f"  spec::Run r(argc, argv, {c_string(self.name + '.wast')}, {self.config.mode});"]
+        out += [f"  part{n}(r);" for n in range(len(parts))]
+        out += ["  return r.finish();", "}", ""]
+        return "\n".join(out)
+
+    def build_driver(self):
+        """Writes and links the driver unless an identical one is already there."""
+        source = self.driver_source()
+        path = os.path.join(self.work, "driver.cpp")
+        exe = os.path.join(self.work, "driver")
+        args = self.config.args
+        stamp_path = exe + ".key"
+        inputs = [source, args.cxx, self.config.support_object, sha256_file(args.runtime_lib),
+                  *sorted(self.objects.values()), *args.link_flags]
+        stamp = sha256_text(*inputs)
+        if os.path.exists(exe) and os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+            return exe
+        write_atomically(path, source)
+        if os.path.exists(stamp_path):
+            os.remove(stamp_path)
+        run = self.config.jobs.run([args.cxx, "-std=c++20", "-O0", "-w", path, "-I" + HERE, "-I" + args.include,
+                                    self.config.support_object, *sorted(self.objects.values()),
+                                    args.runtime_lib, *args.link_flags, "-o", exe])
+        if run.returncode != 0:
+            text = run.stderr.decode(errors="replace").strip()
+            raise RuntimeError("the driver did not build:\n" + "\n".join(text.splitlines()[-15:]))
+        write_atomically(stamp_path, stamp)
+        return exe
+
+    def run_driver(self):
         try:
-            run = subprocess.run([driver, commands, self.name + ".wast"] + (["bounds"] if self.args.bounds else []),
-                                 capture_output=True, text=True, timeout=120)
-            output, crashed = run.stdout, run.returncode != 0
-        except subprocess.TimeoutExpired as e:
-            output, crashed = (e.stdout or b"").decode(errors="replace"), True
-        done = False
+            exe = self.build_driver()
+        except RuntimeError as e:
+            self.notes.append(str(e))
+            for index, _ in self.calls:
+                self.fail(self.lines[index], "not run: the driver did not build")
+            return
+        order = [index for index, _ in self.calls]
+        # Commands from which a restarted driver can go on: modules reset what later commands
+        # depend on.
+        restart_points = [index for index, stmt in self.calls if stmt.startswith("r.module")]
+        results = {}  # index -> None (passed) or message
+        start, skip = order[0], []
+        for _ in range(MAX_RESTARTS + 1):
+            output, problem = self.execute(exe, start, skip)
+            finished = self.parse(output, results)
+            if finished:
+                break
+            pending = [i for i in order if i >= start and i not in results]
+            if not pending:
+                self.notes.append(f"driver {problem} after its last command")
+                break
+            crashed = pending[0]
+            results[crashed] = f"driver {problem} during this command"
+            skip.append(crashed)
+            later = [i for i in restart_points if i > crashed]
+            resume = later[0] if later else None
+            for i in pending[1:]:
+                if resume is not None and i >= resume:
+                    break
+                results[i] = f"not run: the driver {problem} at line {self.lines[crashed]}"
+            if resume is None:
+                break
+            start = resume
+        for i in order:
+            if i not in results:
+                results[i] = "not run: too many driver crashes"
+        for i in order:
+            if results[i] is None:
+                self.passed += 1
+            else:
+                self.fail(self.lines[i], results[i])
+
+    def execute(self, exe, start, skip):
+        """Runs the driver from command `start`; returns its output and, if it did not end
+        normally, how it ended."""
+        argv = [exe, "--from", str(start)] + (["--skip", ",".join(map(str, skip))] if skip else [])
+        timeout = self.config.args.timeout
+        with self.config.jobs.slots:
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.work)
+            try:
+                out, _ = proc.communicate(timeout=timeout)
+                status = proc.returncode
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, _ = proc.communicate()
+                return out.decode(errors="replace"), f"timed out after {timeout} s"
+        if status < 0:
+            try:
+                name = signal.Signals(-status).name
+            except ValueError:
+                name = f"signal {-status}"
+            return out.decode(errors="replace"), f"crashed ({name})"
+        return out.decode(errors="replace"), f"exited with status {status}"
+
+    @staticmethod
+    def parse(output, results):
+        """Reads the driver's protocol lines into results; True if it reached the end."""
+        finished = False
         for text in output.splitlines():
-            m = re.match(r"FAIL [^:]+:(\d+): (.*)", text)
-            if m:
-                self.fail(int(m.group(1)), m.group(2))
-            m = re.match(r"RESULT (\d+) (\d+)", text)
-            if m:
-                self.passed += int(m.group(1))
-                done = True
-        if not done:
-            # The driver died: everything it did not report on fails.
-            reported = {f[0] for f in self.failures}
-            for text in lines:
-                line = int(text.split()[1])
-                if line not in reported:
-                    self.fail(line, "driver crashed or timed out before this command")
-        del crashed
+            if text == "D":
+                finished = True
+            elif text.startswith("P "):
+                results[int(text[2:])] = None
+            elif text.startswith("F "):
+                index, _, message = text[2:].partition(" ")
+                # The driver puts "<script>:<line>: " in front; the runner adds it itself.
+                results[int(index)] = message.split(": ", 1)[1] if ": " in message else message
+        return finished
 
 
-def load_known(path):
+# --- Known failures ---------------------------------------------------------------------
+
+def read_known(path):
+    """Entries `<script>.wast:<line>  <reason>` or `<script>.wast  <reason>`; a key may end
+    in @guard or @bounds to apply to one memory mode only. Returns {key: reason}."""
     known = {}
     if os.path.exists(path):
         with open(path) as f:
@@ -186,59 +556,162 @@ def load_known(path):
     return known
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--lunaticc", required=True)
-    p.add_argument("--runtime-lib", required=True)
-    p.add_argument("--include", required=True)
-    p.add_argument("--suite", required=True)
-    p.add_argument("--build", required=True)
-    p.add_argument("--known", default=os.path.join(HERE, "known_failures.txt"))
-    p.add_argument("--bounds", action="store_true", help="compile with --bounds-checks")
-    p.add_argument("--only", default="", help="comma-separated script names")
-    p.add_argument("-j", type=int, default=2)
-    p.add_argument("--write-known-failures", action="store_true")
-    args = p.parse_args()
-    os.makedirs(args.build, exist_ok=True)
-    args.driver_object = os.path.join(args.build, "spec_driver.o")
-    subprocess.run(["c++", "-std=c++20", "-O1", "-c", os.path.join(HERE, "spec_driver.cpp"), "-I" + args.include,
-                    "-o", args.driver_object], check=True)
-    only = set(filter(None, args.only.split(",")))
-    wasts = sorted(os.path.join(args.suite, f) for f in os.listdir(args.suite)
-                   if f.endswith(".wast") and (not only or f[:-5] in only))
-    with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
-        scripts = list(pool.map(lambda w: Script(args, w).run(), wasts))
+def applies(key, config):
+    for suffix in MODE_SUFFIXES:
+        if key.endswith(suffix):
+            return suffix[1:] == config.mode_name
+    return True
 
-    known = load_known(args.known)
-    unexpected, seen = [], set()
-    total = [0, 0, 0]
+
+def strip_mode(key):
+    for suffix in MODE_SUFFIXES:
+        if key.endswith(suffix):
+            return key[:-len(suffix)]
+    return key
+
+
+def check_known(scripts, known, config):
+    """Splits the failures into listed and unexpected ones, and finds listed entries (for
+    the scripts that ran) that no longer fail."""
+    active = {strip_mode(k): k for k in known if applies(k, config)}
+    ran = {s.name + ".wast" for s in scripts}
+    unexpected, used = [], set()
     for s in scripts:
-        print(f"{s.name}.wast: {s.passed} passed, {s.failed} failed, {s.skipped} skipped", flush=True)
-        total[0] += s.passed
-        total[1] += s.failed
-        total[2] += s.skipped
-        for line, message in sorted(s.failures):
-            key = f"{s.name}.wast:{line}"
-            if key in known or f"{s.name}.wast" in known:
-                seen.add(key if key in known else f"{s.name}.wast")
+        for f in s.failures:
+            line_key, script_key = f"{s.name}.wast:{f.line}", f"{s.name}.wast"
+            hit = active.get(line_key) or active.get(script_key)
+            if hit:
+                used.add(hit)
             else:
-                unexpected.append(f"{key}: {message}")
-    ran = {f"{s.name}.wast" for s in scripts}
-    now_passing = [k for k in known if k.split(":")[0] in ran and k not in seen]
-    if args.write_known_failures:
-        with open(args.known, "w") as f:
-            f.write("# Known failures of the spec suite: `<script>.wast:<line>  <reason>`, or a whole\n"
-                    "# script. The run fails on a failure not listed and on a listed one that passes.\n")
-            for s in scripts:
-                for line, message in sorted(set(s.failures)):
-                    reason = known.get(f"{s.name}.wast:{line}", "TODO: diagnose: " + message[:120])
-                    f.write(f"{s.name}.wast:{line}  {reason}\n")
-    for u in unexpected:
-        print("unexpected failure: " + u)
-    for k in now_passing:
-        print(f"now passes, remove from the known failures: {k}")
-    print(f"spec: {total[0]} passed, {total[1]} failed, {total[2]} skipped")
-    return 1 if (unexpected or now_passing) and not args.write_known_failures else 0
+                unexpected.append(f"{line_key}: {f.message}")
+    stale = sorted(k for k in active.values() if strip_mode(k).split(":")[0] in ran and k not in used)
+    return unexpected, stale
+
+
+def rewrite_known(path, scripts, known, config):
+    """Rewrites the list from this run: entries of the scripts that ran are replaced by
+    their current failures (keeping the reasons already written, a placeholder for new
+    ones); entries of other scripts and of the other memory mode stay."""
+    ran = {s.name + ".wast" for s in scripts}
+    kept = {k: r for k, r in known.items()
+            if strip_mode(k).split(":")[0] not in ran or not applies(k, config)}
+    for s in scripts:
+        script_key = f"{s.name}.wast"
+        if script_key in known and s.failures:
+            kept[script_key] = known[script_key]
+            continue
+        for f in s.failures:
+            key = f"{s.name}.wast:{f.line}"
+            reason = known.get(key) or kept.get(key) or f"TODO(lead): give the reason -- {f.message[:150]}"
+            kept[key] = reason
+
+    def order(key):
+        base = strip_mode(key)
+        script, _, line = base.partition(":")
+        return (script, int(line) if line.isdigit() else 0, key)
+
+    header = ("# Known failures of the spec suite (tests/spec/run_spec.py). One entry a line:\n"
+              "#   <script>.wast:<line>  <reason>     or a whole script:  <script>.wast  <reason>\n"
+              "# A key may end in @guard or @bounds to apply to one memory mode only. A run fails on a\n"
+              "# failure not listed here and on a listed one that passes, so this list only shrinks.\n")
+    write_atomically(path, header + "".join(f"{k}  {kept[k]}\n" for k in sorted(kept, key=order)))
+
+
+# --- Main -------------------------------------------------------------------------------
+
+def select_scripts(args):
+    names = sorted(f[:-len(".wast")] for f in os.listdir(args.suite) if f.endswith(".wast"))
+    if args.memory_only:
+        names = [n for n in names if MEMORY_SCRIPTS.match(n)]
+    if args.only:
+        wanted = [re.compile(p.strip().removesuffix(".wast").replace("*", ".*") + "$")
+                  for p in args.only.split(",") if p.strip()]
+        names = [n for n in names if any(w.match(n) for w in wanted)]
+    # Largest first, so that a big script does not start last and leave a core idle.
+    return sorted((os.path.join(args.suite, n + ".wast") for n in names), key=os.path.getsize, reverse=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--suite", required=True, help="folder of .wast scripts (spec-testsuite/core)")
+    p.add_argument("--lunaticc", required=True, help="the lunaticc binary")
+    p.add_argument("--runtime-lib", required=True, help="liblunatic_runtime.a")
+    p.add_argument("--include", required=True, help="the runtime's include folder (with lunatic/embed.h)")
+    p.add_argument("--build", required=True, help="work and cache folder")
+    p.add_argument("--known", default=os.path.join(HERE, "known_failures.txt"))
+    p.add_argument("-O", dest="opt", default="2", choices=["0", "1", "2", "3"], help="lunaticc -O level")
+    p.add_argument("--bounds-checks", action="store_true", help="compile with lunaticc --bounds-checks")
+    p.add_argument("--memory-only", action="store_true", help="only the scripts about linear memory")
+    p.add_argument("--only", default="", help="comma-separated script names, * allowed (e.g. i32,simd_*)")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="parallel processes (default 2)")
+    p.add_argument("--timeout", type=int, default=60, help="seconds per driver run (default 60)")
+    p.add_argument("--compile-timeout", type=int, default=120, help="seconds per lunaticc run")
+    p.add_argument("--cxx", default=os.environ.get("CXX", "c++"), help="C++ compiler for the drivers")
+    p.add_argument("--link-flags", default="-lpthread -ldl -lm", help="extra flags for linking a driver")
+    p.add_argument("--update-known-failures", action="store_true",
+                   help="rewrite the known-failures list from this run's failures (reasons to fill in)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every failure and harness note")
+    args = p.parse_args()
+    args.link_flags = args.link_flags.split()
+    args.suite = os.path.abspath(args.suite)
+    args.include = os.path.abspath(args.include)
+    args.runtime_lib = os.path.abspath(args.runtime_lib)
+
+    config = Config(args)
+    build_support_object(config)
+    wasts = select_scripts(args)
+    if not wasts:
+        print("spec: no scripts selected", file=sys.stderr)
+        return 2
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        scripts = list(pool.map(lambda w: Script(config, w).run(), wasts))
+    scripts.sort(key=lambda s: s.name)
+
+    known = read_known(args.known)
+    unexpected, stale = check_known(scripts, known, config)
+    unexpected_keys = {u.split(": ", 1)[0] for u in unexpected}
+    totals = [0, 0, 0]
+    report = []
+    for s in scripts:
+        report.append(f"{s.name}.wast: {s.passed} passed, {s.failed} failed, {s.skipped} skipped")
+        totals[0] += s.passed
+        totals[1] += s.failed
+        totals[2] += s.skipped
+        shown = s.failures if args.verbose else s.failures[:MAX_SHOWN_FAILURES]
+        for f in shown:
+            key = f"{s.name}.wast:{f.line}"
+            report.append(f"  {'FAIL' if key in unexpected_keys else 'known'} {key}: {f.message}")
+        if len(shown) < len(s.failures):
+            report.append(f"  ... {len(s.failures) - len(shown)} more (-v shows all)")
+        for note in (s.notes if args.verbose else s.notes[:3]):
+            report.append("  note: " + note.replace("\n", "\n        "))
+    print("\n".join(report))
+
+    # The complete results, for triage and for diffing two runs.
+    with open(os.path.join(config.work, "results.txt"), "w") as f:
+        for s in scripts:
+            for fl in s.failures:
+                f.write(f"{s.name}.wast:{fl.line}: {fl.message}\n")
+
+    status = 0
+    if args.update_known_failures:
+        rewrite_known(args.known, scripts, known, config)
+        print(f"rewrote {args.known}: fill in every TODO(lead) reason")
+    else:
+        if unexpected:
+            status = 1
+            print(f"\n{len(unexpected)} unexpected failures (not in {os.path.basename(args.known)}):")
+            for u in unexpected[:200]:
+                print("  " + u)
+            if len(unexpected) > 200:
+                print(f"  ... and {len(unexpected) - 200} more, all in {os.path.join(config.work, 'results.txt')}")
+        if stale:
+            status = 1
+            print(f"\n{len(stale)} known failures now pass; remove them from {os.path.basename(args.known)}:")
+            for k in stale:
+                print("  " + k)
+    print(f"spec: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+    return status
 
 
 if __name__ == "__main__":
