@@ -186,6 +186,21 @@ namespace {
 
 constexpr llvm::GlobalValue::LinkageTypes kInternal = llvm::GlobalValue::InternalLinkage;
 
+// Every function the LLVM backend may call by name (RuntimeLibcalls.def lists them).
+const std::unordered_set<std::string>& libraryFunctionNames() {
+  static const std::unordered_set<std::string> names = [] {
+    std::unordered_set<std::string> set;
+    auto add = [&](const char* name) {
+      if (name) set.insert(name);
+    };
+#define HANDLE_LIBCALL(code, name) add(name);
+#include <llvm/IR/RuntimeLibcalls.def>
+#undef HANDLE_LIBCALL
+    return set;
+  }();
+  return names;
+}
+
 // Attributes every generated function carries: frame pointers for backtraces and perf,
 // stack probes so a large frame cannot jump over the guard.
 void setCodeAttributes(llvm::Function* f, const TranslateOptions& options) {
@@ -255,10 +270,15 @@ class ModuleTranslator {
   }
 
   // Wasm names become symbol names as they are, so perf and gdb show them, except where
-  // one could be taken for an LLVM intrinsic or one of the runtime's or our own symbols.
+  // one could be taken for an LLVM intrinsic, one of the runtime's or our own symbols, or a
+  // library function the backend calls by name. The last matters because C programs
+  // compiled to Wasm often define memcpy, memset, floorf...: LLVM turns loops into
+  // llvm.memset, or lowers llvm.floor without SSE4.1 to a call of floorf, and the assembler
+  // would bind such a call to the local Wasm function of that name.
   std::string symbolName(const std::string& wasm_name) {
     bool reserved = wasm_name.starts_with("llvm.") || wasm_name.starts_with("lunatic") ||
-                    wasm_name.starts_with("__") || wasm_name == t_.options.module_symbol;
+                    wasm_name.starts_with("__") || wasm_name == t_.options.module_symbol ||
+                    libraryFunctionNames().count(wasm_name);
     return reserved ? "wasm:" + wasm_name : wasm_name;
   }
 
