@@ -223,8 +223,7 @@ class ModuleTranslator {
     }
     std::vector<llvm::Function*> array_entries = arrayEntries();
     llvm::Function* initialize = initializer();
-    emitDescriptor(array_entries, initialize);
-    return {};
+    return emitDescriptor(array_entries, initialize);
   }
 
  private:
@@ -390,7 +389,17 @@ class ModuleTranslator {
   llvm::Constant* i32c(uint32_t v) { return b_.getInt32(v); }
   llvm::Constant* i8c(uint8_t v) { return b_.getInt8(v); }
 
-  void emitDescriptor(const std::vector<llvm::Function*>& array_entries, llvm::Function* initialize) {
+  bool layoutMatches(llvm::StructType* type, size_t size, std::initializer_list<size_t> offsets) {
+    const llvm::StructLayout* layout = t_.module.getDataLayout().getStructLayout(type);
+    if (layout->getSizeInBytes() != size || offsets.size() != type->getNumElements()) return false;
+    unsigned field = 0;
+    for (size_t offset : offsets) {
+      if (layout->getElementOffset(field++) != offset) return false;
+    }
+    return true;
+  }
+
+  std::string emitDescriptor(const std::vector<llvm::Function*>& array_entries, llvm::Function* initialize) {
     const ModuleInfo& info = t_.info;
     llvm::LLVMContext& c = t_.context;
     llvm::PointerType* ptr = t_.ptr;
@@ -487,8 +496,45 @@ class ModuleTranslator {
     std::vector<llvm::Type*> field_types;
     for (llvm::Constant* f : fields) field_types.push_back(f->getType());
     auto* module_type = llvm::StructType::get(c, field_types);
+    // The descriptor's LLVM structs are written field by field in the order of abi.h; check
+    // that the target lays them out exactly where the C compiler puts the fields.
+    using M = lunatic_module;
+    bool layouts_match =
+        layoutMatches(import_type, sizeof(lunatic_import),
+                      {offsetof(lunatic_import, module), offsetof(lunatic_import, name),
+                       offsetof(lunatic_import, kind), offsetof(lunatic_import, index)}) &&
+        layoutMatches(export_type, sizeof(lunatic_export),
+                      {offsetof(lunatic_export, name), offsetof(lunatic_export, kind),
+                       offsetof(lunatic_export, index)}) &&
+        layoutMatches(function_type, sizeof(lunatic_function_desc),
+                      {offsetof(lunatic_function_desc, code), offsetof(lunatic_function_desc, array_entry),
+                       offsetof(lunatic_function_desc, type_index), offsetof(lunatic_function_desc, name)}) &&
+        layoutMatches(table_type, sizeof(lunatic_table_desc),
+                      {offsetof(lunatic_table_desc, elem_type), offsetof(lunatic_table_desc, min),
+                       offsetof(lunatic_table_desc, max)}) &&
+        layoutMatches(global_type, sizeof(lunatic_global_desc),
+                      {offsetof(lunatic_global_desc, type), offsetof(lunatic_global_desc, is_mutable)}) &&
+        layoutMatches(data_type, sizeof(lunatic_data_segment),
+                      {offsetof(lunatic_data_segment, bytes), offsetof(lunatic_data_segment, length)}) &&
+        layoutMatches(elem_type, sizeof(lunatic_elem_segment),
+                      {offsetof(lunatic_elem_segment, elem_type), offsetof(lunatic_elem_segment, length),
+                       offsetof(lunatic_elem_segment, func_indices)}) &&
+        layoutMatches(module_type, sizeof(M),
+                      {offsetof(M, abi_version), offsetof(M, memory_mode), offsetof(M, name),
+                       offsetof(M, num_types), offsetof(M, types), offsetof(M, num_imports),
+                       offsetof(M, imports), offsetof(M, num_exports), offsetof(M, exports),
+                       offsetof(M, num_functions), offsetof(M, num_imported_functions),
+                       offsetof(M, functions), offsetof(M, num_tables), offsetof(M, num_imported_tables),
+                       offsetof(M, tables), offsetof(M, num_globals), offsetof(M, num_imported_globals),
+                       offsetof(M, globals), offsetof(M, has_memory), offsetof(M, memory_imported),
+                       offsetof(M, memory_min_pages), offsetof(M, memory_max_pages),
+                       offsetof(M, num_data_segments), offsetof(M, data_segments),
+                       offsetof(M, num_elem_segments), offsetof(M, elem_segments), offsetof(M, initialize),
+                       offsetof(M, start_function), offsetof(M, code_start), offsetof(M, code_end)});
+    if (!layouts_match) return "internal error: the descriptor's layout does not match abi.h";
     new llvm::GlobalVariable(t_.module, module_type, true, llvm::GlobalValue::ExternalLinkage,
                              llvm::ConstantStruct::get(module_type, fields), t_.options.module_symbol);
+    return {};
   }
 
   ModuleTranslation& t_;
