@@ -209,6 +209,8 @@ void setCodeAttributes(llvm::Function* f, const TranslateOptions& options) {
   f->addFnAttr("probe-stack", "inline-asm");
   f->addFnAttr(llvm::Attribute::NoUnwind);
   f->setUWTableKind(llvm::UWTableKind::Async);
+  if (!options.target_cpu.empty()) f->addFnAttr("target-cpu", options.target_cpu);
+  if (!options.target_features.empty()) f->addFnAttr("target-features", options.target_features);
 }
 
 class ModuleTranslator {

@@ -29,6 +29,12 @@ struct TranslateOptions {
   std::string module_name = "main";
   // The target's data layout (codegen.h), so that loads and stores get its alignments.
   std::string data_layout;
+  // The CPU and features code is generated for ("x86-64-v2", "+avx2,..."); with "native"
+  // resolved by the caller. When set, every function carries them as "target-cpu" and
+  // "target-features", which simd.cpp reads to pick instructions (it assumes plain x86-64
+  // without them).
+  std::string target_cpu;
+  std::string target_features;
 };
 
 // Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses

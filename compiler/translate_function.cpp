@@ -44,6 +44,18 @@ const ExpressionIds& ids() {
   return table;
 }
 
+// Binaryen's class name of an expression kind ("AtomicRMW", "Try"...), for error messages.
+std::string expressionKindName(BinaryenExpressionId kind) {
+  static const std::map<BinaryenExpressionId, const char*> names = [] {
+    std::map<BinaryenExpressionId, const char*> m;
+#define DELEGATE(CLASS_TO_VISIT) m[Binaryen##CLASS_TO_VISIT##Id()] = #CLASS_TO_VISIT;
+#include <wasm-delegations.def>
+    return m;
+  }();
+  auto it = names.find(kind);
+  return it == names.end() ? "expression kind " + std::to_string(kind) : it->second;
+}
+
 // The float operations LLVM may fold to an operand when the other one is a constant.
 bool isFloatArithmetic(BinaryenOp op) {
   static const BinaryenOp ops[] = {BinaryenAddFloat32(), BinaryenSubFloat32(), BinaryenMulFloat32(),
@@ -185,6 +197,7 @@ class FunctionTranslator {
   }
 
   Value* lowerLoad(BinaryenExpressionRef e, bool result_unused = false) {
+    if (BinaryenLoadIsAtomic(e)) return unsupported("atomic load");
     Value* address = lower(BinaryenLoadGetPtr(e));
     if (dead_) return nullptr;
     unsigned bytes = BinaryenLoadGetBytes(e);
@@ -200,6 +213,7 @@ class FunctionTranslator {
   }
 
   Value* lowerStore(BinaryenExpressionRef e) {
+    if (BinaryenStoreIsAtomic(e)) return unsupported("atomic store");
     Value* address = lower(BinaryenStoreGetPtr(e));
     if (dead_) return nullptr;
     Value* value = lower(BinaryenStoreGetValue(e));
@@ -704,7 +718,7 @@ class FunctionTranslator {
       Value* host = effectiveAddress(address, BinaryenSIMDLoadStoreLaneGetOffset(e), simd::laneAccessBytes(op));
       return simd::lowerLoadStoreLane(b_, op, host, vec, BinaryenSIMDLoadStoreLaneGetIndex(e));
     }
-    return unsupported("expression kind " + std::to_string(kind));
+    return unsupported("instruction (Binaryen " + expressionKindName(kind) + ")");
   }
 
   Value* unsupported(const std::string& what) {
