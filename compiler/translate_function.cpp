@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <map>
+#include <unordered_set>
 
 #include "simd.h"
 #include "table_markers.h"
@@ -196,7 +197,28 @@ class FunctionTranslator {
     return b_.CreateGEP(t_.i8, base, ea);
   }
 
-  Value* lowerLoad(BinaryenExpressionRef e, bool result_unused = false) {
+  // A load whose value ends up unused must still trap when out of bounds. In guard-page
+  // mode only the access itself does, and LLVM deletes unused loads unless they are
+  // volatile. Marks the loads whose value a drop discards, through the operators that only
+  // compute values (their operands are unused once the result is).
+  void markUnusedLoads(BinaryenExpressionRef e) {
+    const ExpressionIds& id = ids();
+    BinaryenExpressionId kind = BinaryenExpressionGetId(e);
+    if (kind == id.Load) {
+      unused_loads_.insert(e);
+    } else if (kind == id.Unary) {
+      markUnusedLoads(BinaryenUnaryGetValue(e));
+    } else if (kind == id.Binary) {
+      markUnusedLoads(BinaryenBinaryGetLeft(e));
+      markUnusedLoads(BinaryenBinaryGetRight(e));
+    } else if (kind == id.Select) {
+      markUnusedLoads(BinaryenSelectGetIfTrue(e));
+      markUnusedLoads(BinaryenSelectGetIfFalse(e));
+      markUnusedLoads(BinaryenSelectGetCondition(e));
+    }
+  }
+
+  Value* lowerLoad(BinaryenExpressionRef e) {
     if (BinaryenLoadIsAtomic(e)) return unsupported("atomic load");
     Value* address = lower(BinaryenLoadGetPtr(e));
     if (dead_) return nullptr;
@@ -205,7 +227,7 @@ class FunctionTranslator {
     Value* host = effectiveAddress(address, BinaryenLoadGetOffset(e), bytes);
     bool partial = result->isIntegerTy() && bytes * 8 < result->getIntegerBitWidth();
     llvm::Type* loaded = partial ? b_.getIntNTy(bytes * 8) : result;
-    bool must_stay = result_unused && t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES;
+    bool must_stay = unused_loads_.count(e) != 0;
     llvm::LoadInst* load = b_.CreateAlignedLoad(loaded, host, llvm::Align(1), must_stay);
     t_.tagLinearMemory(load);
     if (!partial) return load;
@@ -540,13 +562,8 @@ class FunctionTranslator {
     }
     if (kind == id.Drop) {
       BinaryenExpressionRef value = BinaryenDropGetValue(e);
-      // A load whose value is dropped must still trap when out of bounds; in guard-page
-      // mode only the access itself does, and LLVM deletes unused loads unless volatile.
-      if (BinaryenExpressionGetId(value) == id.Load) {
-        lowerLoad(value, /*result_unused=*/true);
-      } else {
-        lower(value);
-      }
+      if (t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES) markUnusedLoads(value);
+      lower(value);
       return nullptr;
     }
     if (kind == id.MemorySize) {
@@ -735,6 +752,7 @@ class FunctionTranslator {
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<Label> labels_;
   std::map<uint32_t, BasicBlock*> trap_blocks_;
+  std::unordered_set<BinaryenExpressionRef> unused_loads_;  // see markUnusedLoads
   bool dead_ = false;
   std::string error_;
 };
