@@ -248,11 +248,12 @@ class ModuleTranslator {
     for (BinaryenIndex i = 0, n = BinaryenGetNumTables(t_.wasm); i < n; ++i) {
       t_.table_index[BinaryenTableGetName(BinaryenGetTableByIndex(t_.wasm, i))] = i;
     }
+    // abi.h describes segment items by function index only. An active segment is applied
+    // by `initialize` itself, so its global.get items are fine (see initializer()); a
+    // passive one would need the runtime to evaluate them at table.init.
     for (const ElemSegment& seg : info.elem_segments) {
-      for (const ConstExpr& item : seg.items) {
-        if (item.kind == ConstExpr::Kind::GlobalGet) {
-          return "unsupported: global.get in an element segment";
-        }
+      if (seg.mode == ElemSegment::Mode::Passive && hasGlobalGetItem(seg)) {
+        return "unsupported: global.get in a passive element segment";
       }
     }
     return {};
@@ -335,6 +336,37 @@ class ModuleTranslator {
     return entries;
   }
 
+  static bool hasGlobalGetItem(const ElemSegment& seg) {
+    for (const ConstExpr& item : seg.items) {
+      if (item.kind == ConstExpr::Kind::GlobalGet) return true;
+    }
+    return false;
+  }
+
+  // table.init of a whole active segment, for the segments the runtime cannot apply itself
+  // (global.get items): the bounds check first, as table.init does, then the writes.
+  void writeSegmentInline(llvm::Value* instance, const ElemSegment& seg) {
+    llvm::Function* init = b_.GetInsertBlock()->getParent();
+    llvm::Value* tables = t_.loadInstanceField(b_, instance, offsetof(lunatic_instance, tables), "tables");
+    llvm::Value* table = t_.loadField(b_, t_.ptr, tables, size_t(seg.table) * sizeof(void*), true, "table");
+    llvm::Value* size = t_.loadField(b_, t_.i32, table, offsetof(lunatic_table, size), false, "table.size");
+    llvm::Value* offset = b_.CreateZExt(t_.constExpr(b_, instance, seg.offset, LUNATIC_TYPE_I32), t_.i64);
+    llvm::Value* end = b_.CreateAdd(offset, b_.getInt64(seg.items.size()));
+    llvm::BasicBlock* trap = llvm::BasicBlock::Create(t_.context, "trap", init);
+    llvm::BasicBlock* write = llvm::BasicBlock::Create(t_.context, "write", init);
+    b_.CreateCondBr(b_.CreateICmpUGT(end, b_.CreateZExt(size, t_.i64)), trap, write);
+    b_.SetInsertPoint(trap);
+    b_.CreateCall(t_.trapFunction(), {b_.getInt32(LUNATIC_TRAP_TABLE_OUT_OF_BOUNDS)});
+    b_.CreateUnreachable();
+    b_.SetInsertPoint(write);
+    llvm::Value* elements = t_.loadField(b_, t_.ptr, table, offsetof(lunatic_table, elements), false, "elements");
+    uint8_t item_type = seg.elem_type == LUNATIC_TYPE_EXTERNREF ? LUNATIC_TYPE_EXTERNREF : LUNATIC_TYPE_FUNCREF;
+    for (size_t k = 0; k < seg.items.size(); ++k) {
+      llvm::Value* slot = b_.CreateGEP(t_.ptr, elements, b_.CreateAdd(offset, b_.getInt64(k)));
+      b_.CreateStore(t_.constExpr(b_, instance, seg.items[k], item_type), slot);
+    }
+  }
+
   // Globals, then active element segments, then active data segments, in order (abi.h).
   llvm::Function* initializer() {
     llvm::Function* init = llvm::Function::Create(llvm::FunctionType::get(t_.void_type, {t_.ptr}, false),
@@ -351,7 +383,9 @@ class ModuleTranslator {
     llvm::Type* ptr = t_.ptr;
     for (uint32_t s = 0; s < info.elem_segments.size(); ++s) {
       const ElemSegment& seg = info.elem_segments[s];
-      if (seg.mode == ElemSegment::Mode::Active) {
+      if (seg.mode == ElemSegment::Mode::Active && hasGlobalGetItem(seg)) {
+        writeSegmentInline(instance, seg);
+      } else if (seg.mode == ElemSegment::Mode::Active) {
         b_.CreateCall(t_.runtime("lunatic_table_init", t_.void_type, {ptr, i32, i32, i32, i32, i32}),
                       {instance, b_.getInt32(seg.table), b_.getInt32(s),
                        t_.constExpr(b_, instance, seg.offset, LUNATIC_TYPE_I32), b_.getInt32(0),
