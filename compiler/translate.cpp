@@ -35,6 +35,8 @@ ModuleTranslation::ModuleTranslation(BinaryenModuleRef wasm_module, const Module
                                         md.createTBAAScalarTypeNode("vm", root), 0);
   llvm::MDNode* memory_type = md.createTBAAScalarTypeNode("linear memory", root);
   memory_tbaa_ = md.createTBAAStructTagNode(memory_type, memory_type, 0);
+  llvm::MDNode* global_type = md.createTBAAScalarTypeNode("global", root);
+  global_tbaa_ = md.createTBAAStructTagNode(global_type, global_type, 0);
 }
 
 llvm::Type* ModuleTranslation::valueType(BinaryenType type) {
@@ -152,6 +154,21 @@ llvm::Value* ModuleTranslation::funcObject(llvm::IRBuilder<>& b, llvm::Value* in
 
 void ModuleTranslation::tagLinearMemory(llvm::Instruction* access) {
   access->setMetadata(llvm::LLVMContext::MD_tbaa, memory_tbaa_);
+}
+
+llvm::Value* ModuleTranslation::loadGlobal(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index,
+                                           llvm::Type* type) {
+  llvm::LoadInst* load = b.CreateLoad(type, globalCell(b, instance, index), "global");
+  load->setMetadata(llvm::LLVMContext::MD_tbaa, global_tbaa_);
+  if (index < info.globals.size() && !info.globals[index].is_mutable) {
+    load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context, {}));
+  }
+  return load;
+}
+
+void ModuleTranslation::storeGlobal(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index,
+                                    llvm::Value* value) {
+  b.CreateStore(value, globalCell(b, instance, index))->setMetadata(llvm::LLVMContext::MD_tbaa, global_tbaa_);
 }
 
 llvm::Type* ModuleTranslation::typeOfCode(uint8_t code) {

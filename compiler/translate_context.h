@@ -74,6 +74,11 @@ class ModuleTranslation {
   llvm::Value* funcObject(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index);
   // Tags a load or store of linear memory.
   void tagLinearMemory(llvm::Instruction* access);
+  // Loads and stores the value of global `index`. Global cells never alias linear memory
+  // or the instance; an immutable global's cell never changes once `initialize` has run,
+  // which lets LLVM hoist its loads.
+  llvm::Value* loadGlobal(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index, llvm::Type* type);
+  void storeGlobal(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index, llvm::Value* value);
 
   // Evaluates a constant expression of ModuleInfo (global initialisers, segment offsets).
   llvm::Value* constExpr(llvm::IRBuilder<>& b, llvm::Value* instance, const ConstExpr& e, uint8_t type);
@@ -82,6 +87,7 @@ class ModuleTranslation {
  private:
   llvm::MDNode* vm_tbaa_;
   llvm::MDNode* memory_tbaa_;
+  llvm::MDNode* global_tbaa_;
 };
 
 // Lowers the body of defined function `index` into translation.llvm_functions[index].

@@ -515,12 +515,12 @@ class FunctionTranslator {
     }
     if (kind == id.GlobalGet) {
       uint32_t index = globalIndex(BinaryenGlobalGetGetName(e));
-      return b_.CreateLoad(typeOf(BinaryenExpressionGetType(e)), t_.globalCell(b_, instance_, index));
+      return t_.loadGlobal(b_, instance_, index, typeOf(BinaryenExpressionGetType(e)));
     }
     if (kind == id.GlobalSet) {
       Value* value = lower(BinaryenGlobalSetGetValue(e));
       if (dead_) return nullptr;
-      b_.CreateStore(value, t_.globalCell(b_, instance_, globalIndex(BinaryenGlobalSetGetName(e))));
+      t_.storeGlobal(b_, instance_, globalIndex(BinaryenGlobalSetGetName(e)), value);
       return nullptr;
     }
     if (kind == id.Const) return lowerConst(e);
