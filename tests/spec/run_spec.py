@@ -107,7 +107,6 @@ class Jobs:
 class Config:
     def __init__(self, args):
         self.args = args
-        self.lunaticc = os.path.abspath(args.lunaticc)
         self.flags = [f"-O{args.opt}"] + (["--bounds-checks"] if args.bounds_checks else [])
         self.mode = "LUNATIC_MEMORY_BOUNDS_CHECKED" if args.bounds_checks else "LUNATIC_MEMORY_GUARD_PAGES"
         self.mode_name = "bounds" if args.bounds_checks else "guard"
@@ -120,7 +119,14 @@ class Config:
             os.makedirs(d, exist_ok=True)
         # A rebuilt lunaticc invalidates every compiled object; hashing the binary is cheap
         # next to a single compilation and, unlike its mtime, survives a no-op relink.
-        self.compiler_id = sha256_text(sha256_file(self.lunaticc), *self.flags)
+        compiler_hash = sha256_file(args.lunaticc)
+        self.compiler_id = sha256_text(compiler_hash, *self.flags)
+        # The run uses a private copy of lunaticc, so that a relink of the build's binary in
+        # the middle of a run (ETXTBSY, a half-written file) cannot fail part of the suite.
+        self.lunaticc = os.path.join(self.cache, "lunaticc-" + compiler_hash[:16])
+        if not os.path.exists(self.lunaticc):
+            shutil.copy2(args.lunaticc, self.lunaticc + ".tmp")
+            os.replace(self.lunaticc + ".tmp", self.lunaticc)
         self.jobs = Jobs(args.jobs)
         self.support_object = None
 
@@ -199,12 +205,14 @@ def compile_module(config, wasm):
         status, text = run.returncode, run.stderr.decode(errors="replace")
     except subprocess.TimeoutExpired:
         status, text = -1, f"lunaticc: timed out after {config.args.compile_timeout} s"
+    except OSError as e:  # e.g. lunaticc being relinked under us (ETXTBSY, EACCES)
+        status, text = -1, f"lunaticc could not be started: {e}"
     if status == 0 and os.path.exists(tmp):
         os.replace(tmp, obj)
         return Compiled(key, 0, "", obj)
     if os.path.exists(tmp):
         os.remove(tmp)
-    if status < 0 and "timed out" not in text:
+    if status < 0 and "lunaticc" not in text.split(":")[0]:
         text = f"lunaticc: killed by signal {-status}\n" + text
     # A crashed or timed-out compiler is not cached: it may be a flake of the machine.
     if status > 0:
@@ -263,6 +271,10 @@ def nan_expr(text):
         text, "spec::Nan::Exact")
 
 
+class CannotExpress(Exception):
+    """A command the embedding API cannot carry out; it is counted as failed, with why."""
+
+
 class Unsupported(Exception):
     """A command this harness cannot express; it is counted as skipped."""
 
@@ -298,6 +310,7 @@ class Script:
     # -- the steps --
 
     def run(self):
+        commands = []
         try:
             os.makedirs(self.work, exist_ok=True)
             directory, commands = convert(self.config, self.wast)
@@ -309,6 +322,8 @@ class Script:
                     if handler is None:
                         raise Unsupported(f"command type {command['type']}")
                     handler(index, command)
+                except CannotExpress as e:
+                    self.fail(command["line"], str(e))
                 except Unsupported as e:
                     self.skipped += 1
                     self.notes.append(f"line {command['line']}: skipped, unsupported {e}")
@@ -316,7 +331,11 @@ class Script:
                 self.run_driver()
         except Exception as e:  # a broken script must not take the whole run down
             self.notes.append(f"harness error: {type(e).__name__}: {e}")
-            self.fail(0, f"harness error: {e}")
+            # Every command of the script then counts as failed, so the totals still add up
+            # to the suite's size.
+            why = "harness error: " + (str(e).strip().splitlines() or [type(e).__name__])[0]
+            self.passed = self.skipped = 0
+            self.failures = [Failure(c["line"], why) for c in commands] or [Failure(0, why)]
         return self
 
     def compile_all(self, directory, commands):
@@ -338,6 +357,9 @@ class Script:
         self.calls.append((index, statement))
 
     def action_expr(self, action):
+        if "\0" in action["field"]:
+            raise CannotExpress(f"export name {json.dumps(action['field'])} contains NUL, and embed.h takes "
+                                "export names as C strings")
         module = c_name(action.get("module"))
         if action["type"] == "get":
             return f"spec::get({module}, {c_string(action['field'])})"

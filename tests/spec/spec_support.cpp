@@ -183,6 +183,22 @@ std::string outcome(lunatic_status status, const lunatic_error& error) {
   return out;
 }
 
+// An export name for a message: quoted, with bytes outside printable ASCII escaped.
+std::string shown(const char* name) {
+  std::string out = "\"";
+  for (const char* p = name; *p; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += char(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\%02x", c);
+      out += escaped;
+    }
+  }
+  return out + "\"";
+}
+
 // The reference interpreter accepts a trap when its message starts with the script's text.
 // The runtime reports a fixed message per trap kind, without details the reference
 // interpreter appends (such as the element index in "uninitialized element 2"), so a message
@@ -394,7 +410,7 @@ lunatic_status Run::perform(const Action& action, std::vector<lunatic_value>& va
   if (const char* signature = lunatic_export_signature(target, action.field)) {
     signature_arity(signature, params, results);
     if (params != action.args.size()) {
-      problem = "export '" + std::string(action.field) + "' has signature " + signature + " but the script passes " +
+      problem = "export " + shown(action.field) + " has signature " + signature + " but the script passes " +
                 std::to_string(action.args.size()) + " arguments";
       return LUNATIC_ERROR_OTHER;
     }
@@ -413,7 +429,7 @@ void Run::action(int index, int line, const Action& action) {
   const lunatic_status status = perform(action, values, error, 0, problem);
   if (!problem.empty()) return fail(index, line, problem);
   if (status == LUNATIC_OK) return pass(index);
-  fail(index, line, std::string(action.field) + ": " + outcome(status, error));
+  fail(index, line, shown(action.field) + ": " + outcome(status, error));
 }
 
 void Run::assert_return(int index, int line, const Action& action, std::initializer_list<Value> expected) {
@@ -424,21 +440,21 @@ void Run::assert_return(int index, int line, const Action& action, std::initiali
   const lunatic_status status = perform(action, values, error, expected.size(), problem);
   if (!problem.empty()) return fail(index, line, problem);
   if (status != LUNATIC_OK) {
-    return fail(index, line, std::string(action.field) + ": expected a result, got " + outcome(status, error));
+    return fail(index, line, shown(action.field) + ": expected a result, got " + outcome(status, error));
   }
   if (!action.is_get) {
     const char* signature = lunatic_export_signature(instance(action.module), action.field);
     size_t params = 0, results = expected.size();
     if (signature) signature_arity(signature, params, results);
     if (results != expected.size()) {
-      return fail(index, line, std::string(action.field) + ": returns " + std::to_string(results) +
+      return fail(index, line, shown(action.field) + ": returns " + std::to_string(results) +
                                    " values, the script expects " + std::to_string(expected.size()));
     }
   }
   size_t i = 0;
   for (const Value& want : expected) {
     if (!matches(want, values[i])) {
-      return fail(index, line, std::string(action.field) + ": result " + std::to_string(i) + " is " +
+      return fail(index, line, shown(action.field) + ": result " + std::to_string(i) + " is " +
                                    describe(want, values[i], false) + ", expected " +
                                    describe(want, want.bits, true));
     }
@@ -455,12 +471,12 @@ void Run::expect_trap(int index, int line, const Action& action, const char* tex
   const lunatic_status status = perform(action, values, error, 0, problem);
   if (!problem.empty()) return fail(index, line, problem);
   if (status != LUNATIC_ERROR_TRAP) {
-    return fail(index, line, std::string(action.field) + ": expected trap '" + text + "', got " +
+    return fail(index, line, shown(action.field) + ": expected trap '" + text + "', got " +
                                  outcome(status, error));
   }
   const char* message = lunatic_trap_message(error.trap);
   if (!trap_text_matches(message, text) || (kind && error.trap != kind)) {
-    return fail(index, line, std::string(action.field) + ": expected trap '" + text + "', got trap '" + message + "'");
+    return fail(index, line, shown(action.field) + ": expected trap '" + text + "', got trap '" + message + "'");
   }
   pass(index);
 }
