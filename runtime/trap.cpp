@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -197,6 +198,25 @@ void registerModuleCode(const lunatic_module* module) {
   if (std::find(modules.begin(), modules.end(), module) == modules.end()) modules.push_back(module);
 }
 
+// The Wasm function whose code contains `pc`, or null for runtime and host frames.
+const char* functionAt(uintptr_t pc) {
+  for (const lunatic_module* m : modules) {
+    auto start = reinterpret_cast<uintptr_t>(m->code_start), end = reinterpret_cast<uintptr_t>(m->code_end);
+    if (pc < start || pc >= end) continue;
+    const char* best = nullptr;
+    uintptr_t best_address = 0;
+    for (uint32_t f = 0; f < m->num_functions; ++f) {
+      auto code = reinterpret_cast<uintptr_t>(m->functions[f].code);
+      if (code && code <= pc && code >= best_address) {
+        best_address = code;
+        best = m->functions[f].name;
+      }
+    }
+    return best;
+  }
+  return nullptr;
+}
+
 }  // namespace lunatic::rt
 
 using namespace lunatic::rt;
@@ -223,22 +243,28 @@ extern "C" const char* lunatic_trap_message(uint32_t kind) {
 
 extern "C" void lunatic_print_trap_backtrace(void) {
   std::lock_guard lock(modules_mutex);
-  for (size_t i = 0; i < state.frame_count; ++i) {
-    uintptr_t pc = state.frames[i];
-    for (const lunatic_module* m : modules) {
-      auto start = reinterpret_cast<uintptr_t>(m->code_start), end = reinterpret_cast<uintptr_t>(m->code_end);
-      if (pc < start || pc >= end) continue;
-      const char* best = nullptr;
-      uintptr_t best_address = 0;
-      for (uint32_t f = 0; f < m->num_functions; ++f) {
-        auto code = reinterpret_cast<uintptr_t>(m->functions[f].code);
-        if (code && code <= pc && code >= best_address) {
-          best_address = code;
-          best = m->functions[f].name;
-        }
-      }
-      if (best) std::fprintf(stderr, "  at %s\n", best);
-      break;
+  // Deep recursion gives long runs of one function: print each run once, with its length.
+  const char* previous = nullptr;
+  size_t repeats = 0;
+  auto flush = [&] {
+    if (!previous) return;
+    if (repeats > 1) {
+      std::fprintf(stderr, "  at %s (%zu frames)\n", previous, repeats);
+    } else {
+      std::fprintf(stderr, "  at %s\n", previous);
     }
+  };
+  for (size_t i = 0; i < state.frame_count; ++i) {
+    const char* name = functionAt(state.frames[i]);
+    if (!name) continue;
+    if (previous && std::strcmp(name, previous) == 0) {
+      ++repeats;
+      continue;
+    }
+    flush();
+    previous = name;
+    repeats = 1;
   }
+  flush();
+  if (state.frame_count == kMaxFrames) std::fprintf(stderr, "  ... (older frames not shown)\n");
 }
