@@ -613,19 +613,35 @@ def check_known(scripts, known, config):
 def rewrite_known(path, scripts, known, config):
     """Rewrites the list from this run: entries of the scripts that ran are replaced by
     their current failures (keeping the reasons already written, a placeholder for new
-    ones); entries of other scripts and of the other memory mode stay."""
+    ones); entries of other scripts and of the other memory mode stay. The memory scripts
+    run in both modes, so their new entries are tagged with this run's mode, and an untagged
+    entry that no longer fails in this mode is kept for the other one."""
     ran = {s.name + ".wast" for s in scripts}
-    kept = {k: r for k, r in known.items()
-            if strip_mode(k).split(":")[0] not in ran or not applies(k, config)}
+    other = "@bounds" if config.mode_name == "guard" else "@guard"
+    kept = {}
+    for key, reason in known.items():
+        base = strip_mode(key)
+        if base.split(":")[0] not in ran or not applies(key, config):
+            kept[key] = reason
+        elif key == base and MEMORY_SCRIPTS.match(base.split(".wast")[0]):
+            kept[key + other] = reason  # re-joined below if it fails in this mode too
     for s in scripts:
         script_key = f"{s.name}.wast"
+        both_modes = MEMORY_SCRIPTS.match(s.name)
         if script_key in known and s.failures:
+            kept.pop(script_key + other, None)
             kept[script_key] = known[script_key]
             continue
         for f in s.failures:
             key = f"{s.name}.wast:{f.line}"
-            reason = known.get(key) or kept.get(key) or f"TODO(lead): give the reason -- {f.message[:150]}"
-            kept[key] = reason
+            if key + other in kept:  # fails in both modes: one untagged entry
+                kept[key] = kept.pop(key + other)
+                continue
+            if key in known:
+                kept[key] = known[key]
+                continue
+            tagged = key + "@" + config.mode_name if both_modes else key
+            kept[tagged] = known.get(tagged) or f"TODO(lead): give the reason -- {f.message[:150]}"
 
     def order(key):
         base = strip_mode(key)
