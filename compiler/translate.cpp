@@ -220,8 +220,12 @@ const std::unordered_set<std::string>& libraryFunctionNames() {
 
 // Attributes every generated function carries: frame pointers for backtraces and perf,
 // stack probes so a large frame cannot jump over the guard.
-void setCodeAttributes(llvm::Function* f, const TranslateOptions& options) {
-  f->setSection(options.code_section);
+//
+// Wasm functions go in options.code_section, whose bounds the runtime uses to name frames in
+// backtraces; array entries and the initializer are host-side glue and go in a section of
+// their own, so no frame of theirs is taken for the Wasm function laid out before them.
+void setCodeAttributes(llvm::Function* f, const TranslateOptions& options, bool wasm_code = true) {
+  f->setSection(wasm_code ? options.code_section : options.code_section + "_glue");
   f->addFnAttr("frame-pointer", "all");
   f->addFnAttr("probe-stack", "inline-asm");
   f->addFnAttr(llvm::Attribute::NoUnwind);
@@ -328,7 +332,7 @@ class ModuleTranslator {
       llvm::Function* target = t_.llvm_functions[i];
       llvm::Function* entry =
           llvm::Function::Create(entry_type, kInternal, target->getName() + ".array", t_.module);
-      setCodeAttributes(entry, t_.options);
+      setCodeAttributes(entry, t_.options, false);
       b_.SetInsertPoint(llvm::BasicBlock::Create(t_.context, "entry", entry));
       llvm::Value* values = entry->getArg(1);
       std::vector<llvm::Value*> args = {entry->getArg(0)};
@@ -337,7 +341,9 @@ class ModuleTranslator {
         llvm::Value* slot = b_.CreateConstInBoundsGEP1_64(t_.i8, values, (p - 1) * sizeof(lunatic_value));
         args.push_back(b_.CreateLoad(type->getParamType(p), slot));
       }
-      llvm::Value* result = b_.CreateCall(target, args);
+      // Not inlined: the Wasm function keeps its own frame, which backtraces name.
+      llvm::CallInst* result = b_.CreateCall(target, args);
+      result->addFnAttr(llvm::Attribute::NoInline);
       llvm::Type* result_type = type->getReturnType();
       auto store_result = [&](llvm::Value* v, unsigned k) {
         b_.CreateStore(v, b_.CreateConstInBoundsGEP1_64(t_.i8, values, k * sizeof(lunatic_value)));
@@ -388,7 +394,7 @@ class ModuleTranslator {
   llvm::Function* initializer() {
     llvm::Function* init = llvm::Function::Create(llvm::FunctionType::get(t_.void_type, {t_.ptr}, false),
                                                   kInternal, "lunatic.initialize", t_.module);
-    setCodeAttributes(init, t_.options);
+    setCodeAttributes(init, t_.options, false);
     b_.SetInsertPoint(llvm::BasicBlock::Create(t_.context, "entry", init));
     llvm::Value* instance = init->getArg(0);
     const ModuleInfo& info = t_.info;

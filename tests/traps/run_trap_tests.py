@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Traps in executables: each export of traps.wat, run as the entry of its own executable,
+must print `trap: <kind>` and a backtrace of Wasm function names on stderr and exit with
+status 134; stack exhaustion must be caught, never a segfault. Both memory modes, and a
+stripped executable, which must still name its functions.
+
+Usage: run_trap_tests.py LUNATICC WORKDIR
+"""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = [  # entry, lunaticc flags, expected first line, a function the backtrace must name
+    ("div", [], "trap: integer divide by zero", "div"),
+    ("stack", [], "trap: call stack exhausted", "recurse"),
+    ("unreachable", [], "trap: unreachable", "unreachable"),
+    ("oob", ["--bounds-checks"], "trap: out of bounds memory access", "oob"),
+    ("oob_direct", [], "trap: out of bounds memory access", "oob_direct"),
+    ("div", ["-s"], "trap: integer divide by zero", "div"),
+]
+
+
+def main():
+    lunaticc, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    wasm = os.path.join(work, "traps.wasm")
+    subprocess.run(["wat2wasm", "--debug-names", os.path.join(HERE, "traps.wat"), "-o", wasm], check=True)
+    passed = failed = 0
+    for entry, flags, first_line, function in CASES:
+        exe = os.path.join(work, f"{entry}{''.join(flags)}")
+        subprocess.run([lunaticc, *flags, "--entry", entry, wasm, "-o", exe], check=True)
+        run = subprocess.run([exe], capture_output=True, text=True, timeout=60)
+        lines = run.stderr.splitlines()
+        ok = run.returncode == 134 and lines and lines[0] == first_line and \
+            any(line.startswith(f"  at {function}") for line in lines[1:])
+        print(f"{'ok  ' if ok else 'FAIL'} {entry} {' '.join(flags)}: status {run.returncode}, {lines[:3]}")
+        passed += ok
+        failed += not ok
+    print(f"traps: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
