@@ -29,7 +29,7 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const CodegenOptions& opt
   LLVMInitializeX86AsmPrinter();
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kTriple, error);
   if (!target) return nullptr;
-  std::string cpu = options.cpu == "native" ? llvm::sys::getHostCPUName().str() : options.cpu;
+  std::string cpu = targetCpu(options);
   llvm::TargetOptions target_options;
   auto level = options.opt_level == 0   ? llvm::CodeGenOptLevel::None
                : options.opt_level == 1 ? llvm::CodeGenOptLevel::Less
@@ -81,6 +81,10 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options,
 }
 
 }  // namespace
+
+std::string targetCpu(const CodegenOptions& options) {
+  return options.cpu == "native" ? llvm::sys::getHostCPUName().str() : options.cpu;
+}
 
 std::string targetDataLayout(const CodegenOptions& options) {
   std::string error;

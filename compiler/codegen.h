@@ -14,6 +14,9 @@ struct CodegenOptions {
   std::string cpu = "x86-64-v2";
 };
 
+// The CPU name LLVM knows the target by ("native" resolved to this machine's).
+std::string targetCpu(const CodegenOptions& options);
+
 // The data layout of the target, which the translator gives its module from the start so
 // that the alignments it picks are the target's.
 std::string targetDataLayout(const CodegenOptions& options);

@@ -82,6 +82,8 @@ std::string compile(const CompileOptions& options) {
   translate_options.module_name = options.module_symbol;
   CodegenOptions codegen{options.opt_level, options.cpu};
   translate_options.data_layout = targetDataLayout(codegen);
+  // On every function, so that SIMD lowering can pick the instructions the CPU has.
+  translate_options.target_cpu = targetCpu(codegen);
   std::unique_ptr<llvm::Module> ir = translateModule(module.get(), *info, context, translate_options, error);
   if (!ir) return error;
   module.reset();  // Binaryen's copy is no longer needed; free it before LLVM's heavy lifting.

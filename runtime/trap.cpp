@@ -178,9 +178,14 @@ void unwindWithExit(int32_t code) {
 void registerGuardRegion(const void* start, size_t size) {
   auto begin = reinterpret_cast<uintptr_t>(start);
   for (size_t i = 0; i < kMaxRegions; ++i) {
+    // Claim a free slot first, then set its end: writing the end before owning the slot
+    // would overwrite the end of a region in use. No access into the new region can
+    // fault before this function returns, so the moment between the two is harmless.
     uintptr_t expected = 0;
-    region_end[i].store(begin + size, std::memory_order_release);
-    if (region_start[i].compare_exchange_strong(expected, begin, std::memory_order_acq_rel)) return;
+    if (region_start[i].compare_exchange_strong(expected, begin, std::memory_order_acq_rel)) {
+      region_end[i].store(begin + size, std::memory_order_release);
+      return;
+    }
   }
   // Table full: such faults will be reported as crashes rather than traps.
 }
