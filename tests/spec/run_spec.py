@@ -127,6 +127,12 @@ class Config:
         if not os.path.exists(self.lunaticc):
             shutil.copy2(args.lunaticc, self.lunaticc + ".tmp")
             os.replace(self.lunaticc + ".tmp", self.lunaticc)
+        # The same for the runtime archive, which the drivers link.
+        runtime_hash = sha256_file(args.runtime_lib)
+        self.runtime_lib = os.path.join(self.cache, f"liblunatic_runtime-{runtime_hash[:16]}.a")
+        if not os.path.exists(self.runtime_lib):
+            shutil.copy2(args.runtime_lib, self.runtime_lib + ".tmp")
+            os.replace(self.runtime_lib + ".tmp", self.runtime_lib)
         self.jobs = Jobs(args.jobs)
         self.support_object = None
 
@@ -463,7 +469,7 @@ class Script:
         exe = os.path.join(self.work, "driver")
         args = self.config.args
         stamp_path = exe + ".key"
-        inputs = [source, args.cxx, self.config.support_object, sha256_file(args.runtime_lib),
+        inputs = [source, args.cxx, self.config.support_object, self.config.runtime_lib,
                   *sorted(self.objects.values()), *args.link_flags]
         stamp = sha256_text(*inputs)
         if os.path.exists(exe) and os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
@@ -473,7 +479,7 @@ class Script:
             os.remove(stamp_path)
         run = self.config.jobs.run([args.cxx, "-std=c++20", "-O0", "-w", path, "-I" + HERE, "-I" + args.include,
                                     self.config.support_object, *sorted(self.objects.values()),
-                                    args.runtime_lib, *args.link_flags, "-o", exe])
+                                    self.config.runtime_lib, *args.link_flags, "-o", exe])
         if run.returncode != 0:
             text = run.stderr.decode(errors="replace").strip()
             raise RuntimeError("the driver did not build:\n" + "\n".join(text.splitlines()[-15:]))
