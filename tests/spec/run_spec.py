@@ -107,7 +107,7 @@ class Jobs:
 class Config:
     def __init__(self, args):
         self.args = args
-        self.flags = [f"-O{args.opt}"] + (["--bounds-checks"] if args.bounds_checks else [])
+        self.flags = [f"-O{args.opt}"] + (["--bounds-checks"] if args.bounds_checks else []) + args.lunaticc_flag
         self.mode = "LUNATIC_MEMORY_BOUNDS_CHECKED" if args.bounds_checks else "LUNATIC_MEMORY_GUARD_PAGES"
         self.mode_name = "bounds" if args.bounds_checks else "guard"
         self.build = os.path.abspath(args.build)
@@ -115,6 +115,8 @@ class Config:
         # Drivers of different flag sets live apart, so that spec and spec-bounds can share
         # one build directory (and its caches).
         self.work = os.path.join(self.build, "O%s-%s" % (args.opt, self.mode_name))
+        if args.lunaticc_flag:
+            self.work += "-" + sha256_text(*args.lunaticc_flag)[:8]
         for d in (self.cache, self.work):
             os.makedirs(d, exist_ok=True)
         # A rebuilt lunaticc invalidates every compiled object; hashing the binary is cheap
@@ -685,6 +687,8 @@ def main():
     p.add_argument("--known", default=os.path.join(HERE, "known_failures.txt"))
     p.add_argument("-O", dest="opt", default="2", choices=["0", "1", "2", "3"], help="lunaticc -O level")
     p.add_argument("--bounds-checks", action="store_true", help="compile with lunaticc --bounds-checks")
+    p.add_argument("--lunaticc-flag", action="append", default=[], metavar="FLAG",
+                   help="one more lunaticc flag, repeatable (e.g. --lunaticc-flag=--cpu=x86-64)")
     p.add_argument("--memory-only", action="store_true", help="only the scripts about linear memory")
     p.add_argument("--only", default="", help="comma-separated script names, * allowed (e.g. i32,simd_*)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="parallel processes (default 2)")
