@@ -409,9 +409,13 @@ lunatic_status Run::perform(const Action& action, std::vector<lunatic_value>& va
   size_t params = action.args.size(), results = expected_results;
   if (const char* signature = lunatic_export_signature(target, action.field)) {
     signature_arity(signature, params, results);
-    if (params != action.args.size()) {
-      problem = "export " + shown(action.field) + " has signature " + signature + " but the script passes " +
-                std::to_string(action.args.size()) + " arguments";
+    // The arguments are passed as raw bits, so a type the export does not take would be
+    // misread rather than refused: check the types against the signature first.
+    std::string arg_types;
+    for (const Value& arg : action.args) arg_types += arg.type;
+    if (std::string_view(signature, params) != arg_types) {
+      problem = "export " + shown(action.field) + " has signature \"" + signature +
+                "\" but the script passes arguments of types \"" + arg_types + "\"";
       return LUNATIC_ERROR_OTHER;
     }
   }
@@ -444,11 +448,13 @@ void Run::assert_return(int index, int line, const Action& action, std::initiali
   }
   if (!action.is_get) {
     const char* signature = lunatic_export_signature(instance(action.module), action.field);
-    size_t params = 0, results = expected.size();
-    if (signature) signature_arity(signature, params, results);
-    if (results != expected.size()) {
-      return fail(index, line, shown(action.field) + ": returns " + std::to_string(results) +
-                                   " values, the script expects " + std::to_string(expected.size()));
+    // Results are compared as bits; their types must match too (an i32 is not an f32).
+    std::string result_types;
+    for (const Value& want : expected) result_types += want.type;
+    const char* colon = signature ? std::strchr(signature, ':') : nullptr;
+    if (colon && std::string_view(colon + 1) != result_types) {
+      return fail(index, line, shown(action.field) + ": has signature \"" + signature +
+                                   "\", the script expects results of types \"" + result_types + "\"");
     }
   }
   size_t i = 0;
