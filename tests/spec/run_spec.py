@@ -34,6 +34,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT_SOURCES = ("spec_support.cpp", "spec_support.h")
@@ -129,14 +130,42 @@ class Config:
         if not os.path.exists(self.lunaticc):
             shutil.copy2(args.lunaticc, self.lunaticc + ".tmp")
             os.replace(self.lunaticc + ".tmp", self.lunaticc)
+        os.utime(self.lunaticc)
+        # Objects live in a folder per lunaticc binary and flags, so that those of an old
+        # lunaticc can be dropped whole (see prune_cache).
+        self.objects = os.path.join(self.cache, "objects", self.compiler_id[:16])
+        os.makedirs(self.objects, exist_ok=True)
+        os.utime(self.objects)
         # The same for the runtime archive, which the drivers link.
         runtime_hash = sha256_file(args.runtime_lib)
         self.runtime_lib = os.path.join(self.cache, f"liblunatic_runtime-{runtime_hash[:16]}.a")
         if not os.path.exists(self.runtime_lib):
             shutil.copy2(args.runtime_lib, self.runtime_lib + ".tmp")
             os.replace(self.runtime_lib + ".tmp", self.runtime_lib)
+        os.utime(self.runtime_lib)
         self.jobs = Jobs(args.jobs)
         self.support_object = None
+
+
+CACHE_KEEP_SECONDS = 24 * 3600
+
+
+def prune_cache(config):
+    """Drops what no run has used for a day: object folders of older lunaticc binaries and
+    their copies. Every rebuild of lunaticc would otherwise add some 50 MB to the cache."""
+    now = time.time()
+    objects = os.path.dirname(config.objects)
+    stale = [os.path.join(objects, d) for d in os.listdir(objects)]
+    stale += [os.path.join(config.cache, f) for f in os.listdir(config.cache)
+              if f.startswith(("lunaticc-", "liblunatic_runtime-", "spec_support-"))]
+    for path in stale:
+        if path in (config.objects, config.lunaticc, config.runtime_lib, config.support_object):
+            continue
+        try:
+            if now - os.path.getmtime(path) > CACHE_KEEP_SECONDS:
+                shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+        except OSError:
+            pass  # another run may be pruning too
 
 
 # --- Stage 1: wast2json -----------------------------------------------------------------
@@ -196,7 +225,7 @@ def compile_module(config, wasm):
     Refusals are cached too (as a .err file), keyed like objects."""
     with open(wasm, "rb") as f:
         key = sha256_text(f.read(), config.compiler_id)
-    directory = os.path.join(config.cache, "objects", key[:2])
+    directory = os.path.join(config.objects, key[:2])
     os.makedirs(directory, exist_ok=True)
     obj, err = os.path.join(directory, key + ".o"), os.path.join(directory, key + ".err")
     if os.path.exists(obj):
@@ -240,6 +269,7 @@ def build_support_object(config):
         if run.returncode != 0:
             raise RuntimeError("spec_support.cpp did not compile:\n" + run.stderr.decode(errors="replace"))
         os.replace(obj + ".tmp", obj)
+    os.utime(obj)
     config.support_object = obj
 
 
@@ -707,6 +737,7 @@ def main():
 
     config = Config(args)
     build_support_object(config)
+    prune_cache(config)
     wasts = select_scripts(args)
     if not wasts:
         print("spec: no scripts selected", file=sys.stderr)
