@@ -285,7 +285,7 @@ class ModuleTranslator {
     for (uint32_t i = t_.info.num_imported_functions; i < t_.num_functions; ++i) {
       BinaryenFunctionRef f = t_.functions[i];
       llvm::FunctionType* type = t_.functionType(BinaryenFunctionGetParams(f), BinaryenFunctionGetResults(f));
-      llvm::Function* fn = llvm::Function::Create(type, kInternal, symbolName(BinaryenFunctionGetName(f)), t_.module);
+      llvm::Function* fn = llvm::Function::Create(type, kInternal, symbolName(displayName(i)), t_.module);
       setCodeAttributes(fn, t_.options);
       fn->getArg(0)->setName("instance");
       t_.llvm_functions[i] = fn;
@@ -298,6 +298,19 @@ class ModuleTranslator {
   // compiled to Wasm often define memcpy, memset, floorf...: LLVM turns loops into
   // llvm.memset, or lowers llvm.floor without SSE4.1 to a call of floorf, and the assembler
   // would bind such a call to the local Wasm function of that name.
+  // A function's name for people: its name-section name, or, where it has none (Binaryen
+  // then names it by its index), the name it is exported under.
+  std::string displayName(uint32_t index) {
+    std::string name = BinaryenFunctionGetName(t_.functions[index]);
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) return name;
+    for (const Export& e : t_.info.exports) {
+      if (e.kind == LUNATIC_EXTERN_FUNC && e.index == index && e.name.find('\0') == std::string::npos) {
+        return e.name;
+      }
+    }
+    return "function[" + name + "]";
+  }
+
   std::string symbolName(const std::string& wasm_name) {
     bool reserved = wasm_name.starts_with("llvm.") || wasm_name.starts_with("lunatic") ||
                     wasm_name.starts_with("__") || wasm_name == t_.options.module_symbol ||
@@ -489,7 +502,7 @@ class ModuleTranslator {
                                   ? static_cast<llvm::Constant*>(array_entries[i])
                                   : llvm::ConstantPointerNull::get(t_.ptr);
       functions.push_back(llvm::ConstantStruct::get(
-          function_type, {code, entry, i32c(signature), string(BinaryenFunctionGetName(f))}));
+          function_type, {code, entry, i32c(signature), string(displayName(i))}));
     }
     uint32_t imported_tables = 0;
     for (const Table& table : info.tables) {
