@@ -59,6 +59,16 @@ ConstExpr readConstExpr(WasmReader& r) {
   return e;
 }
 
+// A global type: value type, then mutability (0 or 1).
+Global readGlobalType(WasmReader& r) {
+  Global g;
+  g.type = r.valueType();
+  uint8_t mutability = r.byte();
+  if (mutability > 1 && r.ok()) r.fail("malformed mutability");
+  g.is_mutable = mutability == 1;
+  return g;
+}
+
 void readTypes(WasmReader& r, ModuleInfo& info) {
   uint32_t count = r.u32();
   for (uint32_t i = 0; i < count && r.ok(); ++i) {
@@ -87,11 +97,7 @@ void readImports(WasmReader& r, ModuleInfo& info) {
       }
       case 2: info.memories.push_back({readLimits(r, "memory"), true}); break;
       case 3: {
-        Global g;
-        g.type = r.valueType();
-        uint8_t mut = r.byte();
-        if (mut > 1 && r.ok()) r.fail("malformed mutability");
-        g.is_mutable = mut == 1;
+        Global g = readGlobalType(r);
         g.imported = true;
         info.globals.push_back(g);
         break;
@@ -109,11 +115,7 @@ void readImports(WasmReader& r, ModuleInfo& info) {
 void readGlobals(WasmReader& r, ModuleInfo& info) {
   uint32_t count = r.u32();
   for (uint32_t i = 0; i < count && r.ok(); ++i) {
-    Global g;
-    g.type = r.valueType();
-    uint8_t mut = r.byte();
-    if (mut > 1 && r.ok()) r.fail("malformed mutability");
-    g.is_mutable = mut == 1;
+    Global g = readGlobalType(r);
     g.init = readConstExpr(r);
     info.globals.push_back(g);
   }
