@@ -50,6 +50,9 @@ struct Instance {
   std::unique_ptr<lunatic_value[]> own_globals;
 };
 
+// Large enough that an instance outside the scheduler almost never reaches lunatic_yield.
+constexpr int64_t kUnpreemptedBudget = int64_t(1) << 62;
+
 Instance& owner(lunatic_instance* instance) { return *reinterpret_cast<Instance*>(instance); }
 
 void setMessage(lunatic_error* error, const std::string& message) {
@@ -243,6 +246,9 @@ lunatic_status lunatic_instantiate(lunatic_linker* linker, const lunatic_module*
   }
   auto inst = std::make_unique<Instance>();
   inst->abi.module = m;
+  // Instances made here run on the calling thread's stack, and nothing preempts them.
+  inst->abi.stack_limit = threadStackLimit();
+  inst->abi.reductions_left = kUnpreemptedBudget;
   inst->globals.assign(m->num_globals, nullptr);
   inst->tables.assign(m->num_tables, nullptr);
   inst->funcs.assign(m->num_functions, nullptr);
@@ -335,6 +341,8 @@ lunatic_status lunatic_get_global(lunatic_instance* instance, const char* export
   *value = *instance->globals[e->index];
   return LUNATIC_OK;
 }
+
+void lunatic_yield(lunatic_instance* instance) { instance->reductions_left = kUnpreemptedBudget; }
 
 const char* lunatic_export_signature(lunatic_instance* instance, const char* export_name) {
   const lunatic_export* e = findExport(instance->module, export_name);

@@ -145,6 +145,11 @@ void installHandlers() {
 
 }  // namespace
 
+uintptr_t threadStackLimit() {
+  installHandlers();
+  return state.stack_low ? state.stack_low + kStackHeadroom : 0;
+}
+
 GuardResult runGuarded(void (*fn)(void*), void* context) {
   installHandlers();
   Guard guard;

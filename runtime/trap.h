@@ -24,6 +24,9 @@ GuardResult runGuarded(void (*fn)(void*), void* context);
 [[noreturn]] void unwindWithTrap(uint32_t kind);
 [[noreturn]] void unwindWithExit(int32_t code);
 
+// The stack limit for guest code running on this thread's own stack (not a process stack).
+uintptr_t threadStackLimit();
+
 // Address ranges whose faults are out-of-bounds memory accesses (guard-page memories).
 void registerGuardRegion(const void* start, size_t size);
 void unregisterGuardRegion(const void* start);

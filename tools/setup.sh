@@ -9,7 +9,8 @@ packages=(
   libclang-rt-19-dev-wasm32 wasi-libc
   binaryen wabt
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
-  libcli11-dev doctest-dev libfmt-dev
+  libcli11-dev doctest-dev libfmt-dev libboost-context-dev liburing-dev
+  erlang-base golang-go
   python3 nodejs
 )
 

@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define LUNATIC_ABI_VERSION 1u
+#define LUNATIC_ABI_VERSION 2u
 #define LUNATIC_WASM_PAGE_SIZE 65536u
 #define LUNATIC_MAX_PAGES 65536u        /* 4 GiB: the most a 32-bit memory can hold */
 #define LUNATIC_NO_MAXIMUM 0xffffffffu  /* table/memory declared without a maximum */
@@ -58,7 +58,10 @@ typedef union lunatic_value {
 typedef struct lunatic_func {
   const void* code;              /* native entry: R code(lunatic_instance* instance, P...) */
   void (*array_entry)(lunatic_instance*, lunatic_value*); /* NULL if the function never escapes */
-  lunatic_instance* instance;    /* passed as the first argument of code and array_entry */
+  /* Passed as the first argument of code and array_entry. NULL means "the caller's
+   * instance": host functions work on whoever calls them, and every process of a module
+   * shares one set of func objects, so spawning copies none of them. */
+  lunatic_instance* instance;
   uint32_t type_id;              /* canonical signature id, equal ids mean equal signatures */
   uint32_t func_index;           /* index in the defining module, for diagnostics */
 } lunatic_func;
@@ -92,6 +95,14 @@ typedef struct lunatic_table {
  * come first in each index space, as in Wasm. The runtime allocates the arrays. */
 struct lunatic_instance {
   lunatic_memory* memory;             /* memory 0, or NULL */
+  /* Generated code traps with LUNATIC_TRAP_STACK_EXHAUSTED on entering a function whose
+   * frame lies below this address. Per instance, not per thread, because a process keeps
+   * its own stack while it migrates between worker threads. */
+  uintptr_t stack_limit;
+  /* The reduction budget of the current time slice. Code injected by the reduction
+   * counting pass subtracts the cost of what it is about to run and calls lunatic_yield
+   * once this drops below zero. */
+  int64_t reductions_left;
   lunatic_value** globals;            /* a cell per global; imported ones are the exporter's */
   lunatic_table** tables;             /* a table per table index */
   const lunatic_func** funcs;         /* a func object per function index */
@@ -218,6 +229,11 @@ __attribute__((noreturn)) void lunatic_trap(uint32_t kind);
  * traps with LUNATIC_TRAP_STACK_EXHAUSTED below it. The runtime sets it per thread (and per
  * process stack on a context switch), leaving enough headroom for the trap path itself. */
 extern __thread uintptr_t lunatic_stack_limit;
+
+/* Called by generated code when reductions_left drops below zero. Refills the budget and,
+ * for a process, may run other processes first; does not return if the process was
+ * killed or has spent its fuel. */
+void lunatic_yield(lunatic_instance*);
 
 /* ---- Helpers generated code calls -------------------------------------------------- *
  * All take the calling instance first and trap on any violation the Wasm spec names. */
