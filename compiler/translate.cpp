@@ -115,14 +115,6 @@ llvm::FunctionCallee ModuleTranslation::trapFunction() {
   return trap;
 }
 
-llvm::GlobalVariable* ModuleTranslation::stackLimit() {
-  if (auto* existing = module.getNamedGlobal("lunatic_stack_limit")) return existing;
-  // The module owns globals created this way, as LLVM's API has it.
-  return new llvm::GlobalVariable(module, i64, false, llvm::GlobalValue::ExternalLinkage, nullptr,
-                                  "lunatic_stack_limit", nullptr,
-                                  llvm::GlobalValue::InitialExecTLSModel);
-}
-
 llvm::Value* ModuleTranslation::loadField(llvm::IRBuilder<>& b, llvm::Type* type, llvm::Value* base,
                                           size_t offset, bool invariant, const llvm::Twine& name) {
   llvm::Value* address = offset ? b.CreateConstInBoundsGEP1_64(i8, base, offset) : base;

@@ -58,7 +58,6 @@ class ModuleTranslation {
   // Runtime entry points (abi.h), declared on first use.
   llvm::FunctionCallee runtime(const char* name, llvm::Type* result, llvm::ArrayRef<llvm::Type*> params);
   llvm::FunctionCallee trapFunction();
-  llvm::GlobalVariable* stackLimit();
 
   // Loads from the instance and the structures it points to. They never alias linear
   // memory, and the pointers in the instance do not change once it is set up, which the

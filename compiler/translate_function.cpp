@@ -135,7 +135,10 @@ class FunctionTranslator {
 
   void checkStack() {
     Value* frame = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {t_.ptr}, {b_.getInt32(0)});
-    Value* limit = b_.CreateLoad(t_.i64, b_.CreateThreadLocalAddress(t_.stackLimit()), "stack.limit");
+    // Per instance (abi.h): a process keeps its stack, and so its limit, when it moves to
+    // another thread, so generated code reads no thread-local.
+    Value* limit = t_.loadField(b_, t_.i64, instance_, offsetof(lunatic_instance, stack_limit), true,
+                                "stack.limit");
     trapIf(b_.CreateICmpULT(b_.CreatePtrToInt(frame, t_.i64), limit), LUNATIC_TRAP_STACK_EXHAUSTED);
   }
 
