@@ -395,7 +395,10 @@ class FunctionTranslator {
 
   Value* callThrough(Value* func, llvm::FunctionType* type, std::vector<Value*> args) {
     Value* code = t_.loadField(b_, t_.ptr, func, offsetof(lunatic_func, code), true, "code");
-    args[0] = t_.loadField(b_, t_.ptr, func, offsetof(lunatic_func, instance), true, "callee.instance");
+    // A func object without an instance works on its caller's (abi.h): host functions, and
+    // the func objects all processes of a module share.
+    Value* callee = t_.loadField(b_, t_.ptr, func, offsetof(lunatic_func, instance), true, "callee.instance");
+    args[0] = b_.CreateSelect(b_.CreateIsNull(callee), instance_, callee, "callee.instance.or.self");
     // notail, as for direct calls: a sibling call through a pointer becomes a jump, and
     // unbounded indirect recursion would then loop forever instead of exhausting the stack.
     llvm::CallInst* call = b_.CreateCall(type, code, args);
