@@ -11,21 +11,21 @@
 #include <vector>
 
 #include "lunatic/embed.h"
+#include "instance.h"
 #include "memory.h"
 #include "table.h"
 #include "trap.h"
 
 namespace lunatic::rt {
-namespace {
 
-// Equal signature strings get equal ids, process-wide, so call_indirect can compare
-// signatures across modules with one integer comparison.
 uint32_t canonicalTypeId(const char* signature) {
   static std::mutex mutex;
   static std::unordered_map<std::string, uint32_t> ids;
   std::lock_guard lock(mutex);
   return ids.emplace(signature, uint32_t(ids.size() + 1)).first->second;
 }
+
+namespace {
 
 // Something an import can resolve to.
 struct Extern {
@@ -49,11 +49,6 @@ struct Instance {
   std::deque<lunatic_func> host_bindings;  // host functions bound to this instance
   std::unique_ptr<lunatic_value[]> own_globals;
 };
-
-// Large enough that an instance outside the scheduler almost never reaches lunatic_yield.
-constexpr int64_t kUnpreemptedBudget = int64_t(1) << 62;
-
-Instance& owner(lunatic_instance* instance) { return *reinterpret_cast<Instance*>(instance); }
 
 void setMessage(lunatic_error* error, const std::string& message) {
   if (!error) return;
@@ -341,8 +336,6 @@ lunatic_status lunatic_get_global(lunatic_instance* instance, const char* export
   *value = *instance->globals[e->index];
   return LUNATIC_OK;
 }
-
-void lunatic_yield(lunatic_instance* instance) { instance->reductions_left = kUnpreemptedBudget; }
 
 const char* lunatic_export_signature(lunatic_instance* instance, const char* export_name) {
   const lunatic_export* e = findExport(instance->module, export_name);

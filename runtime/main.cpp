@@ -1,43 +1,82 @@
-// The entry point of every executable lunaticc builds: instantiate the module with WASI,
-// run its entry export, and exit with its status. A trap prints `trap: <kind>` and a
-// backtrace of Wasm function names, then exits with 134, like an abort.
+// The entry point of every executable lunaticc builds: start the scheduler, run the entry
+// export of the module as the root process, and exit with the root process's status as
+// soon as it ends, whatever other processes are still running (docs/architecture.md):
+//   returned normally: 0; proc_exit(n): n; a trap: `trap: <kind>`, a backtrace of Wasm
+//   function names, and 134 like an abort; killed: 137 like SIGKILL.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
 
 #include "lunatic/embed.h"
+#include "process/module_image.h"
+#include "process/scheduler.h"
+#include "trap.h"
 #include "wasi.h"
 
 namespace {
 
-constexpr int kTrapStatus = 134;
+using namespace lunatic::rt;
 
-int finish(lunatic_status status, const lunatic_error& error) {
-  switch (status) {
-    case LUNATIC_OK: return -1;  // carry on
-    case LUNATIC_EXITED: return error.exit_code;
-    case LUNATIC_ERROR_TRAP:
-      std::fprintf(stderr, "trap: %s\n", lunatic_trap_message(error.trap));
-      lunatic_print_trap_backtrace();
-      return kTrapStatus;
-    default:
-      std::fprintf(stderr, "lunatic: error: %s\n", error.message);
-      return 1;
+constexpr int kTrapStatus = 134;
+constexpr int kKilledStatus = 137;
+
+unsigned workerThreads() {
+  if (const char* value = std::getenv("LUNATIC_THREADS")) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(value, &end, 10);
+    if (end != value && *end == 0 && n >= 1 && n <= 1024) return unsigned(n);
+    std::fprintf(stderr, "lunatic: warning: ignoring LUNATIC_THREADS=%s (want 1 to 1024)\n", value);
   }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+[[noreturn]] void finish(int status) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(status);  // other processes may still run on the workers: no static destructors
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  lunatic_linker* linker = lunatic_linker_new();
-  lunatic_wasi_define(linker, argc, argv);
-  lunatic_instance* instance = nullptr;
-  lunatic_error error = {};
-  int status = finish(lunatic_instantiate(linker, &lunatic_main_module, &instance, &error), error);
-  if (status < 0) {
-    // A WASI command's _start takes and returns nothing; room for a few values covers an
-    // --entry export with parameters (they are zero) or results (ignored).
-    lunatic_value values[16] = {};
-    status = finish(lunatic_invoke(instance, lunatic_main_entry, values, &error), error);
+  lunatic_wasi_set_arguments(argc, argv);
+  std::string error;
+  ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);
+  if (!image) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
   }
-  std::fflush(stdout);
-  return status < 0 ? 0 : status;
+  scheduler::start(workerThreads());
+
+  SpawnRequest root;
+  root.image = image;
+  root.function = lunatic_main_entry;
+  root.function_length = std::strlen(lunatic_main_entry);
+  // A WASI command's _start takes nothing; an --entry export with parameters gets zeros.
+  if (const char* signature = image->exportSignature(lunatic_main_entry)) {
+    for (const char* c = signature; *c && *c != ':'; ++c) {
+      root.params.emplace_back();
+      root.param_types.push_back(*c);
+    }
+  }
+  root.watched = true;
+  root.report_traps = false;
+  ProcessRef process = spawnProcess(std::move(root), &error);
+  if (!process) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
+  }
+  ProcessId id = process->id;
+  process = {};
+  Death death = scheduler::waitFor(id);
+  if (!death.failed) finish(0);
+  if (death.trap == 0) finish(death.exit_code);
+  if (death.trap == kKilledKind) finish(kKilledStatus);
+  std::fprintf(stderr, "trap: %s\n", lunatic_trap_message(death.trap));
+  std::fputs(death.backtrace.c_str(), stderr);
+  finish(kTrapStatus);
 }

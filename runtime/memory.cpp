@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "trap.h"
@@ -55,8 +56,10 @@ uint32_t growMemory(lunatic_memory* memory, uint32_t delta) {
       return UINT32_MAX;
     }
   } else if (memory->reserved == 0) {
+    // Empty, or in a pool's slot that is not ours to resize: move into a mapping of our own.
     void* base = mmap(nullptr, new_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) return UINT32_MAX;
+    if (memory->size) std::memcpy(base, memory->base, memory->size);
     memory->base = static_cast<uint8_t*>(base);
     memory->reserved = new_size;
   } else {
@@ -67,6 +70,73 @@ uint32_t growMemory(lunatic_memory* memory, uint32_t delta) {
   }
   memory->size = new_size;
   return uint32_t(old_pages);
+}
+
+namespace {
+
+constexpr size_t kChunkBytes = 8u << 20;      // bounds-checked slots are carved from these
+constexpr uint64_t kZeroByStores = 1u << 20;  // beyond this, pages go back to the kernel
+
+void zero(uint8_t* base, uint64_t size) {
+  uint64_t stored = std::min(size, kZeroByStores);
+  std::memset(base, 0, stored);
+  if (size > stored) madvise(base + stored, size - stored, MADV_DONTNEED);
+}
+
+}  // namespace
+
+MemoryPool::MemoryPool(uint32_t min_pages, uint32_t mode) : slot_bytes_(uint64_t(min_pages) * kPage), mode_(mode) {}
+
+bool MemoryPool::acquire(lunatic_memory* memory, uint8_t** slot) {
+  *memory = {};
+  memory->mode = mode_;
+  memory->base = empty_memory;
+  *slot = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (free_.empty() && (mode_ == LUNATIC_MEMORY_GUARD_PAGES || slot_bytes_ > 0)) {
+      if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
+        void* base = mmap(nullptr, kGuardReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (base == MAP_FAILED) return false;
+        if (slot_bytes_ && mprotect(base, slot_bytes_, PROT_READ | PROT_WRITE) != 0) {
+          munmap(base, kGuardReservation);
+          return false;
+        }
+        registerGuardRegion(base, kGuardReservation);
+        free_.push_back(static_cast<uint8_t*>(base));
+      } else {
+        size_t count = std::max<size_t>(1, kChunkBytes / slot_bytes_);
+        void* chunk = mmap(nullptr, count * slot_bytes_, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (chunk == MAP_FAILED) return false;
+        for (size_t i = count; i-- > 0;) free_.push_back(static_cast<uint8_t*>(chunk) + i * slot_bytes_);
+      }
+    }
+    if (!free_.empty()) {
+      *slot = free_.back();
+      free_.pop_back();
+    }
+  }
+  if (*slot) memory->base = *slot;
+  memory->size = slot_bytes_;
+  memory->reserved = mode_ == LUNATIC_MEMORY_GUARD_PAGES ? kGuardReservation : 0;
+  return true;
+}
+
+void MemoryPool::release(lunatic_memory* memory, uint8_t* slot) {
+  if (!slot) {  // a memory of no pages, perhaps grown into a mapping of its own
+    if (memory->reserved) munmap(memory->base, memory->reserved);
+    return;
+  }
+  if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
+    zero(slot, memory->size);
+    if (memory->size > slot_bytes_) mprotect(slot + slot_bytes_, memory->size - slot_bytes_, PROT_NONE);
+  } else {
+    if (memory->base != slot) munmap(memory->base, memory->reserved);
+    zero(slot, slot_bytes_);
+  }
+  std::lock_guard lock(mutex_);
+  free_.push_back(slot);
 }
 
 }  // namespace lunatic::rt

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "lunatic/abi.h"
 
@@ -16,5 +18,29 @@ using MemoryPtr = std::unique_ptr<lunatic_memory, MemoryDeleter>;
 MemoryPtr createMemory(uint32_t min_pages, uint32_t max_pages, uint32_t mode);
 // Old size in pages, or UINT32_MAX if the memory cannot grow by `delta` pages.
 uint32_t growMemory(lunatic_memory* memory, uint32_t delta);
+
+// The memories of one module's processes. A memory that a process leaves is zeroed and
+// kept for the next process, so spawning costs no system call and no page fault.
+//  - Guard-page mode: each memory is its own 8 GiB reservation (so about 15,000 can exist
+//    at once in a 47-bit address space).
+//  - Bounds-checked mode: memories start in slots carved from shared chunks, so a million
+//    processes do not need a million mappings; memory.grow moves a memory out of its slot
+//    into a mapping of its own.
+class MemoryPool {
+ public:
+  MemoryPool(uint32_t min_pages, uint32_t mode);
+  MemoryPool(const MemoryPool&) = delete;
+  MemoryPool& operator=(const MemoryPool&) = delete;
+  // Fills *memory with a zeroed memory of min_pages (max_pages is left to the caller) and
+  // *slot with what to give back. False if the address space is exhausted.
+  bool acquire(lunatic_memory* memory, uint8_t** slot);
+  void release(lunatic_memory* memory, uint8_t* slot);
+
+ private:
+  const uint64_t slot_bytes_;
+  const uint32_t mode_;
+  std::mutex mutex_;
+  std::vector<uint8_t*> free_;
+};
 
 }  // namespace lunatic::rt

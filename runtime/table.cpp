@@ -16,13 +16,17 @@ Table& owner(lunatic_table* table) { return *reinterpret_cast<Table*>(table); }
 
 }  // namespace
 
+void initTable(Table& table, uint8_t elem_type, uint32_t min, uint32_t max) {
+  table.abi.elem_type = elem_type;
+  table.abi.max = max;
+  table.storage.assign(min, nullptr);
+  table.abi.elements = table.storage.data();
+  table.abi.size = min;
+}
+
 std::unique_ptr<Table> createTable(uint8_t elem_type, uint32_t min, uint32_t max) {
   auto table = std::make_unique<Table>();
-  table->abi.elem_type = elem_type;
-  table->abi.max = max;
-  table->storage.assign(min, nullptr);
-  table->abi.elements = table->storage.data();
-  table->abi.size = min;
+  initTable(*table, elem_type, min, max);
   return table;
 }
 

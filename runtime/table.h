@@ -14,6 +14,7 @@ struct Table {
   std::vector<void*> storage;
 };
 
+void initTable(Table& table, uint8_t elem_type, uint32_t min, uint32_t max);
 std::unique_ptr<Table> createTable(uint8_t elem_type, uint32_t min, uint32_t max);
 // Old size, or UINT32_MAX if the table cannot grow by `delta`.
 uint32_t growTable(lunatic_table* table, uint32_t delta, void* init);

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "lunatic/abi.h"
@@ -30,23 +31,34 @@ namespace {
 constexpr uintptr_t kStackHeadroom = 256 * 1024;
 constexpr size_t kMaxFrames = 64;
 
+}  // namespace
+
 struct Guard {
   sigjmp_buf jump;
   Guard* outer;
   uintptr_t entry_frame;
 };
 
+namespace {
+
 struct ThreadState {
-  Guard* innermost = nullptr;
-  uint32_t kind = 0;
-  int32_t exit_code = 0;
-  uintptr_t stack_low = 0;  // lowest address of this thread's stack
+  GuestStack own;              // guest code running on this thread's own stack
+  GuestStack* current = &own;  // the stack traps on this thread unwind on
+  uintptr_t stack_low = 0;     // lowest address of this thread's own stack
   uintptr_t frames[kMaxFrames];
   size_t frame_count = 0;
   bool altstack_installed = false;
 };
 
-thread_local ThreadState state;
+thread_local ThreadState thread_state;
+
+// Never inlined, and opaque to the optimiser: guest code may switch threads between two
+// calls (a process migrating between workers), so a caller must not reuse the address of
+// an earlier thread's state.
+__attribute__((noinline)) ThreadState& state() {
+  asm volatile("");
+  return thread_state;
+}
 
 // Guard regions, read by the signal handler without locks: a fixed table of atomics.
 constexpr size_t kMaxRegions = 1 << 14;
@@ -67,21 +79,23 @@ bool inGuardRegion(uintptr_t address) {
 // Walks the frame-pointer chain from (pc, fp) up to the guard's entry frame. Frame pointers
 // are checked to increase and stay below the entry, so a corrupt chain ends the walk.
 void captureFrames(uintptr_t pc, uintptr_t fp) {
-  state.frame_count = 0;
-  uintptr_t limit = state.innermost ? state.innermost->entry_frame : 0;
-  if (pc) state.frames[state.frame_count++] = pc;
-  while (fp && fp < limit && state.frame_count < kMaxFrames && (fp & 7) == 0) {
+  ThreadState& t = state();
+  t.frame_count = 0;
+  uintptr_t limit = t.current->innermost ? t.current->innermost->entry_frame : 0;
+  if (pc) t.frames[t.frame_count++] = pc;
+  while (fp && fp < limit && t.frame_count < kMaxFrames && (fp & 7) == 0) {
     auto* frame = reinterpret_cast<uintptr_t*>(fp);
     uintptr_t next = frame[0], ret = frame[1];
-    if (ret) state.frames[state.frame_count++] = ret - 1;  // inside the call instruction
+    if (ret) t.frames[t.frame_count++] = ret - 1;  // inside the call instruction
     if (next <= fp) break;
     fp = next;
   }
 }
 
 [[noreturn]] void unwind(uint32_t kind) {
-  state.kind = kind;
-  Guard* guard = state.innermost;
+  GuestStack* stack = state().current;
+  stack->kind = kind;
+  Guard* guard = stack->innermost;
   if (!guard) {
     std::fprintf(stderr, "lunatic: fatal: trap (%s) outside guest code\n", lunatic_trap_message(kind));
     std::abort();
@@ -93,11 +107,12 @@ void onFault(int signal, siginfo_t* info, void* raw_context) {
   auto* context = static_cast<ucontext_t*>(raw_context);
   auto address = reinterpret_cast<uintptr_t>(info->si_addr);
   uint32_t kind = 0;
-  if (state.innermost) {
+  ThreadState& t = state();
+  if (t.current->innermost) {
     if (inGuardRegion(address)) {
       kind = LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS;
-    } else if (state.stack_low && address < state.stack_low + kStackHeadroom &&
-               address + 1024 * 1024 > state.stack_low) {
+    } else if (t.current == &t.own && t.stack_low && address < t.stack_low + kStackHeadroom &&
+               address + 1024 * 1024 > t.stack_low) {
       kind = LUNATIC_TRAP_STACK_EXHAUSTED;
     }
   }
@@ -124,7 +139,8 @@ void installHandlers() {
     sigaction(SIGSEGV, &action, nullptr);
     sigaction(SIGBUS, &action, nullptr);
   });
-  if (!state.altstack_installed) {
+  ThreadState& t = state();
+  if (!t.altstack_installed) {
     // The handler needs a stack of its own: the fault may be the guest's stack overflow.
     static thread_local std::vector<char> altstack(64 * 1024);
     stack_t ss = {};
@@ -137,9 +153,10 @@ void installHandlers() {
       size_t size = 0;
       pthread_attr_getstack(&attr, &low, &size);
       pthread_attr_destroy(&attr);
-      state.stack_low = reinterpret_cast<uintptr_t>(low);
+      t.stack_low = reinterpret_cast<uintptr_t>(low);
+      lunatic_stack_limit = t.stack_low + kStackHeadroom;
     }
-    state.altstack_installed = true;
+    t.altstack_installed = true;
   }
 }
 
@@ -147,26 +164,34 @@ void installHandlers() {
 
 uintptr_t threadStackLimit() {
   installHandlers();
-  return state.stack_low ? state.stack_low + kStackHeadroom : 0;
+  uintptr_t low = state().stack_low;
+  return low ? low + kStackHeadroom : 0;
+}
+
+void setCurrentGuestStack(GuestStack* stack) {
+  ThreadState& t = state();
+  t.current = stack ? stack : &t.own;
 }
 
 GuardResult runGuarded(void (*fn)(void*), void* context) {
   installHandlers();
+  // The stack object belongs to whoever runs here (a thread or a process), so the pointer
+  // stays right even if fn returns on another thread.
+  GuestStack* stack = state().current;
   Guard guard;
-  guard.outer = state.innermost;
+  guard.outer = stack->innermost;
   guard.entry_frame = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  uintptr_t saved_limit = lunatic_stack_limit;
-  if (!lunatic_stack_limit && state.stack_low) lunatic_stack_limit = state.stack_low + kStackHeadroom;
-  state.innermost = &guard;
+  stack->innermost = &guard;
   GuardResult result;
-  if (sigsetjmp(guard.jump, 1) == 0) {
+  // The fault handler runs with SA_NODEFER and an empty mask, so leaving it by siglongjmp
+  // leaves the signal mask as it was: no need to save it (a system call) on every entry.
+  if (sigsetjmp(guard.jump, 0) == 0) {
     fn(context);
   } else {
-    result.kind = state.kind;
-    result.exit_code = state.exit_code;
+    result.kind = stack->kind;
+    result.exit_code = stack->exit_code;
   }
-  state.innermost = guard.outer;
-  lunatic_stack_limit = saved_limit;
+  stack->innermost = guard.outer;
   return result;
 }
 
@@ -176,7 +201,7 @@ void unwindWithTrap(uint32_t kind) {
 }
 
 void unwindWithExit(int32_t code) {
-  state.exit_code = code;
+  state().current->exit_code = code;
   unwind(kExitKind);
 }
 
@@ -247,34 +272,55 @@ extern "C" const char* lunatic_trap_message(uint32_t kind) {
     case LUNATIC_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
     case LUNATIC_TRAP_NULL_REFERENCE: return "null reference";
     case LUNATIC_TRAP_HOST: return "host function failed";
+    case kKilledKind: return "killed";
+    case kOutOfFuelKind: return "out of fuel";
   }
   return "unknown trap";
 }
 
-extern "C" void lunatic_print_trap_backtrace(void) {
+namespace lunatic::rt {
+namespace {
+
+// Calls emit(name, repeats) for each run of frames in one Wasm function, innermost first
+// (deep recursion gives long runs); returns whether older frames were cut off.
+template <typename Emit>
+bool forEachBacktraceRun(Emit emit) {
   std::lock_guard lock(modules_mutex);
-  // Deep recursion gives long runs of one function: print each run once, with its length.
+  ThreadState& t = state();
   const char* previous = nullptr;
   size_t repeats = 0;
-  auto flush = [&] {
-    if (!previous) return;
-    if (repeats > 1) {
-      std::fprintf(stderr, "  at %s (%zu frames)\n", previous, repeats);
-    } else {
-      std::fprintf(stderr, "  at %s\n", previous);
-    }
-  };
-  for (size_t i = 0; i < state.frame_count; ++i) {
-    const char* name = functionAt(state.frames[i]);
+  for (size_t i = 0; i < t.frame_count; ++i) {
+    const char* name = functionAt(t.frames[i]);
     if (!name) continue;
     if (previous && std::strcmp(name, previous) == 0) {
       ++repeats;
       continue;
     }
-    flush();
+    if (previous) emit(previous, repeats);
     previous = name;
     repeats = 1;
   }
-  flush();
-  if (state.frame_count == kMaxFrames) std::fprintf(stderr, "  ... (older frames not shown)\n");
+  if (previous) emit(previous, repeats);
+  return t.frame_count == kMaxFrames;
 }
+
+}  // namespace
+
+std::string formatTrapBacktrace(bool one_line) {
+  std::string out;
+  auto append = [&](const char* name, size_t repeats) {
+    if (one_line && !out.empty()) out += " <- ";
+    if (!one_line) out += "  at ";
+    out += name;
+    if (repeats > 1) out += " (" + std::to_string(repeats) + " frames)";
+    if (!one_line) out += "\n";
+  };
+  if (forEachBacktraceRun(append)) {
+    out += one_line ? " <- ..." : "  ... (older frames not shown)\n";
+  }
+  return out;
+}
+
+}  // namespace lunatic::rt
+
+extern "C" void lunatic_print_trap_backtrace(void) { std::fputs(formatTrapBacktrace(false).c_str(), stderr); }

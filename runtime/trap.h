@@ -5,21 +5,43 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "lunatic/abi.h"
 
 namespace lunatic::rt {
 
-// Not a Wasm trap: the guest called proc_exit. Shares the unwinding path with traps.
+// Not Wasm traps, but ends of a process that share the unwinding path with traps: the
+// guest called proc_exit; another process killed it; it spent its fuel.
 constexpr uint32_t kExitKind = 0x10000;
+constexpr uint32_t kKilledKind = 0x10001;
+constexpr uint32_t kOutOfFuelKind = 0x10002;
 
 struct GuardResult {
   uint32_t kind = 0;   // 0: completed; a lunatic_trap_kind; or kExitKind
   int32_t exit_code = 0;
 };
 
-// Runs fn(context) so that a trap or proc_exit inside it returns here instead. Nests.
+struct Guard;
+
+// The trap state of one stack that guest code runs on: a thread's own stack, or a process's.
+// A process carries its own across worker threads; the scheduler makes it current.
+struct GuestStack {
+  Guard* innermost = nullptr;  // where a trap unwinds to
+  uint32_t kind = 0;           // what the last unwinding was for
+  int32_t exit_code = 0;
+};
+
+// Makes `stack` (null: the thread's own) the one traps on this thread unwind on.
+void setCurrentGuestStack(GuestStack* stack);
+
+// Runs fn(context) so that a trap or proc_exit inside it returns here instead. Nests. The
+// guest may switch threads inside fn (a process migrating); the result is still right.
 GuardResult runGuarded(void (*fn)(void*), void* context);
+
+// The backtrace of the last trap on this thread, innermost first: as "f <- g <- h", or
+// as lines "  at f".
+std::string formatTrapBacktrace(bool one_line);
 
 [[noreturn]] void unwindWithTrap(uint32_t kind);
 [[noreturn]] void unwindWithExit(int32_t code);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "host.h"
 #include "trap.h"
 
 namespace {
@@ -136,29 +137,37 @@ int32_t random_get(lunatic_instance* self, uint32_t buffer, uint32_t length) {
 
 }  // namespace
 
+namespace lunatic::rt {
+
+std::span<const HostFunction> wasiHostFunctions() {
+  auto f = [](const char* name, const char* signature, auto* code) {
+    return HostFunction{"wasi_snapshot_preview1", name, signature, reinterpret_cast<const void*>(code)};
+  };
+  static const HostFunction functions[] = {
+      f("args_get", "ii:i", args_get),
+      f("args_sizes_get", "ii:i", args_sizes_get),
+      f("environ_get", "ii:i", environ_get),
+      f("environ_sizes_get", "ii:i", environ_sizes_get),
+      f("clock_time_get", "iIi:i", clock_time_get),
+      f("fd_close", "i:i", fd_close),
+      f("fd_fdstat_get", "ii:i", fd_fdstat_get),
+      f("fd_prestat_get", "ii:i", fd_prestat_get),
+      f("fd_prestat_dir_name", "iii:i", fd_prestat_dir_name),
+      f("fd_seek", "iIii:i", fd_seek),
+      f("fd_write", "iiii:i", fd_write),
+      f("proc_exit", "i:", proc_exit),
+      f("random_get", "ii:i", random_get),
+  };
+  return functions;
+}
+
+}  // namespace lunatic::rt
+
+void lunatic_wasi_set_arguments(int argc, char** argv) { arguments.values.assign(argv, argv + argc); }
+
 void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv) {
-  arguments.values.assign(argv, argv + argc);
-  struct Definition {
-    const char* name;
-    const char* signature;
-    const void* code;
-  };
-  static const Definition definitions[] = {
-      {"args_get", "ii:i", reinterpret_cast<const void*>(args_get)},
-      {"args_sizes_get", "ii:i", reinterpret_cast<const void*>(args_sizes_get)},
-      {"environ_get", "ii:i", reinterpret_cast<const void*>(environ_get)},
-      {"environ_sizes_get", "ii:i", reinterpret_cast<const void*>(environ_sizes_get)},
-      {"clock_time_get", "iIi:i", reinterpret_cast<const void*>(clock_time_get)},
-      {"fd_close", "i:i", reinterpret_cast<const void*>(fd_close)},
-      {"fd_fdstat_get", "ii:i", reinterpret_cast<const void*>(fd_fdstat_get)},
-      {"fd_prestat_get", "ii:i", reinterpret_cast<const void*>(fd_prestat_get)},
-      {"fd_prestat_dir_name", "iii:i", reinterpret_cast<const void*>(fd_prestat_dir_name)},
-      {"fd_seek", "iIii:i", reinterpret_cast<const void*>(fd_seek)},
-      {"fd_write", "iiii:i", reinterpret_cast<const void*>(fd_write)},
-      {"proc_exit", "i:", reinterpret_cast<const void*>(proc_exit)},
-      {"random_get", "ii:i", reinterpret_cast<const void*>(random_get)},
-  };
-  for (const Definition& d : definitions) {
-    lunatic_linker_define_func(linker, "wasi_snapshot_preview1", d.name, d.signature, d.code, nullptr);
+  lunatic_wasi_set_arguments(argc, argv);
+  for (const lunatic::rt::HostFunction& d : lunatic::rt::wasiHostFunctions()) {
+    lunatic_linker_define_func(linker, d.module, d.name, d.signature, d.code, nullptr);
   }
 }

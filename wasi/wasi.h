@@ -4,5 +4,7 @@
 
 #include "lunatic/embed.h"
 
+// Sets the guest's arguments (argc entries of argv) for every process.
+void lunatic_wasi_set_arguments(int argc, char** argv);
 // Defines the WASI functions; argv (argc entries) becomes the guest's arguments.
 void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv);

@@ -1,0 +1,237 @@
+// Processes: isolated instances of a module, each with its own linear memory, globals,
+// tables and native stack, that share nothing and talk only by messages. This header is
+// the process model the host APIs (lunatic::process, ::message, ::timer, ::registry) and
+// the scheduler work on.
+#pragma once
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lunatic/abi.h"
+#include "memory.h"
+#include "process/stack.h"
+#include "table.h"
+#include "trap.h"
+
+namespace lunatic::rt {
+
+using ProcessId = uint64_t;
+class ModuleImage;
+class ProcessRef;
+struct SpawnRequest;
+
+// What a process may use and do. A process hands a child at most what it has itself:
+// configs start as a copy of their creator's limits and every setter can only narrow them.
+struct Capabilities {
+  uint64_t max_memory = uint64_t(LUNATIC_MAX_PAGES) * LUNATIC_WASM_PAGE_SIZE;  // bytes
+  uint64_t max_fuel = 0;  // in units of kFuelUnit reductions; 0 means unlimited
+  bool can_spawn_processes = true;
+  bool can_create_configs = true;
+  bool can_compile_modules = true;
+
+  // The largest capabilities both `this` and `limit` allow.
+  Capabilities within(const Capabilities& limit) const;
+};
+
+// One unit of fuel (Lunatic's config_set_max_fuel) is this many reductions (about as many
+// Wasm instructions), as in upstream Lunatic.
+inline constexpr int64_t kFuelUnit = 100'000;
+
+struct Message {
+  enum class Kind : uint8_t { Data, LinkDied, ProcessDied };
+  Kind kind = Kind::Data;
+  int64_t tag = 0;
+  ProcessId process = 0;  // LinkDied, ProcessDied: the process that died
+  std::vector<uint8_t> data;
+  Message* next = nullptr;  // the mailbox is an intrusive list
+};
+using MessagePtr = std::unique_ptr<Message>;
+
+// Messages in arrival order; receive takes the oldest that matches a tag filter.
+class Mailbox {
+ public:
+  Mailbox() = default;
+  Mailbox(const Mailbox&) = delete;
+  Mailbox& operator=(const Mailbox&) = delete;
+  ~Mailbox();
+  void push(MessagePtr message);
+  // The oldest message whose tag is in `tags` (any message if `tags` is empty), removed.
+  MessagePtr take(const int64_t* tags, size_t count);
+
+ private:
+  Message* head_ = nullptr;
+  Message* tail_ = nullptr;
+};
+
+enum class ProcessState : uint8_t {
+  Runnable,  // in a run queue
+  Running,   // on a worker
+  Waiting,   // parked until wake()
+  Done,
+};
+
+// Why a process hands its worker back.
+enum class Switch : uint8_t { Yield, Park, Exit };
+
+// How a process ended, for its links, its monitors and its parent's exit status.
+struct Death {
+  bool failed = false;  // a trap, a kill, spent fuel, a failed link or a non-zero exit
+  int32_t exit_code = 0;
+  uint32_t trap = 0;    // what ended it, if it failed other than by exit: a trap kind
+  std::string backtrace;  // of a trap, as lines "  at f", if the process does not log it
+};
+
+// Guest-visible resources a process owns, by the ids it was given (Lunatic's per-process
+// resource tables). Made on first use: most processes never need one.
+struct ProcessResources {
+  uint64_t next_id = 1;
+  std::unordered_map<uint64_t, Capabilities> configs;
+  // The message being built by create_data/write_data, and the one last received.
+  MessagePtr outgoing;
+  MessagePtr incoming;
+  size_t read_cursor = 0;
+  uint64_t last_error = 0;
+  std::unordered_map<uint64_t, std::string> errors;
+};
+
+class Process {
+ public:
+  ~Process();
+
+  const ProcessId id;
+  ModuleImage* const image;
+  lunatic_instance* instance() { return &instance_; }
+  static Process* of(lunatic_instance* instance) { return static_cast<Process*>(instance->host); }
+
+  // Reference counting: the process table, the running process itself and anyone who
+  // looked it up hold a reference.
+  void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release();
+
+  // --- Called by the process itself, on its own stack ---------------------------------
+  // Gives the worker back; returns when the scheduler runs this process again. Dies here
+  // (does not return) if the process was killed meanwhile.
+  void suspend(Switch reason);
+  // Parks until wake() or the deadline (steady-clock nanoseconds, 0: none) passes.
+  // Returns false on timeout.
+  bool parkUntil(uint64_t deadline_ns);
+  // Unwinds to the process's entry and ends it.
+  [[noreturn]] void die(uint32_t trap_kind);
+  void checkKilled();
+  void chargeSlice();
+
+  // --- Called by anyone -------------------------------------------------------------
+  // Makes a parked process runnable (or makes its next park return at once).
+  void wake();
+  void deliver(MessagePtr message);
+  // Asks the process to die at its next yield point or park.
+  void kill();
+
+  // --- State guarded by lock --------------------------------------------------------
+  std::mutex lock;
+  ProcessState state = ProcessState::Runnable;
+  bool signaled = false;      // a wake() arrived while running: the next park returns
+  bool killed = false;
+  bool die_when_link_dies = true;
+  bool dead = false;          // links and monitors may no longer be added
+  Mailbox mailbox;
+  std::vector<std::pair<ProcessId, int64_t>> links;  // linked process, the link's tag
+  std::vector<ProcessId> monitored_by;
+
+  // --- Owned by the process's own thread of execution ----------------------------------
+  Capabilities capabilities;
+  std::unique_ptr<ProcessResources> resources;  // see ProcessResources
+  ProcessResources& ownResources();
+  int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
+  Death death;
+  bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
+
+  // --- Scheduler state ------------------------------------------------------------
+  boost::context::detail::fcontext_t context = nullptr;  // where the process resumes
+  boost::context::detail::fcontext_t back = nullptr;     // the worker that runs it
+  Switch switch_reason = Switch::Yield;
+  GuestStack guest_stack;
+  Stack stack;
+
+ private:
+  friend class ModuleImage;
+  friend ProcessRef spawnProcess(SpawnRequest&& request, std::string* error);
+  Process(ProcessId id, ModuleImage* image);
+  std::atomic<uint32_t> refs_{1};
+  lunatic_instance instance_{};
+  lunatic_memory memory_{};
+  uint8_t* memory_slot_ = nullptr;  // the pool's slot, even after memory.grow moved memory_
+  std::unique_ptr<lunatic_value*[]> global_cells_;
+  std::unique_ptr<lunatic_value[]> globals_;
+  std::unique_ptr<lunatic_table*[]> table_pointers_;
+  std::unique_ptr<Table[]> tables_;
+  std::unique_ptr<uint8_t[]> dropped_;  // data segments, then element segments
+  // The entry function and its parameters, until the process starts.
+  const lunatic_func* entry_ = nullptr;
+  std::vector<lunatic_value> entry_values_;
+  static void main(boost::context::detail::transfer_t from);
+  void run();
+  void finish();
+};
+
+// A counted reference to a process (null if none).
+class ProcessRef {
+ public:
+  ProcessRef() = default;
+  explicit ProcessRef(Process* p) : p_(p) {}  // adopts a reference
+  ProcessRef(const ProcessRef&) = delete;
+  ProcessRef(ProcessRef&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+  ProcessRef& operator=(ProcessRef&& other) noexcept {
+    std::swap(p_, other.p_);
+    return *this;
+  }
+  ~ProcessRef() {
+    if (p_) p_->release();
+  }
+  Process* operator->() const { return p_; }
+  Process* get() const { return p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+
+ private:
+  Process* p_ = nullptr;
+};
+
+// The live processes by id.
+ProcessRef findProcess(ProcessId id);
+
+struct SpawnRequest {
+  ModuleImage* image = nullptr;
+  const char* function = nullptr;  // an exported function of the module
+  size_t function_length = 0;
+  std::vector<lunatic_value> params;
+  std::string param_types;         // a LUNATIC_TYPE_* code per parameter
+  Capabilities capabilities;
+  Process* link_to = nullptr;      // links the new process to this one with link_tag
+  int64_t link_tag = 0;
+  bool watched = false;            // scheduler::waitFor may wait for its end
+  bool report_traps = true;
+};
+
+// Creates a process and makes it runnable. Returns it, or null with `error` set.
+ProcessRef spawnProcess(SpawnRequest&& request, std::string* error);
+
+// Links a and b (both directions) with `tag`. If b is already dead, a gets its LinkDied
+// signal at once as Lunatic does.
+void linkProcesses(Process* a, ProcessId b, int64_t tag);
+void unlinkProcesses(Process* a, ProcessId b);
+
+// Called by the scheduler after a process's last switch: tells links and monitors, leaves
+// the process table.
+void processEnded(Process* p);
+
+// Steady-clock time in nanoseconds.
+uint64_t nowNanoseconds();
+
+}  // namespace lunatic::rt

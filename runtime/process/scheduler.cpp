@@ -1,0 +1,304 @@
+// The scheduler (scheduler.h): worker loops, run queues, stealing, idle sleep and timers.
+//
+// A process hands control back to its worker with Process::suspend; the worker then acts
+// on the reason *after* the switch, on its own stack: only then is the process's context
+// saved, so a parked process is never resumed by another worker before it has stopped.
+#include "process/scheduler.h"
+
+#include "instance.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace lunatic::rt::scheduler {
+namespace ctx = boost::context::detail;
+namespace {
+
+// Rounds of looking for work before a worker sleeps: waking a sleeping thread costs a
+// system call on both sides, so a briefly idle worker spins first.
+constexpr int kSpinRounds = 200;
+
+struct Worker {
+  unsigned index = 0;
+  std::mutex mutex;
+  std::deque<Process*> queue;
+  std::atomic<size_t> queued{0};
+  std::thread thread;
+
+  void push(Process* p) {
+    std::lock_guard lock(mutex);
+    queue.push_back(p);
+    queued.store(queue.size(), std::memory_order_relaxed);
+  }
+  Process* pop() {
+    if (queued.load(std::memory_order_relaxed) == 0) return nullptr;
+    std::lock_guard lock(mutex);
+    if (queue.empty()) return nullptr;
+    Process* p = queue.front();
+    queue.pop_front();
+    queued.store(queue.size(), std::memory_order_relaxed);
+    return p;
+  }
+  // Moves the newer half of this queue to `thief`, returning one of them to run.
+  Process* stealInto(Worker& thief) {
+    if (queued.load(std::memory_order_relaxed) == 0) return nullptr;
+    std::vector<Process*> taken;
+    {
+      std::lock_guard lock(mutex);
+      size_t n = (queue.size() + 1) / 2;
+      taken.assign(queue.end() - n, queue.end());
+      queue.resize(queue.size() - n);
+      queued.store(queue.size(), std::memory_order_relaxed);
+    }
+    if (taken.empty()) return nullptr;
+    Process* first = taken.front();
+    if (taken.size() > 1) {
+      std::lock_guard lock(thief.mutex);
+      thief.queue.insert(thief.queue.end(), taken.begin() + 1, taken.end());
+      thief.queued.store(thief.queue.size(), std::memory_order_relaxed);
+    }
+    return first;
+  }
+  void loop();
+  Process* findWork();
+  void run(Process* p);
+};
+
+struct Timer {
+  ProcessId process;
+  MessagePtr message;  // null: just wake the process
+};
+
+struct Scheduler {
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<unsigned> next_worker{0};
+
+  std::mutex idle_mutex;
+  std::condition_variable idle;
+  std::atomic<int> sleepers{0};
+
+  std::mutex timer_mutex;
+  std::multimap<uint64_t, std::pair<uint64_t, Timer>> timers;  // deadline -> id, timer
+  std::unordered_map<uint64_t, std::multimap<uint64_t, std::pair<uint64_t, Timer>>::iterator> timer_index;
+  uint64_t next_timer_id = 1;
+  std::atomic<uint64_t> next_deadline{UINT64_MAX};
+
+  std::mutex ended_mutex;
+  std::condition_variable ended_signal;
+  std::unordered_map<ProcessId, std::optional<Death>> watched;  // set when they end
+};
+
+Scheduler scheduler;
+
+// Reached only through this function: a process may resume on another thread, so the
+// address of a thread-local must never be kept across a switch.
+__attribute__((noinline)) Worker*& currentWorker() {
+  static thread_local Worker* worker = nullptr;
+  asm volatile("");
+  return worker;
+}
+
+void wakeSleeper() {
+  if (scheduler.sleepers.load(std::memory_order_seq_cst) == 0) return;
+  std::lock_guard lock(scheduler.idle_mutex);
+  scheduler.idle.notify_one();
+}
+
+void fireDueTimers() {
+  uint64_t now = nowNanoseconds();
+  if (now < scheduler.next_deadline.load(std::memory_order_relaxed)) return;
+  std::vector<Timer> due;
+  {
+    std::lock_guard lock(scheduler.timer_mutex);
+    auto end = scheduler.timers.upper_bound(now);
+    for (auto it = scheduler.timers.begin(); it != end; ++it) {
+      scheduler.timer_index.erase(it->second.first);
+      due.push_back(std::move(it->second.second));
+    }
+    scheduler.timers.erase(scheduler.timers.begin(), end);
+    scheduler.next_deadline.store(scheduler.timers.empty() ? UINT64_MAX : scheduler.timers.begin()->first);
+  }
+  for (Timer& t : due) {
+    ProcessRef p = findProcess(t.process);
+    if (!p) continue;
+    if (t.message) {
+      p->deliver(std::move(t.message));
+    } else {
+      p->wake();
+    }
+  }
+}
+
+uint64_t addTimer(uint64_t deadline_ns, Timer timer) {
+  uint64_t id;
+  {
+    std::lock_guard lock(scheduler.timer_mutex);
+    id = scheduler.next_timer_id++;
+    auto it = scheduler.timers.emplace(deadline_ns, std::make_pair(id, std::move(timer)));
+    scheduler.timer_index.emplace(id, it);
+    scheduler.next_deadline.store(scheduler.timers.begin()->first);
+  }
+  // A sleeping worker may be waiting for a later deadline than this one.
+  if (scheduler.sleepers.load() > 0) {
+    std::lock_guard lock(scheduler.idle_mutex);
+    scheduler.idle.notify_one();
+  }
+  return id;
+}
+
+void Worker::loop() {
+  currentWorker() = this;
+  for (;;) run(findWork());
+}
+
+Process* Worker::findWork() {
+  for (int round = 0;; ++round) {
+    fireDueTimers();
+    if (Process* p = pop()) return p;
+    size_t n = scheduler.workers.size();
+    for (size_t i = 1; i < n; ++i) {
+      if (Process* p = scheduler.workers[(index + i) % n]->stealInto(*this)) return p;
+    }
+    if (round < kSpinRounds) {
+      __builtin_ia32_pause();
+      continue;
+    }
+    // Sleep until work arrives or the next timer is due. Counting ourselves as a sleeper
+    // before the last look at the queues means an enqueue after that look will notify.
+    std::unique_lock lock(scheduler.idle_mutex);
+    scheduler.sleepers.fetch_add(1, std::memory_order_seq_cst);
+    bool found = false;
+    for (auto& w : scheduler.workers) found = found || w->queued.load() > 0;
+    uint64_t deadline = scheduler.next_deadline.load();
+    if (!found && deadline > nowNanoseconds()) {
+      if (deadline == UINT64_MAX) {
+        scheduler.idle.wait(lock);
+      } else {
+        scheduler.idle.wait_for(lock, std::chrono::nanoseconds(deadline - nowNanoseconds()));
+      }
+    }
+    scheduler.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    round = 0;
+  }
+}
+
+void Worker::run(Process* p) {
+  setCurrentGuestStack(&p->guest_stack);
+  ctx::transfer_t back = ctx::jump_fcontext(p->context, p);
+  p->context = back.fctx;
+  setCurrentGuestStack(nullptr);
+  switch (p->switch_reason) {
+    case Switch::Yield:
+      push(p);
+      break;
+    case Switch::Park: {
+      std::unique_lock lock(p->lock);
+      if (p->signaled) {
+        p->signaled = false;
+        p->state = ProcessState::Runnable;
+        lock.unlock();
+        push(p);
+      } else {
+        p->state = ProcessState::Waiting;
+      }
+      break;
+    }
+    case Switch::Exit:
+      // The process's stack is no longer in use: its last switch has completed.
+      releaseStack(p->stack);
+      p->stack = {};
+      processEnded(p);
+      break;
+  }
+}
+
+}  // namespace
+
+void start(unsigned workers) {
+  workers = std::max(1u, workers);
+  for (unsigned i = 0; i < workers; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->index = i;
+    scheduler.workers.push_back(std::move(w));
+  }
+  for (auto& w : scheduler.workers) {
+    Worker* worker = w.get();
+    w->thread = std::thread([worker] { worker->loop(); });
+    w->thread.detach();
+  }
+}
+
+unsigned workerCount() { return unsigned(scheduler.workers.size()); }
+
+void enqueue(Process* p) {
+  Worker* w = currentWorker();
+  if (!w) w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
+  w->push(p);
+  wakeSleeper();
+}
+
+bool othersWaiting() {
+  Worker* w = currentWorker();
+  return w && w->queued.load(std::memory_order_relaxed) > 0;
+}
+
+uint64_t addWakeTimer(uint64_t deadline_ns, ProcessId process) { return addTimer(deadline_ns, {process, nullptr}); }
+
+uint64_t addMessageTimer(uint64_t deadline_ns, ProcessId process, MessagePtr message) {
+  return addTimer(deadline_ns, {process, std::move(message)});
+}
+
+bool cancelTimer(uint64_t id) {
+  std::lock_guard lock(scheduler.timer_mutex);
+  auto it = scheduler.timer_index.find(id);
+  if (it == scheduler.timer_index.end()) return false;
+  scheduler.timers.erase(it->second);
+  scheduler.timer_index.erase(it);
+  scheduler.next_deadline.store(scheduler.timers.empty() ? UINT64_MAX : scheduler.timers.begin()->first);
+  return true;
+}
+
+void watch(ProcessId id) {
+  std::lock_guard lock(scheduler.ended_mutex);
+  scheduler.watched[id];
+}
+
+void ended(ProcessId id, const Death& death) {
+  std::lock_guard lock(scheduler.ended_mutex);
+  auto it = scheduler.watched.find(id);
+  if (it == scheduler.watched.end()) return;
+  it->second = death;
+  scheduler.ended_signal.notify_all();
+}
+
+Death waitFor(ProcessId id) {
+  std::unique_lock lock(scheduler.ended_mutex);
+  scheduler.ended_signal.wait(lock, [&] { return scheduler.watched[id].has_value(); });
+  return *scheduler.watched[id];
+}
+
+}  // namespace lunatic::rt::scheduler
+
+using namespace lunatic::rt;
+
+extern "C" void lunatic_yield(lunatic_instance* instance) {
+  Process* p = Process::of(instance);
+  if (!p) {
+    instance->reductions_left = kUnpreemptedBudget;  // an instance outside the scheduler
+    return;
+  }
+  p->chargeSlice();
+  p->checkKilled();
+  if (scheduler::othersWaiting()) p->suspend(Switch::Yield);
+}

@@ -1,0 +1,40 @@
+// The M:N scheduler: worker threads, a FIFO run queue each, work stealing when a worker
+// runs dry, and timers. Processes switch with Boost.Context's fcontext, which saves only
+// callee-saved registers; a switch costs tens of nanoseconds and no system call.
+#pragma once
+
+#include <cstdint>
+
+#include "process/process.h"
+
+namespace lunatic::rt::scheduler {
+
+// Reductions in one time slice: about as many Wasm instructions, well under a
+// millisecond of work (see docs/architecture.md for the measurement).
+inline constexpr int64_t kSliceReductions = 50'000;
+
+// Starts `workers` worker threads (at least one). Call once.
+void start(unsigned workers);
+unsigned workerCount();
+
+// Makes a Runnable process run soon: on the calling worker's queue, or spread over the
+// workers when called from elsewhere. A queued process is alive, so the reference it holds
+// on itself until it ends keeps it valid.
+void enqueue(Process* p);
+
+// Whether the calling worker has other processes waiting to run.
+bool othersWaiting();
+
+// Timers. A timer either wakes a process (for a park with a deadline) or delivers a
+// message to it (send_after). Ids are unique for the program's lifetime.
+uint64_t addWakeTimer(uint64_t deadline_ns, ProcessId process);
+uint64_t addMessageTimer(uint64_t deadline_ns, ProcessId process, MessagePtr message);
+// True if the timer was still pending (and now never fires).
+bool cancelTimer(uint64_t id);
+
+// watch(id) before a process can end lets a non-worker thread waitFor(id) its end.
+void watch(ProcessId id);
+void ended(ProcessId id, const Death& death);  // called as each process ends
+Death waitFor(ProcessId id);
+
+}  // namespace lunatic::rt::scheduler
