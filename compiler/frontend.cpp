@@ -56,11 +56,23 @@ std::string checkExecutableImports(const ModuleInfo& info) {
 #include "lunatic/wasi_functions.def"
 #undef LUNATIC_WASI_FUNCTION
   };
+  struct HostFunction {
+    std::string_view module, name;
+  };
+  static constexpr HostFunction lunatic_functions[] = {
+#define LUNATIC_HOST_FUNCTION(module, name, signature) {module, #name},
+#include "lunatic/lunatic_functions.def"
+#undef LUNATIC_HOST_FUNCTION
+  };
   static constexpr const char* kind_names[] = {"function", "table", "memory", "global"};
   for (const Import& import : info.imports) {
-    bool known = import.kind == LUNATIC_EXTERN_FUNC && import.module == "wasi_snapshot_preview1" &&
-                 std::find(std::begin(wasi_functions), std::end(wasi_functions), import.name) !=
-                     std::end(wasi_functions);
+    bool known = import.kind == LUNATIC_EXTERN_FUNC &&
+                 ((import.module == "wasi_snapshot_preview1" &&
+                   std::find(std::begin(wasi_functions), std::end(wasi_functions), import.name) !=
+                       std::end(wasi_functions)) ||
+                  std::any_of(std::begin(lunatic_functions), std::end(lunatic_functions), [&](const HostFunction& f) {
+                    return f.module == import.module && f.name == import.name;
+                  }));
     if (!known) {
       return std::string("unknown import: ") + kind_names[import.kind] + " " + import.module +
              "." + import.name + " (the runtime does not provide it)";

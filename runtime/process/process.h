@@ -97,6 +97,7 @@ struct ProcessResources {
   MessagePtr outgoing;
   MessagePtr incoming;
   size_t read_cursor = 0;
+  std::vector<int64_t> receive_tags;  // receive's filter, kept here while the process waits
   uint64_t last_error = 0;
   std::unordered_map<uint64_t, std::string> errors;
 };

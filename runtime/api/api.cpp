@@ -1,0 +1,83 @@
+// Shared parts of the lunatic::* host APIs (api.h) and the table they form together.
+#include "api/api.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "trap.h"
+
+namespace lunatic::rt {
+namespace {
+
+// Every function the runtime provides must be in lunatic_functions.def, the documented
+// ABI, with the same signature; a mismatch is a bug in the runtime, caught at start-up.
+void checkAgainstAbi(const std::vector<HostFunction>& provided) {
+  struct Entry {
+    const char* module;
+    const char* name;
+    const char* signature;
+  };
+  static constexpr Entry abi[] = {
+#define LUNATIC_HOST_FUNCTION(module, name, signature) {module, #name, signature},
+#include "lunatic/lunatic_functions.def"
+#undef LUNATIC_HOST_FUNCTION
+  };
+  for (const HostFunction& f : provided) {
+    bool found = false;
+    for (const Entry& e : abi) {
+      if (std::strcmp(e.module, f.module) == 0 && std::strcmp(e.name, f.name) == 0) {
+        found = std::strcmp(e.signature, f.signature) == 0;
+        break;
+      }
+    }
+    if (!found) {
+      std::fprintf(stderr, "lunatic: internal error: %s.%s (%s) disagrees with lunatic_functions.def\n", f.module,
+                   f.name, f.signature);
+      std::abort();
+    }
+  }
+}
+
+}  // namespace
+
+std::span<const HostFunction> lunaticHostFunctions() {
+  static const std::vector<HostFunction> all = [] {
+    std::vector<HostFunction> list;
+    for (auto part : {api::processFunctions(), api::messageFunctions(), api::timerFunctions(),
+                      api::registryFunctions(), api::errorAndVersionFunctions()}) {
+      list.insert(list.end(), part.begin(), part.end());
+    }
+    checkAgainstAbi(list);
+    return list;
+  }();
+  return all;
+}
+
+namespace api {
+
+Process& callerOf(lunatic_instance* instance) {
+  Process* p = Process::of(instance);
+  if (!p) {
+    std::fprintf(stderr, "lunatic: a lunatic::* function was called outside a process\n");
+    lunatic_trap(LUNATIC_TRAP_HOST);
+  }
+  return *p;
+}
+
+void fail(lunatic_instance* instance, const char* function, const char* why) {
+  Process* p = Process::of(instance);
+  std::fprintf(stderr, "lunatic: process %llu: %s: %s\n", static_cast<unsigned long long>(p ? p->id : 0), function, why);
+  lunatic_trap(LUNATIC_TRAP_HOST);
+}
+
+uint64_t newError(Process& p, std::string message) {
+  ProcessResources& r = p.ownResources();
+  uint64_t id = r.next_id++;
+  r.errors.emplace(id, std::move(message));
+  return id;
+}
+
+}  // namespace api
+}  // namespace lunatic::rt

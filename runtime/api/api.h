@@ -1,0 +1,50 @@
+// What the lunatic::* host APIs share: the calling process, guest failures, error ids.
+// Every function of these APIs takes the calling instance first (abi.h) and is listed, with
+// its upstream Lunatic 0.13 signature, in its file's table.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "guest_memory.h"
+#include "host.h"
+#include "process/process.h"
+
+namespace lunatic::rt::api {
+
+// The process an instance belongs to. An instance outside the scheduler (an embedding)
+// has none, and calling a lunatic::* function from one ends it with a trap.
+Process& callerOf(lunatic_instance* instance);
+
+// Ends the calling process because it passed something no call can accept (a pointer
+// outside its memory, an unknown resource id): one log line names the function and why.
+[[noreturn]] void fail(lunatic_instance* instance, const char* function, const char* why);
+
+// Stores `message` as an error resource of p and returns its id, for lunatic::error.
+uint64_t newError(Process& p, std::string message);
+
+// Takes the message the process has been building, or the process fails.
+MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function);
+
+// lunatic::process::spawn, which get_or_spawn shares.
+uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
+               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr);
+// lunatic::process::get_or_spawn (in the registry's file).
+uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, int64_t link, int64_t config_id,
+                      int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,
+                      uint32_t params_len, uint32_t node_id_ptr, uint32_t id_ptr);
+
+// The tables, one per Lunatic module.
+std::span<const HostFunction> processFunctions();
+std::span<const HostFunction> messageFunctions();
+std::span<const HostFunction> timerFunctions();
+std::span<const HostFunction> registryFunctions();
+std::span<const HostFunction> errorAndVersionFunctions();
+
+// An entry of a table: host(module, name, signature, function).
+template <typename F>
+HostFunction host(const char* module, const char* name, const char* signature, F* code) {
+  return HostFunction{module, name, signature, reinterpret_cast<const void*>(code)};
+}
+
+}  // namespace lunatic::rt::api

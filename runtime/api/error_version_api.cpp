@@ -1,0 +1,51 @@
+// lunatic::error (the text of an error id a call returned) and lunatic::version.
+#include "api/api.h"
+
+namespace lunatic::rt::api {
+namespace {
+
+// The Lunatic release whose host ABI this runtime follows.
+constexpr uint32_t kMajor = 0, kMinor = 13, kPatch = 0;
+
+uint32_t major(lunatic_instance*) { return kMajor; }
+uint32_t minor(lunatic_instance*) { return kMinor; }
+uint32_t patch(lunatic_instance*) { return kPatch; }
+
+const std::string& errorText(lunatic_instance* self, uint64_t id, const char* function) {
+  Process& p = callerOf(self);
+  if (p.resources) {
+    auto it = p.resources->errors.find(id);
+    if (it != p.resources->errors.end()) return it->second;
+  }
+  fail(self, function, "no such error");
+}
+
+uint32_t string_size(lunatic_instance* self, uint64_t id) { return uint32_t(errorText(self, id, "string_size").size()); }
+
+void to_string(lunatic_instance* self, uint64_t id, uint32_t ptr) {
+  const std::string& text = errorText(self, id, "to_string");
+  if (!GuestMemory(self).copyIn(ptr, text.data(), text.size())) {
+    fail(self, "to_string", "the buffer is outside the process's memory");
+  }
+}
+
+void drop(lunatic_instance* self, uint64_t id) {
+  errorText(self, id, "drop");
+  callerOf(self).resources->errors.erase(id);
+}
+
+}  // namespace
+
+std::span<const HostFunction> errorAndVersionFunctions() {
+  static const HostFunction functions[] = {
+      host("lunatic::error", "string_size", "I:i", string_size),
+      host("lunatic::error", "to_string", "Ii:", to_string),
+      host("lunatic::error", "drop", "I:", drop),
+      host("lunatic::version", "major", ":i", major),
+      host("lunatic::version", "minor", ":i", minor),
+      host("lunatic::version", "patch", ":i", patch),
+  };
+  return functions;
+}
+
+}  // namespace lunatic::rt::api

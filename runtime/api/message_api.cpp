@@ -1,0 +1,155 @@
+// lunatic::message: a process builds one outgoing message at a time (create_data,
+// write_data), sends it, and reads the message it last received (read_data, seek_data,
+// get_tag, data_size). receive waits, parking only the process, for the oldest message
+// whose tag is in a filter, or for a timeout.
+#include <algorithm>
+#include <cstring>
+
+#include "api/api.h"
+#include "process/scheduler.h"
+
+namespace lunatic::rt::api {
+namespace {
+
+constexpr const char* kModule = "lunatic::message";
+
+// receive's results, as upstream.
+constexpr uint32_t kReceivedData = 0, kReceivedLinkDied = 1, kReceivedProcessDied = 2, kReceiveTimeout = 9027;
+// A timeout of this many milliseconds means "wait for ever".
+constexpr uint64_t kNoTimeout = UINT64_MAX;
+// create_data's capacity is a hint; a hostile one must not reserve gigabytes up front.
+constexpr uint64_t kMaxReserve = 1 << 20;
+
+void create_data(lunatic_instance* self, int64_t tag, uint64_t capacity) {
+  ProcessResources& r = callerOf(self).ownResources();
+  r.outgoing = std::make_unique<Message>();
+  r.outgoing->tag = tag;
+  r.outgoing->data.reserve(std::min(capacity, kMaxReserve));
+}
+
+uint32_t write_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len) {
+  ProcessResources& r = callerOf(self).ownResources();
+  if (!r.outgoing) fail(self, "write_data", "no message is being built (create_data first)");
+  const uint8_t* data = GuestMemory(self).at(data_ptr, data_len);
+  if (!data) fail(self, "write_data", "the buffer is outside the process's memory");
+  r.outgoing->data.insert(r.outgoing->data.end(), data, data + data_len);
+  return data_len;
+}
+
+uint32_t read_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len) {
+  ProcessResources& r = callerOf(self).ownResources();
+  uint8_t* out = GuestMemory(self).at(data_ptr, data_len);
+  if (!out) fail(self, "read_data", "the buffer is outside the process's memory");
+  if (!r.incoming) return 0;
+  size_t size = r.incoming->data.size();
+  size_t n = std::min<size_t>(data_len, size - std::min(r.read_cursor, size));
+  if (n) std::memcpy(out, r.incoming->data.data() + r.read_cursor, n);
+  r.read_cursor += n;
+  return uint32_t(n);
+}
+
+void seek_data(lunatic_instance* self, uint64_t position) {
+  ProcessResources& r = callerOf(self).ownResources();
+  r.read_cursor = r.incoming ? size_t(std::min<uint64_t>(position, r.incoming->data.size())) : 0;
+}
+
+int64_t get_tag(lunatic_instance* self) {
+  ProcessResources& r = callerOf(self).ownResources();
+  return r.incoming ? r.incoming->tag : 0;
+}
+
+// The process a LinkDied or ProcessDied signal is about.
+uint64_t get_process_id(lunatic_instance* self) {
+  ProcessResources& r = callerOf(self).ownResources();
+  return r.incoming ? r.incoming->process : 0;
+}
+
+uint64_t data_size(lunatic_instance* self) {
+  ProcessResources& r = callerOf(self).ownResources();
+  return r.incoming ? r.incoming->data.size() : 0;
+}
+
+MessagePtr takeOutgoing(lunatic_instance* self, const char* function) {
+  ProcessResources& r = callerOf(self).ownResources();
+  if (!r.outgoing) fail(self, function, "no message is being built (create_data first)");
+  return std::move(r.outgoing);
+}
+
+uint32_t send(lunatic_instance* self, uint64_t process_id) {
+  MessagePtr message = takeOutgoing(self, "send");
+  // As in Erlang, a message to a process that is gone is dropped without an error.
+  if (ProcessRef target = findProcess(process_id)) target->deliver(std::move(message));
+  return 0;
+}
+
+uint64_t deadlineAfter(uint64_t milliseconds) {
+  if (milliseconds == kNoTimeout) return 0;
+  uint64_t now = nowNanoseconds();
+  if (milliseconds > (UINT64_MAX - now) / 1'000'000) return 0;
+  return now + milliseconds * 1'000'000;
+}
+
+// Waits for the oldest message with a tag in `tags` (any, if none are given); signals
+// (link died, process died) match whatever the filter.
+uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t count, uint64_t timeout_ms) {
+  Process& p = callerOf(self);
+  uint64_t deadline = deadlineAfter(timeout_ms);
+  for (bool timed_out = false;;) {
+    MessagePtr m;
+    {
+      std::lock_guard lock(p.lock);
+      m = p.mailbox.take(tags, count);
+    }
+    if (m) {
+      ProcessResources& r = p.ownResources();
+      r.read_cursor = 0;
+      uint32_t result = kReceivedData;
+      if (m->kind == Message::Kind::LinkDied) result = kReceivedLinkDied;
+      if (m->kind == Message::Kind::ProcessDied) result = kReceivedProcessDied;
+      r.incoming = std::move(m);
+      return result;
+    }
+    if (timed_out || (deadline && nowNanoseconds() >= deadline)) return kReceiveTimeout;
+    timed_out = !p.parkUntil(deadline);
+  }
+}
+
+uint32_t receive(lunatic_instance* self, uint32_t tags_ptr, uint32_t tags_len, uint64_t timeout_ms) {
+  const uint8_t* raw = GuestMemory(self).at(tags_ptr, uint64_t(tags_len) * 8);
+  if (!raw) fail(self, "receive", "the tag list is outside the process's memory");
+  // Copied out (guest memory need not be aligned) into a buffer the process owns, so a
+  // kill while it waits leaks nothing.
+  std::vector<int64_t>& tags = callerOf(self).ownResources().receive_tags;
+  tags.resize(tags_len);
+  if (tags_len) std::memcpy(tags.data(), raw, size_t(tags_len) * 8);
+  return receiveMatching(self, tags.data(), tags.size(), timeout_ms);
+}
+
+uint32_t send_receive_skip_search(lunatic_instance* self, uint64_t process_id, int64_t wait_on_tag,
+                                  uint64_t timeout_ms) {
+  send(self, process_id);
+  return receiveMatching(self, &wait_on_tag, 1, timeout_ms);
+}
+
+}  // namespace
+
+std::span<const HostFunction> messageFunctions() {
+  static const HostFunction functions[] = {
+      host(kModule, "create_data", "II:", create_data),
+      host(kModule, "write_data", "ii:i", write_data),
+      host(kModule, "read_data", "ii:i", read_data),
+      host(kModule, "seek_data", "I:", seek_data),
+      host(kModule, "get_tag", ":I", get_tag),
+      host(kModule, "get_process_id", ":I", get_process_id),
+      host(kModule, "data_size", ":I", data_size),
+      host(kModule, "send", "I:i", send),
+      host(kModule, "send_receive_skip_search", "III:i", send_receive_skip_search),
+      host(kModule, "receive", "iiI:i", receive),
+  };
+  return functions;
+}
+
+// Used by lunatic::timer.
+MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function) { return takeOutgoing(self, function); }
+
+}  // namespace lunatic::rt::api

@@ -1,0 +1,267 @@
+// lunatic::process: spawning, links, monitors, kill, sleep, and the configs that carry
+// capabilities to children. Unlike upstream Lunatic, a config can never grant more than
+// its creator has: it starts as a copy of the creator's capabilities and every setter
+// narrows to them (docs/abi.md, "Deviations").
+#include <algorithm>
+#include <cstring>
+
+#include "api/api.h"
+#include "process/module_image.h"
+#include "process/scheduler.h"
+
+namespace lunatic::rt::api {
+namespace {
+
+constexpr const char* kModule = "lunatic::process";
+// Spawning is charged like this many Wasm instructions, so a process spawning in a loop
+// yields to its children now and then instead of piling up a million of them.
+constexpr int64_t kSpawnCost = 2'000;
+// A spawn parameter: a type byte, then 16 bytes of value (little-endian, zero-padded).
+constexpr size_t kParamRecord = 17;
+
+// The calling process's config `id`, or the process fails.
+Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function) {
+  Process& p = callerOf(self);
+  if (p.resources) {
+    auto it = p.resources->configs.find(id);
+    if (it != p.resources->configs.end()) return it->second;
+  }
+  fail(self, function, "no such config");
+}
+
+// What the calling process has, as a config: the most it can grant.
+Capabilities ownLimits(Process& p) {
+  Capabilities c = p.capabilities;
+  if (c.max_fuel) c.max_fuel = std::max<int64_t>(1, (p.fuel_left + kFuelUnit - 1) / kFuelUnit);
+  return c;
+}
+
+uint64_t create_config(lunatic_instance* self) {
+  Process& p = callerOf(self);
+  if (!p.capabilities.can_create_configs) return UINT64_MAX;  // -1: denied
+  ProcessResources& r = p.ownResources();
+  uint64_t id = r.next_id++;
+  r.configs.emplace(id, ownLimits(p));
+  return id;
+}
+
+void drop_config(lunatic_instance* self, uint64_t id) {
+  Process& p = callerOf(self);
+  if (!p.resources || p.resources->configs.erase(id) == 0) fail(self, "drop_config", "no such config");
+}
+
+void config_set_max_memory(lunatic_instance* self, uint64_t id, uint64_t bytes) {
+  Capabilities& c = configOf(self, id, "config_set_max_memory");
+  c.max_memory = std::min(bytes, ownLimits(callerOf(self)).max_memory);
+}
+
+uint64_t config_get_max_memory(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_get_max_memory").max_memory;
+}
+
+void config_set_max_fuel(lunatic_instance* self, uint64_t id, uint64_t fuel) {
+  Capabilities& c = configOf(self, id, "config_set_max_fuel");
+  Capabilities limit = ownLimits(callerOf(self));
+  // 0 asks for no limit, which only a process without a limit can give.
+  if (limit.max_fuel == 0) {
+    c.max_fuel = fuel;
+  } else {
+    c.max_fuel = fuel == 0 ? limit.max_fuel : std::min(fuel, limit.max_fuel);
+  }
+}
+
+uint64_t config_get_max_fuel(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_get_max_fuel").max_fuel;
+}
+
+uint32_t config_can_compile_modules(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_can_compile_modules").can_compile_modules;
+}
+void config_set_can_compile_modules(lunatic_instance* self, uint64_t id, uint32_t can) {
+  configOf(self, id, "config_set_can_compile_modules").can_compile_modules =
+      can && callerOf(self).capabilities.can_compile_modules;
+}
+uint32_t config_can_create_configs(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_can_create_configs").can_create_configs;
+}
+void config_set_can_create_configs(lunatic_instance* self, uint64_t id, uint32_t can) {
+  configOf(self, id, "config_set_can_create_configs").can_create_configs =
+      can && callerOf(self).capabilities.can_create_configs;
+}
+uint32_t config_can_spawn_processes(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_can_spawn_processes").can_spawn_processes;
+}
+void config_set_can_spawn_processes(lunatic_instance* self, uint64_t id, uint32_t can) {
+  configOf(self, id, "config_set_can_spawn_processes").can_spawn_processes =
+      can && callerOf(self).capabilities.can_spawn_processes;
+}
+
+// Decodes spawn parameters; false if the records are malformed.
+bool decodeParams(std::string_view bytes, SpawnRequest& request) {
+  if (bytes.size() % kParamRecord) return false;
+  for (size_t at = 0; at < bytes.size(); at += kParamRecord) {
+    lunatic_value value{};
+    char type;
+    switch (uint8_t(bytes[at])) {
+      case 0x7F: type = LUNATIC_TYPE_I32; break;
+      case 0x7E: type = LUNATIC_TYPE_I64; break;
+      case 0x7D: type = LUNATIC_TYPE_F32; break;
+      case 0x7C: type = LUNATIC_TYPE_F64; break;
+      case 0x7B: type = LUNATIC_TYPE_V128; break;
+      default: return false;
+    }
+    std::memcpy(value.v128, bytes.data() + at + 1, 16);
+    request.params.push_back(value);
+    request.param_types.push_back(type);
+  }
+  return true;
+}
+
+}  // namespace
+
+uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
+               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr) {
+  Process& p = callerOf(self);
+  GuestMemory memory(self);
+  std::string_view function, params;
+  if (!memory.view(function_ptr, function_len, &function) || !memory.view(params_ptr, params_len, &params) ||
+      !memory.at(id_ptr, 8)) {
+    fail(self, "spawn", "a pointer is outside the process's memory");
+  }
+  self->reductions_left -= kSpawnCost;
+  auto refuse = [&](std::string why) {
+    memory.store64(id_ptr, newError(p, std::move(why)));
+    return uint32_t(1);
+  };
+  if (!p.capabilities.can_spawn_processes) return refuse("the process may not spawn processes");
+  if (module_id != -1) return refuse("no such module (modules cannot be compiled at run time)");
+  SpawnRequest request;
+  request.image = p.image;
+  request.function = function.data();
+  request.function_length = function.size();
+  if (!decodeParams(params, request)) return refuse("malformed parameters");
+  if (config_id == -1) {
+    request.capabilities = p.capabilities;
+  } else {
+    request.capabilities = configOf(self, uint64_t(config_id), "spawn");
+  }
+  // A config may have been made before its creator was narrowed: narrow it again here.
+  request.capabilities = request.capabilities.within(ownLimits(p));
+  if (link != 0) {
+    request.link_to = &p;
+    request.link_tag = link;
+  }
+  std::string error;
+  ProcessRef child = spawnProcess(std::move(request), &error);
+  if (!child) return refuse(std::move(error));
+  memory.store64(id_ptr, child->id);
+  return 0;
+}
+
+namespace {
+
+// Modules cannot be compiled at run time: the program is compiled ahead of time.
+int32_t compile_module(lunatic_instance* self, uint32_t, uint32_t, uint32_t) {
+  callerOf(self);
+  return -1;
+}
+
+void drop_module(lunatic_instance* self, uint64_t) { fail(self, "drop_module", "no such module"); }
+
+// One environment per program.
+uint64_t environment_id(lunatic_instance* self) {
+  callerOf(self);
+  return 0;
+}
+
+uint64_t process_id(lunatic_instance* self) { return callerOf(self).id; }
+
+void link(lunatic_instance* self, int64_t tag, uint64_t other) { linkProcesses(&callerOf(self), other, tag); }
+
+void unlink(lunatic_instance* self, uint64_t other) { unlinkProcesses(&callerOf(self), other); }
+
+void monitor(lunatic_instance* self, uint64_t other) {
+  Process& p = callerOf(self);
+  if (ProcessRef target = findProcess(other)) {
+    std::lock_guard lock(target->lock);
+    if (!target->dead) {
+      if (std::find(target->monitored_by.begin(), target->monitored_by.end(), p.id) == target->monitored_by.end()) {
+        target->monitored_by.push_back(p.id);
+      }
+      return;
+    }
+  }
+  // Monitoring a process that is gone reports its death at once.
+  auto m = std::make_unique<Message>();
+  m->kind = Message::Kind::ProcessDied;
+  m->process = other;
+  p.deliver(std::move(m));
+}
+
+void stop_monitoring(lunatic_instance* self, uint64_t other) {
+  Process& p = callerOf(self);
+  if (ProcessRef target = findProcess(other)) {
+    std::lock_guard lock(target->lock);
+    std::erase(target->monitored_by, p.id);
+  }
+}
+
+void kill(lunatic_instance* self, uint64_t other) {
+  Process& p = callerOf(self);
+  if (other == p.id) p.die(kKilledKind);
+  if (ProcessRef target = findProcess(other)) target->kill();
+}
+
+uint32_t exists(lunatic_instance* self, uint64_t other) {
+  callerOf(self);
+  return findProcess(other) ? 1 : 0;
+}
+
+void sleep_ms(lunatic_instance* self, uint64_t milliseconds) {
+  Process& p = callerOf(self);
+  uint64_t now = nowNanoseconds();
+  uint64_t deadline = milliseconds > (UINT64_MAX - now) / 1'000'000 ? UINT64_MAX - 1 : now + milliseconds * 1'000'000;
+  while (nowNanoseconds() < deadline) p.parkUntil(deadline);
+}
+
+void die_when_link_dies(lunatic_instance* self, uint32_t flag) {
+  Process& p = callerOf(self);
+  std::lock_guard lock(p.lock);
+  p.die_when_link_dies = flag != 0;
+}
+
+}  // namespace
+
+std::span<const HostFunction> processFunctions() {
+  static const HostFunction functions[] = {
+      host(kModule, "create_config", ":I", create_config),
+      host(kModule, "drop_config", "I:", drop_config),
+      host(kModule, "config_set_max_memory", "II:", config_set_max_memory),
+      host(kModule, "config_get_max_memory", "I:I", config_get_max_memory),
+      host(kModule, "config_set_max_fuel", "II:", config_set_max_fuel),
+      host(kModule, "config_get_max_fuel", "I:I", config_get_max_fuel),
+      host(kModule, "config_can_compile_modules", "I:i", config_can_compile_modules),
+      host(kModule, "config_set_can_compile_modules", "Ii:", config_set_can_compile_modules),
+      host(kModule, "config_can_create_configs", "I:i", config_can_create_configs),
+      host(kModule, "config_set_can_create_configs", "Ii:", config_set_can_create_configs),
+      host(kModule, "config_can_spawn_processes", "I:i", config_can_spawn_processes),
+      host(kModule, "config_set_can_spawn_processes", "Ii:", config_set_can_spawn_processes),
+      host(kModule, "compile_module", "iii:i", compile_module),
+      host(kModule, "drop_module", "I:", drop_module),
+      host(kModule, "spawn", "IIIiiiii:i", spawn),
+      host(kModule, "get_or_spawn", "iiIIIiiiiii:i", get_or_spawn),
+      host(kModule, "environment_id", ":I", environment_id),
+      host(kModule, "process_id", ":I", process_id),
+      host(kModule, "link", "II:", link),
+      host(kModule, "unlink", "I:", unlink),
+      host(kModule, "monitor", "I:", monitor),
+      host(kModule, "stop_monitoring", "I:", stop_monitoring),
+      host(kModule, "kill", "I:", kill),
+      host(kModule, "exists", "I:i", exists),
+      host(kModule, "sleep_ms", "I:", sleep_ms),
+      host(kModule, "die_when_link_dies", "i:", die_when_link_dies),
+  };
+  return functions;
+}
+
+}  // namespace lunatic::rt::api
