@@ -87,43 +87,56 @@ void zero(uint8_t* base, uint64_t size) {
 
 MemoryPool::MemoryPool(uint32_t min_pages, uint32_t mode) : slot_bytes_(uint64_t(min_pages) * kPage), mode_(mode) {}
 
-bool MemoryPool::acquire(lunatic_memory* memory, uint8_t** slot) {
+// Takes free slots from the shared list, making more if it is empty, into `into`.
+bool MemoryPool::refill(std::vector<uint8_t*>& into) {
+  std::lock_guard lock(mutex_);
+  if (free_.empty()) {
+    if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
+      void* base = mmap(nullptr, kGuardReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (base == MAP_FAILED) return false;
+      if (slot_bytes_ && mprotect(base, slot_bytes_, PROT_READ | PROT_WRITE) != 0) {
+        munmap(base, kGuardReservation);
+        return false;
+      }
+      registerGuardRegion(base, kGuardReservation);
+      free_.push_back(static_cast<uint8_t*>(base));
+    } else {
+      size_t count = std::max<size_t>(1, kChunkBytes / slot_bytes_);
+      void* chunk = mmap(nullptr, count * slot_bytes_, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (chunk == MAP_FAILED) return false;
+      for (size_t i = count; i-- > 0;) free_.push_back(static_cast<uint8_t*>(chunk) + i * slot_bytes_);
+    }
+  }
+  size_t take = std::min(free_.size(), kCacheLimit / 2);
+  into.insert(into.end(), free_.end() - take, free_.end());
+  free_.resize(free_.size() - take);
+  return true;
+}
+
+bool MemoryPool::acquire(lunatic_memory* memory, uint8_t** slot, int cache) {
   *memory = {};
   memory->mode = mode_;
   memory->base = empty_memory;
   *slot = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    if (free_.empty() && (mode_ == LUNATIC_MEMORY_GUARD_PAGES || slot_bytes_ > 0)) {
-      if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
-        void* base = mmap(nullptr, kGuardReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (base == MAP_FAILED) return false;
-        if (slot_bytes_ && mprotect(base, slot_bytes_, PROT_READ | PROT_WRITE) != 0) {
-          munmap(base, kGuardReservation);
-          return false;
-        }
-        registerGuardRegion(base, kGuardReservation);
-        free_.push_back(static_cast<uint8_t*>(base));
-      } else {
-        size_t count = std::max<size_t>(1, kChunkBytes / slot_bytes_);
-        void* chunk = mmap(nullptr, count * slot_bytes_, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (chunk == MAP_FAILED) return false;
-        for (size_t i = count; i-- > 0;) free_.push_back(static_cast<uint8_t*>(chunk) + i * slot_bytes_);
-      }
+  if (mode_ == LUNATIC_MEMORY_GUARD_PAGES || slot_bytes_ > 0) {
+    std::vector<uint8_t*> shared_only;
+    std::vector<uint8_t*>& list = cache >= 0 && size_t(cache) < kCaches ? caches_[cache].free : shared_only;
+    if (list.empty() && !refill(list)) return false;
+    *slot = list.back();
+    list.pop_back();
+    if (&list == &shared_only && !list.empty()) {
+      std::lock_guard lock(mutex_);
+      free_.insert(free_.end(), list.begin(), list.end());
     }
-    if (!free_.empty()) {
-      *slot = free_.back();
-      free_.pop_back();
-    }
+    memory->base = *slot;
   }
-  if (*slot) memory->base = *slot;
   memory->size = slot_bytes_;
   memory->reserved = mode_ == LUNATIC_MEMORY_GUARD_PAGES ? kGuardReservation : 0;
   return true;
 }
 
-void MemoryPool::release(lunatic_memory* memory, uint8_t* slot) {
+void MemoryPool::release(lunatic_memory* memory, uint8_t* slot, int cache) {
   if (!slot) {  // a memory of no pages, perhaps grown into a mapping of its own
     if (memory->reserved) munmap(memory->base, memory->reserved);
     return;
@@ -134,6 +147,15 @@ void MemoryPool::release(lunatic_memory* memory, uint8_t* slot) {
   } else {
     if (memory->base != slot) munmap(memory->base, memory->reserved);
     zero(slot, slot_bytes_);
+  }
+  if (cache >= 0 && size_t(cache) < kCaches) {
+    std::vector<uint8_t*>& list = caches_[cache].free;
+    list.push_back(slot);
+    if (list.size() <= kCacheLimit) return;
+    std::lock_guard lock(mutex_);
+    free_.insert(free_.end(), list.end() - kCacheLimit / 2, list.end());
+    list.resize(list.size() - kCacheLimit / 2);
+    return;
   }
   std::lock_guard lock(mutex_);
   free_.push_back(slot);

@@ -32,15 +32,23 @@ class MemoryPool {
   MemoryPool(const MemoryPool&) = delete;
   MemoryPool& operator=(const MemoryPool&) = delete;
   // Fills *memory with a zeroed memory of min_pages (max_pages is left to the caller) and
-  // *slot with what to give back. False if the address space is exhausted.
-  bool acquire(lunatic_memory* memory, uint8_t** slot);
-  void release(lunatic_memory* memory, uint8_t* slot);
+  // *slot with what to give back. False if the address space is exhausted. `cache` is the
+  // calling worker's index, which picks a free list no other thread touches, or -1.
+  bool acquire(lunatic_memory* memory, uint8_t** slot, int cache);
+  void release(lunatic_memory* memory, uint8_t* slot, int cache);
 
  private:
+  static constexpr size_t kCaches = 64;
+  static constexpr size_t kCacheLimit = 64;  // beyond this, slots go back to the shared list
+  struct alignas(64) Cache {
+    std::vector<uint8_t*> free;
+  };
+  bool refill(std::vector<uint8_t*>& into);
   const uint64_t slot_bytes_;
   const uint32_t mode_;
   std::mutex mutex_;
   std::vector<uint8_t*> free_;
+  Cache caches_[kCaches];
 };
 
 }  // namespace lunatic::rt

@@ -5,7 +5,7 @@ namespace lunatic::rt::api {
 namespace {
 
 // The Lunatic release whose host ABI this runtime follows.
-constexpr uint32_t kMajor = 0, kMinor = 13, kPatch = 0;
+constexpr uint32_t kMajor = 0, kMinor = 13, kPatch = 2;
 
 uint32_t major(lunatic_instance*) { return kMajor; }
 uint32_t minor(lunatic_instance*) { return kMinor; }

@@ -21,14 +21,14 @@ constexpr uint64_t kNoTimeout = UINT64_MAX;
 constexpr uint64_t kMaxReserve = 1 << 20;
 
 void create_data(lunatic_instance* self, int64_t tag, uint64_t capacity) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   r.outgoing = std::make_unique<Message>();
   r.outgoing->tag = tag;
   r.outgoing->data.reserve(std::min(capacity, kMaxReserve));
 }
 
 uint32_t write_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   if (!r.outgoing) fail(self, "write_data", "no message is being built (create_data first)");
   const uint8_t* data = GuestMemory(self).at(data_ptr, data_len);
   if (!data) fail(self, "write_data", "the buffer is outside the process's memory");
@@ -37,7 +37,7 @@ uint32_t write_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len
 }
 
 uint32_t read_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   uint8_t* out = GuestMemory(self).at(data_ptr, data_len);
   if (!out) fail(self, "read_data", "the buffer is outside the process's memory");
   if (!r.incoming) return 0;
@@ -49,28 +49,28 @@ uint32_t read_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len)
 }
 
 void seek_data(lunatic_instance* self, uint64_t position) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   r.read_cursor = r.incoming ? size_t(std::min<uint64_t>(position, r.incoming->data.size())) : 0;
 }
 
 int64_t get_tag(lunatic_instance* self) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   return r.incoming ? r.incoming->tag : 0;
 }
 
 // The process a LinkDied or ProcessDied signal is about.
 uint64_t get_process_id(lunatic_instance* self) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   return r.incoming ? r.incoming->process : 0;
 }
 
 uint64_t data_size(lunatic_instance* self) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   return r.incoming ? r.incoming->data.size() : 0;
 }
 
 MessagePtr takeOutgoing(lunatic_instance* self, const char* function) {
-  ProcessResources& r = callerOf(self).ownResources();
+  MessageSlots& r = callerOf(self).messages;
   if (!r.outgoing) fail(self, function, "no message is being built (create_data first)");
   return std::move(r.outgoing);
 }
@@ -101,7 +101,7 @@ uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t cou
       m = p.mailbox.take(tags, count);
     }
     if (m) {
-      ProcessResources& r = p.ownResources();
+      MessageSlots& r = p.messages;
       r.read_cursor = 0;
       uint32_t result = kReceivedData;
       if (m->kind == Message::Kind::LinkDied) result = kReceivedLinkDied;
@@ -119,7 +119,7 @@ uint32_t receive(lunatic_instance* self, uint32_t tags_ptr, uint32_t tags_len, u
   if (!raw) fail(self, "receive", "the tag list is outside the process's memory");
   // Copied out (guest memory need not be aligned) into a buffer the process owns, so a
   // kill while it waits leaks nothing.
-  std::vector<int64_t>& tags = callerOf(self).ownResources().receive_tags;
+  std::vector<int64_t>& tags = callerOf(self).messages.receive_tags;
   tags.resize(tags_len);
   if (tags_len) std::memcpy(tags.data(), raw, size_t(tags_len) * 8);
   return receiveMatching(self, tags.data(), tags.size(), timeout_ms);

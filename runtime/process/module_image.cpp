@@ -10,6 +10,7 @@
 #include "host.h"
 #include "instance.h"
 #include "process/process.h"
+#include "process/scheduler.h"
 #include "trap.h"
 
 namespace lunatic::rt {
@@ -91,7 +92,7 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
   inst.funcs = funcs_.data();
   inst.type_ids = type_ids_.data();
   if (m->has_memory) {
-    if (!memories_.acquire(&p.memory_, &p.memory_slot_)) return false;
+    if (!memories_.acquire(&p.memory_, &p.memory_slot_, scheduler::currentWorkerIndex())) return false;
     uint64_t allowed_pages = max_memory_bytes / LUNATIC_WASM_PAGE_SIZE;
     p.memory_.max_pages = uint32_t(std::min<uint64_t>({uint64_t(m->memory_max_pages), uint64_t(LUNATIC_MAX_PAGES), allowed_pages}));
     inst.memory = &p.memory_;
@@ -120,7 +121,7 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
 }
 
 void ModuleImage::dismantle(Process& p) {
-  if (p.instance_.memory) memories_.release(&p.memory_, p.memory_slot_);
+  if (p.instance_.memory) memories_.release(&p.memory_, p.memory_slot_, scheduler::currentWorkerIndex());
   p.instance_.memory = nullptr;
 }
 

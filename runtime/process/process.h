@@ -93,13 +93,16 @@ struct Death {
 struct ProcessResources {
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, Capabilities> configs;
-  // The message being built by create_data/write_data, and the one last received.
+  std::unordered_map<uint64_t, std::string> errors;
+};
+
+// The message a process is building (create_data, write_data) and the one it last
+// received (read_data and the rest).
+struct MessageSlots {
   MessagePtr outgoing;
   MessagePtr incoming;
   size_t read_cursor = 0;
   std::vector<int64_t> receive_tags;  // receive's filter, kept here while the process waits
-  uint64_t last_error = 0;
-  std::unordered_map<uint64_t, std::string> errors;
 };
 
 class Process {
@@ -150,6 +153,7 @@ class Process {
   Capabilities capabilities;
   std::unique_ptr<ProcessResources> resources;  // see ProcessResources
   ProcessResources& ownResources();
+  MessageSlots messages;
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)

@@ -248,6 +248,11 @@ void enqueue(Process* p) {
   wakeSleeper();
 }
 
+int currentWorkerIndex() {
+  Worker* w = currentWorker();
+  return w ? int(w->index) : -1;
+}
+
 bool othersWaiting() {
   Worker* w = currentWorker();
   return w && w->queued.load(std::memory_order_relaxed) > 0;

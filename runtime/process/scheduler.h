@@ -22,6 +22,9 @@ unsigned workerCount();
 // on itself until it ends keeps it valid.
 void enqueue(Process* p);
 
+// The calling thread's worker index, or -1 if it is not a worker thread.
+int currentWorkerIndex();
+
 // Whether the calling worker has other processes waiting to run.
 bool othersWaiting();
 
