@@ -76,11 +76,43 @@ namespace {
 
 constexpr size_t kChunkBytes = 8u << 20;      // bounds-checked slots are carved from these
 constexpr uint64_t kZeroByStores = 1u << 20;  // beyond this, pages go back to the kernel
+constexpr size_t kSmallMemory = 2u << 20;     // the size of a transparent huge page
 
-void zero(uint8_t* base, uint64_t size) {
+constexpr uint64_t kHostPage = 4096;
+// Free slots kept warm beyond this many bytes are handed back to the kernel.
+constexpr uint64_t kMaxWarmPoolBytes = 256u << 20;
+
+// Zeroes [base, base + size). Stores are cheap while the pages are resident; past
+// kZeroByStores the pages go back to the kernel instead. A cold slot has its resident pages
+// zeroed one by one (the kernel says which): storing to the others would fault each in.
+// A slot being reused (`make_warm`) is zeroed whole, faulting in its untouched pages once,
+// so that from then on it is reset by stores alone, without a system call.
+// Returns whether the first kZeroByStores bytes are now all resident, i.e. warm.
+bool zero(uint8_t* base, uint64_t size, bool warm, bool make_warm) {
   uint64_t stored = std::min(size, kZeroByStores);
-  std::memset(base, 0, stored);
   if (size > stored) madvise(base + stored, size - stored, MADV_DONTNEED);
+  if (warm || make_warm) {
+    std::memset(base, 0, stored);
+    return true;
+  }
+  unsigned char resident[kZeroByStores / kHostPage];
+  size_t pages = stored / kHostPage;
+  if (mincore(base, stored, resident) != 0) {
+    madvise(base, stored, MADV_DONTNEED);
+    return false;
+  }
+  size_t count = 0;
+  for (size_t i = 0; i < pages; ++i) {
+    if (!(resident[i] & 1)) continue;
+    std::memset(base + i * kHostPage, 0, kHostPage);
+    ++count;
+  }
+  // Mostly resident already: finish the job so the slot is cheap to reset from now on.
+  if (count * 2 < pages) return false;
+  for (size_t i = 0; i < pages; ++i) {
+    if (!(resident[i] & 1)) std::memset(base + i * kHostPage, 0, kHostPage);
+  }
+  return true;
 }
 
 }  // namespace
@@ -88,7 +120,7 @@ void zero(uint8_t* base, uint64_t size) {
 MemoryPool::MemoryPool(uint32_t min_pages, uint32_t mode) : slot_bytes_(uint64_t(min_pages) * kPage), mode_(mode) {}
 
 // Takes free slots from the shared list, making more if it is empty, into `into`.
-bool MemoryPool::refill(std::vector<uint8_t*>& into) {
+bool MemoryPool::refill(std::vector<MemorySlot>& into) {
   std::lock_guard lock(mutex_);
   if (free_.empty()) {
     if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
@@ -98,14 +130,18 @@ bool MemoryPool::refill(std::vector<uint8_t*>& into) {
         munmap(base, kGuardReservation);
         return false;
       }
+      // A small memory would otherwise be backed by a whole 2 MiB huge page on first touch;
+      // memories that grow past that still get huge pages.
+      madvise(base, kSmallMemory, MADV_NOHUGEPAGE);
       registerGuardRegion(base, kGuardReservation);
-      free_.push_back(static_cast<uint8_t*>(base));
+      free_.push_back({static_cast<uint8_t*>(base), false});
     } else {
       size_t count = std::max<size_t>(1, kChunkBytes / slot_bytes_);
       void* chunk = mmap(nullptr, count * slot_bytes_, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (chunk == MAP_FAILED) return false;
-      for (size_t i = count; i-- > 0;) free_.push_back(static_cast<uint8_t*>(chunk) + i * slot_bytes_);
+      madvise(chunk, count * slot_bytes_, MADV_NOHUGEPAGE);  // one huge page would span many slots
+      for (size_t i = count; i-- > 0;) free_.push_back({static_cast<uint8_t*>(chunk) + i * slot_bytes_, false});
     }
   }
   size_t take = std::min(free_.size(), kCacheLimit / 2);
@@ -114,14 +150,14 @@ bool MemoryPool::refill(std::vector<uint8_t*>& into) {
   return true;
 }
 
-bool MemoryPool::acquire(lunatic_memory* memory, uint8_t** slot, int cache) {
+bool MemoryPool::acquire(lunatic_memory* memory, MemorySlot* slot, int cache) {
   *memory = {};
   memory->mode = mode_;
   memory->base = empty_memory;
-  *slot = nullptr;
+  *slot = {};
   if (mode_ == LUNATIC_MEMORY_GUARD_PAGES || slot_bytes_ > 0) {
-    std::vector<uint8_t*> shared_only;
-    std::vector<uint8_t*>& list = cache >= 0 && size_t(cache) < kCaches ? caches_[cache].free : shared_only;
+    std::vector<MemorySlot> shared_only;
+    std::vector<MemorySlot>& list = cache >= 0 && size_t(cache) < kCaches ? caches_[cache].free : shared_only;
     if (list.empty() && !refill(list)) return false;
     *slot = list.back();
     list.pop_back();
@@ -129,36 +165,41 @@ bool MemoryPool::acquire(lunatic_memory* memory, uint8_t** slot, int cache) {
       std::lock_guard lock(mutex_);
       free_.insert(free_.end(), list.begin(), list.end());
     }
-    memory->base = *slot;
+    memory->base = slot->base;
   }
   memory->size = slot_bytes_;
   memory->reserved = mode_ == LUNATIC_MEMORY_GUARD_PAGES ? kGuardReservation : 0;
   return true;
 }
 
-void MemoryPool::release(lunatic_memory* memory, uint8_t* slot, int cache) {
-  if (!slot) {  // a memory of no pages, perhaps grown into a mapping of its own
+void MemoryPool::giveBack(MemorySlot slot) {
+  std::lock_guard lock(mutex_);
+  if (slot.warm && free_.size() * slot_bytes_ > kMaxWarmPoolBytes) {
+    madvise(slot.base, slot_bytes_, MADV_DONTNEED);
+    slot = {slot.base, false, false};
+  }
+  free_.push_back(slot);
+}
+
+void MemoryPool::release(lunatic_memory* memory, MemorySlot slot, int cache) {
+  if (!slot.base) {  // a memory of no pages, perhaps grown into a mapping of its own
     if (memory->reserved) munmap(memory->base, memory->reserved);
     return;
   }
   if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
-    zero(slot, memory->size);
-    if (memory->size > slot_bytes_) mprotect(slot + slot_bytes_, memory->size - slot_bytes_, PROT_NONE);
+    slot.warm = zero(slot.base, memory->size, slot.warm, slot.reused);
+    if (memory->size > slot_bytes_) mprotect(slot.base + slot_bytes_, memory->size - slot_bytes_, PROT_NONE);
   } else {
-    if (memory->base != slot) munmap(memory->base, memory->reserved);
-    zero(slot, slot_bytes_);
+    if (memory->base != slot.base) munmap(memory->base, memory->reserved);
+    slot.warm = zero(slot.base, slot_bytes_, slot.warm, slot.reused);
   }
-  if (cache >= 0 && size_t(cache) < kCaches) {
-    std::vector<uint8_t*>& list = caches_[cache].free;
-    list.push_back(slot);
-    if (list.size() <= kCacheLimit) return;
-    std::lock_guard lock(mutex_);
-    free_.insert(free_.end(), list.end() - kCacheLimit / 2, list.end());
-    list.resize(list.size() - kCacheLimit / 2);
-    return;
-  }
-  std::lock_guard lock(mutex_);
-  free_.push_back(slot);
+  slot.reused = true;
+  if (cache < 0 || size_t(cache) >= kCaches) return giveBack(slot);
+  std::vector<MemorySlot>& list = caches_[cache].free;
+  list.push_back(slot);
+  if (list.size() <= kCacheLimit) return;
+  for (size_t i = list.size() - kCacheLimit / 2; i < list.size(); ++i) giveBack(list[i]);
+  list.resize(list.size() - kCacheLimit / 2);
 }
 
 }  // namespace lunatic::rt

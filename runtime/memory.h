@@ -26,6 +26,15 @@ uint32_t growMemory(lunatic_memory* memory, uint32_t delta);
 //  - Bounds-checked mode: memories start in slots carved from shared chunks, so a million
 //    processes do not need a million mappings; memory.grow moves a memory out of its slot
 //    into a mapping of its own.
+// A pool's piece of address space for one memory. A warm slot has had every page written
+// (so all are resident, and zeroing it again faults nothing in); a cold one may have pages
+// never touched, which zeroing must not fault in.
+struct MemorySlot {
+  uint8_t* base = nullptr;
+  bool warm = false;
+  bool reused = false;  // a slot used twice is likely to be used often: it is made warm
+};
+
 class MemoryPool {
  public:
   MemoryPool(uint32_t min_pages, uint32_t mode);
@@ -34,20 +43,21 @@ class MemoryPool {
   // Fills *memory with a zeroed memory of min_pages (max_pages is left to the caller) and
   // *slot with what to give back. False if the address space is exhausted. `cache` is the
   // calling worker's index, which picks a free list no other thread touches, or -1.
-  bool acquire(lunatic_memory* memory, uint8_t** slot, int cache);
-  void release(lunatic_memory* memory, uint8_t* slot, int cache);
+  bool acquire(lunatic_memory* memory, MemorySlot* slot, int cache);
+  void release(lunatic_memory* memory, MemorySlot slot, int cache);
 
  private:
   static constexpr size_t kCaches = 64;
   static constexpr size_t kCacheLimit = 64;  // beyond this, slots go back to the shared list
   struct alignas(64) Cache {
-    std::vector<uint8_t*> free;
+    std::vector<MemorySlot> free;
   };
-  bool refill(std::vector<uint8_t*>& into);
+  bool refill(std::vector<MemorySlot>& into);
+  void giveBack(MemorySlot slot);
   const uint64_t slot_bytes_;
   const uint32_t mode_;
   std::mutex mutex_;
-  std::vector<uint8_t*> free_;
+  std::vector<MemorySlot> free_;
   Cache caches_[kCaches];
 };
 

@@ -172,7 +172,7 @@ class Process {
   std::atomic<uint32_t> refs_{1};
   lunatic_instance instance_{};
   lunatic_memory memory_{};
-  uint8_t* memory_slot_ = nullptr;  // the pool's slot, even after memory.grow moved memory_
+  MemorySlot memory_slot_;  // the pool's slot, even after memory.grow moved memory_
   std::unique_ptr<lunatic_value*[]> global_cells_;
   std::unique_ptr<lunatic_value[]> globals_;
   std::unique_ptr<lunatic_table*[]> table_pointers_;

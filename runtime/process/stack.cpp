@@ -29,6 +29,8 @@ bool refillFromShared(std::vector<uint8_t*>& local) {
     void* chunk = mmap(nullptr, kChunkStacks * kStackSize, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (chunk == MAP_FAILED) return false;
+    // Each stack uses a few pages at its top; a huge page would make that 2 MiB.
+    madvise(chunk, kChunkStacks * kStackSize, MADV_NOHUGEPAGE);
     for (size_t i = 0; i < kChunkStacks; ++i) shared_free.push_back(static_cast<uint8_t*>(chunk) + i * kStackSize);
   }
   size_t take = std::min(shared_free.size(), kChunkStacks);
