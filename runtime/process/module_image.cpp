@@ -84,6 +84,30 @@ const char* ModuleImage::exportSignature(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+// Free process objects kept per module; beyond this they are deleted.
+constexpr size_t kMaxFreeProcesses = 4096;
+}  // namespace
+
+std::unique_ptr<Process> ModuleImage::takeProcess() {
+  {
+    std::lock_guard lock(free_mutex_);
+    if (!free_processes_.empty()) {
+      std::unique_ptr<Process> p = std::move(free_processes_.back());
+      free_processes_.pop_back();
+      return p;
+    }
+  }
+  return std::unique_ptr<Process>(new Process(0, this));
+}
+
+void ModuleImage::recycle(Process* p) {
+  std::unique_ptr<Process> owned(p);
+  owned->reset();
+  std::lock_guard lock(free_mutex_);
+  if (free_processes_.size() < kMaxFreeProcesses) free_processes_.push_back(std::move(owned));
+}
+
 bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
   const lunatic_module* m = module;
   lunatic_instance& inst = p.instance_;
@@ -97,15 +121,22 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
     p.memory_.max_pages = uint32_t(std::min<uint64_t>({uint64_t(m->memory_max_pages), uint64_t(LUNATIC_MAX_PAGES), allowed_pages}));
     inst.memory = &p.memory_;
   }
+  // A recycled process keeps its arrays: they have this module's sizes.
   if (m->num_globals) {
-    p.global_cells_ = std::make_unique<lunatic_value*[]>(m->num_globals);
-    p.globals_ = std::make_unique<lunatic_value[]>(m->num_globals);
-    for (uint32_t i = 0; i < m->num_globals; ++i) p.global_cells_[i] = &p.globals_[i];
+    if (!p.globals_) {
+      p.global_cells_ = std::make_unique<lunatic_value*[]>(m->num_globals);
+      p.globals_ = std::make_unique<lunatic_value[]>(m->num_globals);
+      for (uint32_t i = 0; i < m->num_globals; ++i) p.global_cells_[i] = &p.globals_[i];
+    } else {
+      std::fill_n(p.globals_.get(), m->num_globals, lunatic_value{});
+    }
     inst.globals = p.global_cells_.get();
   }
   if (m->num_tables) {
-    p.table_pointers_ = std::make_unique<lunatic_table*[]>(m->num_tables);
-    p.tables_ = std::make_unique<Table[]>(m->num_tables);
+    if (!p.tables_) {
+      p.table_pointers_ = std::make_unique<lunatic_table*[]>(m->num_tables);
+      p.tables_ = std::make_unique<Table[]>(m->num_tables);
+    }
     for (uint32_t i = 0; i < m->num_tables; ++i) {
       initTable(p.tables_[i], m->tables[i].elem_type, m->tables[i].min, m->tables[i].max);
       p.table_pointers_[i] = &p.tables_[i].abi;
@@ -113,7 +144,8 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
     inst.tables = p.table_pointers_.get();
   }
   if (size_t flags = m->num_data_segments + m->num_elem_segments) {
-    p.dropped_ = std::make_unique<uint8_t[]>(flags);
+    if (!p.dropped_) p.dropped_ = std::make_unique<uint8_t[]>(flags);
+    std::fill_n(p.dropped_.get(), flags, uint8_t(0));
     inst.data_dropped = p.dropped_.get();
     inst.elem_dropped = p.dropped_.get() + m->num_data_segments;
   }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +34,11 @@ class ModuleImage {
   // Canonical id of the module's type `index`.
   uint32_t typeId(uint32_t index) const { return type_ids_[index]; }
 
+  // A process object of this module, recycled if one is free; its id is not set.
+  std::unique_ptr<Process> takeProcess();
+  // Keeps an ended process, which no one refers to any more, for takeProcess.
+  void recycle(Process* p);
+
   // Sets up p's instance context, globals, tables and a zeroed memory. The module's
   // initializer has not run yet. False if no memory could be had.
   bool build(Process& p, uint64_t max_memory_bytes);
@@ -46,6 +53,8 @@ class ModuleImage {
   std::deque<lunatic_func> imported_funcs_;
   std::vector<uint32_t> type_ids_;
   MemoryPool memories_;
+  std::mutex free_mutex_;
+  std::vector<std::unique_ptr<Process>> free_processes_;
 };
 
 }  // namespace lunatic::rt

@@ -58,11 +58,14 @@ Capabilities Capabilities::within(const Capabilities& limit) const {
 
 // --- Mailbox -----------------------------------------------------------------------
 
-Mailbox::~Mailbox() {
+Mailbox::~Mailbox() { clear(); }
+
+void Mailbox::clear() {
   while (head_) {
     MessagePtr m(head_);
     head_ = m->next;
   }
+  tail_ = nullptr;
 }
 
 void Mailbox::push(MessagePtr message) {
@@ -95,7 +98,30 @@ Process::Process(ProcessId process_id, ModuleImage* module_image) : id(process_i
 Process::~Process() = default;
 
 void Process::release() {
-  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  // No one can take a new reference now: the process has left the table.
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) image->recycle(this);
+}
+
+void Process::reset() {
+  refs_.store(1, std::memory_order_relaxed);
+  state = ProcessState::Runnable;
+  signaled = killed = dead = false;
+  die_when_link_dies = true;
+  mailbox.clear();
+  links.clear();
+  monitored_by.clear();
+  resources.reset();
+  messages.outgoing.reset();
+  messages.incoming.reset();
+  messages.read_cursor = 0;
+  fuel_left = 0;
+  death = {};
+  report_traps = true;
+  context = back = nullptr;
+  switch_reason = Switch::Yield;
+  guest_stack = {};
+  entry_ = nullptr;
+  entry_values_.clear();
 }
 
 ProcessResources& Process::ownResources() {
@@ -144,6 +170,10 @@ bool Process::parkUntil(uint64_t deadline_ns) {
 
 void Process::wake() {
   std::unique_lock guard(lock);
+  wakeLocked(guard);
+}
+
+void Process::wakeLocked(std::unique_lock<std::mutex>& guard) {
   if (state == ProcessState::Waiting) {
     state = ProcessState::Runnable;
     guard.unlock();
@@ -154,21 +184,17 @@ void Process::wake() {
 }
 
 void Process::deliver(MessagePtr message) {
-  {
-    std::lock_guard guard(lock);
-    if (dead) return;
-    mailbox.push(std::move(message));
-  }
-  wake();
+  std::unique_lock guard(lock);
+  if (dead) return;
+  mailbox.push(std::move(message));
+  wakeLocked(guard);
 }
 
 void Process::kill() {
-  {
-    std::lock_guard guard(lock);
-    if (dead) return;
-    __atomic_store_n(&killed, true, __ATOMIC_RELAXED);
-  }
-  wake();
+  std::unique_lock guard(lock);
+  if (dead) return;
+  __atomic_store_n(&killed, true, __ATOMIC_RELAXED);
+  wakeLocked(guard);
 }
 
 void Process::main(ctx::transfer_t from) {
@@ -232,8 +258,9 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     return {};
   }
   ProcessId id = next_process_id.fetch_add(1, std::memory_order_relaxed);
-  std::unique_ptr<Process> made(new Process(id, image));
+  std::unique_ptr<Process> made = image->takeProcess();
   Process* p = made.get();
+  p->id = id;
   p->capabilities = request.capabilities;
   p->fuel_left = int64_t(std::min<uint64_t>(request.capabilities.max_fuel, INT64_MAX / kFuelUnit)) * kFuelUnit;
   p->report_traps = request.report_traps;

@@ -64,6 +64,7 @@ class Mailbox {
   void push(MessagePtr message);
   // The oldest message whose tag is in `tags` (any message if `tags` is empty), removed.
   MessagePtr take(const int64_t* tags, size_t count);
+  void clear();
 
  private:
   Message* head_ = nullptr;
@@ -109,7 +110,7 @@ class Process {
  public:
   ~Process();
 
-  const ProcessId id;
+  ProcessId id = 0;
   ModuleImage* const image;
   lunatic_instance* instance() { return &instance_; }
   static Process* of(lunatic_instance* instance) { return static_cast<Process*>(instance->host); }
@@ -183,7 +184,9 @@ class Process {
   std::vector<lunatic_value> entry_values_;
   static void main(boost::context::detail::transfer_t from);
   void run();
-  void finish();
+  void wakeLocked(std::unique_lock<std::mutex>& guard);
+  // Makes a recycled process like a new one, keeping what it allocated (module_image.cpp).
+  void reset();
 };
 
 // A counted reference to a process (null if none).

@@ -116,8 +116,10 @@ void wakeSleeper() {
 }
 
 void fireDueTimers() {
+  uint64_t next = scheduler.next_deadline.load(std::memory_order_relaxed);
+  if (next == UINT64_MAX) return;
   uint64_t now = nowNanoseconds();
-  if (now < scheduler.next_deadline.load(std::memory_order_relaxed)) return;
+  if (now < next) return;
   std::vector<Timer> due;
   {
     std::lock_guard lock(scheduler.timer_mutex);
