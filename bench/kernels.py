@@ -7,7 +7,7 @@ and the module is run by:
     with --no-preempt when this lunaticc has that flag ("n/a" otherwise);
   - wasm2c (Debian's wabt), its output compiled by clang-19 -O2 with wabt's wasm-rt runtime
     (/usr/src/wasm2c) and bench/wasm2c_wasi.c;
-  - Node's V8 through node:wasi (bench/node_wasi.mjs).
+  - Node's V8 through node:wasi (bench/node_wasi.mjs, without V8's fast API calls).
 All variants run interleaved RUNS times; every run's output must equal the native one's.
 Reported: median wall time per kernel and engine, ratio to native, geometric means.
 
@@ -21,7 +21,6 @@ Usage: bench/kernels.py BUILD_DIR RUNS [--only K1,K2,...] [--no-large] [--no-doc
 """
 import argparse
 import datetime
-import math
 import os
 import platform
 import re
@@ -42,6 +41,8 @@ WASM2C_RUNTIME = "/usr/src/wasm2c"  # Debian's wabt ships wasm-rt.h and wasm-rt-
 CC = "clang-19"
 WASM_FLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2"]
 COMPILE_REPEATS = 3  # compile-speed figures of kernels are medians of this many runs
+# --no-turbo-fast-api-calls: see bench/node_wasi.mjs (a node:wasi crash with memories >= 64 MiB)
+NODE = ["node", "--no-warnings", "--no-turbo-fast-api-calls"]
 
 ENGINES = ["native", "guard", "bounds", "guard, no preempt", "bounds, no preempt", "wasm2c",
            "node"]
@@ -152,7 +153,7 @@ def build_kernel(tools, kernel, out_dir):
                        COMPILE_REPEATS)
     compile_figures["wasm2c"] = (m, os.path.getsize(exe))
     commands["wasm2c"] = [exe]
-    commands["node"] = ["node", "--no-warnings", os.path.join(ROOT, "bench", "node_wasi.mjs"),
+    commands["node"] = [*NODE, os.path.join(ROOT, "bench", "node_wasi.mjs"),
                         wasm]
     return commands, compile_figures
 
@@ -193,7 +194,7 @@ def startup_times(tools, out_dir, runs):
     measure_steps(tools.wasm2c_steps(wasm, "empty", kdir, exe))
     cmds = {"native": [os.path.join(kdir, "native")], "guard": [os.path.join(kdir, "guard")],
             "wasm2c": [exe],
-            "node": ["node", "--no-warnings", os.path.join(ROOT, "bench", "node_wasi.mjs"), wasm]}
+            "node": [*NODE, os.path.join(ROOT, "bench", "node_wasi.mjs"), wasm]}
     samples = {e: [] for e in cmds}
     for _ in range(max(runs, 20)):
         for engine, cmd in cmds.items():
@@ -280,7 +281,7 @@ def report(args, tools, times, compile_figures, startup, large):
              + ("" if tools.has_no_preempt else ", which this lunaticc does not have yet: n/a")
              + "), on wasm2c (wabt 1.0.32 from Debian, its C compiled with `clang-19 -O2` "
              "together with wabt's wasm-rt runtime, guard-page mode, and bench/wasm2c_wasi.c) "
-             "and on Node's V8 (node:wasi, bench/node_wasi.mjs). Every run's output (the "
+             "and on Node's V8 (node:wasi, bench/node_wasi.mjs, with `--no-turbo-fast-api-calls` against a node:wasi crash with memories of 64 MiB and more, nodejs/node#46777). Every run's output (the "
              "kernel's checksum) equals the native one's. Wall time of the whole process, so "
              "start-up is included; binarytrees also compares allocators (glibc natively, "
              "wasi-libc's dlmalloc in Wasm).", ""]
