@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "guest_memory.h"
 #include "host.h"
 #include "trap.h"
 
@@ -27,28 +28,7 @@ struct Arguments {
 };
 Arguments arguments;  // the executable's argv, set once by lunatic_wasi_define
 
-// A checked view of guest memory.
-class Guest {
- public:
-  explicit Guest(lunatic_instance* instance) : memory_(instance->memory) {}
-
-  // Host address of [offset, offset + length), or null if any of it is outside memory.
-  uint8_t* at(uint32_t offset, uint64_t length) const {
-    if (!memory_ || uint64_t(offset) + length > memory_->size) return nullptr;
-    return memory_->base + offset;
-  }
-  bool store32(uint32_t offset, uint32_t value) const { return copyIn(offset, &value, 4); }
-  bool store64(uint32_t offset, uint64_t value) const { return copyIn(offset, &value, 8); }
-  bool copyIn(uint32_t offset, const void* data, uint64_t length) const {
-    uint8_t* p = at(offset, length);
-    if (!p) return false;
-    std::memcpy(p, data, length);
-    return true;
-  }
-
- private:
-  lunatic_memory* memory_;
-};
+using Guest = lunatic::rt::GuestMemory;
 
 int32_t args_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
   uint32_t bytes = 0;
