@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -366,7 +367,20 @@ def report(args, tools, times, compile_figures, startup, large):
         lines.append(f"wasm2c's C for it is {large['wasm2c C bytes'] / (1 << 20):.1f} MiB, "
                      "one file.")
         lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(wrap_prose(lines)).rstrip("\n") + "\n"
+
+
+def wrap_prose(lines):
+    """Wraps paragraphs at 95 columns like the rest of docs/benchmarks.md; headings, tables
+    and indented commands stay as they are."""
+    out = []
+    for line in lines:
+        if line and not line.startswith(("#", "|", "    ")):
+            out.extend(textwrap.wrap(line, width=95, break_long_words=False,
+                                     break_on_hyphens=False))
+        else:
+            out.append(line)
+    return out
 
 
 def replace_section(text, section):
