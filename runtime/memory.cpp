@@ -79,8 +79,9 @@ constexpr uint64_t kZeroByStores = 1u << 20;  // beyond this, pages go back to t
 constexpr size_t kSmallMemory = 2u << 20;     // the size of a transparent huge page
 
 constexpr uint64_t kHostPage = 4096;
-// Free slots kept warm beyond this many bytes are handed back to the kernel.
-constexpr uint64_t kMaxWarmPoolBytes = 256u << 20;
+// Warm slots keep every page resident, so there are at most this many bytes of them; the
+// rest stay cold, reset through mincore.
+constexpr uint64_t kMaxWarmPoolBytes = 512u << 20;
 
 // Zeroes [base, base + size). Stores are cheap while the pages are resident; past
 // kZeroByStores the pages go back to the kernel instead. A cold slot has its resident pages
@@ -101,18 +102,10 @@ bool zero(uint8_t* base, uint64_t size, bool warm, bool make_warm) {
     madvise(base, stored, MADV_DONTNEED);
     return false;
   }
-  size_t count = 0;
   for (size_t i = 0; i < pages; ++i) {
-    if (!(resident[i] & 1)) continue;
-    std::memset(base + i * kHostPage, 0, kHostPage);
-    ++count;
+    if (resident[i] & 1) std::memset(base + i * kHostPage, 0, kHostPage);
   }
-  // Mostly resident already: finish the job so the slot is cheap to reset from now on.
-  if (count * 2 < pages) return false;
-  for (size_t i = 0; i < pages; ++i) {
-    if (!(resident[i] & 1)) std::memset(base + i * kHostPage, 0, kHostPage);
-  }
-  return true;
+  return false;
 }
 
 }  // namespace
@@ -174,11 +167,19 @@ bool MemoryPool::acquire(lunatic_memory* memory, MemorySlot* slot, int cache) {
 
 void MemoryPool::giveBack(MemorySlot slot) {
   std::lock_guard lock(mutex_);
-  if (slot.warm && free_.size() * slot_bytes_ > kMaxWarmPoolBytes) {
-    madvise(slot.base, slot_bytes_, MADV_DONTNEED);
-    slot = {slot.base, false, false};
-  }
   free_.push_back(slot);
+}
+
+// Whether a cold slot coming back may be made warm: it is being reused, and the warm
+// slots, whose every page stays resident, stay within kMaxWarmPoolBytes in all.
+bool MemoryPool::mayWarm(const MemorySlot& slot) {
+  if (slot.warm || !slot.reused) return false;
+  size_t limit = kMaxWarmPoolBytes / std::max<uint64_t>(slot_bytes_, kHostPage);
+  size_t warm = warm_slots_.load(std::memory_order_relaxed);
+  while (warm < limit) {
+    if (warm_slots_.compare_exchange_weak(warm, warm + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
 }
 
 void MemoryPool::release(lunatic_memory* memory, MemorySlot slot, int cache) {
@@ -187,11 +188,11 @@ void MemoryPool::release(lunatic_memory* memory, MemorySlot slot, int cache) {
     return;
   }
   if (mode_ == LUNATIC_MEMORY_GUARD_PAGES) {
-    slot.warm = zero(slot.base, memory->size, slot.warm, slot.reused);
+    slot.warm = zero(slot.base, memory->size, slot.warm, mayWarm(slot));
     if (memory->size > slot_bytes_) mprotect(slot.base + slot_bytes_, memory->size - slot_bytes_, PROT_NONE);
   } else {
     if (memory->base != slot.base) munmap(memory->base, memory->reserved);
-    slot.warm = zero(slot.base, slot_bytes_, slot.warm, slot.reused);
+    slot.warm = zero(slot.base, slot_bytes_, slot.warm, mayWarm(slot));
   }
   slot.reused = true;
   if (cache < 0 || size_t(cache) >= kCaches) return giveBack(slot);

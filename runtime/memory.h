@@ -1,6 +1,7 @@
 // Linear memories in the two modes of abi.h, and their life cycle.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -33,6 +34,7 @@ struct MemorySlot {
   uint8_t* base = nullptr;
   bool warm = false;
   bool reused = false;  // a slot used twice is likely to be used often: it is made warm
+                        // (within a budget, MemoryPool::mayWarm)
 };
 
 class MemoryPool {
@@ -54,6 +56,8 @@ class MemoryPool {
   };
   bool refill(std::vector<MemorySlot>& into);
   void giveBack(MemorySlot slot);
+  bool mayWarm(const MemorySlot& slot);
+  std::atomic<size_t> warm_slots_{0};
   const uint64_t slot_bytes_;
   const uint32_t mode_;
   std::mutex mutex_;

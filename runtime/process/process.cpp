@@ -119,6 +119,7 @@ void Process::reset() {
   report_traps = true;
   context = back = nullptr;
   switch_reason = Switch::Yield;
+  fresh = true;
   guest_stack = {};
   entry_ = nullptr;
   entry_values_.clear();

@@ -163,6 +163,8 @@ class Process {
   boost::context::detail::fcontext_t context = nullptr;  // where the process resumes
   boost::context::detail::fcontext_t back = nullptr;     // the worker that runs it
   Switch switch_reason = Switch::Yield;
+  uint64_t queued_at = 0;  // the queue's pop count when the process joined it
+  bool fresh = true;       // spawned and not run yet
   GuestStack guest_stack;
   Stack stack;
 

@@ -31,6 +31,8 @@ constexpr int kSpinRounds = 200;
 // Runs in a row from `next` before the queue gets a turn: two processes messaging each
 // other would otherwise keep the rest waiting.
 constexpr int kMaxNextStreak = 32;
+constexpr uint64_t kMaxWait = 64;
+constexpr uint64_t kMaxFreshWait = 65536;
 
 struct Worker {
   unsigned index = 0;
@@ -40,43 +42,64 @@ struct Worker {
   Process* next = nullptr;
   int next_streak = 0;
   std::mutex mutex;
-  std::deque<Process*> queue;
+  // Two run queues. `ready` (FIFO) holds processes that were woken or used up a time
+  // slice: first come, first served, as in Erlang. `fresh` holds spawned processes that
+  // have not run yet and is taken newest first, so trees of spawns unfold depth-first: few
+  // of their processes are alive at once, and memories and stacks come back warm. Neither
+  // starves the other: the head of `ready` goes first once it has waited kMaxWait pops,
+  // and the oldest fresh process once it has waited kMaxFreshWait.
+  std::deque<Process*> ready;
+  std::deque<Process*> fresh;  // back: newest
   std::atomic<size_t> queued{0};
+  uint64_t pops = 0;
   std::thread thread;
 
+  void updateCount() { queued.store(ready.size() + fresh.size(), std::memory_order_relaxed); }
   void push(Process* p) {
     std::lock_guard lock(mutex);
-    queue.push_back(p);
-    queued.store(queue.size(), std::memory_order_relaxed);
+    p->queued_at = pops;
+    (p->fresh ? fresh : ready).push_back(p);
+    updateCount();
   }
   Process* pop() {
     if (queued.load(std::memory_order_relaxed) == 0) return nullptr;
     std::lock_guard lock(mutex);
-    if (queue.empty()) return nullptr;
-    Process* p = queue.front();
-    queue.pop_front();
-    queued.store(queue.size(), std::memory_order_relaxed);
+    uint64_t now = pops++;
+    std::deque<Process*>* from = nullptr;
+    bool oldest = true;
+    if (!ready.empty() && (fresh.empty() || now - ready.front()->queued_at >= kMaxWait)) {
+      from = &ready;
+    } else if (!fresh.empty()) {
+      from = &fresh;
+      oldest = now - fresh.front()->queued_at >= kMaxFreshWait;
+    } else {
+      return nullptr;
+    }
+    Process* p = oldest ? from->front() : from->back();
+    if (oldest) {
+      from->pop_front();
+    } else {
+      from->pop_back();
+    }
+    updateCount();
     return p;
   }
-  // Moves the newer half of this queue to `thief`, returning one of them to run.
+  // Moves the older half of one of this worker's queues (fresh first: whole subtrees of
+  // work) to `thief`, returning one of them to run.
   Process* stealInto(Worker& thief) {
     if (queued.load(std::memory_order_relaxed) == 0) return nullptr;
     std::vector<Process*> taken;
     {
       std::lock_guard lock(mutex);
-      size_t n = (queue.size() + 1) / 2;
-      taken.assign(queue.end() - n, queue.end());
-      queue.resize(queue.size() - n);
-      queued.store(queue.size(), std::memory_order_relaxed);
+      std::deque<Process*>& from = fresh.empty() ? ready : fresh;
+      size_t n = (from.size() + 1) / 2;
+      taken.assign(from.begin(), from.begin() + n);
+      from.erase(from.begin(), from.begin() + n);
+      updateCount();
     }
     if (taken.empty()) return nullptr;
-    Process* first = taken.front();
-    if (taken.size() > 1) {
-      std::lock_guard lock(thief.mutex);
-      thief.queue.insert(thief.queue.end(), taken.begin() + 1, taken.end());
-      thief.queued.store(thief.queue.size(), std::memory_order_relaxed);
-    }
-    return first;
+    for (size_t i = 1; i < taken.size(); ++i) thief.push(taken[i]);
+    return taken.front();
   }
   void loop();
   Process* findWork();
@@ -210,6 +233,7 @@ Process* Worker::findWork() {
 }
 
 void Worker::run(Process* p) {
+  p->fresh = false;
   setCurrentGuestStack(&p->guest_stack);
   ctx::transfer_t back = ctx::jump_fcontext(p->context, p);
   p->context = back.fctx;
