@@ -210,6 +210,7 @@ void Process::run() {
   GuardResult result = runGuarded(
       [](void* self) {
         auto* p = static_cast<Process*>(self);
+        p->checkKilled();  // killed before it ever ran
         const lunatic_module* m = p->image->module;
         m->initialize(&p->instance_);
         if (m->start_function >= 0) {
