@@ -301,6 +301,7 @@ int currentWorkerIndex() {
 }
 
 bool othersWaiting() {
+  fireDueTimers();  // a process running without a break must not hold up the timers
   Worker* w = currentWorker();
   return w && (w->next || w->queued.load(std::memory_order_relaxed) > 0);
 }

@@ -25,7 +25,8 @@ void enqueue(Process* p);
 // The calling thread's worker index, or -1 if it is not a worker thread.
 int currentWorkerIndex();
 
-// Whether the calling worker has other processes waiting to run.
+// Whether the calling worker has other processes waiting to run (after firing the timers
+// that are due, which may make some).
 bool othersWaiting();
 
 // Timers. A timer either wakes a process (for a park with a deadline) or delivers a
