@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs one guest program of tests/processes and checks what it did.
 
-The expectations are comment lines at the top of the program's C source:
+The expectations are comment lines (// or the * lines of a block comment) at the top of the
+program's C source:
 
   // expect-exit: N            the exit status (default 0)
   // expect-stdout: REGEX      a stdout line must match REGEX in full; these lines must come
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import time
 
-DIRECTIVE = re.compile(r"^\s*//\s*expect-(exit|stdout|stderr|max-seconds):\s?(.*?)\s*$")
+DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*expect-(exit|stdout|stderr|max-seconds):\s?(.*?)\s*$")
 
 
 def read_expectations(source):
@@ -123,7 +124,8 @@ def main():
     stderr = stderr.decode("utf-8", "replace")
     problems = check(exp, status, stdout, stderr, seconds)
 
-    print(f"{args.name}: exit status {status}, {seconds:.2f} s")
+    print(f"{args.name}: exit status {status} (expected {exp['exit']}), {seconds:.2f} s; "
+          f"{len(exp['stdout'])} stdout and {len(exp['stderr'])} stderr lines expected")
     print("--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr + "--------------")
     known = expected_failures(args.expected_failures)
     for p in problems:
