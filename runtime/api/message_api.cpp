@@ -89,16 +89,18 @@ uint64_t deadlineAfter(uint64_t milliseconds) {
   return now + milliseconds * 1'000'000;
 }
 
-// Waits for the oldest message with a tag in `tags` (any, if none are given); signals
-// (link died, process died) match whatever the filter.
-uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t count, uint64_t timeout_ms) {
+// Waits for the oldest message with a tag in `tags` (any, if none are given). Signals are
+// filtered by their tag like data (a link's tag; 0 for a monitor's), as upstream.
+// Only messages after `after` are looked at (send_receive_skip_search), if it is given.
+uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t count, uint64_t timeout_ms,
+                         const Message* after = nullptr) {
   Process& p = callerOf(self);
   uint64_t deadline = deadlineAfter(timeout_ms);
   for (bool timed_out = false;;) {
     MessagePtr m;
     {
       std::lock_guard lock(p.lock);
-      m = p.mailbox.take(tags, count);
+      m = p.mailbox.take(tags, count, after);
     }
     if (m) {
       MessageSlots& r = p.messages;
@@ -127,8 +129,14 @@ uint32_t receive(lunatic_instance* self, uint32_t tags_ptr, uint32_t tags_len, u
 
 uint32_t send_receive_skip_search(lunatic_instance* self, uint64_t process_id, int64_t wait_on_tag,
                                   uint64_t timeout_ms) {
+  Process& p = callerOf(self);
+  const Message* queued_before;
+  {
+    std::lock_guard lock(p.lock);
+    queued_before = p.mailbox.newest();
+  }
   send(self, process_id);
-  return receiveMatching(self, &wait_on_tag, 1, timeout_ms);
+  return receiveMatching(self, &wait_on_tag, 1, timeout_ms, queued_before);
 }
 
 }  // namespace

@@ -176,7 +176,7 @@ uint64_t environment_id(lunatic_instance* self) {
 
 uint64_t process_id(lunatic_instance* self) { return callerOf(self).id; }
 
-void link(lunatic_instance* self, int64_t tag, uint64_t other) { linkProcesses(&callerOf(self), other, tag); }
+void link(lunatic_instance* self, int64_t tag, uint64_t other) { linkProcesses(&callerOf(self), other, tag, tag); }
 
 void unlink(lunatic_instance* self, uint64_t other) { unlinkProcesses(&callerOf(self), other); }
 

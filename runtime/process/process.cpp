@@ -79,9 +79,10 @@ void Mailbox::push(MessagePtr message) {
   tail_ = m;
 }
 
-MessagePtr Mailbox::take(const int64_t* tags, size_t count) {
-  Message* previous = nullptr;
-  for (Message* m = head_; m; previous = m, m = m->next) {
+MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after) {
+  // `after` is still queued: only its own process removes messages, and it is the caller.
+  Message* previous = const_cast<Message*>(after);
+  for (Message* m = after ? after->next : head_; m; previous = m, m = m->next) {
     if (count && std::find(tags, tags + count, m->tag) == tags + count) continue;
     (previous ? previous->next : head_) = m->next;
     if (tail_ == m) tail_ = previous;
@@ -289,14 +290,15 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     std::lock_guard lock(shard.mutex);
     shard.processes.emplace(id, made.release());
   }
-  if (request.link_to) linkProcesses(request.link_to, id, request.link_tag);
+  // The parent's side carries the tag, the child's none, as upstream.
+  if (request.link_to) linkProcesses(request.link_to, id, request.link_tag, 0);
   if (request.watched) scheduler::watch(id);
   p->retain();  // for the caller
   scheduler::enqueue(p);  // the scheduler holds the reference made with the process
   return ProcessRef(p);
 }
 
-void linkProcesses(Process* a, ProcessId b_id, int64_t tag) {
+void linkProcesses(Process* a, ProcessId b_id, int64_t a_tag, int64_t b_tag) {
   if (b_id == a->id) return;
   ProcessRef b = findProcess(b_id);
   bool b_alive = false;
@@ -310,8 +312,8 @@ void linkProcesses(Process* a, ProcessId b_id, int64_t tag) {
       auto has = [](Process* p, ProcessId other) {
         return std::any_of(p->links.begin(), p->links.end(), [&](auto& l) { return l.first == other; });
       };
-      if (!has(a, b->id)) a->links.emplace_back(b->id, tag);
-      if (!has(b.get(), a->id)) b->links.emplace_back(a->id, tag);
+      if (!has(a, b->id)) a->links.emplace_back(b->id, a_tag);
+      if (!has(b.get(), a->id)) b->links.emplace_back(a->id, b_tag);
     }
   }
   if (!b_alive) {
@@ -321,7 +323,7 @@ void linkProcesses(Process* a, ProcessId b_id, int64_t tag) {
     } else {
       auto m = std::make_unique<Message>();
       m->kind = Message::Kind::LinkDied;
-      m->tag = tag;
+      m->tag = a_tag;
       m->process = b_id;
       a->deliver(std::move(m));
     }
@@ -353,12 +355,17 @@ void processEnded(Process* p) {
     shard.processes.erase(p->id);
   }
   p->image->dismantle(*p);
-  for (auto [other_id, tag] : links) {
+  for (auto [other_id, unused_tag] : links) {
     ProcessRef other = findProcess(other_id);
     if (!other) continue;
+    // The other side is told with the tag its own side of the link carries.
+    int64_t tag = 0;
     {
       std::lock_guard lock(other->lock);
-      std::erase_if(other->links, [&](auto& l) { return l.first == p->id; });
+      auto it = std::find_if(other->links.begin(), other->links.end(), [&](auto& l) { return l.first == p->id; });
+      if (it == other->links.end()) continue;  // unlinked meanwhile
+      tag = it->second;
+      other->links.erase(it);
     }
     // As in Lunatic, only a failure travels along links; a normal end does not.
     if (!p->death.failed) continue;

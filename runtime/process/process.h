@@ -63,7 +63,9 @@ class Mailbox {
   ~Mailbox();
   void push(MessagePtr message);
   // The oldest message whose tag is in `tags` (any message if `tags` is empty), removed.
-  MessagePtr take(const int64_t* tags, size_t count);
+  // As take, but only among messages that arrived after `after` (null: all of them).
+  MessagePtr take(const int64_t* tags, size_t count, const Message* after = nullptr);
+  const Message* newest() const { return tail_; }
   void clear();
 
  private:
@@ -147,7 +149,7 @@ class Process {
   bool die_when_link_dies = true;
   bool dead = false;          // links and monitors may no longer be added
   Mailbox mailbox;
-  std::vector<std::pair<ProcessId, int64_t>> links;  // linked process, the link's tag
+  std::vector<std::pair<ProcessId, int64_t>> links;  // linked process, the tag of our side
   std::vector<ProcessId> monitored_by;
 
   // --- Owned by the process's own thread of execution ----------------------------------
@@ -232,9 +234,9 @@ struct SpawnRequest {
 // Creates a process and makes it runnable. Returns it, or null with `error` set.
 ProcessRef spawnProcess(SpawnRequest&& request, std::string* error);
 
-// Links a and b (both directions) with `tag`. If b is already dead, a gets its LinkDied
-// signal at once as Lunatic does.
-void linkProcesses(Process* a, ProcessId b, int64_t tag);
+// Links a and b both ways, a's side carrying a_tag and b's b_tag (the tag each is told
+// when the other fails). If b is already gone, a is told at once.
+void linkProcesses(Process* a, ProcessId b, int64_t a_tag, int64_t b_tag);
 void unlinkProcesses(Process* a, ProcessId b);
 
 // Called by the scheduler after a process's last switch: tells links and monitors, leaves
