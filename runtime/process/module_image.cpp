@@ -87,9 +87,16 @@ const char* ModuleImage::exportSignature(std::string_view name) const {
 namespace {
 // Free process objects kept per module; beyond this they are deleted.
 constexpr size_t kMaxFreeProcesses = 4096;
+constexpr size_t kMaxCachedProcesses = 256;  // per worker
 }  // namespace
 
 std::unique_ptr<Process> ModuleImage::takeProcess() {
+  int worker = scheduler::currentWorkerIndex();
+  if (worker >= 0 && size_t(worker) < kCaches && !caches_[worker].free.empty()) {
+    std::unique_ptr<Process> p = std::move(caches_[worker].free.back());
+    caches_[worker].free.pop_back();
+    return p;
+  }
   {
     std::lock_guard lock(free_mutex_);
     if (!free_processes_.empty()) {
@@ -104,6 +111,11 @@ std::unique_ptr<Process> ModuleImage::takeProcess() {
 void ModuleImage::recycle(Process* p) {
   std::unique_ptr<Process> owned(p);
   owned->reset();
+  int worker = scheduler::currentWorkerIndex();
+  if (worker >= 0 && size_t(worker) < kCaches && caches_[worker].free.size() < kMaxCachedProcesses) {
+    caches_[worker].free.push_back(std::move(owned));
+    return;
+  }
   std::lock_guard lock(free_mutex_);
   if (free_processes_.size() < kMaxFreeProcesses) free_processes_.push_back(std::move(owned));
 }

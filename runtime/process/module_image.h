@@ -53,6 +53,12 @@ class ModuleImage {
   std::deque<lunatic_func> imported_funcs_;
   std::vector<uint32_t> type_ids_;
   MemoryPool memories_;
+  // Free process objects: a list per worker thread (no lock), then a shared one.
+  static constexpr size_t kCaches = 64;
+  struct alignas(64) ProcessCache {
+    std::vector<std::unique_ptr<Process>> free;
+  };
+  ProcessCache caches_[kCaches];
   std::mutex free_mutex_;
   std::vector<std::unique_ptr<Process>> free_processes_;
 };
