@@ -11,6 +11,7 @@ program's C source:
   // expect-stderr: REGEX      stderr must consist of exactly these lines, one per pattern, in
                                order; {{name}} stands for a value kept from stdout. Without
                                any, stderr must be empty
+  // expect-stderr+: REGEX     as expect-stderr, but one or more lines (as many as match)
   // expect-max-seconds: S     the run must end within S seconds (default 10)
 
 Any stdout line starting with "FAIL" fails the test (the programs' CHECK macros).
@@ -29,7 +30,7 @@ import subprocess
 import sys
 import time
 
-DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*expect-(exit|stdout|stderr|max-seconds):\s?(.*?)\s*$")
+DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*expect-(exit|stdout|stderr\+?|max-seconds):\s?(.*?)\s*$")
 
 
 def read_expectations(source):
@@ -44,6 +45,10 @@ def read_expectations(source):
                 exp["exit"] = int(value)
             elif key == "max-seconds":
                 exp["max-seconds"] = float(value)
+            elif key == "stderr+":
+                exp["stderr"].append((value, True))
+            elif key == "stderr":
+                exp["stderr"].append((value, False))
             else:
                 exp[key].append(value)
     return exp
@@ -74,15 +79,22 @@ def check(exp, status, stdout, stderr, seconds):
             problems.append(f"no stdout line (after the ones matched before) matches: {pattern}")
             break
     err_lines = stderr.splitlines()
-    patterns = [re.sub(r"\{\{(\w+)\}\}", lambda m: re.escape(kept.get(m.group(1), f"<{m.group(1)} unset>")), p)
-                for p in exp["stderr"]]
-    for i in range(max(len(patterns), len(err_lines))):
-        if i >= len(err_lines):
-            problems.append(f"stderr line {i + 1} missing, expected: {patterns[i]}")
-        elif i >= len(patterns):
+    at = 0
+    for pattern, several in exp["stderr"]:
+        pattern = re.sub(r"\{\{(\w+)\}\}",
+                         lambda m: re.escape(kept.get(m.group(1), f"<{m.group(1)} unset>")), pattern)
+        if at >= len(err_lines):
+            problems.append(f"stderr line {at + 1} missing, expected: {pattern}")
+            break
+        if not re.fullmatch(pattern, err_lines[at]):
+            problems.append(f"stderr line {at + 1} is {err_lines[at]!r}, expected: {pattern}")
+            break
+        at += 1
+        while several and at < len(err_lines) and re.fullmatch(pattern, err_lines[at]):
+            at += 1
+    else:
+        for i in range(at, len(err_lines)):
             problems.append(f"unexpected stderr line {i + 1}: {err_lines[i]}")
-        elif not re.fullmatch(patterns[i], err_lines[i]):
-            problems.append(f"stderr line {i + 1} is {err_lines[i]!r}, expected: {patterns[i]}")
     return problems
 
 
@@ -125,7 +137,7 @@ def main():
     problems = check(exp, status, stdout, stderr, seconds)
 
     print(f"{args.name}: exit status {status} (expected {exp['exit']}), {seconds:.2f} s; "
-          f"{len(exp['stdout'])} stdout and {len(exp['stderr'])} stderr lines expected")
+          f"{len(exp['stdout'])} stdout and {len(exp['stderr'])} stderr patterns")
     print("--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr + "--------------")
     known = expected_failures(args.expected_failures)
     for p in problems:
