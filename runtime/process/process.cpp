@@ -156,6 +156,7 @@ void Process::suspend(Switch reason) {
 }
 
 bool Process::parkUntil(uint64_t deadline_ns) {
+  checkKilled();  // a kill that arrived while running left only `signaled` behind
   uint64_t timer = deadline_ns ? scheduler::addWakeTimer(deadline_ns, id) : 0;
   {
     std::lock_guard guard(lock);
