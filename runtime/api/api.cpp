@@ -68,7 +68,11 @@ Process& callerOf(lunatic_instance* instance) {
 
 void fail(lunatic_instance* instance, const char* function, const char* why) {
   Process* p = Process::of(instance);
-  std::fprintf(stderr, "lunatic: process %llu: %s: %s\n", static_cast<unsigned long long>(p ? p->id : 0), function, why);
+  if (p) {
+    p->host_failure = std::string(function) + ": " + why;  // logged with the backtrace as the process ends
+  } else {
+    std::fprintf(stderr, "lunatic: %s: %s\n", function, why);
+  }
   lunatic_trap(LUNATIC_TRAP_HOST);
 }
 

@@ -17,7 +17,7 @@ namespace lunatic::rt::api {
 Process& callerOf(lunatic_instance* instance);
 
 // Ends the calling process because it passed something no call can accept (a pointer
-// outside its memory, an unknown resource id): one log line names the function and why.
+// outside its memory, an unknown resource id): its one log line names the function and why.
 [[noreturn]] void fail(lunatic_instance* instance, const char* function, const char* why);
 
 // Stores `message` as an error resource of p and returns its id, for lunatic::error.

@@ -22,57 +22,54 @@ constexpr uint64_t kMaxReserve = 1 << 20;
 
 void create_data(lunatic_instance* self, int64_t tag, uint64_t capacity) {
   MessageSlots& r = callerOf(self).messages;
-  r.outgoing = std::make_unique<Message>();
-  r.outgoing->tag = tag;
-  r.outgoing->data.reserve(std::min(capacity, kMaxReserve));
+  r.current = std::make_unique<Message>();
+  r.current->tag = tag;
+  r.current->data.reserve(std::min(capacity, kMaxReserve));
+  r.read_cursor = 0;
+}
+
+// The message in the slot, or the process fails (as upstream traps).
+Message& slotMessage(lunatic_instance* self, const char* function) {
+  MessageSlots& r = callerOf(self).messages;
+  if (!r.current) fail(self, function, "no message in the slot (create_data or receive first)");
+  return *r.current;
 }
 
 uint32_t write_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len) {
-  MessageSlots& r = callerOf(self).messages;
-  if (!r.outgoing) fail(self, "write_data", "no message is being built (create_data first)");
+  Message& m = slotMessage(self, "write_data");
   const uint8_t* data = GuestMemory(self).at(data_ptr, data_len);
   if (!data) fail(self, "write_data", "the buffer is outside the process's memory");
-  r.outgoing->data.insert(r.outgoing->data.end(), data, data + data_len);
+  m.data.insert(m.data.end(), data, data + data_len);
   return data_len;
 }
 
 uint32_t read_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len) {
+  Message& m = slotMessage(self, "read_data");
   MessageSlots& r = callerOf(self).messages;
   uint8_t* out = GuestMemory(self).at(data_ptr, data_len);
   if (!out) fail(self, "read_data", "the buffer is outside the process's memory");
-  if (!r.incoming) return 0;
-  size_t size = r.incoming->data.size();
+  size_t size = m.data.size();
   size_t n = std::min<size_t>(data_len, size - std::min(r.read_cursor, size));
-  if (n) std::memcpy(out, r.incoming->data.data() + r.read_cursor, n);
+  if (n) std::memcpy(out, m.data.data() + r.read_cursor, n);
   r.read_cursor += n;
   return uint32_t(n);
 }
 
 void seek_data(lunatic_instance* self, uint64_t position) {
-  MessageSlots& r = callerOf(self).messages;
-  r.read_cursor = r.incoming ? size_t(std::min<uint64_t>(position, r.incoming->data.size())) : 0;
+  Message& m = slotMessage(self, "seek_data");
+  callerOf(self).messages.read_cursor = size_t(std::min<uint64_t>(position, m.data.size()));
 }
 
-int64_t get_tag(lunatic_instance* self) {
-  MessageSlots& r = callerOf(self).messages;
-  return r.incoming ? r.incoming->tag : 0;
-}
+int64_t get_tag(lunatic_instance* self) { return slotMessage(self, "get_tag").tag; }
 
 // The process a LinkDied or ProcessDied signal is about.
-uint64_t get_process_id(lunatic_instance* self) {
-  MessageSlots& r = callerOf(self).messages;
-  return r.incoming ? r.incoming->process : 0;
-}
+uint64_t get_process_id(lunatic_instance* self) { return slotMessage(self, "get_process_id").process; }
 
-uint64_t data_size(lunatic_instance* self) {
-  MessageSlots& r = callerOf(self).messages;
-  return r.incoming ? r.incoming->data.size() : 0;
-}
+uint64_t data_size(lunatic_instance* self) { return slotMessage(self, "data_size").data.size(); }
 
 MessagePtr takeOutgoing(lunatic_instance* self, const char* function) {
-  MessageSlots& r = callerOf(self).messages;
-  if (!r.outgoing) fail(self, function, "no message is being built (create_data first)");
-  return std::move(r.outgoing);
+  slotMessage(self, function);
+  return std::move(callerOf(self).messages.current);
 }
 
 uint32_t send(lunatic_instance* self, uint64_t process_id) {
@@ -108,7 +105,7 @@ uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t cou
       uint32_t result = kReceivedData;
       if (m->kind == Message::Kind::LinkDied) result = kReceivedLinkDied;
       if (m->kind == Message::Kind::ProcessDied) result = kReceivedProcessDied;
-      r.incoming = std::move(m);
+      r.current = std::move(m);
       return result;
     }
     if (timed_out || (deadline && nowNanoseconds() >= deadline)) return kReceiveTimeout;

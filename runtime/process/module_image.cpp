@@ -130,6 +130,7 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
   if (m->has_memory) {
     if (!memories_.acquire(&p.memory_, &p.memory_slot_, scheduler::currentWorkerIndex())) return false;
     uint64_t allowed_pages = max_memory_bytes / LUNATIC_WASM_PAGE_SIZE;
+    if (allowed_pages < m->memory_min_pages) return false;  // too small for the module
     p.memory_.max_pages = uint32_t(std::min<uint64_t>({uint64_t(m->memory_max_pages), uint64_t(LUNATIC_MAX_PAGES), allowed_pages}));
     inst.memory = &p.memory_;
   }

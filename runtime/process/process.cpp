@@ -112,11 +112,11 @@ void Process::reset() {
   links.clear();
   monitored_by.clear();
   resources.reset();
-  messages.outgoing.reset();
-  messages.incoming.reset();
+  messages.current.reset();
   messages.read_cursor = 0;
   fuel_left = 0;
   death = {};
+  host_failure.clear();
   report_traps = true;
   context = back = nullptr;
   switch_reason = Switch::Yield;
@@ -234,8 +234,10 @@ void Process::run() {
     return;
   }
   std::string backtrace = formatTrapBacktrace(true);
-  std::fprintf(stderr, "lunatic: process %llu failed: %s%s%s\n", static_cast<unsigned long long>(id),
-               lunatic_trap_message(result.kind), backtrace.empty() ? "" : " at ", backtrace.c_str());
+  // A host function that refused the process's input says which and why instead.
+  const char* what = host_failure.empty() ? lunatic_trap_message(result.kind) : host_failure.c_str();
+  std::fprintf(stderr, "lunatic: process %llu failed: %s%s%s\n", static_cast<unsigned long long>(id), what,
+               backtrace.empty() ? "" : " at ", backtrace.c_str());
 }
 
 // --- The process table, spawning, links --------------------------------------------
@@ -268,6 +270,11 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
   p->capabilities = request.capabilities;
   p->fuel_left = int64_t(std::min<uint64_t>(request.capabilities.max_fuel, INT64_MAX / kFuelUnit)) * kFuelUnit;
   p->report_traps = request.report_traps;
+  const lunatic_module* m = image->module;
+  if (m->has_memory && request.capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
+    *error = "the config's max_memory is below the module's initial memory";
+    return {};
+  }
   if (!image->build(*p, request.capabilities.max_memory)) {
     *error = "no memory left for a new process";
     return {};

@@ -99,11 +99,10 @@ struct ProcessResources {
   std::unordered_map<uint64_t, std::string> errors;
 };
 
-// The message a process is building (create_data, write_data) and the one it last
-// received (read_data and the rest).
+// A process's one message slot, as upstream: create_data puts a new message there (for
+// write_data and send), receive puts the received one there (for read_data and the rest).
 struct MessageSlots {
-  MessagePtr outgoing;
-  MessagePtr incoming;
+  MessagePtr current;
   size_t read_cursor = 0;
   std::vector<int64_t> receive_tags;  // receive's filter, kept here while the process waits
 };
@@ -160,6 +159,7 @@ class Process {
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
+  std::string host_failure;   // "function: why", when a host function ended the process
 
   // --- Scheduler state ------------------------------------------------------------
   boost::context::detail::fcontext_t context = nullptr;  // where the process resumes

@@ -27,26 +27,16 @@
  * expect-stdout: link to an unknown id in the default mode: the caller (?P<p11>\d+) died
  * expect-stdout: the bystander still answers
  * expect-stdout: bad input: all ok
- * expect-stderr: lunatic: process {{p1}}: spawn: .*outside.*
- * expect-stderr: lunatic: process {{p1}} failed: host function failed at .*\bbad_spawn_id\b.*
- * expect-stderr: lunatic: process {{p2}}: spawn: .*outside.*
- * expect-stderr: lunatic: process {{p2}} failed: host function failed at .*\bbad_spawn_name\b.*
- * expect-stderr: lunatic: process {{p3}}: write_data: .*outside.*
- * expect-stderr: lunatic: process {{p3}} failed: host function failed at .*\bbad_write\b.*
- * expect-stderr: lunatic: process {{p4}}: read_data: .*outside.*
- * expect-stderr: lunatic: process {{p4}} failed: host function failed at .*\bbad_read\b.*
- * expect-stderr: lunatic: process {{p5}}: receive: .*outside.*
- * expect-stderr: lunatic: process {{p5}} failed: host function failed at .*\bbad_receive\b.*
- * expect-stderr: lunatic: process {{p6}}: get: .*outside.*
- * expect-stderr: lunatic: process {{p6}} failed: host function failed at .*\bbad_registry_get\b.*
- * expect-stderr: lunatic: process {{p7}}: send: .*create_data.*
- * expect-stderr: lunatic: process {{p7}} failed: host function failed at .*\bsend_nothing\b.*
- * expect-stderr: lunatic: process {{p8}}: drop_config: no such config
- * expect-stderr: lunatic: process {{p8}} failed: host function failed at .*\bbad_drop_config\b.*
- * expect-stderr: lunatic: process {{p9}}: config_set_max_memory: no such config
- * expect-stderr: lunatic: process {{p9}} failed: host function failed at .*\bbad_config_set\b.*
- * expect-stderr: lunatic: process {{p10}}: string_size: no such error
- * expect-stderr: lunatic: process {{p10}} failed: host function failed at .*\bbad_error\b.*
+ * expect-stderr: lunatic: process {{p1}} failed: spawn: .*outside.* at .*\bbad_spawn_id\b.*
+ * expect-stderr: lunatic: process {{p2}} failed: spawn: .*outside.* at .*\bbad_spawn_name\b.*
+ * expect-stderr: lunatic: process {{p3}} failed: write_data: .*outside.* at .*\bbad_write\b.*
+ * expect-stderr: lunatic: process {{p4}} failed: read_data: .*outside.* at .*\bbad_read\b.*
+ * expect-stderr: lunatic: process {{p5}} failed: receive: .*outside.* at .*\bbad_receive\b.*
+ * expect-stderr: lunatic: process {{p6}} failed: get: .*outside.* at .*\bbad_registry_get\b.*
+ * expect-stderr: lunatic: process {{p7}} failed: send: .*create_data.* at .*\bsend_nothing\b.*
+ * expect-stderr: lunatic: process {{p8}} failed: drop_config: no such config at .*\bbad_drop_config\b.*
+ * expect-stderr: lunatic: process {{p9}} failed: config_set_max_memory: no such config at .*\bbad_config_set\b.*
+ * expect-stderr: lunatic: process {{p10}} failed: string_size: no such error at .*\bbad_error\b.*
  */
 #include "common.h"
 

@@ -7,8 +7,7 @@
  * expect-stdout: data_size on an empty slot: (?P<child>\d+) died
  * expect-stdout: after create_data the slot holds the new message: tag 9, size 0, then 2
  * expect-stdout: message slot: all ok
- * expect-stderr: lunatic: process {{child}}: data_size: .*
- * expect-stderr: lunatic: process {{child}} failed: host function failed at .*
+ * expect-stderr: lunatic: process {{child}} failed: data_size: .* at .*
  */
 #include "common.h"
 
