@@ -30,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCHMARKS = ["spawn", "skynet", "ring", "pingpong", "idle"]
@@ -146,18 +147,48 @@ def command_line(env, argv):
     return " ".join(["%s=%s" % kv for kv in env.items()] + [shlex.quote(a) for a in argv])
 
 
+def vm_rss_kib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_once(name, env, argv, expected, timeout, cwd):
     """Returns a dict with seconds, checksum, extra, or one with 'error'."""
     full_env = dict(os.environ, **env)
     full_env.setdefault("ERL_CRASH_DUMP", os.path.join(cwd, "erl_crash.dump"))
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=full_env, cwd=cwd, start_new_session=True)
+    # A program that cannot read /proc itself (a WASI guest) prints "RSS-MARK baseline" and
+    # "RSS-MARK ready" on stderr and pauses; the runner reads its VmRSS at each mark.
+    marks, err_lines = {}, []
+
+    def read_stderr():
+        for line in proc.stderr:
+            if line.startswith("RSS-MARK "):
+                marks[line.split()[1]] = vm_rss_kib(proc.pid)
+            else:
+                err_lines.append(line)
+
+    out_parts = []
+    readers = [threading.Thread(target=read_stderr, daemon=True),
+               threading.Thread(target=lambda: out_parts.append(proc.stdout.read()), daemon=True)]
+    for r in readers:
+        r.start()
     try:
-        out, err = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)   # the group of the child started above
-        proc.communicate()
+        proc.wait()
         return {"error": "timeout"}
+    for r in readers:
+        r.join(timeout=5)
+    out, err = "".join(out_parts), "".join(err_lines)
     if proc.returncode != 0:
         log("  exit %d: %s" % (proc.returncode, (err or out).strip()[-500:]))
         return {"error": "exit %d" % proc.returncode}
@@ -175,6 +206,8 @@ def run_once(name, env, argv, expected, timeout, cwd):
     if result["checksum"] != expected:
         log("  checksum %d, expected %d" % (result["checksum"], expected))
         return {"error": "checksum"}
+    if "baseline" in marks and "ready" in marks and "kib_per_process" not in result["extra"]:
+        result["extra"]["kib_per_process"] = "%.2f" % ((marks["ready"] - marks["baseline"]) / expected)
     if name == "idle" and "kib_per_process" not in result["extra"]:
         log("  idle: no kib_per_process=")
         return {"error": "output"}
