@@ -3,6 +3,7 @@
 // soon as it ends, whatever other processes are still running (docs/architecture.md):
 //   returned normally: 0; proc_exit(n): n; a trap: `trap: <kind>`, a backtrace of Wasm
 //   function names, and 134 like an abort; killed: 137 like SIGKILL.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -43,6 +44,10 @@ unsigned workerThreads() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Processes come and go by the million, and their runtime objects with them. glibc would
+  // hand freed heap back to the kernel now and then, and on a multi-threaded program every
+  // such release interrupts all cores to flush their TLBs: keep the heap instead.
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   lunatic_wasi_set_arguments(argc, argv);
   std::string error;
   ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);

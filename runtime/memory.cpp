@@ -102,8 +102,16 @@ bool zero(uint8_t* base, uint64_t size, bool warm, bool make_warm) {
     madvise(base, stored, MADV_DONTNEED);
     return false;
   }
+  // A resident page may be the kernel's shared zero page, mapped by a read: storing to it
+  // would copy it and interrupt every core to flush its TLB. Only pages that hold
+  // something are stored to.
   for (size_t i = 0; i < pages; ++i) {
-    if (resident[i] & 1) std::memset(base + i * kHostPage, 0, kHostPage);
+    if (!(resident[i] & 1)) continue;
+    uint8_t* page = base + i * kHostPage;
+    const auto* words = reinterpret_cast<const uint64_t*>(page);
+    uint64_t any = 0;
+    for (size_t w = 0; w < kHostPage / 8; ++w) any |= words[w];
+    if (any) std::memset(page, 0, kHostPage);
   }
   return false;
 }
