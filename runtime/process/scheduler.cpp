@@ -32,6 +32,9 @@ constexpr int kSpinRounds = 200;
 // other would otherwise keep the rest waiting.
 constexpr int kMaxNextStreak = 32;
 constexpr uint64_t kMaxWait = 64;
+// A queue shorter than this is left to its worker: taking its last few processes would move
+// them (and the messages they exchange) to another core for little gain.
+constexpr size_t kMinSteal = 32;
 constexpr uint64_t kMaxFreshWait = 65536;
 
 struct Worker {
@@ -87,11 +90,12 @@ struct Worker {
   // Moves the older half of one of this worker's queues (fresh first: whole subtrees of
   // work) to `thief`, returning one of them to run.
   Process* stealInto(Worker& thief) {
-    if (queued.load(std::memory_order_relaxed) == 0) return nullptr;
+    if (queued.load(std::memory_order_relaxed) < kMinSteal) return nullptr;
     std::vector<Process*> taken;
     {
       std::lock_guard lock(mutex);
-      std::deque<Process*>& from = fresh.empty() ? ready : fresh;
+      std::deque<Process*>& from = fresh.size() >= kMinSteal ? fresh : ready;
+      if (from.size() < kMinSteal) return nullptr;
       size_t n = (from.size() + 1) / 2;
       taken.assign(from.begin(), from.begin() + n);
       from.erase(from.begin(), from.begin() + n);
@@ -287,10 +291,13 @@ void enqueue(Process* p) {
     Process* displaced = w->next;
     w->next = p;
     if (!displaced) return;
-    p = displaced;
-  } else {
-    w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
+    w->push(displaced);
+    // A sleeping worker could not steal from a short queue anyway: waking it would cost a
+    // system call on both sides for nothing.
+    if (w->queued.load(std::memory_order_relaxed) >= kMinSteal) wakeSleeper();
+    return;
   }
+  w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
   w->push(p);
   wakeSleeper();
 }
