@@ -222,7 +222,10 @@ Process* Worker::findWork() {
     std::unique_lock lock(scheduler.idle_mutex);
     scheduler.sleepers.fetch_add(1, std::memory_order_seq_cst);
     bool found = false;
-    for (auto& w : scheduler.workers) found = found || w->queued.load() > 0;
+    for (auto& w : scheduler.workers) {
+      size_t waiting = w->queued.load();
+      found = found || (w.get() == this ? waiting > 0 : waiting >= kMinSteal);
+    }
     uint64_t deadline = scheduler.next_deadline.load();
     if (!found && deadline > nowNanoseconds()) {
       if (deadline == UINT64_MAX) {
@@ -297,9 +300,12 @@ void enqueue(Process* p) {
     if (w->queued.load(std::memory_order_relaxed) >= kMinSteal) wakeSleeper();
     return;
   }
+  // From outside the workers (the root process, at start-up): the queue's own worker may be
+  // the one asleep, and no other may steal from so short a queue, so wake them all.
   w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
   w->push(p);
-  wakeSleeper();
+  std::lock_guard lock(scheduler.idle_mutex);
+  scheduler.idle.notify_all();
 }
 
 int currentWorkerIndex() {
