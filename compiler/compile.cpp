@@ -1,4 +1,5 @@
-// The pipeline behind `lunaticc` (see compile.h): front end, translation, LLVM, lld.
+// The pipeline behind `lunaticc` (see compile.h): front end, Binaryen passes (passes/),
+// translation, LLVM, lld.
 #include "compile.h"
 
 #include <llvm/IR/Constants.h>
@@ -18,6 +19,7 @@
 #include "frontend.h"
 #include "link.h"
 #include "module_info.h"
+#include "passes/reductions.h"
 #include "translate.h"
 #include "validate.h"
 
@@ -37,6 +39,18 @@ std::string checkEntry(BinaryenModuleRef module, const std::string& entry) {
   if (!exported) return "no export named '" + entry + "' to run (choose one with --entry)";
   if (BinaryenExportGetKind(exported) != BinaryenExternalFunction()) {
     return "export '" + entry + "' is not a function";
+  }
+  return {};
+}
+
+// The import module the compiler's own passes use for their markers (passes/reductions.h)
+// is reserved: a module of the user's importing from it would be taken for them.
+std::string checkNoInternalImports(const ModuleInfo& info) {
+  for (const Import& import : info.imports) {
+    if (import.module == kInternalImportModule) {
+      return "import " + import.module + "." + import.name + ": the import module '" +
+             kInternalImportModule + "' is reserved for lunaticc";
+    }
   }
   return {};
 }
@@ -62,6 +76,7 @@ std::string compile(const CompileOptions& options) {
   CodeEdits edits;
   if (error = validateModule(*info, &edits); !error.empty()) return error;
   if (!edits.unsupported.empty()) return "unsupported: " + edits.unsupported;
+  if (error = checkNoInternalImports(*info); !error.empty()) return error;
   // `info` points into `bytes`, so Binaryen gets a rewritten copy.
   std::vector<char> readable = makeReadableByBinaryen(
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, *info, edits);
@@ -72,6 +87,9 @@ std::string compile(const CompileOptions& options) {
     if (error = checkExecutableImports(*info); !error.empty()) return error;
     if (error = checkEntry(module.get(), options.entry); !error.empty()) return error;
   }
+
+  // Passes over Binaryen IR, on the valid module as the translator will see it.
+  if (options.preempt) addReductionCounting(module.get());
 
   llvm::LLVMContext context;
   TranslateOptions translate_options;

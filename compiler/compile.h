@@ -19,6 +19,7 @@ struct CompileOptions {
   std::string cpu = "x86-64-v2";   // target CPU for code generation
   bool strip = false;              // -s: leave the symbol table out of the executable
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
+  bool preempt = true;             // count reductions (passes/reductions.h) so processes yield
 };
 
 // Runs the whole pipeline in this process. Returns an empty string on success, or one line

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "passes/reductions.h"
 #include "translate_context.h"
 
 namespace lunaticc {
@@ -37,6 +38,8 @@ ModuleTranslation::ModuleTranslation(BinaryenModuleRef wasm_module, const Module
   memory_tbaa_ = md.createTBAAStructTagNode(memory_type, memory_type, 0);
   llvm::MDNode* global_type = md.createTBAAScalarTypeNode("global", root);
   global_tbaa_ = md.createTBAAStructTagNode(global_type, global_type, 0);
+  llvm::MDNode* reductions_type = md.createTBAAScalarTypeNode("reductions", root);
+  reductions_tbaa_ = md.createTBAAStructTagNode(reductions_type, reductions_type, 0);
 }
 
 llvm::Type* ModuleTranslation::valueType(BinaryenType type) {
@@ -115,6 +118,16 @@ llvm::FunctionCallee ModuleTranslation::trapFunction() {
   return trap;
 }
 
+llvm::FunctionCallee ModuleTranslation::yieldFunction() {
+  llvm::FunctionCallee yield = runtime("lunatic_yield", void_type, {ptr});
+  if (auto* f = llvm::dyn_cast<llvm::Function>(yield.getCallee())) {
+    // Reached once a time slice is spent: rarely, compared with the code that charges.
+    f->addFnAttr(llvm::Attribute::Cold);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+  }
+  return yield;
+}
+
 llvm::Value* ModuleTranslation::loadField(llvm::IRBuilder<>& b, llvm::Type* type, llvm::Value* base,
                                           size_t offset, bool invariant, const llvm::Twine& name) {
   llvm::Value* address = offset ? b.CreateConstInBoundsGEP1_64(i8, base, offset) : base;
@@ -146,6 +159,10 @@ llvm::Value* ModuleTranslation::funcObject(llvm::IRBuilder<>& b, llvm::Value* in
 
 void ModuleTranslation::tagLinearMemory(llvm::Instruction* access) {
   access->setMetadata(llvm::LLVMContext::MD_tbaa, memory_tbaa_);
+}
+
+void ModuleTranslation::tagReductions(llvm::Instruction* access) {
+  access->setMetadata(llvm::LLVMContext::MD_tbaa, reductions_tbaa_);
 }
 
 llvm::Value* ModuleTranslation::loadGlobal(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index,
@@ -246,9 +263,13 @@ class ModuleTranslator {
     const ModuleInfo& info = t_.info;
     t_.num_functions = uint32_t(info.function_types.size());
     BinaryenIndex count = BinaryenGetNumFunctions(t_.wasm);
-    if (count != t_.num_functions + info.table_op_markers.size()) {
+    const uint32_t expected = t_.num_functions + uint32_t(info.table_op_markers.size());
+    // The reduction counting pass appends its marker import after everything else.
+    if (count == expected + 1 && isReductionsMarker(BinaryenGetFunctionByIndex(t_.wasm, expected))) {
+      t_.reductions_marker = expected;
+    } else if (count != expected) {
       return "internal error: Binaryen sees " + std::to_string(count) + " functions, expected " +
-             std::to_string(t_.num_functions + info.table_op_markers.size());
+             std::to_string(expected);
     }
     for (BinaryenIndex i = 0; i < count; ++i) {
       BinaryenFunctionRef f = BinaryenGetFunctionByIndex(t_.wasm, i);

@@ -8,6 +8,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,12 +39,16 @@ class ModuleTranslation {
   llvm::Type* void_type;
 
   // Wasm entities by index; Binaryen refers to them by name.
-  std::vector<BinaryenFunctionRef> functions;      // imports first, then defined, then markers
+  // Imports first, then defined functions, then table-op markers, then the reductions marker.
+  std::vector<BinaryenFunctionRef> functions;
   std::vector<llvm::Function*> llvm_functions;     // null for imports and markers
   std::unordered_map<std::string, uint32_t> function_index;
   std::unordered_map<std::string, uint32_t> global_index;
   std::unordered_map<std::string, uint32_t> table_index;
   uint32_t num_functions = 0;                      // without the markers
+  // The marker import of passes/reductions.h, if the module has one: calls to it become
+  // the inline reduction charge (translate_function.cpp), never a call.
+  std::optional<uint32_t> reductions_marker;
 
   // The module's signature strings (abi.h) and their indices in the descriptor.
   std::vector<std::string> signatures;
@@ -58,6 +63,7 @@ class ModuleTranslation {
   // Runtime entry points (abi.h), declared on first use.
   llvm::FunctionCallee runtime(const char* name, llvm::Type* result, llvm::ArrayRef<llvm::Type*> params);
   llvm::FunctionCallee trapFunction();
+  llvm::FunctionCallee yieldFunction();
 
   // Loads from the instance and the structures it points to. They never alias linear
   // memory, and the pointers in the instance do not change once it is set up, which the
@@ -73,6 +79,9 @@ class ModuleTranslation {
   llvm::Value* funcObject(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index);
   // Tags a load or store of linear memory.
   void tagLinearMemory(llvm::Instruction* access);
+  // Tags a load or store of the instance's reductions_left, which nothing generated code
+  // reads or writes otherwise aliases (calls aside).
+  void tagReductions(llvm::Instruction* access);
   // Loads and stores the value of global `index`. Global cells never alias linear memory
   // or the instance; an immutable global's cell never changes once `initialize` has run,
   // which lets LLVM hoist its loads.
@@ -87,6 +96,7 @@ class ModuleTranslation {
   llvm::MDNode* vm_tbaa_;
   llvm::MDNode* memory_tbaa_;
   llvm::MDNode* global_tbaa_;
+  llvm::MDNode* reductions_tbaa_;
 };
 
 // Lowers the body of defined function `index` into translation.llvm_functions[index].

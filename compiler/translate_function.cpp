@@ -76,6 +76,10 @@ class FunctionTranslator {
     instance_ = fn_->getArg(0);
     checkStack();
     declareLocals();
+    if (t_.reductions_marker) {
+      budget_ = entryAlloca(t_.i64, "budget");
+      reloadBudget();
+    }
     Value* result = lower(BinaryenFunctionGetBody(wasm_));
     if (error_.empty() && !dead_) emitReturn(result);
     // Blocks left open are unreachable (code after a branch, or merges nothing reaches).
@@ -160,6 +164,7 @@ class FunctionTranslator {
   }
 
   void emitReturn(Value* value) {
+    flushBudget();
     if (fn_->getReturnType()->isVoidTy()) {
       b_.CreateRetVoid();
     } else {
@@ -401,9 +406,11 @@ class FunctionTranslator {
     args[0] = b_.CreateSelect(b_.CreateIsNull(callee), instance_, callee, "callee.instance.or.self");
     // notail, as for direct calls: a sibling call through a pointer becomes a jump, and
     // unbounded indirect recursion would then loop forever instead of exhausting the stack.
-    llvm::CallInst* call = b_.CreateCall(type, code, args);
-    call->setTailCallKind(llvm::CallInst::TCK_NoTail);
-    return call;
+    return callingOut([&] {
+      llvm::CallInst* call = b_.CreateCall(type, code, args);
+      call->setTailCallKind(llvm::CallInst::TCK_NoTail);
+      return call;
+    });
   }
 
   Value* lowerCall(BinaryenExpressionRef e) {
@@ -412,22 +419,86 @@ class FunctionTranslator {
       return nullptr;
     }
     uint32_t index = functionIndex(BinaryenCallGetTarget(e));
+    if (index == t_.reductions_marker) return chargeReductions(e);
     std::vector<Value*> args = {instance_};
     if (!lowerOperands(args, BinaryenCallGetNumOperands(e), BinaryenCallGetOperandAt, e)) return nullptr;
     if (const TableOpMarker* marker = findTableOpMarker(t_.info, index)) {
-      emitTableOpMarker(b_, *marker, instance_, llvm::ArrayRef<Value*>(args).drop_front());
-      return nullptr;
+      return callingOut([&]() -> Value* {
+        emitTableOpMarker(b_, *marker, instance_, llvm::ArrayRef<Value*>(args).drop_front());
+        return nullptr;
+      });
     }
     if (index >= t_.info.num_imported_functions) {
       // notail: LLVM would turn self-recursion into a loop, and then unbounded recursion
       // would hang instead of exhausting the stack as Wasm requires.
-      llvm::CallInst* call = b_.CreateCall(t_.llvm_functions[index], args);
-      call->setTailCallKind(llvm::CallInst::TCK_NoTail);
-      return call;
+      return callingOut([&] {
+        llvm::CallInst* call = b_.CreateCall(t_.llvm_functions[index], args);
+        call->setTailCallKind(llvm::CallInst::TCK_NoTail);
+        return call;
+      });
     }
     BinaryenFunctionRef callee = t_.functions[index];
     llvm::FunctionType* type = t_.functionType(BinaryenFunctionGetParams(callee), BinaryenFunctionGetResults(callee));
     return callThrough(t_.funcObject(b_, instance_, index), type, std::move(args));
+  }
+
+  // --- Reduction counting ---
+  //
+  // The function keeps the instance's reductions_left in a local (`budget_`, a register
+  // once mem2reg has run) between the points where other code may see or change it: it is
+  // loaded on entry and after every call that leaves the function, and stored before every
+  // such call and every return. A loop's charge is then a subtraction and a branch on a
+  // register, not a read-modify-write of memory, whose store-to-load latency would chain
+  // the iterations. Traps leave it unstored: the runtime unwinds past this frame anyway.
+
+  void flushBudget() {
+    if (!budget_) return;
+    Value* field = b_.CreateConstInBoundsGEP1_64(t_.i8, instance_, offsetof(lunatic_instance, reductions_left));
+    t_.tagReductions(b_.CreateStore(b_.CreateLoad(t_.i64, budget_), field));
+  }
+
+  void reloadBudget() {
+    if (!budget_) return;
+    Value* field = b_.CreateConstInBoundsGEP1_64(t_.i8, instance_, offsetof(lunatic_instance, reductions_left));
+    llvm::LoadInst* left = b_.CreateLoad(t_.i64, field, "reductions.left");
+    t_.tagReductions(left);
+    b_.CreateStore(left, budget_);
+  }
+
+  // Emits a call that leaves the function (to Wasm code, a host function or a runtime
+  // helper), with the budget in the instance during it.
+  template <typename EmitCall>
+  Value* callingOut(EmitCall emit) {
+    flushBudget();
+    Value* result = emit();
+    reloadBudget();
+    return result;
+  }
+
+  // A call of the reduction counting pass's marker (passes/reductions.h), inline:
+  //   r = self->reductions_left - cost; self->reductions_left = r; if (r < 0) lunatic_yield(self);
+  // with reductions_left kept in budget_ as described above. lunatic_yield is an ordinary
+  // call to LLVM, so in bounds-checked mode the memory's base and size are loaded again
+  // after it, as after any call.
+  Value* chargeReductions(BinaryenExpressionRef e) {
+    BinaryenExpressionRef cost = BinaryenCallGetNumOperands(e) == 1 ? BinaryenCallGetOperandAt(e, 0) : nullptr;
+    if (!budget_ || !cost || BinaryenExpressionGetId(cost) != ids().Const ||
+        BinaryenExpressionGetType(cost) != BinaryenTypeInt32()) {
+      error_ = "internal error: a reduction charge without a constant cost";
+      return nullptr;
+    }
+    Value* left = b_.CreateLoad(t_.i64, budget_);
+    Value* rest = b_.CreateSub(left, b_.getInt64(int64_t(BinaryenConstGetValueI32(cost))), "reductions.rest");
+    b_.CreateStore(rest, budget_);
+    BasicBlock* yield = newBlock("yield");
+    BasicBlock* next = newBlock("run");
+    llvm::MDBuilder md(t_.context);
+    b_.CreateCondBr(b_.CreateICmpSLT(rest, b_.getInt64(0)), yield, next, md.createBranchWeights(1, 1 << 20));
+    b_.SetInsertPoint(yield);
+    callingOut([&] { return b_.CreateCall(t_.yieldFunction(), {instance_}); });
+    b_.CreateBr(next);
+    b_.SetInsertPoint(next);
+    return nullptr;
   }
 
   Value* lowerCallIndirect(BinaryenExpressionRef e) {
@@ -579,7 +650,9 @@ class FunctionTranslator {
     if (kind == id.MemoryGrow) {
       Value* delta = lower(BinaryenMemoryGrowGetDelta(e));
       if (dead_) return nullptr;
-      return b_.CreateCall(t_.runtime("lunatic_memory_grow", i32, {ptr, i32}), {instance_, delta});
+      return callingOut([&] {
+        return b_.CreateCall(t_.runtime("lunatic_memory_grow", i32, {ptr, i32}), {instance_, delta});
+      });
     }
     if (kind == id.MemoryInit) {
       return runtimeCall("lunatic_memory_init", {b_.getInt32(BinaryenMemoryInitGetSegment(e))},
@@ -626,8 +699,10 @@ class FunctionTranslator {
       if (dead_) return nullptr;
       Value* delta = lower(BinaryenTableGrowGetDelta(e));
       if (dead_) return nullptr;
-      return b_.CreateCall(t_.runtime("lunatic_table_grow", i32, {ptr, i32, ptr, i32}),
-                           {instance_, b_.getInt32(tableIndex(BinaryenTableGrowGetTable(e))), value, delta});
+      return callingOut([&] {
+        return b_.CreateCall(t_.runtime("lunatic_table_grow", i32, {ptr, i32, ptr, i32}),
+                             {instance_, b_.getInt32(tableIndex(BinaryenTableGrowGetTable(e))), value, delta});
+      });
     }
     if (kind == id.TupleMake) {
       std::vector<Value*> parts;
@@ -655,8 +730,10 @@ class FunctionTranslator {
     }
     std::vector<llvm::Type*> types;
     for (Value* arg : args) types.push_back(arg->getType());
-    b_.CreateCall(t_.runtime(name, t_.void_type, types), args);
-    return nullptr;
+    return callingOut([&]() -> Value* {
+      b_.CreateCall(t_.runtime(name, t_.void_type, types), args);
+      return nullptr;
+    });
   }
 
   Value* lowerConst(BinaryenExpressionRef e) {
@@ -756,6 +833,7 @@ class FunctionTranslator {
   llvm::IRBuilder<> b_;
   Value* instance_ = nullptr;
   std::vector<llvm::AllocaInst*> locals_;
+  llvm::AllocaInst* budget_ = nullptr;  // reductions_left between calls; null without the pass
   std::vector<Label> labels_;
   std::map<uint32_t, BasicBlock*> trap_blocks_;
   std::unordered_set<BinaryenExpressionRef> unused_loads_;  // see markUnusedLoads

@@ -1,6 +1,7 @@
 // lunaticc: compiles a WebAssembly module into a self-contained native executable.
 //
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
+//            [--no-preempt]
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
   app.add_option("--cpu", options.cpu, "target CPU: x86-64, x86-64-v2 (default), ..., native");
   app.add_flag("-s,--strip", options.strip, "leave symbols out of the executable");
   app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead");
+  bool no_preempt = false;
+  app.add_flag("--no-preempt", no_preempt,
+               "leave reduction counting out: the code never yields its thread (to measure its cost)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -55,6 +59,7 @@ int main(int argc, char** argv) {
   }
   options.memory_mode =
       bounds_checks ? LUNATIC_MEMORY_BOUNDS_CHECKED : LUNATIC_MEMORY_GUARD_PAGES;
+  options.preempt = !no_preempt;
 
   std::string error = lunaticc::runIsolated([&] { return lunaticc::compile(options); });
   return error.empty() ? 0 : fail(options.input, error);
