@@ -9,6 +9,7 @@
 ;; loops (blocks excluded): $sum's body costs 2 (the loop, local.get), its loop's body 13.
 ;; Small leaves without loops are not charged; with --no-preempt nothing is.
 (module
+  (import "host" "f" (func $host))
   (memory 1)
   (func $sum (export "sum") (param i32) (result i32) (local i32)
     (block
@@ -23,27 +24,39 @@
   (func $caller (export "caller") (param i32) (result i32)
     (call $leaf (local.get 0)))
   (func $spin (export "spin")
-    (loop (br 0))))
+    (loop (br 0)))
+  (func $calls_out (export "calls_out") (result i32)
+    (call $host)
+    (i32.const 1)))
 
-;; The marker import is internal: never declared, and the descriptor lists no import.
+;; The marker import is internal: never declared, and the descriptor lists host.f only.
 ;; CHECK-NOT: lunatic_internal
-;; CHECK: @lunatic_main_module = {{.*}} { i32 2, i32 0, ptr @{{[^,]+}}, i32 {{[0-9]+}}, ptr @types, i32 0, ptr null,
+;; CHECK: @imports = internal constant [1 x { ptr, ptr, i32, i32 }]
+;; CHECK-NOT: lunatic_internal
+;; CHECK: @lunatic_main_module = {{.*}} { i32 2, i32 0, ptr @{{[^,]+}}, i32 {{[0-9]+}}, ptr @types, i32 1, ptr @imports,
 ;; CHECK-NOT: lunatic_internal
 ;; CHECK-LABEL: define internal i32 @sum(
+;; On entry: reductions_left into a register, charged 2.
 ;; CHECK: [[FIELD:%.*]] = getelementptr inbounds i8, ptr %instance, i64 16
 ;; CHECK-NEXT: %reductions.left = load i64, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS:![0-9]+]]
 ;; CHECK-NEXT: %reductions.rest = add i64 %reductions.left, -2
 ;; CHECK-NEXT: [[SPENT:%.*]] = icmp slt i64 %reductions.rest, 0
 ;; CHECK-NEXT: br i1 [[SPENT]], label %yield, label %{{.*}}, !prof [[UNLIKELY:![0-9]+]]
+;; Below zero: stored back for the runtime, lunatic_yield, the refilled budget read again.
 ;; CHECK: yield:
 ;; CHECK-NEXT: store i64 %reductions.rest, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS]]
 ;; CHECK-NEXT: call void @lunatic_yield(ptr nonnull %instance)
-;; CHECK: store i64 %budget.{{[0-9]+}}, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS]]
+;; CHECK-NEXT: load i64, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS]]
+;; Returning stores the budget back.
+;; CHECK: store i64 %{{.*}}, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS]]
 ;; CHECK-NEXT: ret i32
+;; The loop header: charged 13 on the register, no memory access unless it yields.
 ;; CHECK: loop:
-;; CHECK: [[REST:%.*]] = add i64 %budget.1, -13
-;; CHECK-NEXT: [[SPENT2:%.*]] = icmp slt i64 [[REST]], 0
-;; CHECK-NEXT: br i1 [[SPENT2]], label %[[YIELD:.*]], label %{{.*}}, !prof [[UNLIKELY]]
+;; CHECK-NEXT: [[BUDGET:%.*]] = phi i64
+;; CHECK-NOT: load
+;; CHECK: [[REST:%.*]] = add i64 [[BUDGET]], -13
+;; CHECK-NEXT: [[SPENT:%.*]] = icmp slt i64 [[REST]], 0
+;; CHECK-NEXT: br i1 [[SPENT]], label %[[YIELD:.*]], label %{{.*}}, !prof [[UNLIKELY]]
 ;; CHECK: [[YIELD]]:
 ;; CHECK-NEXT: store i64 [[REST]], ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS]]
 ;; CHECK-NEXT: call void @lunatic_yield(ptr nonnull %instance)
@@ -54,6 +67,15 @@
 ;; CHECK: add i64 %reductions.left, -2
 ;; CHECK-LABEL: define internal void @spin(
 ;; CHECK: call void @lunatic_yield(ptr nonnull %instance)
+;; Calls that leave the function see the budget in the instance and may change it.
+;; CHECK-LABEL: define internal {{.*}}i32 @calls_out(
+;; CHECK: [[FIELD:%.*]] = getelementptr inbounds i8, ptr %instance, i64 16
+;; CHECK: add i64 %reductions.left, -2
+;; (Reading it again after the call and storing it on return cancel out here.)
+;; CHECK: run:
+;; CHECK: store i64 %budget{{.*}}, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS]]
+;; CHECK-NEXT: notail call void %code(
+;; CHECK-NEXT: ret i32 1
 ;; CHECK: declare void @lunatic_yield(ptr) local_unnamed_addr [[YIELD_ATTRIBUTES:#[0-9]+]]
 ;; CHECK: attributes [[YIELD_ATTRIBUTES]] = { cold nounwind }
 ;; CHECK-DAG: [[UNLIKELY]] = !{!"branch_weights", i32 1, i32 1048576}
