@@ -80,6 +80,11 @@ class FunctionTranslator {
       budget_ = entryAlloca(t_.i64, "budget");
       reloadBudget();
     }
+    if (!t_.info.memories.empty()) {
+      memory_base_ = entryAlloca(t_.ptr, "memory.base.local");
+      if (!guardPages()) memory_size_ = entryAlloca(t_.i64, "memory.size.local");
+      reloadMemory();
+    }
     Value* result = lower(BinaryenFunctionGetBody(wasm_));
     if (error_.empty() && !dead_) emitReturn(result);
     // Blocks left open are unreachable (code after a branch, or merges nothing reaches).
@@ -187,18 +192,33 @@ class FunctionTranslator {
   // --- Linear memory ---
 
   Value* memory() { return t_.loadInstanceField(b_, instance_, offsetof(lunatic_instance, memory), "memory"); }
+  bool guardPages() const { return t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES; }
+
+  // The function keeps memory 0's base (and, when bounds-checked, its size) in locals, read
+  // on entry. In guard-page mode the base never moves; in bounds-checked mode both may
+  // change during any call (memory.grow, a host function, lunatic_yield), so every call
+  // that leaves the function reads them again (callingOut). Between calls they stay in
+  // registers, also in loops whose reduction charge may call lunatic_yield.
+  void reloadMemory() {
+    if (!memory_base_) return;
+    Value* mem = memory();
+    b_.CreateStore(t_.loadField(b_, t_.ptr, mem, offsetof(lunatic_memory, base), guardPages(), "memory.base"),
+                   memory_base_);
+    if (memory_size_) {
+      b_.CreateStore(t_.loadField(b_, t_.i64, mem, offsetof(lunatic_memory, size), false, "memory.size"),
+                     memory_size_);
+    }
+  }
 
   // The host address of a Wasm access of `bytes` bytes at `address` + `offset`, trapping
   // first in bounds-checked mode. In guard-page mode the reservation covers every address
   // an i32 plus a u32 offset can form, so the access itself faults if out of bounds.
   Value* effectiveAddress(Value* address, uint64_t offset, unsigned bytes) {
-    Value* mem = memory();
-    bool guard = t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES;
-    Value* base = t_.loadField(b_, t_.ptr, mem, offsetof(lunatic_memory, base), guard, "memory.base");
+    Value* base = b_.CreateLoad(t_.ptr, memory_base_);
     Value* ea = b_.CreateZExt(address, t_.i64);
     if (offset) ea = b_.CreateAdd(ea, b_.getInt64(offset));
-    if (!guard) {
-      Value* size = t_.loadField(b_, t_.i64, mem, offsetof(lunatic_memory, size), false, "memory.size");
+    if (memory_size_) {
+      Value* size = b_.CreateLoad(t_.i64, memory_size_);
       Value* end = b_.CreateAdd(ea, b_.getInt64(bytes));
       trapIf(b_.CreateICmpUGT(end, size), LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS);
     }
@@ -466,20 +486,22 @@ class FunctionTranslator {
   }
 
   // Emits a call that leaves the function (to Wasm code, a host function or a runtime
-  // helper), with the budget in the instance during it.
+  // helper), with the budget in the instance during it; in bounds-checked mode the memory's
+  // base and size are read again after it.
   template <typename EmitCall>
   Value* callingOut(EmitCall emit) {
     flushBudget();
     Value* result = emit();
     reloadBudget();
+    if (!guardPages()) reloadMemory();
     return result;
   }
 
   // A call of the reduction counting pass's marker (passes/reductions.h), inline:
   //   r = self->reductions_left - cost; self->reductions_left = r; if (r < 0) lunatic_yield(self);
-  // with reductions_left kept in budget_ as described above. lunatic_yield is an ordinary
-  // call to LLVM, so in bounds-checked mode the memory's base and size are loaded again
-  // after it, as after any call.
+  // with reductions_left kept in budget_ as described above. lunatic_yield is a call like
+  // any other (callingOut): in bounds-checked mode the memory's base and size are read
+  // again after it.
   Value* chargeReductions(BinaryenExpressionRef e) {
     BinaryenExpressionRef cost = BinaryenCallGetNumOperands(e) == 1 ? BinaryenCallGetOperandAt(e, 0) : nullptr;
     if (!budget_ || !cost || BinaryenExpressionGetId(cost) != ids().Const ||
@@ -834,6 +856,8 @@ class FunctionTranslator {
   Value* instance_ = nullptr;
   std::vector<llvm::AllocaInst*> locals_;
   llvm::AllocaInst* budget_ = nullptr;  // reductions_left between calls; null without the pass
+  llvm::AllocaInst* memory_base_ = nullptr;  // see reloadMemory; null without a memory
+  llvm::AllocaInst* memory_size_ = nullptr;  // likewise, bounds-checked mode only
   std::vector<Label> labels_;
   std::map<uint32_t, BasicBlock*> trap_blocks_;
   std::unordered_set<BinaryenExpressionRef> unused_loads_;  // see markUnusedLoads

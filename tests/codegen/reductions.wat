@@ -39,7 +39,7 @@
 ;; On entry: reductions_left into a register, charged 2.
 ;; CHECK: [[FIELD:%.*]] = getelementptr inbounds i8, ptr %instance, i64 16
 ;; CHECK-NEXT: %reductions.left = load i64, ptr [[FIELD]], align 8, !tbaa [[REDUCTIONS:![0-9]+]]
-;; CHECK-NEXT: %reductions.rest = add i64 %reductions.left, -2
+;; CHECK: %reductions.rest = add i64 %reductions.left, -2
 ;; CHECK-NEXT: [[SPENT:%.*]] = icmp slt i64 %reductions.rest, 0
 ;; CHECK-NEXT: br i1 [[SPENT]], label %yield, label %{{.*}}, !prof [[UNLIKELY:![0-9]+]]
 ;; Below zero: stored back for the runtime, lunatic_yield, the refilled budget read again.
@@ -82,13 +82,21 @@
 ;; CHECK-DAG: [[REDUCTIONS]] = !{[[TYPE:![0-9]+]], [[TYPE]], i64 0}
 ;; CHECK-DAG: [[TYPE]] = !{!"reductions",
 
-;; Bounds-checked mode: the memory's size and base are loaded again after the charge, since
-;; lunatic_yield may have grown the memory.
+;; Bounds-checked mode: the memory's base and size stay in registers through the loop and
+;; are read again only after lunatic_yield, which may have grown the memory.
 ;; BOUNDS-LABEL: define internal i32 @sum(
 ;; BOUNDS: loop:
+;; BOUNDS-NOT: load
 ;; BOUNDS: call void @lunatic_yield(ptr nonnull %instance)
-;; BOUNDS: %memory.size = load i64
-;; BOUNDS: %memory.base = load ptr, ptr %memory, align 8, !tbaa !{{[0-9]+}}{{$}}
+;; BOUNDS-NEXT: load i64
+;; BOUNDS-NEXT: [[BASE:%.*]] = load ptr, ptr %memory, align 8, !tbaa !{{[0-9]+}}{{$}}
+;; BOUNDS-NEXT: [[SIZE:%.*]] = load i64, ptr %{{.*}}, align 8, !tbaa !{{[0-9]+}}{{$}}
+;; BOUNDS: [[SIZE_NOW:%.*]] = phi i64 [ [[SIZE]], %{{.*}} ], [ %{{.*}}, %loop ]
+;; BOUNDS-NEXT: [[BASE_NOW:%.*]] = phi ptr [ [[BASE]], %{{.*}} ], [ %{{.*}}, %loop ]
+;; BOUNDS-NOT: load ptr
+;; BOUNDS: icmp ugt i64 %{{.*}}, [[SIZE_NOW]]
+;; BOUNDS-NOT: load ptr
+;; BOUNDS: getelementptr i8, ptr [[BASE_NOW]]
 
 ;; NOPREEMPT-LABEL: define internal i32 @sum(
 ;; NOPREEMPT-NOT: reductions
