@@ -1,0 +1,54 @@
+// Blocking-style I/O for host functions: each call parks the calling process (never its
+// worker thread) until the operation completes, while the worker runs other processes.
+//
+// Call these only on a process's own stack (from a host function a guest called). Each
+// first tries the operation without blocking, which costs one system call when data or
+// buffer space is there; only if it would block does the process park on its worker's I/O
+// engine (io_uring, or epoll with a thread pool for regular files: engine.h).
+//
+// Results follow the kernel's convention: >= 0 on success, -errno on failure. A process
+// killed while it waits is woken only once the kernel no longer uses its buffers (the
+// operation is cancelled first), so a dying process never lets the kernel write into a
+// memory that has gone back to the pool.
+#pragma once
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+
+namespace lunatic::rt::io {
+
+// Reads into / writes from `iov`. `offset` < 0 uses and moves the descriptor's position
+// (read/write/readv/writev); otherwise it is pread/pwrite at `offset`.
+int64_t read(int fd, std::span<const iovec> iov, int64_t offset = -1);
+int64_t write(int fd, std::span<const iovec> iov, int64_t offset = -1);
+
+// sendmsg/recvmsg on a socket; `flags` are MSG_* flags (MSG_PEEK, MSG_WAITALL, ...).
+// recv stores the message's flags (MSG_TRUNC, ...) in *out_flags if given.
+int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags = nullptr);
+int64_t send(int fd, std::span<const iovec> iov, int flags);
+
+// accept4 and connect on a socket: park until a connection arrives or the connection is
+// made (or fails). accept returns the new descriptor (made O_NONBLOCK and O_CLOEXEC).
+int accept(int fd, sockaddr* address, socklen_t* length);
+int connect(int fd, const sockaddr* address, socklen_t length);
+
+// Waits until at least one descriptor is ready for its `events` (POLLIN, POLLOUT) or the
+// deadline passes (steady-clock nanoseconds as nowNanoseconds(); 0: no deadline). Fills in
+// each `revents` and returns how many are ready: 0 on timeout.
+struct Interest {
+  int fd;
+  short events;
+  short revents;
+};
+int poll(std::span<Interest> interests, uint64_t deadline_ns);
+
+// Runs a system call that may block for long (fsync, fallocate, a slow open on a network
+// file system) on a helper thread while the process is parked; returns its result.
+int64_t offload(const std::function<int64_t()>& call);
+
+}  // namespace lunatic::rt::io
