@@ -34,7 +34,8 @@ std::string linkExecutable(const std::string& object, const std::string& output,
   const std::string runtime_main = lib_dir + "/liblunatic_main.a";
   const std::string runtime = lib_dir + "/liblunatic_runtime.a";
   const std::string context_switch = lib_dir + "/libboost_context.a";
-  for (const std::string& archive : {runtime_main, runtime, context_switch}) {
+  const std::string uring = lib_dir + "/liburing.a";
+  for (const std::string& archive : {runtime_main, runtime, context_switch, uring}) {
     if (!llvm::sys::fs::exists(archive)) return "runtime library not found: " + archive;
   }
   const std::string search_dir = std::string("-L") + cfg::libdir;
@@ -42,7 +43,7 @@ std::string linkExecutable(const std::string& object, const std::string& output,
       "ld.lld", "-pie", "-z", "relro", "-z", "now", "--hash-style=gnu", "--build-id",
       "--eh-frame-hdr", "-m", "elf_x86_64", "--gc-sections", "-dynamic-linker", cfg::dynamic_linker,
       "-o", output.c_str(), cfg::crt1, cfg::crti, cfg::crtbegin, object.c_str(),
-      runtime_main.c_str(), runtime.c_str(), context_switch.c_str(), search_dir.c_str(), cfg::libstdcxx, "-lm",
+      runtime_main.c_str(), runtime.c_str(), context_switch.c_str(), uring.c_str(), search_dir.c_str(), cfg::libstdcxx, "-lm",
       cfg::libgcc, cfg::libgcc_eh, "-lc", cfg::libgcc, cfg::libgcc_eh, cfg::crtend, cfg::crtn};
   if (strip) args.push_back("--strip-all");
 

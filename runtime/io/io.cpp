@@ -1,21 +1,33 @@
-// io.h, first version: each operation is made directly with the blocking system call on the
-// worker thread. The I/O engine (engine.h) replaces this with park-and-resume.
+// io.h: every operation first tries the system call without blocking; only if it would
+// block does the process park on its worker's engine (engine.h) and try again when woken.
+//
+// Without blocking means: RWF_NOWAIT for reads and writes (the page cache for regular files,
+// the buffer for pipes and sockets), MSG_DONTWAIT for sockets. Inherited descriptors (stdin,
+// stdout) keep their blocking mode: setting O_NONBLOCK would change them for every program
+// sharing them. A descriptor that knows no RWF_NOWAIT (a terminal) is waited for with poll
+// first and then read or written directly.
 #include "io/io.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <vector>
 
-#include "process/process.h"
+#include "io/blocking_pool.h"
+#include "io/engine.h"
+#include "process/scheduler.h"
 
 namespace lunatic::rt::io {
 namespace {
 
-int64_t retry(auto call) {
+int iovCount(std::span<const iovec> iov) { return int(std::min<size_t>(iov.size(), IOV_MAX)); }
+
+template <typename Call>
+int64_t retryInterrupted(Call call) {
   for (;;) {
     int64_t n = call();
     if (n >= 0) return n;
@@ -23,59 +35,163 @@ int64_t retry(auto call) {
   }
 }
 
-int iovCount(std::span<const iovec> iov) { return int(std::min<size_t>(iov.size(), IOV_MAX)); }
+// Parks the calling process until `op` completes. A kill, or the deadline passing, cancels
+// the operation, but the process still waits for it: the kernel may be using its buffers.
+void park(Operation& op, uint64_t deadline_ns) {
+  Process* self = scheduler::currentProcess();
+  op.waiter = self;
+  bool cancelled = false;
+  while (!op.done.load(std::memory_order_acquire)) {
+    self->parkUntil(cancelled ? 0 : deadline_ns, /*killable=*/false);
+    if (op.done.load(std::memory_order_acquire) || cancelled || !op.engine) continue;
+    bool killed = __atomic_load_n(&self->killed, __ATOMIC_RELAXED);
+    if (killed || (deadline_ns && nowNanoseconds() >= deadline_ns)) {
+      cancelled = true;
+      if (op.engine == scheduler::currentEngine()) {
+        op.engine->cancel(op);
+      } else {
+        op.engine->requestCancel(op);
+      }
+    }
+  }
+  self->checkKilled();
+}
+
+// Runs `op` on the calling worker's engine and parks until it completes.
+int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
+  if (op.kind == Operation::Kind::Call) {
+    op.waiter = scheduler::currentProcess();
+    runOnBlockingPool(op);
+  } else {
+    scheduler::currentEngine()->submit(op);
+  }
+  park(op, deadline_ns);
+  return op.result;
+}
+
+// Waits until `fd` is ready for `events` (or in error, or hung up).
+void waitReady(int fd, short events) {
+  Interest interest{fd, events, 0};
+  poll({&interest, 1}, 0);
+}
+
+bool isRegularFile(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64_t offset) {
+  bool reading = kind == Operation::Kind::Read;
+  short readiness = reading ? POLLIN : POLLOUT;
+  for (;;) {
+    int64_t n = retryInterrupted([&] {
+      return reading ? preadv2(fd, iov.data(), iovCount(iov), offset, RWF_NOWAIT)
+                     : pwritev2(fd, iov.data(), iovCount(iov), offset, RWF_NOWAIT);
+    });
+    if (n != -EAGAIN && n != -EOPNOTSUPP) return n;
+    if (isRegularFile(fd)) {
+      // Not in the page cache (or the file system cannot tell without blocking): the
+      // engine reads it in the background.
+      Operation op;
+      op.kind = kind;
+      op.fd = fd;
+      op.iov = iov;
+      op.offset = offset;
+      return perform(op);
+    }
+    waitReady(fd, readiness);
+    if (n == -EOPNOTSUPP) {
+      // No RWF_NOWAIT (a terminal, a character device): it was ready, so this should not block.
+      return retryInterrupted([&] {
+        if (offset >= 0) return reading ? preadv(fd, iov.data(), iovCount(iov), offset) : pwritev(fd, iov.data(), iovCount(iov), offset);
+        return reading ? readv(fd, iov.data(), iovCount(iov)) : writev(fd, iov.data(), iovCount(iov));
+      });
+    }
+  }
+}
+
+msghdr messageOf(std::span<const iovec> iov) {
+  msghdr m{};
+  m.msg_iov = const_cast<iovec*>(iov.data());
+  m.msg_iovlen = size_t(iovCount(iov));
+  return m;
+}
 
 }  // namespace
 
 int64_t read(int fd, std::span<const iovec> iov, int64_t offset) {
-  return retry([&] { return offset < 0 ? readv(fd, iov.data(), iovCount(iov)) : preadv(fd, iov.data(), iovCount(iov), offset); });
+  return transfer(Operation::Kind::Read, fd, iov, offset);
 }
 
 int64_t write(int fd, std::span<const iovec> iov, int64_t offset) {
-  return retry([&] { return offset < 0 ? writev(fd, iov.data(), iovCount(iov)) : pwritev(fd, iov.data(), iovCount(iov), offset); });
+  return transfer(Operation::Kind::Write, fd, iov, offset);
 }
 
 int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags) {
-  msghdr m{};
-  m.msg_iov = const_cast<iovec*>(iov.data());
-  m.msg_iovlen = size_t(iovCount(iov));
-  int64_t n = retry([&] { return recvmsg(fd, &m, flags); });
-  if (out_flags) *out_flags = m.msg_flags;
-  return n;
-}
-
-int64_t send(int fd, std::span<const iovec> iov, int flags) {
-  msghdr m{};
-  m.msg_iov = const_cast<iovec*>(iov.data());
-  m.msg_iovlen = size_t(iovCount(iov));
-  return retry([&] { return sendmsg(fd, &m, flags | MSG_NOSIGNAL); });
-}
-
-int accept(int fd, sockaddr* address, socklen_t* length) {
-  return int(retry([&] { return accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC); }));
-}
-
-int connect(int fd, const sockaddr* address, socklen_t length) {
-  return int(retry([&] { return ::connect(fd, address, length); }));
-}
-
-int poll(std::span<Interest> interests, uint64_t deadline_ns) {
-  std::vector<pollfd> fds;
-  for (const Interest& i : interests) fds.push_back({i.fd, i.events, 0});
+  msghdr m = messageOf(iov);
   for (;;) {
-    int timeout = -1;
-    if (deadline_ns) {
-      uint64_t now = nowNanoseconds();
-      timeout = now >= deadline_ns ? 0 : int(std::min<uint64_t>((deadline_ns - now + 999'999) / 1'000'000, INT_MAX));
+    int64_t n = retryInterrupted([&] { return recvmsg(fd, &m, flags | MSG_DONTWAIT); });
+    if (n != -EAGAIN) {
+      if (out_flags) *out_flags = n >= 0 ? m.msg_flags : 0;
+      return n;
     }
-    int n = ::poll(fds.data(), fds.size(), timeout);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -errno;
-    for (size_t k = 0; k < fds.size(); ++k) interests[k].revents = fds[k].revents;
-    return n;
+    waitReady(fd, POLLIN);
   }
 }
 
-int64_t offload(const std::function<int64_t()>& call) { return call(); }
+int64_t send(int fd, std::span<const iovec> iov, int flags) {
+  msghdr m = messageOf(iov);
+  for (;;) {
+    int64_t n = retryInterrupted([&] { return sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL); });
+    if (n != -EAGAIN) return n;
+    waitReady(fd, POLLOUT);
+  }
+}
+
+int accept(int fd, sockaddr* address, socklen_t* length) {
+  for (;;) {
+    socklen_t room = length ? *length : 0;
+    int64_t n = retryInterrupted([&] { return accept4(fd, address, length ? &room : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC); });
+    if (n != -EAGAIN) {
+      if (n >= 0 && length) *length = room;
+      return int(n);
+    }
+    waitReady(fd, POLLIN);
+  }
+}
+
+int connect(int fd, const sockaddr* address, socklen_t length) {
+  int64_t n = retryInterrupted([&] { return ::connect(fd, address, length); });
+  if (n != -EINPROGRESS) return int(n);
+  waitReady(fd, POLLOUT);
+  int error = 0;
+  socklen_t size = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) < 0) return -errno;
+  return -error;
+}
+
+int poll(std::span<Interest> interests, uint64_t deadline_ns) {
+  // Most waits find something ready at once: one poll(2), no engine.
+  std::vector<pollfd> fds;
+  fds.reserve(interests.size());
+  for (const Interest& i : interests) fds.push_back({i.fd, i.events, 0});
+  int n = int(retryInterrupted([&] { return ::poll(fds.data(), fds.size(), 0); }));
+  if (n < 0) return n;
+  if (n > 0 || (deadline_ns && nowNanoseconds() >= deadline_ns)) {
+    for (size_t k = 0; k < fds.size(); ++k) interests[k].revents = fds[k].revents;
+    return n;
+  }
+  Operation op;
+  op.kind = Operation::Kind::Poll;
+  op.interests = interests;
+  return int(perform(op, deadline_ns));
+}
+
+int64_t offload(const std::function<int64_t()>& call) {
+  Operation op;
+  op.kind = Operation::Kind::Call;
+  op.call = &call;
+  return perform(op);
+}
 
 }  // namespace lunatic::rt::io

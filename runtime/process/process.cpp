@@ -53,7 +53,13 @@ Capabilities Capabilities::within(const Capabilities& limit) const {
   c.can_spawn_processes = can_spawn_processes && limit.can_spawn_processes;
   c.can_create_configs = can_create_configs && limit.can_create_configs;
   c.can_compile_modules = can_compile_modules && limit.can_compile_modules;
+  c.wasi = wasi;  // narrowed as it was made: its directories lie inside its creator's
   return c;
+}
+
+const wasi::WasiConfigPtr& noWasiGrants() {
+  static const wasi::WasiConfigPtr none = std::make_shared<wasi::WasiConfig>();
+  return none;
 }
 
 // --- Mailbox -----------------------------------------------------------------------
@@ -112,6 +118,7 @@ void Process::reset() {
   links.clear();
   monitored_by.clear();
   resources.reset();
+  capabilities = {};  // lets go of the WASI view, which may be the last hold on it
   messages.current.reset();
   messages.read_cursor = 0;
   fuel_left = 0;
@@ -146,17 +153,17 @@ void Process::checkKilled() {
 
 void Process::die(uint32_t kind) { unwindWithTrap(kind); }
 
-void Process::suspend(Switch reason) {
+void Process::suspend(Switch reason, bool killable) {
   if (reason != Switch::Exit) chargeSlice();
   switch_reason = reason;
   ctx::transfer_t from = ctx::jump_fcontext(back, nullptr);
   back = from.fctx;  // the worker that resumed us, perhaps another one
   instance_.reductions_left = scheduler::kSliceReductions;
-  checkKilled();
+  if (killable) checkKilled();
 }
 
-bool Process::parkUntil(uint64_t deadline_ns) {
-  checkKilled();  // a kill that arrived while running left only `signaled` behind
+bool Process::parkUntil(uint64_t deadline_ns, bool killable) {
+  if (killable) checkKilled();  // a kill that arrived while running left only `signaled` behind
   uint64_t timer = deadline_ns ? scheduler::addWakeTimer(deadline_ns, id) : 0;
   {
     std::lock_guard guard(lock);
@@ -166,7 +173,7 @@ bool Process::parkUntil(uint64_t deadline_ns) {
       return true;
     }
   }
-  suspend(Switch::Park);
+  suspend(Switch::Park, killable);
   if (timer && !scheduler::cancelTimer(timer)) return nowNanoseconds() < deadline_ns;
   return true;
 }

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config.h"  // wasi/config.h
 #include "lunatic/abi.h"
 #include "memory.h"
 #include "process/stack.h"
@@ -27,6 +28,9 @@ class ModuleImage;
 class ProcessRef;
 struct SpawnRequest;
 
+// The WASI view that grants nothing: no arguments, no environment, no directories.
+const wasi::WasiConfigPtr& noWasiGrants();
+
 // What a process may use and do. A process hands a child at most what it has itself:
 // configs start as a copy of their creator's limits and every setter can only narrow them.
 struct Capabilities {
@@ -35,6 +39,10 @@ struct Capabilities {
   bool can_spawn_processes = true;
   bool can_create_configs = true;
   bool can_compile_modules = true;
+  // Arguments, environment and directories, as WASI shows them; never null. A config made by
+  // create_config starts with none, as upstream; lunatic::wasi adds to it, and a directory
+  // only from inside the creator's own (runtime/wasi_grants.h).
+  wasi::WasiConfigPtr wasi = noWasiGrants();
 
   // The largest capabilities both `this` and `limit` allow.
   Capabilities within(const Capabilities& limit) const;
@@ -123,11 +131,12 @@ class Process {
 
   // --- Called by the process itself, on its own stack ---------------------------------
   // Gives the worker back; returns when the scheduler runs this process again. Dies here
-  // (does not return) if the process was killed meanwhile.
-  void suspend(Switch reason);
+  // (does not return) if the process was killed meanwhile, unless `killable` is false: a
+  // process waiting for I/O must first make sure the kernel is done with its buffers.
+  void suspend(Switch reason, bool killable = true);
   // Parks until wake() or the deadline (steady-clock nanoseconds, 0: none) passes.
-  // Returns false on timeout.
-  bool parkUntil(uint64_t deadline_ns);
+  // Returns false on timeout. `killable` as for suspend.
+  bool parkUntil(uint64_t deadline_ns, bool killable = true);
   // Unwinds to the process's entry and ends it.
   [[noreturn]] void die(uint32_t trap_kind);
   void checkKilled();

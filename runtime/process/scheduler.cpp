@@ -6,6 +6,7 @@
 #include "process/scheduler.h"
 
 #include "instance.h"
+#include "io/engine.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -56,6 +57,11 @@ struct Worker {
   std::atomic<size_t> queued{0};
   uint64_t pops = 0;
   std::thread thread;
+  Process* running = nullptr;
+  // Where the worker's processes wait for I/O, and where the worker itself sleeps when it
+  // has nothing to run: a sleeping worker is woken by its engine, by I/O or by wake().
+  std::unique_ptr<io::Engine> engine;
+  std::atomic<bool> sleeping{false};
 
   void updateCount() { queued.store(ready.size() + fresh.size(), std::memory_order_relaxed); }
   void push(Process* p) {
@@ -119,8 +125,6 @@ struct Scheduler {
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<unsigned> next_worker{0};
 
-  std::mutex idle_mutex;
-  std::condition_variable idle;
   std::atomic<int> sleepers{0};
 
   std::mutex timer_mutex;
@@ -144,11 +148,19 @@ __attribute__((noinline)) Worker*& currentWorker() {
   return worker;
 }
 
-void wakeSleeper() {
+// Wakes one sleeping worker (all of them if `all`). Claiming a sleeper by clearing its flag
+// keeps two wakers from spending their system calls on the same one.
+void wakeSleepers(bool all) {
   if (scheduler.sleepers.load(std::memory_order_seq_cst) == 0) return;
-  std::lock_guard lock(scheduler.idle_mutex);
-  scheduler.idle.notify_one();
+  for (auto& w : scheduler.workers) {
+    if (w->sleeping.load(std::memory_order_seq_cst) && w->sleeping.exchange(false)) {
+      w->engine->wake();
+      if (!all) return;
+    }
+  }
 }
+
+void wakeSleeper() { wakeSleepers(false); }
 
 void fireDueTimers() {
   uint64_t next = scheduler.next_deadline.load(std::memory_order_relaxed);
@@ -187,21 +199,24 @@ uint64_t addTimer(uint64_t deadline_ns, Timer timer) {
     scheduler.next_deadline.store(scheduler.timers.begin()->first);
   }
   // A sleeping worker may be waiting for a later deadline than this one.
-  if (scheduler.sleepers.load() > 0) {
-    std::lock_guard lock(scheduler.idle_mutex);
-    scheduler.idle.notify_one();
-  }
+  wakeSleeper();
   return id;
 }
 
 void Worker::loop() {
   currentWorker() = this;
+  engine = io::makeEngine();
+  if (!engine) {
+    std::fprintf(stderr, "lunatic: error: no I/O engine: neither io_uring nor epoll works here\n");
+    std::_Exit(1);
+  }
   for (;;) run(findWork());
 }
 
 Process* Worker::findWork() {
   for (int round = 0;; ++round) {
     fireDueTimers();
+    engine->poll();
     if (Process* p = next) {
       next = nullptr;
       if (++next_streak <= kMaxNextStreak) return p;
@@ -217,9 +232,9 @@ Process* Worker::findWork() {
       __builtin_ia32_pause();
       continue;
     }
-    // Sleep until work arrives or the next timer is due. Counting ourselves as a sleeper
-    // before the last look at the queues means an enqueue after that look will notify.
-    std::unique_lock lock(scheduler.idle_mutex);
+    // Sleep until work or I/O arrives or the next timer is due. Counting ourselves as a
+    // sleeper before the last look at the queues means an enqueue after that look wakes us.
+    sleeping.store(true, std::memory_order_seq_cst);
     scheduler.sleepers.fetch_add(1, std::memory_order_seq_cst);
     bool found = false;
     for (auto& w : scheduler.workers) {
@@ -227,13 +242,9 @@ Process* Worker::findWork() {
       found = found || (w.get() == this ? waiting > 0 : waiting >= kMinSteal);
     }
     uint64_t deadline = scheduler.next_deadline.load();
-    if (!found && deadline > nowNanoseconds()) {
-      if (deadline == UINT64_MAX) {
-        scheduler.idle.wait(lock);
-      } else {
-        scheduler.idle.wait_for(lock, std::chrono::nanoseconds(deadline - nowNanoseconds()));
-      }
-    }
+    uint64_t now = nowNanoseconds();
+    if (!found && !next && deadline > now) engine->wait(deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
+    sleeping.store(false, std::memory_order_seq_cst);
     scheduler.sleepers.fetch_sub(1, std::memory_order_seq_cst);
     round = 0;
   }
@@ -241,10 +252,12 @@ Process* Worker::findWork() {
 
 void Worker::run(Process* p) {
   p->fresh = false;
+  running = p;
   setCurrentGuestStack(&p->guest_stack);
   ctx::transfer_t back = ctx::jump_fcontext(p->context, p);
   p->context = back.fctx;
   setCurrentGuestStack(nullptr);
+  running = nullptr;
   switch (p->switch_reason) {
     case Switch::Yield:
       push(p);
@@ -304,13 +317,22 @@ void enqueue(Process* p) {
   // the one asleep, and no other may steal from so short a queue, so wake them all.
   w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
   w->push(p);
-  std::lock_guard lock(scheduler.idle_mutex);
-  scheduler.idle.notify_all();
+  wakeSleepers(true);
 }
 
 int currentWorkerIndex() {
   Worker* w = currentWorker();
   return w ? int(w->index) : -1;
+}
+
+Process* currentProcess() {
+  Worker* w = currentWorker();
+  return w ? w->running : nullptr;
+}
+
+io::Engine* currentEngine() {
+  Worker* w = currentWorker();
+  return w ? w->engine.get() : nullptr;
 }
 
 bool othersWaiting() {

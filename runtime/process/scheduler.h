@@ -7,6 +7,10 @@
 
 #include "process/process.h"
 
+namespace lunatic::rt::io {
+class Engine;
+}
+
 namespace lunatic::rt::scheduler {
 
 // Reductions in one time slice: about as many Wasm instructions, well under a
@@ -24,6 +28,10 @@ void enqueue(Process* p);
 
 // The calling thread's worker index, or -1 if it is not a worker thread.
 int currentWorkerIndex();
+// The process running on the calling worker, and the worker's I/O engine (null on other
+// threads). Read them again after any park: a process may resume on another worker.
+Process* currentProcess();
+io::Engine* currentEngine();
 
 // Whether the calling worker has other processes waiting to run (after firing the timers
 // that are due, which may make some).

@@ -1,0 +1,80 @@
+// What the backends share (engine.h): completing an operation, cross-thread cancellation,
+// and choosing the backend.
+#include "io/engine.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace lunatic::rt::io {
+
+void Operation::complete(int64_t value) {
+  result = value;
+  // Once `done` is set the waiter may return and free this operation, and even end: hold a
+  // reference so that waking it never touches a recycled process.
+  waiter->retain();
+  ProcessRef process(waiter);
+  done.store(true, std::memory_order_release);
+  process->wake();
+}
+
+void Engine::requestCancel(Operation& op) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (op.done.load(std::memory_order_relaxed)) return;
+    cancel_requests_.push_back(&op);
+    has_requests_.store(true, std::memory_order_release);
+  }
+  wake();
+}
+
+void Engine::takeCancelRequests() {
+  if (!has_requests_.load(std::memory_order_acquire)) return;
+  std::vector<Operation*> requests;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    requests.swap(cancel_requests_);
+    has_requests_.store(false, std::memory_order_relaxed);
+  }
+  for (Operation* op : requests) cancel(*op);
+}
+
+void Engine::finish(Operation& op, int64_t result) {
+  --in_flight_;
+  std::unique_lock lock(inbox_mutex_);
+  std::erase(cancel_requests_, &op);
+  op.complete(result);
+}
+
+const char* backendName(Backend backend) { return backend == Backend::Uring ? "uring" : "epoll"; }
+
+Backend chosenBackend() {
+  static const Backend chosen = [] {
+    const char* forced = std::getenv("LUNATIC_IO");
+    if (forced && std::strcmp(forced, "epoll") == 0) return Backend::Epoll;
+    bool uring_works = makeUringEngine() != nullptr;
+    if (forced && std::strcmp(forced, "uring") == 0) {
+      if (uring_works) return Backend::Uring;
+      std::fprintf(stderr, "lunatic: error: LUNATIC_IO=uring, but this system refuses io_uring\n");
+      std::_Exit(1);
+    }
+    if (forced) {
+      std::fprintf(stderr, "lunatic: error: LUNATIC_IO=%s: want uring or epoll\n", forced);
+      std::_Exit(1);
+    }
+    return uring_works ? Backend::Uring : Backend::Epoll;
+  }();
+  return chosen;
+}
+
+std::unique_ptr<Engine> makeEngine() {
+  if (chosenBackend() == Backend::Uring) {
+    if (std::unique_ptr<Engine> engine = makeUringEngine()) return engine;
+    // A ring that worked at start-up can still fail for lack of locked memory (older kernels
+    // charge rings to RLIMIT_MEMLOCK): this worker falls back, the others keep their rings.
+  }
+  return makeEpollEngine();
+}
+
+}  // namespace lunatic::rt::io
