@@ -7,6 +7,10 @@ packages=(
   cmake ninja-build g++ pkg-config
   llvm-19-dev liblld-19-dev lld-19 clang-19 libclang-rt-19-dev
   libclang-rt-19-dev-wasm32 wasi-libc
+  # Rust guests (tests/wasi/rust): Debian's rustc 1.63 and its wasm32-wasi std. rustc links
+  # wasm with rust-lld, which Debian makes a link to lld-14 (only a Recommends, so named
+  # here); lld-19's wasm-ld refuses the metadata members of the std rlibs.
+  rustc libstd-rust-dev-wasm32 lld-14
   binaryen wabt
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
   libcli11-dev doctest-dev libfmt-dev libboost-context-dev liburing-dev
