@@ -107,6 +107,9 @@ class UringEngine final : public Engine {
     takeCancelRequests();
     if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
     reap();
+    // Cancellations made while reaping go in now, before any process that was woken can
+    // submit a new operation at the same address (the same user_data).
+    if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
   }
 
   void wait(uint64_t timeout_ns) override {
@@ -119,6 +122,7 @@ class UringEngine final : public Engine {
       io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
     }
     reap();
+    if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
   }
 
   void wake() override { eventfd_write(wake_fd_, 1); }
