@@ -1,34 +1,9 @@
 // Primitive decoding of the WebAssembly binary format (see wasm_reader.h).
 #include "wasm_reader.h"
 
+#include "lunatic/utf8.h"
+
 namespace lunaticc {
-namespace {
-
-// Checks UTF-8 as the Unicode standard defines it: no overlong forms, no surrogates,
-// nothing above U+10FFFF.
-bool isValidUtf8(std::span<const uint8_t> s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    uint8_t c = s[i];
-    size_t extra;
-    uint32_t min, code;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xe0) == 0xc0) { extra = 1; min = 0x80; code = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { extra = 2; min = 0x800; code = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { extra = 3; min = 0x10000; code = c & 0x07; }
-    else return false;
-    if (i + extra >= s.size()) return false;  // truncated sequence
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
-      code = (code << 6) | (s[i + k] & 0x3f);
-    }
-    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
-}  // namespace
 
 uint64_t WasmReader::leb(unsigned bits, bool is_signed) {
   uint64_t result = 0;
@@ -60,8 +35,9 @@ uint64_t WasmReader::leb(unsigned bits, bool is_signed) {
 
 std::string WasmReader::name() {
   auto bytes = take(u32());
-  if (ok() && !isValidUtf8(bytes)) fail("malformed UTF-8 encoding");
-  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (ok() && !lunatic::isValidUtf8(text)) fail("malformed UTF-8 encoding");
+  return std::string(text);
 }
 
 uint8_t WasmReader::valueType() {
