@@ -55,6 +55,19 @@ std::string checkNoInternalImports(const ModuleInfo& info) {
   return {};
 }
 
+// lunatic_main_wasi_grants in abi.h's encoding: records of three NUL-terminated strings, then
+// "". (The strings come from the command line, so none holds a NUL.)
+std::string wasiGrants(const CompileOptions& options) {
+  std::string grants;
+  auto record = [&](const char* kind, const std::string& first, const std::string& second) {
+    for (const char* s : {kind, first.c_str(), second.c_str()}) grants.append(s).push_back('\0');
+  };
+  for (const auto& [key, value] : options.environment) record(LUNATIC_GRANT_ENVIRONMENT_VARIABLE, key, value);
+  for (const DirectoryGrant& dir : options.directories) record(LUNATIC_GRANT_DIRECTORY, dir.host, dir.guest);
+  grants.push_back('\0');
+  return grants;
+}
+
 // A file next to `path` that is renamed over it only once complete, so a failed run
 // leaves no output behind.
 std::string temporaryPathFor(const std::string& path) {
@@ -112,6 +125,9 @@ std::string compile(const CompileOptions& options) {
     // The module takes ownership of globals created this way, as LLVM's API has it.
     new llvm::GlobalVariable(*ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
                              "lunatic_main_entry");
+    auto* grants = llvm::ConstantDataArray::getString(context, wasiGrants(options), false);
+    new llvm::GlobalVariable(*ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
+                             "lunatic_main_wasi_grants");
   }
 
   const std::string temporary = temporaryPathFor(options.output);

@@ -3,10 +3,18 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lunatic/abi.h"
 
 namespace lunaticc {
+
+// A host directory the executable's root process is granted (lunaticc --dir HOST[::GUEST]).
+struct DirectoryGrant {
+  std::string host;   // as given: the runtime canonicalises it when the executable starts
+  std::string guest;  // the name the guest sees it under
+};
 
 struct CompileOptions {
   std::string input;               // path of the .wasm
@@ -20,6 +28,9 @@ struct CompileOptions {
   bool strip = false;              // -s: leave the symbol table out of the executable
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
   bool preempt = true;             // count reductions (passes/reductions.h) so processes yield
+  // What the executable grants its root process through WASI (abi.h, lunatic_main_wasi_grants).
+  std::vector<std::pair<std::string, std::string>> environment;  // --env KEY=VALUE, as (KEY, VALUE)
+  std::vector<DirectoryGrant> directories;                       // --dir
 };
 
 // Runs the whole pipeline in this process. Returns an empty string on success, or one line

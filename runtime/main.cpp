@@ -1,8 +1,11 @@
 // The entry point of every executable lunaticc builds: start the scheduler, run the entry
 // export of the module as the root process, and exit with the root process's status as
 // soon as it ends, whatever other processes are still running (docs/architecture.md):
-//   returned normally: 0; proc_exit(n): n; a trap: `trap: <kind>`, a backtrace of Wasm
-//   function names, and 134 like an abort; killed: 137 like SIGKILL.
+//   returned normally: 0; proc_exit(n): n; a trap: `trap: <kind>` (`trap: <function>: <why>`
+//   if a host function refused its input), a backtrace of Wasm function names, and 134 like
+//   an abort; killed: 137 like SIGKILL.
+// The root process sees the arguments, environment and directories of wasi_grants.h; a grant
+// that cannot be honoured (a directory that does not exist) is an error before it starts.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -16,7 +19,7 @@
 #include "process/module_image.h"
 #include "process/scheduler.h"
 #include "trap.h"
-#include "wasi.h"
+#include "wasi_grants.h"
 
 namespace {
 
@@ -48,8 +51,12 @@ int main(int argc, char** argv) {
   // hand freed heap back to the kernel now and then, and on a multi-threaded program every
   // such release interrupts all cores to flush their TLBs: keep the heap instead.
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  lunatic_wasi_set_arguments(argc, argv);
   std::string error;
+  wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
+  if (!grants) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
+  }
   ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);
   if (!image) {
     std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
@@ -68,6 +75,7 @@ int main(int argc, char** argv) {
       root.param_types.push_back(*c);
     }
   }
+  root.capabilities.wasi = std::move(grants);
   root.watched = true;
   root.report_traps = false;
   ProcessRef process = spawnProcess(std::move(root), &error);
@@ -81,7 +89,9 @@ int main(int argc, char** argv) {
   if (!death.failed) finish(0);
   if (death.trap == 0) finish(death.exit_code);
   if (death.trap == kKilledKind) finish(kKilledStatus);
-  std::fprintf(stderr, "trap: %s\n", lunatic_trap_message(death.trap));
+  // A host function that refused the root process's input says which and why instead.
+  std::fprintf(stderr, "trap: %s\n",
+               death.host_failure.empty() ? lunatic_trap_message(death.trap) : death.host_failure.c_str());
   std::fputs(death.backtrace.c_str(), stderr);
   finish(kTrapStatus);
 }

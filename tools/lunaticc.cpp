@@ -1,7 +1,7 @@
 // lunaticc: compiles a WebAssembly module into a self-contained native executable.
 //
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
-//            [--no-preempt]
+//            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST]]...
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "compile.h"
 #include "isolate.h"
@@ -19,6 +21,33 @@ int fail(const std::string& file, const std::string& reason) {
   std::fprintf(stderr, "lunaticc: error: %s%s%s\n", file.c_str(), file.empty() ? "" : ": ",
                reason.c_str());
   return 1;
+}
+
+// What the executable grants at run time on top of its flags (runtime/wasi_grants.h), for --help.
+constexpr const char* kRunTimeGrants =
+    "The root process sees the executable's arguments, the variables and directories granted\n"
+    "with --env and --dir, and those the environment it runs in grants:\n"
+    "  LUNATIC_ENV_<KEY>=<value>                        the variable KEY=value\n"
+    "  LUNATIC_DIRS=HOST[::GUEST][:HOST[::GUEST]...]    directories, ':'-separated like PATH\n"
+    "Nothing else of the host's environment or file system. Granted directories must exist\n"
+    "when the executable starts. LUNATIC_THREADS sets the number of worker threads.";
+
+// Turns --env and --dir items into grants; "" or what is wrong with one.
+std::string readGrants(const std::vector<std::string>& env, const std::vector<std::string>& dirs,
+                       lunaticc::CompileOptions& options) {
+  for (const std::string& item : env) {
+    size_t equals = item.find('=');
+    if (equals == 0 || equals == std::string::npos) return "--env wants KEY=VALUE, not '" + item + "'";
+    options.environment.emplace_back(item.substr(0, equals), item.substr(equals + 1));
+  }
+  for (const std::string& item : dirs) {
+    size_t separator = item.find("::");
+    lunaticc::DirectoryGrant grant{item.substr(0, separator),
+                                   separator == std::string::npos ? item : item.substr(separator + 2)};
+    if (grant.host.empty() || grant.guest.empty()) return "--dir wants HOST or HOST::GUEST, not '" + item + "'";
+    options.directories.push_back(std::move(grant));
+  }
+  return {};
 }
 
 }  // namespace
@@ -44,6 +73,16 @@ int main(int argc, char** argv) {
   bool no_preempt = false;
   app.add_flag("--no-preempt", no_preempt,
                "leave reduction counting out: the code never yields its thread (to measure its cost)");
+  std::vector<std::string> env_grants, dir_grants;
+  app.add_option("--env", env_grants, "grant the root process the environment variable KEY=VALUE (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  app.add_option("--dir", dir_grants,
+                 "grant the root process the host directory HOST, which the guest sees as GUEST "
+                 "(default: HOST as written; repeatable)")
+      ->type_name("HOST[::GUEST]")
+      ->allow_extra_args(false);
+  app.footer(kRunTimeGrants);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -56,6 +95,10 @@ int main(int argc, char** argv) {
           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos ||
       std::isdigit(static_cast<unsigned char>(options.module_symbol[0]))) {
     return fail("", "--module-symbol must be a C identifier");
+  }
+  if (std::string error = readGrants(env_grants, dir_grants, options); !error.empty()) return fail("", error);
+  if (options.object_only && (!options.environment.empty() || !options.directories.empty())) {
+    return fail("", "--env and --dir grant an executable's root process: they do not go with -c");
   }
   options.memory_mode =
       bounds_checks ? LUNATIC_MEMORY_BOUNDS_CHECKED : LUNATIC_MEMORY_GUARD_PAGES;

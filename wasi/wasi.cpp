@@ -1,7 +1,7 @@
 // WASI preview 1, the part a command-line program needs to start, print and exit. Every
 // pointer and length from the guest is checked against its memory before use: a bad one
-// gets errno FAULT, never a host crash. Nothing is granted beyond stdio: no environment,
-// no preopened directories.
+// gets errno FAULT, never a host crash. Arguments and environment are the calling process's
+// (Capabilities::wasi); no preopened directories yet.
 #include "wasi.h"
 
 #include <sys/random.h>
@@ -16,6 +16,7 @@
 
 #include "guest_memory.h"
 #include "host.h"
+#include "process/process.h"
 #include "trap.h"
 
 namespace {
@@ -23,36 +24,50 @@ namespace {
 // errno values of WASI preview 1.
 constexpr int32_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kIo = 29, kSpipe = 70;
 
-struct Arguments {
-  std::vector<std::string> values;
-};
-Arguments arguments;  // the executable's argv, set once by lunatic_wasi_define
-
 using Guest = lunatic::rt::GuestMemory;
+using lunatic::rt::wasi::WasiConfig;
 
-int32_t args_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
-  uint32_t bytes = 0;
-  for (const std::string& a : arguments.values) bytes += uint32_t(a.size() + 1);
-  Guest g(self);
-  return g.store32(count_out, uint32_t(arguments.values.size())) && g.store32(size_out, bytes) ? kSuccess : kFault;
+WasiConfig embedding;  // what instances outside processes see: argv, set by lunatic_wasi_define
+
+// A process sees its own arguments and environment (Capabilities::wasi).
+const WasiConfig& viewOf(lunatic_instance* self) {
+  const lunatic::rt::Process* p = lunatic::rt::Process::of(self);
+  return p ? *p->capabilities.wasi : embedding;
 }
 
-int32_t args_get(lunatic_instance* self, uint32_t pointers, uint32_t buffer) {
+// args_sizes_get and environ_sizes_get: how many strings, and their bytes with NULs.
+int32_t stringSizes(lunatic_instance* self, const std::vector<std::string>& strings, uint32_t count_out,
+                    uint32_t size_out) {
+  uint32_t bytes = 0;
+  for (const std::string& s : strings) bytes += uint32_t(s.size() + 1);
   Guest g(self);
-  for (size_t i = 0; i < arguments.values.size(); ++i) {
-    const std::string& a = arguments.values[i];
-    if (!g.store32(pointers + uint32_t(i * 4), buffer) || !g.copyIn(buffer, a.c_str(), a.size() + 1)) return kFault;
-    buffer += uint32_t(a.size() + 1);
+  return g.store32(count_out, uint32_t(strings.size())) && g.store32(size_out, bytes) ? kSuccess : kFault;
+}
+
+// args_get and environ_get: the strings with NULs at `buffer`, pointers to them at `pointers`.
+int32_t copyStrings(lunatic_instance* self, const std::vector<std::string>& strings, uint32_t pointers,
+                    uint32_t buffer) {
+  Guest g(self);
+  for (size_t i = 0; i < strings.size(); ++i) {
+    const std::string& s = strings[i];
+    if (!g.store32(pointers + uint32_t(i * 4), buffer) || !g.copyIn(buffer, s.c_str(), s.size() + 1)) return kFault;
+    buffer += uint32_t(s.size() + 1);
   }
   return kSuccess;
 }
 
-int32_t environ_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
-  Guest g(self);
-  return g.store32(count_out, 0) && g.store32(size_out, 0) ? kSuccess : kFault;
+int32_t args_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
+  return stringSizes(self, viewOf(self).arguments, count_out, size_out);
 }
-
-int32_t environ_get(lunatic_instance*, uint32_t, uint32_t) { return kSuccess; }
+int32_t args_get(lunatic_instance* self, uint32_t pointers, uint32_t buffer) {
+  return copyStrings(self, viewOf(self).arguments, pointers, buffer);
+}
+int32_t environ_sizes_get(lunatic_instance* self, uint32_t count_out, uint32_t size_out) {
+  return stringSizes(self, viewOf(self).environment, count_out, size_out);
+}
+int32_t environ_get(lunatic_instance* self, uint32_t pointers, uint32_t buffer) {
+  return copyStrings(self, viewOf(self).environment, pointers, buffer);
+}
 
 int32_t clock_time_get(lunatic_instance* self, uint32_t clock, uint64_t, uint32_t time_out) {
   static constexpr clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
@@ -143,7 +158,7 @@ std::span<const HostFunction> wasiHostFunctions() {
 
 }  // namespace lunatic::rt
 
-void lunatic_wasi_set_arguments(int argc, char** argv) { arguments.values.assign(argv, argv + argc); }
+void lunatic_wasi_set_arguments(int argc, char** argv) { embedding.arguments.assign(argv, argv + argc); }
 
 void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv) {
   lunatic_wasi_set_arguments(argc, argv);

@@ -4,7 +4,8 @@
 
 #include "lunatic/embed.h"
 
-// Sets the guest's arguments (argc entries of argv) for every process.
+// Sets the guest's arguments (argc entries of argv) for instances outside processes (an
+// embedding's); a process has its own (Capabilities::wasi).
 void lunatic_wasi_set_arguments(int argc, char** argv);
 // Defines the WASI functions; argv (argc entries) becomes the guest's arguments.
 void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv);

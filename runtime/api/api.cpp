@@ -46,7 +46,7 @@ std::span<const HostFunction> lunaticHostFunctions() {
   static const std::vector<HostFunction> all = [] {
     std::vector<HostFunction> list;
     for (auto part : {api::processFunctions(), api::messageFunctions(), api::timerFunctions(),
-                      api::registryFunctions(), api::errorAndVersionFunctions()}) {
+                      api::registryFunctions(), api::errorAndVersionFunctions(), api::wasiConfigFunctions()}) {
       list.insert(list.end(), part.begin(), part.end());
     }
     checkAgainstAbi(list);
@@ -73,6 +73,14 @@ void fail(lunatic_instance* instance, const char* function, const char* why) {
   } else {
     std::fprintf(stderr, "lunatic: %s: %s\n", function, why);
   }
+  lunatic_trap(LUNATIC_TRAP_HOST);
+}
+
+void fail(lunatic_instance* instance, const char* function, std::string why) {
+  Process* p = Process::of(instance);
+  if (!p) fail(instance, function, why.c_str());  // the embedding's failure ends it: nothing to keep
+  p->host_failure = std::string(function) + ": " + why;
+  std::string().swap(why);  // frees it: the trap skips this frame's destructors
   lunatic_trap(LUNATIC_TRAP_HOST);
 }
 

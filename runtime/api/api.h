@@ -19,6 +19,12 @@ Process& callerOf(lunatic_instance* instance);
 // Ends the calling process because it passed something no call can accept (a pointer
 // outside its memory, an unknown resource id): its one log line names the function and why.
 [[noreturn]] void fail(lunatic_instance* instance, const char* function, const char* why);
+// The same with a message made at run time. The trap unwinds without running destructors:
+// the message is moved in, and the caller should hold no other string on its frame.
+[[noreturn]] void fail(lunatic_instance* instance, const char* function, std::string why);
+
+// The calling process's config `id` (lunatic::process::create_config), or the process fails.
+Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function);
 
 // Stores `message` as an error resource of p and returns its id, for lunatic::error.
 uint64_t newError(Process& p, std::string message);
@@ -40,6 +46,7 @@ std::span<const HostFunction> messageFunctions();
 std::span<const HostFunction> timerFunctions();
 std::span<const HostFunction> registryFunctions();
 std::span<const HostFunction> errorAndVersionFunctions();
+std::span<const HostFunction> wasiConfigFunctions();
 
 // An entry of a table: host(module, name, signature, function).
 template <typename F>

@@ -19,16 +19,6 @@ constexpr int64_t kSpawnCost = 2'000;
 // A spawn parameter: a type byte, then 16 bytes of value (little-endian, zero-padded).
 constexpr size_t kParamRecord = 17;
 
-// The calling process's config `id`, or the process fails.
-Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function) {
-  Process& p = callerOf(self);
-  if (p.resources) {
-    auto it = p.resources->configs.find(id);
-    if (it != p.resources->configs.end()) return it->second;
-  }
-  fail(self, function, "no such config");
-}
-
 // What the calling process has, as a config: the most it can grant.
 Capabilities ownLimits(Process& p) {
   Capabilities c = p.capabilities;
@@ -41,7 +31,9 @@ uint64_t create_config(lunatic_instance* self) {
   if (!p.capabilities.can_create_configs) return UINT64_MAX;  // -1: denied
   ProcessResources& r = p.ownResources();
   uint64_t id = r.next_id++;
-  r.configs.emplace(id, ownLimits(p));
+  Capabilities config = ownLimits(p);
+  config.wasi = noWasiGrants();  // as upstream: no arguments, environment or directories until added
+  r.configs.emplace(id, std::move(config));
   return id;
 }
 
@@ -118,6 +110,15 @@ bool decodeParams(std::string_view bytes, SpawnRequest& request) {
 }
 
 }  // namespace
+
+Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function) {
+  Process& p = callerOf(self);
+  if (p.resources) {
+    auto it = p.resources->configs.find(id);
+    if (it != p.resources->configs.end()) return it->second;
+  }
+  fail(self, function, "no such config");
+}
 
 uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
                uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr) {

@@ -231,13 +231,14 @@ void Process::run() {
       this);
   if (result.kind == 0) return;
   if (result.kind == kExitKind) {
-    death = Death{result.exit_code != 0, result.exit_code, 0, std::string()};
+    death = Death{result.exit_code != 0, result.exit_code, 0, std::string(), std::string()};
     return;
   }
-  death = Death{true, 0, result.kind, std::string()};
+  death = Death{true, 0, result.kind, std::string(), std::string()};
   if (result.kind == kKilledKind) return;
   if (!report_traps) {
     death.backtrace = formatTrapBacktrace(false);
+    death.host_failure = std::move(host_failure);
     return;
   }
   std::string backtrace = formatTrapBacktrace(true);

@@ -97,6 +97,7 @@ struct Death {
   int32_t exit_code = 0;
   uint32_t trap = 0;    // what ended it, if it failed other than by exit: a trap kind
   std::string backtrace;  // of a trap, as lines "  at f", if the process does not log it
+  std::string host_failure;  // with backtrace: "function: why", if a host function ended it
 };
 
 // Guest-visible resources a process owns, by the ids it was given (Lunatic's per-process

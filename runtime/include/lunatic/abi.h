@@ -255,10 +255,19 @@ void lunatic_table_init(lunatic_instance*, uint32_t table, uint32_t segment, uin
 void lunatic_elem_drop(lunatic_instance*, uint32_t segment);
 
 /* ---- The executable's entry ---------------------------------------------------------- *
- * lunaticc, when it builds an executable, emits these two symbols next to the module; the
+ * lunaticc, when it builds an executable, emits these symbols next to the module; the
  * runtime's main() instantiates the module with WASI and runs the entry export. */
 extern const lunatic_module lunatic_main_module;
 extern const char lunatic_main_entry[]; /* "_start" unless --entry said otherwise */
+
+/* What lunaticc's --env and --dir flags grant the root process (runtime/wasi_grants.h):
+ * records of three NUL-terminated strings each, one after another, then an empty string:
+ *     LUNATIC_GRANT_ENVIRONMENT_VARIABLE, KEY, VALUE
+ *     LUNATIC_GRANT_DIRECTORY, HOST (as given to --dir), GUEST (the name the guest sees)
+ * An executable built without those flags holds just the final "". */
+extern const char lunatic_main_wasi_grants[];
+#define LUNATIC_GRANT_ENVIRONMENT_VARIABLE "env"
+#define LUNATIC_GRANT_DIRECTORY "dir"
 
 #ifdef __cplusplus
 } /* extern "C" */

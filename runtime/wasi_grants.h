@@ -1,0 +1,44 @@
+// What WASI view a process is granted (wasi/config.h): the root process's, made at start-up
+// from what the executable was built and run with, and the rules every later grant of a
+// directory follows, so that a process can only ever hand on part of what it has.
+//
+// The root process's arguments are the executable's argv, untouched. Its environment and
+// directories add up from two sources, in this order:
+//   1. lunaticc's --env KEY=VALUE and --dir HOST[::GUEST] flags, baked into the executable
+//      (lunatic_main_wasi_grants in abi.h);
+//   2. the environment the executable runs in:
+//        LUNATIC_ENV_<KEY>=<value>                     grants the variable KEY=value
+//        LUNATIC_DIRS=HOST[::GUEST][:HOST[::GUEST]]... grants directories, like PATH: entries
+//                                                      are separated by ':', and '::' maps a
+//                                                      host directory to the name the guest
+//                                                      sees (default: HOST as written)
+// Nothing else of the host's environment reaches the guest. A variable granted twice keeps
+// its last value. Directories are canonicalised at start-up (symlinks resolved); one that is
+// not an existing directory is an error.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "config.h"  // wasi/config.h
+
+namespace lunatic::rt {
+
+// The root process's WASI config, from `argv` (argc entries), the baked grants (abi.h's
+// encoding) and `environment` (a null-terminated KEY=value array, like environ). Null with
+// `error` set, one line, if a grant cannot be honoured.
+wasi::WasiConfigPtr rootWasiConfig(int argc, char** argv, const char* baked_grants, char** environment,
+                                   std::string* error);
+
+// Sets KEY=value in `config`, replacing an earlier value of KEY.
+void setEnvironmentVariable(wasi::WasiConfig& config, std::string_view key, std::string_view value);
+
+// Resolves `path`, a directory as a process with the view `granter` names it, to a host
+// directory inside one of granter's directories. The path is looked up under the granter's
+// directory whose guest name is its longest leading run of components (a relative guest name
+// such as "." covers relative paths), and the host path it maps to is canonicalised: a ".."
+// or a symlink that leads outside every directory of the granter is refused. Returns "" and
+// sets `host` to the canonical host directory, or returns why not.
+std::string resolveGrantedDirectory(const wasi::WasiConfig& granter, std::string_view path, std::string* host);
+
+}  // namespace lunatic::rt
