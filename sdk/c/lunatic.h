@@ -529,7 +529,8 @@ static inline void lunatic_registry_remove(const char* name) {
 
 /* ---- Wrappers: configurations ---------------------------------------------------------- */
 
-/* A new configuration (everything denied, no limits), or -1 if the caller may not create one. */
+/* A new configuration, or -1 if the caller may not create one. It starts with the caller's
+ * limits and permissions, and no arguments, environment variables or directories. */
 static inline lunatic_config_id lunatic_config_create(void) {
   return lunatic_raw_process_create_config();
 }
@@ -564,7 +565,8 @@ static inline void lunatic_config_set_can_create_configs(lunatic_config_id confi
   lunatic_raw_process_config_set_can_create_configs((uint64_t)config, can ? 1u : 0u);
 }
 
-/* Adds the environment variable `key`=`value` for processes spawned from `config`. */
+/* Sets the environment variable `key`=`value` for processes spawned from `config`; the key
+ * must not be empty or hold '='. */
 static inline void lunatic_config_add_env(lunatic_config_id config, const char* key,
                                           const char* value) {
   lunatic_raw_wasi_config_add_environment_variable((uint64_t)config, key, strlen(key), value,
@@ -577,7 +579,8 @@ static inline void lunatic_config_add_arg(lunatic_config_id config, const char* 
                                                     strlen(argument));
 }
 
-/* Preopens the host directory `dir` for processes spawned from `config`. */
+/* Preopens `dir` for processes spawned from `config`: a directory as the caller sees it, which
+ * must lie inside one of the caller's own preopened directories (else the caller fails). */
 static inline void lunatic_config_preopen_dir(lunatic_config_id config, const char* dir) {
   lunatic_raw_wasi_config_preopen_dir((uint64_t)config, dir, strlen(dir));
 }
