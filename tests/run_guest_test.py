@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Runs one guest program of tests/processes and checks what it did.
+"""Runs one guest program of the tests (tests/processes, tests/wasi) and checks what it did.
 
-The expectations are comment lines (// or the * lines of a block comment) at the top of the
-program's C source:
+What a run gets and what it must do are comment lines (// or the * lines of a block comment)
+in the program's source, C or Rust:
 
   // expect-exit: N            the exit status (default 0)
   // expect-stdout: REGEX      a stdout line must match REGEX in full; these lines must come
@@ -13,49 +13,103 @@ program's C source:
                                any, stderr must be empty
   // expect-stderr+: REGEX     as expect-stderr, but one or more lines (as many as match)
   // expect-max-seconds: S     the run must end within S seconds (default 10)
+  // args: WORDS               appended to the program's arguments, split as a shell would
+  // env: KEY=VALUE            a variable of the guest's environment (granted, not inherited)
+  // stdin: TEXT               a line fed on stdin, after those of earlier stdin lines
+  // stdin-file: PATH          stdin is this file (relative to the source's directory)
+                               Without either, stdin is empty.
+  // given-file: GUEST: TEXT   the file GUEST (say /sandbox/in.txt) holds the line TEXT when
+                               the program starts
+  // expect-file: GUEST: REGEX the file GUEST must exist after the run, and its whole content
+                               match REGEX (write \\n for a line end)
+  // expect-no-file: GUEST     the file GUEST must not exist after the run
 
-Any stdout line starting with "FAIL" fails the test (the programs' CHECK macros).
+Every run gets two fresh, empty directories, which the guest sees as /sandbox and /other
+(WASI preopens); they are removed afterwards. Anything the run leaves beside them fails the
+test: the guest escaped. Any stdout line starting with "FAIL" fails the
+test (the programs' checks).
 
-A test named in the expected-failures list (one "name: reason" per line) is a known runtime
-bug: its failure is reported with the reason and passes; if it passes, that is reported as an
-unexpected pass and fails, so the list is kept current.
+A test named in the expected-failures list (one "name: reason" per line; the name is the
+ctest name or a shell-style pattern of such names) is a known bug: its failure is reported
+with the reason and passes; if it passes, that is reported as an unexpected pass and fails,
+so the list is kept current.
 
-Usage: run_process_test.py --name NAME --exe EXE --source SRC --expected-failures FILE
-                           [--env KEY=VALUE ...]
+Usage: run_guest_test.py --name NAME --source SRC --expected-failures FILE
+                         (--exe EXE [--build-log LOG] | --node WASM) [--env KEY=VALUE ...]
+  --exe runs a native executable built by lunaticc (--build-log: what lunaticc said, shown
+  if EXE is missing); --node runs the module under node:wasi instead, as a reference for the
+  test itself. --env sets a variable of the runner's environment (LUNATIC_THREADS, ...).
 """
 import argparse
+import fnmatch
+import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+import tempfile
 import time
 
-DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*expect-(exit|stdout|stderr\+?|max-seconds):\s?(.*?)\s*$")
+DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*(expect-(?:exit|stdout|stderr\+?|max-seconds|file|no-file)"
+                       r"|args|env|stdin|stdin-file|given-file):\s?(.*?)\s*$")
+GUEST_DIRS = ("sandbox", "other")  # each /NAME to the guest, a fresh directory NAME on the host
+
+# Runs a module under node:wasi with the arguments, environment and preopens in its JSON
+# argument; stdio are the runner's pipes.
+NODE_HOST = """
+import { readFile } from "node:fs/promises";
+import { WASI } from "node:wasi";
+const { wasm, args, env, preopens } = JSON.parse(process.argv[1]);
+const wasi = new WASI({ version: "preview1", args, env, preopens, returnOnExit: true });
+const module = await WebAssembly.compile(await readFile(wasm));
+process.exitCode = wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject()));
+"""
 
 
-def read_expectations(source):
-    exp = {"exit": 0, "stdout": [], "stderr": [], "max-seconds": 10.0}
+def lunatic_grants(preopens, guest_env):
+    """The variables of an executable's environment that grant the guest `preopens` ({guest
+    path: host directory}) and `guest_env` ({KEY: value}): runtime/wasi_grants.h's syntax."""
+    grants = {"LUNATIC_ENV_" + key: value for key, value in guest_env.items()}
+    grants["LUNATIC_DIRS"] = ":".join(f"{host}::{guest}" for guest, host in preopens.items())
+    return grants
+
+
+def read_directives(source):
+    exp = {"exit": 0, "stdout": [], "stderr": [], "max-seconds": 10.0, "args": [], "env": {},
+           "stdin": b"", "given-file": [], "file": [], "no-file": []}
     with open(source, encoding="utf-8") as f:
         for line in f:
             m = DIRECTIVE.match(line)
             if not m:
                 continue
-            key, value = m.group(1), m.group(2)
+            key, value = m.group(1).removeprefix("expect-"), m.group(2)
             if key == "exit":
                 exp["exit"] = int(value)
             elif key == "max-seconds":
                 exp["max-seconds"] = float(value)
-            elif key == "stderr+":
-                exp["stderr"].append((value, True))
-            elif key == "stderr":
-                exp["stderr"].append((value, False))
+            elif key in ("stderr", "stderr+"):
+                exp["stderr"].append((value, key == "stderr+"))
+            elif key == "args":
+                exp["args"] += shlex.split(value)
+            elif key == "env":
+                name, _, val = value.partition("=")
+                exp["env"][name] = val
+            elif key == "stdin":
+                exp["stdin"] += value.encode() + b"\n"
+            elif key == "stdin-file":
+                with open(os.path.join(os.path.dirname(source), value), "rb") as data:
+                    exp["stdin"] = data.read()
+            elif key in ("file", "given-file"):
+                path, _, text = value.partition(": ")
+                exp[key].append((path, text))
             else:
                 exp[key].append(value)
     return exp
 
 
-def check(exp, status, stdout, stderr, seconds):
-    """The list of problems found (empty: passed)."""
+def check_output(exp, status, stdout, stderr, seconds):
+    """The problems with the status, time and output of a run (empty: none)."""
     problems = []
     if status != exp["exit"]:
         problems.append(f"exit status {status}, expected {exp['exit']}")
@@ -98,56 +152,127 @@ def check(exp, status, stdout, stderr, seconds):
     return problems
 
 
-def expected_failures(path):
-    known = {}
+def host_path(preopens, guest):
+    """The host path of a guest path under one of the preopens."""
+    for name, host in preopens.items():
+        if guest.startswith(name + "/"):
+            return os.path.join(host, guest[len(name) + 1:])
+    raise ValueError(f"{guest} is not under any of {', '.join(preopens)}")
+
+
+def give_files(exp, preopens):
+    for guest, text in exp["given-file"]:
+        with open(host_path(preopens, guest), "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+
+def check_files(exp, preopens):
+    """The problems with the files the run left in the preopens (empty: none)."""
+    problems = []
+    for guest, pattern in exp["file"]:
+        path = host_path(preopens, guest)
+        if not os.path.isfile(path):
+            problems.append(f"the program left no file {guest}")
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            content = f.read()
+        if not re.fullmatch(pattern, content):
+            problems.append(f"{guest} holds {content!r}, expected: {pattern}")
+    for guest in exp["no-file"]:
+        if os.path.lexists(host_path(preopens, guest)):
+            problems.append(f"the program left a file {guest}")
+    return problems
+
+
+def check_outside(root):
+    """The problems with what the run left beside the preopens, in their parent `root`: a
+    guest that reached it escaped its directories."""
+    return [f"the program escaped its directories: it left {name} beside them"
+            for name in sorted(set(os.listdir(root)) - set(GUEST_DIRS))]
+
+
+def command(args, exp, preopens):
+    """The command line and environment that run the program under test."""
+    env = dict(os.environ)
+    for item in args.env:
+        key, _, value = item.partition("=")
+        env[key] = value
+    if args.node:
+        config = {"wasm": args.node, "args": [os.path.basename(args.node)] + exp["args"],
+                  "env": exp["env"], "preopens": preopens}
+        return ["node", "--no-warnings", "--input-type=module", "-e", NODE_HOST, json.dumps(config)], env
+    env.update(lunatic_grants(preopens, exp["env"]))
+    return [args.exe] + exp["args"], env
+
+
+def run(args, exp):
+    """Runs the program once in fresh preopens: (status, stdout, stderr, seconds, file problems)."""
+    with tempfile.TemporaryDirectory(prefix="guest-test-") as root:
+        preopens = {}
+        for name in GUEST_DIRS:
+            os.mkdir(os.path.join(root, name))
+            preopens["/" + name] = os.path.join(root, name)
+        give_files(exp, preopens)
+        argv, env = command(args, exp, preopens)
+        limit = exp["max-seconds"]
+        start = time.monotonic()
+        try:
+            done = subprocess.run(argv, input=exp["stdin"], capture_output=True, env=env,
+                                  timeout=limit + 5)
+            status, stdout, stderr = done.returncode, done.stdout, done.stderr
+        except subprocess.TimeoutExpired as e:
+            status, stdout, stderr = "timed out (killed)", e.stdout or b"", e.stderr or b""
+        seconds = time.monotonic() - start
+        return (status, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"),
+                seconds, check_files(exp, preopens) + check_outside(root))
+
+
+def known_failure(path, name):
+    """The reason `name` is listed in the expected-failures file, or None."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            name, _, reason = line.partition(":")
-            known[name.strip()] = reason.strip()
-    return known
+            pattern, _, reason = line.partition(":")
+            if fnmatch.fnmatchcase(name, pattern.strip()):
+                return reason.strip()
+    return None
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--name", required=True)
-    parser.add_argument("--exe", required=True)
     parser.add_argument("--source", required=True)
     parser.add_argument("--expected-failures", required=True)
+    engine = parser.add_mutually_exclusive_group(required=True)
+    engine.add_argument("--exe")
+    engine.add_argument("--node", metavar="WASM")
+    parser.add_argument("--build-log")
     parser.add_argument("--env", action="append", default=[])
     args = parser.parse_args()
 
-    exp = read_expectations(args.source)
-    env = dict(os.environ)
-    for item in args.env:
-        key, _, value = item.partition("=")
-        env[key] = value
-    limit = exp["max-seconds"]
-    start = time.monotonic()
-    try:
-        run = subprocess.run([args.exe], capture_output=True, env=env, timeout=limit + 5)
-        status, stdout, stderr = run.returncode, run.stdout, run.stderr
-    except subprocess.TimeoutExpired as e:
-        status, stdout, stderr = "timed out (killed)", e.stdout or b"", e.stderr or b""
-    seconds = time.monotonic() - start
-    stdout = stdout.decode("utf-8", "replace")
-    stderr = stderr.decode("utf-8", "replace")
-    problems = check(exp, status, stdout, stderr, seconds)
+    exp = read_directives(args.source)
+    if args.exe and not os.path.exists(args.exe):
+        log = open(args.build_log, encoding="utf-8").read() if args.build_log else ""
+        status, stdout, stderr, seconds = "not built", "", "", 0.0
+        problems = [f"{args.exe} was not built; lunaticc said:\n{log}"]
+    else:
+        status, stdout, stderr, seconds, file_problems = run(args, exp)
+        problems = check_output(exp, status, stdout, stderr, seconds) + file_problems
 
     print(f"{args.name}: exit status {status} (expected {exp['exit']}), {seconds:.2f} s; "
           f"{len(exp['stdout'])} stdout and {len(exp['stderr'])} stderr patterns")
     print("--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr + "--------------")
-    known = expected_failures(args.expected_failures)
     for p in problems:
         print(f"problem: {p}")
-    if args.name in known:
+    reason = known_failure(args.expected_failures, args.name)
+    if reason is not None:
         if problems:
-            print(f"EXPECTED FAILURE (a known runtime bug): {known[args.name]}")
+            print(f"EXPECTED FAILURE (a known bug): {reason}")
             return 0
         print(f"UNEXPECTED PASS: {args.name} is listed in {args.expected_failures} "
-              f"({known[args.name]}); if the bug is fixed, remove it from the list")
+              f"({reason}); if the bug is fixed, remove it from the list")
         return 1
     print("PASSED" if not problems else "FAILED")
     return 1 if problems else 0
