@@ -1,11 +1,11 @@
-// WASI preview 1 host functions (module "wasi_snapshot_preview1"): the functions listed in
-// runtime/include/lunatic/wasi_functions.def, defined on a linker for guests to import.
+// WASI preview 1 host functions (module "wasi_snapshot_preview1"): every function listed in
+// runtime/include/lunatic/wasi_functions.def, in the host function table (host.h) that
+// processes resolve their imports from.
+//
+// Files by area: context.* (a process's descriptor table), sandbox.* (how guest paths reach
+// host files), fd.cpp and fd_stat.cpp (descriptors), path.cpp, poll.cpp, sock.cpp, misc.cpp
+// (arguments, environment, clocks, randomness, exit, signals, yielding); types.h and
+// errno_table.* hold the specification's values, marshal.* the guest records.
 #pragma once
 
-#include "lunatic/embed.h"
-
-// Sets the guest's arguments (argc entries of argv) for instances outside processes (an
-// embedding's); a process has its own (Capabilities::wasi).
-void lunatic_wasi_set_arguments(int argc, char** argv);
-// Defines the WASI functions; argv (argc entries) becomes the guest's arguments.
-void lunatic_wasi_define(lunatic_linker* linker, int argc, char** argv);
+#include "host.h"

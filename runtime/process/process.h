@@ -27,6 +27,12 @@ using ProcessId = uint64_t;
 class ModuleImage;
 class ProcessRef;
 struct SpawnRequest;
+namespace wasi {
+class Context;  // wasi/context.h
+struct ContextDeleter {
+  void operator()(Context* context) const;
+};
+}  // namespace wasi
 
 // The WASI view that grants nothing: no arguments, no environment, no directories.
 const wasi::WasiConfigPtr& noWasiGrants();
@@ -106,6 +112,9 @@ struct ProcessResources {
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, Capabilities> configs;
   std::unordered_map<uint64_t, std::string> errors;
+  // WASI's descriptor table, made by the first WASI call that needs it; closed when the
+  // process ends (ModuleImage::dismantle).
+  std::unique_ptr<wasi::Context, wasi::ContextDeleter> wasi_context;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for

@@ -1,0 +1,65 @@
+/* check.h: what the C programs of tests/wasi share.
+ *
+ * CHECK(cond) prints "FAIL file:line: cond" (and errno) when cond is false, and the run
+ * goes on, so one run reports every failed check; the test runner fails a test with any
+ * FAIL line. CHECK_ERRNO(call, E) checks that call returns -1 with errno E, CHECK_WASI
+ * that a raw WASI call (wasi/api.h) returns WASI errno E.
+ *
+ * The runner grants two fresh, empty directories: /sandbox and /other.
+ */
+#ifndef WASI_TESTS_CHECK_H
+#define WASI_TESTS_CHECK_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int check_failures;
+
+/* One line on stdout, flushed at once: a line is never lost in a buffer, and lines of
+ * processes printing at the same time never mix (each flush is one write). */
+#define say(...) (printf(__VA_ARGS__), putchar('\n'), fflush(stdout))
+
+#define CHECK(cond)                                                                         \
+  do {                                                                                      \
+    if (!(cond)) {                                                                          \
+      int saved_errno_ = errno;                                                             \
+      ++check_failures;                                                                     \
+      say("FAIL %s:%d: %s (errno %d: %s)", __FILE__, __LINE__, #cond, saved_errno_,         \
+          strerror(saved_errno_));                                                          \
+    }                                                                                       \
+  } while (0)
+
+/* `call` fails (returns -1) with errno `expected`. */
+#define CHECK_ERRNO(call, expected)                                                         \
+  do {                                                                                      \
+    errno = 0;                                                                              \
+    int failed_ = (call) == 0 - 1;                                                          \
+    int got_ = errno;                                                                       \
+    if (!failed_ || got_ != (expected)) {                                                   \
+      ++check_failures;                                                                     \
+      say("FAIL %s:%d: %s: expected errno %d (%s), got %s errno %d (%s)", __FILE__,         \
+          __LINE__, #call, (expected), strerror(expected), failed_ ? "failure" : "success", \
+          got_, strerror(got_));                                                            \
+    }                                                                                       \
+  } while (0)
+
+/* A raw WASI call returns the WASI errno `expected` (0: success). */
+#define CHECK_WASI(call, expected)                                                          \
+  do {                                                                                      \
+    int got_ = (int)(call);                                                                 \
+    if (got_ != (expected)) {                                                               \
+      ++check_failures;                                                                     \
+      say("FAIL %s:%d: %s: expected WASI errno %d, got %d", __FILE__, __LINE__, #call,      \
+          (int)(expected), got_);                                                           \
+    }                                                                                       \
+  } while (0)
+
+/* The end of main: one line saying how it went. */
+static inline int checks_done(const char* name) {
+  if (check_failures == 0) say("%s: all checks passed", name);
+  return check_failures == 0 ? 0 : 1;
+}
+
+#endif
