@@ -38,8 +38,7 @@ int64_t retryInterrupted(Call call) {
 // Parks the calling process until `op` completes. A kill, or the deadline passing, cancels
 // the operation, but the process still waits for it: the kernel may be using its buffers.
 void park(Operation& op, uint64_t deadline_ns) {
-  Process* self = scheduler::currentProcess();
-  op.waiter = self;
+  Process* self = op.waiter;
   bool cancelled = false;
   while (!op.done.load(std::memory_order_acquire)) {
     self->parkUntil(cancelled ? 0 : deadline_ns, /*killable=*/false);
@@ -57,10 +56,31 @@ void park(Operation& op, uint64_t deadline_ns) {
   self->checkKilled();
 }
 
+// An instance outside the scheduler (an embedding, a spec test driver) has no process to
+// park: its thread blocks in the system call.
+int64_t blockThread(Operation& op, uint64_t deadline_ns) {
+  if (op.kind != Operation::Kind::Poll) return performBlocking(op);
+  std::vector<pollfd> fds;
+  for (const Interest& i : op.interests) fds.push_back({i.fd, i.events, 0});
+  for (;;) {
+    int timeout = -1;
+    if (deadline_ns) {
+      uint64_t now = nowNanoseconds();
+      timeout = now >= deadline_ns ? 0 : int(std::min<uint64_t>((deadline_ns - now + 999'999) / 1'000'000, INT_MAX));
+    }
+    int n = ::poll(fds.data(), fds.size(), timeout);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -errno;
+    for (size_t k = 0; k < fds.size(); ++k) op.interests[k].revents = fds[k].revents;
+    return n;
+  }
+}
+
 // Runs `op` on the calling worker's engine and parks until it completes.
 int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
+  op.waiter = scheduler::currentProcess();  // before submitting: a pool thread may finish at once
+  if (!op.waiter) return blockThread(op, deadline_ns);
   if (op.kind == Operation::Kind::Call) {
-    op.waiter = scheduler::currentProcess();
     runOnBlockingPool(op);
   } else {
     scheduler::currentEngine()->submit(op);
