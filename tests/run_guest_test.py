@@ -46,6 +46,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -261,6 +262,8 @@ def main():
         status, stdout, stderr, seconds, file_problems = run(args, exp)
         problems = check_output(exp, status, stdout, stderr, seconds) + file_problems
 
+    if isinstance(status, int) and status < 0:
+        status = f"{status} (killed by {signal.Signals(-status).name})"
     print(f"{args.name}: exit status {status} (expected {exp['exit']}), {seconds:.2f} s; "
           f"{len(exp['stdout'])} stdout and {len(exp['stderr'])} stderr patterns")
     print("--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr + "--------------")

@@ -9,18 +9,27 @@ find_program(WASM_RUSTC rustc PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 find_program(WASM_RUST_LLD rust-lld PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 
 # lunatic_wasm_module(<name> SOURCES <c files> [CFLAGS <flags>])
-#   produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.wasm
+#   produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.wasm (rebuilt when a header it includes
+#   changes, if it has a single source)
 function(lunatic_wasm_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;CFLAGS" ${ARGN})
   set(sources)
   foreach(source ${ARG_SOURCES})
     list(APPEND sources ${CMAKE_CURRENT_SOURCE_DIR}/${source})
   endforeach()
+  set(wasm ${CMAKE_CURRENT_BINARY_DIR}/${name}.wasm)
+  set(depfile)
+  list(LENGTH sources count)
+  if(count EQUAL 1)  # clang writes one depfile per compiled source
+    set(ARG_CFLAGS ${ARG_CFLAGS} -MD -MT ${wasm} -MF ${wasm}.d)
+    set(depfile DEPFILE ${wasm}.d)
+  endif()
   add_custom_command(
-    OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${name}.wasm
+    OUTPUT ${wasm}
     COMMAND ${WASM_CC} --target=wasm32-wasi --sysroot=${WASI_SYSROOT} -O2 ${ARG_CFLAGS}
-            ${sources} -o ${CMAKE_CURRENT_BINARY_DIR}/${name}.wasm
+            ${sources} -o ${wasm}
     DEPENDS ${sources}
+    ${depfile}
     COMMENT "Compiling ${name}.wasm"
     VERBATIM)
 endfunction()
@@ -33,7 +42,7 @@ function(lunatic_rust_module name)
   get_filename_component(source ${ARG_SOURCE} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
   set(wasm ${CMAKE_CURRENT_BINARY_DIR}/${name}.wasm)
   add_custom_command(
-    OUTPUT ${wasm}
+    OUTPUT ${wasm} ${wasm}.d  # rustc's dep-info names both
     COMMAND ${WASM_RUSTC} --target wasm32-wasi --edition 2021 -O -D warnings
             -C strip=debuginfo -C linker=${WASM_RUST_LLD} ${ARG_RUSTFLAGS}
             --emit link=${wasm},dep-info=${wasm}.d ${source}
