@@ -77,6 +77,7 @@ def lunatic_grants(preopens, guest_env):
 
 
 def read_directives(source):
+    """What a run of the program gets and must do, from the directive lines of `source`."""
     exp = {"exit": 0, "stdout": [], "stderr": [], "max-seconds": 10.0, "args": [], "env": {},
            "stdin": b"", "given-file": [], "file": [], "no-file": []}
     with open(source, encoding="utf-8") as f:
