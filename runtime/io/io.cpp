@@ -100,16 +100,24 @@ bool isRegularFile(int fd) {
   return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64_t offset) {
+int64_t blockingTransfer(bool reading, int fd, std::span<const iovec> iov, int64_t offset) {
+  return retryInterrupted([&] {
+    if (offset >= 0) return reading ? preadv(fd, iov.data(), iovCount(iov), offset) : pwritev(fd, iov.data(), iovCount(iov), offset);
+    return reading ? readv(fd, iov.data(), iovCount(iov)) : writev(fd, iov.data(), iovCount(iov));
+  });
+}
+
+int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64_t offset, Target target) {
   bool reading = kind == Operation::Kind::Read;
-  short readiness = reading ? POLLIN : POLLOUT;
+  if (!reading && target == Target::RegularFile) return blockingTransfer(false, fd, iov, offset);
   for (;;) {
     int64_t n = retryInterrupted([&] {
       return reading ? preadv2(fd, iov.data(), iovCount(iov), offset, RWF_NOWAIT)
                      : pwritev2(fd, iov.data(), iovCount(iov), offset, RWF_NOWAIT);
     });
     if (n != -EAGAIN && n != -EOPNOTSUPP) return n;
-    if (isRegularFile(fd)) {
+    if (target == Target::RegularFile || isRegularFile(fd)) {
+      if (!reading) return blockingTransfer(false, fd, iov, offset);
       // Not in the page cache (or the file system cannot tell without blocking): the
       // engine reads it in the background.
       Operation op;
@@ -119,14 +127,9 @@ int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64
       op.offset = offset;
       return perform(op);
     }
-    waitReady(fd, readiness);
-    if (n == -EOPNOTSUPP) {
-      // No RWF_NOWAIT (a terminal, a character device): it was ready, so this should not block.
-      return retryInterrupted([&] {
-        if (offset >= 0) return reading ? preadv(fd, iov.data(), iovCount(iov), offset) : pwritev(fd, iov.data(), iovCount(iov), offset);
-        return reading ? readv(fd, iov.data(), iovCount(iov)) : writev(fd, iov.data(), iovCount(iov));
-      });
-    }
+    waitReady(fd, reading ? POLLIN : POLLOUT);
+    // No RWF_NOWAIT (a terminal, a character device): it was ready, so this should not block.
+    if (n == -EOPNOTSUPP) return blockingTransfer(reading, fd, iov, offset);
   }
 }
 
@@ -139,12 +142,12 @@ msghdr messageOf(std::span<const iovec> iov) {
 
 }  // namespace
 
-int64_t read(int fd, std::span<const iovec> iov, int64_t offset) {
-  return transfer(Operation::Kind::Read, fd, iov, offset);
+int64_t read(int fd, std::span<const iovec> iov, int64_t offset, Target target) {
+  return transfer(Operation::Kind::Read, fd, iov, offset, target);
 }
 
-int64_t write(int fd, std::span<const iovec> iov, int64_t offset) {
-  return transfer(Operation::Kind::Write, fd, iov, offset);
+int64_t write(int fd, std::span<const iovec> iov, int64_t offset, Target target) {
+  return transfer(Operation::Kind::Write, fd, iov, offset, target);
 }
 
 int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags) {

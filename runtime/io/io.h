@@ -22,10 +22,16 @@
 
 namespace lunatic::rt::io {
 
+// What a caller knows of a descriptor. Writes to a regular file only fill the page cache,
+// so they are made directly, as every native program makes them (most file systems cannot
+// say in advance whether a buffered write would wait); reads still park if the data is not
+// cached. Without the hint, a descriptor is tried without blocking and waited for.
+enum class Target : uint8_t { Unknown, RegularFile };
+
 // Reads into / writes from `iov`. `offset` < 0 uses and moves the descriptor's position
 // (read/write/readv/writev); otherwise it is pread/pwrite at `offset`.
-int64_t read(int fd, std::span<const iovec> iov, int64_t offset = -1);
-int64_t write(int fd, std::span<const iovec> iov, int64_t offset = -1);
+int64_t read(int fd, std::span<const iovec> iov, int64_t offset = -1, Target target = Target::Unknown);
+int64_t write(int fd, std::span<const iovec> iov, int64_t offset = -1, Target target = Target::Unknown);
 
 // sendmsg/recvmsg on a socket; `flags` are MSG_* flags (MSG_PEEK, MSG_WAITALL, ...).
 // recv stores the message's flags (MSG_TRUNC, ...) in *out_flags if given.
