@@ -17,7 +17,9 @@ in the program's source, C or Rust:
   // env: KEY=VALUE            a variable of the guest's environment (granted, not inherited)
   // stdin: TEXT               a line fed on stdin, after those of earlier stdin lines
   // stdin-file: PATH          stdin is this file (relative to the source's directory)
-                               Without either, stdin is empty.
+  // stdin-open: yes           stdin is a pipe the runner holds open until the program ends:
+                               after what stdin lines give, a read waits for ever.
+                               Without any of these, stdin is empty.
   // given-file: GUEST: TEXT   the file GUEST (say /sandbox/in.txt) holds the line TEXT when
                                the program starts
   // expect-file: GUEST: REGEX the file GUEST must exist after the run, and its whole content
@@ -53,7 +55,7 @@ import tempfile
 import time
 
 DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*(expect-(?:exit|stdout|stderr\+?|max-seconds|file|no-file)"
-                       r"|args|env|stdin|stdin-file|given-file):\s?(.*?)\s*$")
+                       r"|args|env|stdin|stdin-file|stdin-open|given-file):\s?(.*?)\s*$")
 GUEST_DIRS = ("sandbox", "other")  # each /NAME to the guest, a fresh directory NAME on the host
 
 # Runs a module under node:wasi with the arguments, environment and preopens in its JSON
@@ -79,7 +81,7 @@ def lunatic_grants(preopens, guest_env):
 def read_directives(source):
     """What a run of the program gets and must do, from the directive lines of `source`."""
     exp = {"exit": 0, "stdout": [], "stderr": [], "max-seconds": 10.0, "args": [], "env": {},
-           "stdin": b"", "given-file": [], "file": [], "no-file": []}
+           "stdin": b"", "stdin-open": False, "given-file": [], "file": [], "no-file": []}
     with open(source, encoding="utf-8") as f:
         for line in f:
             m = DIRECTIVE.match(line)
@@ -99,6 +101,8 @@ def read_directives(source):
                 exp["env"][name] = val
             elif key == "stdin":
                 exp["stdin"] += value.encode() + b"\n"
+            elif key == "stdin-open":
+                exp["stdin-open"] = value == "yes"
             elif key == "stdin-file":
                 with open(os.path.join(os.path.dirname(source), value), "rb") as data:
                     exp["stdin"] = data.read()
@@ -218,12 +222,20 @@ def run(args, exp):
         argv, env = command(args, exp, preopens)
         limit = exp["max-seconds"]
         start = time.monotonic()
+        held = os.pipe() if exp["stdin-open"] else None
         try:
-            done = subprocess.run(argv, input=exp["stdin"], capture_output=True, env=env,
-                                  timeout=limit + 5)
+            if held:  # the lines fit in the pipe's buffer; its write end stays open meanwhile
+                os.write(held[1], exp["stdin"])
+                done = subprocess.run(argv, stdin=held[0], capture_output=True, env=env, timeout=limit + 5)
+            else:
+                done = subprocess.run(argv, input=exp["stdin"], capture_output=True, env=env,
+                                      timeout=limit + 5)
             status, stdout, stderr = done.returncode, done.stdout, done.stderr
         except subprocess.TimeoutExpired as e:
             status, stdout, stderr = "timed out (killed)", e.stdout or b"", e.stderr or b""
+        finally:
+            for end in held or ():
+                os.close(end)
         seconds = time.monotonic() - start
         return (status, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"),
                 seconds, check_files(exp, preopens) + check_outside(root))
