@@ -67,6 +67,25 @@ Errno newNameWithSlash(const Entry& entry) {
 
 Errno fromSyscall(int result) { return result == 0 ? Errno::Success : fromHostErrno(errno); }
 
+// path_open's first try, for the many opens the kernel can do at once: the path is in its
+// caches (RESOLVE_CACHED) and names a regular file or a directory, whose open does not wait.
+// Anything else (a FIFO waits for its other end, a device may wait, and opening either is
+// seen by others, so not even a trial open is allowed) is looked at through an O_PATH
+// descriptor only, and Again sends the open the slow way, as it does when the lookup needs
+// the disk or the open creates or truncates (RESOLVE_CACHED never does).
+Errno openWithoutWaiting(int dir, std::string_view path, uint64_t flags, HostFd* file, struct stat* st) {
+  if (flags & (O_CREAT | O_TRUNC)) return Errno::Again;
+  HostFd probe;
+  Errno e = sandbox::openBeneath(dir, path, O_PATH | (flags & (O_NOFOLLOW | O_DIRECTORY)), 0, &probe, true);
+  if (e != Errno::Success) return e;
+  if (fstat(probe.get(), st) != 0) return fromHostErrno(errno);
+  if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) return Errno::Again;
+  // O_NONBLOCK: should a FIFO take the file's place meanwhile, its open still cannot wait.
+  e = sandbox::openBeneath(dir, path, flags | O_NONBLOCK, 0, file, true);
+  if (e == Errno::Success && fstat(file->get(), st) != 0) return fromHostErrno(errno);
+  return e;
+}
+
 Errno path_open(lunatic_instance* self, uint32_t fd, uint32_t lookup_flags, uint32_t path, uint32_t path_len,
                 uint32_t oflags, uint64_t base, uint64_t inheriting, uint32_t fdflags, uint32_t fd_out) {
   if ((lookup_flags & ~lookupflag::SymlinkFollow) || (oflags & ~oflag::All) || (fdflags & ~fdflag::All))
@@ -96,19 +115,21 @@ Errno path_open(lunatic_instance* self, uint32_t fd, uint32_t lookup_flags, uint
   // there); afterwards the flag lives in the descriptor alone (fd.cpp).
   if (fdflags & fdflag::Nonblock) flags |= O_NONBLOCK;
 
-  // Opening can wait (a FIFO, a slow network file system): on a helper thread.
   HostFd file;
-  Errno opened = Errno::Success;
-  int dir = a.dir->fd();
-  io::offload([&] {
-    opened = sandbox::openBeneath(dir, a.path, flags, 0666, &file);
-    return int64_t(0);
-  });
-  if (opened != Errno::Success) return opened;
-  if ((flags & O_NONBLOCK) && fcntl(file.get(), F_SETFL, fcntl(file.get(), F_GETFL) & ~O_NONBLOCK) < 0)
-    return fromHostErrno(errno);
   struct stat st;
-  if (fstat(file.get(), &st) != 0) return fromHostErrno(errno);
+  Errno opened = openWithoutWaiting(a.dir->fd(), a.path, flags, &file, &st);
+  if (opened == Errno::Again) {
+    // Opening can wait (a FIFO's other end, a disk, a network file system): on a helper thread.
+    int dir = a.dir->fd();
+    io::offload([&] {
+      opened = sandbox::openBeneath(dir, a.path, flags, 0666, &file);
+      return int64_t(0);
+    });
+    if (opened == Errno::Success && fstat(file.get(), &st) != 0) opened = fromHostErrno(errno);
+  }
+  if (opened != Errno::Success) return opened;
+  int host_flags = fcntl(file.get(), F_GETFL);
+  if ((host_flags & O_NONBLOCK) && fcntl(file.get(), F_SETFL, host_flags & ~O_NONBLOCK) < 0) return fromHostErrno(errno);
 
   Descriptor d;
   d.type = filetypeOf(st.st_mode, file.get());

@@ -30,20 +30,21 @@ constexpr int kResolveAttempts = 16;
 
 }  // namespace
 
-Errno openBeneath(int dir, std::string_view path, uint64_t flags, uint32_t mode, HostFd* out) {
+Errno openBeneath(int dir, std::string_view path, uint64_t flags, uint32_t mode, HostFd* out, bool cached_only) {
   if (Errno e = checkGuestPath(path); e != Errno::Success) return e;
   std::string terminated(path);
   open_how how{};
   how.flags = flags | O_CLOEXEC;
   how.mode = (flags & O_CREAT) ? mode : 0;  // openat2 refuses a mode without O_CREAT
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (cached_only ? RESOLVE_CACHED : 0);
   for (int attempt = 1;; ++attempt) {
     long fd = syscall(SYS_openat2, dir, terminated.c_str(), &how, sizeof how);
     if (fd >= 0) {
       *out = HostFd::owned(int(fd));
       return Errno::Success;
     }
-    if (errno == EINTR || (errno == EAGAIN && attempt < kResolveAttempts)) continue;
+    bool again = errno == EAGAIN && !cached_only;  // with RESOLVE_CACHED, EAGAIN is its answer
+    if (errno == EINTR || (again && attempt < kResolveAttempts)) continue;
     // EXDEV is openat2's answer to every way out of the directory.
     return errno == EXDEV ? Errno::NotCapable : fromHostErrno(errno);
   }

@@ -31,8 +31,11 @@ namespace lunatic::rt::wasi::sandbox {
 
 // Opens `path` beneath directory descriptor `dir` with open(2) `flags` (O_CLOEXEC is added)
 // and `mode` (used only with O_CREAT). With O_NOFOLLOW a symlink as the last component is
-// not followed (with O_PATH the descriptor then refers to the link itself).
-Errno openBeneath(int dir, std::string_view path, uint64_t flags, uint32_t mode, HostFd* out);
+// not followed (with O_PATH the descriptor then refers to the link itself). `cached_only`
+// resolves from the kernel's caches alone (RESOLVE_CACHED), answering Again where that is
+// not enough, so that the lookup never waits for a disk.
+Errno openBeneath(int dir, std::string_view path, uint64_t flags, uint32_t mode, HostFd* out,
+                  bool cached_only = false);
 
 // A name in a directory, resolved beneath a descriptor's directory.
 struct Entry {
