@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "errno_table.h"
 #include "api/api.h"
 #include "process/process.h"
@@ -37,14 +39,16 @@ constexpr Rights kFileRights = right::All & ~kPathRights & ~right::FdReaddir & ~
 
 // Host stdio descriptor `fd` as the guest's descriptor of the same number, or null if the
 // executable was started with it closed. Stdin may only be read, stdout and stderr only
-// written.
+// written, and none changes the file behind it (size, times, allocation): that belongs to
+// whoever started the executable.
 std::unique_ptr<Descriptor> stdioDescriptor(int fd) {
   struct stat st;
   if (fstat(fd, &st) != 0) return nullptr;
   auto d = std::make_unique<Descriptor>();
   d->host = HostFd::borrowed(fd);
   d->type = filetypeOf(st.st_mode, fd);
-  d->base = applicableRights(d->type, fd) & ~(fd == 0 ? right::FdWrite : right::FdRead);
+  constexpr Rights kChangesTheFile = right::FdFilestatSetSize | right::FdFilestatSetTimes | right::FdAllocate;
+  d->base = applicableRights(d->type, fd) & ~kChangesTheFile & ~(fd == 0 ? right::FdWrite : right::FdRead);
   int flags = fcntl(fd, F_GETFL);
   if (flags >= 0 && (flags & O_APPEND)) d->flags |= fdflag::Append;
   return d;
@@ -110,6 +114,7 @@ Filetype filetypeOf(uint32_t st_mode, int fd) {
 Context::Context(const WasiConfig& config) {
   for (int fd = 0; fd <= 2; ++fd) table_.push_back(stdioDescriptor(fd));
   for (const PreopenDir& dir : config.directories) table_.push_back(preopenDescriptor(dir));
+  open_ = size_t(std::count_if(table_.begin(), table_.end(), [](const auto& d) { return d != nullptr; }));
 }
 
 namespace {
@@ -150,13 +155,12 @@ Descriptor* Context::get(uint32_t fd, Rights needed, Errno* error) {
 }
 
 Errno Context::add(Descriptor d, uint32_t* fd) {
+  if (open_ >= kMaxDescriptors) return Errno::Mfile;
   size_t free = 0;
   while (free < table_.size() && table_[free]) ++free;
-  // The specification promises numbers below 2^31; the host runs out of descriptors long
-  // before, but a table is no place to rely on that.
-  if (free >= (1u << 31)) return Errno::Mfile;
   if (free == table_.size()) table_.emplace_back();
   table_[free] = std::make_unique<Descriptor>(std::move(d));
+  ++open_;
   *fd = uint32_t(free);
   return Errno::Success;
 }
@@ -164,6 +168,7 @@ Errno Context::add(Descriptor d, uint32_t* fd) {
 Errno Context::close(uint32_t fd) {
   if (fd >= table_.size() || !table_[fd]) return Errno::Badf;
   table_[fd].reset();
+  --open_;
   dropFreeTail();
   return Errno::Success;
 }
@@ -172,6 +177,7 @@ Errno Context::renumber(uint32_t from, uint32_t to) {
   if (from >= table_.size() || !table_[from] || to >= table_.size() || !table_[to]) return Errno::Badf;
   if (from == to) return Errno::Success;
   table_[to] = std::move(table_[from]);  // closes what `to` held
+  --open_;
   dropFreeTail();
   return Errno::Success;
 }

@@ -8,6 +8,10 @@
 // every descriptor the process still holds, when the process ends (ProcessResources in
 // process/process.h; ModuleImage::dismantle).
 //
+// A process holds at most kMaxDescriptors at once (Mfile beyond), as a native program's
+// default limit: the host's descriptors are shared by every process of the executable, and
+// one process must not be able to take them all.
+//
 // A process only ever runs on one thread at a time and only it touches its context: no lock.
 #pragma once
 
@@ -71,6 +75,8 @@ Rights applicableRights(Filetype type, int fd);
 // The WASI file type of a host file (st_mode of stat), or of socket `fd` if it is one.
 Filetype filetypeOf(uint32_t st_mode, int fd);
 
+inline constexpr size_t kMaxDescriptors = 1024;
+
 class Context {
  public:
   // The calling process's context, made on first use. WASI is for processes: called from an
@@ -90,6 +96,7 @@ class Context {
  private:
   void dropFreeTail();  // keeps the table no longer than its highest open number
   std::vector<std::unique_ptr<Descriptor>> table_;  // by number; null: free
+  size_t open_ = 0;  // how many of table_ are not null
 };
 
 // The WASI view of the calling process: its config's arguments, environment and

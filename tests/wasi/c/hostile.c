@@ -1,6 +1,7 @@
 /* Hostile input: raw WASI calls with pointers and lengths outside memory (EFAULT, never a
- * crash), unknown descriptors (EBADF), values no enum or flag set holds (EINVAL), and
- * missing rights (ENOTCAPABLE). Every call must return an errno; the process goes on.
+ * crash), unknown descriptors (EBADF), values no enum or flag set holds (EINVAL),
+ * missing rights (ENOTCAPABLE), more descriptors than a process may hold (EMFILE).
+ * Every call must return an errno; the process goes on.
  *
  * expect-stdout: hostile: all checks passed
  */
@@ -187,6 +188,20 @@ static void values(int file) {
   CHECK_WASI(__wasi_fd_readdir(file, (uint8_t*)buffer, sizeof buffer, 0, &done), __WASI_ERRNO_NOTCAPABLE);
 }
 
+static void limits(void) {
+  /* One process holds at most 1024 descriptors: the host's are shared by all. */
+  static int fds[1100];
+  int opened = 0;
+  while (opened < 1100 && (fds[opened] = open("/sandbox/f", O_RDONLY)) >= 0) ++opened;
+  CHECK(opened < 1024 && errno == EMFILE);
+  for (int i = 0; i < opened; ++i) CHECK(close(fds[i]) == 0);
+  int fd = open("/sandbox/f", O_RDONLY);
+  CHECK(fd >= 0 && close(fd) == 0);
+  /* The files behind stdio are not the guest's to change. */
+  CHECK_WASI(__wasi_fd_filestat_set_times(1, 0, 0, __WASI_FSTFLAGS_MTIM_NOW), __WASI_ERRNO_NOTCAPABLE);
+  CHECK_WASI(__wasi_fd_filestat_set_size(1, 0), __WASI_ERRNO_NOTCAPABLE);
+}
+
 int main(void) {
   find_sandbox();
   int file = open("/sandbox/f", O_RDWR | O_CREAT, 0644);
@@ -194,5 +209,6 @@ int main(void) {
   pointers(file);
   descriptors();
   values(file);
+  limits();
   return checks_done("hostile");
 }
