@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 static int check_failures;
+/* Set by a test to have every expected refusal (CHECK_ERRNO, CHECK_WASI of an error) logged
+ * as a line "refused: CALL: errno": the escape tests show each attempt and its answer. */
+static int log_refusals;
 
 /* One line on stdout, flushed at once: a line is never lost in a buffer, and lines of
  * processes printing at the same time never mix (each flush is one write). */
@@ -42,6 +45,8 @@ static int check_failures;
       say("FAIL %s:%d: %s: expected errno %d (%s), got %s errno %d (%s)", __FILE__,         \
           __LINE__, #call, (expected), strerror(expected), failed_ ? "failure" : "success", \
           got_, strerror(got_));                                                            \
+    } else if (log_refusals) {                                                              \
+      say("refused: %s: %s", #call, strerror(got_));                                        \
     }                                                                                       \
   } while (0)
 
@@ -53,6 +58,8 @@ static int check_failures;
       ++check_failures;                                                                     \
       say("FAIL %s:%d: %s: expected WASI errno %d, got %d", __FILE__, __LINE__, #call,      \
           (int)(expected), got_);                                                           \
+    } else if (log_refusals && got_ != 0) {                                                 \
+      say("refused: %s: WASI errno %d", #call, got_);                                       \
     }                                                                                       \
   } while (0)
 

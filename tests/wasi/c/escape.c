@@ -7,6 +7,9 @@
  *
  * The runner fails the test if anything appears beside the two granted directories.
  *
+ * Each refusal is logged: "refused: CALL: ERROR".
+ *
+ * expect-stdout: refused: open\("/sandbox/\.\./etc/passwd", O_RDONLY\): Capabilities insufficient
  * expect-stdout: escape: all checks passed
  * given-file: /sandbox/inside.txt: inside
  */
@@ -178,6 +181,7 @@ static void confined_descriptors(void) {
 }
 
 int main(void) {
+  log_refusals = 1;
   find_preopens();
   dot_dot();
   symlinks_out();
