@@ -39,7 +39,7 @@ so the list is kept current.
 Usage: run_guest_test.py --name NAME --source SRC --expected-failures FILE
                          (--exe EXE [--build-log LOG] | --node WASM) [--env KEY=VALUE ...]
   --exe runs a native executable built by lunaticc (--build-log: what lunaticc said, shown
-  if EXE is missing); --node runs the module under node:wasi instead, as a reference for the
+  if EXE is missing; --wrapper W: run as W EXE ARGS...); --node runs the module under node:wasi instead, as a reference for the
   test itself. --env sets a variable of the runner's environment (LUNATIC_THREADS, ...).
 """
 import argparse
@@ -208,7 +208,7 @@ def command(args, exp, preopens):
                   "env": exp["env"], "preopens": preopens}
         return ["node", "--no-warnings", "--input-type=module", "-e", NODE_HOST, json.dumps(config)], env
     env.update(lunatic_grants(preopens, exp["env"]))
-    return [args.exe] + exp["args"], env
+    return ([args.wrapper] if args.wrapper else []) + [args.exe] + exp["args"], env
 
 
 def run(args, exp):
@@ -263,6 +263,7 @@ def main():
     engine.add_argument("--exe")
     engine.add_argument("--node", metavar="WASM")
     parser.add_argument("--build-log")
+    parser.add_argument("--wrapper", help="a program that runs EXE (as: WRAPPER EXE ARGS...)")
     parser.add_argument("--env", action="append", default=[])
     args = parser.parse_args()
 
