@@ -101,7 +101,13 @@ bool isRegularFile(int fd) {
 }
 
 int64_t blockingTransfer(bool reading, int fd, std::span<const iovec> iov, int64_t offset) {
-  return retryInterrupted([&] {
+  return retryInterrupted([&]() -> ssize_t {
+    // One buffer (the usual case) takes the plain calls, which skip importing an iovec array.
+    if (iov.size() == 1) {
+      const iovec& b = iov[0];
+      if (offset >= 0) return reading ? pread(fd, b.iov_base, b.iov_len, offset) : pwrite(fd, b.iov_base, b.iov_len, offset);
+      return reading ? ::read(fd, b.iov_base, b.iov_len) : ::write(fd, b.iov_base, b.iov_len);
+    }
     if (offset >= 0) return reading ? preadv(fd, iov.data(), iovCount(iov), offset) : pwritev(fd, iov.data(), iovCount(iov), offset);
     return reading ? readv(fd, iov.data(), iovCount(iov)) : writev(fd, iov.data(), iovCount(iov));
   });
