@@ -2,7 +2,7 @@
  *
  * Output: say() writes one whole line to stdout with one write(), so lines of processes
  * running on different threads never interleave and nothing is lost in a stdio buffer when
- * a process dies. The runner (run_process_test.py) fails a test when any line starts with
+ * a process dies. The runner (run_guest_test.py) fails a test when any line starts with
  * "FAIL", and checks the lines each program's header lists.
  *
  * Assertions: CHECK and CHECK_EQ print "FAIL file:line: ..." and end the process with
