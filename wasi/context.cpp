@@ -47,6 +47,7 @@ std::unique_ptr<Descriptor> stdioDescriptor(int fd) {
   auto d = std::make_unique<Descriptor>();
   d->host = HostFd::borrowed(fd);
   d->type = filetypeOf(st.st_mode, fd);
+  d->target = io::targetOf(st.st_mode, st.st_rdev);
   constexpr Rights kChangesTheFile = right::FdFilestatSetSize | right::FdFilestatSetTimes | right::FdAllocate;
   d->base = applicableRights(d->type, fd) & ~kChangesTheFile & ~(fd == 0 ? right::FdWrite : right::FdRead);
   int flags = fcntl(fd, F_GETFL);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "config.h"
+#include "io/io.h"
 #include "lunatic/abi.h"
 #include "process/process.h"
 #include "types.h"
@@ -55,6 +56,7 @@ struct Descriptor {
   // fdflags as the guest last set them. Nonblock lives only here, never on the host
   // descriptor (stdio is shared with every process): reads and writes honour it (fd.cpp).
   uint32_t flags = 0;
+  io::Target target = io::Target::Unknown;  // how io.h may read and write it (io::targetOf)
   bool preopened = false;
   std::string preopen_name;  // what fd_prestat_dir_name tells the guest
   // fd_readdir's cookies count entries from the start of the directory (wasi-libc keeps

@@ -35,8 +35,7 @@ Errno transfer(lunatic_instance* self, uint32_t fd, uint32_t iovs, uint32_t coun
   if ((e = hostIovecs(guest, iovs, count, &buffers)) != Errno::Success) return e;
   if (!guest.at(done_out, 4)) return Errno::Fault;
   if (wouldBlock(*d, write ? POLLOUT : POLLIN)) return Errno::Again;
-  io::Target target = d->type == Filetype::RegularFile ? io::Target::RegularFile : io::Target::Unknown;
-  int64_t n = write ? io::write(d->fd(), buffers, offset, target) : io::read(d->fd(), buffers, offset, target);
+  int64_t n = write ? io::write(d->fd(), buffers, offset, d->target) : io::read(d->fd(), buffers, offset, d->target);
   if (n < 0) return fromHostResult(n);
   guest.store32(done_out, uint32_t(n));  // Linux moves at most 2 GiB per call
   return Errno::Success;

@@ -133,6 +133,7 @@ Errno path_open(lunatic_instance* self, uint32_t fd, uint32_t lookup_flags, uint
 
   Descriptor d;
   d.type = filetypeOf(st.st_mode, file.get());
+  d.target = io::targetOf(st.st_mode, st.st_rdev);
   d.base = base & applicableRights(d.type, file.get());
   d.inheriting = inheriting;
   d.flags = fdflags;

@@ -10,6 +10,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -115,6 +116,7 @@ int64_t blockingTransfer(bool reading, int fd, std::span<const iovec> iov, int64
 
 int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64_t offset, Target target) {
   bool reading = kind == Operation::Kind::Read;
+  if (target == Target::NeverWaits) return blockingTransfer(reading, fd, iov, offset);
   if (!reading && target == Target::RegularFile) return blockingTransfer(false, fd, iov, offset);
   for (;;) {
     int64_t n = retryInterrupted([&] {
@@ -147,6 +149,18 @@ msghdr messageOf(std::span<const iovec> iov) {
 }
 
 }  // namespace
+
+Target targetOf(unsigned st_mode, unsigned long st_rdev) {
+  if (S_ISREG(st_mode)) return Target::RegularFile;
+  // The memory devices (major 1) that never wait: null, zero, full, random (since Linux
+  // 5.6), urandom. Not kmsg (1, 11), whose reads wait for the next message.
+  constexpr unsigned kNull = 3, kZero = 5, kFull = 7, kRandom = 8, kUrandom = 9;
+  if (S_ISCHR(st_mode) && major(st_rdev) == 1) {
+    unsigned m = minor(st_rdev);
+    if (m == kNull || m == kZero || m == kFull || m == kRandom || m == kUrandom) return Target::NeverWaits;
+  }
+  return Target::Unknown;
+}
 
 int64_t read(int fd, std::span<const iovec> iov, int64_t offset, Target target) {
   return transfer(Operation::Kind::Read, fd, iov, offset, target);

@@ -25,8 +25,12 @@ namespace lunatic::rt::io {
 // What a caller knows of a descriptor. Writes to a regular file only fill the page cache,
 // so they are made directly, as every native program makes them (most file systems cannot
 // say in advance whether a buffered write would wait); reads still park if the data is not
-// cached. Without the hint, a descriptor is tried without blocking and waited for.
-enum class Target : uint8_t { Unknown, RegularFile };
+// cached. A device that never waits (/dev/null, /dev/zero, /dev/urandom) is read and
+// written directly. Without a hint, a descriptor is tried without blocking and waited for.
+enum class Target : uint8_t { Unknown, RegularFile, NeverWaits };
+
+// The hint for a descriptor of this st_mode and st_rdev (from fstat).
+Target targetOf(unsigned st_mode, unsigned long st_rdev);
 
 // Reads into / writes from `iov`. `offset` < 0 uses and moves the descriptor's position
 // (read/write/readv/writev); otherwise it is pread/pwrite at `offset`.
