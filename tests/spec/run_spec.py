@@ -16,8 +16,9 @@ Text-form modules (assert_malformed/assert_invalid on .wat) are skipped: they te
 parser, and lunaticc reads binaries only.
 
 Prints `<script>.wast: P passed, F failed, S skipped` per script, the unexpected failures
-and the known failures that now pass (see known_failures.txt), and last
-`spec: N passed, M failed, K skipped`. Exits non-zero on either kind of surprise.
+and the known failures that now pass (the known failures are the spec/ entries of
+tests/expected_failures.txt), and last `spec: N passed, M failed, K skipped`. Exits non-zero
+on either kind of surprise.
 
 Everything expensive is cached in the build directory by content hash: wast2json output by
 the script's bytes, compiled objects by the module's bytes + the lunaticc binary + flags,
@@ -46,6 +47,10 @@ MEMORY_SCRIPTS = re.compile(
 
 # Known-failure entries may be restricted to one memory mode with this suffix on the key.
 MODE_SUFFIXES = ("@guard", "@bounds")
+
+# The known failures are the entries of tests/expected_failures.txt, the project's one list,
+# whose keys start with this; the other entries belong to the guest tests' runner.
+KNOWN_PREFIX = "spec/"
 
 MAX_RESTARTS = 25       # driver restarts per script after crashes, before giving up on the rest
 MAX_SHOWN_FAILURES = 5  # failures printed under each script line unless --verbose
@@ -602,18 +607,26 @@ class Script:
 
 # --- Known failures ---------------------------------------------------------------------
 
+def spec_entry(text):
+    """(key without the spec/ prefix, reason) if the list line `text` is one of ours, else None.
+    A line is `KEY: REASON`, split at the first ": ", as our keys hold a colon themselves
+    (names.wast:637)."""
+    text = text.strip()
+    if not text.startswith(KNOWN_PREFIX):
+        return None
+    key, sep, reason = text.partition(": ")
+    if not sep or not reason.strip():
+        # Silently skipping it would turn a listed failure into an unexpected one.
+        raise SystemExit(f"known failures: no ': <reason>' after the key in {text!r}")
+    return key[len(KNOWN_PREFIX):].strip(), reason.strip()
+
+
 def read_known(path):
-    """Entries `<script>.wast:<line>  <reason>` or `<script>.wast  <reason>`; a key may end
-    in @guard or @bounds to apply to one memory mode only. Returns {key: reason}."""
-    known = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            for text in f:
-                text = text.strip()
-                if text and not text.startswith("#"):
-                    key, _, reason = text.partition(" ")
-                    known[key] = reason.strip()
-    return known
+    """The spec/ entries of the known-failures list: `spec/<script>.wast:<line>: <reason>` or
+    `spec/<script>.wast: <reason>`; a key may end in @guard or @bounds to apply to one memory
+    mode only. Returns {key without spec/: reason}."""
+    with open(path, encoding="utf-8") as f:
+        return dict(e for e in map(spec_entry, f) if e)
 
 
 def applies(key, config):
@@ -649,9 +662,9 @@ def check_known(scripts, known, config):
 
 
 def rewrite_known(path, scripts, known, config):
-    """Rewrites the list from this run: entries of the scripts that ran are replaced by
-    their current failures (keeping the reasons already written, a placeholder for new
-    ones); entries of other scripts and of the other memory mode stay. The memory scripts
+    """Rewrites the list's spec/ entries from this run: those of the scripts that ran are
+    replaced by their current failures (keeping the reasons already written, a placeholder
+    for new ones); entries of other scripts and of the other memory mode stay. The memory scripts
     run in both modes, so their new entries are tagged with this run's mode, and an untagged
     entry that no longer fails in this mode is kept for the other one."""
     ran = {s.name + ".wast" for s in scripts}
@@ -686,11 +699,23 @@ def rewrite_known(path, scripts, known, config):
         script, _, line = base.partition(":")
         return (script, int(line) if line.isdigit() else 0, key)
 
-    header = ("# Known failures of the spec suite (tests/spec/run_spec.py). One entry a line:\n"
-              "#   <script>.wast:<line>  <reason>     or a whole script:  <script>.wast  <reason>\n"
-              "# A key may end in @guard or @bounds to apply to one memory mode only. A run fails on a\n"
-              "# failure not listed here and on a listed one that passes, so this list only shrinks.\n")
-    write_atomically(path, header + "".join(f"{k}  {kept[k]}\n" for k in sorted(kept, key=order)))
+    ours = [f"{KNOWN_PREFIX}{k}: {kept[k]}\n" for k in sorted(kept, key=order)]
+    # The list is shared: every other line (comments, guest entries) stays as it was, and our
+    # entries take the place of the first old one (or go at the end if there was none).
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    out, placed = [], False
+    for line in lines:
+        if spec_entry(line) is None:
+            out.append(line)
+        elif not placed:
+            out += ours
+            placed = True
+    if not placed:
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+        out += ours
+    write_atomically(path, "".join(out))
 
 
 # --- Main -------------------------------------------------------------------------------
@@ -714,7 +739,8 @@ def main():
     p.add_argument("--runtime-lib", required=True, help="liblunatic_runtime.a")
     p.add_argument("--include", required=True, help="the runtime's include folder (with lunatic/embed.h)")
     p.add_argument("--build", required=True, help="work and cache folder")
-    p.add_argument("--known", default=os.path.join(HERE, "known_failures.txt"))
+    p.add_argument("--known", default=os.path.join(os.path.dirname(HERE), "expected_failures.txt"),
+                   help="the known-failures list; only its spec/ entries are ours")
     p.add_argument("-O", dest="opt", default="2", choices=["0", "1", "2", "3"], help="lunaticc -O level")
     p.add_argument("--bounds-checks", action="store_true", help="compile with lunaticc --bounds-checks")
     p.add_argument("--lunaticc-flag", action="append", default=[], metavar="FLAG",
@@ -727,7 +753,7 @@ def main():
     p.add_argument("--cxx", default=os.environ.get("CXX", "c++"), help="C++ compiler for the drivers")
     p.add_argument("--link-flags", default="-lpthread -ldl -lm", help="extra flags for linking a driver")
     p.add_argument("--update-known-failures", action="store_true",
-                   help="rewrite the known-failures list from this run's failures (reasons to fill in)")
+                   help="rewrite the list's spec/ entries from this run's failures (reasons to fill in)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every failure and harness note")
     args = p.parse_args()
     args.link_flags = args.link_flags.split()
@@ -788,7 +814,7 @@ def main():
             status = 1
             print(f"\n{len(stale)} known failures now pass; remove them from {os.path.basename(args.known)}:")
             for k in stale:
-                print("  " + k)
+                print("  " + KNOWN_PREFIX + k)
     print(f"spec: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
     return status
 
