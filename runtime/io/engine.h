@@ -65,8 +65,12 @@ class Engine {
   // Asks for `op` to end early (its waiter was killed, or its deadline passed); it still
   // completes, with whatever it had (Poll: 0 ready; Read, Write: -ECANCELED if not done).
   virtual void cancel(Operation& op) = 0;
-  // Handles completions that are there, without blocking; sends batched submissions.
-  virtual void poll() = 0;
+  // Handles completions that are there, without blocking; sends batched submissions. The
+  // worker calls this between any two processes it runs, so with nothing in flight it
+  // costs two loads and no call.
+  void poll() {
+    if (in_flight_ > 0 || has_requests_.load(std::memory_order_relaxed)) pollNow();
+  }
   // Blocks until a completion, wake(), or `timeout_ns` passes (UINT64_MAX: no timeout).
   virtual void wait(uint64_t timeout_ns) = 0;
   // Any thread: makes a wait() in progress (or the next one) return soon.
@@ -77,7 +81,8 @@ class Engine {
   bool busy() const { return in_flight_ > 0; }
 
  protected:
-  // Takes the cancellations other threads asked for; call from poll() and wait().
+  virtual void pollNow() = 0;
+  // Takes the cancellations other threads asked for; call from pollNow() and wait().
   void takeCancelRequests();
   // Completes `op` (Operation::complete) in step with requestCancel: a request that has
   // not been taken yet is dropped, and none can arrive after, since the waiter may free

@@ -76,7 +76,7 @@ class EpollEngine final : public Engine {
     if (live_.count(&op)) settle(op);
   }
 
-  void poll() override {
+  void pollNow() override {
     takeCancelRequests();
     // Each look costs a system call: look only when something waits, and not before every
     // process the worker runs.

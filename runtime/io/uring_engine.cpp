@@ -103,7 +103,7 @@ class UringEngine final : public Engine {
     }
   }
 
-  void poll() override {
+  void pollNow() override {
     takeCancelRequests();
     if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
     reap();
