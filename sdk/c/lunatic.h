@@ -6,7 +6,7 @@
  *     import module and name it has upstream (Lunatic 0.13). docs/abi.md describes them;
  *     runtime/include/lunatic/lunatic_functions.def lists their Wasm signatures.
  *   - lunatic_<...>: small typed wrappers for the common cases (spawning, messages, links,
- *     registry, timers, configurations, errors). Each is documented in one line.
+ *     registry, timers, configurations, networking, errors). Each is documented in one line.
  * Only functions a program actually calls become imports of its module.
  *
  * A process entry point is an exported function of one i32 parameter, defined with
@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <arpa/inet.h> /* inet_pton, inet_ntop: numeric socket addresses */
+#include <sys/socket.h>
 #ifndef __cplusplus
 #include <stdbool.h>
 #endif
@@ -99,6 +101,17 @@ LUNATIC_IMPORT("lunatic::process", "config_can_spawn_processes")
 uint32_t lunatic_raw_process_config_can_spawn_processes(uint64_t config_id);
 LUNATIC_IMPORT("lunatic::process", "config_set_can_spawn_processes")
 void lunatic_raw_process_config_set_can_spawn_processes(uint64_t config_id, uint32_t can);
+/* This runtime's extension (not in upstream Lunatic): whether processes spawned from a config
+ * may bind listening sockets (tcp_bind, udp_bind) and open connections (tcp_connect,
+ * udp_connect, udp_send_to). docs/abi.md, "Extensions". */
+LUNATIC_IMPORT("lunatic::process", "config_can_listen")
+uint32_t lunatic_raw_process_config_can_listen(uint64_t config_id);
+LUNATIC_IMPORT("lunatic::process", "config_set_can_listen")
+void lunatic_raw_process_config_set_can_listen(uint64_t config_id, uint32_t can);
+LUNATIC_IMPORT("lunatic::process", "config_can_connect")
+uint32_t lunatic_raw_process_config_can_connect(uint64_t config_id);
+LUNATIC_IMPORT("lunatic::process", "config_set_can_connect")
+void lunatic_raw_process_config_set_can_connect(uint64_t config_id, uint32_t can);
 LUNATIC_IMPORT("lunatic::process", "spawn")
 uint32_t lunatic_raw_process_spawn(int64_t link_tag, int64_t config_id, int64_t module_id,
                                    const char* function, size_t function_len,
@@ -565,6 +578,26 @@ static inline void lunatic_config_set_can_create_configs(lunatic_config_id confi
   lunatic_raw_process_config_set_can_create_configs((uint64_t)config, can ? 1u : 0u);
 }
 
+/* Allows or denies binding listening sockets (TCP and UDP) to processes spawned from `config`
+ * (this runtime's extension; a process can grant it only if it has it). */
+static inline void lunatic_config_set_can_listen(lunatic_config_id config, bool can) {
+  lunatic_raw_process_config_set_can_listen((uint64_t)config, can ? 1u : 0u);
+}
+
+/* Allows or denies connecting (TCP connect, UDP connect and send_to) to processes spawned from
+ * `config` (this runtime's extension, as lunatic_config_set_can_listen). */
+static inline void lunatic_config_set_can_connect(lunatic_config_id config, bool can) {
+  lunatic_raw_process_config_set_can_connect((uint64_t)config, can ? 1u : 0u);
+}
+
+/* Whether processes spawned from `config` may listen / connect. */
+static inline bool lunatic_config_can_listen(lunatic_config_id config) {
+  return lunatic_raw_process_config_can_listen((uint64_t)config) != 0;
+}
+static inline bool lunatic_config_can_connect(lunatic_config_id config) {
+  return lunatic_raw_process_config_can_connect((uint64_t)config) != 0;
+}
+
 /* Sets the environment variable `key`=`value` for processes spawned from `config`; the key
  * must not be empty or hold '='. */
 static inline void lunatic_config_add_env(lunatic_config_id config, const char* key,
@@ -583,6 +616,448 @@ static inline void lunatic_config_add_arg(lunatic_config_id config, const char* 
  * must lie inside one of the caller's own preopened directories (else the caller fails). */
 static inline void lunatic_config_preopen_dir(lunatic_config_id config, const char* dir) {
   lunatic_raw_wasi_config_preopen_dir((uint64_t)config, dir, strlen(dir));
+}
+
+/* ---- Wrappers: networking ---------------------------------------------------------------
+ * Listeners, streams, UDP sockets and DNS iterators are resources of the calling process,
+ * named by ids. A stream or a UDP socket moves to another process inside a message
+ * (lunatic_message_push_tcp_stream). Calls that wait (connect, accept, read, write,
+ * receive, resolve) park only the calling process. Binding and connecting need the
+ * process's network capabilities (lunatic_config_set_can_listen / _can_connect).
+ *
+ * Results: LUNATIC_NET_OK; LUNATIC_NET_ERROR with an error id (lunatic::error) in the out
+ * parameter; LUNATIC_NET_TIMEOUT when a timeout passed first. Functions returning bool say
+ * true for OK and false for ERROR, with the same out parameter. */
+
+typedef uint64_t lunatic_tcp_listener;
+typedef uint64_t lunatic_tcp_stream;
+typedef uint64_t lunatic_udp_socket;
+typedef uint64_t lunatic_dns_iterator;
+
+typedef enum lunatic_net_status {
+  LUNATIC_NET_OK = 0,
+  LUNATIC_NET_ERROR = 1,
+  LUNATIC_NET_TIMEOUT = 9027,
+} lunatic_net_status;
+
+/* An IPv4 or IPv6 socket address as the ABI passes it. */
+typedef struct lunatic_socket_address {
+  uint32_t type;      /* 4 or 6 */
+  uint8_t ip[16];     /* the first 4 (IPv4) or all 16 (IPv6) bytes, network order */
+  uint16_t port;
+  uint32_t flow_info; /* IPv6 only */
+  uint32_t scope_id;  /* IPv6 only */
+} lunatic_socket_address;
+
+/* A numeric address ("127.0.0.1", "::1") and a port; false if `ip` is neither form. */
+static inline bool lunatic_socket_address_parse(const char* ip, uint16_t port,
+                                                lunatic_socket_address* out) {
+  memset(out, 0, sizeof *out);
+  out->port = port;
+  if (inet_pton(AF_INET, ip, out->ip) == 1) {
+    out->type = 4;
+    return true;
+  }
+  out->type = 6;
+  return inet_pton(AF_INET6, ip, out->ip) == 1;
+}
+
+/* Writes "1.2.3.4:80" or "[::1]:80" with a NUL to `buf` (truncated to `cap`); returns the
+ * length written, without the NUL. */
+static inline size_t lunatic_socket_address_format(const lunatic_socket_address* address,
+                                                   char* buf, size_t cap) {
+  char text[64 + 8];
+  size_t n = 0;
+  if (address->type == 6) text[n++] = '[';
+  if (!inet_ntop(address->type == 6 ? AF_INET6 : AF_INET, address->ip, text + n, 48)) text[n] = 0;
+  n += strlen(text + n);
+  if (address->type == 6) text[n++] = ']';
+  text[n++] = ':';
+  char digits[6];
+  size_t count = 0;
+  unsigned port = address->port;
+  do digits[count++] = (char)('0' + port % 10); while ((port /= 10) != 0);
+  while (count) text[n++] = digits[--count];
+  if (!cap) return 0;
+  if (n >= cap) n = cap - 1;
+  memcpy(buf, text, n);
+  buf[n] = '\0';
+  return n;
+}
+
+/* Looks up `host` (a name or a numeric address) for `port`, waiting at most `timeout_ms`
+ * (LUNATIC_WAIT_FOREVER): OK and an iterator of its addresses in *out (never empty), or an
+ * error id in *out. */
+static inline lunatic_net_status lunatic_resolve(const char* host, uint16_t port,
+                                                 uint64_t timeout_ms, lunatic_dns_iterator* out) {
+  /* The ABI takes "host:port", with an IPv6 address in brackets. */
+  char name[300];
+  size_t host_len = strlen(host);
+  size_t n = 0;
+  if (host_len > sizeof name - 10) {
+    /* No name is this long: the runtime refuses it with an error id. */
+    return (lunatic_net_status)lunatic_raw_networking_resolve(host, host_len, timeout_ms, out);
+  }
+  bool bracket = memchr(host, ':', host_len) != NULL;
+  if (bracket) name[n++] = '[';
+  memcpy(name + n, host, host_len);
+  n += host_len;
+  if (bracket) name[n++] = ']';
+  name[n++] = ':';
+  char digits[6];
+  size_t count = 0;
+  unsigned p = port;
+  do digits[count++] = (char)('0' + p % 10); while ((p /= 10) != 0);
+  while (count) name[n++] = digits[--count];
+  return (lunatic_net_status)lunatic_raw_networking_resolve(name, n, timeout_ms, out);
+}
+
+/* The iterator's next address: true and *out, or false when there are no more. */
+static inline bool lunatic_resolve_next(lunatic_dns_iterator iterator,
+                                        lunatic_socket_address* out) {
+  memset(out, 0, sizeof *out);
+  return lunatic_raw_networking_resolve_next(iterator, &out->type, out->ip, &out->port,
+                                             &out->flow_info, &out->scope_id) == 0;
+}
+
+/* Frees a DNS iterator. */
+static inline void lunatic_dns_iterator_drop(lunatic_dns_iterator iterator) {
+  lunatic_raw_networking_drop_dns_iterator(iterator);
+}
+
+/* Binds a TCP listener to `address` (port 0: the system chooses): true and the listener in
+ * *out, or false and an error id in *out. */
+static inline bool lunatic_tcp_bind_address(const lunatic_socket_address* address,
+                                            lunatic_tcp_listener* out) {
+  return lunatic_raw_networking_tcp_bind(address->type, address->ip, address->port,
+                                         address->flow_info, address->scope_id, out) == 0;
+}
+
+/* Binds a TCP listener to the first address of `host` ("127.0.0.1", "::", "localhost") and
+ * `port`; as lunatic_tcp_bind_address. */
+static inline bool lunatic_tcp_bind(const char* host, uint16_t port, lunatic_tcp_listener* out) {
+  lunatic_dns_iterator addresses;
+  if (lunatic_resolve(host, port, LUNATIC_WAIT_FOREVER, &addresses) != LUNATIC_NET_OK) {
+    *out = addresses;
+    return false;
+  }
+  lunatic_socket_address address;
+  bool found = lunatic_resolve_next(addresses, &address);
+  lunatic_dns_iterator_drop(addresses);
+  if (!found) {
+    *out = 0; /* cannot happen: resolve never succeeds without an address */
+    return false;
+  }
+  return lunatic_tcp_bind_address(&address, out);
+}
+
+/* The address a listener is bound to (its port after binding port 0): true and *out, or
+ * false and an error id in *error (dropped if `error` is NULL). */
+static inline bool lunatic_tcp_local_addr(lunatic_tcp_listener listener,
+                                          lunatic_socket_address* out, lunatic_error_id* error) {
+  uint64_t id;
+  if (lunatic_raw_networking_tcp_local_addr(listener, &id) != 0) {
+    if (error) *error = id; else lunatic_raw_error_drop(id);
+    return false;
+  }
+  lunatic_resolve_next(id, out);
+  lunatic_dns_iterator_drop(id);
+  return true;
+}
+
+/* Waits for a connection: true and the stream in *out (and its peer's address in *peer,
+ * unless NULL), or false and an error id in *out. */
+static inline bool lunatic_tcp_accept(lunatic_tcp_listener listener, lunatic_tcp_stream* out,
+                                      lunatic_socket_address* peer) {
+  uint64_t peer_iterator = 0;
+  if (lunatic_raw_networking_tcp_accept(listener, out, &peer_iterator) != 0) return false;
+  if (peer) lunatic_resolve_next(peer_iterator, peer);
+  lunatic_dns_iterator_drop(peer_iterator);
+  return true;
+}
+
+/* Connects to `address`, waiting at most `timeout_ms` (LUNATIC_WAIT_FOREVER): OK and the
+ * stream in *out, ERROR and an error id in *out, or TIMEOUT. */
+static inline lunatic_net_status lunatic_tcp_connect_address(const lunatic_socket_address* address,
+                                                             uint64_t timeout_ms,
+                                                             lunatic_tcp_stream* out) {
+  return (lunatic_net_status)lunatic_raw_networking_tcp_connect(
+      address->type, address->ip, address->port, address->flow_info, address->scope_id,
+      timeout_ms, out);
+}
+
+/* Connects to `host` ("localhost", "10.0.0.1", "::1") and `port`, trying its addresses in
+ * turn until one accepts; `timeout_ms` bounds the lookup and each attempt. As
+ * lunatic_tcp_connect_address; on ERROR *out is the last attempt's error. */
+static inline lunatic_net_status lunatic_tcp_connect(const char* host, uint16_t port,
+                                                     uint64_t timeout_ms,
+                                                     lunatic_tcp_stream* out) {
+  lunatic_dns_iterator addresses;
+  lunatic_net_status status = lunatic_resolve(host, port, timeout_ms, &addresses);
+  if (status != LUNATIC_NET_OK) {
+    *out = addresses;
+    return status;
+  }
+  lunatic_socket_address address;
+  uint64_t last_error = 0;
+  status = LUNATIC_NET_ERROR;
+  while (lunatic_resolve_next(addresses, &address)) {
+    uint64_t result;
+    lunatic_net_status attempt = lunatic_tcp_connect_address(&address, timeout_ms, &result);
+    if (attempt == LUNATIC_NET_OK) {
+      if (last_error) lunatic_raw_error_drop(last_error);
+      *out = result;
+      status = LUNATIC_NET_OK;
+      break;
+    }
+    if (attempt == LUNATIC_NET_ERROR) {
+      if (last_error) lunatic_raw_error_drop(last_error);
+      last_error = result;
+    } else {
+      status = LUNATIC_NET_TIMEOUT;
+    }
+  }
+  lunatic_dns_iterator_drop(addresses);
+  if (status == LUNATIC_NET_OK) return status;
+  if (last_error) {
+    *out = last_error;
+    return LUNATIC_NET_ERROR;
+  }
+  return status; /* every attempt timed out (or, impossibly, no address) */
+}
+
+/* The address of a stream's peer: as lunatic_tcp_local_addr. */
+static inline bool lunatic_tcp_peer_addr(lunatic_tcp_stream stream, lunatic_socket_address* out,
+                                         lunatic_error_id* error) {
+  uint64_t id;
+  if (lunatic_raw_networking_tcp_peer_addr(stream, &id) != 0) {
+    if (error) *error = id; else lunatic_raw_error_drop(id);
+    return false;
+  }
+  lunatic_resolve_next(id, out);
+  lunatic_dns_iterator_drop(id);
+  return true;
+}
+
+/* Reads up to `len` bytes, waiting for at least one (up to the stream's read timeout): OK and
+ * the count in *out (0: the peer closed its side), ERROR and an error id, or TIMEOUT. */
+static inline lunatic_net_status lunatic_tcp_read(lunatic_tcp_stream stream, void* buf, size_t len,
+                                                  uint64_t* out) {
+  return (lunatic_net_status)lunatic_raw_networking_tcp_read(stream, buf, len, out);
+}
+
+/* As lunatic_tcp_read, but the bytes stay to be read again (up to the peek timeout). */
+static inline lunatic_net_status lunatic_tcp_peek(lunatic_tcp_stream stream, void* buf, size_t len,
+                                                  uint64_t* out) {
+  return (lunatic_net_status)lunatic_raw_networking_tcp_peek(stream, buf, len, out);
+}
+
+/* Writes all `len` bytes (each wait up to the stream's write timeout): OK and *out = len;
+ * ERROR and an error id in *out; TIMEOUT and the bytes written before it in *out. */
+static inline lunatic_net_status lunatic_tcp_write(lunatic_tcp_stream stream, const void* data,
+                                                   size_t len, uint64_t* out) {
+  size_t done = 0;
+  do {
+    lunatic_ciovec chunk = {(const uint8_t*)data + done, len - done};
+    uint64_t n;
+    lunatic_net_status status =
+        (lunatic_net_status)lunatic_raw_networking_tcp_write_vectored(stream, &chunk, 1, &n);
+    if (status == LUNATIC_NET_ERROR) {
+      *out = n;
+      return status;
+    }
+    if (status == LUNATIC_NET_TIMEOUT) {
+      *out = done;
+      return status;
+    }
+    done += (size_t)n;
+  } while (done < len);
+  *out = done;
+  return LUNATIC_NET_OK;
+}
+
+/* Flushes the stream (the runtime buffers nothing: always true unless the stream failed);
+ * false and an error id in *error (dropped if NULL). */
+static inline bool lunatic_tcp_flush(lunatic_tcp_stream stream, lunatic_error_id* error) {
+  uint64_t id = 0;
+  if (lunatic_raw_networking_tcp_flush(stream, &id) == 0) return true;
+  if (error) *error = id; else lunatic_raw_error_drop(id);
+  return false;
+}
+
+/* Timeouts of a stream's reads, writes and peeks in milliseconds (LUNATIC_WAIT_FOREVER:
+ * none, the default). They belong to the stream: its clones share them. */
+static inline void lunatic_tcp_set_read_timeout(lunatic_tcp_stream stream, uint64_t ms) {
+  lunatic_raw_networking_set_read_timeout(stream, ms);
+}
+static inline void lunatic_tcp_set_write_timeout(lunatic_tcp_stream stream, uint64_t ms) {
+  lunatic_raw_networking_set_write_timeout(stream, ms);
+}
+static inline void lunatic_tcp_set_peek_timeout(lunatic_tcp_stream stream, uint64_t ms) {
+  lunatic_raw_networking_set_peek_timeout(stream, ms);
+}
+static inline uint64_t lunatic_tcp_get_read_timeout(lunatic_tcp_stream stream) {
+  return lunatic_raw_networking_get_read_timeout(stream);
+}
+static inline uint64_t lunatic_tcp_get_write_timeout(lunatic_tcp_stream stream) {
+  return lunatic_raw_networking_get_write_timeout(stream);
+}
+static inline uint64_t lunatic_tcp_get_peek_timeout(lunatic_tcp_stream stream) {
+  return lunatic_raw_networking_get_peek_timeout(stream);
+}
+
+/* A second id for the same connection (one socket: the connection closes with its last id). */
+static inline lunatic_tcp_stream lunatic_tcp_clone(lunatic_tcp_stream stream) {
+  return lunatic_raw_networking_clone_tcp_stream(stream);
+}
+
+/* Drops a stream id; the connection closes when no id (here or in another process) is left. */
+static inline void lunatic_tcp_close(lunatic_tcp_stream stream) {
+  lunatic_raw_networking_drop_tcp_stream(stream);
+}
+
+/* Drops a listener, which stops listening. */
+static inline void lunatic_tcp_listener_close(lunatic_tcp_listener listener) {
+  lunatic_raw_networking_drop_tcp_listener(listener);
+}
+
+/* Binds a UDP socket to `address` (port 0: the system chooses): true and the socket in *out,
+ * or false and an error id in *out. */
+static inline bool lunatic_udp_bind_address(const lunatic_socket_address* address,
+                                            lunatic_udp_socket* out) {
+  return lunatic_raw_networking_udp_bind(address->type, address->ip, address->port,
+                                         address->flow_info, address->scope_id, out) == 0;
+}
+
+/* Binds a UDP socket to the first address of `host` and `port`; as lunatic_udp_bind_address. */
+static inline bool lunatic_udp_bind(const char* host, uint16_t port, lunatic_udp_socket* out) {
+  lunatic_dns_iterator addresses;
+  if (lunatic_resolve(host, port, LUNATIC_WAIT_FOREVER, &addresses) != LUNATIC_NET_OK) {
+    *out = addresses;
+    return false;
+  }
+  lunatic_socket_address address;
+  bool found = lunatic_resolve_next(addresses, &address);
+  lunatic_dns_iterator_drop(addresses);
+  if (!found) {
+    *out = 0; /* cannot happen: resolve never succeeds without an address */
+    return false;
+  }
+  return lunatic_udp_bind_address(&address, out);
+}
+
+/* The address a UDP socket is bound to: as lunatic_tcp_local_addr. */
+static inline bool lunatic_udp_local_addr(lunatic_udp_socket socket, lunatic_socket_address* out,
+                                          lunatic_error_id* error) {
+  uint64_t id;
+  if (lunatic_raw_networking_udp_local_addr(socket, &id) != 0) {
+    if (error) *error = id; else lunatic_raw_error_drop(id);
+    return false;
+  }
+  lunatic_resolve_next(id, out);
+  lunatic_dns_iterator_drop(id);
+  return true;
+}
+
+/* Connects a UDP socket to `address`: lunatic_udp_send and lunatic_udp_receive then talk to
+ * it alone. OK; ERROR and an error id in *error (dropped if NULL); or TIMEOUT. */
+static inline lunatic_net_status lunatic_udp_connect(lunatic_udp_socket socket,
+                                                     const lunatic_socket_address* address,
+                                                     uint64_t timeout_ms, lunatic_error_id* error) {
+  uint64_t id = 0;
+  lunatic_net_status status = (lunatic_net_status)lunatic_raw_networking_udp_connect(
+      socket, address->type, address->ip, address->port, address->flow_info, address->scope_id,
+      timeout_ms, &id);
+  if (status == LUNATIC_NET_ERROR) {
+    if (error) *error = id; else lunatic_raw_error_drop(id);
+  }
+  return status;
+}
+
+/* Sends one datagram to the connected peer: true and the bytes sent in *out, or false and an
+ * error id in *out. */
+static inline bool lunatic_udp_send(lunatic_udp_socket socket, const void* data, size_t len,
+                                    uint64_t* out) {
+  return lunatic_raw_networking_udp_send(socket, data, len, out) == 0;
+}
+
+/* Sends one datagram to `to`; as lunatic_udp_send. */
+static inline bool lunatic_udp_send_to(lunatic_udp_socket socket, const void* data, size_t len,
+                                       const lunatic_socket_address* to, uint64_t* out) {
+  return lunatic_raw_networking_udp_send_to(socket, data, len, to->type, to->ip, to->port,
+                                            to->flow_info, to->scope_id, out) == 0;
+}
+
+/* Waits for one datagram (from the connected peer, if connected) and copies up to `len` bytes
+ * of it: true and the count in *out, or false and an error id in *out. */
+static inline bool lunatic_udp_receive(lunatic_udp_socket socket, void* buf, size_t len,
+                                       uint64_t* out) {
+  return lunatic_raw_networking_udp_receive(socket, buf, len, out) == 0;
+}
+
+/* As lunatic_udp_receive, with the sender's address in *from (unless NULL). */
+static inline bool lunatic_udp_receive_from(lunatic_udp_socket socket, void* buf, size_t len,
+                                            uint64_t* out, lunatic_socket_address* from) {
+  uint64_t sender = 0;
+  if (lunatic_raw_networking_udp_receive_from(socket, buf, len, out, &sender) != 0) return false;
+  if (from) lunatic_resolve_next(sender, from);
+  lunatic_dns_iterator_drop(sender);
+  return true;
+}
+
+/* SO_BROADCAST and the IP time-to-live of a UDP socket. */
+static inline void lunatic_udp_set_broadcast(lunatic_udp_socket socket, bool on) {
+  lunatic_raw_networking_set_udp_socket_broadcast(socket, on ? 1u : 0u);
+}
+static inline bool lunatic_udp_get_broadcast(lunatic_udp_socket socket) {
+  return lunatic_raw_networking_get_udp_socket_broadcast(socket) != 0;
+}
+static inline void lunatic_udp_set_ttl(lunatic_udp_socket socket, uint32_t ttl) {
+  lunatic_raw_networking_set_udp_socket_ttl(socket, ttl);
+}
+static inline uint32_t lunatic_udp_get_ttl(lunatic_udp_socket socket) {
+  return lunatic_raw_networking_get_udp_socket_ttl(socket);
+}
+
+/* A second id for the same UDP socket. */
+static inline lunatic_udp_socket lunatic_udp_clone(lunatic_udp_socket socket) {
+  return lunatic_raw_networking_clone_udp_socket(socket);
+}
+
+/* Drops a UDP socket id; the socket closes when no id is left. */
+static inline void lunatic_udp_close(lunatic_udp_socket socket) {
+  lunatic_raw_networking_drop_udp_socket(socket);
+}
+
+/* Moves `stream` into the message being built (after lunatic_message_create): it leaves the
+ * caller's table; returns its index in the message. */
+static inline uint64_t lunatic_message_push_tcp_stream(lunatic_tcp_stream stream) {
+  return lunatic_raw_message_push_tcp_stream(stream);
+}
+
+/* Takes the stream at `index` out of the received message; returns its id in the caller. */
+static inline lunatic_tcp_stream lunatic_message_take_tcp_stream(uint64_t index) {
+  return lunatic_raw_message_take_tcp_stream(index);
+}
+
+/* As lunatic_message_push_tcp_stream, for a UDP socket. */
+static inline uint64_t lunatic_message_push_udp_socket(lunatic_udp_socket socket) {
+  return lunatic_raw_message_push_udp_socket(socket);
+}
+
+/* As lunatic_message_take_tcp_stream, for a UDP socket. */
+static inline lunatic_udp_socket lunatic_message_take_udp_socket(uint64_t index) {
+  return lunatic_raw_message_take_udp_socket(index);
+}
+
+/* Sends `stream` (moved: it leaves the caller) to `pid` in a message tagged `tag` with
+ * `len` bytes of `data`; the receiver takes it with lunatic_message_take_tcp_stream(0). */
+static inline void lunatic_send_tcp_stream(lunatic_process_id pid, lunatic_tag tag,
+                                           lunatic_tcp_stream stream, const void* data,
+                                           size_t len) {
+  lunatic_message_create(tag, data, len);
+  lunatic_raw_message_push_tcp_stream(stream);
+  lunatic_raw_message_send(pid);
 }
 
 /* ---- Wrappers: version and errors ------------------------------------------------------ */
