@@ -1,5 +1,6 @@
 // Shared parts of the lunatic::* host APIs (api.h) and the table they form together.
 #include "api/api.h"
+#include "api/networking.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -46,7 +47,8 @@ std::span<const HostFunction> lunaticHostFunctions() {
   static const std::vector<HostFunction> all = [] {
     std::vector<HostFunction> list;
     for (auto part : {api::processFunctions(), api::messageFunctions(), api::timerFunctions(),
-                      api::registryFunctions(), api::errorAndVersionFunctions(), api::wasiConfigFunctions()}) {
+                      api::registryFunctions(), api::errorAndVersionFunctions(), api::wasiConfigFunctions(),
+                      net::tcpAndDnsFunctions(), net::udpFunctions(), net::socketMessageFunctions()}) {
       list.insert(list.end(), part.begin(), part.end());
     }
     checkAgainstAbi(list);

@@ -88,6 +88,20 @@ void config_set_can_spawn_processes(lunatic_instance* self, uint64_t id, uint32_
       can && callerOf(self).capabilities.can_spawn_processes;
 }
 
+// This runtime's extension (docs/abi.md, "Extensions"): the network capabilities.
+uint32_t config_can_listen(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_can_listen").can_listen;
+}
+void config_set_can_listen(lunatic_instance* self, uint64_t id, uint32_t can) {
+  configOf(self, id, "config_set_can_listen").can_listen = can && callerOf(self).capabilities.can_listen;
+}
+uint32_t config_can_connect(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_can_connect").can_connect;
+}
+void config_set_can_connect(lunatic_instance* self, uint64_t id, uint32_t can) {
+  configOf(self, id, "config_set_can_connect").can_connect = can && callerOf(self).capabilities.can_connect;
+}
+
 // Decodes spawn parameters; false if the records are malformed.
 bool decodeParams(std::string_view bytes, SpawnRequest& request) {
   if (bytes.size() % kParamRecord) return false;
@@ -247,6 +261,10 @@ std::span<const HostFunction> processFunctions() {
       host(kModule, "config_set_can_create_configs", "Ii:", config_set_can_create_configs),
       host(kModule, "config_can_spawn_processes", "I:i", config_can_spawn_processes),
       host(kModule, "config_set_can_spawn_processes", "Ii:", config_set_can_spawn_processes),
+      host(kModule, "config_can_listen", "I:i", config_can_listen),
+      host(kModule, "config_set_can_listen", "Ii:", config_set_can_listen),
+      host(kModule, "config_can_connect", "I:i", config_can_connect),
+      host(kModule, "config_set_can_connect", "Ii:", config_set_can_connect),
       host(kModule, "compile_module", "iii:i", compile_module),
       host(kModule, "drop_module", "I:", drop_module),
       host(kModule, "spawn", "IIIiiiii:i", spawn),

@@ -19,20 +19,31 @@ struct BlockingPool {
   std::mutex mutex;
   std::condition_variable work;
   std::deque<Operation*> queue;
+  std::deque<std::function<void()>> jobs;
 
   BlockingPool() {
     for (unsigned i = 0; i < kPoolThreads; ++i) std::thread([this] { serve(); }).detach();
   }
   [[noreturn]] void serve() {
     for (;;) {
-      Operation* op;
+      Operation* op = nullptr;
+      std::function<void()> job;
       {
         std::unique_lock lock(mutex);
-        work.wait(lock, [&] { return !queue.empty(); });
-        op = queue.front();
-        queue.pop_front();
+        work.wait(lock, [&] { return !queue.empty() || !jobs.empty(); });
+        if (!queue.empty()) {
+          op = queue.front();
+          queue.pop_front();
+        } else {
+          job = std::move(jobs.front());
+          jobs.pop_front();
+        }
       }
-      op->complete(performBlocking(*op));
+      if (op) {
+        op->complete(performBlocking(*op));
+      } else {
+        job();
+      }
     }
   }
 };
@@ -59,13 +70,22 @@ int64_t performBlocking(const Operation& op) {
   }
 }
 
-void runOnBlockingPool(Operation& op) {
+namespace {
+
+template <typename Item>
+void enqueue(std::deque<Item> BlockingPool::*queue, Item item) {
   BlockingPool& p = pool();
   {
     std::lock_guard lock(p.mutex);
-    p.queue.push_back(&op);
+    (p.*queue).push_back(std::move(item));
   }
   p.work.notify_one();
 }
+
+}  // namespace
+
+void runOnBlockingPool(Operation& op) { enqueue(&BlockingPool::queue, &op); }
+
+void runOnBlockingPool(std::function<void()> job) { enqueue(&BlockingPool::jobs, std::move(job)); }
 
 }  // namespace lunatic::rt::io

@@ -3,6 +3,8 @@
 // io::offload. A parked process waits for its operation; the pool completes it.
 #pragma once
 
+#include <functional>
+
 #include "io/engine.h"
 
 namespace lunatic::rt::io {
@@ -11,6 +13,10 @@ namespace lunatic::rt::io {
 // blocking system call and calls op.complete(). Operations on the pool cannot be
 // cancelled: they finish on their own (a regular file read or write always does).
 void runOnBlockingPool(Operation& op);
+
+// Queues `job` on the pool, which runs it and forgets it: nobody waits for it there (see
+// io::offloadAbandonable, whose job wakes its caller itself if it still waits).
+void runOnBlockingPool(std::function<void()> job);
 
 // The blocking system call behind a Read, Write or Call operation: >= 0 or -errno.
 int64_t performBlocking(const Operation& op);

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "io/blocking_pool.h"
@@ -90,10 +92,11 @@ int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
   return op.result;
 }
 
-// Waits until `fd` is ready for `events` (or in error, or hung up).
-void waitReady(int fd, short events) {
+// Waits until `fd` is ready for `events` (or in error, or hung up); false if the deadline
+// (0: none) passed first.
+bool waitReady(int fd, short events, uint64_t deadline_ns = 0) {
   Interest interest{fd, events, 0};
-  poll({&interest, 1}, 0);
+  return poll({&interest, 1}, deadline_ns) != 0;
 }
 
 bool isRegularFile(int fd) {
@@ -170,28 +173,35 @@ int64_t write(int fd, std::span<const iovec> iov, int64_t offset, Target target)
   return transfer(Operation::Kind::Write, fd, iov, offset, target);
 }
 
-int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags) {
+int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint64_t deadline_ns, sockaddr* recv_from,
+             socklen_t* from_length) {
   msghdr m = messageOf(iov);
   for (;;) {
+    m.msg_name = recv_from;
+    m.msg_namelen = from_length ? *from_length : 0;
     int64_t n = retryInterrupted([&] { return recvmsg(fd, &m, flags | MSG_DONTWAIT); });
     if (n != -EAGAIN) {
       if (out_flags) *out_flags = n >= 0 ? m.msg_flags : 0;
+      if (from_length) *from_length = n >= 0 ? m.msg_namelen : 0;
       return n;
     }
-    waitReady(fd, POLLIN);
+    if (!waitReady(fd, POLLIN, deadline_ns)) return -ETIMEDOUT;
   }
 }
 
-int64_t send(int fd, std::span<const iovec> iov, int flags) {
+int64_t send(int fd, std::span<const iovec> iov, int flags, uint64_t deadline_ns, const sockaddr* send_to,
+             socklen_t to_length) {
   msghdr m = messageOf(iov);
+  m.msg_name = const_cast<sockaddr*>(send_to);
+  m.msg_namelen = send_to ? to_length : 0;
   for (;;) {
     int64_t n = retryInterrupted([&] { return sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL); });
     if (n != -EAGAIN) return n;
-    waitReady(fd, POLLOUT);
+    if (!waitReady(fd, POLLOUT, deadline_ns)) return -ETIMEDOUT;
   }
 }
 
-int accept(int fd, sockaddr* address, socklen_t* length) {
+int accept(int fd, sockaddr* address, socklen_t* length, uint64_t deadline_ns) {
   for (;;) {
     socklen_t room = length ? *length : 0;
     int64_t n = retryInterrupted([&] { return accept4(fd, address, length ? &room : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC); });
@@ -199,14 +209,14 @@ int accept(int fd, sockaddr* address, socklen_t* length) {
       if (n >= 0 && length) *length = room;
       return int(n);
     }
-    waitReady(fd, POLLIN);
+    if (!waitReady(fd, POLLIN, deadline_ns)) return -ETIMEDOUT;
   }
 }
 
-int connect(int fd, const sockaddr* address, socklen_t length) {
+int connect(int fd, const sockaddr* address, socklen_t length, uint64_t deadline_ns) {
   int64_t n = retryInterrupted([&] { return ::connect(fd, address, length); });
   if (n != -EINPROGRESS) return int(n);
-  waitReady(fd, POLLOUT);
+  if (!waitReady(fd, POLLOUT, deadline_ns)) return -ETIMEDOUT;
   int error = 0;
   socklen_t size = sizeof error;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) < 0) return -errno;
@@ -235,6 +245,49 @@ int64_t offload(const std::function<int64_t()>& call) {
   op.kind = Operation::Kind::Call;
   op.call = &call;
   return perform(op);
+}
+
+namespace {
+
+// What offloadAbandonable shares with its helper thread; the last of the two to let go
+// frees it.
+struct AbandonableCall {
+  std::function<int64_t()> call;
+  std::mutex mutex;
+  Process* waiter = nullptr;  // null once the caller stopped waiting (it clears it under the mutex)
+  bool finished = false;
+  int64_t result = 0;
+};
+
+}  // namespace
+
+int64_t offloadAbandonable(std::function<int64_t()> call, uint64_t deadline_ns) {
+  Process* self = scheduler::currentProcess();
+  if (!self) return call();  // outside the scheduler the thread may block
+  auto shared = std::make_shared<AbandonableCall>();
+  shared->call = std::move(call);
+  shared->waiter = self;  // before queueing: the call may finish at once
+  runOnBlockingPool([shared] {
+    int64_t result = shared->call();
+    std::lock_guard lock(shared->mutex);
+    shared->finished = true;
+    shared->result = result;
+    if (shared->waiter) shared->waiter->wake();
+  });
+  for (;;) {
+    // Not killable while parked: a kill must first clear `waiter`, which the helper thread
+    // would otherwise wake after the process is gone.
+    bool timed_out = !self->parkUntil(deadline_ns, /*killable=*/false);
+    std::unique_lock lock(shared->mutex);
+    if (shared->finished) return shared->result;
+    if (timed_out || __atomic_load_n(&self->killed, __ATOMIC_RELAXED)) {
+      shared->waiter = nullptr;
+      lock.unlock();
+      shared.reset();  // dying skips destructors
+      self->checkKilled();
+      return -ETIMEDOUT;
+    }
+  }
 }
 
 }  // namespace lunatic::rt::io

@@ -37,15 +37,23 @@ Target targetOf(unsigned st_mode, unsigned long st_rdev);
 int64_t read(int fd, std::span<const iovec> iov, int64_t offset = -1, Target target = Target::Unknown);
 int64_t write(int fd, std::span<const iovec> iov, int64_t offset = -1, Target target = Target::Unknown);
 
+// The socket calls below take an optional deadline (steady-clock nanoseconds as
+// nowNanoseconds(); 0: none): a wait still going on when it passes ends with -ETIMEDOUT
+// (a socket's read, write and connect timeouts).
+
 // sendmsg/recvmsg on a socket; `flags` are MSG_* flags (MSG_PEEK, MSG_WAITALL, ...).
-// recv stores the message's flags (MSG_TRUNC, ...) in *out_flags if given.
-int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags = nullptr);
-int64_t send(int fd, std::span<const iovec> iov, int flags);
+// recv stores the message's flags (MSG_TRUNC, ...) in *out_flags if given. send_to, if
+// given, addresses the datagram (sendto); recv_from, if given, receives the sender's
+// address (recvfrom: *from_length is its size on entry, the address's length on return).
+int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags = nullptr, uint64_t deadline_ns = 0,
+             sockaddr* recv_from = nullptr, socklen_t* from_length = nullptr);
+int64_t send(int fd, std::span<const iovec> iov, int flags, uint64_t deadline_ns = 0,
+             const sockaddr* send_to = nullptr, socklen_t to_length = 0);
 
 // accept4 and connect on a socket: park until a connection arrives or the connection is
 // made (or fails). accept returns the new descriptor (made O_NONBLOCK and O_CLOEXEC).
-int accept(int fd, sockaddr* address, socklen_t* length);
-int connect(int fd, const sockaddr* address, socklen_t length);
+int accept(int fd, sockaddr* address, socklen_t* length, uint64_t deadline_ns = 0);
+int connect(int fd, const sockaddr* address, socklen_t length, uint64_t deadline_ns = 0);
 
 // Waits until at least one descriptor is ready for its `events` (POLLIN, POLLOUT) or the
 // deadline passes (steady-clock nanoseconds as nowNanoseconds(); 0: no deadline). Fills in
@@ -60,5 +68,11 @@ int poll(std::span<Interest> interests, uint64_t deadline_ns);
 // Runs a system call that may block for long (fsync, fallocate, a slow open on a network
 // file system) on a helper thread while the process is parked; returns its result.
 int64_t offload(const std::function<int64_t()>& call);
+
+// As offload, for a call whose caller may stop waiting (a DNS lookup with a timeout): gives
+// up at the deadline (0: none) and returns -ETIMEDOUT, or dies if the process is killed,
+// while the call still runs to its end on its helper thread. So the call owns everything it
+// uses: it is moved in, and its result comes back only through the return value.
+int64_t offloadAbandonable(std::function<int64_t()> call, uint64_t deadline_ns);
 
 }  // namespace lunatic::rt::io

@@ -166,7 +166,10 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
 }
 
 void ModuleImage::dismantle(Process& p) {
-  if (p.resources) p.resources->wasi_context.reset();  // the host descriptors it held, at once
+  if (p.resources) {  // the host descriptors it held go at once
+    p.resources->wasi_context.reset();
+    p.resources->net.reset();
+  }
   if (p.instance_.memory) memories_.release(&p.memory_, p.memory_slot_, scheduler::currentWorkerIndex());
   p.instance_.memory = nullptr;
 }

@@ -53,6 +53,8 @@ Capabilities Capabilities::within(const Capabilities& limit) const {
   c.can_spawn_processes = can_spawn_processes && limit.can_spawn_processes;
   c.can_create_configs = can_create_configs && limit.can_create_configs;
   c.can_compile_modules = can_compile_modules && limit.can_compile_modules;
+  c.can_listen = can_listen && limit.can_listen;
+  c.can_connect = can_connect && limit.can_connect;
   c.wasi = wasi;  // narrowed as it was made: its directories lie inside its creator's
   return c;
 }

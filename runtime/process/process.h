@@ -33,6 +33,13 @@ struct ContextDeleter {
   void operator()(Context* context) const;
 };
 }  // namespace wasi
+namespace net {
+struct HostSocket;  // api/networking.h
+struct Resources;
+struct ResourcesDeleter {
+  void operator()(Resources* resources) const;
+};
+}  // namespace net
 
 // The WASI view that grants nothing: no arguments, no environment, no directories.
 const wasi::WasiConfigPtr& noWasiGrants();
@@ -45,6 +52,11 @@ struct Capabilities {
   bool can_spawn_processes = true;
   bool can_create_configs = true;
   bool can_compile_modules = true;
+  // This runtime's extension: binding sockets that take connections or datagrams (tcp_bind,
+  // udp_bind), and opening connections or sending to addresses (tcp_connect, udp_connect,
+  // udp_send_to). Upstream lets every process do both.
+  bool can_listen = true;
+  bool can_connect = true;
   // Arguments, environment and directories, as WASI shows them; never null. A config made by
   // create_config starts with none, as upstream; lunatic::wasi adds to it, and a directory
   // only from inside the creator's own (runtime/wasi_grants.h).
@@ -64,6 +76,15 @@ struct Message {
   int64_t tag = 0;
   ProcessId process = 0;  // LinkDied, ProcessDied: the process that died
   std::vector<uint8_t> data;
+  // Sockets moving to the receiver (lunatic::message::push_tcp_stream, push_udp_socket), by
+  // index; null once taken. A message dropped unread lets go of them: the last holder of a
+  // socket closes it.
+  struct CarriedSocket {
+    enum class Kind : uint8_t { TcpStream, UdpSocket };
+    Kind kind;
+    std::shared_ptr<net::HostSocket> socket;
+  };
+  std::vector<CarriedSocket> sockets;
   Message* next = nullptr;  // the mailbox is an intrusive list
 };
 using MessagePtr = std::unique_ptr<Message>;
@@ -115,6 +136,9 @@ struct ProcessResources {
   // WASI's descriptor table, made by the first WASI call that needs it; closed when the
   // process ends (ModuleImage::dismantle).
   std::unique_ptr<wasi::Context, wasi::ContextDeleter> wasi_context;
+  // lunatic::networking's listeners, streams, UDP sockets and DNS iterators, made by the
+  // first call that needs them (api/networking.h).
+  std::unique_ptr<net::Resources, net::ResourcesDeleter> net;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for

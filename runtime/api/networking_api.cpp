@@ -1,0 +1,559 @@
+// lunatic::networking, part one: what the networking files share (networking.h), DNS
+// (resolve, resolve_next, drop_dns_iterator) and TCP (listeners and streams), with upstream
+// Lunatic 0.13's names, signatures and results. UDP is in networking_udp.cpp, the message
+// functions that carry sockets in networking_messages.cpp.
+//
+// Differences from upstream (docs/abi.md, "Deviations"): binding and connecting need the
+// process's network capabilities; a malformed address is an error id, not a trap; tcp_peek
+// always peeks (upstream reads when no peek timeout is set); a resolve that succeeds has at
+// least one address.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include "api/networking.h"
+#include "io/io.h"
+#include "lunatic/utf8.h"
+
+namespace lunatic::rt {
+namespace net {
+
+void ResourcesDeleter::operator()(Resources* resources) const { std::unique_ptr<Resources> owned(resources); }
+
+Resources& resourcesOf(Process& p) {
+  auto& resources = p.ownResources().net;
+  if (!resources) resources.reset(std::make_unique<Resources>().release());
+  return *resources;
+}
+
+uint64_t newId(Process& p) { return p.ownResources().next_id++; }
+
+HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
+  Process& p = api::callerOf(self);
+  if (p.resources && p.resources->net) {
+    auto& sockets = (*p.resources->net).*table;
+    auto it = sockets.find(id);
+    if (it != sockets.end()) return *it->second;
+  }
+  api::fail(self, function, std::string("no such ") + what);
+}
+
+bool decodeAddress(lunatic_instance* self, const char* function, const GuestAddress& guest, sockaddr_storage* out,
+                   socklen_t* length, std::string* error) {
+  if (guest.type != 4 && guest.type != 6) {
+    *error = "unsupported address type " + std::to_string(guest.type) + " (4 or 6)";
+    return false;
+  }
+  const uint8_t* ip = GuestMemory(self).at(guest.pointer, guest.type == 4 ? 4 : 16);
+  if (!ip) api::fail(self, function, "the address is outside the process's memory");
+  if (guest.port > UINT16_MAX) {
+    *error = "invalid port " + std::to_string(guest.port);
+    return false;
+  }
+  std::memset(out, 0, sizeof *out);
+  if (guest.type == 4) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(out);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(uint16_t(guest.port));
+    std::memcpy(&v4->sin_addr, ip, 4);
+    *length = sizeof *v4;
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(uint16_t(guest.port));
+    v6->sin6_flowinfo = htonl(guest.flow_info);
+    v6->sin6_scope_id = guest.scope_id;
+    std::memcpy(&v6->sin6_addr, ip, 16);
+    *length = sizeof *v6;
+  }
+  return true;
+}
+
+uint64_t newDnsIterator(Process& p, std::vector<sockaddr_storage> addresses) {
+  uint64_t id = newId(p);
+  resourcesOf(p).dns_iterators.emplace(id, DnsIterator{std::move(addresses), 0});
+  return id;
+}
+
+uint64_t newOsError(Process& p, int64_t negative_errno) {
+  int code = int(-negative_errno);
+  return api::newError(p, std::string(strerror(code)) + " (os error " + std::to_string(code) + ")");
+}
+
+void storeResult(lunatic_instance* self, const char* function, uint32_t at, uint64_t value) {
+  if (!GuestMemory(self).store64(at, value)) api::fail(self, function, "a result pointer is outside the process's memory");
+}
+
+uint32_t transferResult(lunatic_instance* self, const char* function, uint32_t opaque_ptr, int64_t result,
+                        uint64_t deadline_ns) {
+  if (result == -ETIMEDOUT && deadline_ns) return kTimedOut;
+  if (result < 0) {
+    storeResult(self, function, opaque_ptr, newOsError(api::callerOf(self), result));
+    return 1;
+  }
+  storeResult(self, function, opaque_ptr, uint64_t(result));
+  return 0;
+}
+
+uint64_t deadlineAfter(uint64_t timeout_ms) {
+  if (timeout_ms == kNoTimeout) return 0;
+  uint64_t now = nowNanoseconds();
+  if (timeout_ms > (UINT64_MAX - now) / 1'000'000) return 0;
+  return now + timeout_ms * 1'000'000;
+}
+
+int newSocket(const sockaddr_storage& address, int type) {
+  int fd = ::socket(address.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return fd < 0 ? -errno : fd;
+}
+
+bool permitted(lunatic_instance* self, Permission needed, const char* function, uint32_t id_ptr) {
+  Process& p = api::callerOf(self);
+  if (needed == Permission::Listen ? p.capabilities.can_listen : p.capabilities.can_connect) return true;
+  const char* what = needed == Permission::Listen ? "may not listen (bind sockets)"
+                                                  : "may not connect (open connections or send to addresses)";
+  storeResult(self, function, id_ptr,
+              api::newError(p, std::string(function) + ": the process " + what + ": its config denies it"));
+  return false;
+}
+
+// A lookup's result, shared with the helper thread that runs it: a process that stops
+// waiting (timeout, kill) leaves it to that thread. The process keeps its reference in its
+// resources, so a kill frees it too.
+struct Lookup {
+  std::vector<sockaddr_storage> addresses;
+  int status = 0;  // getaddrinfo's
+};
+
+namespace {
+
+constexpr const char* kModule = "lunatic::networking";
+// Pending connections a listener keeps: enough for a burst of clients (the kernel caps it at
+// net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
+// Buffers one tcp_write_vectored sends at most: a write may be partial, and the guest sends
+// the rest (the iovec array lives on the process's stack, which must hold nothing on the heap
+// while it parks).
+constexpr size_t kMaxWriteBuffers = 64;
+
+// --- DNS -------------------------------------------------------------------------------
+
+// Splits "host:port" (an IPv6 host in brackets) as upstream's lookup does; false if the text
+// is not of that form.
+bool splitHostPort(std::string_view name, std::string_view* host, uint16_t* port) {
+  size_t colon = name.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view digits = name.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5) return false;
+  uint32_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + uint32_t(c - '0');
+  }
+  if (value > UINT16_MAX) return false;
+  *host = name.substr(0, colon);
+  if (host->front() == '[') {
+    if (host->size() < 2 || host->back() != ']') return false;
+    *host = host->substr(1, host->size() - 2);
+  }
+  if (host->empty() || host->find('\0') != std::string_view::npos) return false;
+  *port = uint16_t(value);
+  return true;
+}
+
+// getaddrinfo for TCP-style addresses (one entry per address, as upstream's lookup asks);
+// numeric_only never consults files or the network, so it may run on a worker.
+void lookUp(const std::string& host, uint16_t port, bool numeric_only, Lookup* out) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = numeric_only ? AI_NUMERICHOST : 0;
+  addrinfo* found = nullptr;
+  out->status = getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (out->status != 0) return;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+    sockaddr_storage address{};
+    std::memcpy(&address, a->ai_addr, std::min<size_t>(a->ai_addrlen, sizeof address));
+    // The port is the caller's, not a service's.
+    if (a->ai_family == AF_INET) {
+      reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(port);
+    } else {
+      reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = htons(port);
+    }
+    out->addresses.push_back(address);
+  }
+  freeaddrinfo(found);
+  if (out->addresses.empty()) out->status = EAI_NONAME;
+}
+
+uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint64_t timeout_ms, uint32_t id_ptr) {
+  GuestMemory memory(self);
+  std::string_view name;
+  if (!memory.view(name_ptr, name_len, &name) || !memory.at(id_ptr, 8)) {
+    api::fail(self, "resolve", "a pointer is outside the process's memory");
+  }
+  if (!isValidUtf8(name)) api::fail(self, "resolve", "the name is not UTF-8");
+  Process& p = api::callerOf(self);
+  std::string_view host_text;
+  uint16_t port;
+  if (!splitHostPort(name, &host_text, &port)) {
+    memory.store64(id_ptr, api::newError(p, "invalid socket address (want host:port)"));
+    return 1;
+  }
+  Resources& r = resourcesOf(p);
+  r.lookup = std::make_shared<Lookup>();
+  lookUp(std::string(host_text), port, /*numeric_only=*/true, r.lookup.get());
+  if (r.lookup->status == EAI_NONAME) {
+    // A name: the lookup may read files and ask servers, on a helper thread. Nothing on this
+    // frame may own memory while the process waits (see networking.h): the call owns its
+    // copy of the name, the result comes back through r.lookup.
+    r.lookup->status = 0;
+    int64_t waited = io::offloadAbandonable(
+        [lookup = r.lookup, host = std::string(host_text), port] {
+          lookUp(host, port, /*numeric_only=*/false, lookup.get());
+          return int64_t(0);
+        },
+        deadlineAfter(timeout_ms));
+    if (waited == -ETIMEDOUT) {
+      r.lookup.reset();
+      memory.store64(id_ptr, 0);
+      return kTimedOut;
+    }
+  }
+  std::shared_ptr<Lookup> lookup = std::move(r.lookup);
+  if (lookup->status != 0) {
+    const char* why = lookup->status == EAI_SYSTEM ? strerror(errno) : gai_strerror(lookup->status);
+    memory.store64(id_ptr, api::newError(p, std::string("failed to lookup address information: ") + why));
+    return 1;
+  }
+  memory.store64(id_ptr, newDnsIterator(p, std::move(lookup->addresses)));
+  return 0;
+}
+
+void drop_dns_iterator(lunatic_instance* self, uint64_t id) {
+  Process& p = api::callerOf(self);
+  if (!p.resources || !p.resources->net || p.resources->net->dns_iterators.erase(id) == 0) {
+    api::fail(self, "drop_dns_iterator", "no such DNS iterator");
+  }
+}
+
+uint32_t resolve_next(lunatic_instance* self, uint64_t id, uint32_t type_ptr, uint32_t address_ptr, uint32_t port_ptr,
+                      uint32_t flow_info_ptr, uint32_t scope_id_ptr) {
+  Process& p = api::callerOf(self);
+  DnsIterator* iterator = nullptr;
+  if (p.resources && p.resources->net) {
+    auto it = p.resources->net->dns_iterators.find(id);
+    if (it != p.resources->net->dns_iterators.end()) iterator = &it->second;
+  }
+  if (!iterator) api::fail(self, "resolve_next", "no such DNS iterator");
+  if (iterator->next == iterator->addresses.size()) return 1;
+  const sockaddr_storage& address = iterator->addresses[iterator->next];
+  GuestMemory memory(self);
+  bool v6 = address.ss_family == AF_INET6;
+  if (!memory.at(type_ptr, 4) || !memory.at(address_ptr, v6 ? 16 : 4) || !memory.at(port_ptr, 2) ||
+      (v6 && (!memory.at(flow_info_ptr, 4) || !memory.at(scope_id_ptr, 4)))) {
+    api::fail(self, "resolve_next", "a result pointer is outside the process's memory");
+  }
+  ++iterator->next;
+  uint16_t port;
+  if (v6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(address);
+    memory.store32(type_ptr, 6);
+    memory.copyIn(address_ptr, &a.sin6_addr, 16);
+    port = ntohs(a.sin6_port);
+    memory.store32(flow_info_ptr, ntohl(a.sin6_flowinfo));
+    memory.store32(scope_id_ptr, a.sin6_scope_id);
+  } else {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(address);
+    memory.store32(type_ptr, 4);
+    memory.copyIn(address_ptr, &a.sin_addr, 4);
+    port = ntohs(a.sin_port);
+  }
+  memory.copyIn(port_ptr, &port, 2);
+  return 0;
+}
+
+// --- TCP -------------------------------------------------------------------------------
+
+HostSocket& listenerOf(lunatic_instance* self, uint64_t id, const char* function) {
+  return socketIn(self, &Resources::tcp_listeners, id, function, "TCP listener");
+}
+
+HostSocket& streamOf(lunatic_instance* self, uint64_t id, const char* function) {
+  return socketIn(self, &Resources::tcp_streams, id, function, "TCP stream");
+}
+
+uint32_t tcp_bind(lunatic_instance* self, uint32_t type, uint32_t address_ptr, uint32_t port, uint32_t flow_info,
+                  uint32_t scope_id, uint32_t id_ptr) {
+  return bindSocket(self, "tcp_bind", {type, address_ptr, port, flow_info, scope_id}, SOCK_STREAM, id_ptr);
+}
+
+void drop_tcp_listener(lunatic_instance* self, uint64_t id) {
+  dropFrom(self, &Resources::tcp_listeners, id, "drop_tcp_listener", "TCP listener");
+}
+
+uint32_t tcp_local_addr(lunatic_instance* self, uint64_t id, uint32_t id_ptr) {
+  return addressOf(self, "tcp_local_addr", listenerOf(self, id, "tcp_local_addr").fd, Side::Local, id_ptr);
+}
+
+uint32_t tcp_accept(lunatic_instance* self, uint64_t listener_id, uint32_t id_ptr, uint32_t peer_ptr) {
+  HostSocket& listener = listenerOf(self, listener_id, "tcp_accept");
+  GuestMemory memory(self);
+  if (!memory.at(id_ptr, 8) || !memory.at(peer_ptr, 8)) api::fail(self, "tcp_accept", "a pointer is outside the process's memory");
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  int fd = io::accept(listener.fd, reinterpret_cast<sockaddr*>(&peer), &length);
+  Process& p = api::callerOf(self);
+  if (fd < 0) {
+    memory.store64(id_ptr, newOsError(p, fd));
+    memory.store64(peer_ptr, 0);
+    return 1;
+  }
+  uint64_t id = newId(p);
+  resourcesOf(p).tcp_streams.emplace(id, std::make_shared<HostSocket>(fd));
+  memory.store64(id_ptr, id);
+  memory.store64(peer_ptr, newDnsIterator(p, {peer}));
+  return 0;
+}
+
+uint32_t tcp_connect(lunatic_instance* self, uint32_t type, uint32_t address_ptr, uint32_t port, uint32_t flow_info,
+                     uint32_t scope_id, uint64_t timeout_ms, uint32_t id_ptr) {
+  return connectSocket(self, "tcp_connect", {type, address_ptr, port, flow_info, scope_id}, timeout_ms, id_ptr);
+}
+
+uint32_t tcp_peer_addr(lunatic_instance* self, uint64_t id, uint32_t id_ptr) {
+  return addressOf(self, "tcp_peer_addr", streamOf(self, id, "tcp_peer_addr").fd, Side::Peer, id_ptr);
+}
+
+void drop_tcp_stream(lunatic_instance* self, uint64_t id) {
+  dropFrom(self, &Resources::tcp_streams, id, "drop_tcp_stream", "TCP stream");
+}
+
+uint64_t clone_tcp_stream(lunatic_instance* self, uint64_t id) {
+  return cloneIn(self, &Resources::tcp_streams, id, "clone_tcp_stream", "TCP stream");
+}
+
+uint32_t tcp_write_vectored(lunatic_instance* self, uint64_t id, uint32_t ciovecs_ptr, uint32_t count,
+                            uint32_t opaque_ptr) {
+  HostSocket& stream = streamOf(self, id, "tcp_write_vectored");
+  GuestMemory memory(self);
+  const uint8_t* ciovecs = memory.at(ciovecs_ptr, uint64_t(count) * 8);
+  if (!ciovecs || !memory.at(opaque_ptr, 8)) api::fail(self, "tcp_write_vectored", "a pointer is outside the process's memory");
+  iovec buffers[kMaxWriteBuffers];
+  size_t used = 0;
+  for (uint32_t k = 0; k < count; ++k) {
+    uint32_t pointer, length;
+    std::memcpy(&pointer, ciovecs + 8 * k, 4);
+    std::memcpy(&length, ciovecs + 8 * k + 4, 4);
+    uint8_t* data = memory.at(pointer, length);
+    if (!data) api::fail(self, "tcp_write_vectored", "a buffer is outside the process's memory");
+    if (used < kMaxWriteBuffers && length) buffers[used++] = {data, length};
+  }
+  uint64_t deadline = deadlineAfter(stream.write_timeout_ms.load(std::memory_order_relaxed));
+  int64_t sent = used ? io::send(stream.fd, {buffers, used}, 0, deadline) : 0;
+  return transferResult(self, "tcp_write_vectored", opaque_ptr, sent, deadline);
+}
+
+// tcp_read and tcp_peek: recv with `flags` on the stream, waiting up to its timeout.
+uint32_t receiveFromStream(lunatic_instance* self, const char* function, uint64_t id, uint32_t buffer_ptr,
+                           uint32_t length, uint32_t opaque_ptr, int flags,
+                           std::atomic<uint64_t> HostSocket::*timeout) {
+  HostSocket& stream = streamOf(self, id, function);
+  GuestMemory memory(self);
+  uint8_t* buffer = memory.at(buffer_ptr, length);
+  if (!buffer || !memory.at(opaque_ptr, 8)) api::fail(self, function, "a pointer is outside the process's memory");
+  iovec into{buffer, length};
+  uint64_t deadline = deadlineAfter((stream.*timeout).load(std::memory_order_relaxed));
+  return transferResult(self, function, opaque_ptr, io::recv(stream.fd, {&into, 1}, flags, nullptr, deadline), deadline);
+}
+
+uint32_t tcp_read(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, uint32_t length, uint32_t opaque_ptr) {
+  return receiveFromStream(self, "tcp_read", id, buffer_ptr, length, opaque_ptr, 0, &HostSocket::read_timeout_ms);
+}
+
+uint32_t tcp_peek(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, uint32_t length, uint32_t opaque_ptr) {
+  return receiveFromStream(self, "tcp_peek", id, buffer_ptr, length, opaque_ptr, MSG_PEEK, &HostSocket::peek_timeout_ms);
+}
+
+// The timeouts: properties of the stream, so its clones (and other processes' ids) share them.
+std::atomic<uint64_t>& timeoutOf(lunatic_instance* self, uint64_t id, const char* function,
+                                 std::atomic<uint64_t> HostSocket::*timeout) {
+  return streamOf(self, id, function).*timeout;
+}
+void set_read_timeout(lunatic_instance* self, uint64_t id, uint64_t ms) {
+  timeoutOf(self, id, "set_read_timeout", &HostSocket::read_timeout_ms).store(ms, std::memory_order_relaxed);
+}
+void set_write_timeout(lunatic_instance* self, uint64_t id, uint64_t ms) {
+  timeoutOf(self, id, "set_write_timeout", &HostSocket::write_timeout_ms).store(ms, std::memory_order_relaxed);
+}
+void set_peek_timeout(lunatic_instance* self, uint64_t id, uint64_t ms) {
+  timeoutOf(self, id, "set_peek_timeout", &HostSocket::peek_timeout_ms).store(ms, std::memory_order_relaxed);
+}
+uint64_t get_read_timeout(lunatic_instance* self, uint64_t id) {
+  return timeoutOf(self, id, "get_read_timeout", &HostSocket::read_timeout_ms).load(std::memory_order_relaxed);
+}
+uint64_t get_write_timeout(lunatic_instance* self, uint64_t id) {
+  return timeoutOf(self, id, "get_write_timeout", &HostSocket::write_timeout_ms).load(std::memory_order_relaxed);
+}
+uint64_t get_peek_timeout(lunatic_instance* self, uint64_t id) {
+  return timeoutOf(self, id, "get_peek_timeout", &HostSocket::peek_timeout_ms).load(std::memory_order_relaxed);
+}
+
+// Nothing is buffered in the runtime: a written byte is in the kernel's hands.
+uint32_t tcp_flush(lunatic_instance* self, uint64_t id, uint32_t error_id_ptr) {
+  streamOf(self, id, "tcp_flush");
+  storeResult(self, "tcp_flush", error_id_ptr, 0);
+  return 0;
+}
+
+}  // namespace
+
+// --- Shared with networking_udp.cpp ----------------------------------------------------
+
+uint32_t bindSocket(lunatic_instance* self, const char* function, const GuestAddress& guest, int type,
+                    uint32_t id_ptr) {
+  GuestMemory memory(self);
+  if (!memory.at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
+  Process& p = api::callerOf(self);
+  sockaddr_storage address;
+  socklen_t length;
+  std::string error;
+  if (!decodeAddress(self, function, guest, &address, &length, &error)) {
+    memory.store64(id_ptr, api::newError(p, std::move(error)));
+    return 1;
+  }
+  if (!permitted(self, Permission::Listen, function, id_ptr)) return 1;
+  int fd = newSocket(address, type);
+  if (fd < 0) {
+    memory.store64(id_ptr, newOsError(p, fd));
+    return 1;
+  }
+  auto socket = std::make_shared<HostSocket>(fd);  // closes it on every failure below
+  int on = 1;
+  // As upstream (Rust's std): a restarted server can bind its port again at once.
+  if (type == SOCK_STREAM) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) < 0 ||
+      (type == SOCK_STREAM && ::listen(fd, kListenBacklog) < 0)) {
+    memory.store64(id_ptr, newOsError(p, -errno));
+    return 1;
+  }
+  uint64_t id = newId(p);
+  auto& table = type == SOCK_STREAM ? resourcesOf(p).tcp_listeners : resourcesOf(p).udp_sockets;
+  table.emplace(id, std::move(socket));
+  memory.store64(id_ptr, id);
+  return 0;
+}
+
+uint32_t addressOf(lunatic_instance* self, const char* function, int fd, Side side, uint32_t id_ptr, int* errno_out) {
+  if (!GuestMemory(self).at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
+  Process& p = api::callerOf(self);
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  int status = side == Side::Local ? getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length)
+                                   : getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  if (status < 0) {
+    if (errno_out) *errno_out = errno;
+    storeResult(self, function, id_ptr, newOsError(p, -errno));
+    return 1;
+  }
+  storeResult(self, function, id_ptr, newDnsIterator(p, {address}));
+  return 0;
+}
+
+void dropFrom(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
+  socketIn(self, table, id, function, what);
+  (*api::callerOf(self).resources->net.*table).erase(id);
+}
+
+uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
+  socketIn(self, table, id, function, what);
+  Process& p = api::callerOf(self);
+  auto& sockets = *p.resources->net.*table;
+  SharedSocket shared = sockets[id];
+  uint64_t clone = newId(p);
+  sockets.emplace(clone, std::move(shared));
+  return clone;
+}
+
+uint32_t connectSocket(lunatic_instance* self, const char* function, const GuestAddress& guest, uint64_t timeout_ms,
+                       uint32_t id_ptr, HostSocket* udp) {
+  GuestMemory memory(self);
+  if (!memory.at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
+  Process& p = api::callerOf(self);
+  sockaddr_storage address;
+  socklen_t length;
+  std::string error;
+  if (!decodeAddress(self, function, guest, &address, &length, &error)) {
+    memory.store64(id_ptr, api::newError(p, std::move(error)));
+    return 1;
+  }
+  if (!permitted(self, Permission::Connect, function, id_ptr)) return 1;
+  if (udp) {
+    // A datagram socket only records its peer: nothing to wait for.
+    if (::connect(udp->fd, reinterpret_cast<sockaddr*>(&address), length) < 0) {
+      memory.store64(id_ptr, newOsError(p, -errno));
+      return 1;
+    }
+    memory.store64(id_ptr, 0);
+    return 0;
+  }
+  int fd = newSocket(address, SOCK_STREAM);
+  if (fd < 0) {
+    memory.store64(id_ptr, newOsError(p, fd));
+    return 1;
+  }
+  // Kept in the process's resources while the process waits, so that a kill meanwhile (which
+  // skips this frame's destructors) still closes it.
+  Resources& r = resourcesOf(p);
+  r.connecting = std::make_shared<HostSocket>(fd);
+  int status = io::connect(fd, reinterpret_cast<sockaddr*>(&address), length, deadlineAfter(timeout_ms));
+  SharedSocket socket = std::move(r.connecting);
+  if (status == -ETIMEDOUT && timeout_ms != kNoTimeout) {
+    storeResult(self, function, id_ptr, 0);
+    return kTimedOut;
+  }
+  if (status < 0) {
+    memory.store64(id_ptr, newOsError(p, status));
+    return 1;
+  }
+  uint64_t id = newId(p);
+  r.tcp_streams.emplace(id, std::move(socket));
+  memory.store64(id_ptr, id);
+  return 0;
+}
+
+std::span<const HostFunction> tcpAndDnsFunctions() {
+  using api::host;
+  static const HostFunction functions[] = {
+      host(kModule, "resolve", "iiIi:i", resolve),
+      host(kModule, "drop_dns_iterator", "I:", drop_dns_iterator),
+      host(kModule, "resolve_next", "Iiiiii:i", resolve_next),
+      host(kModule, "tcp_bind", "iiiiii:i", tcp_bind),
+      host(kModule, "drop_tcp_listener", "I:", drop_tcp_listener),
+      host(kModule, "tcp_local_addr", "Ii:i", tcp_local_addr),
+      host(kModule, "tcp_accept", "Iii:i", tcp_accept),
+      host(kModule, "tcp_connect", "iiiiiIi:i", tcp_connect),
+      host(kModule, "tcp_peer_addr", "Ii:i", tcp_peer_addr),
+      host(kModule, "drop_tcp_stream", "I:", drop_tcp_stream),
+      host(kModule, "clone_tcp_stream", "I:I", clone_tcp_stream),
+      host(kModule, "tcp_write_vectored", "Iiii:i", tcp_write_vectored),
+      host(kModule, "tcp_peek", "Iiii:i", tcp_peek),
+      host(kModule, "tcp_read", "Iiii:i", tcp_read),
+      host(kModule, "set_read_timeout", "II:", set_read_timeout),
+      host(kModule, "set_write_timeout", "II:", set_write_timeout),
+      host(kModule, "set_peek_timeout", "II:", set_peek_timeout),
+      host(kModule, "get_read_timeout", "I:I", get_read_timeout),
+      host(kModule, "get_write_timeout", "I:I", get_write_timeout),
+      host(kModule, "get_peek_timeout", "I:I", get_peek_timeout),
+      host(kModule, "tcp_flush", "Ii:i", tcp_flush),
+  };
+  return functions;
+}
+
+}  // namespace net
+}  // namespace lunatic::rt

@@ -1,0 +1,77 @@
+// lunatic::message's functions that move sockets between processes: push_tcp_stream and
+// push_udp_socket move a socket out of the caller's table into the message in its slot;
+// take_tcp_stream and take_udp_socket move one out of the received message into the
+// receiver's table. The socket itself (HostSocket) is shared, not copied: the message holds
+// it meanwhile, and a message dropped unread lets go of it (Message::sockets).
+#include "api/networking.h"
+
+namespace lunatic::rt::net {
+namespace {
+
+constexpr const char* kModule = "lunatic::message";
+
+// The data message in the caller's slot, or the process fails.
+Message& dataMessage(lunatic_instance* self, const char* function) {
+  MessagePtr& current = api::callerOf(self).messages.current;
+  if (!current) api::fail(self, function, "no message in the slot (create_data or receive first)");
+  if (current->kind != Message::Kind::Data) api::fail(self, function, "the message in the slot is a signal");
+  return *current;
+}
+
+uint64_t push(lunatic_instance* self, const char* function, SocketTable table, Message::CarriedSocket::Kind kind,
+              uint64_t id, const char* what) {
+  Message& message = dataMessage(self, function);
+  socketIn(self, table, id, function, what);
+  auto& sockets = *api::callerOf(self).resources->net.*table;
+  auto it = sockets.find(id);
+  message.sockets.push_back({kind, std::move(it->second)});
+  sockets.erase(it);
+  return message.sockets.size() - 1;
+}
+
+uint64_t take(lunatic_instance* self, const char* function, SocketTable table, Message::CarriedSocket::Kind kind,
+              uint64_t index, const char* what) {
+  Message& message = dataMessage(self, function);
+  if (index >= message.sockets.size() || !message.sockets[index].socket || message.sockets[index].kind != kind) {
+    api::fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
+  }
+  Process& p = api::callerOf(self);
+  uint64_t id = newId(p);
+  (resourcesOf(p).*table).emplace(id, std::move(message.sockets[index].socket));
+  return id;
+}
+
+uint64_t push_tcp_stream(lunatic_instance* self, uint64_t id) {
+  return push(self, "push_tcp_stream", &Resources::tcp_streams, Message::CarriedSocket::Kind::TcpStream, id,
+              "TCP stream");
+}
+
+uint64_t take_tcp_stream(lunatic_instance* self, uint64_t index) {
+  return take(self, "take_tcp_stream", &Resources::tcp_streams, Message::CarriedSocket::Kind::TcpStream, index,
+              "TCP stream");
+}
+
+uint64_t push_udp_socket(lunatic_instance* self, uint64_t id) {
+  return push(self, "push_udp_socket", &Resources::udp_sockets, Message::CarriedSocket::Kind::UdpSocket, id,
+              "UDP socket");
+}
+
+uint64_t take_udp_socket(lunatic_instance* self, uint64_t index) {
+  return take(self, "take_udp_socket", &Resources::udp_sockets, Message::CarriedSocket::Kind::UdpSocket, index,
+              "UDP socket");
+}
+
+}  // namespace
+
+std::span<const HostFunction> socketMessageFunctions() {
+  using api::host;
+  static const HostFunction functions[] = {
+      host(kModule, "push_tcp_stream", "I:I", push_tcp_stream),
+      host(kModule, "take_tcp_stream", "I:I", take_tcp_stream),
+      host(kModule, "push_udp_socket", "I:I", push_udp_socket),
+      host(kModule, "take_udp_socket", "I:I", take_udp_socket),
+  };
+  return functions;
+}
+
+}  // namespace lunatic::rt::net

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""host_peer.py: runs a net test's executable beside a peer on the host.
+
+Used as run_guest_test.py's --wrapper: host_peer.py EXE ARGS... It starts a TCP control
+server on 127.0.0.1 (an ephemeral port, given to the guest as the environment variable
+HOST_PEER_PORT), runs the executable, and exits with its status (or dies of its signal).
+HOST_PEER_WRAPPER, if set, is a program that runs the executable in turn (tests/wasi's
+without_uring); HOST_PEER_PRELOAD, if set, is preloaded (slow_dns.c).
+
+A guest opens a connection to the control port and sends one command line:
+
+  ECHO                the peer answers "OK\\n", then sends back every byte it receives
+                      until the guest closes the connection (a host echo server)
+  CLIENT PORT TEXT    the peer connects to 127.0.0.1:PORT (a guest server), sends TEXT and
+                      a newline, reads until a newline, end of stream or 5 s, and answers
+                      "GOT <what it read, without the newline>\\n" on the control connection
+                      (or "ERROR <why>\\n")
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+
+def read_line(conn):
+    """Bytes up to a newline (not included), or what came before the end of stream."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(1)
+        if not chunk:
+            return data
+        data += chunk
+    return data[:-1]
+
+
+def echo(conn):
+    conn.sendall(b"OK\n")
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            return
+        conn.sendall(data)
+
+
+def client(conn, port, text):
+    try:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=5) as guest:
+            guest.sendall(text + b"\n")
+            reply = read_line(guest)
+        conn.sendall(b"GOT " + reply + b"\n")
+    except OSError as error:
+        conn.sendall(f"ERROR {error}\n".encode())
+
+
+def serve(conn):
+    with conn:
+        try:
+            words = read_line(conn).split(b" ", 2)
+            if words[0] == b"ECHO":
+                echo(conn)
+            elif words[0] == b"CLIENT" and len(words) == 3:
+                client(conn, words[1], words[2])
+            else:
+                conn.sendall(b"ERROR unknown command\n")
+        except OSError:
+            pass  # the guest went away: its test says what that means
+
+
+def accept_forever(server):
+    while True:
+        conn, _ = server.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+def main():
+    server = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=accept_forever, args=(server,), daemon=True).start()
+    env = dict(os.environ)
+    env["LUNATIC_ENV_HOST_PEER_PORT"] = str(server.getsockname()[1])
+    if env.get("HOST_PEER_PRELOAD"):
+        env["LD_PRELOAD"] = env["HOST_PEER_PRELOAD"]
+    argv = sys.argv[1:]
+    if env.get("HOST_PEER_WRAPPER"):
+        argv = [env["HOST_PEER_WRAPPER"]] + argv
+    status = subprocess.run(argv, env=env).returncode
+    if status < 0:  # die of the same signal, for the runner to name it
+        signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
