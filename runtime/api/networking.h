@@ -80,13 +80,13 @@ void dropFrom(lunatic_instance* self, SocketTable table, uint64_t id, const char
 uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what);
 
 // A socket address as the ABI passes it: (addr_type 4 or 6, addr_ptr, port, flow_info,
-// scope_id). Pointers outside memory fail the process; a malformed address (another type, a
-// port above 65535) is an error message in *error and false.
+// scope_id). As upstream, misuse fails the process: another type, an address outside
+// memory; and so does a port above 65535 (upstream truncates it).
 struct GuestAddress {
   uint32_t type, pointer, port, flow_info, scope_id;
 };
-bool decodeAddress(lunatic_instance* self, const char* function, const GuestAddress& guest, sockaddr_storage* out,
-                   socklen_t* length, std::string* error);
+socklen_t decodeAddress(lunatic_instance* self, const char* function, const GuestAddress& guest,
+                        sockaddr_storage* out);
 
 // Stores a DNS iterator of `addresses` in the process and returns its id.
 uint64_t newDnsIterator(Process& p, std::vector<sockaddr_storage> addresses);

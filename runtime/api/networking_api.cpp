@@ -4,9 +4,9 @@
 // functions that carry sockets in networking_messages.cpp.
 //
 // Differences from upstream (docs/abi.md, "Deviations"): binding and connecting need the
-// process's network capabilities; a malformed address is an error id, not a trap; tcp_peek
-// always peeks (upstream reads when no peek timeout is set); a resolve that succeeds has at
-// least one address.
+// process's network capabilities; a port above 65535 fails the process (upstream truncates
+// it); tcp_peek always peeks (upstream reads when no peek timeout is set); a resolve that
+// succeeds has at least one address.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -43,35 +43,29 @@ HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, con
   api::fail(self, function, std::string("no such ") + what);
 }
 
-bool decodeAddress(lunatic_instance* self, const char* function, const GuestAddress& guest, sockaddr_storage* out,
-                   socklen_t* length, std::string* error) {
+socklen_t decodeAddress(lunatic_instance* self, const char* function, const GuestAddress& guest,
+                        sockaddr_storage* out) {
   if (guest.type != 4 && guest.type != 6) {
-    *error = "unsupported address type " + std::to_string(guest.type) + " (4 or 6)";
-    return false;
+    api::fail(self, function, "unsupported address type " + std::to_string(guest.type) + " (4 or 6)");
   }
   const uint8_t* ip = GuestMemory(self).at(guest.pointer, guest.type == 4 ? 4 : 16);
   if (!ip) api::fail(self, function, "the address is outside the process's memory");
-  if (guest.port > UINT16_MAX) {
-    *error = "invalid port " + std::to_string(guest.port);
-    return false;
-  }
+  if (guest.port > UINT16_MAX) api::fail(self, function, "invalid port " + std::to_string(guest.port));
   std::memset(out, 0, sizeof *out);
   if (guest.type == 4) {
     auto* v4 = reinterpret_cast<sockaddr_in*>(out);
     v4->sin_family = AF_INET;
     v4->sin_port = htons(uint16_t(guest.port));
     std::memcpy(&v4->sin_addr, ip, 4);
-    *length = sizeof *v4;
-  } else {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(uint16_t(guest.port));
-    v6->sin6_flowinfo = htonl(guest.flow_info);
-    v6->sin6_scope_id = guest.scope_id;
-    std::memcpy(&v6->sin6_addr, ip, 16);
-    *length = sizeof *v6;
+    return sizeof *v4;
   }
-  return true;
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
+  v6->sin6_family = AF_INET6;
+  v6->sin6_port = htons(uint16_t(guest.port));
+  v6->sin6_flowinfo = htonl(guest.flow_info);
+  v6->sin6_scope_id = guest.scope_id;
+  std::memcpy(&v6->sin6_addr, ip, 16);
+  return sizeof *v6;
 }
 
 uint64_t newDnsIterator(Process& p, std::vector<sockaddr_storage> addresses) {
@@ -421,12 +415,7 @@ uint32_t bindSocket(lunatic_instance* self, const char* function, const GuestAdd
   if (!memory.at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
   Process& p = api::callerOf(self);
   sockaddr_storage address;
-  socklen_t length;
-  std::string error;
-  if (!decodeAddress(self, function, guest, &address, &length, &error)) {
-    memory.store64(id_ptr, api::newError(p, std::move(error)));
-    return 1;
-  }
+  socklen_t length = decodeAddress(self, function, guest, &address);
   if (!permitted(self, Permission::Listen, function, id_ptr)) return 1;
   int fd = newSocket(address, type);
   if (fd < 0) {
@@ -486,12 +475,7 @@ uint32_t connectSocket(lunatic_instance* self, const char* function, const Guest
   if (!memory.at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
   Process& p = api::callerOf(self);
   sockaddr_storage address;
-  socklen_t length;
-  std::string error;
-  if (!decodeAddress(self, function, guest, &address, &length, &error)) {
-    memory.store64(id_ptr, api::newError(p, std::move(error)));
-    return 1;
-  }
+  socklen_t length = decodeAddress(self, function, guest, &address);
   if (!permitted(self, Permission::Connect, function, id_ptr)) return 1;
   if (udp) {
     // A datagram socket only records its peer: nothing to wait for.

@@ -91,14 +91,8 @@ uint32_t udp_send_to(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, u
                      uint32_t address_ptr, uint32_t port, uint32_t flow_info, uint32_t scope_id, uint32_t opaque_ptr) {
   HostSocket& socket = udpOf(self, id, "udp_send_to");
   iovec data = guestBuffer(self, "udp_send_to", buffer_ptr, length, opaque_ptr);
-  Process& p = api::callerOf(self);
   sockaddr_storage to;
-  socklen_t to_length;
-  std::string error;
-  if (!decodeAddress(self, "udp_send_to", {type, address_ptr, port, flow_info, scope_id}, &to, &to_length, &error)) {
-    storeResult(self, "udp_send_to", opaque_ptr, api::newError(p, std::move(error)));
-    return 1;
-  }
+  socklen_t to_length = decodeAddress(self, "udp_send_to", {type, address_ptr, port, flow_info, scope_id}, &to);
   if (!permitted(self, Permission::Connect, "udp_send_to", opaque_ptr)) return 1;
   int64_t sent = io::send(socket.fd, {&data, 1}, 0, 0, reinterpret_cast<sockaddr*>(&to), to_length);
   return transferResult(self, "udp_send_to", opaque_ptr, sent, 0);

@@ -1,4 +1,4 @@
-// The blocking pool (blocking_pool.h): started on first use, with a fixed number of threads.
+// The blocking pool (blocking_pool.h): two sets of threads, started on first use.
 #include "io/blocking_pool.h"
 
 #include <sys/uio.h>
@@ -12,45 +12,56 @@
 namespace lunatic::rt::io {
 namespace {
 
-// Enough to keep a disk or two busy; a process waiting here costs only its park.
-constexpr unsigned kPoolThreads = 4;
-
-struct BlockingPool {
-  std::mutex mutex;
-  std::condition_variable work;
-  std::deque<Operation*> queue;
-  std::deque<std::function<void()>> jobs;
-
-  BlockingPool() {
-    for (unsigned i = 0; i < kPoolThreads; ++i) std::thread([this] { serve(); }).detach();
+// Threads that take items from one queue and handle them, started on first use.
+template <typename Item>
+class ThreadPool {
+ public:
+  template <typename Handler>
+  ThreadPool(unsigned threads, Handler handle) {
+    for (unsigned i = 0; i < threads; ++i) std::thread([this, handle] { serve(handle); }).detach();
   }
-  [[noreturn]] void serve() {
+  void push(Item item) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(item));
+    }
+    work_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::deque<Item> queue_;
+
+  template <typename Handler>
+  [[noreturn]] void serve(Handler handle) {
     for (;;) {
-      Operation* op = nullptr;
-      std::function<void()> job;
-      {
-        std::unique_lock lock(mutex);
-        work.wait(lock, [&] { return !queue.empty() || !jobs.empty(); });
-        if (!queue.empty()) {
-          op = queue.front();
-          queue.pop_front();
-        } else {
-          job = std::move(jobs.front());
-          jobs.pop_front();
-        }
-      }
-      if (op) {
-        op->complete(performBlocking(*op));
-      } else {
-        job();
-      }
+      std::unique_lock lock(mutex_);
+      work_.wait(lock, [&] { return !queue_.empty(); });
+      Item item = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      handle(item);
     }
   }
 };
 
-BlockingPool& pool() {
-  static BlockingPool* p = new BlockingPool;  // never destroyed: its threads outlive main
-  return *p;
+// Operations: enough to keep a disk or two busy; a process waiting here costs only its park.
+constexpr unsigned kOperationThreads = 4;
+// Abandonable jobs (DNS lookups) have threads of their own: a lookup that hangs for its
+// resolver's whole timeout must not hold up the file reads and writes of other processes.
+constexpr unsigned kJobThreads = 8;
+
+// Never destroyed: their threads outlive main.
+ThreadPool<Operation*>& operationPool() {
+  static auto* pool =
+      new ThreadPool<Operation*>(kOperationThreads, [](Operation* op) { op->complete(performBlocking(*op)); });
+  return *pool;
+}
+ThreadPool<std::function<void()>>& jobPool() {
+  static auto* pool =
+      new ThreadPool<std::function<void()>>(kJobThreads, [](std::function<void()>& job) { job(); });
+  return *pool;
 }
 
 }  // namespace
@@ -70,22 +81,8 @@ int64_t performBlocking(const Operation& op) {
   }
 }
 
-namespace {
+void runOnBlockingPool(Operation& op) { operationPool().push(&op); }
 
-template <typename Item>
-void enqueue(std::deque<Item> BlockingPool::*queue, Item item) {
-  BlockingPool& p = pool();
-  {
-    std::lock_guard lock(p.mutex);
-    (p.*queue).push_back(std::move(item));
-  }
-  p.work.notify_one();
-}
-
-}  // namespace
-
-void runOnBlockingPool(Operation& op) { enqueue(&BlockingPool::queue, &op); }
-
-void runOnBlockingPool(std::function<void()> job) { enqueue(&BlockingPool::jobs, std::move(job)); }
+void runOnBlockingPool(std::function<void()> job) { jobPool().push(std::move(job)); }
 
 }  // namespace lunatic::rt::io
