@@ -138,7 +138,7 @@ std::string compile(const CompileOptions& options) {
   } else {
     const std::string object = temporary + ".o";
     error = emitObject(*ir, codegen, object);
-    if (error.empty()) error = linkExecutable(object, temporary, options.strip);
+    if (error.empty()) error = linkExecutable(object, temporary, options.strip, options.serve);
     std::remove(object.c_str());
   }
   if (error.empty() && std::rename(temporary.c_str(), options.output.c_str()) != 0) {

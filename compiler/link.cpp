@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "link_config.h"
@@ -28,14 +29,17 @@ std::string runtimeLibraryDir() {
 
 }  // namespace
 
-std::string linkExecutable(const std::string& object, const std::string& output, bool strip) {
+std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve) {
   namespace cfg = link_config;
   const std::string lib_dir = runtimeLibraryDir();
-  const std::string runtime_main = lib_dir + "/liblunatic_main.a";
+  const std::string runtime_main = lib_dir + (serve ? "/liblunatic_serve.a" : "/liblunatic_main.a");
   const std::string runtime = lib_dir + "/liblunatic_runtime.a";
   const std::string context_switch = lib_dir + "/libboost_context.a";
   const std::string uring = lib_dir + "/liburing.a";
-  for (const std::string& archive : {runtime_main, runtime, context_switch, uring}) {
+  const std::string http_parser = lib_dir + "/libhttp_parser.a";
+  std::vector<std::string> archives = {runtime_main, runtime, context_switch, uring};
+  if (serve) archives.push_back(http_parser);
+  for (const std::string& archive : archives) {
     if (!llvm::sys::fs::exists(archive)) return "runtime library not found: " + archive;
   }
   const std::string search_dir = std::string("-L") + cfg::libdir;
@@ -45,6 +49,8 @@ std::string linkExecutable(const std::string& object, const std::string& output,
       "-o", output.c_str(), cfg::crt1, cfg::crti, cfg::crtbegin, object.c_str(),
       runtime_main.c_str(), runtime.c_str(), context_switch.c_str(), uring.c_str(), search_dir.c_str(), cfg::libstdcxx, "-lm",
       cfg::libgcc, cfg::libgcc_eh, "-lc", cfg::libgcc, cfg::libgcc_eh, cfg::crtend, cfg::crtn};
+  // The server's archive needs libhttp_parser: it goes after the runtime's archives.
+  if (serve) args.insert(std::find(args.begin(), args.end(), uring.c_str()) + 1, http_parser.c_str());
   if (strip) args.push_back("--strip-all");
 
   std::string messages;

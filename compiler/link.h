@@ -6,7 +6,8 @@
 
 namespace lunaticc {
 
-// Returns an empty string on success, else lld's first error line.
-std::string linkExecutable(const std::string& object, const std::string& output, bool strip);
+// Returns an empty string on success, else lld's first error line. `serve` links the HTTP
+// server's entry (runtime/serve/, with libhttp_parser) in place of the run-once one.
+std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve = false);
 
 }  // namespace lunaticc

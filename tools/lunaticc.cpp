@@ -1,7 +1,7 @@
 // lunaticc: compiles a WebAssembly module into a self-contained native executable.
 //
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
-//            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST]]...
+//            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST]]... [--serve]
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
   bool no_preempt = false;
   app.add_flag("--no-preempt", no_preempt,
                "leave reduction counting out: the code never yields its thread (to measure its cost)");
+  app.add_flag("--serve", options.serve,
+               "build an HTTP server that runs the program afresh for each request: body on stdin, "
+               "CGI variables as environment, stdout as the answer (run it with --help)");
   std::vector<std::string> env_grants, dir_grants;
   app.add_option("--env", env_grants, "grant the root process the environment variable KEY=VALUE (repeatable)")
       ->type_name("KEY=VALUE")
@@ -99,6 +102,9 @@ int main(int argc, char** argv) {
   if (std::string error = readGrants(env_grants, dir_grants, options); !error.empty()) return fail("", error);
   if (options.object_only && (!options.environment.empty() || !options.directories.empty())) {
     return fail("", "--env and --dir grant an executable's root process: they do not go with -c");
+  }
+  if (options.serve && (options.object_only || options.emit_llvm)) {
+    return fail("", "--serve builds an executable: it does not go with -c or --emit-llvm");
   }
   options.memory_mode =
       bounds_checks ? LUNATIC_MEMORY_BOUNDS_CHECKED : LUNATIC_MEMORY_GUARD_PAGES;

@@ -16,6 +16,10 @@ packages=(
   libcli11-dev doctest-dev libfmt-dev libboost-context-dev liburing-dev
   # tests/wasi runs every test once more with io_uring refused, as container engines refuse it
   libseccomp-dev
+  # lunaticc --serve (runtime/serve/) parses HTTP with libhttp-parser (its static archive goes
+  # into every server); tests/serve drives servers with curl; bench/serve loads them with wrk
+  # and compares lighttpd's mod_cgi
+  libhttp-parser-dev curl wrk lighttpd
   erlang-base golang-go
   python3 nodejs
 )

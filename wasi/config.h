@@ -13,6 +13,8 @@
 
 namespace lunatic::rt::wasi {
 
+struct MemoryStdio;  // memory_stdio.h
+
 struct PreopenDir {
   std::string guest_path;  // the name the guest sees (fd_prestat_dir_name), e.g. "/data" or "."
   std::string host_path;   // an absolute, canonical host directory
@@ -22,6 +24,9 @@ struct WasiConfig {
   std::vector<std::string> arguments;    // argv[0] first
   std::vector<std::string> environment;  // "KEY=value"
   std::vector<PreopenDir> directories;   // become fds 3, 4, ... in this order
+  // Null: descriptors 0-2 are the host's stdio. Else they are these in-memory streams
+  // (memory_stdio.h), which an embedder fills and collects.
+  std::shared_ptr<MemoryStdio> memory_stdio;
 };
 
 // Configs are immutable once a process starts with one, so processes share them.

@@ -55,6 +55,18 @@ std::unique_ptr<Descriptor> stdioDescriptor(int fd) {
   return d;
 }
 
+// Descriptor `fd` (0-2) of a process whose stdio is in memory: like a pipe to the guest, one
+// that only reads (stdin) or only writes, and sharing ownership of the streams.
+std::unique_ptr<Descriptor> memoryStdioDescriptor(const std::shared_ptr<MemoryStdio>& stdio, int fd) {
+  auto d = std::make_unique<Descriptor>();
+  MemoryStream* stream = fd == 0 ? &stdio->input : fd == 1 ? &stdio->output : &stdio->errors;
+  d->memory = std::shared_ptr<MemoryStream>(stdio, stream);
+  d->host = HostFd::borrowed(-1);
+  d->type = Filetype::Unknown;
+  d->base = (fd == 0 ? right::FdRead : right::FdWrite) | right::FdFdstatSetFlags;
+  return d;
+}
+
 // A granted directory. One that cannot be opened (removed since start-up) keeps its number
 // with no host descriptor behind it, so the guest still finds the ones after it (wasi-libc
 // stops looking at the first number fd_prestat_get does not know) and every use of it fails
@@ -113,7 +125,9 @@ Filetype filetypeOf(uint32_t st_mode, int fd) {
 }
 
 Context::Context(const WasiConfig& config) {
-  for (int fd = 0; fd <= 2; ++fd) table_.push_back(stdioDescriptor(fd));
+  for (int fd = 0; fd <= 2; ++fd) {
+    table_.push_back(config.memory_stdio ? memoryStdioDescriptor(config.memory_stdio, fd) : stdioDescriptor(fd));
+  }
   for (const PreopenDir& dir : config.directories) table_.push_back(preopenDescriptor(dir));
   open_ = size_t(std::count_if(table_.begin(), table_.end(), [](const auto& d) { return d != nullptr; }));
 }

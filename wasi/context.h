@@ -1,5 +1,6 @@
 // A process's WASI state: its table of file descriptors. Descriptors 0-2 are the host's
-// stdio (shared by every process, never closed by one), 3, 4, ... the directories its config
+// stdio (shared by every process, never closed by one) or, if its config says so, streams in
+// memory (memory_stdio.h), 3, 4, ... the directories its config
 // grants, in the config's order, and then what it opens itself, each at the lowest free
 // number.
 //
@@ -23,6 +24,7 @@
 #include "config.h"
 #include "io/io.h"
 #include "lunatic/abi.h"
+#include "memory_stdio.h"
 #include "process/process.h"
 #include "types.h"
 
@@ -63,6 +65,9 @@ struct Descriptor {
   // them in a 32-bit long: Linux's own positions do not fit). The host positions behind the
   // cookies the last call handed out let the next one resume without reading from the start.
   std::vector<std::pair<uint64_t, int64_t>> listing_positions;
+  // Set for stdio held in memory (memory_stdio.h), which has no host descriptor: reads and
+  // writes go to the stream instead, and never wait.
+  std::shared_ptr<MemoryStream> memory;
   int fd() const { return host.get(); }
 };
 

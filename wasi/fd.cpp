@@ -34,8 +34,13 @@ Errno transfer(lunatic_instance* self, uint32_t fd, uint32_t iovs, uint32_t coun
   std::vector<iovec> buffers;
   if ((e = hostIovecs(guest, iovs, count, &buffers)) != Errno::Success) return e;
   if (!guest.at(done_out, 4)) return Errno::Fault;
-  if (wouldBlock(*d, write ? POLLOUT : POLLIN)) return Errno::Again;
-  int64_t n = write ? io::write(d->fd(), buffers, offset, d->target) : io::read(d->fd(), buffers, offset, d->target);
+  int64_t n;
+  if (d->memory) {  // stdio in memory: never waits (and never seeks: no FdSeek right)
+    n = write ? d->memory->write(buffers) : d->memory->read(buffers);
+  } else {
+    if (wouldBlock(*d, write ? POLLOUT : POLLIN)) return Errno::Again;
+    n = write ? io::write(d->fd(), buffers, offset, d->target) : io::read(d->fd(), buffers, offset, d->target);
+  }
   if (n < 0) return fromHostResult(n);
   guest.store32(done_out, uint32_t(n));  // Linux moves at most 2 GiB per call
   return Errno::Success;

@@ -1,0 +1,383 @@
+// An HTTP/1.1 connection (connection.h).
+#include "serve/connection.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include <http_parser.h>
+
+#include "io/io.h"
+#include "process/process.h"
+#include "serve/cgi.h"
+#include "serve/program.h"
+#include "serve/server.h"
+
+namespace lunatic::rt::serve {
+namespace {
+
+constexpr size_t kReceiveSize = 16 * 1024;
+constexpr int64_t kTimedOut = -ETIMEDOUT;
+
+uint64_t after(uint64_t milliseconds) { return nowNanoseconds() + milliseconds * 1'000'000; }
+
+// Address and port of a socket address, as text.
+void describe(const sockaddr_storage& address, std::string* host, std::string* port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (address.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+    inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+    *port = std::to_string(ntohs(v4.sin_port));
+  } else if (address.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+    inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+    *port = std::to_string(ntohs(v6.sin6_port));
+  }
+  *host = text;
+}
+
+// "Date: Wed, 25 Nov 2026 12:03:17 GMT\r\n", made again only when the second changes.
+const std::string& dateHeader() {
+  thread_local std::time_t made_at = 0;
+  thread_local std::string header;
+  std::time_t now = std::time(nullptr);
+  if (now != made_at) {
+    std::tm utc;
+    gmtime_r(&now, &utc);
+    char text[64];
+    size_t n = std::strftime(text, sizeof text, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &utc);
+    header.assign(text, n);
+    made_at = now;
+  }
+  return header;
+}
+
+bool hasBody(int status, const std::string& method) {
+  return status != 204 && status != 304 && method != "HEAD";
+}
+
+class Connection {
+ public:
+  Connection(Server& server, int fd, const sockaddr_storage& peer);
+  void serve();
+  ConnectionSlot& slot() { return slot_; }
+
+ private:
+  static const http_parser_settings kSettings;
+  // http_parser's callbacks: 0 goes on, anything else stops it with an error.
+  static Connection& of(http_parser* parser) { return *static_cast<Connection*>(parser->data); }
+  static int onMessageBegin(http_parser* parser);
+  static int onUrl(http_parser* parser, const char* at, size_t length);
+  static int onHeaderField(http_parser* parser, const char* at, size_t length);
+  static int onHeaderValue(http_parser* parser, const char* at, size_t length);
+  static int onHeadersComplete(http_parser* parser);
+  static int onBody(http_parser* parser, const char* at, size_t length);
+  static int onMessageComplete(http_parser* parser);
+
+  // Receives more into input_: bytes received, 0 at the end, -ETIMEDOUT or another -errno.
+  int64_t receive(uint64_t deadline_ns);
+  // Sends every byte of `iov`; false if the connection failed or the client took too long.
+  bool sendAll(iovec* iov, int count);
+  // Runs the program for the complete request and answers it; false to close.
+  bool answerRequest();
+  bool sendAnswer(const Answer& answer, bool closing);
+  void refuse(int status);  // answers a request that cannot be served, before closing
+  void logAccess(int status, size_t body_bytes);
+  void sendContinueIfAsked();
+  // Waiting for a request: whether the server may close the connection meanwhile.
+  bool becomeIdle();
+  bool becomeBusy();
+
+  Server& server_;
+  ConnectionSlot slot_;
+  Endpoints endpoints_;
+  http_parser parser_;
+  std::string input_;
+  size_t parsed_ = 0;      // input_ before this has gone through the parser
+  bool in_request_ = false;
+  uint64_t request_started_ns_ = 0;
+  uint64_t requests_ = 0;  // on this connection, for the log
+  HttpRequest request_;
+  bool last_was_value_ = false;  // which of a header's name and value the parser gave last
+  int refusal_ = 0;              // the status a callback stopped the parser for
+  bool expects_continue_ = false;
+  bool continue_sent_ = false;
+};
+
+const http_parser_settings Connection::kSettings = [] {
+  http_parser_settings settings;
+  http_parser_settings_init(&settings);
+  settings.on_message_begin = &Connection::onMessageBegin;
+  settings.on_url = &Connection::onUrl;
+  settings.on_header_field = &Connection::onHeaderField;
+  settings.on_header_value = &Connection::onHeaderValue;
+  settings.on_headers_complete = &Connection::onHeadersComplete;
+  settings.on_body = &Connection::onBody;
+  settings.on_message_complete = &Connection::onMessageComplete;
+  return settings;
+}();
+
+Connection::Connection(Server& server, int fd, const sockaddr_storage& peer) : server_(server) {
+  slot_.fd = fd;
+  describe(peer, &endpoints_.remote_address, &endpoints_.remote_port);
+  endpoints_.server_address = server.serverAddress();
+  endpoints_.server_port = server.serverPort();
+  http_parser_init(&parser_, HTTP_REQUEST);
+  parser_.data = this;
+}
+
+int Connection::onMessageBegin(http_parser* parser) {
+  Connection& c = of(parser);
+  c.in_request_ = true;
+  c.request_started_ns_ = nowNanoseconds();
+  c.request_ = HttpRequest();
+  c.last_was_value_ = false;
+  c.expects_continue_ = c.continue_sent_ = false;
+  return 0;
+}
+
+int Connection::onUrl(http_parser* parser, const char* at, size_t length) {
+  of(parser).request_.target.append(at, length);
+  return 0;
+}
+
+int Connection::onHeaderField(http_parser* parser, const char* at, size_t length) {
+  Connection& c = of(parser);
+  if (c.last_was_value_ || c.request_.headers.empty()) c.request_.headers.emplace_back();
+  c.request_.headers.back().first.append(at, length);
+  c.last_was_value_ = false;
+  return 0;
+}
+
+int Connection::onHeaderValue(http_parser* parser, const char* at, size_t length) {
+  Connection& c = of(parser);
+  c.request_.headers.back().second.append(at, length);
+  c.last_was_value_ = true;
+  return 0;
+}
+
+int Connection::onHeadersComplete(http_parser* parser) {
+  Connection& c = of(parser);
+  HttpRequest& request = c.request_;
+  request.method = http_method_str(http_method(parser->method));
+  request.http_major = parser->http_major;
+  request.http_minor = parser->http_minor;
+  // An upgrade (CONNECT, Upgrade: websocket) is answered as a plain request, then closed.
+  request.keep_alive = http_should_keep_alive(parser) && !parser->upgrade;
+  uint64_t max_body = c.server_.options().max_body;
+  if (parser->content_length != ULLONG_MAX && parser->content_length > max_body) {
+    c.refusal_ = 413;
+    return -1;
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (strcasecmp(name.c_str(), "Expect") == 0 && strcasecmp(value.c_str(), "100-continue") == 0)
+      c.expects_continue_ = true;
+  }
+  return 0;
+}
+
+int Connection::onBody(http_parser* parser, const char* at, size_t length) {
+  Connection& c = of(parser);
+  if (c.request_.body.size() + length > c.server_.options().max_body) {  // a chunked body grows
+    c.refusal_ = 413;
+    return -1;
+  }
+  c.request_.body.append(at, length);
+  return 0;
+}
+
+int Connection::onMessageComplete(http_parser* parser) {
+  // One request at a time: the parser stops here, and the ones pipelined behind it wait.
+  http_parser_pause(parser, 1);
+  return 0;
+}
+
+int64_t Connection::receive(uint64_t deadline_ns) {
+  size_t had = input_.size();
+  input_.resize(had + kReceiveSize);
+  int64_t n;
+  for (;;) {
+    n = ::recv(slot_.fd, input_.data() + had, kReceiveSize, MSG_DONTWAIT);
+    if (n >= 0) break;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      n = -errno;
+      break;
+    }
+    io::Interest interest{slot_.fd, POLLIN, 0};
+    int ready = io::poll({&interest, 1}, deadline_ns);
+    if (ready < 0) {
+      n = ready;
+      break;
+    }
+    if (ready == 0) {
+      n = kTimedOut;
+      break;
+    }
+  }
+  input_.resize(had + size_t(std::max<int64_t>(n, 0)));
+  return n;
+}
+
+bool Connection::sendAll(iovec* iov, int count) {
+  uint64_t deadline = after(server_.options().read_timeout_ms);
+  while (count > 0) {
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = size_t(count);
+    ssize_t n = ::sendmsg(slot_.fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) return false;
+      io::Interest interest{slot_.fd, POLLOUT, 0};
+      if (io::poll({&interest, 1}, deadline) <= 0) return false;
+      continue;
+    }
+    size_t sent = size_t(n);
+    while (count > 0 && sent >= iov->iov_len) {
+      sent -= iov->iov_len;
+      ++iov;
+      --count;
+    }
+    if (count > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + sent;
+      iov->iov_len -= sent;
+    }
+  }
+  return true;
+}
+
+void Connection::sendContinueIfAsked() {
+  if (!expects_continue_ || continue_sent_) return;
+  continue_sent_ = true;
+  static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+  iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
+  sendAll(&iov, 1);
+}
+
+bool Connection::sendAnswer(const Answer& answer, bool closing) {
+  const bool with_body = hasBody(answer.status, request_.method);
+  const size_t body_length = answer.output.size() - answer.body_offset;
+  std::string head;
+  head.reserve(256);
+  head.append("HTTP/1.1 ").append(std::to_string(answer.status)).push_back(' ');
+  head.append(answer.reason.empty() ? reasonPhrase(answer.status) : answer.reason).append("\r\n");
+  head.append(dateHeader());
+  for (const auto& [name, value] : answer.headers) head.append(name).append(": ").append(value).append("\r\n");
+  if (!answer.has_content_type && body_length > 0) {
+    head.append("Content-Type: ").append(server_.options().content_type).append("\r\n");
+  }
+  if (answer.status != 204 && answer.status != 304) {
+    head.append("Content-Length: ").append(std::to_string(body_length)).append("\r\n");
+  }
+  if (closing) {
+    head.append("Connection: close\r\n");
+  } else if (request_.http_minor == 0) {
+    head.append("Connection: keep-alive\r\n");
+  }
+  head.append("\r\n");
+  iovec iov[2] = {{head.data(), head.size()},
+                  {const_cast<char*>(answer.output.data() + answer.body_offset), with_body ? body_length : 0}};
+  bool sent = sendAll(iov, with_body && body_length ? 2 : 1);
+  logAccess(answer.status, with_body ? body_length : 0);
+  return sent;
+}
+
+void Connection::logAccess(int status, size_t body_bytes) {
+  LogWriter& log = server_.accessLog();
+  if (!log.enabled()) return;
+  double milliseconds = double(nowNanoseconds() - request_started_ns_) / 1e6;
+  std::string line;
+  line.reserve(160);
+  line.append(endpoints_.remote_address).append(" - - ").append(logTimestamp()).append(" \"");
+  line.append(request_.method.empty() ? "-" : request_.method).push_back(' ');
+  line.append(request_.target.empty() ? "-" : request_.target);
+  char tail[96];
+  std::snprintf(tail, sizeof tail, " HTTP/%u.%u\" %d %zu %.3fms", request_.http_major, request_.http_minor, status,
+                body_bytes, milliseconds);
+  line.append(tail);
+  log.write(line);
+}
+
+void Connection::refuse(int status) {
+  sendAnswer(errorAnswer(status), true);
+}
+
+bool Connection::answerRequest() {
+  ++requests_;
+  bool keep_alive = request_.keep_alive;
+  std::string prefix = "[" + endpoints_.remote_address + ":" + endpoints_.remote_port + " #" +
+                       std::to_string(requests_) + " " + request_.method + " " + request_.target + "]";
+  Answer answer = runProgram(server_, request_, endpoints_, prefix);
+  bool closing = !keep_alive || server_.draining();
+  in_request_ = false;
+  return sendAnswer(answer, closing) && !closing;
+}
+
+bool Connection::becomeIdle() {
+  slot_.state.store(ConnectionSlot::Idle);
+  if (!server_.draining()) return true;
+  // The server began draining before it could see this connection idle: close it here.
+  int idle = ConnectionSlot::Idle;
+  slot_.state.compare_exchange_strong(idle, ConnectionSlot::Closing);
+  return false;
+}
+
+bool Connection::becomeBusy() {
+  int idle = ConnectionSlot::Idle;
+  return slot_.state.compare_exchange_strong(idle, ConnectionSlot::Busy);  // else the server closes it
+}
+
+void Connection::serve() {
+  for (;;) {
+    if (parsed_ == input_.size()) {
+      input_.clear();
+      parsed_ = 0;
+      const bool idle = !in_request_;
+      if (idle && !becomeIdle()) return;
+      int64_t n = receive(idle ? after(server_.options().keepalive_timeout_ms)
+                               : request_started_ns_ + server_.options().read_timeout_ms * 1'000'000);
+      if (idle && !becomeBusy()) return;
+      if (n == kTimedOut && !idle) {
+        refuse(408);
+        return;
+      }
+      if (n <= 0) return;  // closed, failed, or idle for too long
+    }
+    size_t n = http_parser_execute(&parser_, &kSettings, input_.data() + parsed_, input_.size() - parsed_);
+    parsed_ += n;
+    http_errno error = HTTP_PARSER_ERRNO(&parser_);
+    if (error == HPE_PAUSED) {
+      http_parser_pause(&parser_, 0);
+      if (!answerRequest()) return;
+      // An upgrade request's bytes after it belong to another protocol: nothing to parse.
+      if (parser_.upgrade) return;
+      continue;
+    }
+    if (error != HPE_OK) {
+      refuse(refusal_ ? refusal_ : error == HPE_HEADER_OVERFLOW ? 431 : 400);
+      return;
+    }
+    sendContinueIfAsked();
+  }
+}
+
+}  // namespace
+
+void serveConnection(Server& server, int fd, const sockaddr_storage& peer) {
+  {
+    Connection connection(server, fd, peer);
+    server.enter(&connection.slot());
+    connection.serve();
+    server.leave(&connection.slot());
+  }
+  ::close(fd);
+}
+
+}  // namespace lunatic::rt::serve
