@@ -3,8 +3,8 @@
 the chat example's memory per idle client (README.md here says what each measures).
 
     bench/net/run.py BUILD_DIR RUNS [--connections 100,1000] [--seconds 5] [--warmup 1]
-                     [--impls go,erlang,lunatic-uring,lunatic-epoll] [--markdown]
-    bench/net/run.py BUILD_DIR RUNS --chat-memory [--clients 10000] [--markdown]
+                     [--impls go,erlang,lunatic-uring,lunatic-epoll]
+    bench/net/run.py BUILD_DIR RUNS --chat-memory [--clients 10000]
 
 BUILD_DIR is a build of this project: its bin/lunaticc compiles the lunatic echo server, and
 the chat memory mode runs its examples/chat. Everything else is built into --work
@@ -181,16 +181,12 @@ def median_or_error(runs, key):
     return statistics.median(r[key] for r in runs), None
 
 
-def table(header, rows, markdown):
-    if markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(x) for x in col) for col in zip(header, *rows)]
-        for r in [header] + rows:
-            print("  ".join(x.ljust(w) for x, w in zip(r, widths)))
+def table(header, rows):
+    """Prints a Markdown table (as docs/benchmarks.md takes it): names left, figures right."""
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
 
 
 def echo_table(o, names, results):
@@ -211,7 +207,7 @@ def echo_table(o, names, results):
             ratios = ["%.2f" % (medians[a] / medians[b]) if medians[a] and medians[b] else "-"
                       for a, b in pairs]
             rows.append(["{:,}".format(c), label] + cells + ratios)
-    table(header, rows, o.markdown)
+    table(header, rows)
 
 
 # --- main ------------------------------------------------------------------------------
@@ -226,7 +222,6 @@ def parse_args():
     p.add_argument("--impls", default=",".join(SERVERS))
     p.add_argument("--chat-memory", action="store_true", help="measure the chat server instead")
     p.add_argument("--clients", type=int, default=10000)
-    p.add_argument("--markdown", action="store_true")
     p.add_argument("--work", default="/tmp/lunaticc-bench-net")
     o = p.parse_args()
     o.build = os.path.abspath(o.build)
@@ -256,7 +251,7 @@ def main_chat_memory(o):
     for b in backends:
         m, err = median_or_error(results[b], "kib")
         cells.append(err or "%.1f" % m)
-    table(header, [["{:,}".format(o.clients), "KiB per idle client"] + cells], o.markdown)
+    table(header, [["{:,}".format(o.clients), "KiB per idle client"] + cells])
     print("\nmedians of %d runs; LUNATIC_THREADS=%s; %s %s" % (o.runs, THREADS, os.path.join(o.build, "examples", "chat"), "PORT"))
 
 

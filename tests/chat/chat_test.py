@@ -189,6 +189,23 @@ class Client:
         self.sock.close()
 
 
+def join_lobby(server, name, members, rcvbuf=None):
+    """A new client `name` joins #lobby, where `members` are: each of them sees it come."""
+    newcomer = Client(server.port, name, rcvbuf)
+    newcomer.join("#lobby", len(members) + 1)
+    for c in members:
+        c.expect("* %s joined #lobby" % name)
+    return newcomer
+
+
+def lobby(server, *names):
+    """New clients, one per name, in #lobby."""
+    members = []
+    for name in names:
+        members.append(join_lobby(server, name, members))
+    return members
+
+
 def still_talking(server, *survivors):
     """The server is up, the survivors (two at least, in one channel, the first's current)
     still talk, and a newcomer gets in."""
@@ -206,10 +223,8 @@ def still_talking(server, *survivors):
 # --- scenarios --------------------------------------------------------------------------
 
 def scenario_talk(server):
-    alice, bob, carol = (Client(server.port, n) for n in ("alice", "bob", "carol"))
-    alice.join("#lobby", 1)
-    bob.join("#lobby", 2)
-    alice.expect("* bob joined #lobby")
+    alice, bob = lobby(server, "alice", "bob")
+    carol = Client(server.port, "carol")
     carol.join("#other", 1)
 
     bob.say("hello lobby")
@@ -303,21 +318,14 @@ def scenario_commands(server):
 
 
 def scenario_disconnect(server):
-    alice, bob = Client(server.port, "alice"), Client(server.port, "bob")
-    alice.join("#lobby", 1)
-    bob.join("#lobby", 2)
-    alice.expect("* bob joined #lobby")
-    members = 2
+    alice, bob = lobby(server, "alice", "bob")
     for i, how in enumerate(("reset", "close", "mid-line", "before-welcome")):
         if how == "before-welcome":
             raw = socket.create_connection(("127.0.0.1", server.port))
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             raw.close()
             continue
-        gone = Client(server.port, "gone%d" % i)
-        gone.join("#lobby", members + 1)
-        alice.expect("* gone%d joined #lobby" % i)
-        bob.expect("* gone%d joined #lobby" % i)
+        gone = join_lobby(server, "gone%d" % i, [alice, bob])
         gone.say("about to go")
         alice.expect("[#lobby] gone%d: about to go" % i)
         bob.expect("[#lobby] gone%d: about to go" % i)
@@ -336,10 +344,7 @@ def scenario_disconnect(server):
 
 
 def scenario_garbage(server):
-    alice, bob = Client(server.port, "alice"), Client(server.port, "bob")
-    alice.join("#lobby", 1)
-    bob.join("#lobby", 2)
-    alice.expect("* bob joined #lobby")
+    alice, bob = lobby(server, "alice", "bob")
 
     IAC, SB, SE, WILL, WONT, DO, DONT = 255, 250, 240, 251, 252, 253, 254
     cases = [
@@ -372,10 +377,7 @@ def scenario_garbage(server):
     # Random bytes from a client of its own, which then quits: the others see only clean
     # text, and mess itself nothing but notices of lines cut.
     rng = random.Random(5)
-    mess = Client(server.port, "mess")
-    mess.join("#lobby", 3)
-    alice.expect("* mess joined #lobby")
-    bob.expect("* mess joined #lobby")
+    mess = join_lobby(server, "mess", [alice, bob])
     noise = bytes(rng.randrange(256) for _ in range(20000)).replace(b"/", b".")  # no commands
     mess.send(noise + b"\r\n" + bytes([IAC, SE]) + b"\r\n")  # whatever state it ends in, end it
     for line in mess.sync_collect():
@@ -397,10 +399,7 @@ def scenario_garbage(server):
 
 
 def scenario_long_line(server):
-    alice, bob = Client(server.port, "alice"), Client(server.port, "bob")
-    alice.join("#lobby", 1)
-    bob.join("#lobby", 2)
-    alice.expect("* bob joined #lobby")
+    alice, bob = lobby(server, "alice", "bob")
     line = bytes(ord("a") + i % 26 for i in range(1 << 20))
     bob.send(line + b"\r\n")
     bob.expect("(Your line was longer than 400 bytes; the rest was dropped.)")
@@ -418,21 +417,13 @@ def scenario_long_line(server):
     bob.send(b"z" * (1 << 20))
     bob.reset()
     alice.expect("* bob left #lobby")
-    carol = Client(server.port, "carol")
-    carol.join("#lobby", 2)
-    alice.expect("* carol joined #lobby")
+    carol = join_lobby(server, "carol", [alice])
     still_talking(server, alice, carol)
 
 
 def scenario_slow(server):
-    alice, bob = Client(server.port, "alice"), Client(server.port, "bob")
-    alice.join("#lobby", 1)
-    bob.join("#lobby", 2)
-    alice.expect("* bob joined #lobby")
-    slow = Client(server.port, "slow", rcvbuf=4096)
-    slow.join("#lobby", 3)
-    alice.expect("* slow joined #lobby")
-    bob.expect("* slow joined #lobby")
+    alice, bob = lobby(server, "alice", "bob")
+    slow = join_lobby(server, "slow", [alice, bob], rcvbuf=4096)
 
     # alice talks; bob reads everything; slow reads nothing, and is dropped once its socket
     # buffers are full. bob sees every line, in order, and both see slow leave.
@@ -464,10 +455,7 @@ def scenario_slow(server):
     alice.expect("Channels: #lobby (2)")
 
     # A client whose own replies back up is dropped too: it asks for help and never reads.
-    stuck = Client(server.port, "stuck", rcvbuf=4096)
-    stuck.join("#lobby", 3)
-    alice.expect("* stuck joined #lobby")
-    bob.expect("* stuck joined #lobby")
+    stuck = join_lobby(server, "stuck", [alice, bob], rcvbuf=4096)
     stuck.sock.setblocking(False)
     request = b"/help\r\n" * 1000
     deadline = time.monotonic() + 60
@@ -492,10 +480,7 @@ def scenario_load(server, count=10000):
     idle = crowd.connect_idle(server.port, count, timeout=50)
     check(len(idle) == count, "%d of %d clients connected" % (len(idle), count))
     print("%d clients connected in %.1f s" % (count, time.monotonic() - started))
-    alice, bob = Client(server.port, "alice"), Client(server.port, "bob")
-    alice.join("#lobby", 1)
-    bob.join("#lobby", 2)
-    alice.expect("* bob joined #lobby")
+    alice, bob = lobby(server, "alice", "bob")
     still_talking(server, alice, bob)
     # Every idle client is still connected: none has been sent anything more or closed.
     poller = select.poll()
