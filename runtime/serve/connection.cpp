@@ -201,26 +201,8 @@ int Connection::onMessageComplete(http_parser* parser) {
 int64_t Connection::receive(uint64_t deadline_ns) {
   size_t had = input_.size();
   input_.resize(had + kReceiveSize);
-  int64_t n;
-  for (;;) {
-    n = ::recv(slot_.fd, input_.data() + had, kReceiveSize, MSG_DONTWAIT);
-    if (n >= 0) break;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      n = -errno;
-      break;
-    }
-    io::Interest interest{slot_.fd, POLLIN, 0};
-    int ready = io::poll({&interest, 1}, deadline_ns);
-    if (ready < 0) {
-      n = ready;
-      break;
-    }
-    if (ready == 0) {
-      n = kTimedOut;
-      break;
-    }
-  }
+  iovec room{input_.data() + had, kReceiveSize};
+  int64_t n = io::recv(slot_.fd, {&room, 1}, 0, nullptr, deadline_ns);
   input_.resize(had + size_t(std::max<int64_t>(n, 0)));
   return n;
 }
@@ -228,17 +210,8 @@ int64_t Connection::receive(uint64_t deadline_ns) {
 bool Connection::sendAll(iovec* iov, int count) {
   uint64_t deadline = after(server_.options().read_timeout_ms);
   while (count > 0) {
-    msghdr message{};
-    message.msg_iov = iov;
-    message.msg_iovlen = size_t(count);
-    ssize_t n = ::sendmsg(slot_.fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) return false;
-      io::Interest interest{slot_.fd, POLLOUT, 0};
-      if (io::poll({&interest, 1}, deadline) <= 0) return false;
-      continue;
-    }
+    int64_t n = io::send(slot_.fd, {iov, size_t(count)}, 0, deadline);
+    if (n < 0) return false;  // failed, or the client took too long
     size_t sent = size_t(n);
     while (count > 0 && sent >= iov->iov_len) {
       sent -= iov->iov_len;
