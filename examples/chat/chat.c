@@ -437,30 +437,57 @@ static void channel_left(channel_state* c, lunatic_process_id pid) {
   channel_count_changed(c);
 }
 
-static void channel_join(channel_state* c, const chat_msg* m) {
+/* Returns the members now. */
+static uint32_t channel_join(channel_state* c, const chat_msg* m) {
   lunatic_tcp_stream stream = lunatic_message_take_tcp_stream(0);
   if (channel_member(c, m->from)) {
     lunatic_tcp_close(stream);
-  } else {
-    if (c->count == c->capacity) {
-      size_t capacity = c->capacity ? c->capacity * 2 : 16;
-      member* grown = realloc(c->members, capacity * sizeof *grown);
-      if (!grown) abort();
-      c->members = grown;
-      c->capacity = capacity;
-    }
-    member* added = &c->members[c->count++];
-    added->pid = m->from;
-    added->stream = stream;
-    added->failed = false;
-    text_join(added->nick, sizeof added->nick, m->text, NULL);
-    lunatic_monitor(m->from);
-    char text[TEXT_MAX + 1];
-    text_join(text, sizeof text, "* ", added->nick, " joined ", c->name, NULL);
-    channel_write_all(c, m->from, text);
-    channel_count_changed(c);
+    return (uint32_t)c->count;
   }
-  msg_reply(m, (uint32_t)c->count, 0, NULL);
+  if (c->count == c->capacity) {
+    size_t capacity = c->capacity ? c->capacity * 2 : 16;
+    member* grown = realloc(c->members, capacity * sizeof *grown);
+    if (!grown) abort();
+    c->members = grown;
+    c->capacity = capacity;
+  }
+  member* added = &c->members[c->count++];
+  added->pid = m->from;
+  added->stream = stream;
+  added->failed = false;
+  text_join(added->nick, sizeof added->nick, m->text, NULL);
+  lunatic_monitor(m->from);
+  char text[TEXT_MAX + 1];
+  text_join(text, sizeof text, "* ", added->nick, " joined ", c->name, NULL);
+  channel_write_all(c, m->from, text);
+  channel_count_changed(c);
+  return (uint32_t)c->count;
+}
+
+/* Acts on one message; returns the answer's value if it is a request. */
+static uint32_t channel_handle(channel_state* c, const chat_msg* m) {
+  char text[TEXT_MAX + 1];
+  member* who = channel_member(c, m->from);
+  switch (m->op) {
+    case OP_SETUP:
+      text_join(c->name, sizeof c->name, m->text, NULL);
+      c->coordinator = m->pid;
+      break;
+    case OP_JOIN:
+      return channel_join(c, m);
+    case OP_SAY:
+      if (!who) return 0;
+      text_join(text, sizeof text, "[", c->name, "] ", who->nick, ": ", m->text, NULL);
+      channel_write_all(c, m->from, text);
+      return 1;
+    case OP_RENAME:
+      if (!who) break;
+      text_join(text, sizeof text, "* ", who->nick, " is now known as ", m->text, NULL);
+      text_join(who->nick, sizeof who->nick, m->text, NULL);
+      channel_write_all(c, m->from, text);
+      break;
+  }
+  return 0;
 }
 
 LUNATIC_ENTRY(channel) {
@@ -470,33 +497,11 @@ LUNATIC_ENTRY(channel) {
     lunatic_process_id died;
     bool ok = msg_next(&m, &died);
     if (died) channel_left(&c, died);
-    if (ok) {
-      char text[TEXT_MAX + 1];
-      member* who = channel_member(&c, m.from);
-      switch (m.op) {
-        case OP_SETUP:
-          text_join(c.name, sizeof c.name, m.text, NULL);
-          c.coordinator = m.pid;
-          break;
-        case OP_JOIN:
-          channel_join(&c, &m);
-          break;
-        case OP_SAY:
-          if (who) {
-            text_join(text, sizeof text, "[", c.name, "] ", who->nick, ": ", m.text, NULL);
-            channel_write_all(&c, m.from, text);
-          }
-          msg_reply(&m, who != NULL, 0, NULL); /* the client reads on */
-          break;
-        case OP_RENAME:
-          if (!who) break;
-          text_join(text, sizeof text, "* ", who->nick, " is now known as ", m.text, NULL);
-          text_join(who->nick, sizeof who->nick, m.text, NULL);
-          channel_write_all(&c, m.from, text);
-          break;
-      }
-    }
+    uint32_t answer = ok ? channel_handle(&c, &m) : 0;
     channel_drop_failed(&c);
+    /* Only now: what a request made the channel write, notices of members it dropped
+     * included, is written before the requester goes on. */
+    if (ok) msg_reply(&m, answer, 0, NULL);
   }
 }
 
