@@ -641,11 +641,8 @@ class FunctionTranslator {
                                                 : lowerNumericBinary(b_, op, lhs, rhs, trapper());
       if (!result) return unsupported("binary operator");
       // LLVM folds x*1, x/1, x+(-0), x-0, -0-x, x*-1 ... to x or -x, which lets a
-      // signalling NaN through where Wasm wants it quieted. Such folds need a constant
-      // operand; quieting the result where Wasm has one directly costs two instructions.
-      bool constant_operand = BinaryenExpressionGetId(BinaryenBinaryGetLeft(e)) == id.Const ||
-                              BinaryenExpressionGetId(BinaryenBinaryGetRight(e)) == id.Const;
-      if (constant_operand && result->getType()->isFloatingPointTy() && isFloatArithmetic(op)) {
+      // signalling NaN through where Wasm wants it quieted (translate_numeric.h).
+      if (result->getType()->isFloatingPointTy() && isFloatArithmetic(op) && mayFoldToOperand(lhs, rhs)) {
         result = quietNaN(b_, result);
       }
       return result;

@@ -246,6 +246,16 @@ Value* quietNaN(Builder& b, Value* value) {
   return b.CreateSelect(b.CreateFCmpUNO(value, value), quieted, value);
 }
 
+bool mayFoldToOperand(Value* lhs, Value* rhs) {
+  auto identity_like = [](Value* v) {
+    auto* constant = llvm::dyn_cast<llvm::ConstantFP>(v);
+    if (!constant) return false;
+    const llvm::APFloat& value = constant->getValueAPF();
+    return value.isZero() || value.isExactlyValue(1.0) || value.isExactlyValue(-1.0);
+  };
+  return identity_like(lhs) || identity_like(rhs);
+}
+
 Value* lowerNumericUnary(Builder& b, BinaryenOp op, Value* value, const TrapIf& trap_if) {
   auto it = unaryOps().find(op);
   return it == unaryOps().end() ? nullptr : it->second(b, value, trap_if);

@@ -24,4 +24,11 @@ llvm::Value* lowerNumericBinary(llvm::IRBuilder<>& b, BinaryenOp op, llvm::Value
 // to x, and llvm.minimum/maximum return a NaN operand as it is, signalling or not.
 llvm::Value* quietNaN(llvm::IRBuilder<>& b, llvm::Value* value);
 
+// Whether LLVM may fold a float add, sub, mul or div of these operands to one of them or its
+// negation, so that a signalling NaN passes through unquieted: only when an operand is the
+// constant +-0 or +-1 (x*1, x/1, x+(-0), x-0, -0-x, x*-1, x/-1). Other constants leave real
+// arithmetic, which quiets NaNs, so their results need no quietNaN (which costs the
+// latency of a compare and a blend after every division by a constant in a hot loop).
+bool mayFoldToOperand(llvm::Value* lhs, llvm::Value* rhs);
+
 }  // namespace lunaticc
