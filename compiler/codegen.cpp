@@ -3,6 +3,7 @@
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
@@ -13,8 +14,15 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/IPO/GlobalDCE.h>
 
+#include <cstdio>
 #include <memory>
+#include <mutex>
+#include <thread>
+
+#include "loop_versioning.h"
+#include "module_split.h"
 
 namespace lunaticc {
 namespace {
@@ -23,10 +31,14 @@ constexpr const char* kTriple = "x86_64-pc-linux-gnu";
 
 std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const CodegenOptions& options,
                                                        std::string& error) {
-  LLVMInitializeX86TargetInfo();
-  LLVMInitializeX86Target();
-  LLVMInitializeX86TargetMC();
-  LLVMInitializeX86AsmPrinter();
+  // Once, before any thread makes a machine of its own: registration is not thread-safe.
+  static std::once_flag initialized;
+  std::call_once(initialized, [] {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+  });
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kTriple, error);
   if (!target) return nullptr;
   std::string cpu = targetCpu(options);
@@ -41,7 +53,16 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const CodegenOptions& opt
   return machine;
 }
 
-void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
+llvm::OptimizationLevel optimizationLevel(int opt_level) {
+  return opt_level <= 0   ? llvm::OptimizationLevel::O0
+         : opt_level == 1 ? llvm::OptimizationLevel::O1
+         : opt_level == 2 ? llvm::OptimizationLevel::O2
+                          : llvm::OptimizationLevel::O3;
+}
+
+// Runs on `module` the passes `build` makes with a PassBuilder set up for `machine`.
+template <typename BuildPasses>
+void runPasses(llvm::Module& module, llvm::TargetMachine& machine, BuildPasses build) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -52,17 +73,42 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level)
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::OptimizationLevel level = opt_level <= 0   ? llvm::OptimizationLevel::O0
-                                  : opt_level == 1 ? llvm::OptimizationLevel::O1
-                                  : opt_level == 2 ? llvm::OptimizationLevel::O2
-                                                   : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager passes = level == llvm::OptimizationLevel::O0
-                                       ? builder.buildO0DefaultPipeline(level)
-                                       : builder.buildPerModuleDefaultPipeline(level);
+  registerChargeVersioning(builder);
+  llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
 }
 
-// Prepares the module for `machine` and optimises it; returns the error, if any.
+// LLVM's standard pipeline for the level runs in two halves, as buildPerModuleDefaultPipeline
+// puts them together. The first, inlining and the interprocedural passes, needs the whole
+// module; the second works function by function, so parts of the module can go through it
+// on threads of their own (module_split.h).
+void simplify(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
+  llvm::OptimizationLevel level = optimizationLevel(opt_level);
+  runPasses(module, machine, [&](llvm::PassBuilder& builder) {
+    if (level == llvm::OptimizationLevel::O0) return builder.buildO0DefaultPipeline(level);
+    llvm::ModulePassManager passes;
+    builder.invokePipelineStartEPCallbacks(passes, level);
+    passes.addPass(builder.buildModuleSimplificationPipeline(level, llvm::ThinOrFullLTOPhase::None));
+    return passes;
+  });
+}
+
+// The second half. At -O0 it only drops the constants a part was given copies of but does
+// not use.
+void finishOptimizing(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
+  llvm::OptimizationLevel level = optimizationLevel(opt_level);
+  runPasses(module, machine, [&](llvm::PassBuilder& builder) {
+    if (level != llvm::OptimizationLevel::O0) {
+      return builder.buildModuleOptimizationPipeline(level, llvm::ThinOrFullLTOPhase::None);
+    }
+    llvm::ModulePassManager passes;
+    passes.addPass(llvm::GlobalDCEPass());
+    return passes;
+  });
+}
+
+// Prepares the module for `machine` and runs the first half of the pipeline on it; returns
+// the error, if any.
 std::string prepare(llvm::Module& module, const CodegenOptions& options,
                     std::unique_ptr<llvm::TargetMachine>& machine) {
   std::string error;
@@ -82,8 +128,36 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options,
     return "internal error: generated IR does not verify: " +
            verify_message.substr(0, verify_message.find('\n'));
   }
-  optimize(module, *machine, options.opt_level);
+  simplify(module, *machine, options.opt_level);
   return {};
+}
+
+std::string writeObject(llvm::Module& module, llvm::TargetMachine& machine, const std::string& path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) return "cannot write " + path + ": " + ec.message();
+  llvm::legacy::PassManager emit;
+  if (machine.addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    return "the target cannot emit object files";
+  }
+  emit.run(module);
+  out.flush();
+  return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
+}
+
+// One part of a split module, on a thread of its own: read back into a context of its own,
+// optimised and compiled to an object at `path`.
+std::string compilePart(const llvm::SmallVector<char, 0>& bitcode, const CodegenOptions& options,
+                        const std::string& path) {
+  llvm::LLVMContext context;
+  llvm::Expected<std::unique_ptr<llvm::Module>> module = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(llvm::StringRef(bitcode.data(), bitcode.size()), "part"), context);
+  if (!module) return "internal error: a part does not read back: " + llvm::toString(module.takeError());
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
+  if (!machine) return error;
+  finishOptimizing(**module, *machine, options.opt_level);
+  return writeObject(**module, *machine, path);
 }
 
 }  // namespace
@@ -101,21 +175,32 @@ std::string targetDataLayout(const CodegenOptions& options) {
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
   std::unique_ptr<llvm::TargetMachine> machine;
   if (std::string error = prepare(module, options, machine); !error.empty()) return error;
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) return "cannot write " + path + ": " + ec.message();
-  llvm::legacy::PassManager emit;
-  if (machine->addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    return "the target cannot emit object files";
+  unsigned parts = codegenParts(module, options.parts);
+  if (parts == 1) {
+    finishOptimizing(module, *machine, options.opt_level);
+    return writeObject(module, *machine, path);
   }
-  emit.run(module);
-  out.flush();
-  return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
+  const std::vector<llvm::SmallVector<char, 0>> bitcode = splitModule(module, parts);
+  std::vector<std::string> objects, errors(parts);
+  for (unsigned part = 0; part < parts; ++part) objects.push_back(path + ".part" + std::to_string(part));
+  std::vector<std::thread> threads;
+  for (unsigned part = 0; part < parts; ++part) {
+    threads.emplace_back([&, part] { errors[part] = compilePart(bitcode[part], options, objects[part]); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::string error;
+  for (const std::string& part_error : errors) {
+    if (error.empty()) error = part_error;
+  }
+  if (error.empty()) error = joinObjects(objects, path);
+  for (const std::string& object : objects) std::remove(object.c_str());
+  return error;
 }
 
 std::string emitIR(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
   std::unique_ptr<llvm::TargetMachine> machine;
   if (std::string error = prepare(module, options, machine); !error.empty()) return error;
+  finishOptimizing(module, *machine, options.opt_level);
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) return "cannot write " + path + ": " + ec.message();

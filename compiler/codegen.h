@@ -12,6 +12,7 @@ namespace lunaticc {
 struct CodegenOptions {
   int opt_level = 2;
   std::string cpu = "x86-64-v2";
+  unsigned parts = 0;  // how many parts code generation is cut into; 0: chosen by size and cores
 };
 
 // The CPU name LLVM knows the target by ("native" resolved to this machine's).
@@ -22,7 +23,9 @@ std::string targetCpu(const CodegenOptions& options);
 std::string targetDataLayout(const CodegenOptions& options);
 
 // Sets the module's target, runs LLVM's standard pipeline for the level and writes an ELF
-// object to `path`. Returns an empty string on success, else one line.
+// object to `path`. A large module is cut into parts optimised and compiled on every core
+// after inlining, then joined into the one object (module_split.h). Returns an empty string
+// on success, else one line.
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path);
 
 // Optimises like emitObject, then writes textual IR instead (for debugging the compiler).

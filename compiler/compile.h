@@ -28,6 +28,7 @@ struct CompileOptions {
   bool strip = false;              // -s: leave the symbol table out of the executable
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
   bool preempt = true;             // count reductions (passes/reductions.h) so processes yield
+  unsigned codegen_parts = 0;      // --codegen-parts: 0 chooses (module_split.h)
   bool serve = false;              // --serve: an HTTP server running the entry per request (runtime/serve/)
   // What the executable grants its root process through WASI (abi.h, lunatic_main_wasi_grants).
   std::vector<std::pair<std::string, std::string>> environment;  // --env KEY=VALUE, as (KEY, VALUE)

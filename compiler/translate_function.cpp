@@ -9,6 +9,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "loop_versioning.h"
 #include "simd.h"
 #include "table_markers.h"
 #include "translate_context.h"
@@ -517,7 +518,12 @@ class FunctionTranslator {
     llvm::MDBuilder md(t_.context);
     b_.CreateCondBr(b_.CreateICmpSLT(rest, b_.getInt64(0)), yield, next, md.createBranchWeights(1, 1 << 20));
     b_.SetInsertPoint(yield);
-    callingOut([&] { return b_.CreateCall(t_.yieldFunction(), {instance_}); });
+    callingOut([&] {
+      // Marked, so that the loop versioning pass (loop_versioning.h) finds the charge.
+      llvm::CallInst* call = b_.CreateCall(t_.yieldFunction(), {instance_});
+      call->setMetadata(kReductionsYieldMetadata, llvm::MDNode::get(t_.context, {}));
+      return call;
+    });
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     return nullptr;

@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
   app.add_option("--cpu", options.cpu, "target CPU: x86-64, x86-64-v2 (default), ..., native");
   app.add_flag("-s,--strip", options.strip, "leave symbols out of the executable");
   app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead");
+  app.add_option("--codegen-parts", options.codegen_parts,
+                 "cut code generation into this many parts, compiled in parallel (default: by "
+                 "the module's size, up to one per core)")
+      ->check(CLI::Range(1, 64));
   bool no_preempt = false;
   app.add_flag("--no-preempt", no_preempt,
                "leave reduction counting out: the code never yields its thread (to measure its cost)");
