@@ -21,6 +21,8 @@
 #include <mutex>
 #include <thread>
 
+#include "charge_merging.h"
+#include "charge_unrolling.h"
 #include "loop_versioning.h"
 #include "module_split.h"
 
@@ -73,7 +75,9 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, BuildPasses b
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
+  registerChargeMerging(builder);
   registerChargeVersioning(builder);
+  registerChargeUnrolling(builder);
   llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
 }

@@ -102,7 +102,15 @@ std::string compile(const CompileOptions& options) {
   }
 
   // Passes over Binaryen IR, on the valid module as the translator will see it.
-  if (options.preempt) addReductionCounting(module.get());
+  if (options.preempt) {
+    std::vector<uint32_t> referenced;  // functions that element segments name
+    for (const ElemSegment& segment : info->elem_segments) {
+      for (const ConstExpr& item : segment.items) {
+        if (item.kind == ConstExpr::Kind::RefFunc) referenced.push_back(item.index);
+      }
+    }
+    addReductionCounting(module.get(), referenced);
+  }
 
   llvm::LLVMContext context;
   TranslateOptions translate_options;

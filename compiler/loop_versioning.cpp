@@ -30,6 +30,8 @@
 // drop per iteration by the most expensive path.
 #include "loop_versioning.h"
 
+#include "charges.h"
+
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/DomTreeUpdater.h>
 #include <llvm/Analysis/InstructionSimplify.h>
@@ -40,7 +42,6 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/PassManager.h>
-#include <llvm/IR/PatternMatch.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
 #include <llvm/Transforms/Utils/Cloning.h>
@@ -74,15 +75,6 @@ constexpr uint64_t kMaxCost = uint64_t(1) << 28;
 // How many basic operations the trip count may cost to compute (TTI's TCC_Basic units).
 constexpr unsigned kTripCountBudget = 8;
 
-// One charge in a loop: `check` ends in `br (icmp slt rest, 0), yield, run`, and the yield
-// block (store, lunatic_yield, reloads) branches to `run`.
-struct Charge {
-  BasicBlock* check;
-  BasicBlock* yield;
-  BasicBlock* run;
-  Value* rest;
-};
-
 // What the pass knows about a loop it may version.
 struct ChargedLoop {
   std::vector<Charge> charges;
@@ -92,31 +84,11 @@ struct ChargedLoop {
   const llvm::SCEV* max_backedges;
 };
 
-bool isYieldBlock(const BasicBlock& block, unsigned kind) {
-  for (const llvm::Instruction& inst : block) {
-    if (llvm::isa<llvm::CallBase>(inst) && inst.getMetadata(kind)) return true;
-  }
-  return false;
-}
-
-// Matches the charge whose yield block is `yield`.
-std::optional<Charge> matchCharge(BasicBlock* yield, const llvm::Loop& loop) {
-  using namespace llvm::PatternMatch;
-  BasicBlock* check = yield->getSinglePredecessor();
-  BasicBlock* run = yield->getSingleSuccessor();
-  auto* exit = llvm::dyn_cast<llvm::BranchInst>(yield->getTerminator());
-  if (!check || !run || !exit || exit->isConditional() || !loop.contains(check) || !loop.contains(run)) {
-    return std::nullopt;
-  }
-  auto* branch = llvm::dyn_cast<llvm::BranchInst>(check->getTerminator());
-  if (!branch || !branch->isConditional()) return std::nullopt;
-  Value* rest = nullptr;
-  llvm::ICmpInst::Predicate predicate;
-  if (!match(branch->getCondition(), m_ICmp(predicate, m_Value(rest), m_Zero())) ||
-      predicate != llvm::ICmpInst::ICMP_SLT || branch->getSuccessor(0) != yield || branch->getSuccessor(1) != run) {
-    return std::nullopt;
-  }
-  return Charge{check, yield, run, rest};
+// The charge whose yield block is `yield`, if it lies within `loop`.
+std::optional<Charge> matchChargeIn(BasicBlock* yield, const llvm::Loop& loop) {
+  std::optional<Charge> charge = matchCharge(yield);
+  if (!charge || !loop.contains(charge->check) || !loop.contains(charge->run)) return std::nullopt;
+  return charge;
 }
 
 // How much less than the header's budget phi `value` can be, following subtractions of
@@ -206,7 +178,7 @@ class ChargeVersioning {
     llvm::SmallPtrSet<BasicBlock*, 8> yields;
     for (BasicBlock* block : loop.blocks()) {
       if (!isYieldBlock(*block, kind_)) continue;
-      std::optional<Charge> charge = matchCharge(block, loop);
+      std::optional<Charge> charge = matchChargeIn(block, loop);
       if (!charge) return std::nullopt;
       result.charges.push_back(*charge);
       yields.insert(block);

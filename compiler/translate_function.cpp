@@ -9,7 +9,7 @@
 #include <map>
 #include <unordered_set>
 
-#include "loop_versioning.h"
+#include "charges.h"
 #include "simd.h"
 #include "table_markers.h"
 #include "translate_context.h"
@@ -77,10 +77,7 @@ class FunctionTranslator {
     instance_ = fn_->getArg(0);
     checkStack();
     declareLocals();
-    if (t_.reductions_marker) {
-      budget_ = entryAlloca(t_.i64, "budget");
-      reloadBudget();
-    }
+    if (t_.reductions_marker) budget_ = entryAlloca(t_.i64, "budget");
     if (!t_.info.memories.empty()) {
       memory_base_ = entryAlloca(t_.ptr, "memory.base.local");
       if (!guardPages()) memory_size_ = entryAlloca(t_.i64, "memory.size.local");
@@ -103,6 +100,7 @@ class FunctionTranslator {
     const char* name;
     BasicBlock* target;
     llvm::AllocaInst* slot;  // where the values carried by branches go, or null
+    unsigned loop_depth;     // how many loops hold the label's target
   };
 
   // --- Basics ---
@@ -170,7 +168,7 @@ class FunctionTranslator {
   }
 
   void emitReturn(Value* value) {
-    flushBudget();
+    if (budgetInRegister()) flushBudget();
     if (fn_->getReturnType()->isVoidTy()) {
       b_.CreateRetVoid();
     } else {
@@ -285,7 +283,7 @@ class FunctionTranslator {
     BinaryenType type = BinaryenExpressionGetType(e);
     BasicBlock* exit = name ? newBlock("block.end") : nullptr;
     llvm::AllocaInst* slot = name && hasValue(type) ? entryAlloca(typeOf(type), "block.value") : nullptr;
-    if (name) labels_.push_back({name, exit, slot});
+    if (name) labels_.push_back({name, exit, slot, loop_depth_});
     Value* last = nullptr;
     for (BinaryenIndex i = 0, n = BinaryenBlockGetNumChildren(e); i < n && !dead_ && error_.empty(); ++i) {
       last = lower(BinaryenBlockGetChildAt(e, i));
@@ -313,14 +311,33 @@ class FunctionTranslator {
   }
 
   Value* lowerLoop(BinaryenExpressionRef e) {
+    if (loop_depth_ == 0) reloadBudget();  // into a register for the loop (see Reduction counting)
     BasicBlock* header = newBlock("loop");
     b_.CreateBr(header);
     b_.SetInsertPoint(header);
     const char* name = BinaryenLoopGetName(e);
-    if (name) labels_.push_back({name, header, nullptr});
+    ++loop_depth_;
+    if (name) labels_.push_back({name, header, nullptr, loop_depth_});
     Value* value = lower(BinaryenLoopGetBody(e));
     if (name) labels_.pop_back();
-    return dead_ ? nullptr : value;
+    --loop_depth_;
+    if (dead_) return nullptr;
+    if (loop_depth_ == 0) flushBudget();
+    return value;
+  }
+
+  // Where a branch to `label` goes: its target, or, when the branch leaves the outermost
+  // loop around it, a block on the way that first stores the budget back (a block of its
+  // own, so that the path that stays in the loop stores nothing).
+  BasicBlock* branchTarget(const Label& label) {
+    if (!budgetInRegister() || label.loop_depth > 0) return label.target;
+    BasicBlock* here = b_.GetInsertBlock();
+    BasicBlock* exit = newBlock("loop.exit");
+    b_.SetInsertPoint(exit);
+    flushBudget();
+    b_.CreateBr(label.target);
+    b_.SetInsertPoint(here);
+    return exit;
   }
 
   Value* lowerIf(BinaryenExpressionRef e) {
@@ -361,13 +378,14 @@ class FunctionTranslator {
     const Label* label = findLabel(BinaryenBreakGetName(e));
     if (!label) return nullptr;
     if (label->slot && value) b_.CreateStore(value, label->slot);
+    BasicBlock* target = branchTarget(*label);
     if (!condition) {
-      b_.CreateBr(label->target);
+      b_.CreateBr(target);
       startDeadCode();
       return nullptr;
     }
     BasicBlock* next = newBlock("br_if.else");
-    b_.CreateCondBr(b_.CreateICmpNE(condition, b_.getInt32(0)), label->target, next);
+    b_.CreateCondBr(b_.CreateICmpNE(condition, b_.getInt32(0)), target, next);
     b_.SetInsertPoint(next);
     return value;  // br_if passes its value on when it does not branch
   }
@@ -401,8 +419,15 @@ class FunctionTranslator {
         b_.CreateStore(value, fallback->slot);
       }
     }
-    llvm::SwitchInst* sw = b_.CreateSwitch(index, fallback->target, unsigned(targets.size()));
-    for (size_t i = 0; i < targets.size(); ++i) sw->addCase(b_.getInt32(uint32_t(i)), targets[i]->target);
+    // One way out per label, however many entries name it.
+    std::map<const Label*, BasicBlock*> ways;
+    auto way = [&](const Label* label) {
+      BasicBlock*& block = ways[label];
+      if (!block) block = branchTarget(*label);
+      return block;
+    };
+    llvm::SwitchInst* sw = b_.CreateSwitch(index, way(fallback), unsigned(targets.size()));
+    for (size_t i = 0; i < targets.size(); ++i) sw->addCase(b_.getInt32(uint32_t(i)), way(targets[i]));
     startDeadCode();
     return nullptr;
   }
@@ -465,23 +490,31 @@ class FunctionTranslator {
 
   // --- Reduction counting ---
   //
-  // The function keeps the instance's reductions_left in a local (`budget_`, a register
-  // once mem2reg has run) between the points where other code may see or change it: it is
-  // loaded on entry and after every call that leaves the function, and stored before every
-  // such call and every return. A loop's charge is then a subtraction and a branch on a
-  // register, not a read-modify-write of memory, whose store-to-load latency would chain
-  // the iterations. Traps leave it unstored: the runtime unwinds past this frame anyway.
+  // Within loops, the function keeps the instance's reductions_left in a local (`budget_`,
+  // a register once mem2reg has run) between the points where other code may see or change
+  // it: it is loaded before the outermost loop and after every call in a loop that leaves
+  // the function, and stored before every such call and wherever control leaves the
+  // outermost loop (falling out of it, branching out, returning). A loop's charge is then a
+  // subtraction and a branch on a register, not a read-modify-write of memory, whose
+  // store-to-load latency would chain the iterations. Outside loops a charge reads and
+  // writes the instance itself: a register held from entry to return would cost every call
+  // of the function a load, a store and, through the pressure of one more live value,
+  // saved registers. Traps leave it unstored: the runtime unwinds past this frame anyway.
+
+  bool budgetInRegister() const { return budget_ && (loop_depth_ > 0); }
+
+  Value* budgetField() {
+    return b_.CreateConstInBoundsGEP1_64(t_.i8, instance_, offsetof(lunatic_instance, reductions_left));
+  }
 
   void flushBudget() {
     if (!budget_) return;
-    Value* field = b_.CreateConstInBoundsGEP1_64(t_.i8, instance_, offsetof(lunatic_instance, reductions_left));
-    t_.tagReductions(b_.CreateStore(b_.CreateLoad(t_.i64, budget_), field));
+    t_.tagReductions(b_.CreateStore(b_.CreateLoad(t_.i64, budget_), budgetField()));
   }
 
   void reloadBudget() {
     if (!budget_) return;
-    Value* field = b_.CreateConstInBoundsGEP1_64(t_.i8, instance_, offsetof(lunatic_instance, reductions_left));
-    llvm::LoadInst* left = b_.CreateLoad(t_.i64, field, "reductions.left");
+    llvm::LoadInst* left = b_.CreateLoad(t_.i64, budgetField(), "reductions.left");
     t_.tagReductions(left);
     b_.CreateStore(left, budget_);
   }
@@ -491,9 +524,10 @@ class FunctionTranslator {
   // base and size are read again after it.
   template <typename EmitCall>
   Value* callingOut(EmitCall emit) {
-    flushBudget();
+    bool in_register = budgetInRegister();
+    if (in_register) flushBudget();
     Value* result = emit();
-    reloadBudget();
+    if (in_register) reloadBudget();
     if (!guardPages()) reloadMemory();
     return result;
   }
@@ -510,16 +544,22 @@ class FunctionTranslator {
       error_ = "internal error: a reduction charge without a constant cost";
       return nullptr;
     }
-    Value* left = b_.CreateLoad(t_.i64, budget_);
+    bool in_register = budgetInRegister();
+    llvm::LoadInst* left = in_register ? b_.CreateLoad(t_.i64, budget_) : b_.CreateLoad(t_.i64, budgetField());
+    if (!in_register) t_.tagReductions(left);
     Value* rest = b_.CreateSub(left, b_.getInt64(int64_t(BinaryenConstGetValueI32(cost))), "reductions.rest");
-    b_.CreateStore(rest, budget_);
+    if (in_register) {
+      b_.CreateStore(rest, budget_);
+    } else {
+      t_.tagReductions(b_.CreateStore(rest, budgetField()));
+    }
     BasicBlock* yield = newBlock("yield");
     BasicBlock* next = newBlock("run");
     llvm::MDBuilder md(t_.context);
     b_.CreateCondBr(b_.CreateICmpSLT(rest, b_.getInt64(0)), yield, next, md.createBranchWeights(1, 1 << 20));
     b_.SetInsertPoint(yield);
     callingOut([&] {
-      // Marked, so that the loop versioning pass (loop_versioning.h) finds the charge.
+      // Marked, so that the passes that optimise charges find it (charges.h).
       llvm::CallInst* call = b_.CreateCall(t_.yieldFunction(), {instance_});
       call->setMetadata(kReductionsYieldMetadata, llvm::MDNode::get(t_.context, {}));
       return call;
@@ -858,7 +898,8 @@ class FunctionTranslator {
   llvm::IRBuilder<> b_;
   Value* instance_ = nullptr;
   std::vector<llvm::AllocaInst*> locals_;
-  llvm::AllocaInst* budget_ = nullptr;  // reductions_left between calls; null without the pass
+  llvm::AllocaInst* budget_ = nullptr;  // reductions_left in loops; null without the pass
+  unsigned loop_depth_ = 0;             // how many loops hold the code being lowered
   llvm::AllocaInst* memory_base_ = nullptr;  // see reloadMemory; null without a memory
   llvm::AllocaInst* memory_size_ = nullptr;  // likewise, bounds-checked mode only
   std::vector<Label> labels_;

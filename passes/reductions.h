@@ -14,24 +14,31 @@
 #include <binaryen-c.h>
 
 #include <cstdint>
+#include <span>
 
 namespace lunaticc {
 
 inline constexpr const char kInternalImportModule[] = "lunatic_internal";
 inline constexpr const char kReductionsImportBase[] = "reductions";
 
-// A function whose body counts fewer instructions than this, and which has no loop and no
-// call, gets no entry charge: the charge of the code that calls it covers it.
-inline constexpr uint32_t kUnchargedLeafLimit = 8;
+// A function that cannot be re-entered before it returns is charged by its callers, with
+// what it costs outside its loops, unless that is more than this: then it charges on entry.
+// Small beside the time slice (runtime/process/scheduler.h, kSliceReductions), so that a
+// charge that covers a call it may skip yields at most a little early.
+inline constexpr uint64_t kMaxFoldedCost = 2000;
 
 struct ReductionCounting {
   uint32_t entry_charges = 0;  // functions charged on entry
   uint32_t loop_charges = 0;   // loops charged at their header
+  uint32_t call_charges = 0;   // calls charged just before they run
 };
 
-// Adds the charges to every function `module` defines, and the marker import if any charge
-// was added. Run it on a validated module, once.
-ReductionCounting addReductionCounting(BinaryenModuleRef module);
+// Adds the charges to every function `module` defines (at function entries, loop headers
+// and calls, as reductions.cpp describes), and the marker import if any charge was added.
+// `referenced`: the indices of the functions that element segments name (Binaryen never
+// sees those segments; compiler/binaryen_compat.h), which may be called indirectly. Run it
+// on a validated module, once.
+ReductionCounting addReductionCounting(BinaryenModuleRef module, std::span<const uint32_t> referenced);
 
 // Whether `function` is the marker import addReductionCounting adds.
 bool isReductionsMarker(BinaryenFunctionRef function);

@@ -1,0 +1,16 @@
+// One reduction check per several iterations of a small loop that must stay checked: an
+// LLVM pass run after loop versioning (the design is at the top of charge_unrolling.cpp;
+// the charges it finds are described in charges.h).
+#pragma once
+
+namespace llvm {
+class PassBuilder;
+}
+
+namespace lunaticc {
+
+// Adds the pass, followed by charge merging again, at the vectoriser's start of every
+// pipeline `builder` builds from now on (register it after the loop versioning pass).
+void registerChargeUnrolling(llvm::PassBuilder& builder);
+
+}  // namespace lunaticc
