@@ -9,9 +9,9 @@
 //   preheader:    need = max iterations * cost per iteration + cost before a check
 //                 budget >= need ? fast loop : need <= kEarlyYieldLimit ? early yield
 //                                                                        : checked loop
-//   fast loop:    a copy without the branches to yield blocks. It still subtracts from the
-//                 budget (an induction variable, which the vectoriser handles), so it
-//                 leaves the budget exactly as the checked loop would.
+//   fast loop:    a copy without the charges: need is subtracted once, before it, for all
+//                 the iterations it may run (a run that leaves early has paid for a few
+//                 iterations it did not run, as if the time slice were that much shorter).
 //   early yield:  the header charge's yield block, run before the first iteration: the loop
 //                 would fit in a fresh time slice, so yielding a little early lets all of it
 //                 run check-free (the fast loop if the refilled budget covers it, else the
@@ -82,6 +82,7 @@ struct ChargedLoop {
   uint64_t per_iteration;     // the most one iteration may subtract from it
   uint64_t before_check;      // the most subtracted before any check in an iteration
   const llvm::SCEV* max_backedges;
+  std::vector<llvm::BinaryOperator*> subtractions;  // the charges' subtractions of the budget
 };
 
 // The charge whose yield block is `yield`, if it lies within `loop`.
@@ -107,6 +108,8 @@ class Deficits {
   }
 
   llvm::PHINode* budget() const { return budget_; }
+  // The charges' subtractions on the way to the values asked about.
+  const std::vector<llvm::BinaryOperator*>& subtractions() const { return subtractions_; }
 
  private:
   std::optional<uint64_t> compute(Value* value) {
@@ -136,6 +139,7 @@ class Deficits {
     std::optional<uint64_t> base = of(add->getOperand(0));
     uint64_t cost = uint64_t(-amount->getSExtValue());
     if (!base || cost > kMaxCost || *base + cost > kMaxCost) return std::nullopt;
+    subtractions_.push_back(add);
     return *base + cost;
   }
 
@@ -143,6 +147,7 @@ class Deficits {
   const llvm::SmallPtrSetImpl<BasicBlock*>& yields_;
   llvm::PHINode* budget_ = nullptr;
   std::map<Value*, std::optional<uint64_t>> memo_;
+  std::vector<llvm::BinaryOperator*> subtractions_;
 };
 
 class ChargeVersioning {
@@ -190,6 +195,7 @@ class ChargeVersioning {
       result.before_check = std::max(result.before_check, *deficit);
     }
     result.budget = deficits.budget();
+    result.subtractions = deficits.subtractions();
     BasicBlock* latch = loop.getLoopLatch();
     if (!result.budget || !latch) return std::nullopt;
     std::optional<uint64_t> per_iteration = deficits.of(result.budget->getIncomingValueForBlock(latch));
@@ -250,7 +256,8 @@ class ChargeVersioning {
     if (slow) dt_.changeImmediateDominator(checked_ph, slow);
 
     for (const Charge& charge : charged->charges) removeCheck(charge, vmap);
-    simplifyHeaderPhis(*fast);
+    prepay(*charged, vmap, fast_ph, need);
+    simplifyPhis(*fast);
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
     return true;
@@ -389,15 +396,37 @@ class ChargeVersioning {
     MergeBlockIntoPredecessor(run, &dtu, &li_);
   }
 
-  // Phis of the copy's header that only held values reloaded after a yield now keep their
-  // entry value; the vectoriser recognises no such phi, so they go.
-  void simplifyHeaderPhis(llvm::Loop& loop) {
+  // Phis of the copy that only held values reloaded after a yield, or the budget, now keep
+  // one value; the vectoriser recognises no such phi, so they go.
+  void simplifyPhis(llvm::Loop& loop) {
     const llvm::SimplifyQuery query(f_.getDataLayout(), &dt_, &ac_);
-    for (llvm::PHINode& phi : llvm::make_early_inc_range(loop.getHeader()->phis())) {
-      if (Value* simpler = llvm::simplifyInstruction(&phi, query)) {
-        phi.replaceAllUsesWith(simpler);
-        phi.eraseFromParent();
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (BasicBlock* block : loop.blocks()) {
+        for (llvm::PHINode& phi : llvm::make_early_inc_range(block->phis())) {
+          if (Value* simpler = llvm::simplifyInstruction(&phi, query)) {
+            phi.replaceAllUsesWith(simpler);
+            phi.eraseFromParent();
+            changed = true;
+          }
+        }
       }
+    }
+  }
+
+  // In the fast copy, `need` is subtracted once in its preheader and its charges subtract
+  // nothing: the budget is then loop-invariant, and no induction variable is left to hold
+  // a register in the loop.
+  void prepay(const ChargedLoop& charged, llvm::ValueToValueMapTy& vmap, BasicBlock* fast_ph, Value* need) {
+    auto* budget = llvm::cast<llvm::PHINode>(vmap[charged.budget]);
+    llvm::IRBuilder<> b(fast_ph->getTerminator());
+    Value* spent = b.CreateSub(budget->getIncomingValueForBlock(fast_ph), need, "charge.spent");
+    budget->setIncomingValueForBlock(fast_ph, spent);
+    for (llvm::BinaryOperator* subtraction : charged.subtractions) {
+      auto* copy = llvm::dyn_cast_or_null<llvm::Instruction>(vmap.lookup(subtraction));
+      if (!copy) continue;  // dead once its check went
+      copy->replaceAllUsesWith(copy->getOperand(0));
+      copy->eraseFromParent();
     }
   }
 
