@@ -1,11 +1,15 @@
 // The I/O engine: one per worker thread, where processes that would block on I/O park.
 //
 // io.cpp tries every operation without blocking first; an engine is only asked for what
-// would block: waiting until descriptors are ready (Poll), or a read or write of a regular
-// file whose data is not in the page cache (Read, Write). Two backends implement it:
+// would block: waiting until descriptors are ready (Poll), a receive on a socket that has
+// nothing to read yet (Receive), or a read or write of a regular file whose data is not in
+// the page cache (Read, Write). Two backends implement it:
 //   - io_uring (uring_engine.cpp): each kind is one or more submissions on the worker's
 //     ring; submissions are batched and go to the kernel when the worker next looks for work.
-//   - epoll (epoll_engine.cpp): readiness through the worker's epoll instance, file reads
+//     A Receive is one recvmsg submission, so the data comes with the wake-up, without a
+//     second system call.
+//   - epoll (epoll_engine.cpp): readiness through the worker's epoll instance (a Receive
+//     waits for POLLIN, then the engine makes the recvmsg), file reads
 //     and writes on the shared thread pool (blocking_pool.h). Chosen automatically when
 //     io_uring is unavailable (the default seccomp profile of container engines refuses it).
 // `LUNATIC_IO=uring|epoll` forces one. A kqueue backend would be a third implementation of
@@ -15,6 +19,7 @@
 // for wake() and requestCancel(), which any thread may call.
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <atomic>
@@ -35,15 +40,18 @@ class Engine;
 // One operation a parked process waits for. It lives on the process's stack, which stays
 // put while the process is parked; the engine touches it until it calls complete().
 struct Operation {
-  enum class Kind : uint8_t { Poll, Read, Write, Call };
+  enum class Kind : uint8_t { Poll, Receive, Read, Write, Call };
   Kind kind = Kind::Poll;
   std::span<Interest> interests;  // Poll: what to wait for; revents filled in on completion
-  int fd = -1;                    // Read, Write
+  int fd = -1;                    // Receive, Read, Write
+  msghdr* message = nullptr;      // Receive: recvmsg's, with its `flags` (no MSG_DONTWAIT)
+  int flags = 0;
+  Interest readiness{};           // Receive: the epoll backend's interest in POLLIN
   std::span<const iovec> iov;
   int64_t offset = -1;            // -1: the descriptor's position
   const std::function<int64_t()>* call = nullptr;  // Call: run on the blocking pool
 
-  int64_t result = 0;  // Poll: how many are ready; Read, Write: bytes or -errno
+  int64_t result = 0;  // Poll: how many are ready; Receive, Read, Write: bytes or -errno
   Process* waiter = nullptr;
   Engine* engine = nullptr;        // where it was submitted, for cancellation
   std::atomic<bool> done{false};
@@ -63,11 +71,11 @@ class Engine {
   // Starts `op`. Its completion (complete()) comes from poll() or wait() on this thread.
   virtual void submit(Operation& op) = 0;
   // Asks for `op` to end early (its waiter was killed, or its deadline passed); it still
-  // completes, with whatever it had (Poll: 0 ready; Read, Write: -ECANCELED if not done).
+  // completes, with whatever it had (Poll: 0 ready; others: -ECANCELED if not done).
   virtual void cancel(Operation& op) = 0;
   // Handles completions that are there, without blocking; sends batched submissions. The
-  // worker calls this between any two processes it runs, so with nothing in flight it
-  // costs two loads and no call.
+  // worker calls this whenever it runs out of work and every few processes it runs
+  // (scheduler.cpp), so with nothing in flight it costs two loads and no call.
   void poll() {
     if (in_flight_ > 0 || has_requests_.load(std::memory_order_relaxed)) pollNow();
   }

@@ -6,9 +6,11 @@
 // one (stdin, a shared socket): each registered descriptor keeps the list of waiting
 // interests and is registered for the union of their events, level-triggered. An interest
 // that becomes ready completes its operation at once, and the operation's other interests
-// are withdrawn, so an operation never outlives its completion here.
+// are withdrawn, so an operation never outlives its completion here. A Receive is an
+// interest in POLLIN whose readiness the engine turns into the recvmsg itself.
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -48,15 +50,21 @@ class EpollEngine final : public Engine {
   const char* name() const override { return "epoll"; }
 
   void submit(Operation& op) override {
-    if (op.kind != Operation::Kind::Poll) {
+    bool receiving = op.kind == Operation::Kind::Receive;
+    if (op.kind != Operation::Kind::Poll && !receiving) {
       op.engine = nullptr;  // the pool's: it cannot be cancelled
       runOnBlockingPool(op);
       return;
+    }
+    if (receiving) {
+      op.readiness = {op.fd, POLLIN, 0};
+      op.interests = {&op.readiness, 1};
     }
     op.engine = this;
     op.result = 0;
     ++in_flight_;
     live_.insert(&op);
+    bool settled = op.interests.empty();
     for (size_t i = 0; i < op.interests.size(); ++i) {
       Interest& interest = op.interests[i];
       interest.revents = 0;
@@ -64,24 +72,31 @@ class EpollEngine final : public Engine {
       watch.waiters.push_back({&op, i});
       if (short refused = rearm(interest.fd, watch)) {
         // epoll cannot wait for this descriptor: a regular file is always ready (as poll(2)
-        // says), a bad descriptor is POLLNVAL.
+        // says), a bad descriptor is POLLNVAL; a receive says why itself.
         interest.revents = refused == POLLNVAL ? POLLNVAL : short(interest.events & (POLLIN | POLLOUT));
-        ++op.result;
+        op.result = receiving ? receiveNow(op) : op.result + 1;
+        settled = true;
       }
     }
-    if (op.result > 0 || op.interests.empty()) settle(op);
+    if (settled) settle(op);
   }
 
   void cancel(Operation& op) override {
-    if (live_.count(&op)) settle(op);
+    if (!live_.count(&op)) return;
+    if (op.kind == Operation::Kind::Receive) op.result = -ECANCELED;
+    settle(op);
   }
 
   void pollNow() override {
     takeCancelRequests();
-    // Each look costs a system call: look only when something waits, and not before every
-    // process the worker runs.
-    if (in_flight_ == 0 || ++polls_ % kPollEvery != 0) return;
-    dispatch(0);
+    // Each look costs a system call. A worker that has run out of work looks on every
+    // round it spins: after a look that found nothing, it skips a few.
+    if (in_flight_ == 0) return;
+    if (skips_ > 0) {
+      --skips_;
+      return;
+    }
+    if (dispatch(0) == 0) skips_ = kSkipsAfterEmptyPoll;
   }
 
   void wait(uint64_t timeout_ns) override {
@@ -92,8 +107,6 @@ class EpollEngine final : public Engine {
   void wake() override { eventfd_write(wake_fd_, 1); }
 
  private:
-  static constexpr unsigned kPollEvery = 8;
-
   struct Waiter {
     Operation* op;
     size_t index;
@@ -103,9 +116,11 @@ class EpollEngine final : public Engine {
     uint32_t registered = 0;  // the events epoll has for it; 0: not in the epoll set
   };
 
+  static constexpr unsigned kSkipsAfterEmptyPoll = 7;
+
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
-  unsigned polls_ = 0;
+  unsigned skips_ = 0;
   std::unordered_map<int, Watch> watches_;
   std::unordered_set<Operation*> live_;
 
@@ -133,6 +148,14 @@ class EpollEngine final : public Engine {
     return errno == EPERM ? POLLIN : POLLNVAL;
   }
 
+  static int64_t receiveNow(Operation& op) {
+    for (;;) {
+      ssize_t n = recvmsg(op.fd, op.message, op.flags | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno != EINTR) return -errno;
+    }
+  }
+
   // Completes `op` with the interests marked ready so far, withdrawing all of them.
   void settle(Operation& op) {
     live_.erase(&op);
@@ -146,7 +169,8 @@ class EpollEngine final : public Engine {
     finish(op, op.result);
   }
 
-  void dispatch(uint64_t timeout_ns) {
+  // Returns how many events epoll gave.
+  int dispatch(uint64_t timeout_ns) {
     epoll_event events[kEventBatch];
     timespec timeout{int64_t(timeout_ns / 1'000'000'000), int64_t(timeout_ns % 1'000'000'000)};
     int n = epoll_pwait2(epoll_fd_, events, kEventBatch, timeout_ns == UINT64_MAX ? nullptr : &timeout, nullptr);
@@ -163,13 +187,22 @@ class EpollEngine final : public Engine {
         Interest& interest = w.op->interests[w.index];
         // Errors and hang-ups are reported whether asked for or not, as poll(2) does.
         short revents = short(events[k].events & (uint32_t(interest.events) | EPOLLERR | EPOLLHUP));
-        if (revents && !interest.revents) {
+        if (!revents || interest.revents) continue;
+        if (w.op->kind == Operation::Kind::Receive) {
+          // Another waiter on the same socket may have taken the data: then wait on.
+          int64_t received = receiveNow(*w.op);
+          if (received == -EAGAIN) continue;
+          w.op->result = received;
           interest.revents = revents;
-          if (w.op->result++ == 0) ready.push_back(w.op);
+          ready.push_back(w.op);
+          continue;
         }
+        interest.revents = revents;
+        if (w.op->result++ == 0) ready.push_back(w.op);
       }
     }
     for (Operation* op : ready) settle(*op);
+    return n;
   }
 };
 

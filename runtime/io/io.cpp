@@ -1,5 +1,6 @@
 // io.h: every operation first tries the system call without blocking; only if it would
-// block does the process park on its worker's engine (engine.h) and try again when woken.
+// block does the process park on its worker's engine (engine.h) and try again when woken
+// (a socket receive it does not try again: the engine makes it, and wakes it with the data).
 //
 // Without blocking means: RWF_NOWAIT for reads and writes (the page cache for regular files,
 // the buffer for pipes and sockets), MSG_DONTWAIT for sockets. Inherited descriptors (stdin,
@@ -93,10 +94,16 @@ int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
 }
 
 // Waits until `fd` is ready for `events` (or in error, or hung up); false if the deadline
-// (0: none) passed first.
+// (0: none) passed first. For a caller whose non-blocking attempt just said EAGAIN: it goes
+// straight to the engine, since asking poll(2) first would cost a system call to learn the
+// same.
 bool waitReady(int fd, short events, uint64_t deadline_ns = 0) {
   Interest interest{fd, events, 0};
-  return poll({&interest, 1}, deadline_ns) != 0;
+  if (deadline_ns && nowNanoseconds() >= deadline_ns) return false;
+  Operation op;
+  op.kind = Operation::Kind::Poll;
+  op.interests = {&interest, 1};
+  return perform(op, deadline_ns) != 0;
 }
 
 bool isRegularFile(int fd) {
@@ -138,9 +145,15 @@ int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64
       op.offset = offset;
       return perform(op);
     }
-    waitReady(fd, reading ? POLLIN : POLLOUT);
-    // No RWF_NOWAIT (a terminal, a character device): it was ready, so this should not block.
-    if (n == -EOPNOTSUPP) return blockingTransfer(reading, fd, iov, offset);
+    if (n == -EAGAIN) {
+      waitReady(fd, reading ? POLLIN : POLLOUT);
+      continue;
+    }
+    // No RWF_NOWAIT (a terminal, a character device): once poll says it is ready (usually
+    // at once, so without the engine), this should not block.
+    Interest interest{fd, short(reading ? POLLIN : POLLOUT), 0};
+    poll({&interest, 1}, 0);
+    return blockingTransfer(reading, fd, iov, offset);
   }
 }
 
@@ -180,6 +193,17 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint
     m.msg_name = recv_from;
     m.msg_namelen = from_length ? *from_length : 0;
     int64_t n = retryInterrupted([&] { return recvmsg(fd, &m, flags | MSG_DONTWAIT); });
+    if (n == -EAGAIN && scheduler::currentProcess()) {
+      // Nothing yet: the engine receives when something comes.
+      if (deadline_ns && nowNanoseconds() >= deadline_ns) return -ETIMEDOUT;
+      Operation op;
+      op.kind = Operation::Kind::Receive;
+      op.fd = fd;
+      op.message = &m;
+      op.flags = flags;
+      n = perform(op, deadline_ns);
+      if (n == -ECANCELED) return -ETIMEDOUT;  // a kill does not return
+    }
     if (n != -EAGAIN) {
       if (out_flags) *out_flags = n >= 0 ? m.msg_flags : 0;
       if (from_length) *from_length = n >= 0 ? m.msg_namelen : 0;

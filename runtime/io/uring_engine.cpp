@@ -40,15 +40,26 @@ class UringEngine final : public Engine {
 
   // Makes the ring; false if the kernel refuses.
   bool open() {
-    io_uring_params params{};
     // Completions are handled only when the worker asks (it polls between processes): the
-    // kernel need not interrupt the thread to run them.
-    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
-    if (io_uring_queue_init_params(kRingEntries, &ring_, &params) < 0) {
-      params = {};  // a kernel older than 6.0 lacks those flags
-      if (io_uring_queue_init_params(kRingEntries, &ring_, &params) < 0) return false;
+    // kernel need not interrupt the thread to run them, nor run them at the end of every
+    // system call a process makes (DEFER_TASKRUN, Linux 6.1; COOP_TASKRUN, 5.19). The
+    // TASKRUN flag tells a worker that looks for work that the kernel has completions to
+    // make for it, so that it enters the kernel for them instead of spinning on an empty
+    // completion queue.
+    constexpr unsigned kTaskrunChoices[] = {
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        0,
+    };
+    for (unsigned flags : kTaskrunChoices) {
+      io_uring_params params{};
+      params.flags = flags;
+      if (io_uring_queue_init_params(kRingEntries, &ring_, &params) == 0) {
+        ring_open_ = true;
+        break;
+      }
     }
-    ring_open_ = true;
+    if (!ring_open_) return false;
     wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) return false;
     armWake();
@@ -72,6 +83,13 @@ class UringEngine final : public Engine {
         }
         if (op.interests.empty()) finish(op, 0);
         break;
+      case Operation::Kind::Receive: {
+        op.outstanding = 1;
+        io_uring_sqe* sqe = nextSqe();
+        io_uring_prep_recvmsg(sqe, op.fd, op.message, unsigned(op.flags));
+        io_uring_sqe_set_data64(sqe, tagOf(op, 0));
+        break;
+      }
       case Operation::Kind::Read:
       case Operation::Kind::Write: {
         op.outstanding = 1;
@@ -105,7 +123,9 @@ class UringEngine final : public Engine {
 
   void pollNow() override {
     takeCancelRequests();
-    if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
+    if (io_uring_sq_ready(&ring_) > 0 || (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN)) {
+      io_uring_submit_and_get_events(&ring_);
+    }
     reap();
     // Cancellations made while reaping go in now, before any process that was woken can
     // submit a new operation at the same address (the same user_data).

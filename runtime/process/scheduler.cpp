@@ -37,6 +37,11 @@ constexpr uint64_t kMaxWait = 64;
 // them (and the messages they exchange) to another core for little gain.
 constexpr size_t kMinSteal = 32;
 constexpr uint64_t kMaxFreshWait = 65536;
+// Processes run between two looks at the I/O engine while there is other work. Each look
+// may cost a system call (the submissions, the completions), so a busy worker lets its
+// processes' submissions gather and reaps their completions in batches, as Go's scheduler
+// looks at its network poller only now and then.
+constexpr unsigned kRunsPerEnginePoll = 16;
 
 struct Worker {
   unsigned index = 0;
@@ -62,6 +67,23 @@ struct Worker {
   // has nothing to run: a sleeping worker is woken by its engine, by I/O or by wake().
   std::unique_ptr<io::Engine> engine;
   std::atomic<bool> sleeping{false};
+  unsigned runs_since_engine_poll = 0;
+  // Set while the engine delivers completions: the processes they wake join the back of
+  // `ready`, behind those already waiting, rather than taking `next`. Otherwise a
+  // connection whose data keeps arriving would run again and again while others starve.
+  bool waking_from_io = false;
+
+  void pollEngine() {
+    runs_since_engine_poll = 0;
+    waking_from_io = true;
+    engine->poll();
+    waking_from_io = false;
+  }
+  void waitForEngine(uint64_t timeout_ns) {
+    waking_from_io = true;
+    engine->wait(timeout_ns);
+    waking_from_io = false;
+  }
 
   void updateCount() { queued.store(ready.size() + fresh.size(), std::memory_order_relaxed); }
   void push(Process* p) {
@@ -216,7 +238,9 @@ void Worker::loop() {
 Process* Worker::findWork() {
   for (int round = 0;; ++round) {
     fireDueTimers();
-    engine->poll();
+    if (runs_since_engine_poll >= kRunsPerEnginePoll || (!next && queued.load(std::memory_order_relaxed) == 0)) {
+      pollEngine();
+    }
     if (Process* p = next) {
       next = nullptr;
       if (++next_streak <= kMaxNextStreak) return p;
@@ -243,7 +267,7 @@ Process* Worker::findWork() {
     }
     uint64_t deadline = scheduler.next_deadline.load();
     uint64_t now = nowNanoseconds();
-    if (!found && !next && deadline > now) engine->wait(deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
+    if (!found && !next && deadline > now) waitForEngine(deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
     sleeping.store(false, std::memory_order_seq_cst);
     scheduler.sleepers.fetch_sub(1, std::memory_order_seq_cst);
     round = 0;
@@ -251,6 +275,7 @@ Process* Worker::findWork() {
 }
 
 void Worker::run(Process* p) {
+  ++runs_since_engine_poll;
   p->fresh = false;
   running = p;
   setCurrentGuestStack(&p->guest_stack);
@@ -303,6 +328,11 @@ unsigned workerCount() { return unsigned(scheduler.workers.size()); }
 
 void enqueue(Process* p) {
   Worker* w = currentWorker();
+  if (w && w->waking_from_io) {
+    w->push(p);
+    if (w->queued.load(std::memory_order_relaxed) >= kMinSteal) wakeSleeper();
+    return;
+  }
   if (w) {
     Process* displaced = w->next;
     w->next = p;
