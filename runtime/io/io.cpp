@@ -93,17 +93,23 @@ int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
   return op.result;
 }
 
+// io::poll without its first look: parks until one of `interests` is ready (or the
+// deadline, 0: none, passes: then 0).
+int pollOnEngine(std::span<Interest> interests, uint64_t deadline_ns) {
+  if (deadline_ns && nowNanoseconds() >= deadline_ns) return 0;
+  Operation op;
+  op.kind = Operation::Kind::Poll;
+  op.interests = interests;
+  return int(perform(op, deadline_ns));
+}
+
 // Waits until `fd` is ready for `events` (or in error, or hung up); false if the deadline
 // (0: none) passed first. For a caller whose non-blocking attempt just said EAGAIN: it goes
 // straight to the engine, since asking poll(2) first would cost a system call to learn the
 // same.
 bool waitReady(int fd, short events, uint64_t deadline_ns = 0) {
   Interest interest{fd, events, 0};
-  if (deadline_ns && nowNanoseconds() >= deadline_ns) return false;
-  Operation op;
-  op.kind = Operation::Kind::Poll;
-  op.interests = {&interest, 1};
-  return perform(op, deadline_ns) != 0;
+  return pollOnEngine({&interest, 1}, deadline_ns) != 0;
 }
 
 bool isRegularFile(int fd) {
@@ -258,10 +264,7 @@ int poll(std::span<Interest> interests, uint64_t deadline_ns) {
     for (size_t k = 0; k < fds.size(); ++k) interests[k].revents = fds[k].revents;
     return n;
   }
-  Operation op;
-  op.kind = Operation::Kind::Poll;
-  op.interests = interests;
-  return int(perform(op, deadline_ns));
+  return pollOnEngine(interests, deadline_ns);
 }
 
 int64_t offload(const std::function<int64_t()>& call) {

@@ -40,7 +40,7 @@ class UringEngine final : public Engine {
 
   // Makes the ring; false if the kernel refuses.
   bool open() {
-    // Completions are handled only when the worker asks (it polls between processes): the
+    // Completions are handled only when the worker asks (when it looks for work): the
     // kernel need not interrupt the thread to run them, nor run them at the end of every
     // system call a process makes (DEFER_TASKRUN, Linux 6.1; COOP_TASKRUN, 5.19). The
     // TASKRUN flag tells a worker that looks for work that the kernel has completions to

@@ -20,6 +20,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace lunatic::rt::scheduler {
@@ -328,14 +329,9 @@ unsigned workerCount() { return unsigned(scheduler.workers.size()); }
 
 void enqueue(Process* p) {
   Worker* w = currentWorker();
-  if (w && w->waking_from_io) {
-    w->push(p);
-    if (w->queued.load(std::memory_order_relaxed) >= kMinSteal) wakeSleeper();
-    return;
-  }
   if (w) {
-    Process* displaced = w->next;
-    w->next = p;
+    Process* displaced = p;  // woken by I/O: to the queue (Worker::waking_from_io)
+    if (!w->waking_from_io) std::swap(displaced, w->next);
     if (!displaced) return;
     w->push(displaced);
     // A sleeping worker could not steal from a short queue anyway: waking it would cost a
