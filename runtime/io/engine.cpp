@@ -68,6 +68,14 @@ Backend chosenBackend() {
   return chosen;
 }
 
+int64_t receiveWithoutWaiting(const Operation& op) {
+  for (;;) {
+    ssize_t n = recvmsg(op.fd, op.message, op.flags | MSG_DONTWAIT);
+    if (n >= 0) return n;
+    if (errno != EINTR) return -errno;
+  }
+}
+
 std::unique_ptr<Engine> makeEngine() {
   if (chosenBackend() == Backend::Uring) {
     if (std::unique_ptr<Engine> engine = makeUringEngine()) return engine;

@@ -74,7 +74,7 @@ class EpollEngine final : public Engine {
         // epoll cannot wait for this descriptor: a regular file is always ready (as poll(2)
         // says), a bad descriptor is POLLNVAL; a receive says why itself.
         interest.revents = refused == POLLNVAL ? POLLNVAL : short(interest.events & (POLLIN | POLLOUT));
-        op.result = receiving ? receiveNow(op) : op.result + 1;
+        op.result = receiving ? receiveWithoutWaiting(op) : op.result + 1;
         settled = true;
       }
     }
@@ -148,14 +148,6 @@ class EpollEngine final : public Engine {
     return errno == EPERM ? POLLIN : POLLNVAL;
   }
 
-  static int64_t receiveNow(Operation& op) {
-    for (;;) {
-      ssize_t n = recvmsg(op.fd, op.message, op.flags | MSG_DONTWAIT);
-      if (n >= 0) return n;
-      if (errno != EINTR) return -errno;
-    }
-  }
-
   // Completes `op` with the interests marked ready so far, withdrawing all of them.
   void settle(Operation& op) {
     live_.erase(&op);
@@ -188,17 +180,18 @@ class EpollEngine final : public Engine {
         // Errors and hang-ups are reported whether asked for or not, as poll(2) does.
         short revents = short(events[k].events & (uint32_t(interest.events) | EPOLLERR | EPOLLHUP));
         if (!revents || interest.revents) continue;
+        bool first_ready;
         if (w.op->kind == Operation::Kind::Receive) {
           // Another waiter on the same socket may have taken the data: then wait on.
-          int64_t received = receiveNow(*w.op);
+          int64_t received = receiveWithoutWaiting(*w.op);
           if (received == -EAGAIN) continue;
           w.op->result = received;
-          interest.revents = revents;
-          ready.push_back(w.op);
-          continue;
+          first_ready = true;
+        } else {
+          first_ready = w.op->result++ == 0;
         }
         interest.revents = revents;
-        if (w.op->result++ == 0) ready.push_back(w.op);
+        if (first_ready) ready.push_back(w.op);
       }
     }
     for (Operation* op : ready) settle(*op);

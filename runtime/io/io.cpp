@@ -63,6 +63,16 @@ void park(Operation& op, uint64_t deadline_ns) {
 // An instance outside the scheduler (an embedding, a spec test driver) has no process to
 // park: its thread blocks in the system call.
 int64_t blockThread(Operation& op, uint64_t deadline_ns) {
+  if (op.kind == Operation::Kind::Receive) {
+    // Waits in poll(2), which keeps the deadline, then receives: -ECANCELED if the deadline
+    // passed, as an engine would say; -EAGAIN if another thread took the data first.
+    Interest readable{op.fd, POLLIN, 0};
+    Operation wait;
+    wait.interests = {&readable, 1};
+    int64_t ready = blockThread(wait, deadline_ns);
+    if (ready <= 0) return ready == 0 ? -ECANCELED : ready;
+    return receiveWithoutWaiting(op);
+  }
   if (op.kind != Operation::Kind::Poll) return performBlocking(op);
   std::vector<pollfd> fds;
   for (const Interest& i : op.interests) fds.push_back({i.fd, i.events, 0});
@@ -196,17 +206,18 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint
              socklen_t* from_length) {
   msghdr m = messageOf(iov);
   for (;;) {
+    Operation op;  // a fresh one each time round: an operation completes once
+    op.kind = Operation::Kind::Receive;
+    op.fd = fd;
+    op.message = &m;
+    op.flags = flags;
     m.msg_name = recv_from;
     m.msg_namelen = from_length ? *from_length : 0;
-    int64_t n = retryInterrupted([&] { return recvmsg(fd, &m, flags | MSG_DONTWAIT); });
-    if (n == -EAGAIN && scheduler::currentProcess()) {
-      // Nothing yet: the engine receives when something comes.
+    int64_t n = receiveWithoutWaiting(op);
+    if (n == -EAGAIN) {
+      // Nothing yet: the engine (outside the scheduler, the thread) receives when something
+      // comes; -EAGAIN again if someone else took it first.
       if (deadline_ns && nowNanoseconds() >= deadline_ns) return -ETIMEDOUT;
-      Operation op;
-      op.kind = Operation::Kind::Receive;
-      op.fd = fd;
-      op.message = &m;
-      op.flags = flags;
       n = perform(op, deadline_ns);
       if (n == -ECANCELED) return -ETIMEDOUT;  // a kill does not return
     }
@@ -215,7 +226,6 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint
       if (from_length) *from_length = n >= 0 ? m.msg_namelen : 0;
       return n;
     }
-    if (!waitReady(fd, POLLIN, deadline_ns)) return -ETIMEDOUT;
   }
 }
 
