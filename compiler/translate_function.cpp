@@ -195,9 +195,10 @@ class FunctionTranslator {
 
   // The function keeps memory 0's base (and, when bounds-checked, its size) in locals, read
   // on entry. In guard-page mode the base never moves; in bounds-checked mode both may
-  // change during any call (memory.grow, a host function, lunatic_yield), so every call
-  // that leaves the function reads them again (callingOut). Between calls they stay in
-  // registers, also in loops whose reduction charge may call lunatic_yield.
+  // change during a call (memory.grow, a host function, Wasm code that grows the memory),
+  // so such a call reads them again after it (callingOut). lunatic_yield is not one
+  // (abi.h): loops whose reduction charge may call it keep both in registers throughout,
+  // loop-invariant, so that LLVM can hoist the bounds checks that depend only on them.
   void reloadMemory() {
     if (!memory_base_) return;
     Value* mem = memory();
@@ -521,22 +522,21 @@ class FunctionTranslator {
 
   // Emits a call that leaves the function (to Wasm code, a host function or a runtime
   // helper), with the budget in the instance during it; in bounds-checked mode the memory's
-  // base and size are read again after it.
+  // base and size are read again after it unless the callee keeps them (`keeps_memory`).
   template <typename EmitCall>
-  Value* callingOut(EmitCall emit) {
+  Value* callingOut(EmitCall emit, bool keeps_memory = false) {
     bool in_register = budgetInRegister();
     if (in_register) flushBudget();
     Value* result = emit();
     if (in_register) reloadBudget();
-    if (!guardPages()) reloadMemory();
+    if (!guardPages() && !keeps_memory) reloadMemory();
     return result;
   }
 
   // A call of the reduction counting pass's marker (passes/reductions.h), inline:
   //   r = self->reductions_left - cost; self->reductions_left = r; if (r < 0) lunatic_yield(self);
-  // with reductions_left kept in budget_ as described above. lunatic_yield is a call like
-  // any other (callingOut): in bounds-checked mode the memory's base and size are read
-  // again after it.
+  // with reductions_left kept in budget_ as described above. lunatic_yield leaves the
+  // memory as it was (abi.h), so its base and size are not read again after it.
   Value* chargeReductions(BinaryenExpressionRef e) {
     BinaryenExpressionRef cost = BinaryenCallGetNumOperands(e) == 1 ? BinaryenCallGetOperandAt(e, 0) : nullptr;
     if (!budget_ || !cost || BinaryenExpressionGetId(cost) != ids().Const ||
@@ -563,7 +563,7 @@ class FunctionTranslator {
       llvm::CallInst* call = b_.CreateCall(t_.yieldFunction(), {instance_});
       call->setMetadata(kReductionsYieldMetadata, llvm::MDNode::get(t_.context, {}));
       return call;
-    });
+    }, /*keeps_memory=*/true);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     return nullptr;

@@ -232,7 +232,8 @@ extern __thread uintptr_t lunatic_stack_limit;
 
 /* Called by generated code when reductions_left drops below zero. Refills the budget and,
  * for a process, may run other processes first; does not return if the process was
- * killed or has spent its fuel. */
+ * killed or has spent its fuel. It leaves the instance's memories as they were (their
+ * base and size), so generated code keeps both in registers across it. */
 void lunatic_yield(lunatic_instance*);
 
 /* ---- Helpers generated code calls -------------------------------------------------- *
