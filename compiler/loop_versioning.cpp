@@ -61,11 +61,11 @@ using llvm::BasicBlock;
 using llvm::Value;
 
 // A loop whose whole run may charge at most this much yields first if the budget does not
-// cover it, then runs check-free. A third of the runtime's time slice (kSliceReductions,
-// 50,000 in runtime/process/scheduler.h): the refilled budget then covers the loop, and a
-// slice still runs at least two thirds of its length. Larger loops run checked when they
-// start on a budget too small for them.
-constexpr uint64_t kEarlyYieldLimit = 16384;
+// cover it, then runs check-free. About a quarter of the runtime's time slice
+// (kSliceReductions, 500,000 in runtime/process/scheduler.h): the refilled budget then
+// covers the loop, and a slice still runs at least three quarters of its length. Larger
+// loops run checked when they start on a budget too small for them.
+constexpr uint64_t kEarlyYieldLimit = 131072;
 
 // Bounds that keep `need` far from overflowing an i64: trip counts are checked against
 // kMaxTrips at run time, costs against kMaxCost here.

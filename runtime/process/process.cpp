@@ -124,6 +124,7 @@ void Process::reset() {
   messages.current.reset();
   messages.read_cursor = 0;
   fuel_left = 0;
+  slice_budget = 0;
   death = {};
   host_failure.clear();
   report_traps = true;
@@ -141,11 +142,18 @@ ProcessResources& Process::ownResources() {
 }
 
 void Process::chargeSlice() {
-  int64_t used = scheduler::kSliceReductions - instance_.reductions_left;
-  instance_.reductions_left = scheduler::kSliceReductions;
-  if (capabilities.max_fuel == 0 || used <= 0) return;
-  fuel_left -= used;
-  if (fuel_left <= 0) die(kOutOfFuelKind);
+  int64_t used = slice_budget - instance_.reductions_left;
+  if (capabilities.max_fuel != 0 && used > 0) {
+    fuel_left -= used;
+    if (fuel_left <= 0) die(kOutOfFuelKind);
+  }
+  startSlice();
+}
+
+void Process::startSlice() {
+  slice_budget = capabilities.max_fuel == 0 ? scheduler::kSliceReductions
+                                             : std::min(scheduler::kSliceReductions, std::max<int64_t>(fuel_left, 1));
+  instance_.reductions_left = slice_budget;
 }
 
 void Process::checkKilled() {
@@ -160,7 +168,7 @@ void Process::suspend(Switch reason, bool killable) {
   switch_reason = reason;
   ctx::transfer_t from = ctx::jump_fcontext(back, nullptr);
   back = from.fctx;  // the worker that resumed us, perhaps another one
-  instance_.reductions_left = scheduler::kSliceReductions;
+  startSlice();
   if (killable) checkKilled();
 }
 
@@ -296,7 +304,7 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     return {};
   }
   p->instance_.stack_limit = p->stack.guestLimit();
-  p->instance_.reductions_left = scheduler::kSliceReductions;
+  p->startSlice();
   p->context = ctx::make_fcontext(p->stack.high(), kStackSize, &Process::main);
   p->entry_ = entry;
   const char* colon = std::strchr(signature, ':');

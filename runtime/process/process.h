@@ -174,7 +174,12 @@ class Process {
   // Unwinds to the process's entry and ends it.
   [[noreturn]] void die(uint32_t trap_kind);
   void checkKilled();
+  // Ends the time slice: the reductions it used come off the fuel (dying if none is left),
+  // and a new slice starts.
   void chargeSlice();
+  // Gives the instance the budget of a new time slice: kSliceReductions, or what is left of
+  // the fuel if that is less, so that a process out of fuel stops where it runs out.
+  void startSlice();
 
   // --- Called by anyone -------------------------------------------------------------
   // Makes a parked process runnable (or makes its next park return at once).
@@ -200,6 +205,7 @@ class Process {
   ProcessResources& ownResources();
   MessageSlots messages;
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
+  int64_t slice_budget = 0;   // the reductions the current time slice started with
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
   std::string host_failure;   // "function: why", when a host function ended the process

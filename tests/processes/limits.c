@@ -1,19 +1,27 @@
 /* Limits of a config: max_memory caps memory.grow (whole pages within the limit succeed,
  * beyond it grow returns -1); max_fuel (units of 100,000 reductions) ends a process that
- * runs for ever, as a failure its monitor sees, with one log line. The module is linked
- * with a 1-page initial memory so that the first page of growth is within a 2-page limit.
+ * runs for ever, as a failure its monitor sees, with one log line, and where its fuel runs
+ * out: four units buy about four times the work of one, although a time slice is longer
+ * than either. The module is linked with a 1-page initial memory so that the first page of
+ * growth is within a 2-page limit.
  *
  * expect-stdout: max_memory 131072: grew 1 -> 2 pages, then grow returned -1 \(size 2\)
  * expect-stdout: max_memory 200000: grew to 3 pages, the 4th returned -1
  * expect-stdout: no limit: grew by 100 pages
  * expect-stdout: max_fuel 1: a short job finished
  * expect-stdout: max_fuel 1: the endless loop of (?P<fuel>\d+) died after \d+ ms
+ * expect-stdout: max_fuel 1 and 4: the counting loops of (?P<one>\d+) and (?P<four>\d+) ran \d+ and \d+ iterations
  * expect-stdout: limits: all ok
  * expect-stderr: lunatic: process {{fuel}} failed: out of fuel( at .*)?
+ * expect-stderr: lunatic: process {{one}} failed: out of fuel( at .*)?
+ * expect-stderr: lunatic: process {{four}} failed: out of fuel( at .*)?
  */
 #include "common.h"
 
-enum { TAG_REPORT = 1 };
+enum { TAG_REPORT = 1, TAG_PROGRESS = 2 };
+
+/* Iterations between two progress reports of `counting`. */
+enum { PROGRESS_EVERY = 256 };
 
 /* Grows memory a page at a time until it fails, reporting the final size in pages and the
  * number of successful grows as size * 1000 + grows. */
@@ -49,6 +57,14 @@ TEST_ENTRY(short_job) {
 TEST_ENTRY(endless) {
   send_u64(parent, TAG_REPORT, 0);
   for (;;) counter = counter + 1;
+}
+
+/* Counts until its fuel runs out, reporting every PROGRESS_EVERY iterations. */
+TEST_ENTRY(counting) {
+  for (uint64_t n = 1;; ++n) {
+    counter = counter + 1;
+    if (n % PROGRESS_EVERY == 0) send_u64(parent, TAG_PROGRESS, n);
+  }
 }
 
 static uint64_t spawn_with(lunatic_config_id config, const char* entry) {
@@ -97,6 +113,30 @@ int main(void) {
   CHECK(!lunatic_exists(child));
   say("max_fuel 1: the endless loop of %llu died after %lld ms", (unsigned long long)child,
       (long long)elapsed);
+
+  /* How far `counting` gets on `fuel` units: the last progress it reported before it died. */
+  uint64_t iterations[2], ids[2];
+  const uint64_t fuels[2] = {1, 4};
+  for (int k = 0; k < 2; ++k) {
+    lunatic_config_set_max_fuel(config, fuels[k]);
+    ids[k] = spawn_with(config, "counting");
+    lunatic_monitor(ids[k]);
+    iterations[k] = 0;
+    for (;;) {
+      uint64_t value = 0;
+      lunatic_message_info info;
+      lunatic_receive_status status = receive_tag(0, 5000, &value, &info);
+      if (status == LUNATIC_RECEIVE_PROCESS_DIED) break;
+      CHECK_EQ(status, LUNATIC_RECEIVE_DATA);
+      CHECK_EQ(info.tag, TAG_PROGRESS);
+      iterations[k] = value;
+    }
+  }
+  CHECK(iterations[0] >= PROGRESS_EVERY);
+  CHECK(iterations[1] >= 3 * iterations[0] && iterations[1] <= 5 * iterations[0] + PROGRESS_EVERY);
+  say("max_fuel 1 and 4: the counting loops of %llu and %llu ran %llu and %llu iterations",
+      (unsigned long long)ids[0], (unsigned long long)ids[1], (unsigned long long)iterations[0],
+      (unsigned long long)iterations[1]);
 
   say("limits: all ok");
   return 0;
