@@ -168,7 +168,6 @@ void Process::suspend(Switch reason, bool killable) {
   switch_reason = reason;
   ctx::transfer_t from = ctx::jump_fcontext(back, nullptr);
   back = from.fctx;  // the worker that resumed us, perhaps another one
-  startSlice();
   if (killable) checkKilled();
 }
 
