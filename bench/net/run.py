@@ -3,7 +3,7 @@
 the chat example's memory per idle client (README.md here says what each measures).
 
     bench/net/run.py BUILD_DIR RUNS [--connections 100,1000] [--seconds 5] [--warmup 1]
-                     [--impls go,erlang,lunatic-uring,lunatic-epoll]
+                     [--impls go,erlang,lunatic-uring,lunatic-epoll,lunatic-uring-bounds]
     bench/net/run.py BUILD_DIR RUNS --chat-memory [--clients 10000]
 
 BUILD_DIR is a build of this project: its bin/lunaticc compiles the lunatic echo server, and
@@ -33,6 +33,8 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "chat"))
 import crowd  # noqa: E402  (examples/chat/crowd.py: idle clients, RSS)
 
 SERVERS = ["go", "erlang", "lunatic-uring", "lunatic-epoll"]
+# Also available, not run by default: the lunatic server compiled in bounds-checked mode.
+OPTIONAL_SERVERS = ["lunatic-uring-bounds"]
 THREADS = "2"  # GOMAXPROCS, erl +S, LUNATIC_THREADS: the same two cores for every server
 
 
@@ -70,8 +72,12 @@ def build(o):
                      "-I" + os.path.join(ROOT, "sdk", "c"), "-Wl,-z,stack-size=16384",
                      "-Wl,--initial-memory=65536", os.path.join(HERE, "lunatic", "echo.c"), "-o", wasm])
         run_checked([os.path.join(o.build, "bin", "lunaticc"), wasm, "-o", exe])
+        if "lunatic-uring-bounds" in lunatic:
+            run_checked([os.path.join(o.build, "bin", "lunaticc"), "--bounds-checks", wasm, "-o", exe + "-bounds"])
         for name in lunatic:
-            servers[name] = ({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": name.split("-", 1)[1]}, [exe])
+            backend = name.split("-")[1]
+            servers[name] = ({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend},
+                             [exe + "-bounds" if name.endswith("-bounds") else exe])
     return servers
 
 
@@ -227,9 +233,9 @@ def parse_args():
     o.build = os.path.abspath(o.build)
     o.connections = [int(c) for c in o.connections.split(",")]
     o.impls = o.impls.split(",")
-    unknown = set(o.impls) - set(SERVERS)
+    unknown = set(o.impls) - set(SERVERS) - set(OPTIONAL_SERVERS)
     if unknown or o.runs < 1:
-        p.error("RUNS must be positive; servers are %s" % ", ".join(SERVERS))
+        p.error("RUNS must be positive; servers are %s" % ", ".join(SERVERS + OPTIONAL_SERVERS))
     return o
 
 
@@ -262,7 +268,7 @@ def main():
         main_chat_memory(o)
         return
     servers = build(o)
-    names = [n for n in SERVERS if n in servers]
+    names = [n for n in SERVERS + OPTIONAL_SERVERS if n in servers]
     results = {(n, c): [] for n in names for c in o.connections}
     for r in range(o.runs):
         for c in o.connections:
