@@ -13,9 +13,11 @@ namespace lunatic::rt::api {
 namespace {
 
 constexpr const char* kModule = "lunatic::process";
-// Spawning is charged like this many Wasm instructions, so a process spawning in a loop
-// yields to its children now and then instead of piling up a million of them.
-constexpr int64_t kSpawnCost = 2'000;
+// Spawning is charged a 25th of a time slice, so a process spawning in a loop yields after
+// at most 25 spawns and its children keep pace (the worker runs the parent again after
+// kMaxWait of them) instead of piling up by the thousand: in guard-page mode each holds an
+// 8 GiB reservation, and the address space ends near 16,000 of them.
+constexpr int64_t kSpawnCost = scheduler::kSliceReductions / 25;
 // A spawn parameter: a type byte, then 16 bytes of value (little-endian, zero-padded).
 constexpr size_t kParamRecord = 17;
 
