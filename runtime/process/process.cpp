@@ -124,7 +124,6 @@ void Process::reset() {
   messages.current.reset();
   messages.read_cursor = 0;
   fuel_left = 0;
-  slice_budget = 0;
   death = {};
   host_failure.clear();
   report_traps = true;
@@ -142,7 +141,7 @@ ProcessResources& Process::ownResources() {
 }
 
 void Process::chargeSlice() {
-  int64_t used = slice_budget - instance_.reductions_left;
+  int64_t used = sliceBudget() - instance_.reductions_left;
   if (capabilities.max_fuel != 0 && used > 0) {
     fuel_left -= used;
     if (fuel_left <= 0) die(kOutOfFuelKind);
@@ -150,10 +149,9 @@ void Process::chargeSlice() {
   startSlice();
 }
 
-void Process::startSlice() {
-  slice_budget = capabilities.max_fuel == 0 ? scheduler::kSliceReductions
-                                             : std::min(scheduler::kSliceReductions, std::max<int64_t>(fuel_left, 1));
-  instance_.reductions_left = slice_budget;
+int64_t Process::sliceBudget() const {
+  if (capabilities.max_fuel == 0) return scheduler::kSliceReductions;
+  return std::min(scheduler::kSliceReductions, std::max<int64_t>(fuel_left, 1));
 }
 
 void Process::checkKilled() {

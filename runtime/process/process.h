@@ -177,9 +177,12 @@ class Process {
   // Ends the time slice: the reductions it used come off the fuel (dying if none is left),
   // and a new slice starts.
   void chargeSlice();
-  // Gives the instance the budget of a new time slice: kSliceReductions, or what is left of
-  // the fuel if that is less, so that a process out of fuel stops where it runs out.
-  void startSlice();
+  // Gives the instance the budget of a new time slice (sliceBudget).
+  void startSlice() { instance_.reductions_left = sliceBudget(); }
+  // A time slice's budget: kSliceReductions, or what is left of the fuel if that is less,
+  // so that a process out of fuel stops where it runs out. Fuel changes only when a slice
+  // ends, so this is also what the current slice started with.
+  int64_t sliceBudget() const;
 
   // --- Called by anyone -------------------------------------------------------------
   // Makes a parked process runnable (or makes its next park return at once).
@@ -205,7 +208,6 @@ class Process {
   ProcessResources& ownResources();
   MessageSlots messages;
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
-  int64_t slice_budget = 0;   // the reductions the current time slice started with
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
   std::string host_failure;   // "function: why", when a host function ended the process
