@@ -11,6 +11,7 @@ SIGTERM. Exit status 0 if every check held; else each failed check is printed.
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,6 +86,10 @@ class Server:
                 self.process.wait()
                 raise Failure("the server did not stop on SIGTERM")
         self.log_file.close()
+
+    def remove(self):
+        """Deletes the logs; a failure has already quoted what it needs from them."""
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def parse_response(raw):
@@ -417,6 +422,7 @@ def main():
                 function(server)
             finally:
                 server.stop()
+                server.remove()
     except Failure as failure:
         print(f"FAIL {name}: {failure}")
         return 1
