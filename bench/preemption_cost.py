@@ -7,8 +7,10 @@ Usage: bench/preemption_cost.py BUILD_DIR RUNS
 BUILD_DIR is a build whose bin/lunaticc is used and where bench/kernels.py left the .wasm
 files (BUILD_DIR/bench-kernels/<kernel>/<kernel>.wasm): run that first.
 """
+import atexit
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +26,7 @@ def main():
     variants = {"guard": [], "guard-no-preempt": ["--no-preempt"], "bounds": ["--bounds-checks"],
                 "bounds-no-preempt": ["--bounds-checks", "--no-preempt"]}
     out = tempfile.mkdtemp(prefix="preemption-cost-")
+    atexit.register(shutil.rmtree, out, True)
     for k in kernels:
         for v, flags in variants.items():
             wasm = os.path.join(kernels_dir, k, k + ".wasm")

@@ -9,9 +9,11 @@ Usage: bench/preemption_instructions.py BUILD_DIR [KERNEL...] [--flags=EXTRA]
 BUILD_DIR's bin/lunaticc is used. --flags adds lunaticc options to both variants (for
 example --flags=--bounds-checks).
 """
+import atexit
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,6 +76,7 @@ def main():
     build, kernels = args[0], args[1:] or sorted(SMALLER)
     lunaticc = os.path.join(build, "bin", "lunaticc")
     out = tempfile.mkdtemp(prefix="preemption-instructions-")
+    atexit.register(shutil.rmtree, out, True)
     ratios = []
     print(f"instructions (callgrind), lunaticc {' '.join(extra) or '(defaults)'}; with / without reduction counting")
     print("| kernel | with | without | ratio |\n|---|---:|---:|---:|")
