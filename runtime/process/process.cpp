@@ -190,9 +190,21 @@ void Process::wake() {
   wakeLocked(guard);
 }
 
+// A process woken here usually runs next, after the waker has parked itself. Resuming it
+// reads the registers saved at `context` and returns through the frames above them, lines
+// long out of cache when many processes take turns (a ring of 1,000): fetch them now, while
+// the waker goes on.
+void Process::prefetchStackTop() const {
+  constexpr size_t kResumeBytes = 512;
+  const auto* top = static_cast<const char*>(context);
+  if (!top) return;
+  for (size_t offset = 0; offset < kResumeBytes; offset += 64) __builtin_prefetch(top + offset);
+}
+
 void Process::wakeLocked(std::unique_lock<std::mutex>& guard) {
   if (state == ProcessState::Waiting) {
     state = ProcessState::Runnable;
+    prefetchStackTop();
     guard.unlock();
     scheduler::enqueue(this);
   } else {

@@ -237,6 +237,7 @@ class Process {
   // The entry function and its parameters, until the process starts.
   const lunatic_func* entry_ = nullptr;
   std::vector<lunatic_value> entry_values_;
+  void prefetchStackTop() const;
   static void main(boost::context::detail::transfer_t from);
   void run();
   void wakeLocked(std::unique_lock<std::mutex>& guard);
