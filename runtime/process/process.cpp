@@ -193,7 +193,8 @@ void Process::wake() {
 // A process woken here usually runs next, after the waker has parked itself. Resuming it
 // reads the registers saved at `context` and returns through the frames above them, lines
 // long out of cache when many processes take turns (a ring of 1,000): fetch them now, while
-// the waker goes on.
+// the waker goes on. Called under `lock` while the process is Waiting, a state its worker
+// sets under the same lock after storing `context`, so `context` is current.
 void Process::prefetchStackTop() const {
   constexpr size_t kResumeBytes = 512;
   const auto* top = static_cast<const char*>(context);
