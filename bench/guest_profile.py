@@ -11,12 +11,10 @@ the heaviest functions and the heaviest 128-byte stretches of code, to read next
 Usage: bench/guest_profile.py EXECUTABLE [ARGS...] [--top N]
 Runs with LUNATIC_THREADS=1 (valgrind serialises threads anyway) and LUNATIC_IO=epoll.
 """
-import atexit
 import bisect
 import collections
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,9 +82,8 @@ def main():
     if not args:
         sys.exit(__doc__)
     executable = args[0]
-    scratch = tempfile.mkdtemp(prefix="guest-profile-")
-    atexit.register(shutil.rmtree, scratch, True)
-    log = os.path.join(scratch, "callgrind.out")
+    scratch = tempfile.TemporaryDirectory(prefix="guest-profile-")  # deleted on exit
+    log = os.path.join(scratch.name, "callgrind.out")
     env = dict(os.environ, LUNATIC_THREADS="1", LUNATIC_IO="epoll")
     subprocess.run(["valgrind", "--tool=callgrind", "--dump-instr=yes", f"--callgrind-out-file={log}", *args],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)

@@ -7,10 +7,8 @@ Usage: bench/preemption_cost.py BUILD_DIR RUNS
 BUILD_DIR is a build whose bin/lunaticc is used and where bench/kernels.py left the .wasm
 files (BUILD_DIR/bench-kernels/<kernel>/<kernel>.wasm): run that first.
 """
-import atexit
 import math
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,8 +23,8 @@ def main():
     kernels = sorted(k for k in os.listdir(kernels_dir) if not k.startswith("_"))
     variants = {"guard": [], "guard-no-preempt": ["--no-preempt"], "bounds": ["--bounds-checks"],
                 "bounds-no-preempt": ["--bounds-checks", "--no-preempt"]}
-    out = tempfile.mkdtemp(prefix="preemption-cost-")
-    atexit.register(shutil.rmtree, out, True)
+    scratch = tempfile.TemporaryDirectory(prefix="preemption-cost-")  # deleted on exit
+    out = scratch.name
     for k in kernels:
         for v, flags in variants.items():
             wasm = os.path.join(kernels_dir, k, k + ".wasm")

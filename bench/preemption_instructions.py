@@ -9,11 +9,9 @@ Usage: bench/preemption_instructions.py BUILD_DIR [KERNEL...] [--flags=EXTRA]
 BUILD_DIR's bin/lunaticc is used. --flags adds lunaticc options to both variants (for
 example --flags=--bounds-checks).
 """
-import atexit
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,8 +73,8 @@ def main():
     extra = [f for a in sys.argv[1:] if a.startswith("--flags=") for f in a[len("--flags="):].split(",")]
     build, kernels = args[0], args[1:] or sorted(SMALLER)
     lunaticc = os.path.join(build, "bin", "lunaticc")
-    out = tempfile.mkdtemp(prefix="preemption-instructions-")
-    atexit.register(shutil.rmtree, out, True)
+    scratch = tempfile.TemporaryDirectory(prefix="preemption-instructions-")  # deleted on exit
+    out = scratch.name
     ratios = []
     print(f"instructions (callgrind), lunaticc {' '.join(extra) or '(defaults)'}; with / without reduction counting")
     print("| kernel | with | without | ratio |\n|---|---:|---:|---:|")

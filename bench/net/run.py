@@ -35,6 +35,9 @@ import crowd  # noqa: E402  (examples/chat/crowd.py: idle clients, RSS)
 SERVERS = ["go", "erlang", "lunatic-uring", "lunatic-epoll"]
 # Also available, not run by default: the lunatic server compiled in bounds-checked mode.
 OPTIONAL_SERVERS = ["lunatic-uring-bounds"]
+# Each lunatic server: its I/O engine (LUNATIC_IO) and lunaticc's options.
+LUNATIC_SERVERS = {"lunatic-uring": ("uring", []), "lunatic-epoll": ("epoll", []),
+                   "lunatic-uring-bounds": ("uring", ["--bounds-checks"])}
 THREADS = "2"  # GOMAXPROCS, erl +S, LUNATIC_THREADS: the same two cores for every server
 
 
@@ -63,21 +66,18 @@ def build(o):
     if "erlang" in o.impls:
         run_checked(["erlc", "-o", o.work, os.path.join(HERE, "erlang", "echo.erl")])
         servers["erlang"] = ({}, ["erl", "-noshell", "+S", THREADS, "-pa", o.work, "-run", "echo", "main"])
-    lunatic = [i for i in o.impls if i.startswith("lunatic-")]
+    lunatic = [i for i in o.impls if i in LUNATIC_SERVERS]
     if lunatic:
         wasm = os.path.join(o.work, "echo.wasm")
-        exe = os.path.join(o.work, "echo-lunatic")
         # As the process benchmarks' guests: a 16 KiB shadow stack in one 64 KiB page.
         run_checked(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-O2",
                      "-I" + os.path.join(ROOT, "sdk", "c"), "-Wl,-z,stack-size=16384",
                      "-Wl,--initial-memory=65536", os.path.join(HERE, "lunatic", "echo.c"), "-o", wasm])
-        run_checked([os.path.join(o.build, "bin", "lunaticc"), wasm, "-o", exe])
-        if "lunatic-uring-bounds" in lunatic:
-            run_checked([os.path.join(o.build, "bin", "lunaticc"), "--bounds-checks", wasm, "-o", exe + "-bounds"])
         for name in lunatic:
-            backend = name.split("-")[1]
-            servers[name] = ({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend},
-                             [exe + "-bounds" if name.endswith("-bounds") else exe])
+            backend, flags = LUNATIC_SERVERS[name]
+            exe = os.path.join(o.work, "echo-" + name)
+            run_checked([os.path.join(o.build, "bin", "lunaticc"), *flags, wasm, "-o", exe])
+            servers[name] = ({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend}, [exe])
     return servers
 
 

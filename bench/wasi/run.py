@@ -72,7 +72,8 @@ def main():
     parser.add_argument("runs", type=int)
     parser.add_argument("--file-mib", type=int, default=1024)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="wasi-bench-")
+    scratch = tempfile.TemporaryDirectory(prefix="wasi-bench-")  # deleted on exit, with its big file
+    work = scratch.name
     exe = build(os.path.join(args.build, "bin", "lunaticc"), work)
     big = os.path.join(work, "big")
     make_file(big, args.file_mib)

@@ -198,7 +198,6 @@ void Process::wake() {
 void Process::prefetchStackTop() const {
   constexpr size_t kResumeBytes = 512;
   const auto* top = static_cast<const char*>(context);
-  if (!top) return;
   for (size_t offset = 0; offset < kResumeBytes; offset += 64) __builtin_prefetch(top + offset);
 }
 

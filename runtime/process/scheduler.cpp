@@ -110,7 +110,8 @@ struct Worker {
       from = &ready;
     } else if (!fresh.empty()) {
       from = &fresh;
-      oldest = now - fresh.front()->queued_at >= kMaxFreshWait && now - last_aged_fresh_pop >= kAgedFreshInterval;
+      oldest = now - fresh.front()->queued_at >= kMaxFreshWait &&
+               now - last_aged_fresh_pop >= kAgedFreshInterval;
       if (oldest) last_aged_fresh_pop = now;
     } else {
       return nullptr;
