@@ -70,7 +70,9 @@ Backend chosenBackend() {
 
 int64_t receiveWithoutWaiting(const Operation& op) {
   for (;;) {
-    ssize_t n = recvmsg(op.fd, op.message, op.flags | MSG_DONTWAIT);
+    ssize_t n = op.single_buffer ? ::recv(op.fd, op.message->msg_iov[0].iov_base, op.message->msg_iov[0].iov_len,
+                                          op.flags | MSG_DONTWAIT)
+                                 : recvmsg(op.fd, op.message, op.flags | MSG_DONTWAIT);
     if (n >= 0) return n;
     if (errno != EINTR) return -errno;
   }

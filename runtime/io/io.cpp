@@ -211,6 +211,7 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint
     op.fd = fd;
     op.message = &m;
     op.flags = flags;
+    op.single_buffer = m.msg_iovlen == 1 && !recv_from && !out_flags;
     m.msg_name = recv_from;
     m.msg_namelen = from_length ? *from_length : 0;
     int64_t n = receiveWithoutWaiting(op);
@@ -235,7 +236,12 @@ int64_t send(int fd, std::span<const iovec> iov, int flags, uint64_t deadline_ns
   m.msg_name = const_cast<sockaddr*>(send_to);
   m.msg_namelen = send_to ? to_length : 0;
   for (;;) {
-    int64_t n = retryInterrupted([&] { return sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL); });
+    // One buffer to a connected socket (the usual write to a stream) needs no msghdr.
+    int64_t n = retryInterrupted([&] {
+      return m.msg_iovlen == 1 && !send_to
+                 ? ::send(fd, m.msg_iov[0].iov_base, m.msg_iov[0].iov_len, flags | MSG_DONTWAIT | MSG_NOSIGNAL)
+                 : sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+    });
     if (n != -EAGAIN) return n;
     if (!waitReady(fd, POLLOUT, deadline_ns)) return -ETIMEDOUT;
   }

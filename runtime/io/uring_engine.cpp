@@ -86,7 +86,12 @@ class UringEngine final : public Engine {
       case Operation::Kind::Receive: {
         op.outstanding = 1;
         io_uring_sqe* sqe = nextSqe();
-        io_uring_prep_recvmsg(sqe, op.fd, op.message, unsigned(op.flags));
+        if (op.single_buffer) {
+          const iovec& into = op.message->msg_iov[0];
+          io_uring_prep_recv(sqe, op.fd, into.iov_base, into.iov_len, op.flags);
+        } else {
+          io_uring_prep_recvmsg(sqe, op.fd, op.message, unsigned(op.flags));
+        }
         io_uring_sqe_set_data64(sqe, tagOf(op, 0));
         break;
       }
