@@ -23,10 +23,15 @@ constexpr int64_t kSpawnCost = scheduler::kSliceReductions / 8;
 // A spawn parameter: a type byte, then 16 bytes of value (little-endian, zero-padded).
 constexpr size_t kParamRecord = 17;
 
+// The fuel the calling process has left, in units: the most it can grant (0: no limit).
+uint64_t fuelLimitOf(const Process& p) {
+  return p.capabilities.max_fuel ? uint64_t(std::max<int64_t>(1, (p.fuel_left + kFuelUnit - 1) / kFuelUnit)) : 0;
+}
+
 // What the calling process has, as a config: the most it can grant.
 Capabilities ownLimits(Process& p) {
   Capabilities c = p.capabilities;
-  if (c.max_fuel) c.max_fuel = std::max<int64_t>(1, (p.fuel_left + kFuelUnit - 1) / kFuelUnit);
+  c.max_fuel = fuelLimitOf(p);
   return c;
 }
 
@@ -48,7 +53,7 @@ void drop_config(lunatic_instance* self, uint64_t id) {
 
 void config_set_max_memory(lunatic_instance* self, uint64_t id, uint64_t bytes) {
   Capabilities& c = configOf(self, id, "config_set_max_memory");
-  c.max_memory = std::min(bytes, ownLimits(callerOf(self)).max_memory);
+  c.max_memory = std::min(bytes, callerOf(self).capabilities.max_memory);
 }
 
 uint64_t config_get_max_memory(lunatic_instance* self, uint64_t id) {
@@ -57,13 +62,9 @@ uint64_t config_get_max_memory(lunatic_instance* self, uint64_t id) {
 
 void config_set_max_fuel(lunatic_instance* self, uint64_t id, uint64_t fuel) {
   Capabilities& c = configOf(self, id, "config_set_max_fuel");
-  Capabilities limit = ownLimits(callerOf(self));
   // 0 asks for no limit, which only a process without a limit can give.
-  if (limit.max_fuel == 0) {
-    c.max_fuel = fuel;
-  } else {
-    c.max_fuel = fuel == 0 ? limit.max_fuel : std::min(fuel, limit.max_fuel);
-  }
+  c.max_fuel = fuel;
+  c.narrowFuelTo(fuelLimitOf(callerOf(self)));
 }
 
 uint64_t config_get_max_fuel(lunatic_instance* self, uint64_t id) {
@@ -165,7 +166,8 @@ uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t 
     request.capabilities = configOf(self, uint64_t(config_id), "spawn");
   }
   // A config may have been made before its creator was narrowed: narrow it again here.
-  request.capabilities = request.capabilities.within(ownLimits(p));
+  request.capabilities.narrowTo(p.capabilities);
+  request.capabilities.narrowFuelTo(fuelLimitOf(p));
   if (link != 0) {
     request.link_to = &p;
     request.link_tag = link;

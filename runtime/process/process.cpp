@@ -42,21 +42,18 @@ uint64_t nowNanoseconds() {
   return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
 }
 
-Capabilities Capabilities::within(const Capabilities& limit) const {
-  Capabilities c;
-  c.max_memory = std::min(max_memory, limit.max_memory);
-  if (limit.max_fuel == 0) {
-    c.max_fuel = max_fuel;
-  } else {
-    c.max_fuel = max_fuel == 0 ? limit.max_fuel : std::min(max_fuel, limit.max_fuel);
-  }
-  c.can_spawn_processes = can_spawn_processes && limit.can_spawn_processes;
-  c.can_create_configs = can_create_configs && limit.can_create_configs;
-  c.can_compile_modules = can_compile_modules && limit.can_compile_modules;
-  c.can_listen = can_listen && limit.can_listen;
-  c.can_connect = can_connect && limit.can_connect;
-  c.wasi = wasi;  // narrowed as it was made: its directories lie inside its creator's
-  return c;
+void Capabilities::narrowTo(const Capabilities& limit) {
+  max_memory = std::min(max_memory, limit.max_memory);
+  narrowFuelTo(limit.max_fuel);
+  can_spawn_processes = can_spawn_processes && limit.can_spawn_processes;
+  can_create_configs = can_create_configs && limit.can_create_configs;
+  can_compile_modules = can_compile_modules && limit.can_compile_modules;
+  can_listen = can_listen && limit.can_listen;
+  can_connect = can_connect && limit.can_connect;
+}
+
+void Capabilities::narrowFuelTo(uint64_t limit) {
+  if (limit != 0) max_fuel = max_fuel == 0 ? limit : std::min(max_fuel, limit);
 }
 
 const wasi::WasiConfigPtr& noWasiGrants() {
@@ -294,15 +291,15 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
   std::unique_ptr<Process> made = image->takeProcess();
   Process* p = made.get();
   p->id = id;
-  p->capabilities = request.capabilities;
-  p->fuel_left = int64_t(std::min<uint64_t>(request.capabilities.max_fuel, INT64_MAX / kFuelUnit)) * kFuelUnit;
+  p->capabilities = std::move(request.capabilities);
+  p->fuel_left = int64_t(std::min<uint64_t>(p->capabilities.max_fuel, INT64_MAX / kFuelUnit)) * kFuelUnit;
   p->report_traps = request.report_traps;
   const lunatic_module* m = image->module;
-  if (m->has_memory && request.capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
+  if (m->has_memory && p->capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
     *error = "the config's max_memory is below the module's initial memory";
     return {};
   }
-  if (!image->build(*p, request.capabilities.max_memory)) {
+  if (!image->build(*p, p->capabilities.max_memory)) {
     *error = "no memory left for a new process";
     return {};
   }

@@ -62,8 +62,11 @@ struct Capabilities {
   // only from inside the creator's own (runtime/wasi_grants.h).
   wasi::WasiConfigPtr wasi = noWasiGrants();
 
-  // The largest capabilities both `this` and `limit` allow.
-  Capabilities within(const Capabilities& limit) const;
+  // Narrows these to what `limit` allows too, in place (a spawn then copies no WASI view,
+  // whose shared count every core would otherwise update). The WASI view stays as it is:
+  // it was narrowed as it was made, its directories inside its creator's.
+  void narrowTo(const Capabilities& limit);
+  void narrowFuelTo(uint64_t limit);  // at most `limit` units; a limit of 0 is none
 };
 
 // One unit of fuel (Lunatic's config_set_max_fuel) is this many reductions (about as many
