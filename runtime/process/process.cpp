@@ -315,7 +315,7 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
   p->entry_ = entry;
   const char* colon = std::strchr(signature, ':');
   size_t results = std::strlen(colon + 1);
-  p->entry_values_ = std::move(request.params);
+  p->entry_values_.assign(request.params.begin(), request.params.end());
   p->entry_values_.resize(std::max(p->entry_values_.size(), std::max<size_t>(results, 1)));
   {
     Shard& shard = shardOf(id);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/context/detail/fcontext.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -277,7 +278,9 @@ struct SpawnRequest {
   ModuleImage* image = nullptr;
   const char* function = nullptr;  // an exported function of the module
   size_t function_length = 0;
-  std::vector<lunatic_value> params;
+  // Inline up to 4: a spawn then allocates nothing for them (the process copies them into
+  // its own array, which it keeps when recycled).
+  boost::container::small_vector<lunatic_value, 4> params;
   std::string param_types;         // a LUNATIC_TYPE_* code per parameter
   Capabilities capabilities;
   Process* link_to = nullptr;      // links the new process to this one with link_tag
