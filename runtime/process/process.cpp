@@ -124,6 +124,7 @@ void Process::reset() {
   death = {};
   host_failure.clear();
   report_traps = true;
+  watched = false;
   context = back = nullptr;
   switch_reason = Switch::Yield;
   fresh = true;
@@ -324,7 +325,10 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
   }
   // The parent's side carries the tag, the child's none, as upstream.
   if (request.link_to) linkProcesses(request.link_to, id, request.link_tag, 0);
-  if (request.watched) scheduler::watch(id);
+  if (request.watched) {
+    p->watched = true;
+    scheduler::watch(id);
+  }
   p->retain();  // for the caller
   scheduler::enqueue(p);  // the scheduler holds the reference made with the process
   return ProcessRef(p);
@@ -419,7 +423,8 @@ void processEnded(Process* p) {
       other->deliver(std::move(m));
     }
   }
-  scheduler::ended(p->id, p->death);
+  // Only a watched end takes the scheduler's lock, which every worker would otherwise share.
+  if (p->watched) scheduler::ended(p->id, p->death);
   p->release();  // the reference the process held while alive
 }
 

@@ -214,6 +214,7 @@ class Process {
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
+  bool watched = false;       // scheduler::waitFor waits for its end (SpawnRequest::watched)
   std::string host_failure;   // "function: why", when a host function ended the process
 
   // --- Scheduler state ------------------------------------------------------------
