@@ -24,20 +24,23 @@ uint64_t push(lunatic_instance* self, const char* function, SocketTable table, M
   socketIn(self, table, id, function, what);
   auto& sockets = *api::callerOf(self).resources->net.*table;
   auto it = sockets.find(id);
-  message.sockets.push_back({kind, std::move(it->second)});
+  if (!message.sockets) message.sockets = std::make_unique<std::vector<Message::CarriedSocket>>();
+  message.sockets->push_back({kind, std::move(it->second)});
   sockets.erase(it);
-  return message.sockets.size() - 1;
+  return message.sockets->size() - 1;
 }
 
 uint64_t take(lunatic_instance* self, const char* function, SocketTable table, Message::CarriedSocket::Kind kind,
               uint64_t index, const char* what) {
   Message& message = dataMessage(self, function);
-  if (index >= message.sockets.size() || !message.sockets[index].socket || message.sockets[index].kind != kind) {
+  Message::CarriedSocket* carried =
+      message.sockets && index < message.sockets->size() ? &(*message.sockets)[index] : nullptr;
+  if (!carried || !carried->socket || carried->kind != kind) {
     api::fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
   }
   Process& p = api::callerOf(self);
   uint64_t id = newId(p);
-  (resourcesOf(p).*table).emplace(id, std::move(message.sockets[index].socket));
+  (resourcesOf(p).*table).emplace(id, std::move(carried->socket));
   return id;
 }
 

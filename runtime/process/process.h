@@ -88,7 +88,10 @@ struct Message {
     Kind kind;
     std::shared_ptr<net::HostSocket> socket;
   };
-  std::vector<CarriedSocket> sockets;
+  // Null until a socket is pushed: most messages carry none, and a message a pointer
+  // smaller (64 bytes) takes a smaller heap block; a million queued messages then fault in
+  // 16 MB less.
+  std::unique_ptr<std::vector<CarriedSocket>> sockets;
   Message* next = nullptr;  // the mailbox is an intrusive list
 };
 using MessagePtr = std::unique_ptr<Message>;
