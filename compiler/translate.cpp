@@ -8,7 +8,9 @@
 
 #include <cstddef>
 #include <cstring>
+#include <optional>
 #include <unordered_set>
+#include <vector>
 
 #include "passes/reductions.h"
 #include "translate_context.h"
@@ -444,16 +446,92 @@ class ModuleTranslator {
         b_.CreateCall(t_.runtime("lunatic_elem_drop", t_.void_type, {ptr, i32}), {instance, b_.getInt32(s)});
       }
     }
-    for (uint32_t s = 0; s < info.data_segments.size(); ++s) {
-      const DataSegment& seg = info.data_segments[s];
-      if (!seg.active) continue;
-      b_.CreateCall(t_.runtime("lunatic_memory_init", t_.void_type, {ptr, i32, i32, i32, i32}),
-                    {instance, b_.getInt32(s), t_.constExpr(b_, instance, seg.offset, LUNATIC_TYPE_I32),
-                     b_.getInt32(0), b_.getInt32(uint32_t(seg.bytes.size()))});
-      b_.CreateCall(t_.runtime("lunatic_data_drop", t_.void_type, {ptr, i32}), {instance, b_.getInt32(s)});
+    if (std::optional<std::vector<DataRun>> runs = initialDataImage(info)) {
+      writeDataImage(instance, *runs);
+    } else {
+      for (uint32_t s = 0; s < info.data_segments.size(); ++s) {
+        const DataSegment& seg = info.data_segments[s];
+        if (!seg.active) continue;
+        b_.CreateCall(t_.runtime("lunatic_memory_init", t_.void_type, {ptr, i32, i32, i32, i32}),
+                      {instance, b_.getInt32(s), t_.constExpr(b_, instance, seg.offset, LUNATIC_TYPE_I32),
+                       b_.getInt32(0), b_.getInt32(uint32_t(seg.bytes.size()))});
+        b_.CreateCall(t_.runtime("lunatic_data_drop", t_.void_type, {ptr, i32}), {instance, b_.getInt32(s)});
+      }
     }
     b_.CreateRetVoid();
     return init;
+  }
+
+  // What the active data segments leave in memory, as runs of bytes, when that is known
+  // here: every one has a constant offset and lies inside the initial memory, so none can
+  // trap, and the memory they are written to is fresh (all zero). Then a spawn copies a run
+  // or two instead of calling into the runtime twice per segment (a wasi-libc program has
+  // twenty or so). Otherwise nullopt: each segment goes through lunatic_memory_init in
+  // order, which traps where the spec says.
+  struct DataRun {
+    uint64_t offset;
+    std::vector<uint8_t> bytes;
+  };
+  static std::optional<std::vector<DataRun>> initialDataImage(const ModuleInfo& info) {
+    constexpr uint64_t kMaxImage = 64u << 20;  // beyond this span, a call per segment is fine
+    constexpr uint64_t kJoinGap = 64;          // runs closer than this are copied as one
+    if (info.memories.empty() || info.memories[0].imported) return std::nullopt;
+    uint64_t memory_bytes = info.memories[0].limits.min * uint64_t(LUNATIC_WASM_PAGE_SIZE);
+    uint64_t low = UINT64_MAX, high = 0;
+    for (const DataSegment& seg : info.data_segments) {
+      if (!seg.active) continue;
+      if (seg.memory != 0 || seg.offset.kind != ConstExpr::Kind::I32) return std::nullopt;
+      uint64_t offset = uint32_t(seg.offset.bits[0]);
+      if (offset + seg.bytes.size() > memory_bytes) return std::nullopt;
+      if (seg.bytes.empty()) continue;
+      low = std::min(low, offset);
+      high = std::max(high, offset + seg.bytes.size());
+    }
+    std::vector<DataRun> runs;
+    if (low >= high) return runs;
+    if (high - low > kMaxImage) return std::nullopt;
+    std::vector<uint8_t> image(high - low, 0);
+    std::vector<bool> written(high - low, false);
+    for (const DataSegment& seg : info.data_segments) {  // in order: a later one overwrites
+      if (!seg.active) continue;
+      uint64_t at = uint32_t(seg.offset.bits[0]) - low;
+      std::copy(seg.bytes.begin(), seg.bytes.end(), image.begin() + ptrdiff_t(at));
+      std::fill_n(written.begin() + ptrdiff_t(at), seg.bytes.size(), true);
+    }
+    // Bytes no segment writes stay zero, as the fresh memory is, so a run may span them.
+    for (uint64_t i = 0; i < image.size();) {
+      if (!written[i]) {
+        ++i;
+        continue;
+      }
+      uint64_t end = i;
+      for (uint64_t gap = 0; end < image.size() && gap < kJoinGap; ++end) gap = written[end] ? 0 : gap + 1;
+      while (!written[end - 1]) --end;
+      runs.push_back({low + i, std::vector<uint8_t>(image.begin() + ptrdiff_t(i), image.begin() + ptrdiff_t(end))});
+      i = end;
+    }
+    return runs;
+  }
+
+  void writeDataImage(llvm::Value* instance, const std::vector<DataRun>& runs) {
+    const ModuleInfo& info = t_.info;
+    if (!runs.empty()) {
+      llvm::Value* memory = t_.loadInstanceField(b_, instance, offsetof(lunatic_instance, memory), "memory");
+      llvm::Value* base = t_.loadField(b_, t_.ptr, memory, offsetof(lunatic_memory, base), false, "memory.base");
+      for (const DataRun& run : runs) {
+        llvm::StringRef bytes(reinterpret_cast<const char*>(run.bytes.data()), run.bytes.size());
+        auto* content = new llvm::GlobalVariable(
+            t_.module, llvm::ArrayType::get(t_.i8, bytes.size()), true, kInternal,
+            llvm::ConstantDataArray::getString(t_.context, bytes, false), "data.image");
+        b_.CreateMemCpy(b_.CreateGEP(t_.i8, base, b_.getInt64(run.offset)), llvm::MaybeAlign(1), content,
+                        llvm::MaybeAlign(1), run.bytes.size());
+      }
+    }
+    // Active segments are dropped once written.
+    llvm::Value* dropped = t_.loadInstanceField(b_, instance, offsetof(lunatic_instance, data_dropped), "data_dropped");
+    for (uint32_t s = 0; s < info.data_segments.size(); ++s) {
+      if (info.data_segments[s].active) b_.CreateStore(b_.getInt8(1), b_.CreateGEP(t_.i8, dropped, b_.getInt64(s)));
+    }
   }
 
   // --- The descriptor: constants laid out exactly as the structs of abi.h ---
