@@ -448,6 +448,7 @@ class ModuleTranslator {
     }
     if (std::optional<std::vector<DataRun>> runs = initialDataImage(info)) {
       writeDataImage(instance, *runs);
+      active_data_inlined_ = true;
     } else {
       for (uint32_t s = 0; s < info.data_segments.size(); ++s) {
         const DataSegment& seg = info.data_segments[s];
@@ -606,7 +607,9 @@ class ModuleTranslator {
       globals.push_back(llvm::ConstantStruct::get(global_type, {i8c(g.type), i8c(g.is_mutable)}));
     }
     for (const DataSegment& seg : info.data_segments) {
-      llvm::StringRef bytes(reinterpret_cast<const char*>(seg.bytes.data()), seg.bytes.size());
+      // Inlined active segments are dropped before any code runs: nothing reads their bytes.
+      std::span<const uint8_t> kept = seg.active && active_data_inlined_ ? std::span<const uint8_t>() : seg.bytes;
+      llvm::StringRef bytes(reinterpret_cast<const char*>(kept.data()), kept.size());
       auto* content = new llvm::GlobalVariable(t_.module, llvm::ArrayType::get(i8, bytes.size()), true,
                                                kInternal, llvm::ConstantDataArray::getString(c, bytes, false),
                                                "data.segment");
@@ -701,6 +704,9 @@ class ModuleTranslator {
   }
 
   ModuleTranslation& t_;
+  // The initializer writes the active data segments' image itself (initialDataImage), so
+  // the descriptor need not carry their bytes.
+  bool active_data_inlined_ = false;
   llvm::IRBuilder<> b_;
 };
 

@@ -115,8 +115,9 @@ enum class Backend : uint8_t { Uring, Epoll };
 Backend chosenBackend();
 const char* backendName(Backend backend);
 
-// A Receive's recvmsg (recv if single_buffer) with MSG_DONTWAIT (retried on EINTR): bytes, or -errno (-EAGAIN:
-// nothing yet). The first try before parking, and the epoll backend's once ready.
+// A Receive's recvmsg (recv if single_buffer) with MSG_DONTWAIT, retried on EINTR: bytes,
+// or -errno (-EAGAIN: nothing yet). The first try before parking, and the epoll backend's
+// once ready.
 int64_t receiveWithoutWaiting(const Operation& op);
 
 // A new engine of the chosen backend, for the calling worker thread.
