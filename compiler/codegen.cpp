@@ -21,6 +21,7 @@
 #include <mutex>
 #include <thread>
 
+#include "address_widening.h"
 #include "charge_merging.h"
 #include "charge_unrolling.h"
 #include "loop_versioning.h"
@@ -78,6 +79,7 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, BuildPasses b
   registerChargeMerging(builder);
   registerChargeVersioning(builder);
   registerChargeUnrolling(builder);
+  registerAddressWidening(builder);
   llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
 }

@@ -31,6 +31,7 @@
 #include "loop_versioning.h"
 
 #include "charges.h"
+#include "loop_copy.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/DomTreeUpdater.h>
@@ -238,15 +239,11 @@ class ChargeVersioning {
     }
 
     // preheader -> checked.ph -> header; the fast copy gets a copy of checked.ph.
-    BasicBlock* header = loop.getHeader();
-    BasicBlock* checked_ph = SplitBlock(preheader, at, &dt_, &li_, nullptr, header->getName() + ".checked.ph");
     llvm::ValueToValueMapTy vmap;
-    llvm::SmallVector<BasicBlock*, 16> fast_blocks;
-    llvm::Loop* fast =
-        cloneLoopWithPreheader(checked_ph, preheader, &loop, vmap, ".fast", &li_, &dt_, fast_blocks);
-    remapInstructionsInBlocks(fast_blocks, vmap);
-    auto* fast_ph = llvm::cast<BasicBlock>(vmap[checked_ph]);
-    joinExits(loop, vmap, preheader);
+    LoopCopy copy = copyLoop(loop, at, ".checked", ".fast", vmap, dt_, li_, se_);
+    BasicBlock* checked_ph = copy.original_ph;
+    BasicBlock* fast_ph = copy.copy_ph;
+    llvm::Loop* fast = copy.copy;
 
     llvm::Instruction* old_branch = preheader->getTerminator();
     b.SetInsertPoint(old_branch);
@@ -261,34 +258,6 @@ class ChargeVersioning {
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
     return true;
-  }
-
-  // The exits of `loop` are now also exits of its copy: LCSSA phis take the copy's values
-  // too, and blocks the loop dominated are now dominated by `preheader` (where the two
-  // versions part).
-  void joinExits(llvm::Loop& loop, llvm::ValueToValueMapTy& vmap, BasicBlock* preheader) {
-    llvm::SmallVector<BasicBlock*, 4> exits;
-    loop.getUniqueExitBlocks(exits);
-    for (BasicBlock* exit : exits) {
-      for (llvm::PHINode& phi : exit->phis()) {
-        for (unsigned i = 0, n = phi.getNumIncomingValues(); i < n; ++i) {
-          BasicBlock* from = phi.getIncomingBlock(i);
-          if (!loop.contains(from)) continue;
-          Value* value = phi.getIncomingValue(i);
-          auto mapped = vmap.find(value);
-          phi.addIncoming(mapped == vmap.end() ? value : static_cast<Value*>(mapped->second),
-                          llvm::cast<BasicBlock>(vmap[from]));
-        }
-        se_.forgetValue(&phi);
-      }
-    }
-    std::vector<BasicBlock*> dominated;
-    for (BasicBlock* block : loop.blocks()) {
-      for (llvm::DomTreeNode* child : dt_.getNode(block)->children()) {
-        if (!loop.contains(child->getBlock())) dominated.push_back(child->getBlock());
-      }
-    }
-    for (BasicBlock* block : dominated) dt_.changeImmediateDominator(block, preheader);
   }
 
   // Builds the early yield between `preheader` and the two loops, if the header charge's
