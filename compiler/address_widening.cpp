@@ -20,6 +20,11 @@
 //   wide:       the loop with w in place of zext(a)
 //   narrow:     a copy of the loop as it was
 //
+// In bounds-checked mode the loop's bounds checks (address + end > size, then a trap) are
+// checked the same way: if the highest end of each group lies within the memory's size,
+// which a loop without calls cannot change, no check in the wide loop can trap, and they
+// go; a loop that would trap runs the narrow copy, which traps at the same iteration.
+//
 // Addresses whose invariant parts differ only by a constant share one check (the lowest
 // and highest constant). Loop-invariant parts keep their constants apart from the
 // zero-extended rest (p + 8 becomes zext(p) + 8, not zext(p + 8)), so that accesses a
@@ -46,6 +51,7 @@
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
 #include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -100,10 +106,39 @@ struct WideAddress {
   const llvm::SCEVAddRecExpr* wide;
 };
 
-// The addresses of one check: w = rest + c + step * i for constants c from low to high.
-struct Range {
-  int64_t low, high;
+// A bounds check of bounds-checked mode on a widened address: it traps if
+// `compare` (icmp ugt (address + end), size) holds.
+struct BoundsCheck {
+  llvm::ICmpInst* compare;
+  const llvm::SCEVAddRecExpr* wide;  // the address
+  int64_t end;
+  Value* size;  // loop-invariant
 };
+
+// Whether `block` leads straight to a trap: it ends in `unreachable`, or it is an empty
+// block (a loop exit) that goes on to such a block.
+bool leadsToTrap(const BasicBlock* block) {
+  for (int step = 0; step < 4; ++step) {
+    const llvm::Instruction* last = block->getTerminator();
+    if (llvm::isa<llvm::UnreachableInst>(last)) return true;
+    if (last != block->getFirstNonPHI() || !block->getSingleSuccessor()) return false;
+    block = block->getSingleSuccessor();
+  }
+  return false;
+}
+
+// Whether `compare` decides a branch to a trap, directly or or-ed with other conditions.
+bool decidesTrap(const llvm::ICmpInst& compare) {
+  for (const llvm::User* user : compare.users()) {
+    if (llvm::isa<llvm::SelectInst>(user) || (llvm::isa<llvm::BinaryOperator>(user) &&
+                                              llvm::cast<llvm::BinaryOperator>(user)->getOpcode() == llvm::Instruction::Or)) {
+      return true;
+    }
+    auto* branch = llvm::dyn_cast<llvm::BranchInst>(user);
+    if (branch && branch->isConditional() && leadsToTrap(branch->getSuccessor(0))) return true;
+  }
+  return false;
+}
 
 // The base pointers of the widened loop: memory's base plus an address's invariant part,
 // one for each invariant part, made in the preheader. Each goes through an integer, so
@@ -218,35 +253,76 @@ class AddressWidening {
         auto* wide = llvm::dyn_cast_or_null<llvm::SCEVAddRecExpr>(widened(narrow, loop));
         if (!wide || wide->getLoop() != &loop || !wide->isAffine()) continue;
         found.push_back({zext, wide});
+        findBoundsChecks(*zext, wide, loop);
       }
     }
     return found;
   }
 
-  // The values that must lie in [0, 2^32): for each group of addresses, the lowest and
-  // the highest any of them takes.
-  std::vector<const SCEV*> extremes(const std::vector<WideAddress>& addresses, const SCEV* backedges) {
-    std::map<std::pair<const SCEV*, int64_t>, Range> groups;  // (rest, step) -> constants
-    for (const WideAddress& address : addresses) {
-      auto [offset, rest] = splitConstant(address.wide->getStart());
-      int64_t step = llvm::cast<llvm::SCEVConstant>(address.wide->getStepRecurrence(se_))->getAPInt().getSExtValue();
-      auto [group, fresh] = groups.try_emplace({rest, step}, Range{offset, offset});
-      if (!fresh) {
-        group->second.low = std::min(group->second.low, offset);
-        group->second.high = std::max(group->second.high, offset);
+  void findBoundsChecks(llvm::ZExtInst& zext, const llvm::SCEVAddRecExpr* wide, const llvm::Loop& loop) {
+    for (llvm::User* user : zext.users()) {
+      auto* add = llvm::dyn_cast<llvm::BinaryOperator>(user);
+      auto* end = add && add->getOpcode() == llvm::Instruction::Add && add->getOperand(0) == &zext
+                      ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1))
+                      : nullptr;
+      if (!end || end->isNegative()) continue;
+      for (llvm::User* next : add->users()) {
+        auto* compare = llvm::dyn_cast<llvm::ICmpInst>(next);
+        if (compare && compare->getPredicate() == llvm::ICmpInst::ICMP_UGT && compare->getOperand(0) == add &&
+            loop.isLoopInvariant(compare->getOperand(1)) && decidesTrap(*compare)) {
+          bounds_checks_.push_back({compare, wide, end->getSExtValue(), compare->getOperand(1)});
+        }
       }
     }
-    std::vector<const SCEV*> values;
-    for (const auto& [key, range] : groups) {
-      auto [rest, step] = key;
-      const SCEV* travel = se_.getMulExpr(constant(step), backedges);
-      const SCEV* low = se_.getAddExpr(rest, constant(range.low));
-      const SCEV* high = se_.getAddExpr(rest, constant(range.high));
-      // Linear in the iteration: the extremes are at the first and the last.
-      values.push_back(step >= 0 ? low : se_.getAddExpr(low, travel));
-      values.push_back(step >= 0 ? se_.getAddExpr(high, travel) : high);
+  }
+
+  // What the wide loop needs, as (value, limit) pairs: value <u limit must hold. For each
+  // group of addresses w = rest + c + step * i (constants c apart), the lowest and the
+  // highest any of them takes must lie in [0, 2^32); and the highest end of each group's
+  // bounds-checked accesses must not pass the memory's size (bounds-checked mode), so that
+  // no check in the loop can trap.
+  std::vector<std::pair<const SCEV*, Value*>> conditions(const std::vector<WideAddress>& addresses,
+                                                         const SCEV* backedges) {
+    struct Key {
+      const SCEV* rest;
+      int64_t step;
+      bool operator<(const Key& other) const { return std::tie(rest, step) < std::tie(other.rest, other.step); }
+    };
+    auto keyOf = [&](const llvm::SCEVAddRecExpr* wide) {
+      auto [offset, rest] = splitConstant(wide->getStart());
+      int64_t step = llvm::cast<llvm::SCEVConstant>(wide->getStepRecurrence(se_))->getAPInt().getSExtValue();
+      return std::make_pair(Key{rest, step}, offset);
+    };
+    // The value of a group's member with constant c at its extreme end (first or last).
+    auto extreme = [&](const Key& key, int64_t c, bool highest) {
+      const SCEV* value = se_.getAddExpr(key.rest, constant(c));
+      bool at_last = (key.step >= 0) == highest;
+      return at_last ? se_.getAddExpr(value, se_.getMulExpr(constant(key.step), backedges)) : value;
+    };
+    std::map<Key, std::pair<int64_t, int64_t>> ranges;  // lowest and highest constant
+    for (const WideAddress& address : addresses) {
+      auto [key, offset] = keyOf(address.wide);
+      auto [range, fresh] = ranges.try_emplace(key, offset, offset);
+      range->second.first = std::min(range->second.first, offset);
+      range->second.second = std::max(range->second.second, offset);
     }
-    return values;
+    std::map<std::pair<Key, Value*>, int64_t> ends;  // (group, size) -> highest constant + end
+    for (const BoundsCheck& check : bounds_checks_) {
+      auto [key, offset] = keyOf(check.wide);
+      auto [end, fresh] = ends.try_emplace({key, check.size}, offset + check.end);
+      end->second = std::max(end->second, offset + check.end);
+    }
+    Value* four_gib = llvm::ConstantInt::get(i64_, uint64_t(1) << 32);
+    std::vector<std::pair<const SCEV*, Value*>> result;
+    for (const auto& [key, range] : ranges) {
+      result.emplace_back(extreme(key, range.first, false), four_gib);
+      result.emplace_back(extreme(key, range.second, true), four_gib);
+    }
+    for (const auto& [group, end] : ends) {
+      // highest + end <= size, as highest + end - 1 <u size
+      result.emplace_back(extreme(group.first, end - 1, true), group.second);
+    }
+    return result;
   }
 
   bool widen(llvm::Loop& loop) {
@@ -257,30 +333,33 @@ class AddressWidening {
         max_backedges->getType()->getIntegerBitWidth() > 64) {
       return false;
     }
+    bounds_checks_.clear();
     std::vector<WideAddress> addresses = findAddresses(loop);
     if (addresses.empty() || addresses.size() > kMaxAddresses) return false;
     const SCEV* backedges = se_.getNoopOrZeroExtend(max_backedges, i64_);
-    std::vector<const SCEV*> values = extremes(addresses, backedges);
+    std::vector<std::pair<const SCEV*, Value*>> needs = conditions(addresses, backedges);
 
     BasicBlock* preheader = loop.getLoopPreheader();
     llvm::Instruction* at = preheader->getTerminator();
     const llvm::DataLayout& layout = f_.getDataLayout();
     llvm::SCEVExpander checks(se_, layout, "addr.check");
-    values.push_back(backedges);
+    llvm::SmallVector<const SCEV*, 16> values{backedges};
+    for (const auto& need : needs) values.push_back(need.first);
     for (const SCEV* value : values) {
       if (!checks.isSafeToExpandAt(value, at)) return false;
     }
     if (checks.isHighCostExpansion(values, &loop, kCheckBudget, &tti_, at)) return false;
-    values.pop_back();
     formLCSSA(loop, dt_, &li_, &se_);
 
     llvm::IRBuilder<> b(at);
     Value* fits = b.getTrue();
-    auto below = [&](const SCEV* value, uint64_t limit) {
-      return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), b.getInt64(limit), "addr.fits");
+    auto below = [&](const SCEV* value, Value* limit) {
+      return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), limit, "addr.fits");
     };
-    for (const SCEV* value : values) fits = b.CreateAnd(fits, below(value, uint64_t(1) << 32));
-    if (max_backedges->getType()->getIntegerBitWidth() > 32) fits = b.CreateAnd(fits, below(backedges, kMaxTrips));
+    for (const auto& [value, limit] : needs) fits = b.CreateAnd(fits, below(value, limit));
+    if (max_backedges->getType()->getIntegerBitWidth() > 32) {
+      fits = b.CreateAnd(fits, below(backedges, b.getInt64(kMaxTrips)));
+    }
 
     llvm::ValueToValueMapTy vmap;
     LoopCopy copy = copyLoop(loop, at, ".wide", ".narrow", vmap, dt_, li_, se_);
@@ -309,6 +388,10 @@ class AddressWidening {
       }
       address.zext->eraseFromParent();
     }
+    for (const BoundsCheck& check : bounds_checks_) {
+      check.compare->replaceAllUsesWith(llvm::ConstantInt::getFalse(f_.getContext()));
+      check.compare->eraseFromParent();
+    }
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
     return true;
@@ -321,6 +404,7 @@ class AddressWidening {
   llvm::ScalarEvolution& se_;
   llvm::AssumptionCache& ac_;
   llvm::TargetTransformInfo& tti_;
+  std::vector<BoundsCheck> bounds_checks_;  // of the loop being widened
 };
 
 class AddressWideningPass : public llvm::PassInfoMixin<AddressWideningPass> {

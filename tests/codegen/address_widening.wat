@@ -1,11 +1,14 @@
 ;; RUN: lunaticc -O2 --no-preempt
 ;; RUN: lunaticc -O2 | FileCheck --check-prefix=PREEMPT
+;; RUN: lunaticc -O2 --no-preempt --bounds-checks | FileCheck --check-prefix=BOUNDS
 ;; 64-bit addresses in loops whose i32 address arithmetic cannot wrap
 ;; (compiler/address_widening.cpp). $axpy2 is the inner loop of a matrix multiply as clang
 ;; emits it for wasm32, unrolled by two: c[j] += a * b[j] and c[j+1] += a * b[j+1], every
 ;; address an i32.add that may wrap. The preheader checks that none does (addr.fits); then
 ;; the loop runs with one base per array (addr.base) and i64 offsets, which LLVM vectorises;
-;; else the loop as it was (.narrow). The runtime side is tests/spec/extra/address_wrap.wast.
+;; else the loop as it was (.narrow). Bounds-checked, the preheader also checks that the
+;; highest address ends within the memory, so the wide loop needs no checks of its own and
+;; is vectorised too. The runtime side is tests/spec/extra/address_wrap.wast.
 (module
   (memory 1)
   (func $axpy2 (export "axpy2") (param $c i32) (param $b i32) (param $a f64)
@@ -41,3 +44,15 @@
 ;; PREEMPT: vector.body:
 ;; PREEMPT: load <{{[0-9]+}} x double>
 ;; PREEMPT: call void @lunatic_yield(
+;; BOUNDS-LABEL: define internal void @axpy2(
+;; BOUNDS: %addr.fits{{[0-9]*}} = icmp ult
+;; BOUNDS: %memory.size
+;; BOUNDS: loop.narrow:
+;; BOUNDS: icmp ugt
+;; BOUNDS: loop.wide.ph:
+;; BOUNDS: vector.body:
+;; BOUNDS-NOT: memory.size
+;; BOUNDS-NOT: trap
+;; BOUNDS: store <{{[0-9]+}} x double>
+;; BOUNDS-NOT: trap
+;; BOUNDS: br i1 %{{.*}}, label %{{.*}}, label %vector.body

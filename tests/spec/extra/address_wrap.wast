@@ -107,3 +107,13 @@
 (assert_return (invoke "sum" (i32.const 0) (i32.const 0) (i32.const 66)) (i32.const 6860))
 (assert_return (invoke "add_pairs" (i32.const 512) (i32.const 0) (i32.const 0) (i32.const 33)))
 (assert_return (invoke "sum" (i32.const 0) (i32.const 0) (i32.const 200)) (i32.const 13720))
+;; A run that leaves memory in its third pair: the two pairs before it are stored, then it
+;; traps (bounds-checked mode checks the whole range before the loop, and runs the loop
+;; with its checks when the range does not fit).
+(assert_trap (invoke "add_pairs" (i32.const 65520) (i32.const 0) (i32.const 0) (i32.const 3)) "out of bounds memory access")
+(assert_return (invoke "load" (i32.const 65520)) (i32.const 6))
+(assert_return (invoke "load" (i32.const 65524)) (i32.const 20))
+(assert_return (invoke "load" (i32.const 65528)) (i32.const 37))
+(assert_return (invoke "load" (i32.const 65532)) (i32.const 58))
+(assert_trap (invoke "sum_offset" (i32.const 65500) (i32.const 0) (i32.const 8)) "out of bounds memory access")
+(assert_return (invoke "sum_offset" (i32.const 65500) (i32.const 0) (i32.const 6)) (i32.const 63))
