@@ -33,7 +33,7 @@
 // such code exact.
 #include "address_widening.h"
 
-#include "loop_copy.h"
+#include "loop_utils.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/LoopInfo.h>
@@ -106,39 +106,11 @@ struct WideAddress {
   const llvm::SCEVAddRecExpr* wide;
 };
 
-// A bounds check of bounds-checked mode on a widened address: it traps if
-// `compare` (icmp ugt (address + end), size) holds.
-struct BoundsCheck {
-  llvm::ICmpInst* compare;
+// A bounds check on a widened address.
+struct WideBoundsCheck {
+  BoundsCheck check;
   const llvm::SCEVAddRecExpr* wide;  // the address
-  int64_t end;
-  Value* size;  // loop-invariant
 };
-
-// Whether `block` leads straight to a trap: it ends in `unreachable`, or it is an empty
-// block (a loop exit) that goes on to such a block.
-bool leadsToTrap(const BasicBlock* block) {
-  for (int step = 0; step < 4; ++step) {
-    const llvm::Instruction* last = block->getTerminator();
-    if (llvm::isa<llvm::UnreachableInst>(last)) return true;
-    if (last != block->getFirstNonPHI() || !block->getSingleSuccessor()) return false;
-    block = block->getSingleSuccessor();
-  }
-  return false;
-}
-
-// Whether `compare` decides a branch to a trap, directly or or-ed with other conditions.
-bool decidesTrap(const llvm::ICmpInst& compare) {
-  for (const llvm::User* user : compare.users()) {
-    if (llvm::isa<llvm::SelectInst>(user) || (llvm::isa<llvm::BinaryOperator>(user) &&
-                                              llvm::cast<llvm::BinaryOperator>(user)->getOpcode() == llvm::Instruction::Or)) {
-      return true;
-    }
-    auto* branch = llvm::dyn_cast<llvm::BranchInst>(user);
-    if (branch && branch->isConditional() && leadsToTrap(branch->getSuccessor(0))) return true;
-  }
-  return false;
-}
 
 // The base pointers of the widened loop: memory's base plus an address's invariant part,
 // one for each invariant part, made in the preheader. Each goes through an integer, so
@@ -260,20 +232,7 @@ class AddressWidening {
   }
 
   void findBoundsChecks(llvm::ZExtInst& zext, const llvm::SCEVAddRecExpr* wide, const llvm::Loop& loop) {
-    for (llvm::User* user : zext.users()) {
-      auto* add = llvm::dyn_cast<llvm::BinaryOperator>(user);
-      auto* end = add && add->getOpcode() == llvm::Instruction::Add && add->getOperand(0) == &zext
-                      ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1))
-                      : nullptr;
-      if (!end || end->isNegative()) continue;
-      for (llvm::User* next : add->users()) {
-        auto* compare = llvm::dyn_cast<llvm::ICmpInst>(next);
-        if (compare && compare->getPredicate() == llvm::ICmpInst::ICMP_UGT && compare->getOperand(0) == add &&
-            loop.isLoopInvariant(compare->getOperand(1)) && decidesTrap(*compare)) {
-          bounds_checks_.push_back({compare, wide, end->getSExtValue(), compare->getOperand(1)});
-        }
-      }
-    }
+    for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide});
   }
 
   // What the wide loop needs, as (value, limit) pairs: value <u limit must hold. For each
@@ -307,10 +266,11 @@ class AddressWidening {
       range->second.second = std::max(range->second.second, offset);
     }
     std::map<std::pair<Key, Value*>, int64_t> ends;  // (group, size) -> highest constant + end
-    for (const BoundsCheck& check : bounds_checks_) {
-      auto [key, offset] = keyOf(check.wide);
-      auto [end, fresh] = ends.try_emplace({key, check.size}, offset + check.end);
-      end->second = std::max(end->second, offset + check.end);
+    for (const WideBoundsCheck& bounds : bounds_checks_) {
+      auto [key, offset] = keyOf(bounds.wide);
+      int64_t reach = offset + bounds.check.end;
+      auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, reach);
+      end->second = std::max(end->second, reach);
     }
     Value* four_gib = llvm::ConstantInt::get(i64_, uint64_t(1) << 32);
     std::vector<std::pair<const SCEV*, Value*>> result;
@@ -328,11 +288,9 @@ class AddressWidening {
   bool widen(llvm::Loop& loop) {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
-    const SCEV* max_backedges = se_.getSymbolicMaxBackedgeTakenCount(&loop);
-    if (llvm::isa<llvm::SCEVCouldNotCompute>(max_backedges) || !max_backedges->getType()->isIntegerTy() ||
-        max_backedges->getType()->getIntegerBitWidth() > 64) {
-      return false;
-    }
+    std::optional<TripBound> bound = tripBound(se_, loop);
+    if (!bound) return false;
+    const SCEV* max_backedges = bound->max_backedges;
     bounds_checks_.clear();
     std::vector<WideAddress> addresses = findAddresses(loop);
     if (addresses.empty() || addresses.size() > kMaxAddresses) return false;
@@ -352,7 +310,7 @@ class AddressWidening {
     formLCSSA(loop, dt_, &li_, &se_);
 
     llvm::IRBuilder<> b(at);
-    Value* fits = b.getTrue();
+    Value* fits = assumptionsHold(*bound, checks, at);
     auto below = [&](const SCEV* value, Value* limit) {
       return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), limit, "addr.fits");
     };
@@ -388,9 +346,10 @@ class AddressWidening {
       }
       address.zext->eraseFromParent();
     }
-    for (const BoundsCheck& check : bounds_checks_) {
-      check.compare->replaceAllUsesWith(llvm::ConstantInt::getFalse(f_.getContext()));
-      check.compare->eraseFromParent();
+    for (const WideBoundsCheck& bounds : bounds_checks_) {
+      llvm::ICmpInst* compare = bounds.check.compare;
+      compare->replaceAllUsesWith(llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds));
+      compare->eraseFromParent();
     }
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
@@ -404,7 +363,7 @@ class AddressWidening {
   llvm::ScalarEvolution& se_;
   llvm::AssumptionCache& ac_;
   llvm::TargetTransformInfo& tti_;
-  std::vector<BoundsCheck> bounds_checks_;  // of the loop being widened
+  std::vector<WideBoundsCheck> bounds_checks_;  // of the loop being widened
 };
 
 class AddressWideningPass : public llvm::PassInfoMixin<AddressWideningPass> {

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "address_widening.h"
+#include "byte_compare.h"
 #include "charge_merging.h"
 #include "charge_unrolling.h"
 #include "loop_versioning.h"
@@ -65,7 +66,7 @@ llvm::OptimizationLevel optimizationLevel(int opt_level) {
 
 // Runs on `module` the passes `build` makes with a PassBuilder set up for `machine`.
 template <typename BuildPasses>
-void runPasses(llvm::Module& module, llvm::TargetMachine& machine, BuildPasses build) {
+void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options, BuildPasses build) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -79,6 +80,7 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, BuildPasses b
   registerChargeMerging(builder);
   registerChargeVersioning(builder);
   registerChargeUnrolling(builder);
+  registerByteCompare(builder, options.bounds_checked);
   registerAddressWidening(builder);
   llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
@@ -88,9 +90,9 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, BuildPasses b
 // puts them together. The first, inlining and the interprocedural passes, needs the whole
 // module; the second works function by function, so parts of the module can go through it
 // on threads of their own (module_split.h).
-void simplify(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
-  llvm::OptimizationLevel level = optimizationLevel(opt_level);
-  runPasses(module, machine, [&](llvm::PassBuilder& builder) {
+void simplify(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options) {
+  llvm::OptimizationLevel level = optimizationLevel(options.opt_level);
+  runPasses(module, machine, options, [&](llvm::PassBuilder& builder) {
     if (level == llvm::OptimizationLevel::O0) return builder.buildO0DefaultPipeline(level);
     llvm::ModulePassManager passes;
     builder.invokePipelineStartEPCallbacks(passes, level);
@@ -101,9 +103,9 @@ void simplify(llvm::Module& module, llvm::TargetMachine& machine, int opt_level)
 
 // The second half. At -O0 it only drops the constants a part was given copies of but does
 // not use.
-void finishOptimizing(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
-  llvm::OptimizationLevel level = optimizationLevel(opt_level);
-  runPasses(module, machine, [&](llvm::PassBuilder& builder) {
+void finishOptimizing(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options) {
+  llvm::OptimizationLevel level = optimizationLevel(options.opt_level);
+  runPasses(module, machine, options, [&](llvm::PassBuilder& builder) {
     if (level != llvm::OptimizationLevel::O0) {
       return builder.buildModuleOptimizationPipeline(level, llvm::ThinOrFullLTOPhase::None);
     }
@@ -134,7 +136,7 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options,
     return "internal error: generated IR does not verify: " +
            verify_message.substr(0, verify_message.find('\n'));
   }
-  simplify(module, *machine, options.opt_level);
+  simplify(module, *machine, options);
   return {};
 }
 
@@ -162,7 +164,7 @@ std::string compilePart(const llvm::SmallVector<char, 0>& bitcode, const Codegen
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   if (!machine) return error;
-  finishOptimizing(**module, *machine, options.opt_level);
+  finishOptimizing(**module, *machine, options);
   return writeObject(**module, *machine, path);
 }
 
@@ -183,7 +185,7 @@ std::string emitObject(llvm::Module& module, const CodegenOptions& options, cons
   if (std::string error = prepare(module, options, machine); !error.empty()) return error;
   unsigned parts = codegenParts(module, options.parts);
   if (parts == 1) {
-    finishOptimizing(module, *machine, options.opt_level);
+    finishOptimizing(module, *machine, options);
     return writeObject(module, *machine, path);
   }
   const std::vector<llvm::SmallVector<char, 0>> bitcode = splitModule(module, parts);
@@ -206,7 +208,7 @@ std::string emitObject(llvm::Module& module, const CodegenOptions& options, cons
 std::string emitIR(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
   std::unique_ptr<llvm::TargetMachine> machine;
   if (std::string error = prepare(module, options, machine); !error.empty()) return error;
-  finishOptimizing(module, *machine, options.opt_level);
+  finishOptimizing(module, *machine, options);
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) return "cannot write " + path + ": " + ec.message();

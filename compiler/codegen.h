@@ -13,6 +13,7 @@ struct CodegenOptions {
   int opt_level = 2;
   std::string cpu = "x86-64-v2";
   unsigned parts = 0;  // how many parts code generation is cut into; 0: chosen by size and cores
+  bool bounds_checked = false;  // memories check accesses explicitly (no guard pages to fault on)
 };
 
 // The CPU name LLVM knows the target by ("native" resolved to this machine's).

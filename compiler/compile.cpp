@@ -119,7 +119,8 @@ std::string compile(const CompileOptions& options) {
   translate_options.code_section =
       options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
   translate_options.module_name = options.module_symbol;
-  CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts};
+  CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts,
+                         options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
   translate_options.data_layout = targetDataLayout(codegen);
   // On every function, so that SIMD lowering can pick the instructions the CPU has.
   translate_options.target_cpu = targetCpu(codegen);

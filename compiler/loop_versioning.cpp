@@ -31,7 +31,7 @@
 #include "loop_versioning.h"
 
 #include "charges.h"
-#include "loop_copy.h"
+#include "loop_utils.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/DomTreeUpdater.h>

@@ -1,0 +1,78 @@
+// What the loop passes share: two versions of one loop chosen between in its preheader
+// (loop_versioning makes a copy without reduction checks, address_widening one with 64-bit
+// addresses), a bound on a loop's trips such a choice can rely on, and how traps look.
+#pragma once
+
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/Transforms/Utils/ValueMapper.h>
+
+#include <optional>
+#include <vector>
+
+namespace llvm {
+class BasicBlock;
+class DominatorTree;
+class Instruction;
+class Loop;
+class LoopInfo;
+class ScalarEvolution;
+class SCEV;
+class SCEVExpander;
+class SCEVPredicate;
+class Twine;
+class Value;
+class ZExtInst;
+class ICmpInst;
+}  // namespace llvm
+
+namespace lunaticc {
+
+struct LoopCopy {
+  llvm::Loop* copy;
+  llvm::BasicBlock* original_ph;  // the original loop's preheader from now on
+  llvm::BasicBlock* copy_ph;      // the copy's
+};
+
+// Splits the preheader of `loop` (in LCSSA form) before `at`, its terminator or an
+// instruction before it, and copies the loop with the part after `at` as the copy's own
+// preheader. The old preheader keeps what comes before `at` and ends in a branch to
+// `original_ph`, which the caller replaces by the choice between the two versions. Exit
+// blocks take the copy's values in their LCSSA phis too, and the dominator tree has the
+// old preheader dominate what the loop dominated. `vmap` maps the original's values to
+// the copy's.
+LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& original_suffix,
+                  const llvm::Twine& copy_suffix, llvm::ValueToValueMapTy& vmap, llvm::DominatorTree& dt,
+                  llvm::LoopInfo& li, llvm::ScalarEvolution& se);
+
+// The most times `loop` may take its backedge, an integer of at most 64 bits: as
+// ScalarEvolution bounds it, or else under assumptions (`predicates`, such as "this
+// induction variable does not wrap") that the preheader must check at run time. Wasm's
+// adds carry no no-wrap flags, so `for (i = 0; i < n; i += 4)` has a bound only if
+// i + 4 cannot wrap past n.
+struct TripBound {
+  const llvm::SCEV* max_backedges;
+  llvm::SmallVector<const llvm::SCEVPredicate*, 4> predicates;
+};
+std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& loop);
+
+// An i1 that is true when every predicate of `bound` holds, computed before `at`.
+llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at);
+
+// Whether `block` leads straight to a trap: it ends in `unreachable` (the translator's trap
+// blocks call lunatic_trap, then end so), or it is an empty block (a loop exit) that goes on
+// to such a block.
+bool leadsToTrap(const llvm::BasicBlock* block);
+
+// A bounds check of bounds-checked mode on an access at memory's base + `zext` (an
+// address zero-extended to i64): a compare of zext + k against the memory's size that
+// decides a branch to a trap. The translator emits `zext + offset + bytes > size`;
+// InstCombine turns it into any of ugt, uge, ult and ule with either side first.
+struct BoundsCheck {
+  llvm::ICmpInst* compare;
+  int64_t end;       // the access is in bounds when zext + end <= size
+  bool in_bounds;    // what `compare` yields then
+  llvm::Value* size;  // loop-invariant
+};
+std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& loop);
+
+}  // namespace lunaticc
