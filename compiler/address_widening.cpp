@@ -8,8 +8,9 @@
 // LLVM neither vectorises the loop nor folds the constant into the addressing mode. Native
 // code has no such wrap; matmul ran at twice native time for it.
 //
-// For an innermost loop without calls (so one LLVM may vectorise) whose trip count
-// ScalarEvolution can bound, the pass rewrites each such i32 recurrence a as an i64
+// For an innermost loop that calls nothing but lunatic_yield (which moves no memory; a loop
+// that calls nothing, LLVM may vectorise) and whose trips can be bounded (loop_utils.h), the
+// pass rewrites each such i32 recurrence a as an i64
 // expression w: loop-invariant parts zero-extended, constants sign-extended, the loop's own
 // recurrences kept with their constant steps. By construction w equals a modulo 2^32, and
 // w is linear in the iteration number, so if w lies in [0, 2^32) at the first and at the
@@ -22,7 +23,7 @@
 //
 // In bounds-checked mode the loop's bounds checks (address + end > size, then a trap) are
 // checked the same way: if the highest end of each group lies within the memory's size,
-// which a loop without calls cannot change, no check in the wide loop can trap, and they
+// which such a loop cannot change, no check in the wide loop can trap, and they
 // go; a loop that would trap runs the narrow copy, which traps at the same iteration.
 //
 // Addresses whose invariant parts differ only by a constant share one check (the lowest
@@ -33,6 +34,7 @@
 // such code exact.
 #include "address_widening.h"
 
+#include "charges.h"
 #include "loop_utils.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
@@ -73,13 +75,16 @@ constexpr unsigned kCheckBudget = 16;
 // Loops with more addresses to widen than this are left alone (each may need a check).
 constexpr size_t kMaxAddresses = 64;
 
-// Whether `loop` calls nothing but intrinsics, outside blocks that end in `unreachable`
-// (traps): a loop LLVM may vectorise.
-bool callsNothing(const llvm::Loop& loop) {
+// Whether `loop` calls nothing but intrinsics and lunatic_yield (a reduction charge's,
+// which moves and grows no memory: abi.h), outside blocks that end in `unreachable`
+// (traps): no call can change memory's base or size, or the addresses' parts.
+bool callsNothing(const llvm::Loop& loop, unsigned yield_kind) {
   for (const BasicBlock* block : loop.blocks()) {
     if (llvm::isa<llvm::UnreachableInst>(block->getTerminator())) continue;
     for (const llvm::Instruction& inst : *block) {
-      if (llvm::isa<llvm::CallBase>(inst) && !llvm::isa<llvm::IntrinsicInst>(inst)) return false;
+      if (llvm::isa<llvm::CallBase>(inst) && !llvm::isa<llvm::IntrinsicInst>(inst) && !inst.getMetadata(yield_kind)) {
+        return false;
+      }
     }
   }
   return true;
@@ -152,8 +157,9 @@ class AddressWidening {
 
   bool run() {
     std::vector<llvm::Loop*> candidates;
+    unsigned yield_kind = f_.getContext().getMDKindID(kReductionsYieldMetadata);
     for (llvm::Loop* loop : li_.getLoopsInPreorder()) {
-      if (loop->isInnermost() && callsNothing(*loop)) candidates.push_back(loop);
+      if (loop->isInnermost() && callsNothing(*loop, yield_kind)) candidates.push_back(loop);
     }
     bool changed = false;
     for (llvm::Loop* loop : candidates) changed |= widen(*loop);

@@ -7,6 +7,7 @@
 #include <llvm/IR/Instructions.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/PatternMatch.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
@@ -61,13 +62,72 @@ LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& or
   return {copy, original_ph, llvm::cast<BasicBlock>(vmap[original_ph])};
 }
 
+namespace {
+
+// A bound from the latch's exit when ScalarEvolution finds none: the latch goes round while
+// a counter {a,+,t} (t > 0) is below an invariant limit (ult, ule, slt or sle), and stops
+// the first time it is not. With no-wrap flags on the counter's add, which Wasm never has,
+// ScalarEvolution would count that itself; without them the counter might wrap past the
+// limit. It cannot if the limit is at most the type's maximum + 1 - t, which becomes the
+// predicate; then the latch goes round at most ceil((max(limit, a) - a) / t) times.
+std::optional<TripBound> latchBound(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
+  using namespace llvm::PatternMatch;
+  llvm::BasicBlock* latch = loop.getLoopLatch();
+  llvm::Value *counter = nullptr, *limit = nullptr;
+  llvm::ICmpInst::Predicate predicate;
+  llvm::BasicBlock *if_true = nullptr, *if_false = nullptr;
+  if (!latch || !match(latch->getTerminator(), m_Br(m_ICmp(predicate, m_Value(counter), m_Value(limit)), if_true,
+                                                    if_false))) {
+    return std::nullopt;
+  }
+  if (if_false == loop.getHeader()) predicate = llvm::ICmpInst::getInversePredicate(predicate);
+  else if (if_true != loop.getHeader()) return std::nullopt;
+  auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se.getSCEV(counter));
+  if (!rec || rec->getLoop() != &loop || !rec->isAffine() || !loop.isLoopInvariant(limit) ||
+      !counter->getType()->isIntegerTy() || counter->getType()->getIntegerBitWidth() > 32) {
+    return std::nullopt;
+  }
+  auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
+  if (!step || !step->getAPInt().isStrictlyPositive()) return std::nullopt;
+  bool is_signed = llvm::ICmpInst::isSigned(predicate);
+  bool inclusive = predicate == llvm::ICmpInst::ICMP_ULE || predicate == llvm::ICmpInst::ICMP_SLE;
+  if (!llvm::ICmpInst::isLT(predicate) && !llvm::ICmpInst::isLE(predicate)) return std::nullopt;
+  unsigned width = counter->getType()->getIntegerBitWidth();
+  const llvm::APInt& t = step->getAPInt();
+  // The counter cannot wrap while it goes round: limit (+ 1 if inclusive) + t fits the type.
+  llvm::APInt most = is_signed ? llvm::APInt::getSignedMaxValue(width) : llvm::APInt::getMaxValue(width);
+  most -= t;
+  if (!inclusive) most += 1;
+  const llvm::SCEV* limit_scev = se.getSCEV(limit);
+  TripBound bound;
+  bound.predicates.push_back(se.getComparePredicate(is_signed ? llvm::ICmpInst::ICMP_SLE : llvm::ICmpInst::ICMP_ULE,
+                                                    limit_scev, se.getConstant(most)));
+  llvm::Type* i64 = llvm::Type::getInt64Ty(latch->getContext());
+  auto widen = [&](const llvm::SCEV* value) {
+    return is_signed ? se.getSignExtendExpr(value, i64) : se.getZeroExtendExpr(value, i64);
+  };
+  const llvm::SCEV* start = widen(rec->getStart());
+  const llvm::SCEV* end = widen(limit_scev);
+  if (inclusive) end = se.getAddExpr(end, se.getOne(i64));
+  const llvm::SCEV* span = se.getMinusSCEV(is_signed ? se.getSMaxExpr(end, start) : se.getUMaxExpr(end, start), start);
+  const llvm::SCEV* divisor = se.getConstant(i64, t.getZExtValue());
+  bound.max_backedges = se.getUDivExpr(se.getAddExpr(span, se.getMinusSCEV(divisor, se.getOne(i64))), divisor);
+  return bound;
+}
+
+}  // namespace
+
 std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
   TripBound bound{se.getSymbolicMaxBackedgeTakenCount(&loop), {}};
   if (llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges)) {
     bound.max_backedges = se.getPredicatedSymbolicMaxBackedgeTakenCount(&loop, bound.predicates);
   }
-  if (llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges) || !bound.max_backedges->getType()->isIntegerTy() ||
-      bound.max_backedges->getType()->getIntegerBitWidth() > 64) {
+  if (llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges)) {
+    std::optional<TripBound> latch = latchBound(se, loop);
+    if (!latch) return std::nullopt;
+    bound = *latch;
+  }
+  if (!bound.max_backedges->getType()->isIntegerTy() || bound.max_backedges->getType()->getIntegerBitWidth() > 64) {
     return std::nullopt;
   }
   return bound;
@@ -76,7 +136,13 @@ std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& 
 bool leadsToTrap(const BasicBlock* block) {
   for (int step = 0; step < 4; ++step) {
     const llvm::Instruction* last = block->getTerminator();
-    if (llvm::isa<llvm::UnreachableInst>(last)) return true;
+    if (llvm::isa<llvm::UnreachableInst>(last)) {
+      // The translator's trap blocks: a call of lunatic_trap, nothing else. (Other blocks end
+      // in `unreachable` too, after a call that ends the process, such as proc_exit.)
+      auto* call = llvm::dyn_cast_or_null<llvm::CallInst>(last->getPrevNode());
+      return call && call == block->getFirstNonPHI() && call->getCalledFunction() &&
+             call->getCalledFunction()->getName() == "lunatic_trap";
+    }
     if (last != block->getFirstNonPHI() || !block->getSingleSuccessor()) return false;
     block = block->getSingleSuccessor();
   }

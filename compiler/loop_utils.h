@@ -46,9 +46,9 @@ LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& or
 
 // The most times `loop` may take its backedge, an integer of at most 64 bits: as
 // ScalarEvolution bounds it, or else under assumptions (`predicates`, such as "this
-// induction variable does not wrap") that the preheader must check at run time. Wasm's
-// adds carry no no-wrap flags, so `for (i = 0; i < n; i += 4)` has a bound only if
-// i + 4 cannot wrap past n.
+// induction variable does not wrap", "n is at most 2^32 - 4") that the preheader must
+// check at run time. Wasm's adds carry no no-wrap flags, so `for (i = 0; i < n; i += 4)` has
+// a bound only if i + 4 cannot wrap past n.
 struct TripBound {
   const llvm::SCEV* max_backedges;
   llvm::SmallVector<const llvm::SCEVPredicate*, 4> predicates;
@@ -58,9 +58,9 @@ std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& 
 // An i1 that is true when every predicate of `bound` holds, computed before `at`.
 llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at);
 
-// Whether `block` leads straight to a trap: it ends in `unreachable` (the translator's trap
-// blocks call lunatic_trap, then end so), or it is an empty block (a loop exit) that goes on
-// to such a block.
+// Whether `block` leads straight to a trap: it is one of the translator's trap blocks (a
+// call of lunatic_trap, then `unreachable`), or an empty block (a loop exit) that goes on to
+// one.
 bool leadsToTrap(const llvm::BasicBlock* block);
 
 // A bounds check of bounds-checked mode on an access at memory's base + `zext` (an

@@ -4,7 +4,8 @@
 // but its branch leads to a call, and LLVM vectorises no loop that holds a call. Yet most
 // runs of an innermost loop cannot yield: if the budget on entry covers every iteration the
 // loop can run, no charge in it can take the budget below zero. So for an innermost loop
-// whose trip count ScalarEvolution can bound, the pass builds
+// whose trips can be bounded (loop_utils.h: by ScalarEvolution, perhaps under assumptions
+// the preheader checks; when they fail, the loop runs checked), the pass builds
 //
 //   preheader:    need = max iterations * cost per iteration + cost before a check
 //                 budget >= need ? fast loop : need <= kEarlyYieldLimit ? early yield
@@ -82,7 +83,7 @@ struct ChargedLoop {
   llvm::PHINode* budget;      // the budget phi in the header
   uint64_t per_iteration;     // the most one iteration may subtract from it
   uint64_t before_check;      // the most subtracted before any check in an iteration
-  const llvm::SCEV* max_backedges;
+  TripBound trips;
   std::vector<llvm::BinaryOperator*> subtractions;  // the charges' subtractions of the budget
 };
 
@@ -202,12 +203,9 @@ class ChargeVersioning {
     std::optional<uint64_t> per_iteration = deficits.of(result.budget->getIncomingValueForBlock(latch));
     if (!per_iteration || *per_iteration == 0) return std::nullopt;
     result.per_iteration = *per_iteration;
-    result.max_backedges = se_.getSymbolicMaxBackedgeTakenCount(&loop);
-    if (llvm::isa<llvm::SCEVCouldNotCompute>(result.max_backedges) ||
-        !result.max_backedges->getType()->isIntegerTy() ||
-        result.max_backedges->getType()->getIntegerBitWidth() > 64) {
-      return std::nullopt;
-    }
+    std::optional<TripBound> trips = tripBound(se_, loop);
+    if (!trips) return std::nullopt;
+    result.trips = std::move(*trips);
     return result;
   }
 
@@ -219,8 +217,9 @@ class ChargeVersioning {
     BasicBlock* preheader = loop.getLoopPreheader();
     llvm::Instruction* at = preheader->getTerminator();
     llvm::SCEVExpander expander(se_, f_.getDataLayout(), "charge.trips");
-    if (!expander.isSafeToExpandAt(charged->max_backedges, at) ||
-        expander.isHighCostExpansion({charged->max_backedges}, &loop, kTripCountBudget, &tti_, at)) {
+    const llvm::SCEV* max_backedges = charged->trips.max_backedges;
+    if (!expander.isSafeToExpandAt(max_backedges, at) ||
+        expander.isHighCostExpansion({max_backedges}, &loop, kTripCountBudget, &tti_, at)) {
       return false;
     }
     formLCSSA(loop, dt_, &li_, &se_);
@@ -228,12 +227,14 @@ class ChargeVersioning {
     // need = max backedges * per iteration + before check; the fast loop may run when the
     // budget on entry is at least that (and the trip count is small enough to multiply).
     llvm::IRBuilder<> b(at);
-    Value* backedges = expander.expandCodeFor(charged->max_backedges, nullptr, at);
+    Value* backedges = expander.expandCodeFor(max_backedges, nullptr, at);
     Value* wide = b.CreateZExt(backedges, b.getInt64Ty(), "charge.backedges");
     Value* need = b.CreateAdd(b.CreateMul(wide, b.getInt64(charged->per_iteration)),
                               b.getInt64(charged->before_check), "charge.need");
     Value* entry_budget = charged->budget->getIncomingValueForBlock(preheader);
-    Value* fits = b.CreateICmpSGE(entry_budget, need, "charge.fits");
+    // Neither the fast loop nor the early yield before it unless the trip count can be trusted.
+    Value* trusted = assumptionsHold(charged->trips, expander, at);
+    Value* fits = b.CreateAnd(trusted, b.CreateICmpSGE(entry_budget, need, "charge.fits"));
     if (backedges->getType()->getIntegerBitWidth() > 32) {
       fits = b.CreateAnd(fits, b.CreateICmpULT(wide, b.getInt64(kMaxTrips)));
     }
@@ -247,7 +248,7 @@ class ChargeVersioning {
 
     llvm::Instruction* old_branch = preheader->getTerminator();
     b.SetInsertPoint(old_branch);
-    BasicBlock* slow = earlyYield(loop, *charged, vmap, preheader, checked_ph, fast_ph, need);
+    BasicBlock* slow = earlyYield(loop, *charged, vmap, preheader, checked_ph, fast_ph, need, trusted);
     b.CreateCondBr(fits, fast_ph, slow ? slow : checked_ph);
     old_branch->eraseFromParent();
     if (slow) dt_.changeImmediateDominator(checked_ph, slow);
@@ -263,7 +264,8 @@ class ChargeVersioning {
   // Builds the early yield between `preheader` and the two loops, if the header charge's
   // yield block can run there; returns its first block, or null.
   BasicBlock* earlyYield(llvm::Loop& loop, const ChargedLoop& charged, llvm::ValueToValueMapTy& vmap,
-                         BasicBlock* preheader, BasicBlock* checked_ph, BasicBlock* fast_ph, Value* need) {
+                         BasicBlock* preheader, BasicBlock* checked_ph, BasicBlock* fast_ph, Value* need,
+                         Value* trusted) {
     BasicBlock* header = loop.getHeader();
     const Charge* first = nullptr;
     for (const Charge& charge : charged.charges) {
@@ -307,7 +309,8 @@ class ChargeVersioning {
       parent->addBasicBlockToLoop(yield, li_);
     }
     llvm::IRBuilder<> b(small);
-    b.CreateCondBr(b.CreateICmpULE(need, b.getInt64(kEarlyYieldLimit), "charge.small"), yield, checked_ph);
+    b.CreateCondBr(b.CreateAnd(trusted, b.CreateICmpULE(need, b.getInt64(kEarlyYieldLimit), "charge.small")), yield,
+                   checked_ph);
     for (llvm::Instruction& inst : *first->yield) {
       if (inst.isTerminator()) break;
       llvm::Instruction* copy = inst.clone();

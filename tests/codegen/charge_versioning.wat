@@ -49,11 +49,15 @@
 ;; CHECK: {{^}$}}
 
 ;; Bounds-checked, the copy is made too (its bounds checks, which may trap, keep it scalar).
+;; There even $strlen's trips are bounded: its bounds check leaves the loop (to a trap) by
+;; the end of the memory at the latest.
 ;; BOUNDS-LABEL: define internal i32 @sum(
 ;; BOUNDS: %charge.need = add
 ;; BOUNDS: br i1 %charge.fits{{.*}}, label %{{.*}}, label %{{.*}}
 ;; BOUNDS-LABEL: define internal i32 @strlen(
-;; BOUNDS-NOT: charge.
+;; BOUNDS: @llvm.usub.sat.i64(i64 %memory.size,
+;; BOUNDS: %charge.need = add
+;; BOUNDS: call void @lunatic_yield(
 ;; BOUNDS: ret i32
 
 ;; NOPREEMPT-NOT: charge.
