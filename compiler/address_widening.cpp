@@ -117,6 +117,14 @@ struct WideBoundsCheck {
   const llvm::SCEVAddRecExpr* wide;  // the address
 };
 
+// Addresses w = rest + c + step * i with the same rest and step form a group: they lie
+// constants apart throughout the loop.
+struct GroupKey {
+  const SCEV* rest;
+  int64_t step;
+  bool operator<(const GroupKey& other) const { return std::tie(rest, step) < std::tie(other.rest, other.step); }
+};
+
 // The base pointers of the widened loop: memory's base plus an address's invariant part,
 // one for each invariant part, made in the preheader. Each goes through an integer, so
 // that LLVM takes it for an object of its own: the loop vectoriser then checks accesses
@@ -241,6 +249,29 @@ class AddressWidening {
     for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide});
   }
 
+  // The group of a widened address w = rest + c + step * i: (rest, step), and c.
+  std::pair<GroupKey, int64_t> groupOf(const llvm::SCEVAddRecExpr* wide) {
+    auto [offset, rest] = splitConstant(wide->getStart());
+    int64_t step = llvm::cast<llvm::SCEVConstant>(wide->getStepRecurrence(se_))->getAPInt().getSExtValue();
+    return {GroupKey{rest, step}, offset};
+  }
+
+  // Whether two addresses lie a constant apart (p + 8i and p + 8i + 8): the relation
+  // ScalarEvolution loses to the wrap, which keeps LLVM from vectorising them and from
+  // folding the constant into the addressing mode. Loops without such a pair are left
+  // alone: LLVM vectorises single accesses under its own run-time wrap checks, and a copy
+  // of every loop would cost a fifth more compile time for little (a large module's
+  // 4,500 small loops).
+  bool hasNeighbours(const std::vector<WideAddress>& addresses) {
+    std::map<GroupKey, int64_t> first_offset;
+    for (const WideAddress& address : addresses) {
+      auto [key, offset] = groupOf(address.wide);
+      auto [seen, fresh] = first_offset.try_emplace(key, offset);
+      if (!fresh && seen->second != offset) return true;
+    }
+    return false;
+  }
+
   // What the wide loop needs, as (value, limit) pairs: value <u limit must hold. For each
   // group of addresses w = rest + c + step * i (constants c apart), the lowest and the
   // highest any of them takes must lie in [0, 2^32); and the highest end of each group's
@@ -248,32 +279,22 @@ class AddressWidening {
   // no check in the loop can trap.
   std::vector<std::pair<const SCEV*, Value*>> conditions(const std::vector<WideAddress>& addresses,
                                                          const SCEV* backedges) {
-    struct Key {
-      const SCEV* rest;
-      int64_t step;
-      bool operator<(const Key& other) const { return std::tie(rest, step) < std::tie(other.rest, other.step); }
-    };
-    auto keyOf = [&](const llvm::SCEVAddRecExpr* wide) {
-      auto [offset, rest] = splitConstant(wide->getStart());
-      int64_t step = llvm::cast<llvm::SCEVConstant>(wide->getStepRecurrence(se_))->getAPInt().getSExtValue();
-      return std::make_pair(Key{rest, step}, offset);
-    };
     // The value of a group's member with constant c at its extreme end (first or last).
-    auto extreme = [&](const Key& key, int64_t c, bool highest) {
+    auto extreme = [&](const GroupKey& key, int64_t c, bool highest) {
       const SCEV* value = se_.getAddExpr(key.rest, constant(c));
       bool at_last = (key.step >= 0) == highest;
       return at_last ? se_.getAddExpr(value, se_.getMulExpr(constant(key.step), backedges)) : value;
     };
-    std::map<Key, std::pair<int64_t, int64_t>> ranges;  // lowest and highest constant
+    std::map<GroupKey, std::pair<int64_t, int64_t>> ranges;  // lowest and highest constant
     for (const WideAddress& address : addresses) {
-      auto [key, offset] = keyOf(address.wide);
+      auto [key, offset] = groupOf(address.wide);
       auto [range, fresh] = ranges.try_emplace(key, offset, offset);
       range->second.first = std::min(range->second.first, offset);
       range->second.second = std::max(range->second.second, offset);
     }
-    std::map<std::pair<Key, Value*>, int64_t> ends;  // (group, size) -> highest constant + end
+    std::map<std::pair<GroupKey, Value*>, int64_t> ends;  // (group, size) -> highest constant + end
     for (const WideBoundsCheck& bounds : bounds_checks_) {
-      auto [key, offset] = keyOf(bounds.wide);
+      auto [key, offset] = groupOf(bounds.wide);
       int64_t reach = offset + bounds.check.end;
       auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, reach);
       end->second = std::max(end->second, reach);
@@ -299,7 +320,7 @@ class AddressWidening {
     const SCEV* max_backedges = bound->max_backedges;
     bounds_checks_.clear();
     std::vector<WideAddress> addresses = findAddresses(loop);
-    if (addresses.empty() || addresses.size() > kMaxAddresses) return false;
+    if (addresses.size() > kMaxAddresses || !hasNeighbours(addresses)) return false;
     const SCEV* backedges = se_.getNoopOrZeroExtend(max_backedges, i64_);
     std::vector<std::pair<const SCEV*, Value*>> needs = conditions(addresses, backedges);
 

@@ -2,7 +2,8 @@
 ;; not: compiler/address_widening.cpp runs a copy of such a loop with 64-bit addresses only
 ;; when none of its addresses can wrap, and the loop as it was otherwise. Each function is
 ;; called both ways; the wrapped calls must read and write the low addresses Wasm's i32.add
-;; wraps to, not trap.
+;; wraps to, not trap. Every loop accesses addresses a constant apart (a word read as two
+;; halves), which is what makes the pass widen it.
 (module
   (memory 1)
   (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00\06\00\00\00")
@@ -14,12 +15,17 @@
       (loop
         (br_if 1 (i32.ge_u (local.get $from) (local.get $to)))
         (local.set $s (i32.add (local.get $s)
-          (i32.load (i32.add (local.get $p) (i32.shl (local.get $from) (i32.const 2))))))
+          (call $word (i32.add (local.get $p) (i32.shl (local.get $from) (i32.const 2))))))
         (local.set $from (i32.add (local.get $from) (i32.const 1)))
         (br 0)))
     (local.get $s))
 
-;; The same downwards, i from `from` down over n values, with a constant -4 after the
+  ;; The word at a, read as two halves at a and a + 2 (inlined into the loops).
+  (func $word (param $a i32) (result i32)
+    (i32.or (i32.load16_u (local.get $a))
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.const 2))) (i32.const 16))))
+
+  ;; The same downwards, i from `from` down over n values, with a constant -4 after the
   ;; index: s += load(p + 4i - 4).
   (func (export "sum_down") (param $p i32) (param $from i32) (param $n i32) (result i32)
     (local $s i32) (local $k i32)
@@ -27,7 +33,7 @@
       (loop
         (br_if 1 (i32.ge_u (local.get $k) (local.get $n)))
         (local.set $s (i32.add (local.get $s)
-          (i32.load (i32.add
+          (call $word (i32.add
             (i32.add (local.get $p) (i32.shl (i32.sub (local.get $from) (local.get $k)) (i32.const 2)))
             (i32.const -4)))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
@@ -51,14 +57,18 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br 0))))
 
-  ;; With a memarg offset on top: s += load offset=8 (p + 4i).
+  ;; With a memarg offset on top: s += load offset=8 (p + 4i), as two halves.
   (func (export "sum_offset") (param $p i32) (param $from i32) (param $to i32) (result i32)
     (local $s i32)
     (block
       (loop
         (br_if 1 (i32.ge_u (local.get $from) (local.get $to)))
         (local.set $s (i32.add (local.get $s)
-          (i32.load offset=8 (i32.add (local.get $p) (i32.shl (local.get $from) (i32.const 2))))))
+          (i32.or
+            (i32.load16_u offset=8 (i32.add (local.get $p) (i32.shl (local.get $from) (i32.const 2))))
+            (i32.shl (i32.load16_u offset=8
+                       (i32.add (i32.add (local.get $p) (i32.shl (local.get $from) (i32.const 2))) (i32.const 2)))
+                     (i32.const 16)))))
         (local.set $from (i32.add (local.get $from) (i32.const 1)))
         (br 0)))
     (local.get $s))
