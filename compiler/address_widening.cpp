@@ -75,14 +75,16 @@ constexpr unsigned kCheckBudget = 16;
 // Loops with more addresses to widen than this are left alone (each may need a check).
 constexpr size_t kMaxAddresses = 64;
 
-// Whether `loop` calls nothing but intrinsics and lunatic_yield (a reduction charge's,
-// which moves and grows no memory: abi.h), outside blocks that end in `unreachable`
-// (traps): no call can change memory's base or size, or the addresses' parts.
-bool callsNothing(const llvm::Loop& loop, unsigned yield_kind) {
+// Whether `loop` calls nothing but intrinsics, and lunatic_yield (a reduction charge's,
+// which moves and grows no memory: abi.h) if `yields`, outside blocks that end in
+// `unreachable` (traps). No call in such a loop can change memory's base or size, or the
+// addresses' parts; without yields LLVM may vectorise it.
+bool callsNothingBut(const llvm::Loop& loop, unsigned yield_kind, bool yields) {
   for (const BasicBlock* block : loop.blocks()) {
     if (llvm::isa<llvm::UnreachableInst>(block->getTerminator())) continue;
     for (const llvm::Instruction& inst : *block) {
-      if (llvm::isa<llvm::CallBase>(inst) && !llvm::isa<llvm::IntrinsicInst>(inst) && !inst.getMetadata(yield_kind)) {
+      if (llvm::isa<llvm::CallBase>(inst) && !llvm::isa<llvm::IntrinsicInst>(inst) &&
+          !(yields && inst.getMetadata(yield_kind))) {
         return false;
       }
     }
@@ -167,7 +169,7 @@ class AddressWidening {
     std::vector<llvm::Loop*> candidates;
     unsigned yield_kind = f_.getContext().getMDKindID(kReductionsYieldMetadata);
     for (llvm::Loop* loop : li_.getLoopsInPreorder()) {
-      if (loop->isInnermost() && callsNothing(*loop, yield_kind)) candidates.push_back(loop);
+      if (loop->isInnermost() && callsNothingBut(*loop, yield_kind, true)) candidates.push_back(loop);
     }
     bool changed = false;
     for (llvm::Loop* loop : candidates) changed |= widen(*loop);
@@ -354,6 +356,9 @@ class AddressWidening {
     old_branch->eraseFromParent();
 
     llvm::SCEVExpander rewrite(se_, layout, "addr.wide");
+    // A base per group helps the vectoriser, but costs a register each, which a loop that
+    // yields, and so is never vectorised, needs more.
+    bool vectorisable = callsNothingBut(loop, 0, false);
     Bases bases(copy.original_ph->getTerminator(), rewrite);
     for (const WideAddress& address : addresses) {
       auto [offset, rest] = splitConstant(address.wide->getStart());
@@ -362,7 +367,7 @@ class AddressWidening {
       Value* whole = nullptr;  // the widened address, for what is not a GEP from an invariant base
       for (llvm::Use& use : llvm::make_early_inc_range(address.zext->uses())) {
         auto* gep = llvm::dyn_cast<llvm::GetElementPtrInst>(use.getUser());
-        if (gep && gep->getNumIndices() == 1 && use.getOperandNo() == 1 &&
+        if (vectorisable && gep && gep->getNumIndices() == 1 && use.getOperandNo() == 1 &&
             gep->getSourceElementType()->isIntegerTy(8) && loop.isLoopInvariant(gep->getPointerOperand())) {
           gep->setOperand(0, bases.of(gep->getPointerOperand(), rest));
           gep->setOperand(1, rewrite.expandCodeFor(within, i64_, gep));
