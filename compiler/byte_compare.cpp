@@ -31,6 +31,7 @@
 #include "charges.h"
 #include "loop_utils.h"
 
+#include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
@@ -103,6 +104,21 @@ bool findCharge(const llvm::Loop& loop, unsigned kind, CompareLoop& found) {
   return found.budget && found.budget->getParent() == loop.getHeader() && found.charged;
 }
 
+// Whether `condition` is one of `checks`, or built of them with and, or and select alone.
+bool madeOf(Value* condition, const llvm::SmallPtrSetImpl<Value*>& checks, int depth = 0) {
+  if (checks.contains(condition)) return true;
+  auto* inst = llvm::dyn_cast<llvm::Instruction>(condition);
+  if (!inst || depth > 8) return false;
+  bool combines = llvm::isa<llvm::SelectInst>(inst) ||
+                  (llvm::isa<llvm::BinaryOperator>(inst) && (inst->getOpcode() == llvm::Instruction::And ||
+                                                              inst->getOpcode() == llvm::Instruction::Or));
+  if (!combines) return false;
+  for (Value* operand : inst->operands()) {
+    if (!llvm::isa<llvm::Constant>(operand) && !madeOf(operand, checks, depth + 1)) return false;
+  }
+  return true;
+}
+
 class ByteCompare {
  public:
   ByteCompare(llvm::Function& f, llvm::FunctionAnalysisManager& fam, bool bounds_checked)
@@ -160,25 +176,23 @@ class ByteCompare {
     return ByteLoad{load, zext, se_.getSCEV(gep->getOperand(1))};
   }
 
-  // The memory's size, from a bounds check of the byte's address in the loop.
-  static Value* boundsCheckedSize(const ByteLoad& byte, const llvm::Loop& loop) {
-    std::vector<BoundsCheck> checks = boundsChecksOf(*byte.address, loop);
-    return checks.empty() ? nullptr : checks.front().size;
-  }
-
   std::optional<CompareLoop> recognise(llvm::Loop& loop) {
     BasicBlock* header = loop.getHeader();
     BasicBlock* latch = loop.getLoopLatch();
     if (!latch) return std::nullopt;
-    // Exits: the latch's, the compare's, and traps (bounds-checked mode's checks).
+    // Exits: the latch's, the compare's, and traps (checked below to be the bytes' bounds
+    // checks: a skip must not pass over any other trap).
     CompareLoop found{};
-    llvm::SmallVector<BasicBlock*, 4> exiting;
+    llvm::SmallVector<BasicBlock*, 4> exiting, trap_exits;
     loop.getExitingBlocks(exiting);
     for (BasicBlock* block : exiting) {
       if (block == latch) continue;
       bool to_trap = true;
       for (BasicBlock* next : llvm::successors(block)) to_trap = to_trap && (loop.contains(next) || leadsToTrap(next));
-      if (to_trap) continue;
+      if (to_trap) {
+        trap_exits.push_back(block);
+        continue;
+      }
       if (found.compare) return std::nullopt;
       found.compare = block;
     }
@@ -222,9 +236,18 @@ class ByteCompare {
     }
     found.bytes[0] = *l;
     found.bytes[1] = *r;
-    if (bounds_checked_) {
-      found.size = boundsCheckedSize(*l, loop);
-      if (!found.size || found.size != boundsCheckedSize(*r, loop)) return std::nullopt;
+    llvm::SmallPtrSet<Value*, 8> byte_checks;
+    for (const ByteLoad& byte : found.bytes) {
+      for (const BoundsCheck& check : boundsChecksOf(*byte.address, loop)) {
+        byte_checks.insert(check.compare);
+        if (found.size && found.size != check.size) return std::nullopt;
+        found.size = check.size;
+      }
+    }
+    if (bounds_checked_ && !found.size) return std::nullopt;
+    for (BasicBlock* block : trap_exits) {
+      auto* branch = llvm::dyn_cast<llvm::BranchInst>(block->getTerminator());
+      if (!branch || !branch->isConditional() || !madeOf(branch->getCondition(), byte_checks)) return std::nullopt;
     }
 
     // Nothing else happens: no stores or calls outside the charge's yield block.
@@ -232,10 +255,14 @@ class ByteCompare {
         (found.charged && !dt_.dominates(llvm::cast<llvm::Instruction>(found.charged)->getParent(), found.compare))) {
       return std::nullopt;
     }
+    // and no other loads: a skipped iteration may trap nowhere but at the compared bytes.
     for (BasicBlock* block : loop.blocks()) {
       if (isYieldBlock(*block, yield_kind_)) continue;
       for (llvm::Instruction& inst : *block) {
         if (inst.mayWriteToMemory() || llvm::isa<llvm::CallBase>(inst)) return std::nullopt;
+        if (llvm::isa<llvm::LoadInst>(inst) && &inst != found.bytes[0].load && &inst != found.bytes[1].load) {
+          return std::nullopt;
+        }
       }
     }
     // Every header phi but the budget steps by a constant, so 16 iterations on is known.

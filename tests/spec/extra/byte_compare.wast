@@ -71,6 +71,19 @@
       local.set 3
     end
     local.get 3)
+  ;; $prefix that also reads a byte of a third array t each iteration and drops it (Wasm
+  ;; still requires the read to trap when out of bounds): the loop may not skip iterations.
+  (func (export "prefix_touch") (param $l i32) (param $r i32) (param $t i32) (param $n i32) (result i32)
+    (local $i i32)
+    (block
+      (loop
+        (br_if 1 (i32.eq (local.get $i) (local.get $n)))
+        (br_if 1 (i32.ne (i32.load8_u (i32.add (local.get $l) (local.get $i)))
+                         (i32.load8_u (i32.add (local.get $r) (local.get $i)))))
+        (drop (i32.load8_u (i32.add (local.get $t) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br 0)))
+    (local.get $i))
   ;; Writes byte i * 7 + seed at dst + i for i < n.
   (func (export "fill") (param $dst i32) (param $n i32) (param $seed i32) (local $i i32)
     (block
@@ -148,3 +161,7 @@
 ;; Overlapping the same bytes: equal to the end, then the trap.
 (assert_trap (invoke "prefix" (i32.const 65500) (i32.const 65500) (i32.const 100)) "out of bounds memory access")
 (assert_return (invoke "prefix" (i32.const 65500) (i32.const 65500) (i32.const 36)) (i32.const 36))
+;; The third array runs off the end of memory at i = 20 while the compared bytes are all
+;; equal (10000 and 20000 hold zeros): the loop must trap there, not skip past it.
+(assert_trap (invoke "prefix_touch" (i32.const 10000) (i32.const 20000) (i32.const 65516) (i32.const 100)) "out of bounds memory access")
+(assert_return (invoke "prefix_touch" (i32.const 10000) (i32.const 20000) (i32.const 65516) (i32.const 20)) (i32.const 20))
