@@ -37,6 +37,7 @@
 #include "charges.h"
 #include "loop_utils.h"
 
+#include <llvm/ADT/MapVector.h>
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
@@ -287,14 +288,17 @@ class AddressWidening {
       bool at_last = (key.step >= 0) == highest;
       return at_last ? se_.getAddExpr(value, se_.getMulExpr(constant(key.step), backedges)) : value;
     };
-    std::map<GroupKey, std::pair<int64_t, int64_t>> ranges;  // lowest and highest constant
+    // In the order the addresses first name them, so the checks come out the same in every
+    // compilation: keys hold pointers, and a plain map would order them by address.
+    llvm::MapVector<GroupKey, std::pair<int64_t, int64_t>, std::map<GroupKey, unsigned>> ranges;  // lowest and highest constant
     for (const WideAddress& address : addresses) {
       auto [key, offset] = groupOf(address.wide);
       auto [range, fresh] = ranges.try_emplace(key, offset, offset);
       range->second.first = std::min(range->second.first, offset);
       range->second.second = std::max(range->second.second, offset);
     }
-    std::map<std::pair<GroupKey, Value*>, int64_t> ends;  // (group, size) -> highest constant + end
+    using GroupAndSize = std::pair<GroupKey, Value*>;
+    llvm::MapVector<GroupAndSize, int64_t, std::map<GroupAndSize, unsigned>> ends;  // highest constant + end
     for (const WideBoundsCheck& bounds : bounds_checks_) {
       auto [key, offset] = groupOf(bounds.wide);
       int64_t reach = offset + bounds.check.end;
