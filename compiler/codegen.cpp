@@ -3,7 +3,6 @@
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
-#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
@@ -17,6 +16,7 @@
 #include <llvm/Transforms/IPO/GlobalDCE.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -86,37 +86,19 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   passes.run(module, mam);
 }
 
-// LLVM's standard pipeline for the level runs in two halves, as buildPerModuleDefaultPipeline
-// puts them together. The first, inlining and the interprocedural passes, needs the whole
-// module; the second works function by function, so parts of the module can go through it
-// on threads of their own (module_split.h).
-void simplify(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options) {
+// LLVM's standard pipeline for the level, as clang runs it. At -O0 it also drops the
+// constants a part was given copies of but does not use (module_split.h).
+void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options) {
   llvm::OptimizationLevel level = optimizationLevel(options.opt_level);
   runPasses(module, machine, options, [&](llvm::PassBuilder& builder) {
-    if (level == llvm::OptimizationLevel::O0) return builder.buildO0DefaultPipeline(level);
-    llvm::ModulePassManager passes;
-    builder.invokePipelineStartEPCallbacks(passes, level);
-    passes.addPass(builder.buildModuleSimplificationPipeline(level, llvm::ThinOrFullLTOPhase::None));
-    return passes;
-  });
-}
-
-// The second half. At -O0 it only drops the constants a part was given copies of but does
-// not use.
-void finishOptimizing(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options) {
-  llvm::OptimizationLevel level = optimizationLevel(options.opt_level);
-  runPasses(module, machine, options, [&](llvm::PassBuilder& builder) {
-    if (level != llvm::OptimizationLevel::O0) {
-      return builder.buildModuleOptimizationPipeline(level, llvm::ThinOrFullLTOPhase::None);
-    }
-    llvm::ModulePassManager passes;
+    if (level != llvm::OptimizationLevel::O0) return builder.buildPerModuleDefaultPipeline(level);
+    llvm::ModulePassManager passes = builder.buildO0DefaultPipeline(level);
     passes.addPass(llvm::GlobalDCEPass());
     return passes;
   });
 }
 
-// Prepares the module for `machine` and runs the first half of the pipeline on it; returns
-// the error, if any.
+// Prepares the module for `machine`; returns the error, if any.
 std::string prepare(llvm::Module& module, const CodegenOptions& options,
                     std::unique_ptr<llvm::TargetMachine>& machine) {
   std::string error;
@@ -136,7 +118,6 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options,
     return "internal error: generated IR does not verify: " +
            verify_message.substr(0, verify_message.find('\n'));
   }
-  simplify(module, *machine, options);
   return {};
 }
 
@@ -153,19 +134,55 @@ std::string writeObject(llvm::Module& module, llvm::TargetMachine& machine, cons
   return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
 }
 
-// One part of a split module, on a thread of its own: read back into a context of its own,
-// optimised and compiled to an object at `path`.
-std::string compilePart(const llvm::SmallVector<char, 0>& bitcode, const CodegenOptions& options,
+std::string writeIR(llvm::Module& module, llvm::TargetMachine&, const std::string& path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) return "cannot write " + path + ": " + ec.message();
+  module.print(out, nullptr);
+  out.flush();
+  return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
+}
+
+using Writer = std::string (*)(llvm::Module&, llvm::TargetMachine&, const std::string&);
+
+// One part of a split module, on a thread of its own: read into a context of its own,
+// optimised and written to `path`.
+std::string compilePart(const ModuleSplit& split, unsigned part, const CodegenOptions& options, Writer write,
                         const std::string& path) {
   llvm::LLVMContext context;
-  llvm::Expected<std::unique_ptr<llvm::Module>> module = llvm::parseBitcodeFile(
-      llvm::MemoryBufferRef(llvm::StringRef(bitcode.data(), bitcode.size()), "part"), context);
+  llvm::Expected<std::unique_ptr<llvm::Module>> module = split.readPart(part, context);
   if (!module) return "internal error: a part does not read back: " + llvm::toString(module.takeError());
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   if (!machine) return error;
-  finishOptimizing(**module, *machine, options);
-  return writeObject(**module, *machine, path);
+  optimize(**module, *machine, options);
+  return write(**module, *machine, path);
+}
+
+// Optimises `module` and writes it with `write`: whole to `path` or, when large, in parts
+// optimised on threads of their own (module_split.h) to the files it names in `part_paths`.
+// Returns the error, if any.
+std::string compileInParts(llvm::Module& module, const CodegenOptions& options, Writer write,
+                           const std::string& path, std::vector<std::string>& part_paths) {
+  std::unique_ptr<llvm::TargetMachine> machine;
+  if (std::string error = prepare(module, options, machine); !error.empty()) return error;
+  unsigned parts = codegenParts(module, options.parts);
+  if (parts == 1) {
+    optimize(module, *machine, options);
+    return write(module, *machine, path);
+  }
+  const ModuleSplit split(module, parts, options.opt_level > 0);
+  std::vector<std::string> errors(parts);
+  for (unsigned part = 0; part < parts; ++part) part_paths.push_back(path + ".part" + std::to_string(part));
+  std::vector<std::thread> threads;
+  for (unsigned part = 0; part < parts; ++part) {
+    threads.emplace_back([&, part] { errors[part] = compilePart(split, part, options, write, part_paths[part]); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& error : errors) {
+    if (!error.empty()) return error;
+  }
+  return {};
 }
 
 }  // namespace
@@ -181,39 +198,26 @@ std::string targetDataLayout(const CodegenOptions& options) {
 }
 
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
-  std::unique_ptr<llvm::TargetMachine> machine;
-  if (std::string error = prepare(module, options, machine); !error.empty()) return error;
-  unsigned parts = codegenParts(module, options.parts);
-  if (parts == 1) {
-    finishOptimizing(module, *machine, options);
-    return writeObject(module, *machine, path);
-  }
-  const std::vector<llvm::SmallVector<char, 0>> bitcode = splitModule(module, parts);
-  std::vector<std::string> objects, errors(parts);
-  for (unsigned part = 0; part < parts; ++part) objects.push_back(path + ".part" + std::to_string(part));
-  std::vector<std::thread> threads;
-  for (unsigned part = 0; part < parts; ++part) {
-    threads.emplace_back([&, part] { errors[part] = compilePart(bitcode[part], options, objects[part]); });
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::string error;
-  for (const std::string& part_error : errors) {
-    if (error.empty()) error = part_error;
-  }
-  if (error.empty()) error = joinObjects(objects, path);
-  for (const std::string& object : objects) std::remove(object.c_str());
+  std::vector<std::string> parts;
+  std::string error = compileInParts(module, options, writeObject, path, parts);
+  if (error.empty() && !parts.empty()) error = joinObjects(parts, path);
+  for (const std::string& part : parts) std::remove(part.c_str());
   return error;
 }
 
 std::string emitIR(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
-  std::unique_ptr<llvm::TargetMachine> machine;
-  if (std::string error = prepare(module, options, machine); !error.empty()) return error;
-  finishOptimizing(module, *machine, options);
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) return "cannot write " + path + ": " + ec.message();
-  module.print(out, nullptr);
-  return {};
+  std::vector<std::string> parts;
+  std::string error = compileInParts(module, options, writeIR, path, parts);
+  if (error.empty() && !parts.empty()) {
+    // One file, the parts one after another.
+    std::ofstream out(path, std::ios::binary);
+    for (size_t part = 0; part < parts.size() && out; ++part) {
+      out << "; part " << part + 1 << " of " << parts.size() << "\n" << std::ifstream(parts[part], std::ios::binary).rdbuf();
+    }
+    if (!out) error = "cannot write " + path;
+  }
+  for (const std::string& part : parts) std::remove(part.c_str());
+  return error;
 }
 
 }  // namespace lunaticc

@@ -24,12 +24,13 @@ std::string targetCpu(const CodegenOptions& options);
 std::string targetDataLayout(const CodegenOptions& options);
 
 // Sets the module's target, runs LLVM's standard pipeline for the level and writes an ELF
-// object to `path`. A large module is cut into parts optimised and compiled on every core
-// after inlining, then joined into the one object (module_split.h). Returns an empty string
+// object to `path`. A large module is cut into parts optimised and compiled on every core,
+// then joined into the one object (module_split.h). Returns an empty string
 // on success, else one line.
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path);
 
-// Optimises like emitObject, then writes textual IR instead (for debugging the compiler).
+// Optimises like emitObject, then writes textual IR instead (for debugging the compiler): of
+// a module compiled in parts, each part after a line "; part N of M".
 std::string emitIR(llvm::Module& module, const CodegenOptions& options, const std::string& path);
 
 }  // namespace lunaticc

@@ -2,12 +2,13 @@
 #include "module_split.h"
 
 #include <lld/Common/Driver.h>
+#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/Bitcode/BitcodeWriter.h>
+#include <llvm/IR/InstIterator.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/Threading.h>
 #include <llvm/Support/raw_ostream.h>
-#include <llvm/Transforms/Utils/Cloning.h>
-#include <llvm/Transforms/Utils/ValueMapper.h>
 
 #include <algorithm>
 #include <unordered_map>
@@ -17,9 +18,13 @@ LLD_HAS_DRIVER(elf)
 namespace lunaticc {
 namespace {
 
-// Below this, a part's thread and bitcode round trip cost more than compiling it apart saves.
-constexpr size_t kMinInstructionsPerPart = 20000;
+// Below this many instructions (as translated, before any optimisation), a part's thread
+// costs more than compiling it apart saves.
+constexpr size_t kMinInstructionsPerPart = 40000;
 constexpr unsigned kMaxParts = 64;
+// Callees up to this size (as translated) that a part calls in another part are copied into
+// it for the inliner to consider: LLVM inlines little that is larger.
+constexpr size_t kMaxImportedInstructions = 100;
 
 size_t instructionCount(const llvm::Module& module) {
   size_t count = 0;
@@ -44,8 +49,8 @@ void externalize(llvm::GlobalValue& value, const std::string& prefix, unsigned& 
 }
 
 // Which part each function goes to: the largest first, each to the part with the fewest
-// instructions so far. Whatever is not in the map goes to part 0.
-std::unordered_map<const llvm::GlobalValue*, unsigned> assignFunctions(llvm::Module& module, unsigned parts) {
+// instructions so far.
+std::unordered_map<const llvm::Function*, unsigned> assignFunctions(llvm::Module& module, unsigned parts) {
   std::vector<std::pair<size_t, llvm::Function*>> functions;
   for (llvm::Function& f : module) {
     if (!f.isDeclaration()) functions.emplace_back(f.getInstructionCount(), &f);
@@ -53,7 +58,7 @@ std::unordered_map<const llvm::GlobalValue*, unsigned> assignFunctions(llvm::Mod
   std::stable_sort(functions.begin(), functions.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<size_t> load(parts, 0);
-  std::unordered_map<const llvm::GlobalValue*, unsigned> part_of;
+  std::unordered_map<const llvm::Function*, unsigned> part_of;
   for (const auto& [size, function] : functions) {
     auto lightest = std::min_element(load.begin(), load.end());
     part_of[function] = unsigned(lightest - load.begin());
@@ -68,13 +73,15 @@ unsigned codegenParts(const llvm::Module& module, unsigned requested) {
   for (const llvm::GlobalVariable& variable : module.globals()) {
     if (variable.hasAppendingLinkage()) return 1;
   }
+  if (!module.alias_empty() || !module.ifunc_empty()) return 1;
   if (requested) return std::min(requested, kMaxParts);
   size_t cores = llvm::hardware_concurrency().compute_thread_count();
   size_t worth = instructionCount(module) / kMinInstructionsPerPart;
   return unsigned(std::clamp<size_t>(std::min(cores, worth), 1, kMaxParts));
 }
 
-std::vector<llvm::SmallVector<char, 0>> splitModule(llvm::Module& module, unsigned parts) {
+ModuleSplit::ModuleSplit(llvm::Module& module, unsigned parts, bool import_small_callees)
+    : definitions_(parts), imports_(parts) {
   const std::string prefix = module.getModuleIdentifier() + ".";
   unsigned unnamed = 0;
   for (llvm::GlobalValue& value : module.global_values()) {
@@ -82,19 +89,44 @@ std::vector<llvm::SmallVector<char, 0>> splitModule(llvm::Module& module, unsign
       externalize(value, prefix, unnamed);
     }
   }
-  const std::unordered_map<const llvm::GlobalValue*, unsigned> part_of = assignFunctions(module, parts);
-  std::vector<llvm::SmallVector<char, 0>> bitcode(parts);
-  for (unsigned part = 0; part < parts; ++part) {
-    llvm::ValueToValueMapTy map;
-    std::unique_ptr<llvm::Module> clone = llvm::CloneModule(module, map, [&](const llvm::GlobalValue* value) {
-      if (copiedToEveryPart(*value)) return true;
-      auto it = part_of.find(value);
-      return (it == part_of.end() ? 0 : it->second) == part;
-    });
-    llvm::raw_svector_ostream out(bitcode[part]);
-    llvm::WriteBitcodeToFile(*clone, out);
+  const std::unordered_map<const llvm::Function*, unsigned> part_of = assignFunctions(module, parts);
+  for (const auto& [function, part] : part_of) {
+    definitions_[part].insert(function->getName());
+    if (!import_small_callees) continue;
+    for (const llvm::Instruction& instruction : llvm::instructions(*function)) {
+      const auto* call = llvm::dyn_cast<llvm::CallBase>(&instruction);
+      const llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
+      if (!callee || callee->isDeclaration() || callee->getInstructionCount() > kMaxImportedInstructions) continue;
+      if (part_of.at(callee) != part) imports_[part].insert(callee->getName());
+    }
   }
-  return bitcode;
+  llvm::raw_svector_ostream out(bitcode_);
+  llvm::WriteBitcodeToFile(module, out);
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>> ModuleSplit::readPart(unsigned part, llvm::LLVMContext& context) const {
+  // Lazily: only the bodies the part keeps are ever read.
+  llvm::Expected<std::unique_ptr<llvm::Module>> module = llvm::getLazyBitcodeModule(
+      llvm::MemoryBufferRef(llvm::StringRef(bitcode_.data(), bitcode_.size()), "part"), context);
+  if (!module) return module;
+  for (llvm::Function& f : **module) {
+    if (f.isDeclaration() || definitions_[part].contains(f.getName())) continue;
+    if (imports_[part].contains(f.getName())) {
+      // The inliner may use this copy; nothing else of it is emitted.
+      f.setLinkage(llvm::GlobalValue::AvailableExternallyLinkage);
+    } else {
+      f.deleteBody();  // unread, it becomes a declaration of the other part's definition
+    }
+  }
+  // Variables live in the first part; the others declare them.
+  for (llvm::GlobalVariable& variable : (*module)->globals()) {
+    if (part == 0 || variable.isDeclaration() || copiedToEveryPart(variable)) continue;
+    variable.setInitializer(nullptr);
+    variable.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    variable.setComdat(nullptr);
+  }
+  if (llvm::Error error = (*module)->materializeAll()) return error;
+  return module;
 }
 
 std::string joinObjects(const std::vector<std::string>& objects, const std::string& output) {

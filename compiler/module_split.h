@@ -1,18 +1,25 @@
 // Cutting an LLVM module into parts that are optimised and compiled to machine code on
 // threads of their own, and joining the parts' objects into one (used by codegen.cpp).
 //
-// The whole module goes through LLVM's simplification pipeline first (inlining and the
-// interprocedural passes need every function); what is left is per function (the
-// optimisation pipeline: vectorisers, unrolling; then instruction selection and register
-// allocation), so the parts lose nothing by being compiled apart.
+// Each part goes through the whole of LLVM's pipeline on its own, so the serial part of a
+// compilation is only translation and the cut. What a part cannot see of the others is
+// their function bodies: the interprocedural passes treat calls to them as calls to unknown
+// code, and the inliner sees only the small callees a part is given copies of. Little is
+// lost that way: the module comes from a compiler that has inlined already, and small
+// functions are what LLVM still inlines after it.
 #pragma once
 
 #include <llvm/ADT/SmallVector.h>
+#include <llvm/ADT/StringSet.h>
+#include <llvm/Support/Error.h>
+
+#include <memory>
 
 #include <string>
 #include <vector>
 
 namespace llvm {
+class LLVMContext;
 class Module;
 }
 
@@ -25,15 +32,27 @@ namespace lunaticc {
 // (llvm.used and the like), which would have to be in every part at once.
 unsigned codegenParts(const llvm::Module& module, unsigned requested);
 
-// Cuts `module` into `parts` modules of about equal size, returned as bitcode so that each
-// can be read into an LLVMContext of its own (a context is not thread-safe). Functions are
-// spread over the parts and global variables go to the first; what one part uses of
-// another is linked by name, so `module` is changed too: its internal symbols become
-// hidden ones, renamed to be unique to the module (prefixed with its identifier, the
-// module symbol, so objects of several modules still link together). Constants whose
-// address nobody compares are copied into every part that uses them instead, so each part
-// can still fold loads from them.
-std::vector<llvm::SmallVector<char, 0>> splitModule(llvm::Module& module, unsigned parts);
+// `module` cut into parts of about equal size, each read into an LLVMContext of its own (a
+// context is not thread-safe), so parts are optimised and compiled on threads of their own.
+// Functions are spread over the parts and global variables go to the first; what one part
+// uses of another is linked by name, so `module` is changed too: its internal symbols become
+// hidden ones, renamed to be unique to the module (prefixed with its identifier, the module
+// symbol, so objects of several modules still link together). Constants whose address nobody
+// compares are copied into every part that uses them instead, so each part can still fold
+// loads from them. With `import_small_callees`, a part also gets copies of the small
+// functions it calls in other parts, for the inliner only.
+class ModuleSplit {
+ public:
+  ModuleSplit(llvm::Module& module, unsigned parts, bool import_small_callees);
+
+  // Reads part `part` into `context`. Safe to call from several threads at once.
+  llvm::Expected<std::unique_ptr<llvm::Module>> readPart(unsigned part, llvm::LLVMContext& context) const;
+
+ private:
+  llvm::SmallVector<char, 0> bitcode_;  // the whole module, read lazily by each part
+  std::vector<llvm::StringSet<>> definitions_;  // per part, the functions it defines
+  std::vector<llvm::StringSet<>> imports_;  // per part, the functions it has copies of
+};
 
 // Joins ELF objects into one relocatable object at `output` (lld -r). Returns an empty
 // string on success, else one line.

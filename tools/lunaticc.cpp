@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
                "check every memory access explicitly instead of reserving guard pages");
   app.add_option("--cpu", options.cpu, "target CPU: x86-64, x86-64-v2 (default), ..., native");
   app.add_flag("-s,--strip", options.strip, "leave symbols out of the executable");
-  app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead");
+  app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead (of a module compiled in parts, the parts one after another)");
   app.add_option("--codegen-parts", options.codegen_parts,
                  "cut code generation into this many parts, compiled in parallel (default: by "
                  "the module's size, up to one per core)")
