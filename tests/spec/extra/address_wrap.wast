@@ -127,3 +127,73 @@
 (assert_return (invoke "load" (i32.const 65532)) (i32.const 58))
 (assert_trap (invoke "sum_offset" (i32.const 65500) (i32.const 0) (i32.const 8)) "out of bounds memory access")
 (assert_return (invoke "sum_offset" (i32.const 65500) (i32.const 0) (i32.const 6)) (i32.const 63))
+;; Rows of a static array (a constant address, as C's globals are): for i in [0, 64) and j in
+;; [0, n), the word at 64512 + 16i + 4j. The outer loop's count is a constant, so
+;; ScalarEvolution proves the row address does not wrap and folds the constant into it
+;; ({64512,+,16} for the first half, {64514,+,16} for the second); the pass must still see
+;; the two halves as 2 bytes apart (n-body's structs). The last row ends at the end of memory.
+(module
+  (memory 1)
+  (data (i32.const 64512)
+    "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00\06\00\00\00\07\00\00\00\08\00\00\00"
+    "\09\00\00\00\0a\00\00\00\0b\00\00\00\0c\00\00\00\0d\00\00\00\0e\00\00\00\0f\00\00\00\10\00\00\00")
+  (data (i32.const 65520) "\11\00\00\00\12\00\00\00\13\00\00\00\14\00\00\00")
+
+  (func $word (param $a i32) (result i32)
+    (i32.or (i32.load16_u (local.get $a))
+            (i32.shl (i32.load16_u (i32.add (local.get $a) (i32.const 2))) (i32.const 16))))
+
+  ;; s += word(64512 + 16i + 4j)
+  (func (export "rows") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $s i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (block $done
+        (loop $inner
+          (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+          (local.set $s (i32.add (local.get $s)
+            (call $word (i32.add (i32.add (i32.const 64512) (i32.shl (local.get $i) (i32.const 4)))
+                                 (i32.shl (local.get $j) (i32.const 2))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $inner)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (i32.const 64))))
+    (local.get $s))
+
+  ;; word(64512 + 16i + 4j) *= 2, rows overlapping when n > 4
+  (func (export "scale_rows") (param $n i32)
+    (local $i i32) (local $j i32) (local $a i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (block $done
+        (loop $inner
+          (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+          (local.set $a (i32.add (i32.add (i32.const 64512) (i32.shl (local.get $i) (i32.const 4)))
+                                 (i32.shl (local.get $j) (i32.const 2))))
+          (i32.store (local.get $a) (i32.shl (call $word (local.get $a)) (i32.const 1)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $inner)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (i32.const 64)))))
+
+  (func (export "load") (param $p i32) (result i32) (i32.load (local.get $p))))
+
+(assert_return (invoke "rows" (i32.const 4)) (i32.const 210))
+(assert_return (invoke "rows" (i32.const 2)) (i32.const 95))
+(assert_return (invoke "rows" (i32.const 0)) (i32.const 0))
+;; The last row's fifth word would be at 65536.
+(assert_trap (invoke "rows" (i32.const 5)) "out of bounds memory access")
+(assert_return (invoke "scale_rows" (i32.const 2)))
+(assert_return (invoke "rows" (i32.const 4)) (i32.const 305))
+;; Every row but the last runs to its fifth word, the next row's first; the last traps there.
+(assert_trap (invoke "scale_rows" (i32.const 5)) "out of bounds memory access")
+(assert_return (invoke "load" (i32.const 64512)) (i32.const 4))
+(assert_return (invoke "load" (i32.const 64528)) (i32.const 40))
+(assert_return (invoke "load" (i32.const 64544)) (i32.const 72))
+(assert_return (invoke "load" (i32.const 64560)) (i32.const 104))
+(assert_return (invoke "load" (i32.const 64564)) (i32.const 56))
+(assert_return (invoke "load" (i32.const 64576)) (i32.const 0))
+(assert_return (invoke "load" (i32.const 65520)) (i32.const 136))
+(assert_return (invoke "load" (i32.const 65524)) (i32.const 72))
+(assert_return (invoke "load" (i32.const 65528)) (i32.const 38))
+(assert_return (invoke "load" (i32.const 65532)) (i32.const 40))
