@@ -8,7 +8,8 @@
 // is how the passes find the charges: calls keep their metadata through LLVM's
 // transformations, while branches are often rebuilt. Between charges the budget is an i64
 // SSA value, never below zero: every subtraction is checked at once, and lunatic_yield
-// refills it.
+// refills it. Once they are done, charge_branches.h rewrites each check into the form x86
+// fuses (`add nsw`, `icmp slt rest, 1`), which these passes no longer recognise.
 #pragma once
 
 #include <optional>

@@ -23,6 +23,7 @@
 
 #include "address_widening.h"
 #include "byte_compare.h"
+#include "charge_branches.h"
 #include "charge_merging.h"
 #include "charge_unrolling.h"
 #include "loop_versioning.h"
@@ -82,6 +83,7 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   registerChargeUnrolling(builder);
   registerByteCompare(builder, options.bounds_checked);
   registerAddressWidening(builder);
+  registerChargeBranches(builder);
   llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
 }

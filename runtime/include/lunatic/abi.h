@@ -101,7 +101,7 @@ struct lunatic_instance {
   uintptr_t stack_limit;
   /* The reduction budget of the current time slice. Code injected by the reduction
    * counting pass subtracts the cost of what it is about to run and calls lunatic_yield
-   * once this drops below zero. */
+   * once this drops to zero or below. */
   int64_t reductions_left;
   lunatic_value** globals;            /* a cell per global; imported ones are the exporter's */
   lunatic_table** tables;             /* a table per table index */
