@@ -90,12 +90,10 @@ bool findCharge(const llvm::Loop& loop, unsigned kind, CompareLoop& found) {
     if (!charge || charge->check != loop.getHeader()) return false;
   }
   if (!charge) return true;
-  using namespace llvm::PatternMatch;
-  Value* budget = nullptr;
-  const llvm::APInt* amount = nullptr;
-  if (!match(charge->rest, m_Add(m_Value(budget), m_APInt(amount))) || !amount->isNegative()) return false;
-  found.budget = llvm::dyn_cast<llvm::PHINode>(budget);
-  found.cost = -amount->getSExtValue();
+  std::optional<Subtraction> subtraction = subtractionOf(*charge);
+  if (!subtraction) return false;
+  found.budget = llvm::dyn_cast<llvm::PHINode>(subtraction->budget);
+  found.cost = int64_t(subtraction->cost);
   for (llvm::PHINode& phi : charge->run->phis()) {
     if (phi.getBasicBlockIndex(charge->check) >= 0 && phi.getIncomingValueForBlock(charge->check) == charge->rest) {
       found.charged = &phi;

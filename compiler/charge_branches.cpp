@@ -4,7 +4,6 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/PassManager.h>
-#include <llvm/IR/PatternMatch.h>
 #include <llvm/Passes/PassBuilder.h>
 
 #include "charges.h"
@@ -15,18 +14,17 @@ namespace {
 class ChargeBranchesPass : public llvm::PassInfoMixin<ChargeBranchesPass> {
  public:
   llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager&) {
-    using namespace llvm::PatternMatch;
     unsigned kind = f.getContext().getMDKindID(kReductionsYieldMetadata);
     bool changed = false;
     for (llvm::BasicBlock& block : f) {
       if (!isYieldBlock(block, kind)) continue;
       std::optional<Charge> charge = matchCharge(&block);
-      const llvm::APInt* amount = nullptr;
-      if (!charge || !match(charge->rest, m_Add(m_Value(), m_APInt(amount))) || !amount->isNegative()) continue;
+      std::optional<Subtraction> subtraction = charge ? subtractionOf(*charge) : std::nullopt;
+      if (!subtraction) continue;
       auto* condition = llvm::dyn_cast<llvm::ICmpInst>(
           llvm::cast<llvm::BranchInst>(charge->check->getTerminator())->getCondition());
       if (!condition || !condition->hasOneUse()) continue;
-      llvm::cast<llvm::BinaryOperator>(charge->rest)->setHasNoSignedWrap(true);
+      subtraction->add->setHasNoSignedWrap(true);
       condition->setOperand(1, llvm::ConstantInt::get(charge->rest->getType(), 1));
       changed = true;
     }

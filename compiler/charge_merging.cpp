@@ -60,14 +60,9 @@ struct Foldable {
 
 std::optional<Foldable> matchFoldable(BasicBlock* yield) {
   std::optional<Charge> charge = matchCharge(yield);
-  if (!charge) return std::nullopt;
-  auto* subtraction = llvm::dyn_cast<llvm::BinaryOperator>(charge->rest);
-  auto* amount = subtraction ? llvm::dyn_cast<llvm::ConstantInt>(subtraction->getOperand(1)) : nullptr;
-  if (!amount || subtraction->getOpcode() != llvm::Instruction::Add || !amount->isNegative() ||
-      subtraction->getParent() != charge->check) {
-    return std::nullopt;
-  }
-  return Foldable{*charge, subtraction, uint64_t(-amount->getSExtValue())};
+  std::optional<Subtraction> subtraction = charge ? subtractionOf(*charge) : std::nullopt;
+  if (!subtraction || subtraction->add->getParent() != charge->check) return std::nullopt;
+  return Foldable{*charge, subtraction->add, subtraction->cost};
 }
 
 class ChargeMerging {

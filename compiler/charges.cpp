@@ -31,4 +31,12 @@ std::optional<Charge> matchCharge(llvm::BasicBlock* yield) {
   return Charge{check, yield, run, rest};
 }
 
+std::optional<Subtraction> subtractionOf(const Charge& charge) {
+  using namespace llvm::PatternMatch;
+  llvm::Value* budget = nullptr;
+  const llvm::APInt* amount = nullptr;
+  if (!match(charge.rest, m_Add(m_Value(budget), m_APInt(amount))) || !amount->isNegative()) return std::nullopt;
+  return Subtraction{llvm::cast<llvm::BinaryOperator>(charge.rest), budget, uint64_t(-amount->getSExtValue())};
+}
+
 }  // namespace lunaticc

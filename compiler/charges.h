@@ -12,10 +12,12 @@
 // fuses (`add nsw`, `icmp slt rest, 1`), which these passes no longer recognise.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 namespace llvm {
 class BasicBlock;
+class BinaryOperator;
 class Value;
 }  // namespace llvm
 
@@ -38,5 +40,15 @@ bool isYieldBlock(const llvm::BasicBlock& block, unsigned kind);
 // The charge whose yield block is `yield`, if the blocks around it still have the shape
 // above.
 std::optional<Charge> matchCharge(llvm::BasicBlock* yield);
+
+// A charge's subtraction, `rest = add budget, -cost`.
+struct Subtraction {
+  llvm::BinaryOperator* add;
+  llvm::Value* budget;
+  uint64_t cost;
+};
+
+// The subtraction that `charge.rest` is, if it still has that shape.
+std::optional<Subtraction> subtractionOf(const Charge& charge);
 
 }  // namespace lunaticc

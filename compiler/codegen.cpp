@@ -123,26 +123,33 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options,
   return {};
 }
 
-std::string writeObject(llvm::Module& module, llvm::TargetMachine& machine, const std::string& path) {
+// Writes the file at `path` with `write`, which returns an error or an empty string.
+template <typename Write>
+std::string writeFile(const std::string& path, Write write) {
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) return "cannot write " + path + ": " + ec.message();
-  llvm::legacy::PassManager emit;
-  if (machine.addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    return "the target cannot emit object files";
-  }
-  emit.run(module);
+  if (std::string error = write(out); !error.empty()) return error;
   out.flush();
   return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
 }
 
+std::string writeObject(llvm::Module& module, llvm::TargetMachine& machine, const std::string& path) {
+  return writeFile(path, [&](llvm::raw_pwrite_stream& out) -> std::string {
+    llvm::legacy::PassManager emit;
+    if (machine.addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+      return "the target cannot emit object files";
+    }
+    emit.run(module);
+    return {};
+  });
+}
+
 std::string writeIR(llvm::Module& module, llvm::TargetMachine&, const std::string& path) {
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) return "cannot write " + path + ": " + ec.message();
-  module.print(out, nullptr);
-  out.flush();
-  return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
+  return writeFile(path, [&](llvm::raw_pwrite_stream& out) -> std::string {
+    module.print(out, nullptr);
+    return {};
+  });
 }
 
 using Writer = std::string (*)(llvm::Module&, llvm::TargetMachine&, const std::string&);

@@ -25,8 +25,8 @@ std::string targetDataLayout(const CodegenOptions& options);
 
 // Sets the module's target, runs LLVM's standard pipeline for the level and writes an ELF
 // object to `path`. A large module is cut into parts optimised and compiled on every core,
-// then joined into the one object (module_split.h). Returns an empty string
-// on success, else one line.
+// then joined into the one object (module_split.h). Returns an empty string on success,
+// else one line.
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path);
 
 // Optimises like emitObject, then writes textual IR instead (for debugging the compiler): of

@@ -14,7 +14,6 @@
 #include <llvm/Support/Error.h>
 
 #include <memory>
-
 #include <string>
 #include <vector>
 
