@@ -119,6 +119,13 @@ def read_all(sock):
         data += chunk
 
 
+def exchange(server, request):
+    """Sends the raw `request` on a new connection; the answers until the server closed it."""
+    sock = server.connect()
+    sock.sendall(request)
+    return split_responses(read_all(sock))
+
+
 def split_responses(data):
     """Raw bytes of responses with Content-Length, one after another: [(status, headers, body)]."""
     responses = []
@@ -232,10 +239,8 @@ def pipelining(server):
 
 @case()
 def chunked_body(server):
-    sock = server.connect()
-    sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                 b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
-    (status, headers, body), = split_responses(read_all(sock))
+    (status, headers, body), = exchange(server, b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                                b"Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
     check(status == 200 and body == b"hello world", f"{status} {body!r}")
 
 
@@ -398,31 +403,28 @@ AMBIGUOUS = {
 SMUGGLED = b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
-def one_answer(server, request):
+def statuses(server, request):
     """Sends `request`; returns the statuses of the answers until the server closed."""
-    sock = server.connect()
-    sock.sendall(request)
     try:
-        data = read_all(sock)
+        return [status for status, _, _ in exchange(server, request)]
     except socket.timeout:
         return ["no close"]
     except ConnectionResetError:
         return ["reset"]
-    return [status for status, _, _ in split_responses(data)]
 
 
 @case("--keepalive-timeout", "500")
 def ambiguous_is_400(server):
     wrong = []
     for name, request in AMBIGUOUS.items():
-        statuses = one_answer(server, request + SMUGGLED)
-        if statuses != [400]:
-            wrong.append(f"{name}: {statuses}")
+        answered = statuses(server, request + SMUGGLED)
+        if answered != [400]:
+            wrong.append(f"{name}: {answered}")
     check(not wrong, "answers other than one 400 and a close:\n  " + "\n  ".join(wrong))
     # Codings the server cannot undo, before chunked: 501 (RFC 9112 6.1).
-    statuses = one_answer(server, b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
-                                  b"0\r\n\r\n" + SMUGGLED)
-    check(statuses == [501], f"gzip, chunked: {statuses}")
+    answered = statuses(server, b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                                b"0\r\n\r\n" + SMUGGLED)
+    check(answered == [501], f"gzip, chunked: {answered}")
     # What is well framed still works: a chunk extension, empty lines before the request
     # line, a Host with nothing in it, HTTP/1.0 without Host (which then closes).
     last = b"GET /big?1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -431,18 +433,14 @@ def ambiguous_is_400(server):
                             (b"\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi" + last, [b"hi", b"x"]),
                             (b"POST /echo HTTP/1.1\r\nHost:\r\nContent-Length: 2\r\n\r\nok" + last, [b"ok", b"x"]),
                             (b"POST /echo HTTP/1.0\r\nContent-Length: 3\r\n\r\nold", [b"old"])):
-        sock = server.connect()
-        sock.sendall(request)
-        answers = [(status, body) for status, _, body in split_responses(read_all(sock))]
+        answers = [(status, body) for status, _, body in exchange(server, request)]
         check(answers == [(200, body) for body in bodies], f"{request!r}: {answers}")
 
 
 @case()
 def trailers_are_dropped(server):
-    sock = server.connect()
-    sock.sendall(b"POST /env HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                 b"3\r\nabc\r\n0\r\nX-Trailer: late\r\nHost: evil\r\n\r\n")
-    (status, _, body), = split_responses(read_all(sock))
+    (status, _, body), = exchange(server, b"POST /env HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                          b"Connection: close\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: late\r\nHost: evil\r\n\r\n")
     env = dict(line.split("=", 1) for line in body.decode().splitlines())
     check(status == 200 and env.get("CONTENT_LENGTH") == "3", f"{status} {env.get('CONTENT_LENGTH')}")
     check("HTTP_X_TRAILER" not in env and env.get("HTTP_HOST") == "x", f"trailer fields reached the program: {env}")
