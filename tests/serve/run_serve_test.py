@@ -621,8 +621,8 @@ def sigterm_drains(server):
 def command_line(program):
     result = subprocess.run([program, "--help"], capture_output=True, text=True, timeout=10)
     check(result.returncode == 0, "--help exit status")
-    for flag in ("--listen", "--threads", "--timeout", "--max-body", "--max-concurrent", "--max-memory",
-                 "--max-fuel", "--read-timeout", "--access-log"):
+    for flag in ("--listen", "--threads", "--timeout", "--max-body", "--max-concurrent", "--max-connections",
+                 "--max-memory", "--max-fuel", "--read-timeout", "--access-log"):
         check(flag in result.stdout, f"--help does not list {flag}")
     for bad in (["--timeout", "soon"], ["--no-such-flag"], ["--listen", "nowhere"], ["extra"]):
         result = subprocess.run([program, *bad], capture_output=True, text=True, timeout=10)
