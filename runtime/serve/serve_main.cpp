@@ -7,7 +7,6 @@
 // SIGTERM and SIGINT drain: no new connections, the requests in flight are answered, then
 // the server exits with status 0 (1 if some were still running after --timeout plus
 // --read-timeout).
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include <cstring>
 #include <thread>
 
+#include "executable.h"
 #include "lunatic/abi.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
@@ -41,7 +41,7 @@ namespace {
 }  // namespace
 
 int main(int argc, char** argv) {
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // as main.cpp: keep the heap that processes come and go through
+  prepareExecutable();
   serve::ServeOptions options;
   if (int status = serve::parseServeOptions(argc, argv, &options); status >= 0) finish(status);
 
