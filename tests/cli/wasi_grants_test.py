@@ -19,8 +19,8 @@ import sys
 FLAG_ERRORS = {
     "env-without-equals": (["--env", "NOEQUALS"], "--env wants KEY=VALUE, not 'NOEQUALS'"),
     "env-without-key": (["--env", "=value"], "--env wants KEY=VALUE, not '=value'"),
-    "dir-without-host": (["--dir", "::/guest"], "--dir wants HOST or HOST::GUEST, not '::/guest'"),
-    "dir-without-guest": (["--dir", "/tmp::"], "--dir wants HOST or HOST::GUEST, not '/tmp::'"),
+    "dir-without-host": (["--dir", "::/guest"], "--dir wants HOST, HOST::GUEST or either with :ro, not '::/guest'"),
+    "dir-without-guest": (["--dir", "/tmp::"], "--dir wants HOST, HOST::GUEST or either with :ro, not '/tmp::'"),
     "grants-with-c": (["-c", "--env", "A=1"], "--env and --dir grant an executable's root process: "
                       "they do not go with -c"),
 }
