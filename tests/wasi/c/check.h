@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 static int check_failures;
 /* Set by a test to have every expected refusal (CHECK_ERRNO, CHECK_WASI of an error) logged
@@ -62,6 +63,20 @@ static int log_refusals;
       say("refused: %s: WASI errno %d", #call, got_);                                       \
     }                                                                                       \
   } while (0)
+
+/* The descriptor of the preopened directory the guest sees as `name`, found as wasi-libc
+ * finds them, or -1. */
+static inline int preopen_fd(const char* name) {
+  for (int fd = 3; fd < 64; ++fd) {
+    __wasi_prestat_t prestat;
+    if (__wasi_fd_prestat_get(fd, &prestat) != 0) break;
+    char found[64] = {0};
+    if (prestat.u.dir.pr_name_len >= sizeof found) continue;
+    if (__wasi_fd_prestat_dir_name(fd, (uint8_t*)found, prestat.u.dir.pr_name_len) == 0 && strcmp(found, name) == 0)
+      return fd;
+  }
+  return -1;
+}
 
 /* The end of main: one line saying how it went. */
 static inline int checks_done(const char* name) {
