@@ -7,7 +7,11 @@
   host's environment), and the directories of --dir and LUNATIC_DIRS under their guest
   names; it can hand a child only directories inside those;
 - a grant the executable cannot honour stops it before it starts: exit status 1 and one line
-  `lunatic: error: ...`.
+  `lunatic: error: ...`;
+- `:ro` grants a directory read-only, alike in --dir and LUNATIC_DIRS (`HOST::ro` names a
+  guest directory "ro");
+- a granted directory is opened once, at start-up: replaced by a symlink to the host's /etc
+  afterwards, it still leads a child spawned later to the directory granted (issue 22).
 
 Usage: wasi_grants_test.py LUNATICC PROBE_WASM WORKDIR
 """
@@ -15,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 FLAG_ERRORS = {
     "env-without-equals": (["--env", "NOEQUALS"], "--env wants KEY=VALUE, not 'NOEQUALS'"),
@@ -120,10 +125,55 @@ def check_startup_errors(checks, exe, unbuilt_dir_exe, work):
         checks.expect(name, problems)
 
 
+def check_read_only(checks, lunaticc, probe, work):
+    """`:ro` in --dir and in LUNATIC_DIRS grants no right to write; `HOST::ro` is a name."""
+    d = {name: os.path.join(work, name) for name in ("ro1", "named-ro", "ro2", "rw2")}
+    exe = os.path.join(work, "probe-read-only")
+    compile_probe(lunaticc, probe, exe, ["--dir", d["ro1"] + "::/ro1:ro", "--dir", d["named-ro"] + "::/ro"])
+    grants = {"LUNATIC_DIRS": f"{d['ro2']}::/ro2:ro:{d['rw2']}::/rw2"}
+    args = ["write=/ro1/x", "write=/ro/x", "write=/ro2/x", "write=/rw2/x"]
+    status, stdout, stderr = run([exe] + args, env=host_environment(grants), cwd=work)
+    writes = [line for line in stdout.splitlines() if line.startswith("write")]
+    problems = compare("exit status", status, 0) + compare("stderr", stderr, "")
+    problems += compare("writes", writes, ["write /ro1/x: Capabilities insufficient", "write /ro/x: ok",
+                                           "write /ro2/x: Capabilities insufficient", "write /rw2/x: ok"])
+    checks.expect("read-only: --dir HOST::GUEST:ro and LUNATIC_DIRS HOST::GUEST:ro", problems)
+
+
+def check_swapped_after_start(checks, exe, work):
+    """The host directory of a grant, replaced by a symlink to /etc after start-up, while the
+    guest waits: a child spawned afterwards, inheriting the view, still sees the directory
+    granted (now box.old), not /etc."""
+    box = os.path.join(work, "box")
+    with open(os.path.join(box, "marker"), "w", encoding="utf-8") as f:
+        f.write("granted\n")
+    grants = {"LUNATIC_DIRS": f"{box}::/data"}
+    program = subprocess.Popen([exe, "wait", "read=/data/marker", "read=/data/passwd"], cwd=work,
+                               env=host_environment(grants), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    problems = []
+    try:
+        deadline = time.monotonic() + 60
+        while program.stdout.readline() != b"waiting\n":
+            if time.monotonic() > deadline or program.poll() is not None:
+                problems.append("the probe never said it was waiting")
+                break
+        os.rename(box, box + ".old")
+        os.symlink("/etc", box)
+        stdout, stderr = program.communicate(b"go\n", timeout=60)
+    finally:
+        program.kill()
+    reads = [line for line in stdout.decode(errors="replace").splitlines() if line.startswith("read")]
+    problems += compare("exit status", program.returncode, 0) + compare("stderr", stderr.decode(errors="replace"), "")
+    problems += compare("reads", reads, ["read /data/marker: granted",
+                                         "read /data/passwd: No such file or directory"])
+    checks.expect("a granted directory replaced by a symlink after start-up", problems)
+
+
 def main():
     lunaticc, probe, work = sys.argv[1:4]
     shutil.rmtree(work, ignore_errors=True)
-    for name in ("d1/sub", "d2", "d3", "d4", "rel"):
+    for name in ("d1/sub", "d2", "d3", "d4", "rel", "ro1", "named-ro", "ro2", "rw2", "box"):
         os.makedirs(os.path.join(work, name))
     with open(os.path.join(work, "file"), "w", encoding="utf-8") as f:
         f.write("not a directory\n")
@@ -139,6 +189,8 @@ def main():
     unbuilt_dir_exe = os.path.join(work, "probe-missing-dir")
     compile_probe(lunaticc, probe, unbuilt_dir_exe, ["--dir", os.path.join(work, "missing")])
     check_startup_errors(checks, exe, unbuilt_dir_exe, work)
+    check_read_only(checks, lunaticc, probe, work)
+    check_swapped_after_start(checks, exe, work)
     print(f"wasi-grants: {checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
 
