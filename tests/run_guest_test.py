@@ -21,7 +21,7 @@ in the program's source, C or Rust:
                                after what stdin lines give, a read waits for ever.
                                Without any of these, stdin is empty.
   // given-file: GUEST: TEXT   the file GUEST (say /sandbox/in.txt) holds the line TEXT when
-                               the program starts
+                               the program starts (its directory is made if missing)
   // expect-file: GUEST: REGEX the file GUEST must exist after the run, and its whole content
                                match REGEX (write \\n for a line end)
   // expect-no-file: GUEST     the file GUEST must not exist after the run
@@ -179,6 +179,7 @@ def host_path(preopens, guest):
 
 def give_files(exp, preopens):
     for guest, text in exp["given-file"]:
+        os.makedirs(os.path.dirname(host_path(preopens, guest)), exist_ok=True)
         with open(host_path(preopens, guest), "w", encoding="utf-8") as f:
             f.write(text + "\n")
 
