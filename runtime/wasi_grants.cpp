@@ -53,8 +53,8 @@ std::string openDirectory(const std::string& path, wasi::GrantedDirectory* out) 
   return {};
 }
 
-// Grants `config` the host directory `host` under the guest name `guest`. `source` says who
-// granted it, for the error.
+// Grants `config` the directory `grant` names, opened now. `source` says who granted it, for
+// the error.
 bool addDirectory(wasi::WasiConfig& config, const DirectoryGrantSyntax& grant, std::string_view source,
                   std::string* error) {
   wasi::PreopenDir dir{std::string(grant.guest), nullptr, grant.read_only};
@@ -188,10 +188,11 @@ std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view pat
   switch (wasi::sandbox::openBeneath(under->directory->get(), rest, O_RDONLY | O_DIRECTORY, 0, &opened)) {
     case wasi::Errno::Success: return grant(std::make_shared<const wasi::HostFd>(std::move(opened)));
     case wasi::Errno::NotCapable: return "leads outside the granted directory " + under->guest_path;
-    case wasi::Errno::NoEnt: return "no such directory";
+    // As strerror says them (but "not a directory", as at start-up).
+    case wasi::Errno::NoEnt: return std::strerror(ENOENT);
     case wasi::Errno::NotDir: return "not a directory";
-    case wasi::Errno::Acces: return "permission denied";
-    case wasi::Errno::Loop: return "too many levels of symbolic links";
+    case wasi::Errno::Acces: return std::strerror(EACCES);
+    case wasi::Errno::Loop: return std::strerror(ELOOP);
     default: return "cannot be opened";
   }
 }

@@ -7,7 +7,8 @@
  *                directories meanwhile)
  *   read=PATH    a child that inherits the root's view reads PATH: "read PATH: <first line>"
  *                or "read PATH: <error>"
- *   write=PATH   creates PATH: "write PATH: ok" or "write PATH: <error>" */
+ *   write=PATH   creates PATH: "write PATH: ok" or "write PATH: <error>"
+ * and, served (lunaticc --serve), reads the path its request's query names: "read PATH: ...". */
 #include <errno.h>
 #include <fcntl.h>
 #include <lunatic.h>
@@ -30,8 +31,7 @@ static char* argument(int32_t index) {
   return argv[index];
 }
 
-__attribute__((export_name("read_child"))) void read_child(int32_t index) {
-  const char* path = argument(index) + strlen("read=");
+static void read_and_say(const char* path) {
   char line[128] = "";
   FILE* f = fopen(path, "r");
   if (!f) {
@@ -43,6 +43,10 @@ __attribute__((export_name("read_child"))) void read_child(int32_t index) {
     printf("read %s: %s\n", path, line);
   }
   fflush(stdout);
+}
+
+__attribute__((export_name("read_child"))) void read_child(int32_t index) {
+  read_and_say(argument(index) + strlen("read="));
 }
 
 static void read_in_child(int index) {
@@ -79,5 +83,9 @@ int main(int argc, char** argv) {
     }
     fflush(stdout);
   }
+  /* Served (lunaticc --serve), each request is a new process: QUERY_STRING=PATH has it read
+   * PATH itself. */
+  const char* query = getenv("QUERY_STRING");
+  if (query && *query) read_and_say(query);
   return 0;
 }

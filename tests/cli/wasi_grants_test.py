@@ -11,10 +11,12 @@
 - `:ro` grants a directory read-only, alike in --dir and LUNATIC_DIRS (`HOST::ro` names a
   guest directory "ro");
 - a granted directory is opened once, at start-up: replaced by a symlink to the host's /etc
-  afterwards, it still leads a child spawned later to the directory granted (issue 22).
+  afterwards, it still leads a child spawned later to the directory granted (issue 22), and
+  requests to a --serve executable too.
 
 Usage: wasi_grants_test.py LUNATICC PROBE_WASM WORKDIR
 """
+import http.client
 import os
 import shutil
 import subprocess
@@ -170,10 +172,45 @@ def check_swapped_after_start(checks, exe, work):
     checks.expect("a granted directory replaced by a symlink after start-up", problems)
 
 
+def check_served_swapped(checks, lunaticc, probe, work):
+    """--serve opens its directories once, at start-up: requests after the host replaced one
+    with a symlink to /etc still see the directory granted."""
+    box = os.path.join(work, "served-box")
+    with open(os.path.join(box, "marker"), "w", encoding="utf-8") as f:
+        f.write("served\n")
+    exe = os.path.join(work, "probe-served")
+    compile_probe(lunaticc, probe, exe, ["--serve", "--dir", box + "::/data"])
+    server = subprocess.Popen([exe, "--listen", "127.0.0.1:0"], cwd=work, env=host_environment({}),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    problems, bodies = [], []
+    try:
+        banner = server.stderr.readline().decode(errors="replace")
+        port = banner.split("http://127.0.0.1:")[1].split("/")[0] if "http://127.0.0.1:" in banner else None
+        if port is None:
+            problems.append(f"the server did not say where it listens: {banner!r}")
+        else:
+            def get(path):
+                connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+                connection.request("GET", "/?" + path)
+                body = connection.getresponse().read().decode(errors="replace")
+                connection.close()
+                return [line for line in body.splitlines() if line.startswith("read")]
+            bodies += get("/data/marker")
+            os.rename(box, box + ".old")
+            os.symlink("/etc", box)
+            bodies += get("/data/marker") + get("/data/passwd")
+    finally:
+        server.kill()
+        server.wait()
+    problems += compare("reads", bodies, ["read /data/marker: served", "read /data/marker: served",
+                                          "read /data/passwd: No such file or directory"])
+    checks.expect("--serve: a granted directory replaced by a symlink between requests", problems)
+
+
 def main():
     lunaticc, probe, work = sys.argv[1:4]
     shutil.rmtree(work, ignore_errors=True)
-    for name in ("d1/sub", "d2", "d3", "d4", "rel", "ro1", "named-ro", "ro2", "rw2", "box"):
+    for name in ("d1/sub", "d2", "d3", "d4", "rel", "ro1", "named-ro", "ro2", "rw2", "box", "served-box"):
         os.makedirs(os.path.join(work, name))
     with open(os.path.join(work, "file"), "w", encoding="utf-8") as f:
         f.write("not a directory\n")
@@ -191,6 +228,7 @@ def main():
     check_startup_errors(checks, exe, unbuilt_dir_exe, work)
     check_read_only(checks, lunaticc, probe, work)
     check_swapped_after_start(checks, exe, work)
+    check_served_swapped(checks, lunaticc, probe, work)
     print(f"wasi-grants: {checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
 

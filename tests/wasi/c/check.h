@@ -78,6 +78,46 @@ static inline int preopen_fd(const char* name) {
   return -1;
 }
 
+/* Reads the first line of file `path`, without its newline, into `line`: 0, or the errno of
+ * the failure (and `line` empty). */
+static inline int read_first_line(const char* path, char* line, size_t size) {
+  line[0] = '\0';
+  FILE* f = fopen(path, "r");
+  if (!f) return errno;
+  if (!fgets(line, (int)size, f)) line[0] = '\0';
+  fclose(f);
+  line[strcspn(line, "\n")] = '\0';
+  return 0;
+}
+
+/* Says "WHO: NAME: <first line of path>", or the reason it cannot be read. */
+static inline void say_first_line(const char* who, const char* name, const char* path) {
+  char line[128];
+  int error = read_first_line(path, line, sizeof line);
+  say("%s: %s: %s", who, name, error ? strerror(error) : line);
+}
+
+/* A relative symlink target that climbs from any host directory to the host's /etc: far
+ * more "../" than any directory is deep. The attacks on grants put it where a granted
+ * directory was. */
+static inline const char* climbing_to_host_etc(void) {
+  static char target[3 * 64 + 4];
+  target[0] = '\0';
+  for (int i = 0; i < 64; ++i) strcat(target, "../");
+  return strcat(target, "etc");
+}
+
+#ifdef LUNATIC_SDK_LUNATIC_H /* for the programs that spawn processes (lunatic.h first) */
+/* Spawns export `entry`(arg) with `config` and waits up to 10 s for its end. */
+static inline void run_child(lunatic_config_id config, const char* entry, int32_t arg) {
+  uint64_t pid;
+  CHECK(lunatic_spawn_config(config, LUNATIC_NO_TAG, entry, arg, &pid));
+  lunatic_monitor(pid);
+  lunatic_message_info info;
+  CHECK(lunatic_receive(NULL, 0, 10000, NULL, 0, &info) == LUNATIC_RECEIVE_PROCESS_DIED && info.process == pid);
+}
+#endif
+
 /* The end of main: one line saying how it went. */
 static inline int checks_done(const char* name) {
   if (check_failures == 0) say("%s: all checks passed", name);

@@ -44,14 +44,6 @@ static void check_view(void) {
   CHECK(unlink("/sandbox/pub/scratch.txt") == 0);
 }
 
-static void run_child(lunatic_config_id config, const char* entry) {
-  uint64_t pid;
-  CHECK(lunatic_spawn_config(config, LUNATIC_NO_TAG, entry, 0, &pid));
-  lunatic_monitor(pid);
-  lunatic_message_info info;
-  CHECK(lunatic_receive(NULL, 0, 10000, NULL, 0, &info) == LUNATIC_RECEIVE_PROCESS_DIED && info.process == pid);
-}
-
 __attribute__((export_name("inheriting_child"))) void inheriting_child(int32_t unused) {
   (void)unused;
   check_view();
@@ -78,16 +70,16 @@ int main(void) {
   check_view();
   CHECK(mkdir("/sandbox/pub/inner", 0755) == 0);
   say("root: ok");
-  run_child(LUNATIC_CONFIG_INHERIT, "inheriting_child");
+  run_child(LUNATIC_CONFIG_INHERIT, "inheriting_child", 0);
 
   lunatic_config_id config = lunatic_config_create();
   lunatic_config_preopen_dir(config, "/sandbox/pub");
-  run_child(config, "sandbox_pub_child");
+  run_child(config, "sandbox_pub_child", 0);
   lunatic_config_drop(config);
 
   config = lunatic_config_create();
   lunatic_config_preopen_dir(config, "/pub/inner");
-  run_child(config, "pub_inner_child");
+  run_child(config, "pub_inner_child", 0);
   lunatic_config_drop(config);
   CHECK(rmdir("/sandbox/pub/inner") == 0);
   return checks_done("grants_nested");

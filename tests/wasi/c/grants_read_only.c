@@ -41,13 +41,7 @@ static const __wasi_rights_t kWritingRights =
 /* The first line of `path`, or "" if it cannot be read. */
 static const char* first_line(const char* path) {
   static char line[64];
-  line[0] = '\0';
-  FILE* f = fopen(path, "r");
-  if (f) {
-    if (!fgets(line, sizeof line, f)) line[0] = '\0';
-    fclose(f);
-  }
-  line[strcspn(line, "\n")] = '\0';
+  read_first_line(path, line, sizeof line);
   return line;
 }
 
@@ -130,14 +124,6 @@ static void reads_work(int dir, const char* file, const char* subdir) {
   CHECK_WASI(__wasi_fd_close(sub), 0);
 }
 
-static void run_child(lunatic_config_id config, const char* entry) {
-  uint64_t pid;
-  CHECK(lunatic_spawn_config(config, LUNATIC_NO_TAG, entry, 0, &pid));
-  lunatic_monitor(pid);
-  lunatic_message_info info;
-  CHECK(lunatic_receive(NULL, 0, 10000, NULL, 0, &info) == LUNATIC_RECEIVE_PROCESS_DIED && info.process == pid);
-}
-
 /* Sees /sandbox read-only (and /other writable): its writes to /sandbox are refused. */
 __attribute__((export_name("read_only_child"))) void read_only_child(int32_t unused) {
   (void)unused;
@@ -160,7 +146,7 @@ __attribute__((export_name("read_only_child"))) void read_only_child(int32_t unu
   /* A grant made from a read-only one is read-only, whatever function made it. */
   lunatic_config_id config = lunatic_config_create();
   lunatic_config_preopen_dir(config, "/sandbox");
-  run_child(config, "grandchild");
+  run_child(config, "grandchild", 0);
   lunatic_config_drop(config);
 }
 
@@ -191,12 +177,12 @@ int main(void) {
   lunatic_config_id config = lunatic_config_create();
   lunatic_config_preopen_dir_read_only(config, "/sandbox");
   lunatic_config_preopen_dir(config, "/other");
-  run_child(config, "read_only_child");
+  run_child(config, "read_only_child", 0);
   lunatic_config_drop(config);
 
   config = lunatic_config_create();
   lunatic_config_preopen_dir(config, "/ro/sub");
-  run_child(config, "inside_ro_child");
+  run_child(config, "inside_ro_child", 0);
   lunatic_config_drop(config);
   return checks_done("grants_read_only");
 }
