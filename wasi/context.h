@@ -33,8 +33,9 @@ namespace lunatic::rt::wasi {
 
 struct Descriptor {
   HostFd host;
-  // For a granted directory: the grant, which owns `host` (borrowed here), shared with
-  // every process that holds it (config.h).
+  // For a granted directory: the grant, shared with every process that holds it (config.h),
+  // which owns `host` as long as `host` borrows it (fd_readdir gives the descriptor one of
+  // the process's own).
   GrantedDirectory grant;
   Filetype type = Filetype::Unknown;
   Rights base = 0;        // what may be done with this descriptor
