@@ -15,8 +15,8 @@
 namespace lunatic::rt::serve {
 namespace {
 
-// The request's view: the server's arguments and directories, its environment and the
-// request's CGI variables, and stdio in memory.
+// The request's view: the server's arguments and directories (the grants opened at start-up,
+// shared), its environment and the request's CGI variables, and stdio in memory.
 wasi::WasiConfigPtr requestView(const wasi::WasiConfig& server_view, std::vector<std::string> environment,
                                 std::shared_ptr<wasi::MemoryStdio> stdio) {
   auto view = std::make_shared<wasi::WasiConfig>();

@@ -4,6 +4,8 @@
 //
 // The program's view is what lunaticc's --env and --dir and LUNATIC_ENV_*/LUNATIC_DIRS
 // grant (wasi_grants.h), its arguments just its name; each request adds its CGI variables.
+// The directories are opened here, once, at start-up: every request's process shares those
+// descriptors (wasi/config.h), so a request opens no directory and never re-reads a name.
 // SIGTERM and SIGINT drain: no new connections, the requests in flight are answered, then
 // the server exits with status 0 (1 if some were still running after --timeout plus
 // --read-timeout).

@@ -288,10 +288,12 @@ extern const char lunatic_main_entry[]; /* "_start" unless --entry said otherwis
  * records of three NUL-terminated strings each, one after another, then an empty string:
  *     LUNATIC_GRANT_ENVIRONMENT_VARIABLE, KEY, VALUE
  *     LUNATIC_GRANT_DIRECTORY, HOST (as given to --dir), GUEST (the name the guest sees)
+ *     LUNATIC_GRANT_READ_ONLY_DIRECTORY, HOST, GUEST (--dir HOST::GUEST:ro)
  * An executable built without those flags holds just the final "". */
 extern const char lunatic_main_wasi_grants[];
 #define LUNATIC_GRANT_ENVIRONMENT_VARIABLE "env"
 #define LUNATIC_GRANT_DIRECTORY "dir"
+#define LUNATIC_GRANT_READ_ONLY_DIRECTORY "dir-ro"
 
 #ifdef __cplusplus
 } /* extern "C" */
