@@ -1,7 +1,8 @@
 // lunatic::process: spawning, links, monitors, kill, sleep, and the configs that carry
-// capabilities to children. Unlike upstream Lunatic, a config can never grant more than
-// its creator has: it starts as a copy of the creator's capabilities and every setter
-// narrows to them (docs/abi.md, "Deviations").
+// capabilities to children. A new config holds what upstream's does (every permission
+// denied, no limits), but, unlike upstream Lunatic, a config can never grant more than its
+// creator has: it starts within the creator's limits and every setter clamps to them
+// (docs/abi.md, "Deviations").
 #include <algorithm>
 #include <cstring>
 
@@ -20,6 +21,8 @@ constexpr const char* kModule = "lunatic::process";
 // at a time also means fewer memories to reset, still in cache when they end: bench-spawn
 // ran 18% faster with 8 than with 25 (a 4th gained nothing more).
 constexpr int64_t kSpawnCost = scheduler::kSliceReductions / 8;
+// What a new config allows a process's linear memory, as upstream (u32::MAX: 4 GiB less a byte).
+constexpr uint64_t kNewConfigMaxMemory = UINT32_MAX;
 // A spawn parameter: a type byte, then 16 bytes of value (little-endian, zero-padded).
 constexpr size_t kParamRecord = 17;
 
@@ -38,10 +41,15 @@ Capabilities ownLimits(Process& p) {
 uint64_t create_config(lunatic_instance* self) {
   Process& p = callerOf(self);
   if (!p.capabilities.can_create_configs) return UINT64_MAX;  // -1: denied
+  // As upstream: no permission, max_memory u32::MAX bytes, no fuel limit, no arguments,
+  // environment or directories. Networking, which upstream grants every process, stays as
+  // the creator has it.
+  Capabilities config;
+  config.max_memory = kNewConfigMaxMemory;
+  config.can_spawn_processes = config.can_create_configs = config.can_compile_modules = false;
+  config.narrowTo(ownLimits(p));
   ProcessResources& r = p.ownResources();
   uint64_t id = r.next_id++;
-  Capabilities config = ownLimits(p);
-  config.wasi = noWasiGrants();  // as upstream: no arguments, environment or directories until added
   r.configs.emplace(id, std::move(config));
   return id;
 }

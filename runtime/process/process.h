@@ -45,8 +45,9 @@ struct ResourcesDeleter {
 // The WASI view that grants nothing: no arguments, no environment, no directories.
 const wasi::WasiConfigPtr& noWasiGrants();
 
-// What a process may use and do. A process hands a child at most what it has itself:
-// configs start as a copy of their creator's limits and every setter can only narrow them.
+// What a process may use and do. A process hands a child at most what it has itself: a
+// config starts with every permission denied, within its creator's limits, and every
+// setter clamps to what the creator has.
 struct Capabilities {
   uint64_t max_memory = uint64_t(LUNATIC_MAX_PAGES) * LUNATIC_WASM_PAGE_SIZE;  // bytes
   uint64_t max_fuel = 0;  // in units of kFuelUnit reductions; 0 means unlimited
