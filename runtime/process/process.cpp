@@ -11,6 +11,7 @@
 
 #include "instance.h"
 #include "lunatic/embed.h"
+#include "process/limits.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
 
@@ -28,6 +29,64 @@ Shard shards[kShards];
 std::atomic<ProcessId> next_process_id{1};
 
 Shard& shardOf(ProcessId id) { return shards[id % kShards]; }
+
+// The cap on processes alive at once (limits::maxProcesses, LUNATIC_MAX_PROCESSES): a spawn
+// takes a slot, an end gives it back. A count that every core changes on every spawn and
+// end would bounce between them, so with a large cap each worker keeps a few slots of its
+// own and trades them with the shared count in batches; a spawn is then refused up to
+// 2 * kBatch slots early per worker (a fraction of a percent of such a cap). A small cap,
+// below kBatchFrom, is counted exactly.
+class ProcessSlots {
+ public:
+  bool take() {
+    if (Local* local = localCache()) {
+      if (local->free == 0) local->free = takeShared(kBatch);
+      if (local->free == 0) return false;
+      --local->free;
+      return true;
+    }
+    return takeShared(1) == 1;
+  }
+  void giveBack() {
+    if (Local* local = localCache()) {
+      if (++local->free > 2 * kBatch) {
+        local->free -= kBatch;
+        free_.fetch_add(kBatch, std::memory_order_relaxed);
+      }
+      return;
+    }
+    free_.fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t cap() const { return cap_; }
+
+ private:
+  static constexpr int64_t kBatch = 32;
+  static constexpr uint64_t kBatchFrom = 65536;
+  static constexpr size_t kLocals = 64;
+  struct alignas(64) Local {
+    int64_t free = 0;  // touched by its worker's thread only
+  };
+  // The calling worker's cache, if the cap is large enough to batch.
+  Local* localCache() {
+    if (cap_ < kBatchFrom) return nullptr;
+    int worker = scheduler::currentWorkerIndex();
+    return worker >= 0 && size_t(worker) < kLocals ? &locals_[worker] : nullptr;
+  }
+  // Takes up to `wanted` slots from the shared count; returns how many.
+  int64_t takeShared(int64_t wanted) {
+    int64_t free = free_.load(std::memory_order_relaxed);
+    int64_t taken;
+    do {
+      if (free <= 0) return 0;
+      taken = std::min(free, wanted);
+    } while (!free_.compare_exchange_weak(free, free - taken, std::memory_order_relaxed));
+    return taken;
+  }
+  const uint64_t cap_ = std::min<uint64_t>(limits::maxProcesses(), INT64_MAX);
+  std::atomic<int64_t> free_{int64_t(cap_)};
+  Local locals_[kLocals];
+};
+ProcessSlots process_slots;
 
 bool typesMatch(const char* signature, const std::string& types) {
   const char* colon = std::strchr(signature, ':');
@@ -288,6 +347,21 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     *error = "parameters do not match " + std::string(request.function, request.function_length);
     return {};
   }
+  const lunatic_module* m = image->module;
+  if (m->has_memory && request.capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
+    *error = "the config's max_memory is below the module's initial memory";
+    return {};
+  }
+  if (!process_slots.take()) {
+    *error = "too many processes: " + std::to_string(process_slots.cap()) +
+             " are alive, the most LUNATIC_MAX_PROCESSES allows";
+    return {};
+  }
+  auto refuse = [&](const char* why) {
+    process_slots.giveBack();
+    *error = why;
+    return ProcessRef();
+  };
   ProcessId id = next_process_id.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<Process> made = image->takeProcess();
   Process* p = made.get();
@@ -295,20 +369,11 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
   p->capabilities = std::move(request.capabilities);
   p->fuel_left = int64_t(std::min<uint64_t>(p->capabilities.max_fuel, INT64_MAX / kFuelUnit)) * kFuelUnit;
   p->report_traps = request.report_traps;
-  const lunatic_module* m = image->module;
-  if (m->has_memory && p->capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
-    *error = "the config's max_memory is below the module's initial memory";
-    return {};
-  }
-  if (!image->build(*p, p->capabilities.max_memory)) {
-    *error = "no memory left for a new process";
-    return {};
-  }
+  if (!image->build(*p, p->capabilities.max_memory)) return refuse("no memory left for a new process");
   p->stack = acquireStack();
   if (!p->stack.low) {
     image->dismantle(*p);
-    *error = "no address space left for a process stack";
-    return {};
+    return refuse("no address space left for a process stack");
   }
   p->instance_.stack_limit = p->stack.guestLimit();
   p->startSlice();
@@ -390,6 +455,7 @@ void processEnded(Process* p) {
     std::lock_guard lock(shard.mutex);
     shard.processes.erase(p->id);
   }
+  process_slots.giveBack();
   p->image->dismantle(*p);
   for (auto [other_id, unused_tag] : links) {
     ProcessRef other = findProcess(other_id);
