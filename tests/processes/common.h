@@ -146,6 +146,11 @@ static inline uint64_t run_until_it_ends(const char* entry, int32_t arg, uint64_
   return id;
 }
 
+/* run_until_it_ends(entry, 0, 60 s), then the line "<what>: <its id> failed". */
+static inline void expect_failure_of(const char* entry, const char* what) {
+  say("%s: %llu failed", what, (unsigned long long)run_until_it_ends(entry, 0, 60000));
+}
+
 /* A new process that answers: after an attack, that the runtime still spawns and delivers.
  * ANSWERING_ENTRY defines the export (once per program that uses new_process_answers); the
  * function spawns it, sends 41 and returns what comes back (42). */

@@ -40,14 +40,10 @@ TEST_ENTRY(timers_in_a_loop) {
 
 ANSWERING_ENTRY
 
-static void run_to_death(const char* entry, const char* what) {
-  say("creating %s: %llu failed", what, (unsigned long long)run_until_it_ends(entry, 0, 60000));
-}
-
 int main(void) {
-  run_to_death("configs_in_a_loop", "configs");
-  run_to_death("errors_in_a_loop", "error values");
-  run_to_death("timers_in_a_loop", "timers");
+  expect_failure_of("configs_in_a_loop", "creating configs");
+  expect_failure_of("errors_in_a_loop", "creating error values");
+  expect_failure_of("timers_in_a_loop", "creating timers");
   say("the root carried on: a new process answered %llu", (unsigned long long)new_process_answers());
   say("resources: all ok");
   return 0;

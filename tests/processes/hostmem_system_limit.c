@@ -34,14 +34,10 @@ TEST_ENTRY(build_huge) {
 
 ANSWERING_ENTRY
 
-static void run_to_death(const char* entry, const char* what) {
-  say("%s until the system refused: %llu failed", what, (unsigned long long)run_until_it_ends(entry, 0, 60000));
-}
-
 int main(void) {
-  run_to_death("configs_in_a_loop", "configs");
-  run_to_death("build_huge", "a message");
-  run_to_death("configs_in_a_loop", "configs");
+  expect_failure_of("configs_in_a_loop", "configs until the system refused");
+  expect_failure_of("build_huge", "a message until the system refused");
+  expect_failure_of("configs_in_a_loop", "configs until the system refused");
   say("the root carried on: a new process answered %llu", (unsigned long long)new_process_answers());
   say("system limit: all ok");
   return 0;
