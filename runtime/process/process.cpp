@@ -410,8 +410,7 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     return {};
   }
   if (!process_slots.take()) {
-    *error = "too many processes: " + std::to_string(process_slots.cap()) +
-             " are alive, the most LUNATIC_MAX_PROCESSES allows";
+    *error = "too many processes alive: LUNATIC_MAX_PROCESSES allows " + std::to_string(process_slots.cap());
     return {};
   }
   auto refuse = [&](const char* why) {

@@ -3,7 +3,7 @@
  * here, the root included) spawn returns an error id, as it does when guard-page mode runs
  * out of address space; once a process ends, spawning works again.
  *
- * expect-stdout: 19 processes beside the root, then spawn returned 1: too many processes: 20 are alive, the most LUNATIC_MAX_PROCESSES allows
+ * expect-stdout: 19 processes beside the root, then spawn returned 1: too many processes alive: LUNATIC_MAX_PROCESSES allows 20
  * expect-stdout: after one ended, spawn succeeded again
  * expect-stdout: process cap: all ok
  */

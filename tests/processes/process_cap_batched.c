@@ -2,7 +2,7 @@
  * mode): workers then take slots from the shared count in batches, so spawn may be refused
  * a little before the cap (at most 64 slots a worker), but never past it.
  *
- * expect-stdout: spawn refused after (?P<n>\d+) processes alive, within 128 of the cap of 65536: too many processes: 65536 are alive, the most LUNATIC_MAX_PROCESSES allows
+ * expect-stdout: spawn refused after (?P<n>\d+) processes alive, within 128 of the cap of 65536: too many processes alive: LUNATIC_MAX_PROCESSES allows 65536
  * expect-stdout: process cap, batched: all ok
  * expect-max-seconds: 60
  */
