@@ -286,6 +286,8 @@ extern "C" const char* lunatic_trap_message(uint32_t kind) {
     case LUNATIC_TRAP_HOST: return "host function failed";
     case kKilledKind: return "killed";
     case kOutOfFuelKind: return "out of fuel";
+    case kOverHostBudgetKind: return "over its host memory budget (max_host_memory)";
+    case kHostOutOfMemoryKind: return "the host is out of memory (an allocation of a host function failed)";
   }
   return "unknown trap";
 }

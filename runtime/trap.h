@@ -12,10 +12,13 @@
 namespace lunatic::rt {
 
 // Not Wasm traps, but ends of a process that share the unwinding path with traps: the
-// guest called proc_exit; another process killed it; it spent its fuel.
+// guest called proc_exit; another process killed it; it spent its fuel; messages sent to
+// it took it past its host memory budget; a host function it called could not allocate.
 constexpr uint32_t kExitKind = 0x10000;
 constexpr uint32_t kKilledKind = 0x10001;
 constexpr uint32_t kOutOfFuelKind = 0x10002;
+constexpr uint32_t kOverHostBudgetKind = 0x10003;
+constexpr uint32_t kHostOutOfMemoryKind = 0x10004;
 
 struct GuardResult {
   uint32_t kind = 0;   // 0: completed; a lunatic_trap_kind; or kExitKind

@@ -42,15 +42,19 @@ so the list is kept current.
 
 Usage: run_guest_test.py --name NAME --source SRC --expected-failures FILE
                          (--exe EXE [--build-log LOG] | --node WASM) [--env KEY=VALUE ...]
+                         [--rlimit-data BYTES]
   --exe runs a native executable built by lunaticc (--build-log: what lunaticc said, shown
   if EXE is missing; --wrapper W: run as W EXE ARGS...); --node runs the module under node:wasi instead, as a reference for the
   test itself. --env sets a variable of the runner's environment (LUNATIC_THREADS, ...).
+  --rlimit-data runs the program under that memory limit (RLIMIT_DATA, as `ulimit -d`: the
+  system refuses allocations past it).
 """
 import argparse
 import fnmatch
 import json
 import os
 import re
+import resource
 import shlex
 import signal
 import subprocess
@@ -240,13 +244,17 @@ def run(args, exp):
         limit = exp["max-seconds"]
         start = time.monotonic()
         held = os.pipe() if exp["stdin-open"] else None
+        limit_data = None
+        if args.rlimit_data:
+            limit_data = lambda: resource.setrlimit(resource.RLIMIT_DATA, (args.rlimit_data, args.rlimit_data))
         try:
             if held:  # the lines fit in the pipe's buffer; its write end stays open meanwhile
                 os.write(held[1], exp["stdin"])
-                done = subprocess.run(argv, stdin=held[0], capture_output=True, env=env, timeout=limit + 5)
+                done = subprocess.run(argv, stdin=held[0], capture_output=True, env=env, timeout=limit + 5,
+                                      preexec_fn=limit_data)
             else:
                 done = subprocess.run(argv, input=exp["stdin"], capture_output=True, env=env,
-                                      timeout=limit + 5)
+                                      timeout=limit + 5, preexec_fn=limit_data)
             status, stdout, stderr = done.returncode, done.stdout, done.stderr
         except subprocess.TimeoutExpired as e:
             status, stdout, stderr = "timed out (killed)", e.stdout or b"", e.stderr or b""
@@ -288,6 +296,7 @@ def main():
     parser.add_argument("--build-log")
     parser.add_argument("--wrapper", help="a program that runs EXE (as: WRAPPER EXE ARGS...)")
     parser.add_argument("--env", action="append", default=[])
+    parser.add_argument("--rlimit-data", type=int, help="RLIMIT_DATA of the run, in bytes")
     args = parser.parse_args()
 
     exp = read_directives(args.source)

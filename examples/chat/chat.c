@@ -796,18 +796,17 @@ static void report_error(const char* what, lunatic_error_id error) {
 }
 
 /* A configuration for processes that may do no more than talk to other processes and to
- * the streams they are given: no listening or connecting, no new configurations or modules.
- * `client`: nor spawn, and small memory. */
+ * the streams they are given: no listening or connecting, no new configurations or modules
+ * (a new configuration denies those). `client`: nor spawn, and small memory. */
 static lunatic_config_id confined_config(bool client) {
   lunatic_config_id config = lunatic_config_create();
   if (config < 0) return config;
   lunatic_config_set_can_listen(config, false);
   lunatic_config_set_can_connect(config, false);
-  lunatic_config_set_can_compile_modules(config, false);
-  lunatic_config_set_can_create_configs(config, false);
   if (client) {
-    lunatic_config_set_can_spawn_processes(config, false);
     lunatic_config_set_max_memory(config, CLIENT_MAX_MEMORY);
+  } else {
+    lunatic_config_set_can_spawn_processes(config, true);
   }
   return config;
 }

@@ -86,7 +86,23 @@ void fail(lunatic_instance* instance, const char* function, std::string why) {
   lunatic_trap(LUNATIC_TRAP_HOST);
 }
 
+void holdHostMemory(lunatic_instance* self, Process& p, uint64_t bytes, const char* function) {
+  if (!p.mayHold(bytes)) failOverBudget(self, p, bytes, function);
+  p.holdOwn(bytes);
+}
+
+void failOverBudget(lunatic_instance* self, Process& p, uint64_t more, const char* function) {
+  fail(self, function,
+       "over the process's host memory budget: it holds " + std::to_string(p.hostBytes()) + " bytes and needs " +
+           std::to_string(more) + " more, of max_host_memory " + std::to_string(p.capabilities.max_host_memory));
+}
+
+uint64_t errorBytes(const std::string& message) {
+  return sizeof(std::pair<const uint64_t, std::string>) + kHashNodeOverhead + stringHeapBytes(message.capacity());
+}
+
 uint64_t newError(Process& p, std::string message) {
+  p.countOwn(errorBytes(message));
   ProcessResources& r = p.ownResources();
   uint64_t id = r.next_id++;
   r.errors.emplace(id, std::move(message));

@@ -23,18 +23,35 @@ Process& callerOf(lunatic_instance* instance);
 // the message is moved in, and the caller should hold no other string on its frame.
 [[noreturn]] void fail(lunatic_instance* instance, const char* function, std::string why);
 
+// Counts `bytes` more of host memory held for the calling process p (its own: a resource, its
+// message slot), or, if that would take it past its budget (max_host_memory), fails it with
+// a line that names `function` and the numbers.
+void holdHostMemory(lunatic_instance* self, Process& p, uint64_t bytes, const char* function);
+[[noreturn]] void failOverBudget(lunatic_instance* self, Process& p, uint64_t more, const char* function);
+
 // The calling process's config `id` (lunatic::process::create_config), or the process fails.
 Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function);
 
-// Stores `message` as an error resource of p and returns its id, for lunatic::error.
+// Stores `message` as an error resource of p and returns its id, for lunatic::error. Past
+// its host memory budget, p fails as its host function returns (Process::countOwn).
 uint64_t newError(Process& p, std::string message);
+// What an error resource of `message` holds, as budgets count it.
+uint64_t errorBytes(const std::string& message);
 
 // Takes the message the process has been building, or the process fails.
 MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function);
 
-// lunatic::process::spawn, which get_or_spawn shares.
-uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
-               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr);
+// What lunatic::process::spawn and get_or_spawn share. prepareSpawn checks the caller's
+// arguments (failing it, as `function_name`, on a pointer outside its memory or an unknown
+// config) and fills in `request`; it returns why spawn refuses instead, or null.
+// refuseSpawn writes an error id of `why` through id_ptr and returns spawn's 1.
+struct GuestSpawn {
+  int64_t link, config_id, module_id;
+  uint32_t function_ptr, function_len, params_ptr, params_len, id_ptr;
+};
+const char* prepareSpawn(lunatic_instance* self, const char* function_name, const GuestSpawn& guest,
+                         SpawnRequest& request);
+uint32_t refuseSpawn(lunatic_instance* self, uint32_t id_ptr, std::string why);
 // lunatic::process::get_or_spawn (in the registry's file).
 uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, int64_t link, int64_t config_id,
                       int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,

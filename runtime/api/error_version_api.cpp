@@ -30,8 +30,9 @@ void to_string(lunatic_instance* self, uint64_t id, uint32_t ptr) {
 }
 
 void drop(lunatic_instance* self, uint64_t id) {
-  errorText(self, id, "drop");
-  callerOf(self).resources->errors.erase(id);
+  Process& p = callerOf(self);
+  p.releaseOwn(errorBytes(errorText(self, id, "drop")));
+  p.resources->errors.erase(id);
 }
 
 }  // namespace

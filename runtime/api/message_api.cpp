@@ -1,7 +1,9 @@
 // lunatic::message: a process builds one outgoing message at a time (create_data,
 // write_data), sends it, and reads the message it last received (read_data, seek_data,
 // get_tag, data_size). receive waits, parking only the process, for the oldest message
-// whose tag is in a filter, or for a timeout.
+// whose tag is in a filter, or for a timeout. A message sent counts against the receiver's
+// host memory budget while queued (Process::deliver); one being built is checked against
+// the builder's as it grows.
 #include <algorithm>
 #include <cstring>
 
@@ -39,6 +41,17 @@ uint32_t write_data(lunatic_instance* self, uint32_t data_ptr, uint32_t data_len
   Message& m = slotMessage(self, "write_data");
   const uint8_t* data = GuestMemory(self).at(data_ptr, data_len);
   if (!data) fail(self, "write_data", "the buffer is outside the process's memory");
+  size_t size = m.data.size(), capacity = m.data.capacity();
+  if (data_len > capacity - size) {
+    // Grows as the vector would (doubling), or only as far as needed near the budget, which
+    // the whole message must fit with all else the process holds.
+    Process& p = callerOf(self);
+    uint64_t needed = uint64_t(size) + data_len;
+    uint64_t grown = std::max<uint64_t>(needed, 2 * uint64_t(capacity));
+    if (!p.mayHold(grown)) grown = needed;
+    if (!p.mayHold(grown)) failOverBudget(self, p, grown, "write_data");
+    m.data.reserve(grown);
+  }
   m.data.insert(m.data.end(), data, data + data_len);
   return data_len;
 }
@@ -94,12 +107,7 @@ uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t cou
   Process& p = callerOf(self);
   uint64_t deadline = deadlineAfter(timeout_ms);
   for (bool timed_out = false;;) {
-    MessagePtr m;
-    {
-      std::lock_guard lock(p.lock);
-      m = p.mailbox.take(tags, count, after);
-    }
-    if (m) {
+    if (MessagePtr m = p.takeMessage(tags, count, after)) {
       MessageSlots& r = p.messages;
       r.read_cursor = 0;
       uint32_t result = kReceivedData;
@@ -118,7 +126,13 @@ uint32_t receive(lunatic_instance* self, uint32_t tags_ptr, uint32_t tags_len, u
   if (!raw) fail(self, "receive", "the tag list is outside the process's memory");
   // Copied out (guest memory need not be aligned) into a buffer the process owns, so a
   // kill while it waits leaks nothing.
-  std::vector<int64_t>& tags = callerOf(self).messages.receive_tags;
+  Process& p = callerOf(self);
+  std::vector<int64_t>& tags = p.messages.receive_tags;
+  if (tags_len > tags.capacity()) {
+    uint64_t more = (uint64_t(tags_len) - tags.capacity()) * sizeof(int64_t);
+    holdHostMemory(self, p, more, "receive");
+    tags.reserve(tags_len);
+  }
   tags.resize(tags_len);
   if (tags_len) std::memcpy(tags.data(), raw, size_t(tags_len) * 8);
   return receiveMatching(self, tags.data(), tags.size(), timeout_ms);

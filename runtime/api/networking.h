@@ -72,6 +72,15 @@ Resources& resourcesOf(Process& p);
 // A new id in the process's resource tables (shared by every kind of resource).
 uint64_t newId(Process& p);
 
+// Puts `socket` in the process's `table` under a new id, which it returns, and counts it
+// against the process's host memory budget (Process::countOwn: a socket on the frame must
+// be closed, so past the budget the process fails only as the call returns).
+uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket);
+// What one id of a socket holds, as budgets count it: its entry, and the socket itself with
+// its shared count (counted with each id that names it).
+inline constexpr uint64_t kSocketBytes = sizeof(Resources::Sockets::value_type) + kHashNodeOverhead +
+                                         sizeof(HostSocket) + 16 + kAllocationOverhead;
+
 // The socket `id` of `table` (one of the process's), or the process fails: "no such <what>".
 HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what);
 // Removes `id` from `table`, or the process fails as socketIn.

@@ -33,6 +33,22 @@ Resources& resourcesOf(Process& p) {
 
 uint64_t newId(Process& p) { return p.ownResources().next_id++; }
 
+uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket) {
+  uint64_t id = newId(p);
+  (resourcesOf(p).*table).emplace(id, std::move(socket));
+  p.countOwn(kSocketBytes);
+  return id;
+}
+
+namespace {
+
+uint64_t dnsIteratorBytes(const DnsIterator& iterator) {
+  return sizeof(std::pair<const uint64_t, DnsIterator>) + kHashNodeOverhead +
+         iterator.addresses.capacity() * sizeof(sockaddr_storage) + kAllocationOverhead;
+}
+
+}  // namespace
+
 HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
   Process& p = api::callerOf(self);
   if (p.resources && p.resources->net) {
@@ -70,7 +86,8 @@ socklen_t decodeAddress(lunatic_instance* self, const char* function, const Gues
 
 uint64_t newDnsIterator(Process& p, std::vector<sockaddr_storage> addresses) {
   uint64_t id = newId(p);
-  resourcesOf(p).dns_iterators.emplace(id, DnsIterator{std::move(addresses), 0});
+  auto entry = resourcesOf(p).dns_iterators.emplace(id, DnsIterator{std::move(addresses), 0}).first;
+  p.countOwn(dnsIteratorBytes(entry->second));
   return id;
 }
 
@@ -231,9 +248,15 @@ uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, u
 
 void drop_dns_iterator(lunatic_instance* self, uint64_t id) {
   Process& p = api::callerOf(self);
-  if (!p.resources || !p.resources->net || p.resources->net->dns_iterators.erase(id) == 0) {
-    api::fail(self, "drop_dns_iterator", "no such DNS iterator");
+  if (p.resources && p.resources->net) {
+    auto& iterators = p.resources->net->dns_iterators;
+    if (auto it = iterators.find(id); it != iterators.end()) {
+      p.releaseOwn(dnsIteratorBytes(it->second));
+      iterators.erase(it);
+      return;
+    }
   }
+  api::fail(self, "drop_dns_iterator", "no such DNS iterator");
 }
 
 uint32_t resolve_next(lunatic_instance* self, uint64_t id, uint32_t type_ptr, uint32_t address_ptr, uint32_t port_ptr,
@@ -308,9 +331,7 @@ uint32_t tcp_accept(lunatic_instance* self, uint64_t listener_id, uint32_t id_pt
     memory.store64(peer_ptr, 0);
     return 1;
   }
-  uint64_t id = newId(p);
-  resourcesOf(p).tcp_streams.emplace(id, std::make_shared<HostSocket>(fd));
-  memory.store64(id_ptr, id);
+  memory.store64(id_ptr, addSocket(p, &Resources::tcp_streams, std::make_shared<HostSocket>(fd)));
   memory.store64(peer_ptr, newDnsIterator(p, {peer}));
   return 0;
 }
@@ -431,10 +452,8 @@ uint32_t bindSocket(lunatic_instance* self, const char* function, const GuestAdd
     memory.store64(id_ptr, newOsError(p, -errno));
     return 1;
   }
-  uint64_t id = newId(p);
-  auto& table = type == SOCK_STREAM ? resourcesOf(p).tcp_listeners : resourcesOf(p).udp_sockets;
-  table.emplace(id, std::move(socket));
-  memory.store64(id_ptr, id);
+  SocketTable table = type == SOCK_STREAM ? &Resources::tcp_listeners : &Resources::udp_sockets;
+  memory.store64(id_ptr, addSocket(p, table, std::move(socket)));
   return 0;
 }
 
@@ -456,17 +475,15 @@ uint32_t addressOf(lunatic_instance* self, const char* function, int fd, Side si
 
 void dropFrom(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
   socketIn(self, table, id, function, what);
-  (*api::callerOf(self).resources->net.*table).erase(id);
+  Process& p = api::callerOf(self);
+  (*p.resources->net.*table).erase(id);
+  p.releaseOwn(kSocketBytes);
 }
 
 uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
-  auto& sockets = *p.resources->net.*table;
-  SharedSocket shared = sockets[id];
-  uint64_t clone = newId(p);
-  sockets.emplace(clone, std::move(shared));
-  return clone;
+  return addSocket(p, table, (*p.resources->net.*table)[id]);
 }
 
 uint32_t connectSocket(lunatic_instance* self, const char* function, const GuestAddress& guest, uint64_t timeout_ms,
@@ -505,9 +522,7 @@ uint32_t connectSocket(lunatic_instance* self, const char* function, const Guest
     memory.store64(id_ptr, newOsError(p, status));
     return 1;
   }
-  uint64_t id = newId(p);
-  r.tcp_streams.emplace(id, std::move(socket));
-  memory.store64(id_ptr, id);
+  memory.store64(id_ptr, addSocket(p, &Resources::tcp_streams, std::move(socket)));
   return 0;
 }
 

@@ -22,11 +22,13 @@ uint64_t push(lunatic_instance* self, const char* function, SocketTable table, M
               uint64_t id, const char* what) {
   Message& message = dataMessage(self, function);
   socketIn(self, table, id, function, what);
-  auto& sockets = *api::callerOf(self).resources->net.*table;
+  Process& p = api::callerOf(self);
+  auto& sockets = *p.resources->net.*table;
   auto it = sockets.find(id);
   if (!message.sockets) message.sockets = std::make_unique<std::vector<Message::CarriedSocket>>();
   message.sockets->push_back({kind, std::move(it->second)});
   sockets.erase(it);
+  p.releaseOwn(kSocketBytes);
   return message.sockets->size() - 1;
 }
 
@@ -38,10 +40,7 @@ uint64_t take(lunatic_instance* self, const char* function, SocketTable table, M
   if (!carried || !carried->socket || carried->kind != kind) {
     api::fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
   }
-  Process& p = api::callerOf(self);
-  uint64_t id = newId(p);
-  (resourcesOf(p).*table).emplace(id, std::move(carried->socket));
-  return id;
+  return addSocket(api::callerOf(self), table, std::move(carried->socket));
 }
 
 uint64_t push_tcp_stream(lunatic_instance* self, uint64_t id) {

@@ -1,7 +1,8 @@
 // lunatic::process: spawning, links, monitors, kill, sleep, and the configs that carry
-// capabilities to children. Unlike upstream Lunatic, a config can never grant more than
-// its creator has: it starts as a copy of the creator's capabilities and every setter
-// narrows to them (docs/abi.md, "Deviations").
+// capabilities to children. A new config holds what upstream's does (every permission
+// denied, no limits), but, unlike upstream Lunatic, a config can never grant more than its
+// creator has: it starts within the creator's limits and every setter clamps to them
+// (docs/abi.md, "Deviations").
 #include <algorithm>
 #include <cstring>
 
@@ -20,6 +21,10 @@ constexpr const char* kModule = "lunatic::process";
 // at a time also means fewer memories to reset, still in cache when they end: bench-spawn
 // ran 18% faster with 8 than with 25 (a 4th gained nothing more).
 constexpr int64_t kSpawnCost = scheduler::kSliceReductions / 8;
+// What a new config allows a process's linear memory, as upstream (u32::MAX: 4 GiB less a byte).
+constexpr uint64_t kNewConfigMaxMemory = UINT32_MAX;
+// What a config holds, as its creator's host memory budget counts it.
+constexpr uint64_t kConfigBytes = sizeof(std::pair<const uint64_t, Capabilities>) + kHashNodeOverhead;
 // A spawn parameter: a type byte, then 16 bytes of value (little-endian, zero-padded).
 constexpr size_t kParamRecord = 17;
 
@@ -38,10 +43,16 @@ Capabilities ownLimits(Process& p) {
 uint64_t create_config(lunatic_instance* self) {
   Process& p = callerOf(self);
   if (!p.capabilities.can_create_configs) return UINT64_MAX;  // -1: denied
+  holdHostMemory(self, p, kConfigBytes, "create_config");
+  // As upstream: no permission, max_memory u32::MAX bytes, no fuel limit, no arguments,
+  // environment or directories. Networking, which upstream grants every process, stays as
+  // the creator has it; so does the host memory budget, which upstream does not have.
+  Capabilities config;
+  config.max_memory = kNewConfigMaxMemory;
+  config.can_spawn_processes = config.can_create_configs = config.can_compile_modules = false;
+  config.narrowTo(ownLimits(p));
   ProcessResources& r = p.ownResources();
   uint64_t id = r.next_id++;
-  Capabilities config = ownLimits(p);
-  config.wasi = noWasiGrants();  // as upstream: no arguments, environment or directories until added
   r.configs.emplace(id, std::move(config));
   return id;
 }
@@ -49,6 +60,7 @@ uint64_t create_config(lunatic_instance* self) {
 void drop_config(lunatic_instance* self, uint64_t id) {
   Process& p = callerOf(self);
   if (!p.resources || p.resources->configs.erase(id) == 0) fail(self, "drop_config", "no such config");
+  p.releaseOwn(kConfigBytes);
 }
 
 void config_set_max_memory(lunatic_instance* self, uint64_t id, uint64_t bytes) {
@@ -69,6 +81,16 @@ void config_set_max_fuel(lunatic_instance* self, uint64_t id, uint64_t fuel) {
 
 uint64_t config_get_max_fuel(lunatic_instance* self, uint64_t id) {
   return configOf(self, id, "config_get_max_fuel").max_fuel;
+}
+
+// This runtime's extension (docs/abi.md, "Extensions"): the host memory budget.
+void config_set_max_host_memory(lunatic_instance* self, uint64_t id, uint64_t bytes) {
+  Capabilities& c = configOf(self, id, "config_set_max_host_memory");
+  c.max_host_memory = std::min(bytes, callerOf(self).capabilities.max_host_memory);
+}
+
+uint64_t config_get_max_host_memory(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_get_max_host_memory").max_host_memory;
 }
 
 uint32_t config_can_compile_modules(lunatic_instance* self, uint64_t id) {
@@ -139,47 +161,56 @@ Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function
   fail(self, function, "no such config");
 }
 
-uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
-               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr) {
+const char* prepareSpawn(lunatic_instance* self, const char* function_name, const GuestSpawn& guest,
+                         SpawnRequest& request) {
   Process& p = callerOf(self);
   GuestMemory memory(self);
   std::string_view function, params;
-  if (!memory.view(function_ptr, function_len, &function) || !memory.view(params_ptr, params_len, &params) ||
-      !memory.at(id_ptr, 8)) {
-    fail(self, "spawn", "a pointer is outside the process's memory");
+  if (!memory.view(guest.function_ptr, guest.function_len, &function) ||
+      !memory.view(guest.params_ptr, guest.params_len, &params) || !memory.at(guest.id_ptr, 8)) {
+    fail(self, function_name, "a pointer is outside the process's memory");
   }
+  const Capabilities& config =
+      guest.config_id == -1 ? p.capabilities : configOf(self, uint64_t(guest.config_id), function_name);
   self->reductions_left -= kSpawnCost;
-  auto refuse = [&](std::string why) {
-    memory.store64(id_ptr, newError(p, std::move(why)));
-    return uint32_t(1);
-  };
-  if (!p.capabilities.can_spawn_processes) return refuse("the process may not spawn processes");
-  if (module_id != -1) return refuse("no such module (modules cannot be compiled at run time)");
-  SpawnRequest request;
+  if (!p.capabilities.can_spawn_processes) return "the process may not spawn processes";
+  if (guest.module_id != -1) return "no such module (modules cannot be compiled at run time)";
   request.image = p.image;
   request.function = function.data();
   request.function_length = function.size();
-  if (!decodeParams(params, request)) return refuse("malformed parameters");
-  if (config_id == -1) {
-    request.capabilities = p.capabilities;
-  } else {
-    request.capabilities = configOf(self, uint64_t(config_id), "spawn");
-  }
+  if (!decodeParams(params, request)) return "malformed parameters";
+  request.capabilities = config;
   // A config may have been made before its creator was narrowed: narrow it again here.
   request.capabilities.narrowTo(p.capabilities);
   request.capabilities.narrowFuelTo(fuelLimitOf(p));
-  if (link != 0) {
+  if (guest.link != 0) {
     request.link_to = &p;
-    request.link_tag = link;
+    request.link_tag = guest.link;
   }
-  std::string error;
-  ProcessRef child = spawnProcess(std::move(request), &error);
-  if (!child) return refuse(std::move(error));
-  memory.store64(id_ptr, child->id);
-  return 0;
+  return nullptr;
+}
+
+uint32_t refuseSpawn(lunatic_instance* self, uint32_t id_ptr, std::string why) {
+  GuestMemory(self).store64(id_ptr, newError(callerOf(self), std::move(why)));
+  return 1;
 }
 
 namespace {
+
+uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
+               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr) {
+  SpawnRequest request;
+  if (const char* refusal = prepareSpawn(
+          self, "spawn", {link, config_id, module_id, function_ptr, function_len, params_ptr, params_len, id_ptr},
+          request)) {
+    return refuseSpawn(self, id_ptr, refusal);
+  }
+  std::string error;
+  ProcessRef child = spawnProcess(std::move(request), &error);
+  if (!child) return refuseSpawn(self, id_ptr, std::move(error));
+  GuestMemory(self).store64(id_ptr, child->id);
+  return 0;
+}
 
 // Modules cannot be compiled at run time: the program is compiled ahead of time.
 int32_t compile_module(lunatic_instance* self, uint32_t, uint32_t, uint32_t) {
@@ -271,6 +302,8 @@ std::span<const HostFunction> processFunctions() {
       host(kModule, "config_set_can_listen", "Ii:", config_set_can_listen),
       host(kModule, "config_can_connect", "I:i", config_can_connect),
       host(kModule, "config_set_can_connect", "Ii:", config_set_can_connect),
+      host(kModule, "config_set_max_host_memory", "II:", config_set_max_host_memory),
+      host(kModule, "config_get_max_host_memory", "I:I", config_get_max_host_memory),
       host(kModule, "compile_module", "iii:i", compile_module),
       host(kModule, "drop_module", "I:", drop_module),
       host(kModule, "spawn", "IIIiiiii:i", spawn),

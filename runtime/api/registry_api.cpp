@@ -1,11 +1,11 @@
-// lunatic::registry: processes by name, program-wide. A name whose process has ended is
-// looked up as absent.
+// lunatic::registry, and lunatic::process::get_or_spawn, over the program-wide registry
+// (process/registry.h): a name belongs to the process it names, counts against its host
+// memory budget and goes when it ends.
 #include <cstring>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "api/api.h"
+#include "process/registry.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -13,39 +13,30 @@ namespace {
 constexpr const char* kModule = "lunatic::registry";
 constexpr uint64_t kThisNode = 0;  // there is one node: distribution is not supported
 
-std::mutex registry_mutex;
-std::unordered_map<std::string, ProcessId> registry;
-
-std::string nameAt(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function) {
+std::string_view nameAt(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function) {
   std::string_view name;
   if (!GuestMemory(self).view(ptr, len, &name)) fail(self, function, "the name is outside the process's memory");
-  return std::string(name);
+  return name;
 }
 
 void put(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint64_t node_id, uint64_t process_id) {
-  callerOf(self);
-  std::string name = nameAt(self, name_ptr, name_len, "put");
+  Process& p = callerOf(self);
+  std::string_view name = nameAt(self, name_ptr, name_len, "put");
   (void)node_id;
-  std::lock_guard lock(registry_mutex);
-  registry[std::move(name)] = process_id;
+  std::string refusal;
+  if (!registry::put(name, process_id, p.id, &refusal)) fail(self, "put", std::move(refusal));
 }
 
 uint32_t get(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint32_t node_id_ptr,
              uint32_t process_id_ptr) {
   callerOf(self);
-  std::string name = nameAt(self, name_ptr, name_len, "get");
+  std::string_view name = nameAt(self, name_ptr, name_len, "get");
   GuestMemory memory(self);
   if (!memory.at(node_id_ptr, 8) || !memory.at(process_id_ptr, 8)) {
     fail(self, "get", "an output pointer is outside the process's memory");
   }
-  ProcessId id = 0;
-  {
-    std::lock_guard lock(registry_mutex);
-    auto it = registry.find(name);
-    if (it == registry.end()) return 1;
-    id = it->second;
-  }
-  if (!findProcess(id)) return 1;
+  ProcessId id = registry::lookup(name);
+  if (!id) return 1;
   memory.store64(node_id_ptr, kThisNode);
   memory.store64(process_id_ptr, id);
   return 0;
@@ -53,9 +44,7 @@ uint32_t get(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint3
 
 void remove(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len) {
   callerOf(self);
-  std::string name = nameAt(self, name_ptr, name_len, "remove");
-  std::lock_guard lock(registry_mutex);
-  registry.erase(name);
+  registry::remove(nameAt(self, name_ptr, name_len, "remove"));
 }
 
 }  // namespace
@@ -63,28 +52,31 @@ void remove(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len) {
 uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, int64_t link, int64_t config_id,
                       int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,
                       uint32_t params_len, uint32_t node_id_ptr, uint32_t id_ptr) {
-  callerOf(self);
-  std::string name = nameAt(self, name_ptr, name_len, "get_or_spawn");
+  Process& p = callerOf(self);
+  std::string_view name = nameAt(self, name_ptr, name_len, "get_or_spawn");
   GuestMemory memory(self);
   if (!memory.at(node_id_ptr, 8) || !memory.at(id_ptr, 8)) {
     fail(self, "get_or_spawn", "an output pointer is outside the process's memory");
   }
-  // Held across the spawn, so two processes asking for one name get one process.
-  std::lock_guard lock(registry_mutex);
-  auto it = registry.find(name);
-  if (it != registry.end() && findProcess(it->second)) {
-    memory.store64(node_id_ptr, kThisNode);
-    memory.store64(id_ptr, it->second);
-    return 2;
+  SpawnRequest request;
+  const char* refusal = prepareSpawn(
+      self, "get_or_spawn", {link, config_id, module_id, function_ptr, function_len, params_ptr, params_len, id_ptr},
+      request);
+  if (!refusal && registry::nameBytes(name) > request.capabilities.max_host_memory / 4) {
+    refusal = "the name is longer than the new process's host memory budget allows the names others give it";
   }
-  uint32_t result = spawn(self, link, config_id, module_id, function_ptr, function_len, params_ptr, params_len, id_ptr);
-  if (result == 0) {
-    uint64_t id = 0;
-    std::memcpy(&id, memory.at(id_ptr, 8), 8);
-    registry[name] = id;
-    memory.store64(node_id_ptr, kThisNode);
-  }
-  return result;
+  if (refusal) return refuseSpawn(self, id_ptr, refusal);
+  bool found = false;
+  std::string error;
+  auto spawn = [&]() -> ProcessId {
+    ProcessRef child = spawnProcess(std::move(request), &error);
+    return child ? child->id : 0;
+  };
+  ProcessId id = registry::getOrSpawn(name, p.id, &found, spawn);
+  if (!id) return refuseSpawn(self, id_ptr, std::move(error));
+  memory.store64(node_id_ptr, kThisNode);
+  memory.store64(id_ptr, id);
+  return found ? 2 : 0;
 }
 
 std::span<const HostFunction> registryFunctions() {

@@ -11,7 +11,9 @@
 
 #include "instance.h"
 #include "lunatic/embed.h"
+#include "process/allocation.h"
 #include "process/module_image.h"
+#include "process/registry.h"
 #include "process/scheduler.h"
 
 namespace lunatic::rt {
@@ -29,6 +31,67 @@ std::atomic<ProcessId> next_process_id{1};
 
 Shard& shardOf(ProcessId id) { return shards[id % kShards]; }
 
+// The receive filter a recycled process keeps (uncounted) for the next one.
+constexpr size_t kKeptReceiveTags = 16;
+
+// The cap on processes alive at once (limits::maxProcesses, LUNATIC_MAX_PROCESSES): a spawn
+// takes a slot, an end gives it back. A count that every core changes on every spawn and
+// end would bounce between them, so with a large cap each worker keeps a few slots of its
+// own and trades them with the shared count in batches; a spawn is then refused up to
+// 2 * kBatch slots early per worker (a fraction of a percent of such a cap). A small cap,
+// below kBatchFrom, is counted exactly.
+class ProcessSlots {
+ public:
+  bool take() {
+    if (Local* local = localCache()) {
+      if (local->free == 0) local->free = takeShared(kBatch);
+      if (local->free == 0) return false;
+      --local->free;
+      return true;
+    }
+    return takeShared(1) == 1;
+  }
+  void giveBack() {
+    if (Local* local = localCache()) {
+      if (++local->free > 2 * kBatch) {
+        local->free -= kBatch;
+        free_.fetch_add(kBatch, std::memory_order_relaxed);
+      }
+      return;
+    }
+    free_.fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t cap() const { return cap_; }
+
+ private:
+  static constexpr int64_t kBatch = 32;
+  static constexpr uint64_t kBatchFrom = 65536;
+  static constexpr size_t kLocals = 64;
+  struct alignas(64) Local {
+    int64_t free = 0;  // touched by its worker's thread only
+  };
+  // The calling worker's cache, if the cap is large enough to batch.
+  Local* localCache() {
+    if (cap_ < kBatchFrom) return nullptr;
+    int worker = scheduler::currentWorkerIndex();
+    return worker >= 0 && size_t(worker) < kLocals ? &locals_[worker] : nullptr;
+  }
+  // Takes up to `wanted` slots from the shared count; returns how many.
+  int64_t takeShared(int64_t wanted) {
+    int64_t free = free_.load(std::memory_order_relaxed);
+    int64_t taken;
+    do {
+      if (free <= 0) return 0;
+      taken = std::min(free, wanted);
+    } while (!free_.compare_exchange_weak(free, free - taken, std::memory_order_relaxed));
+    return taken;
+  }
+  const uint64_t cap_ = std::min<uint64_t>(limits::maxProcesses(), INT64_MAX);
+  std::atomic<int64_t> free_{int64_t(cap_)};
+  Local locals_[kLocals];
+};
+ProcessSlots process_slots;
+
 bool typesMatch(const char* signature, const std::string& types) {
   const char* colon = std::strchr(signature, ':');
   return std::string_view(signature, size_t(colon - signature)) == types;
@@ -44,6 +107,7 @@ uint64_t nowNanoseconds() {
 
 void Capabilities::narrowTo(const Capabilities& limit) {
   max_memory = std::min(max_memory, limit.max_memory);
+  max_host_memory = std::min(max_host_memory, limit.max_host_memory);
   narrowFuelTo(limit.max_fuel);
   can_spawn_processes = can_spawn_processes && limit.can_spawn_processes;
   can_create_configs = can_create_configs && limit.can_create_configs;
@@ -111,20 +175,26 @@ void Process::release() {
 void Process::reset() {
   refs_.store(1, std::memory_order_relaxed);
   state = ProcessState::Runnable;
-  signaled = killed = dead = false;
+  signaled = dead = named = false;
+  killed = 0;
   die_when_link_dies = true;
   mailbox.clear();
   links.clear();
   monitored_by.clear();
+  if (!pending_timers.empty()) pending_timers.clear();  // clear() zeroes the buckets even when empty
   resources.reset();
   capabilities = {};  // lets go of the WASI view, which may be the last hold on it
   messages.current.reset();
   messages.read_cursor = 0;
+  // A filter a guest made long is not kept for the next process, which would not pay for it.
+  if (messages.receive_tags.capacity() > kKeptReceiveTags) std::vector<int64_t>().swap(messages.receive_tags);
+  host_room.store(0, std::memory_order_relaxed);
   fuel_left = 0;
   death = {};
   host_failure.clear();
   report_traps = true;
   watched = false;
+  host_task = false;
   context = back = nullptr;
   switch_reason = Switch::Yield;
   fresh = true;
@@ -154,7 +224,7 @@ int64_t Process::sliceBudget() const {
 
 void Process::checkKilled() {
   // Read without the lock: a kill that lands just after is seen at the next check.
-  if (__atomic_load_n(&killed, __ATOMIC_RELAXED)) die(kKilledKind);
+  if (uint32_t kind = __atomic_load_n(&killed, __ATOMIC_RELAXED)) die(kind);
 }
 
 void Process::die(uint32_t kind) { unwindWithTrap(kind); }
@@ -210,17 +280,56 @@ void Process::wakeLocked(std::unique_lock<std::mutex>& guard) {
   }
 }
 
+// The receiver pays for what is queued for it, as in Erlang, where a message is copied
+// into the receiver's heap and counts against its max_heap_size: a message that would take
+// it past its budget is dropped and the receiver fails, not the sender.
 void Process::deliver(MessagePtr message) {
+  uint64_t bytes = message->hostBytes();
   std::unique_lock guard(lock);
   if (dead) return;
+  if (!admit(bytes)) {
+    markKilled(kOverHostBudgetKind);
+    wakeLocked(guard);
+    return;
+  }
   mailbox.push(std::move(message));
   wakeLocked(guard);
 }
 
-void Process::kill() {
+void Process::deliverCounted(MessagePtr message, uint64_t timer_id, uint64_t bookkeeping_bytes) {
   std::unique_lock guard(lock);
   if (dead) return;
-  __atomic_store_n(&killed, true, __ATOMIC_RELAXED);
+  pending_timers.erase(timer_id);
+  release(bookkeeping_bytes);
+  mailbox.push(std::move(message));
+  wakeLocked(guard);
+}
+
+void Process::holdOwn(uint64_t bytes) {
+  std::lock_guard guard(lock);
+  host_room.store(host_room.load(std::memory_order_relaxed) - int64_t(bytes), std::memory_order_relaxed);
+}
+
+void Process::releaseOwn(uint64_t bytes) {
+  std::lock_guard guard(lock);
+  release(bytes);
+}
+
+void Process::countOwn(uint64_t bytes) {
+  bool over = !mayHold(bytes);
+  holdOwn(bytes);
+  if (over) failSoon(kOverHostBudgetKind);
+}
+
+void Process::failSoon(uint32_t kind) {
+  markKilled(kind);
+  instance_.reductions_left = 0;
+}
+
+void Process::killWith(uint32_t kind) {
+  std::unique_lock guard(lock);
+  if (dead) return;
+  markKilled(kind);
   wakeLocked(guard);
 }
 
@@ -253,6 +362,13 @@ void Process::run() {
   }
   death = Death{true, 0, result.kind, std::string(), std::string()};
   if (result.kind == kKilledKind) return;
+  if (result.kind == kOverHostBudgetKind && host_failure.empty()) {
+    // Failed by what others sent it (a message, a timer), or by what it made where it could
+    // not fail at once (Process::countOwn): say how full it was.
+    host_failure = "over its host memory budget: it holds " + std::to_string(hostBytes()) +
+                   " bytes (mailbox, timers, names, resources) of max_host_memory " +
+                   std::to_string(capabilities.max_host_memory);
+  }
   if (!report_traps) {
     death.backtrace = formatTrapBacktrace(false);
     death.host_failure = std::move(host_failure);
@@ -288,6 +404,20 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     *error = "parameters do not match " + std::string(request.function, request.function_length);
     return {};
   }
+  const lunatic_module* m = image->module;
+  if (m->has_memory && request.capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
+    *error = "the config's max_memory is below the module's initial memory";
+    return {};
+  }
+  if (!process_slots.take()) {
+    *error = "too many processes alive: LUNATIC_MAX_PROCESSES allows " + std::to_string(process_slots.cap());
+    return {};
+  }
+  auto refuse = [&](const char* why) {
+    process_slots.giveBack();
+    *error = why;
+    return ProcessRef();
+  };
   ProcessId id = next_process_id.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<Process> made = image->takeProcess();
   Process* p = made.get();
@@ -295,20 +425,14 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
   p->capabilities = std::move(request.capabilities);
   p->fuel_left = int64_t(std::min<uint64_t>(p->capabilities.max_fuel, INT64_MAX / kFuelUnit)) * kFuelUnit;
   p->report_traps = request.report_traps;
-  const lunatic_module* m = image->module;
-  if (m->has_memory && p->capabilities.max_memory / LUNATIC_WASM_PAGE_SIZE < m->memory_min_pages) {
-    *error = "the config's max_memory is below the module's initial memory";
-    return {};
-  }
-  if (!image->build(*p, p->capabilities.max_memory)) {
-    *error = "no memory left for a new process";
-    return {};
-  }
+  p->host_task = request.host_task;
+  p->host_room.store(int64_t(std::min<uint64_t>(p->capabilities.max_host_memory, INT64_MAX)),
+                     std::memory_order_relaxed);
+  if (!image->build(*p, p->capabilities.max_memory)) return refuse("no memory left for a new process");
   p->stack = acquireStack();
   if (!p->stack.low) {
     image->dismantle(*p);
-    *error = "no address space left for a process stack";
-    return {};
+    return refuse("no address space left for a process stack");
   }
   p->guest_stack.limit = p->instance_.stack_limit = p->stack.guestLimit();
   p->startSlice();
@@ -378,18 +502,26 @@ void unlinkProcesses(Process* a, ProcessId b_id) {
 void processEnded(Process* p) {
   std::vector<std::pair<ProcessId, int64_t>> links;
   std::vector<ProcessId> monitors;
+  bool named;
   {
     std::lock_guard lock(p->lock);
     p->dead = true;
     p->state = ProcessState::Done;
     links.swap(p->links);
     monitors.swap(p->monitored_by);
+    named = p->named;
   }
   {
     Shard& shard = shardOf(p->id);
     std::lock_guard lock(shard.mutex);
     shard.processes.erase(p->id);
   }
+  process_slots.giveBack();
+  // What others made for it goes with it: the messages its timers would deliver (as in
+  // Erlang, whose timers to a process are cancelled when it exits) and its names. Now that
+  // it is dead no one else touches pending_timers (Process::deliverCounted, cancelTimer).
+  if (!p->pending_timers.empty()) scheduler::dropTimers(p->pending_timers);
+  if (named) registry::forget(p->id);
   p->image->dismantle(*p);
   for (auto [other_id, unused_tag] : links) {
     ProcessRef other = findProcess(other_id);
@@ -426,6 +558,7 @@ void processEnded(Process* p) {
   // Only a watched end takes the scheduler's lock, which every worker would otherwise share.
   if (p->watched) scheduler::ended(p->id, p->death);
   p->release();  // the reference the process held while alive
+  allocation::refillReserve();  // what the process held may be free now
 }
 
 }  // namespace lunatic::rt

@@ -7,17 +7,20 @@
 #include <boost/context/detail/fcontext.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config.h"  // wasi/config.h
 #include "lunatic/abi.h"
 #include "memory.h"
+#include "process/limits.h"
 #include "process/stack.h"
 #include "table.h"
 #include "trap.h"
@@ -45,8 +48,9 @@ struct ResourcesDeleter {
 // The WASI view that grants nothing: no arguments, no environment, no directories.
 const wasi::WasiConfigPtr& noWasiGrants();
 
-// What a process may use and do. A process hands a child at most what it has itself:
-// configs start as a copy of their creator's limits and every setter can only narrow them.
+// What a process may use and do. A process hands a child at most what it has itself: a
+// config starts with every permission denied, within its creator's limits, and every
+// setter clamps to what the creator has.
 struct Capabilities {
   uint64_t max_memory = uint64_t(LUNATIC_MAX_PAGES) * LUNATIC_WASM_PAGE_SIZE;  // bytes
   uint64_t max_fuel = 0;  // in units of kFuelUnit reductions; 0 means unlimited
@@ -58,6 +62,10 @@ struct Capabilities {
   // udp_send_to). Upstream lets every process do both.
   bool can_listen = true;
   bool can_connect = true;
+  // This runtime's extension too: the bytes of host memory the runtime may hold for the
+  // process (messages queued for it, its resources, pending timers and registry names)
+  // before it fails. See "Host memory" in Process.
+  uint64_t max_host_memory = limits::defaultMaxHostMemory();
   // Arguments, environment and directories, as WASI shows them; never null. A config made by
   // create_config starts with none, as upstream; lunatic::wasi adds to it, and a directory
   // only from inside the creator's own (runtime/wasi_grants.h).
@@ -73,6 +81,18 @@ struct Capabilities {
 // One unit of fuel (Lunatic's config_set_max_fuel) is this many reductions (about as many
 // Wasm instructions), as in upstream Lunatic.
 inline constexpr int64_t kFuelUnit = 100'000;
+
+// What the allocator adds to each block it hands out (glibc: a size word, and rounding up),
+// counted with every object a process's budget pays for.
+inline constexpr uint64_t kAllocationOverhead = 16;
+// A node of a hash table entry beyond its value: the link, the cached hash, the bucket
+// pointer that comes with it, and the allocation's overhead.
+inline constexpr uint64_t kHashNodeOverhead = 8 + 8 + 8 + kAllocationOverhead;
+// What a std::string whose capacity is `capacity` allocates beyond itself: it keeps up to 15
+// characters inline.
+inline constexpr uint64_t stringHeapBytes(size_t capacity) {
+  return capacity > 15 ? capacity + 1 + kAllocationOverhead : 0;
+}
 
 struct Message {
   enum class Kind : uint8_t { Data, LinkDied, ProcessDied };
@@ -93,6 +113,14 @@ struct Message {
   // 16 MB less.
   std::unique_ptr<std::vector<CarriedSocket>> sockets;
   Message* next = nullptr;  // the mailbox is an intrusive list
+
+  // What the message holds on the host, as budgets count it: itself, its buffer's capacity
+  // and its list of sockets.
+  uint64_t hostBytes() const {
+    uint64_t bytes = sizeof(Message) + kAllocationOverhead + data.capacity();
+    if (sockets) bytes += sizeof(*sockets) + kAllocationOverhead + sockets->capacity() * sizeof(CarriedSocket);
+    return bytes;
+  }
 };
 using MessagePtr = std::unique_ptr<Message>;
 
@@ -195,19 +223,77 @@ class Process {
   // Makes a parked process runnable (or makes its next park return at once).
   void wake();
   void deliver(MessagePtr message);
-  // Asks the process to die at its next yield point or park.
-  void kill();
+  // Asks the process to die at its next yield point or park (killWith: as `kind` says, a
+  // kind of trap.h, unless it is already dying).
+  void kill() { killWith(kKilledKind); }
+  void killWith(uint32_t kind);
+  // Sets the kind of end it is to die with, unless one is set already; needs no lock.
+  void markKilled(uint32_t kind) {
+    uint32_t none = 0;
+    __atomic_compare_exchange_n(&killed, &none, kind, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+  }
 
   // --- State guarded by lock --------------------------------------------------------
   std::mutex lock;
   ProcessState state = ProcessState::Runnable;
   bool signaled = false;      // a wake() arrived while running: the next park returns
-  bool killed = false;
+  uint32_t killed = 0;        // the kind of end it was asked to die with (killWith), or 0
   bool die_when_link_dies = true;
   bool dead = false;          // links and monitors may no longer be added
+  bool named = false;         // the registry has names for it (process/registry.h)
   Mailbox mailbox;
   std::vector<std::pair<ProcessId, int64_t>> links;  // linked process, the tag of our side
   std::vector<ProcessId> monitored_by;
+  std::unordered_set<uint64_t> pending_timers;  // send_after timers that will deliver to it
+
+  // --- Host memory ---------------------------------------------------------------------
+  // What is left of its budget, capabilities.max_host_memory, for what the runtime holds for
+  // it (docs/architecture.md, "Isolation: host memory and process count"): messages queued
+  // for it, the messages of timers that will deliver to it, the registry's names for it, its
+  // resources. One count, changed only under `lock`, so that a sender needs no atomic
+  // read-modify-write beside the lock it takes anyway; read by anyone. Below zero only
+  // after countOwn. The one message in its slot is not counted, to keep the way of a message
+  // short: it is checked as it grows (write_data), and one received was counted while queued.
+  std::atomic<int64_t> host_room{0};
+  uint64_t hostBytes() const {
+    return uint64_t(std::min<uint64_t>(capabilities.max_host_memory, INT64_MAX) -
+                    host_room.load(std::memory_order_relaxed));
+  }
+  bool mayHold(uint64_t more) const {
+    return more <= uint64_t(INT64_MAX) && int64_t(more) <= host_room.load(std::memory_order_relaxed);
+  }
+  // Under `lock`: counts `bytes` more if the budget allows; gives bytes back.
+  bool admit(uint64_t bytes) {
+    int64_t room = host_room.load(std::memory_order_relaxed);
+    if (bytes > uint64_t(INT64_MAX) || int64_t(bytes) > room) return false;
+    host_room.store(room - int64_t(bytes), std::memory_order_relaxed);
+    return true;
+  }
+  void release(uint64_t bytes) {
+    host_room.store(host_room.load(std::memory_order_relaxed) + int64_t(bytes), std::memory_order_relaxed);
+  }
+  // On its own thread, for its resources (these take the lock; the budget is checked first,
+  // mayHold). countOwn counts bytes it already holds where failing at once would skip the
+  // destructors of the host function's frames (a socket's, say): past its budget, it fails
+  // as soon as that function returns to its code (kOverHostBudgetKind).
+  void holdOwn(uint64_t bytes);
+  void releaseOwn(uint64_t bytes);
+  void countOwn(uint64_t bytes);
+  // Marks it to die with `kind` and ends its time slice, so that it dies at its next
+  // reduction check or park; on its own thread.
+  void failSoon(uint32_t kind);
+  // The oldest queued message whose tag is in `tags` (after `after`; see Mailbox::take),
+  // taken out of the mailbox and its count; null if none. Inline: it is on the way of
+  // every message.
+  MessagePtr takeMessage(const int64_t* tags, size_t count, const Message* after = nullptr) {
+    std::lock_guard guard(lock);
+    MessagePtr message = mailbox.take(tags, count, after);
+    if (message) release(message->hostBytes());
+    return message;
+  }
+  // Queues a message whose bytes are already counted in host_room (a timer's); it is
+  // dropped if the process has ended.
+  void deliverCounted(MessagePtr message, uint64_t timer_id, uint64_t bookkeeping_bytes);
 
   // --- Owned by the process's own thread of execution ----------------------------------
   Capabilities capabilities;
@@ -218,6 +304,7 @@ class Process {
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
   bool watched = false;       // scheduler::waitFor waits for its end (SpawnRequest::watched)
+  bool host_task = false;     // SpawnRequest::host_task
   std::string host_failure;   // "function: why", when a host function ended the process
 
   // --- Scheduler state ------------------------------------------------------------
@@ -291,6 +378,9 @@ struct SpawnRequest {
   int64_t link_tag = 0;
   bool watched = false;            // scheduler::waitFor may wait for its end
   bool report_traps = true;
+  // A host task (serve/host_task.h), whose C++ frames must never be unwound: no allocation
+  // failure ends it (allocation.h). Give it an unlimited max_host_memory too.
+  bool host_task = false;
 };
 
 // Creates a process and makes it runnable. Returns it, or null with `error` set.

@@ -7,6 +7,7 @@
 
 #include "instance.h"
 #include "io/engine.h"
+#include "process/allocation.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -168,7 +169,13 @@ struct Worker {
 struct Timer {
   ProcessId process;
   MessagePtr message;  // null: just wake the process
+  uint64_t bytes = 0;  // what a message timer counts against its receiver's budget
 };
+
+// What a pending message timer holds besides its message, counted against its receiver:
+// its node in Scheduler::timers (88 bytes), its entry in timer_index (48) and in the
+// receiver's pending_timers (40).
+constexpr uint64_t kTimerBookkeepingBytes = 176;
 
 struct Scheduler {
   std::vector<std::unique_ptr<Worker>> workers;
@@ -216,40 +223,47 @@ void fireDueTimers() {
   if (next == UINT64_MAX) return;
   uint64_t now = nowNanoseconds();
   if (now < next) return;
-  std::vector<Timer> due;
+  std::vector<std::pair<uint64_t, Timer>> due;  // id, timer
   {
     std::lock_guard lock(scheduler.timer_mutex);
     auto end = scheduler.timers.upper_bound(now);
     for (auto it = scheduler.timers.begin(); it != end; ++it) {
       scheduler.timer_index.erase(it->second.first);
-      due.push_back(std::move(it->second.second));
+      due.push_back(std::move(it->second));
     }
     scheduler.timers.erase(scheduler.timers.begin(), end);
     scheduler.next_deadline.store(scheduler.timers.empty() ? UINT64_MAX : scheduler.timers.begin()->first);
   }
-  for (Timer& t : due) {
+  for (auto& [id, t] : due) {
     ProcessRef p = findProcess(t.process);
     if (!p) continue;
     if (t.message) {
-      p->deliver(std::move(t.message));
+      p->deliverCounted(std::move(t.message), id, kTimerBookkeepingBytes);
     } else {
       p->wake();
     }
   }
 }
 
-uint64_t addTimer(uint64_t deadline_ns, Timer timer) {
-  uint64_t id;
-  {
-    std::lock_guard lock(scheduler.timer_mutex);
-    id = scheduler.next_timer_id++;
-    auto it = scheduler.timers.emplace(deadline_ns, std::make_pair(id, std::move(timer)));
-    scheduler.timer_index.emplace(id, it);
-    scheduler.next_deadline.store(scheduler.timers.begin()->first);
-  }
-  // A sleeping worker may be waiting for a later deadline than this one.
-  wakeSleeper();
+// Adds a timer and returns its id; the caller then wakes a sleeper (wakeSleeper), which may
+// be waiting for a later deadline than this one.
+uint64_t insertTimer(uint64_t deadline_ns, Timer timer) {
+  std::lock_guard lock(scheduler.timer_mutex);
+  uint64_t id = scheduler.next_timer_id++;
+  auto it = scheduler.timers.emplace(deadline_ns, std::make_pair(id, std::move(timer)));
+  scheduler.timer_index.emplace(id, it);
+  scheduler.next_deadline.store(scheduler.timers.begin()->first);
   return id;
+}
+
+// Takes timer `id` out of the timers, if it is still pending.
+std::optional<Timer> extractTimer(uint64_t id) {
+  auto it = scheduler.timer_index.find(id);
+  if (it == scheduler.timer_index.end()) return std::nullopt;
+  Timer timer = std::move(it->second->second.second);
+  scheduler.timers.erase(it->second);
+  scheduler.timer_index.erase(it);
+  return timer;
 }
 
 void Worker::loop() {
@@ -338,6 +352,7 @@ void Worker::run(Process* p) {
 }  // namespace
 
 void start(unsigned workers) {
+  allocation::start();
   workers = std::max(1u, workers);
   for (unsigned i = 0; i < workers; ++i) {
     auto w = std::make_unique<Worker>();
@@ -393,20 +408,66 @@ bool othersWaiting() {
   return w && (w->next || w->queued.load(std::memory_order_relaxed) > 0);
 }
 
-uint64_t addWakeTimer(uint64_t deadline_ns, ProcessId process) { return addTimer(deadline_ns, {process, nullptr}); }
+uint64_t addWakeTimer(uint64_t deadline_ns, ProcessId process) {
+  uint64_t id = insertTimer(deadline_ns, {process, nullptr});
+  wakeSleeper();
+  return id;
+}
 
 uint64_t addMessageTimer(uint64_t deadline_ns, ProcessId process, MessagePtr message) {
-  return addTimer(deadline_ns, {process, std::move(message)});
+  uint64_t bytes = message->hostBytes() + kTimerBookkeepingBytes;
+  ProcessRef receiver = findProcess(process);
+  uint64_t id = 0;
+  bool over_budget = false;
+  if (receiver) {
+    // Held while the timer is added, so that the receiver cannot end in between and leave
+    // it behind: its end takes pending_timers under the same lock.
+    std::lock_guard lock(receiver->lock);
+    if (!receiver->dead) {
+      over_budget = !receiver->admit(bytes);
+      if (!over_budget) {
+        id = insertTimer(deadline_ns, {process, std::move(message), bytes});
+        receiver->pending_timers.insert(id);
+      }
+    }
+  }
+  if (over_budget) receiver->killWith(kOverHostBudgetKind);
+  if (id) {
+    wakeSleeper();
+    return id;
+  }
+  // The message is dropped: an id of a timer that has already gone.
+  std::lock_guard lock(scheduler.timer_mutex);
+  return scheduler.next_timer_id++;
 }
 
 bool cancelTimer(uint64_t id) {
-  std::lock_guard lock(scheduler.timer_mutex);
-  auto it = scheduler.timer_index.find(id);
-  if (it == scheduler.timer_index.end()) return false;
-  scheduler.timers.erase(it->second);
-  scheduler.timer_index.erase(it);
-  scheduler.next_deadline.store(scheduler.timers.empty() ? UINT64_MAX : scheduler.timers.begin()->first);
+  std::optional<Timer> timer;
+  {
+    std::lock_guard lock(scheduler.timer_mutex);
+    timer = extractTimer(id);
+    if (!timer) return false;
+    scheduler.next_deadline.store(scheduler.timers.empty() ? UINT64_MAX : scheduler.timers.begin()->first);
+  }
+  if (timer->message) {
+    if (ProcessRef receiver = findProcess(timer->process)) {
+      std::lock_guard lock(receiver->lock);
+      if (!receiver->dead) {
+        receiver->pending_timers.erase(id);
+        receiver->release(timer->bytes);
+      }
+    }
+  }
   return true;
+}
+
+void dropTimers(const std::unordered_set<uint64_t>& ids) {
+  std::vector<Timer> dropped;  // their messages are freed after the lock
+  std::lock_guard lock(scheduler.timer_mutex);
+  for (uint64_t id : ids) {
+    if (std::optional<Timer> timer = extractTimer(id)) dropped.push_back(std::move(*timer));
+  }
+  scheduler.next_deadline.store(scheduler.timers.empty() ? UINT64_MAX : scheduler.timers.begin()->first);
 }
 
 void watch(ProcessId id) {

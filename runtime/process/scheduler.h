@@ -42,9 +42,15 @@ bool othersWaiting();
 // Timers. A timer either wakes a process (for a park with a deadline) or delivers a
 // message to it (send_after). Ids are unique for the program's lifetime.
 uint64_t addWakeTimer(uint64_t deadline_ns, ProcessId process);
+// The message counts against the receiver's host memory budget from now on, as if queued
+// (a timer that would take it past the budget is not made, and the receiver fails, as
+// Process::deliver), and the timer goes when the receiver ends (Erlang cancels the timers
+// of a process that exits). A message to a process that is gone is dropped at once.
 uint64_t addMessageTimer(uint64_t deadline_ns, ProcessId process, MessagePtr message);
 // True if the timer was still pending (and now never fires).
 bool cancelTimer(uint64_t id);
+// Cancels the timers `ids` of a process that ended (Process::pending_timers).
+void dropTimers(const std::unordered_set<uint64_t>& ids);
 
 // watch(id) before a process can end lets a non-worker thread waitFor(id) its end.
 void watch(ProcessId id);

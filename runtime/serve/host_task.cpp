@@ -80,6 +80,9 @@ ProcessRef spawnHostTask(std::function<void()> task, std::string* error) {
   request.capabilities.can_spawn_processes = false;
   request.capabilities.can_create_configs = false;
   request.capabilities.can_compile_modules = false;
+  // No memory budget or failed allocation may end it (process/allocation.h).
+  request.capabilities.max_host_memory = UINT64_MAX;
+  request.host_task = true;
   ProcessRef process = spawnProcess(std::move(request), error);
   if (process) owned.release();  // the process's function owns it now
   return process;

@@ -112,6 +112,13 @@ LUNATIC_IMPORT("lunatic::process", "config_can_connect")
 uint32_t lunatic_raw_process_config_can_connect(uint64_t config_id);
 LUNATIC_IMPORT("lunatic::process", "config_set_can_connect")
 void lunatic_raw_process_config_set_can_connect(uint64_t config_id, uint32_t can);
+/* This runtime's extension too: the bytes of host memory (mailbox, message slot, resources,
+ * pending timers, registry names) a process spawned from a config may have the runtime hold
+ * before it fails. docs/abi.md, "Extensions". */
+LUNATIC_IMPORT("lunatic::process", "config_set_max_host_memory")
+void lunatic_raw_process_config_set_max_host_memory(uint64_t config_id, uint64_t bytes);
+LUNATIC_IMPORT("lunatic::process", "config_get_max_host_memory")
+uint64_t lunatic_raw_process_config_get_max_host_memory(uint64_t config_id);
 LUNATIC_IMPORT("lunatic::process", "spawn")
 uint32_t lunatic_raw_process_spawn(int64_t link_tag, int64_t config_id, int64_t module_id,
                                    const char* function, size_t function_len,
@@ -547,8 +554,10 @@ static inline void lunatic_registry_remove(const char* name) {
 
 /* ---- Wrappers: configurations ---------------------------------------------------------- */
 
-/* A new configuration, or -1 if the caller may not create one. It starts with the caller's
- * limits and permissions, and no arguments, environment variables or directories. */
+/* A new configuration, or -1 if the caller may not create one. It starts as upstream's, with
+ * every permission denied (spawning, creating configurations, compiling modules), no memory
+ * or fuel limit beyond the caller's own, and no arguments, environment variables or
+ * directories; the network capabilities and host memory budget are the caller's. */
 static inline lunatic_config_id lunatic_config_create(void) {
   return lunatic_raw_process_create_config();
 }
@@ -593,6 +602,15 @@ static inline void lunatic_config_set_can_listen(lunatic_config_id config, bool 
  * `config` (this runtime's extension, as lunatic_config_set_can_listen). */
 static inline void lunatic_config_set_can_connect(lunatic_config_id config, bool can) {
   lunatic_raw_process_config_set_can_connect((uint64_t)config, can ? 1u : 0u);
+}
+
+/* Sets the host memory budget of processes spawned from `config`, in bytes (this runtime's
+ * extension; at most the caller's own). */
+static inline void lunatic_config_set_max_host_memory(lunatic_config_id config, uint64_t bytes) {
+  lunatic_raw_process_config_set_max_host_memory((uint64_t)config, bytes);
+}
+static inline uint64_t lunatic_config_max_host_memory(lunatic_config_id config) {
+  return lunatic_raw_process_config_get_max_host_memory((uint64_t)config);
 }
 
 /* Whether processes spawned from `config` may listen / connect. */

@@ -1,9 +1,11 @@
-/* Capabilities only narrow (docs/abi.md, Deviations): a config starts as a copy of its
- * creator's capabilities, every setter clamps to them, and a process cannot hand a child
+/* Capabilities only narrow (docs/abi.md, Deviations): a new config holds what upstream's
+ * does (every permission denied, max_memory u32::MAX, no fuel limit) within its creator's
+ * limits, every setter clamps to what the creator has, and a process cannot hand a child
  * more than it has. Upstream Lunatic would let a process that may create configs grant a
  * grandchild anything (10 * X below); this runtime cannot.
  *
- * expect-stdout: new config of the root: can spawn 1, create configs 1, compile 1, fuel 0
+ * expect-stdout: new config of the root: can spawn 0, create configs 0, compile 0, max_memory 4294967295, fuel 0
+ * expect-stdout: new config of a child limited to 262144 bytes and 5 fuel units: max_memory 262144, fuel [1-5]
  * expect-stdout: setters and getters agree
  * expect-stdout: no spawning: spawn returned 1, error "(?P<err>.+)"
  * expect-stdout: no config creation: create_config returned -1
@@ -62,6 +64,14 @@ TEST_ENTRY(fuel_granter) {
   send_u64(parent, TAG_REPORT, lunatic_raw_process_config_get_max_fuel((uint64_t)config));
 }
 
+/* Reports what a new config of its own holds: max_memory, then max_fuel. */
+TEST_ENTRY(new_config_reporter) {
+  lunatic_config_id config = lunatic_config_create();
+  CHECK(config != -1);
+  send_u64(parent, TAG_REPORT, lunatic_raw_process_config_get_max_memory((uint64_t)config));
+  send_u64(parent, TAG_REPORT, lunatic_raw_process_config_get_max_fuel((uint64_t)config));
+}
+
 TEST_ENTRY(spawn_granter) {
   lunatic_config_id config = lunatic_config_create();
   CHECK(config != -1);
@@ -81,20 +91,35 @@ int main(void) {
   lunatic_config_id config = lunatic_config_create();
   CHECK(config != -1);
   uint64_t c = (uint64_t)config;
-  say("new config of the root: can spawn %u, create configs %u, compile %u, fuel %llu",
+  say("new config of the root: can spawn %u, create configs %u, compile %u, max_memory %llu, fuel %llu",
       lunatic_raw_process_config_can_spawn_processes(c),
       lunatic_raw_process_config_can_create_configs(c),
       lunatic_raw_process_config_can_compile_modules(c),
+      (unsigned long long)lunatic_raw_process_config_get_max_memory(c),
       (unsigned long long)lunatic_raw_process_config_get_max_fuel(c));
+  lunatic_config_drop(config);
 
-  lunatic_config_set_can_spawn_processes(config, false);
-  lunatic_config_set_can_create_configs(config, false);
-  lunatic_config_set_can_compile_modules(config, false);
-  CHECK_EQ(lunatic_raw_process_config_can_spawn_processes(c), 0);
-  CHECK_EQ(lunatic_raw_process_config_can_create_configs(c), 0);
-  CHECK_EQ(lunatic_raw_process_config_can_compile_modules(c), 0);
+  const uint64_t x = 4 * 65536;
+  config = lunatic_config_create();
+  lunatic_config_set_can_create_configs(config, true);
+  lunatic_config_set_max_memory(config, x);
+  lunatic_config_set_max_fuel(config, 5);
+  spawn_with(config, "new_config_reporter", 0);
+  uint64_t child_memory = expect_u64(TAG_REPORT), child_fuel = expect_u64(TAG_REPORT);
+  say("new config of a child limited to %llu bytes and 5 fuel units: max_memory %llu, fuel %llu",
+      (unsigned long long)x, (unsigned long long)child_memory, (unsigned long long)child_fuel);
+  lunatic_config_drop(config);
+
+  config = lunatic_config_create();
+  c = (uint64_t)config;
   lunatic_config_set_can_spawn_processes(config, true);
+  lunatic_config_set_can_create_configs(config, true);
+  lunatic_config_set_can_compile_modules(config, true);
   CHECK_EQ(lunatic_raw_process_config_can_spawn_processes(c), 1);
+  CHECK_EQ(lunatic_raw_process_config_can_create_configs(c), 1);
+  CHECK_EQ(lunatic_raw_process_config_can_compile_modules(c), 1);
+  lunatic_config_set_can_spawn_processes(config, false);
+  CHECK_EQ(lunatic_raw_process_config_can_spawn_processes(c), 0);
   lunatic_config_set_max_memory(config, 1 << 20);
   CHECK_EQ(lunatic_raw_process_config_get_max_memory(c), 1 << 20);
   lunatic_config_set_max_fuel(config, 7);
@@ -121,8 +146,9 @@ int main(void) {
   say("no config creation: create_config returned -1");
   lunatic_config_drop(config);
 
-  const uint64_t x = 4 * 65536;
   config = lunatic_config_create();
+  lunatic_config_set_can_create_configs(config, true);
+  lunatic_config_set_can_spawn_processes(config, true);
   lunatic_config_set_max_memory(config, x);
   spawn_with(config, "memory_granter", (int32_t)x);
   uint64_t granted = expect_u64(TAG_REPORT);
@@ -137,6 +163,7 @@ int main(void) {
   lunatic_config_drop(config);
 
   config = lunatic_config_create();
+  lunatic_config_set_can_create_configs(config, true);
   lunatic_config_set_max_fuel(config, 5);
   spawn_with(config, "fuel_granter", 0);
   uint64_t none = expect_u64(TAG_REPORT), thousand = expect_u64(TAG_REPORT);
@@ -147,7 +174,7 @@ int main(void) {
   lunatic_config_drop(config);
 
   config = lunatic_config_create();
-  lunatic_config_set_can_spawn_processes(config, false);
+  lunatic_config_set_can_create_configs(config, true);
   spawn_with(config, "spawn_granter", 0);
   uint64_t can = expect_u64(TAG_REPORT);
   CHECK_EQ(can, 0);

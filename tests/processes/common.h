@@ -133,6 +133,35 @@ static inline void expect_died(lunatic_process_id pid) {
   CHECK_EQ(info.tag, 0);
 }
 
+/* Spawns TEST_ENTRY `entry`(self, arg) with the caller's config and waits up to `timeout_ms`
+ * for its end, which the mailbox must hold no other untagged message meanwhile; returns its
+ * id. */
+static inline uint64_t run_until_it_ends(const char* entry, int32_t arg, uint64_t timeout_ms) {
+  uint64_t id = 0;
+  CHECK_EQ(spawn_child(LUNATIC_CONFIG_INHERIT, 0, entry, arg, &id), 0);
+  lunatic_monitor(id);
+  lunatic_message_info info;
+  CHECK_EQ(lunatic_receive(NULL, 0, timeout_ms, NULL, 0, &info), LUNATIC_RECEIVE_PROCESS_DIED);
+  CHECK_EQ(info.process, id);
+  return id;
+}
+
+/* run_until_it_ends(entry, 0, 60 s), then the line "<what>: <its id> failed". */
+static inline void expect_failure_of(const char* entry, const char* what) {
+  say("%s: %llu failed", what, (unsigned long long)run_until_it_ends(entry, 0, 60000));
+}
+
+/* A new process that answers: after an attack, that the runtime still spawns and delivers.
+ * ANSWERING_ENTRY defines the export (once per program that uses new_process_answers); the
+ * function spawns it, sends 41 and returns what comes back (42). */
+enum { TAG_ANSWER = 0x4E5 };
+#define ANSWERING_ENTRY \
+  TEST_ENTRY(answer_plus_one) { send_u64(parent, TAG_ANSWER, expect_u64(TAG_ANSWER) + 1); }
+static inline uint64_t new_process_answers(void) {
+  send_u64(spawn_ok("answer_plus_one", 0), TAG_ANSWER, 41);
+  return expect_u64(TAG_ANSWER);
+}
+
 /* The text of error `error` (truncated to the buffer), then the error dropped. */
 static inline const char* error_text(lunatic_error_id error, char* buf, size_t cap) {
   size_t size = lunatic_error_string(error, buf, cap);

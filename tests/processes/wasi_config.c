@@ -198,6 +198,7 @@ int main(void) {
   lunatic_config_drop(config);
 
   lunatic_config_id inner_only = lunatic_config_create();
+  lunatic_config_set_can_create_configs(inner_only, true);
   lunatic_config_preopen_dir(inner_only, "/tree/inner");
   expect_died(spawn_monitored(inner_only, "preopen_inside", 0));
   for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; ++i) {

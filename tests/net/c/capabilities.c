@@ -81,6 +81,8 @@ int main(void) {
   lunatic_tcp_listener listener = listen_loopback(&root_port);
   lunatic_config_id config = lunatic_config_create();
   CHECK(lunatic_config_can_listen(config) && lunatic_config_can_connect(config));
+  lunatic_config_set_can_create_configs(config, true);
+  lunatic_config_set_can_spawn_processes(config, true);
   lunatic_config_set_can_listen(config, false);
   CHECK(!lunatic_config_can_listen(config));
   uint64_t id;
