@@ -177,6 +177,9 @@ int main(void) {
   lunatic_config_id config = lunatic_config_create();
   lunatic_config_preopen_dir_read_only(config, "/sandbox");
   lunatic_config_preopen_dir(config, "/other");
+  /* A new config denies everything: this child makes a config and spawns a grandchild. */
+  lunatic_config_set_can_create_configs(config, true);
+  lunatic_config_set_can_spawn_processes(config, true);
   run_child(config, "read_only_child", 0);
   lunatic_config_drop(config);
 
