@@ -5,7 +5,8 @@ For every kind and size the generator writes the program, wat2wasm assembles it 
 lunaticc compiles it (to an executable, at the given level) ROUNDS times, the sizes of a
 round interleaved so that the machine's moods fall on all of them alike. Reported per size:
 the median wall time and the median CPU time (user + system, the process and its threads).
-Each executable's output is checked once against the line the generator computed.
+Each executable's output is checked once against the line the generator computed; a wrong
+one (a trap, say) is marked in the table and explained below it.
 
 Usage: bench/compile/run.py BUILD_DIR [--kinds locals,indirect,...] [--sizes 2000,4000,...]
                             [--rounds 5] [-O LEVEL]
@@ -63,10 +64,11 @@ def main():
             for key, (base, _) in programs.items():
                 times[key].append(timed([lunaticc, f"-O{args.level}", base + ".wasm", "-o", base]))
             print(f"round {round_ + 1} of {args.rounds} done", file=sys.stderr)
+        wrong = {}
         for key, (base, expected) in programs.items():
-            output = subprocess.run([base], capture_output=True, text=True, check=True).stdout
-            if output != expected:
-                sys.exit(f"{key[0]} {key[1]}: printed {output!r}, expected {expected!r}")
+            run = subprocess.run([base], capture_output=True, text=True)
+            if run.returncode != 0 or run.stdout != expected:
+                wrong[key] = f"exit {run.returncode}, printed {run.stdout!r}, expected {expected!r}; {run.stderr.strip()}"
     print(f"lunaticc -O{args.level}, medians of {args.rounds} interleaved rounds: wall seconds / CPU seconds")
     print()
     print("| kind | " + " | ".join(f"N = {size:,}" for size in sizes) + " |")
@@ -75,9 +77,13 @@ def main():
         cells = []
         for size in sizes:
             walls, cpus = zip(*times[kind, size])
-            cells.append(f"{statistics.median(walls):.2f} / {statistics.median(cpus):.2f}")
+            cells.append(f"{statistics.median(walls):.2f} / {statistics.median(cpus):.2f}"
+                         + (" (wrong output)" if (kind, size) in wrong else ""))
         print(f"| {kind} | " + " | ".join(cells) + " |")
+    for (kind, size), message in wrong.items():
+        print(f"\n{kind} {size}: {message}")
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
