@@ -86,8 +86,9 @@ SplitPlan planSplit(const llvm::Module& module, unsigned requested) {
       ordinary_instructions += f.getInstructionCount();
     }
   }
-  unsigned ordinary_parts = requested ? std::min(requested, kMaxParts)
-                                      : unsigned(std::clamp<size_t>(std::min(cores, ordinary_instructions / kMinInstructionsPerPart), 1, kMaxParts));
+  size_t worth = ordinary_instructions / kMinInstructionsPerPart;
+  unsigned ordinary_parts =
+      requested ? std::min(requested, kMaxParts) : unsigned(std::clamp<size_t>(std::min(cores, worth), 1, kMaxParts));
   // A module of oversized functions alone: its first part holds the global variables too.
   if (oversized && !ordinary_instructions) ordinary_parts = 0;
   unsigned oversized_parts = unsigned(std::min<size_t>({oversized, cores, kMaxParts}));
