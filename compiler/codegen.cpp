@@ -3,6 +3,7 @@
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
@@ -15,6 +16,7 @@
 #include <llvm/TargetParser/Host.h>
 #include <llvm/Transforms/IPO/GlobalDCE.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -88,23 +90,74 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   passes.run(module, mam);
 }
 
+// Longest basic block -O0 code generation is given. LLVM's fast register allocator costs
+// more than linear time in a block's length (a function of 40,000 live locals, one block of
+// 400,000 instructions: 3.1 s in the allocator, 4.7 s in all; cut into blocks of 500, 2.0 s
+// in all), and linear time in the number of blocks.
+constexpr size_t kMaxBlockInstructions = 1000;
+
+// Cuts basic blocks longer than kMaxBlockInstructions into pieces that branch to one another.
+class BoundBlocksPass : public llvm::PassInfoMixin<BoundBlocksPass> {
+ public:
+  llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager&) {
+    bool changed = false;
+    std::vector<llvm::BasicBlock::iterator> cuts;
+    for (llvm::BasicBlock& block : f) {
+      cuts.clear();
+      auto cut = block.getFirstInsertionPt();
+      if (block.isEntryBlock()) {
+        // Allocas stay in the entry block, where they are static.
+        auto last_alloca = std::find_if(block.rbegin(), block.rend(),
+                                        [](const llvm::Instruction& i) { return llvm::isa<llvm::AllocaInst>(i); });
+        if (last_alloca != block.rend()) cut = std::next(last_alloca->getIterator());
+      }
+      size_t length = 0;
+      for (; cut != block.end() && !cut->isTerminator(); ++cut) {
+        if (++length <= kMaxBlockInstructions) continue;
+        const auto* previous = llvm::dyn_cast<llvm::CallInst>(&*std::prev(cut));
+        if (previous && previous->isMustTailCall()) continue;  // must stay next to its return
+        cuts.push_back(cut);
+        length = 1;
+      }
+      // From the last: each cut moves only the instructions up to the one after it, so
+      // cutting costs time linear in the block's length. Each new block goes right after
+      // `block`, so the pieces stay in order (the loop visits them next: short enough).
+      for (auto at = cuts.rbegin(); at != cuts.rend(); ++at) block.splitBasicBlock(*at);
+      changed |= !cuts.empty();
+    }
+    return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
+  }
+};
+
 // LLVM's standard pipeline for the level, as clang runs it. At -O0 it also drops the
-// constants a part was given copies of but does not use (module_split.h).
+// constants a part was given copies of but does not use (module_split.h), and cuts long
+// blocks (BoundBlocksPass).
 void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CodegenOptions& options) {
   llvm::OptimizationLevel level = optimizationLevel(options.opt_level);
   runPasses(module, machine, options, [&](llvm::PassBuilder& builder) {
     if (level != llvm::OptimizationLevel::O0) return builder.buildPerModuleDefaultPipeline(level);
     llvm::ModulePassManager passes = builder.buildO0DefaultPipeline(level);
     passes.addPass(llvm::GlobalDCEPass());
+    passes.addPass(llvm::createModuleToFunctionPassAdaptor(BoundBlocksPass()));
     return passes;
   });
 }
 
-// Prepares the module for `machine`; returns the error, if any.
-std::string prepare(llvm::Module& module, const CodegenOptions& options,
-                    std::unique_ptr<llvm::TargetMachine>& machine) {
+// The options `module` is compiled with: those given, but -O0 for a module (or part) with an
+// oversized function (module_split.h), which LLVM's optimisations would take minutes on.
+CodegenOptions optionsFor(const llvm::Module& module, const CodegenOptions& options) {
+  CodegenOptions chosen = options;
+  if (std::any_of(module.begin(), module.end(),
+                  [](const llvm::Function& f) { return !f.isDeclaration() && isOversized(f); })) {
+    chosen.opt_level = 0;
+  }
+  return chosen;
+}
+
+// Prepares the module for the target; returns the error, if any.
+std::string prepare(llvm::Module& module, const CodegenOptions& options) {
   std::string error;
-  machine = makeTargetMachine(options, error);
+  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   if (!machine) return error;
   module.setTargetTriple(kTriple);
   module.setDataLayout(machine->createDataLayout());
@@ -154,6 +207,16 @@ std::string writeIR(llvm::Module& module, llvm::TargetMachine&, const std::strin
 
 using Writer = std::string (*)(llvm::Module&, llvm::TargetMachine&, const std::string&);
 
+// Optimises `module` with the options it calls for (optionsFor) and writes it to `path`.
+std::string compileModule(llvm::Module& module, const CodegenOptions& options, Writer write, const std::string& path) {
+  const CodegenOptions chosen = optionsFor(module, options);
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(chosen, error);
+  if (!machine) return error;
+  optimize(module, *machine, chosen);
+  return write(module, *machine, path);
+}
+
 // One part of a split module, on a thread of its own: read into a context of its own,
 // optimised and written to `path`.
 std::string compilePart(const ModuleSplit& split, unsigned part, const CodegenOptions& options, Writer write,
@@ -161,30 +224,22 @@ std::string compilePart(const ModuleSplit& split, unsigned part, const CodegenOp
   llvm::LLVMContext context;
   llvm::Expected<std::unique_ptr<llvm::Module>> module = split.readPart(part, context);
   if (!module) return "internal error: a part does not read back: " + llvm::toString(module.takeError());
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
-  if (!machine) return error;
-  optimize(**module, *machine, options);
-  return write(**module, *machine, path);
+  return compileModule(**module, options, write, path);
 }
 
-// Optimises `module` and writes it with `write`: whole to `path` or, when large, in parts
-// optimised on threads of their own (module_split.h) to the files it names in `part_paths`.
-// Returns the error, if any.
+// Optimises `module` and writes it with `write`: whole to `path` or, when large or holding
+// oversized functions, in parts optimised on threads of their own (module_split.h) to the
+// files it names in `part_paths`. Returns the error, if any.
 std::string compileInParts(llvm::Module& module, const CodegenOptions& options, Writer write,
                            const std::string& path, std::vector<std::string>& part_paths) {
-  std::unique_ptr<llvm::TargetMachine> machine;
-  if (std::string error = prepare(module, options, machine); !error.empty()) return error;
-  unsigned parts = codegenParts(module, options.parts);
-  if (parts == 1) {
-    optimize(module, *machine, options);
-    return write(module, *machine, path);
-  }
-  const ModuleSplit split(module, parts, options.opt_level > 0);
-  std::vector<std::string> errors(parts);
-  for (unsigned part = 0; part < parts; ++part) part_paths.push_back(path + ".part" + std::to_string(part));
+  if (std::string error = prepare(module, options); !error.empty()) return error;
+  const SplitPlan plan = planSplit(module, options.parts);
+  if (plan.parts == 1) return compileModule(module, options, write, path);
+  const ModuleSplit split(module, plan, options.opt_level > 0);
+  std::vector<std::string> errors(plan.parts);
+  for (unsigned part = 0; part < plan.parts; ++part) part_paths.push_back(path + ".part" + std::to_string(part));
   std::vector<std::thread> threads;
-  for (unsigned part = 0; part < parts; ++part) {
+  for (unsigned part = 0; part < plan.parts; ++part) {
     threads.emplace_back([&, part] { errors[part] = compilePart(split, part, options, write, part_paths[part]); });
   }
   for (std::thread& thread : threads) thread.join();

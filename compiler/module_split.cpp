@@ -26,12 +26,6 @@ constexpr unsigned kMaxParts = 64;
 // it for the inliner to consider: LLVM inlines little that is larger.
 constexpr size_t kMaxImportedInstructions = 100;
 
-size_t instructionCount(const llvm::Module& module) {
-  size_t count = 0;
-  for (const llvm::Function& f : module) count += f.getInstructionCount();
-  return count;
-}
-
 // A constant nobody can write, nor compare the address of: each part may have a copy.
 bool copiedToEveryPart(const llvm::GlobalValue& value) {
   const auto* variable = llvm::dyn_cast<llvm::GlobalVariable>(&value);
@@ -48,19 +42,23 @@ void externalize(llvm::GlobalValue& value, const std::string& prefix, unsigned& 
   value.setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
-// Which part each function goes to: the largest first, each to the part with the fewest
-// instructions so far.
-std::unordered_map<const llvm::Function*, unsigned> assignFunctions(llvm::Module& module, unsigned parts) {
+// Which part each function goes to: ordinary functions to the parts before
+// `plan.parts - plan.oversized_parts`, oversized ones to the parts after; the largest first,
+// each to the part of its kind with the fewest instructions so far.
+std::unordered_map<const llvm::Function*, unsigned> assignFunctions(llvm::Module& module, SplitPlan plan) {
   std::vector<std::pair<size_t, llvm::Function*>> functions;
   for (llvm::Function& f : module) {
     if (!f.isDeclaration()) functions.emplace_back(f.getInstructionCount(), &f);
   }
   std::stable_sort(functions.begin(), functions.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<size_t> load(parts, 0);
+  const unsigned first_oversized = plan.parts - plan.oversized_parts;
+  std::vector<size_t> load(plan.parts, 0);
   std::unordered_map<const llvm::Function*, unsigned> part_of;
   for (const auto& [size, function] : functions) {
-    auto lightest = std::min_element(load.begin(), load.end());
+    auto begin = load.begin() + (isOversized(*function) ? first_oversized : 0);
+    auto end = isOversized(*function) ? load.end() : load.begin() + first_oversized;
+    auto lightest = std::min_element(begin, end);
     part_of[function] = unsigned(lightest - load.begin());
     *lightest += size + 1;
   }
@@ -69,19 +67,36 @@ std::unordered_map<const llvm::Function*, unsigned> assignFunctions(llvm::Module
 
 }  // namespace
 
-unsigned codegenParts(const llvm::Module& module, unsigned requested) {
-  for (const llvm::GlobalVariable& variable : module.globals()) {
-    if (variable.hasAppendingLinkage()) return 1;
-  }
-  if (!module.alias_empty() || !module.ifunc_empty()) return 1;
-  if (requested) return std::min(requested, kMaxParts);
-  size_t cores = llvm::hardware_concurrency().compute_thread_count();
-  size_t worth = instructionCount(module) / kMinInstructionsPerPart;
-  return unsigned(std::clamp<size_t>(std::min(cores, worth), 1, kMaxParts));
+bool isOversized(const llvm::Function& function) {
+  return function.getInstructionCount() > kOversizedFunctionInstructions;
 }
 
-ModuleSplit::ModuleSplit(llvm::Module& module, unsigned parts, bool import_small_callees)
-    : definitions_(parts), imports_(parts) {
+SplitPlan planSplit(const llvm::Module& module, unsigned requested) {
+  for (const llvm::GlobalVariable& variable : module.globals()) {
+    if (variable.hasAppendingLinkage()) return {};
+  }
+  if (!module.alias_empty() || !module.ifunc_empty()) return {};
+  size_t cores = llvm::hardware_concurrency().compute_thread_count();
+  size_t ordinary_instructions = 0, oversized = 0;
+  for (const llvm::Function& f : module) {
+    if (f.isDeclaration()) continue;
+    if (isOversized(f)) {
+      ++oversized;
+    } else {
+      ordinary_instructions += f.getInstructionCount();
+    }
+  }
+  size_t worth = ordinary_instructions / kMinInstructionsPerPart;
+  unsigned ordinary_parts =
+      requested ? std::min(requested, kMaxParts) : unsigned(std::clamp<size_t>(std::min(cores, worth), 1, kMaxParts));
+  // A module of oversized functions alone: its first part holds the global variables too.
+  if (oversized && !ordinary_instructions) ordinary_parts = 0;
+  unsigned oversized_parts = unsigned(std::min<size_t>({oversized, cores, kMaxParts}));
+  return {ordinary_parts + oversized_parts, oversized_parts};
+}
+
+ModuleSplit::ModuleSplit(llvm::Module& module, SplitPlan plan, bool import_small_callees)
+    : definitions_(plan.parts), imports_(plan.parts) {
   const std::string prefix = module.getModuleIdentifier() + ".";
   unsigned unnamed = 0;
   for (llvm::GlobalValue& value : module.global_values()) {
@@ -89,10 +104,11 @@ ModuleSplit::ModuleSplit(llvm::Module& module, unsigned parts, bool import_small
       externalize(value, prefix, unnamed);
     }
   }
-  const std::unordered_map<const llvm::Function*, unsigned> part_of = assignFunctions(module, parts);
+  const std::unordered_map<const llvm::Function*, unsigned> part_of = assignFunctions(module, plan);
   for (const auto& [function, part] : part_of) {
     definitions_[part].insert(function->getName());
-    if (!import_small_callees) continue;
+    // Oversized functions are not optimised, so copies of callees would be of no use.
+    if (!import_small_callees || part >= plan.parts - plan.oversized_parts) continue;
     for (const llvm::Instruction& instruction : llvm::instructions(*function)) {
       const auto* call = llvm::dyn_cast<llvm::CallBase>(&instruction);
       const llvm::Function* callee = call ? call->getCalledFunction() : nullptr;

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead (of a module compiled in parts, the parts one after another)");
   app.add_option("--codegen-parts", options.codegen_parts,
                  "cut code generation into this many parts, compiled in parallel (default: by "
-                 "the module's size, up to one per core)")
+                 "the module's size, up to one per core); oversized functions get parts of their own")
       ->check(CLI::Range(1, 64));
   bool no_preempt = false;
   app.add_flag("--no-preempt", no_preempt,
