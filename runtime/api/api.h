@@ -40,6 +40,10 @@ uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_l
                       int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,
                       uint32_t params_len, uint32_t node_id_ptr, uint32_t id_ptr);
 
+// Lets go of the registry of `environment` (Capabilities::environment), whose processes the
+// host no longer needs: test mode, when a test has ended.
+void forgetRegistry(uint64_t environment);
+
 // The tables, one per Lunatic module.
 std::span<const HostFunction> processFunctions();
 std::span<const HostFunction> messageFunctions();
