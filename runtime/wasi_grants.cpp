@@ -164,6 +164,16 @@ wasi::WasiConfigPtr rootWasiConfig(int argc, char** argv, const char* baked_gran
   return config;
 }
 
+wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment, std::string* error) {
+  auto config = std::make_shared<wasi::WasiConfig>();
+  for (char** entry = environment; entry && *entry; ++entry) config->environment.emplace_back(*entry);
+  if (!addDirectory(*config, ".", ".", "test mode", error) || !addBakedGrants(*config, baked_grants, error) ||
+      !addRunGrants(*config, environment, error)) {
+    return nullptr;
+  }
+  return config;
+}
+
 std::string resolveGrantedDirectory(const wasi::WasiConfig& granter, std::string_view path, std::string* host) {
   const PathNames wanted = namesOf(path);
   const wasi::PreopenDir* under = nullptr;
