@@ -265,9 +265,10 @@ int runTests(ModuleImage* image, const Options& options, const Selection& select
                       " MiB of output: what it wrote past that failed");
     }
     if (!verdict.note.empty()) notes.push_back(std::move(verdict.note));
+    // libtest leaves its note without a line end, running it into the next test's section.
     for (const std::string& note : notes) {
       if (!output.empty() && output.back() != '\n') output += '\n';
-      output += "note: " + note;
+      output += "note: " + note + "\n";
     }
     conclude(*run.test, verdict.passed, std::move(output));
   }
