@@ -23,24 +23,11 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks, compare  # noqa: E402  (tests/checks.py)
+
 ENTRY = re.compile(r"^[0-9a-f]{64}$")
-
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def expect(self, name, problems):
-        if problems:
-            self.failed += 1
-            print(f"FAIL {name}: " + "; ".join(problems))
-        else:
-            self.passed += 1
-            print(f"ok   {name}")
-
-
-def compare(what, actual, expected):
-    return [] if actual == expected else [f"{what} is {actual!r}, expected {expected!r}"]
 
 
 class Cache:

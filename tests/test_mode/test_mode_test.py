@@ -18,6 +18,10 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks, compare  # noqa: E402  (tests/checks.py)
+
 ALL_TESTS = {  # path: how it ends when run with the default options
     "basic::exits_zero": "ok",
     "basic::fails_with_exit": "FAILED",
@@ -45,28 +49,11 @@ RESULT_LINE = re.compile(r"^test result: (ok|FAILED)\. (\d+) passed; (\d+) faile
                          r"(\d+) filtered out; finished in \d+\.\d\ds$")
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def expect(self, name, problems):
-        if problems:
-            self.failed += 1
-            print(f"FAIL {name}: " + "; ".join(problems))
-        else:
-            self.passed += 1
-            print(f"ok   {name}")
-
-
 def run(argv, cwd, env=None, timeout=120):
     started = time.monotonic()
     done = subprocess.run(argv, capture_output=True, cwd=cwd, env=env, timeout=timeout)
     return (done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"),
             time.monotonic() - started)
-
-
-def compare(what, actual, expected):
-    return [] if actual == expected else [f"{what} is {actual!r}, expected {expected!r}"]
 
 
 def contains(what, text, part):
