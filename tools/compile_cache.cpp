@@ -45,8 +45,10 @@ std::string cacheDirectory() {
   return home.empty() ? "" : home + "/.cache/lunaticc";
 }
 
-// Makes `path` and its missing parents (mode 0700). "" or why not.
+// Makes `path` and its missing parents (mode 0700), unless it is there. "" or why not.
 std::string makeDirectories(const std::string& path) {
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return {};
   for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
     std::string prefix = path.substr(0, slash);
     if (!prefix.empty() && mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -54,7 +56,6 @@ std::string makeDirectories(const std::string& path) {
     }
     if (slash == std::string::npos) break;
   }
-  struct stat info;
   if (stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return "the cache directory " + path + " is not a directory";
   return {};
 }
