@@ -3,7 +3,6 @@
 
 #include <lld/Common/Driver.h>
 #include <llvm/Support/FileSystem.h>
-#include <llvm/Support/Path.h>
 #include <llvm/Support/Program.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -16,27 +15,6 @@
 LLD_HAS_DRIVER(elf)
 
 namespace lunaticc {
-namespace {
-
-// The runtime archives are installed in ../lib relative to the lunaticc binary.
-std::string runtimeLibraryDir() {
-  std::string self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-  llvm::SmallString<256> dir(llvm::sys::path::parent_path(llvm::sys::path::parent_path(self)));
-  llvm::sys::path::append(dir, "lib");
-  return std::string(dir);
-}
-
-}  // namespace
-
-std::vector<std::string> runtimeArchives(bool serve) {
-  const std::string lib_dir = runtimeLibraryDir();
-  std::vector<std::string> archives = {lib_dir + (serve ? "/liblunatic_serve.a" : "/liblunatic_main.a"),
-                                       lib_dir + "/liblunatic_runtime.a", lib_dir + "/libboost_context.a",
-                                       lib_dir + "/liburing.a"};
-  // The server's archive needs libhttp_parser: it goes after the runtime's archives.
-  if (serve) archives.push_back(lib_dir + "/libhttp_parser.a");
-  return archives;
-}
 
 std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve) {
   namespace cfg = link_config;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "compiler_process.h"
 #include "link.h"
 
 namespace lunaticc {
@@ -111,7 +112,7 @@ std::string CompileCache::entryFor(std::span<const char> module, const CompileOp
   auto add = [&](std::string_view bytes) { EVP_DigestUpdate(digest.get(), bytes.data(), bytes.size()); };
   add(kKeyVersion);
   std::vector<std::string> compiler = runtimeArchives(options.serve);
-  compiler.insert(compiler.begin(), "/proc/self/exe");  // lunaticc itself
+  compiler.insert(compiler.begin(), {"/proc/self/exe", compilerPath()});  // the driver, the compiler proper
   for (const std::string& file : compiler) {
     struct stat info;
     if (stat(file.c_str(), &info) != 0) {

@@ -3,7 +3,7 @@
 //
 // An entry is named by the SHA-256 (OpenSSL) of what determines the executable: the module's
 // bytes, the options that shape the output (compile.h: optionsFingerprint) and this compiler,
-// that is the lunaticc binary and the runtime archives it links, each known by its device,
+// that is lunaticc, lunaticc-compile and the runtime archives, each known by its device,
 // inode, size and modification time (as ccache's default compiler check: rebuilding or
 // reinstalling lunaticc changes them, and hashing 100 MB of compiler on every run would cost
 // more than the run should). Any change to one of them is another entry.

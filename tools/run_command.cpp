@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "compile_cache.h"
+#include "compiler_process.h"
 #include "flags.h"
-#include "isolate.h"
 
 namespace lunaticc {
 namespace {
@@ -42,35 +42,28 @@ std::string readFile(const std::string& path, std::vector<char>& bytes) {
   return error;
 }
 
-// Writes `bytes` to a new file at `path`. "" or why not.
-std::string writeNewFile(const std::string& path, const std::vector<char>& bytes) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot write " + path + ": " + std::strerror(errno);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += size_t(n);
+// Compiles `input`, with the flags as they were given, into the cache's `entry`, if the file
+// still holds `module`, the bytes the entry's key was made of, when the compilation is done;
+// else (cargo rebuilt it meanwhile) throws the result away and sets `changed`. Returns the
+// compiler's exit status (it has reported any failure).
+int compileInto(const CompileCache& cache, const std::string& entry, const std::string& input,
+                std::vector<std::string> flag_args, const std::vector<char>& module, bool* changed) {
+  // Named as compile.cpp names its temporary files, which trim() removes if a run dies.
+  const std::string compiled = entry + ".lunaticc-tmp." + std::to_string(getpid());
+  flag_args.insert(flag_args.end(), {"-o", compiled, input});
+  if (int status = runCompiler(flag_args); status != 0) return status;
+  std::vector<char> now;
+  *changed = !readFile(input, now).empty() || now != module;
+  if (*changed) {
+    unlink(compiled.c_str());
+    return 0;
   }
-  bool written = done == bytes.size();
-  if (close(fd) != 0) written = false;
-  return written ? std::string() : "cannot write " + path + ": " + std::strerror(errno);
-}
-
-// Compiles `module` into the cache's `entry`. It compiles a copy of the bytes the entry's
-// key was made of, not the file, which may change meanwhile (cargo rebuilding it).
-std::string compileInto(const CompileCache& cache, const std::string& entry, const std::vector<char>& module,
-                        CompileOptions options) {
-  // compile.cpp's temporary files are named so too: trim() removes what a killed run leaves.
-  const std::string copy = entry + ".lunaticc-tmp." + std::to_string(getpid()) + ".wasm";
-  if (std::string error = writeNewFile(copy, module); !error.empty()) return error;
-  options.input = copy;
-  options.output = entry;
-  std::string error = runIsolated([&] { return compile(options); });
-  unlink(copy.c_str());
-  if (error.empty()) cache.trim(entry);
-  return error;
+  if (rename(compiled.c_str(), entry.c_str()) != 0) {
+    unlink(compiled.c_str());
+    return fail("", "cannot write " + entry + ": " + std::strerror(errno));
+  }
+  cache.trim(entry);
+  return 0;
 }
 
 }  // namespace
@@ -102,31 +95,38 @@ int runCommand(int argc, char** argv) {
   }
   const std::string input = rest.front();
   if (std::string error = applyExecutableFlags(flags); !error.empty()) return fail("", error);
+  // The flags as given, for the compiler: what came before the module (and a "--").
+  const std::vector<std::string> flag_args(argv + 1, argv + argc - app.remaining_size());
 
-  std::vector<char> module;
-  if (std::string error = readFile(input, module); !error.empty()) return fail(input, error);
   std::string error;
   std::optional<CompileCache> cache = CompileCache::open(&error);
   if (!cache) return fail("", error);
-  const std::string entry = cache->entryFor(module, flags.options, &error);
-  if (entry.empty()) return fail("", error);
-
   std::vector<char*> program_argv;
   for (std::string& arg : rest) program_argv.push_back(arg.data());
   program_argv.push_back(nullptr);
-  // Twice at most: the entry may be evicted by another run between our look and our execv.
-  for (int attempt = 0;; ++attempt) {
+  // A few rounds at most: the module may change while it is compiled, and its entry may be
+  // evicted by another run between our look and our execv.
+  constexpr int kRounds = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<char> module;
+    if (error = readFile(input, module); !error.empty()) return fail(input, error);
+    const std::string entry = cache->entryFor(module, flags.options, &error);
+    if (entry.empty()) return fail("", error);
     if (access(entry.c_str(), F_OK) == 0) {
       CompileCache::markUsed(entry);
-    } else if (error = compileInto(*cache, entry, module, flags.options); !error.empty()) {
-      return fail(input, error);
+    } else {
+      bool changed = false;
+      if (int status = compileInto(*cache, entry, input, flag_args, module, &changed); status != 0) return status;
+      if (changed) continue;
     }
     execv(entry.c_str(), program_argv.data());
-    if (errno != ENOENT || attempt == 1) {
+    if (errno != ENOENT) {
       return fail(input, "cannot run its executable " + entry + ": " + std::strerror(errno) +
                              (errno == EACCES ? " (is the cache on a noexec file system? set LUNATICC_CACHE_DIR)" : ""));
     }
   }
+  return fail(input, "it changed, or its executable left the cache, " + std::to_string(kRounds) +
+                         " times while it was compiled");
 }
 
 }  // namespace lunaticc

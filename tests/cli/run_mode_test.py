@@ -137,23 +137,27 @@ def check_hits_and_misses(checks, lunaticc, probe, work):
 
 
 def check_compiler_change(checks, lunaticc, probe, work):
-    """Another lunaticc, or the same with other runtime archives, does not use old entries."""
+    """Another compiler, or the same with other runtime archives, does not use old entries."""
     install = os.path.join(work, "install")
     shutil.rmtree(install, ignore_errors=True)
     os.makedirs(os.path.join(install, "bin"))
-    shutil.copy2(lunaticc, os.path.join(install, "bin"))
-    shutil.copytree(os.path.join(os.path.dirname(os.path.dirname(lunaticc)), "lib"), os.path.join(install, "lib"))
+    build_bin = os.path.dirname(lunaticc)
+    for program in ("lunaticc", "lunaticc-compile"):
+        shutil.copy2(os.path.join(build_bin, program), os.path.join(install, "bin"))
+    shutil.copytree(os.path.join(os.path.dirname(build_bin), "lib"), os.path.join(install, "lib"))
     cache = Cache(os.path.join(install, "bin", "lunaticc"), work, "compiler-change")
     cache.run([probe])
     cache.run([probe])
-    first = cache.entries()
-    runtime = os.path.join(install, "lib", "liblunatic_runtime.a")
+    problems = compare("entries of two runs", len(cache.entries()), 1)
     later = time.time() + 10
-    os.utime(runtime, (later, later))
-    status, stdout, _ = cache.run([probe])
-    problems = compare("exit status", status, 0) + compare("entries before", len(first), 1)
-    problems += compare("entries after", len(cache.entries()), 2)
-    checks.expect("a changed runtime archive makes a new entry", problems)
+    for changed in (os.path.join("bin", "lunaticc-compile"), os.path.join("lib", "liblunatic_runtime.a")):
+        before = len(cache.entries())
+        later += 10
+        os.utime(os.path.join(install, changed), (later, later))
+        status, stdout, _ = cache.run([probe])
+        problems += compare(f"exit status after {changed} changed", status, 0)
+        problems += compare(f"new entries after {changed} changed", len(cache.entries()) - before, 1)
+    checks.expect("a changed compiler or runtime archive makes a new entry", problems)
 
 
 def check_concurrent(checks, lunaticc, probe, work):
