@@ -274,6 +274,20 @@ def check_entry(checks, lunaticc, guest, work):
                   compare("exit status", status, 0) + compare("stdout", stdout, "main ran\n"))
 
 
+def check_cargo_runner(checks, lunaticc, guest, work):
+    """As cargo test runs a test binary with lunaticc run as its runner: libtest's arguments
+    after the module, test mode chosen by the module's exports."""
+    env = dict(os.environ, LUNATICC_CACHE_DIR=os.path.join(work, "cache"), TEST_MODE_MARKER="from the host")
+    cwd = os.path.join(work, "cargo-cwd")
+    os.makedirs(cwd, exist_ok=True)
+    for args, status_wanted, result in ((["--exact", "basic::passes"], 0, ("ok", 1, 0, 0, len(ALL_TESTS) - 1)),
+                                        (["basic::fails"], 101, ("FAILED", 0, 2, 0, len(ALL_TESTS) - 2))):
+        status, stdout, stderr, _ = run([lunaticc, "run", guest] + args, cwd, env)
+        problems = compare("exit status", status, status_wanted) + compare("stderr", stderr, "")
+        problems += summary(stdout, *result)
+        checks.expect(f"lunaticc run {os.path.basename(guest)} {' '.join(args)}", problems)
+
+
 def check_lunatic_rs(checks, lunaticc, corpus, work):
     """lunatic-rs's own udp tests, compiled without --entry, run in test mode."""
     wasm = os.path.join(corpus, "tests", "udp.wasm")
@@ -312,6 +326,7 @@ def main():
     check_list(checks, tests)
     check_refusals(checks, tests)
     check_entry(checks, lunaticc, guest, work)
+    check_cargo_runner(checks, lunaticc, guest, work)
     if corpus and os.path.isdir(corpus):
         check_lunatic_rs(checks, lunaticc, corpus, work)
     else:
