@@ -13,11 +13,10 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <thread>
 
-#include "lunatic/embed.h"
+#include "lunatic/abi.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
 #include "root_process.h"
