@@ -228,7 +228,7 @@ int runTests(ModuleImage* image, const Options& options, const Selection& select
       request.capabilities.environment = run.environment;
       ProcessRef process = spawnProcess(std::move(request), &error);
       if (!process) {
-        conclude(test, false, "note: the test could not start: " + error);
+        conclude(test, false, "note: the test could not start: " + error + "\n");
         continue;
       }
       running.emplace(process->id, std::move(run));
