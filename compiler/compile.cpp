@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -26,12 +27,21 @@
 namespace lunaticc {
 namespace {
 
+constexpr const char* kDefaultEntry = "_start";  // a WASI command's
+
 std::string readFile(const std::string& path, std::vector<char>& bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "cannot read the file";
   bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (in.bad()) return "cannot read the file";
   return {};
+}
+
+// Whether the module exports a test (abi.h: lunatic_main_entry).
+bool exportsTests(const ModuleInfo& info) {
+  return std::any_of(info.exports.begin(), info.exports.end(), [](const Export& e) {
+    return e.kind == LUNATIC_EXTERN_FUNC && e.name.starts_with(LUNATIC_TEST_EXPORT_PREFIX);
+  });
 }
 
 std::string checkEntry(BinaryenModuleRef module, const std::string& entry) {
@@ -97,9 +107,14 @@ std::string compile(const CompileOptions& options) {
   BinaryenModulePtr module = readModule(readable, error);
   if (!module) return error;
 
+  // What lunatic_main_entry names: the export to run, or "" for test mode.
+  std::string entry = options.entry;
   if (!options.object_only) {
     if (error = checkExecutableImports(*info); !error.empty()) return error;
-    if (error = checkEntry(module.get(), options.entry); !error.empty()) return error;
+    if (entry.empty() && (options.serve || !exportsTests(*info))) entry = kDefaultEntry;
+    if (!entry.empty()) {
+      if (error = checkEntry(module.get(), entry); !error.empty()) return error;
+    }
   }
 
   // Passes over Binaryen IR, on the valid module as the translator will see it.
@@ -131,7 +146,7 @@ std::string compile(const CompileOptions& options) {
 
   if (!options.object_only) {
     // The runtime's main() looks for the entry's name under this symbol.
-    auto* name = llvm::ConstantDataArray::getString(context, options.entry);
+    auto* name = llvm::ConstantDataArray::getString(context, entry);
     // The module takes ownership of globals created this way, as LLVM's API has it.
     new llvm::GlobalVariable(*ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
                              "lunatic_main_entry");

@@ -21,7 +21,10 @@ struct CompileOptions {
   std::string input;               // path of the .wasm
   std::string output;              // path of the executable or object to write
   int opt_level = 2;               // 0..3
-  std::string entry = "_start";    // export the executable runs
+  // The export the executable runs. Empty: `_start`; or, if the module exports tests
+  // (functions named `#lunatic_test_...`, as lunatic-rs's #[lunatic::test] makes them) and
+  // the executable is not a --serve one, test mode: it runs the tests (runtime/test_mode/).
+  std::string entry;
   bool object_only = false;        // -c: write an object defining module_symbol, do not link
   std::string module_symbol = "lunatic_main_module";
   lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
@@ -41,5 +44,10 @@ struct CompileOptions {
 // some malformed inputs, so callers that must survive that run this in a child process
 // (see isolate.h).
 std::string compile(const CompileOptions& options);
+
+// Every option that shapes what compile() writes (all but `input` and `output`), as one
+// string: equal strings, equal outputs from equal inputs. What a compile cache keys on
+// (tools/compile_cache.h); a new option must join it.
+std::string optionsFingerprint(const CompileOptions& options);
 
 }  // namespace lunaticc

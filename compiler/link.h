@@ -3,11 +3,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace lunaticc {
 
 // Returns an empty string on success, else lld's first error line. `serve` links the HTTP
 // server's entry (runtime/serve/, with libhttp_parser) in place of the run-once one.
 std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve = false);
+
+// The runtime archives an executable is linked against, in link order (they sit in ../lib,
+// next to the lunaticc binary's directory): what, beside the compiler itself, makes an
+// executable what it is.
+std::vector<std::string> runtimeArchives(bool serve);
 
 }  // namespace lunaticc

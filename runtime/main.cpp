@@ -6,18 +6,22 @@
 //   an abort; killed: 137 like SIGKILL.
 // The root process sees the arguments, environment and directories of wasi_grants.h; a grant
 // that cannot be honoured (a directory that does not exist) is an error before it starts.
+// An executable built from a module with tests and no --entry runs them instead
+// (test_mode/test_mode.h).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <thread>
 
 #include "executable.h"
-#include "lunatic/embed.h"
+#include "lunatic/abi.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
+#include "root_process.h"
+#include "test_mode/test_mode.h"
 #include "trap.h"
 #include "wasi_grants.h"
 
@@ -49,33 +53,20 @@ unsigned workerThreads() {
 int main(int argc, char** argv) {
   prepareExecutable();
   std::string error;
-  wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
-  if (!grants) {
-    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
-    finish(1);
-  }
   ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);
   if (!image) {
     std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
     finish(1);
   }
+  if (lunatic_main_entry[0] == 0) finish(test_mode::run(image, argc, argv, workerThreads()));
+  wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
+  if (!grants) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
+  }
   scheduler::start(workerThreads());
 
-  SpawnRequest root;
-  root.image = image;
-  root.function = lunatic_main_entry;
-  root.function_length = std::strlen(lunatic_main_entry);
-  // A WASI command's _start takes nothing; an --entry export with parameters gets zeros.
-  if (const char* signature = image->exportSignature(lunatic_main_entry)) {
-    for (const char* c = signature; *c && *c != ':'; ++c) {
-      root.params.emplace_back();
-      root.param_types.push_back(*c);
-    }
-  }
-  root.capabilities.wasi = std::move(grants);
-  root.watched = true;
-  root.report_traps = false;
-  ProcessRef process = spawnProcess(std::move(root), &error);
+  ProcessRef process = spawnProcess(rootProcessRequest(image, lunatic_main_entry, std::move(grants)), &error);
   if (!process) {
     std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
     finish(1);
@@ -86,9 +77,6 @@ int main(int argc, char** argv) {
   if (!death.failed) finish(0);
   if (death.trap == 0) finish(death.exit_code);
   if (death.trap == kKilledKind) finish(kKilledStatus);
-  // A host function that refused the root process's input says which and why instead.
-  std::fprintf(stderr, "trap: %s\n",
-               death.host_failure.empty() ? lunatic_trap_message(death.trap) : death.host_failure.c_str());
-  std::fputs(death.backtrace.c_str(), stderr);
+  std::fputs(trapReport(death).c_str(), stderr);
   finish(kTrapStatus);
 }

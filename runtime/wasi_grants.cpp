@@ -163,6 +163,16 @@ wasi::WasiConfigPtr rootWasiConfig(int argc, char** argv, const char* baked_gran
   return config;
 }
 
+wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment, std::string* error) {
+  auto config = std::make_shared<wasi::WasiConfig>();
+  for (char** entry = environment; entry && *entry; ++entry) config->environment.emplace_back(*entry);
+  if (!addDirectory(*config, DirectoryGrantSyntax{".", ".", false}, "test mode", error) ||
+      !addBakedGrants(*config, baked_grants, error) || !addRunGrants(*config, environment, error)) {
+    return nullptr;
+  }
+  return config;
+}
+
 std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view path, bool read_only,
                            wasi::PreopenDir* out) {
   const PathNames wanted = namesOf(path);

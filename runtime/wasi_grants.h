@@ -32,6 +32,12 @@ namespace lunatic::rt {
 wasi::WasiConfigPtr rootWasiConfig(int argc, char** argv, const char* baked_grants, char** environment,
                                    std::string* error);
 
+// The view every test of test mode starts with (runtime/test_mode/), as upstream Lunatic's
+// test mode gives it: no arguments, the executable's whole environment, and its working
+// directory as "."; and on top of those, as for a root process, the baked grants and those
+// of LUNATIC_ENV_<KEY> and LUNATIC_DIRS. Null with `error` set, as rootWasiConfig.
+wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment, std::string* error);
+
 // Sets KEY=value in `config`, replacing an earlier value of KEY.
 void setEnvironmentVariable(wasi::WasiConfig& config, std::string_view key, std::string_view value);
 

@@ -20,6 +20,8 @@ packages=(
   # into every server); tests/serve drives servers with curl; bench/serve loads them with wrk
   # and compares lighttpd's mod_cgi
   libhttp-parser-dev curl wrk lighttpd
+  # `lunaticc run` names its cache entries by SHA-256, from OpenSSL's libcrypto
+  libssl-dev
   erlang-base golang-go
   python3 nodejs
 )

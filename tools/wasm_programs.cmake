@@ -84,7 +84,7 @@ function(lunatic_native_program name)
     OUTPUT ${output}
     ${byproducts}
     ${commands}
-    DEPENDS lunaticc lunatic_runtime lunatic_main lunatic_serve ${wasm}
+    DEPENDS lunaticc lunaticc-compile lunatic_runtime lunatic_main lunatic_serve ${wasm}
     COMMENT "Compiling ${name} with lunaticc"
     VERBATIM)
   add_custom_target(${name}-program ALL DEPENDS ${output})

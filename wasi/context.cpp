@@ -48,7 +48,7 @@ std::unique_ptr<Descriptor> stdioDescriptor(int fd) {
 // that only reads (stdin) or only writes, and sharing ownership of the streams.
 std::unique_ptr<Descriptor> memoryStdioDescriptor(const std::shared_ptr<MemoryStdio>& stdio, int fd) {
   auto d = std::make_unique<Descriptor>();
-  MemoryStream* stream = fd == 0 ? &stdio->input : fd == 1 ? &stdio->output : &stdio->errors;
+  MemoryStream* stream = &stdio->stream(fd);
   d->memory = std::shared_ptr<MemoryStream>(stdio, stream);
   d->host = HostFd::borrowed(-1);
   d->type = Filetype::Unknown;

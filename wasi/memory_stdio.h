@@ -48,9 +48,16 @@ class MemoryStream {
 struct MemoryStdio {
   MemoryStdio(std::string input_contents, size_t output_limit, size_t errors_limit)
       : input(std::move(input_contents), 0), output({}, output_limit), errors({}, errors_limit) {}
+  // No input, and descriptors 1 and 2 both writing to `output`, in the order written: a
+  // test's captured output (runtime/test_mode/).
+  explicit MemoryStdio(size_t output_limit) : input({}, 0), output({}, output_limit), errors({}, 0), combined(true) {}
   MemoryStream input;   // descriptor 0, read-only
   MemoryStream output;  // descriptor 1, write-only
-  MemoryStream errors;  // descriptor 2, write-only
+  MemoryStream errors;  // descriptor 2, write-only, unless `combined`
+  const bool combined = false;
+
+  // The stream of descriptor `fd`, 0 to 2.
+  MemoryStream& stream(int fd) { return fd == 0 ? input : fd == 1 || combined ? output : errors; }
 };
 
 }  // namespace lunatic::rt::wasi

@@ -53,6 +53,15 @@ uint64_t create_config(lunatic_instance* self) {
   config.narrowTo(ownLimits(p));
   ProcessResources& r = p.ownResources();
   uint64_t id = r.next_id++;
+  // The config's environment is its creator's (a test's children stay in its registry).
+  // Standard streams an embedder holds in memory stay the creator's too: the children of a
+  // test or of a request write where it does, never to the host's stdio.
+  config.environment = p.capabilities.environment;
+  if (const std::shared_ptr<wasi::MemoryStdio>& stdio = p.capabilities.wasi->memory_stdio) {
+    auto view = std::make_shared<wasi::WasiConfig>();
+    view->memory_stdio = stdio;
+    config.wasi = std::move(view);
+  }
   r.configs.emplace(id, std::move(config));
   return id;
 }
@@ -220,11 +229,8 @@ int32_t compile_module(lunatic_instance* self, uint32_t, uint32_t, uint32_t) {
 
 void drop_module(lunatic_instance* self, uint64_t) { fail(self, "drop_module", "no such module"); }
 
-// One environment per program.
-uint64_t environment_id(lunatic_instance* self) {
-  callerOf(self);
-  return 0;
-}
+// 0 for the whole program; test mode gives each test an environment of its own.
+uint64_t environment_id(lunatic_instance* self) { return callerOf(self).capabilities.environment; }
 
 uint64_t process_id(lunatic_instance* self) { return callerOf(self).id; }
 

@@ -1,6 +1,7 @@
-// lunatic::registry, and lunatic::process::get_or_spawn, over the program-wide registry
-// (process/registry.h): a name belongs to the process it names, counts against its host
-// memory budget and goes when it ends.
+// lunatic::registry, and lunatic::process::get_or_spawn, over the registry of the caller's
+// environment (process/registry.h: the whole program's, or one test's in test mode): a name
+// belongs to the process it names, counts against its host memory budget and goes when it
+// ends.
 #include <cstring>
 #include <string>
 
@@ -24,18 +25,18 @@ void put(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint64_t 
   std::string_view name = nameAt(self, name_ptr, name_len, "put");
   (void)node_id;
   std::string refusal;
-  if (!registry::put(name, process_id, p.id, &refusal)) fail(self, "put", std::move(refusal));
+  if (!registry::put(p.capabilities.environment, name, process_id, p.id, &refusal)) fail(self, "put", std::move(refusal));
 }
 
 uint32_t get(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint32_t node_id_ptr,
              uint32_t process_id_ptr) {
-  callerOf(self);
+  const uint64_t environment = callerOf(self).capabilities.environment;
   std::string_view name = nameAt(self, name_ptr, name_len, "get");
   GuestMemory memory(self);
   if (!memory.at(node_id_ptr, 8) || !memory.at(process_id_ptr, 8)) {
     fail(self, "get", "an output pointer is outside the process's memory");
   }
-  ProcessId id = registry::lookup(name);
+  ProcessId id = registry::lookup(environment, name);
   if (!id) return 1;
   memory.store64(node_id_ptr, kThisNode);
   memory.store64(process_id_ptr, id);
@@ -43,8 +44,8 @@ uint32_t get(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint3
 }
 
 void remove(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len) {
-  callerOf(self);
-  registry::remove(nameAt(self, name_ptr, name_len, "remove"));
+  const uint64_t environment = callerOf(self).capabilities.environment;
+  registry::remove(environment, nameAt(self, name_ptr, name_len, "remove"));
 }
 
 }  // namespace
@@ -72,7 +73,7 @@ uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_l
     ProcessRef child = spawnProcess(std::move(request), &error);
     return child ? child->id : 0;
   };
-  ProcessId id = registry::getOrSpawn(name, p.id, &found, spawn);
+  ProcessId id = registry::getOrSpawn(p.capabilities.environment, name, p.id, &found, spawn);
   if (!id) return refuseSpawn(self, id_ptr, std::move(error));
   memory.store64(node_id_ptr, kThisNode);
   memory.store64(id_ptr, id);

@@ -12,6 +12,7 @@
 #include "instance.h"
 #include "lunatic/embed.h"
 #include "process/allocation.h"
+#include "memory_stdio.h"  // wasi/memory_stdio.h
 #include "process/module_image.h"
 #include "process/registry.h"
 #include "process/scheduler.h"
@@ -377,8 +378,15 @@ void Process::run() {
   std::string backtrace = formatTrapBacktrace(true);
   // A host function that refused the process's input says which and why instead.
   const char* what = host_failure.empty() ? lunatic_trap_message(result.kind) : host_failure.c_str();
-  std::fprintf(stderr, "lunatic: process %llu failed: %s%s%s\n", static_cast<unsigned long long>(id), what,
-               backtrace.empty() ? "" : " at ", backtrace.c_str());
+  std::string line = "lunatic: process " + std::to_string(id) + " failed: " + what +
+                     (backtrace.empty() ? "" : " at ") + backtrace + "\n";
+  // A process whose stderr an embedder holds in memory (a test's, a request's) logs there.
+  if (const std::shared_ptr<wasi::MemoryStdio>& stdio = capabilities.wasi->memory_stdio) {
+    iovec text{line.data(), line.size()};
+    stdio->stream(2).write({&text, 1});
+  } else {
+    std::fputs(line.c_str(), stderr);
+  }
 }
 
 // --- The process table, spawning, links --------------------------------------------

@@ -70,6 +70,9 @@ struct Capabilities {
   // create_config starts with none, as upstream; lunatic::wasi adds to it, and a directory
   // only from inside the creator's own (runtime/wasi_grants.h).
   wasi::WasiConfigPtr wasi = noWasiGrants();
+  // The environment the process belongs to, which the processes it spawns join: its registry
+  // is theirs (api/registry_api.cpp). Test mode runs each test in a new one; 0 otherwise.
+  uint64_t environment = 0;
 
   // Narrows these to what `limit` allows too, in place (a spawn then copies no WASI view,
   // whose shared count every core would otherwise update). The WASI view stays as it is:

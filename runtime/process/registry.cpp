@@ -10,9 +10,31 @@
 namespace lunatic::rt::registry {
 namespace {
 
+// A name within its environment's registry. Lookups use NameView, so that they copy no name.
+struct Name {
+  uint64_t environment;
+  std::string text;
+};
+struct NameView {
+  uint64_t environment;
+  std::string_view text;
+};
 struct NameHash {
   using is_transparent = void;
-  size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  size_t operator()(NameView name) const {
+    return std::hash<std::string_view>{}(name.text) ^ (std::hash<uint64_t>{}(name.environment) * 0x9E3779B97F4A7C15ull);
+  }
+  size_t operator()(const Name& name) const { return (*this)(NameView{name.environment, name.text}); }
+};
+struct NameEqual {
+  using is_transparent = void;
+  static NameView view(const Name& name) { return {name.environment, name.text}; }
+  static NameView view(NameView name) { return name; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    NameView x = view(a), y = view(b);
+    return x.environment == y.environment && x.text == y.text;
+  }
 };
 
 struct Entry {
@@ -20,7 +42,7 @@ struct Entry {
   size_t index;       // in its process's Holder::names
   bool from_others;   // given by another process: counted in Holder::bytes_from_others
 };
-using Names = std::unordered_map<std::string, Entry, NameHash, std::equal_to<>>;
+using Names = std::unordered_map<Name, Entry, NameHash, NameEqual>;
 
 // The names of one process, and what those others gave it cost it.
 struct Holder {
@@ -40,7 +62,7 @@ void detach(Names::iterator it) {
   list[index] = list.back();
   list[index]->second.index = index;
   list.pop_back();
-  uint64_t bytes = nameBytes(it->first);
+  uint64_t bytes = nameBytes(it->first.text);
   if (it->second.from_others) holder->second.bytes_from_others -= bytes;
   if (list.empty()) holders.erase(holder);
   if (ProcessRef p = findProcess(it->second.process)) {
@@ -50,10 +72,10 @@ void detach(Names::iterator it) {
 }
 
 // Names `process` `name` in place of `existing` (names.end(): none), as registry::put.
-bool attach(Names::iterator existing, std::string_view name, ProcessId process, ProcessId caller,
+bool attach(Names::iterator existing, NameView name, ProcessId process, ProcessId caller,
             std::string* refusal) {
   if (existing != names.end() && existing->second.process == process) return true;
-  uint64_t bytes = nameBytes(name);
+  uint64_t bytes = nameBytes(name.text);
   bool from_others = caller != process;
   ProcessRef p = findProcess(process);
   bool alive = false;
@@ -84,7 +106,7 @@ bool attach(Names::iterator existing, std::string_view name, ProcessId process, 
     names.erase(existing);
   }
   if (!alive) return true;
-  auto entry = names.emplace(std::string(name), Entry{process, 0, from_others}).first;
+  auto entry = names.emplace(Name{name.environment, std::string(name.text)}, Entry{process, 0, from_others}).first;
   Holder& holder = holders[process];
   entry->second.index = holder.names.size();
   holder.names.push_back(&*entry);
@@ -98,34 +120,36 @@ uint64_t nameBytes(std::string_view name) {
   return sizeof(Names::value_type) + kHashNodeOverhead + stringHeapBytes(name.size()) + sizeof(Names::value_type*);
 }
 
-ProcessId lookup(std::string_view name) {
+ProcessId lookup(uint64_t environment, std::string_view name) {
   ProcessId process;
   {
     std::lock_guard lock(mutex);
-    auto it = names.find(name);
+    auto it = names.find(NameView{environment, name});
     if (it == names.end()) return 0;
     process = it->second.process;
   }
   return findProcess(process) ? process : 0;
 }
 
-bool put(std::string_view name, ProcessId process, ProcessId caller, std::string* refusal) {
+bool put(uint64_t environment, std::string_view name, ProcessId process, ProcessId caller, std::string* refusal) {
   std::lock_guard lock(mutex);
-  return attach(names.find(name), name, process, caller, refusal);
+  NameView key{environment, name};
+  return attach(names.find(key), key, process, caller, refusal);
 }
 
-void remove(std::string_view name) {
+void remove(uint64_t environment, std::string_view name) {
   std::lock_guard lock(mutex);
-  auto it = names.find(name);
+  auto it = names.find(NameView{environment, name});
   if (it == names.end()) return;
   detach(it);
   names.erase(it);
 }
 
-ProcessId getOrSpawn(std::string_view name, ProcessId caller, bool* found, void* context,
+ProcessId getOrSpawn(uint64_t environment, std::string_view name, ProcessId caller, bool* found, void* context,
                      ProcessId (*spawn)(void*)) {
   std::lock_guard lock(mutex);
-  auto it = names.find(name);
+  NameView key{environment, name};
+  auto it = names.find(key);
   if (it != names.end() && findProcess(it->second.process)) {
     *found = true;
     return it->second.process;
@@ -133,7 +157,7 @@ ProcessId getOrSpawn(std::string_view name, ProcessId caller, bool* found, void*
   *found = false;
   ProcessId child = spawn(context);
   std::string refusal;  // the caller made sure the name fits a new process's budget
-  if (child) attach(it, name, child, caller, &refusal);
+  if (child) attach(it, key, child, caller, &refusal);
   return child;
 }
 
@@ -143,6 +167,18 @@ void forget(ProcessId process) {
   if (holder == holders.end()) return;
   for (Names::value_type* entry : holder->second.names) names.erase(names.find(entry->first));
   holders.erase(holder);
+}
+
+void forgetEnvironment(uint64_t environment) {
+  std::lock_guard lock(mutex);
+  for (auto it = names.begin(); it != names.end();) {
+    if (it->first.environment != environment) {
+      ++it;
+      continue;
+    }
+    detach(it);
+    it = names.erase(it);
+  }
 }
 
 }  // namespace lunatic::rt::registry

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -487,6 +488,27 @@ Death waitFor(ProcessId id) {
   std::unique_lock lock(scheduler.ended_mutex);
   scheduler.ended_signal.wait(lock, [&] { return scheduler.watched[id].has_value(); });
   return *scheduler.watched[id];
+}
+
+std::pair<ProcessId, Death> waitForAny(std::span<const ProcessId> ids, uint64_t deadline_ns) {
+  std::unique_lock lock(scheduler.ended_mutex);
+  auto ended_one = [&]() -> ProcessId {
+    for (ProcessId id : ids) {
+      if (scheduler.watched[id].has_value()) return id;
+    }
+    return 0;
+  };
+  ProcessId id = 0;
+  auto deadline = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline_ns));
+  if (deadline_ns == 0) {
+    scheduler.ended_signal.wait(lock, [&] { return (id = ended_one()) != 0; });
+  } else if (!scheduler.ended_signal.wait_until(lock, deadline, [&] { return (id = ended_one()) != 0; })) {
+    return {0, Death{}};
+  }
+  auto it = scheduler.watched.find(id);
+  std::pair<ProcessId, Death> result{id, std::move(*it->second)};
+  scheduler.watched.erase(it);
+  return result;
 }
 
 }  // namespace lunatic::rt::scheduler

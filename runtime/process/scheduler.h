@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <utility>
 
 #include "process/process.h"
 
@@ -56,5 +58,9 @@ void dropTimers(const std::unordered_set<uint64_t>& ids);
 void watch(ProcessId id);
 void ended(ProcessId id, const Death& death);  // called as each process ends
 Death waitFor(ProcessId id);
+// As waitFor, for whichever of `ids` (all watched) ends first: its id and death, after which
+// it is no longer watched. At the deadline (steady-clock nanoseconds; 0: none) if none has
+// ended: id 0.
+std::pair<ProcessId, Death> waitForAny(std::span<const ProcessId> ids, uint64_t deadline_ns);
 
 }  // namespace lunatic::rt::scheduler

@@ -23,6 +23,10 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks, compare  # noqa: E402  (tests/checks.py)
+
 FLAG_ERRORS = {
     "env-without-equals": (["--env", "NOEQUALS"], "--env wants KEY=VALUE, not 'NOEQUALS'"),
     "env-without-key": (["--env", "=value"], "--env wants KEY=VALUE, not '=value'"),
@@ -33,26 +37,9 @@ FLAG_ERRORS = {
 }
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def expect(self, name, problems):
-        if problems:
-            self.failed += 1
-            print(f"FAIL {name}: " + "; ".join(problems))
-        else:
-            self.passed += 1
-            print(f"ok   {name}")
-
-
 def run(argv, env=None, cwd=None):
     done = subprocess.run(argv, capture_output=True, env=env, cwd=cwd, timeout=120)
     return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
-
-
-def compare(what, actual, expected):
-    return [] if actual == expected else [f"{what} is {actual!r}, expected {expected!r}"]
 
 
 def check_flag_errors(checks, lunaticc, probe, work):

@@ -282,7 +282,13 @@ void lunatic_elem_drop(lunatic_instance*, uint32_t segment);
  * lunaticc, when it builds an executable, emits these symbols next to the module; the
  * runtime's main() instantiates the module with WASI and runs the entry export. */
 extern const lunatic_module lunatic_main_module;
-extern const char lunatic_main_entry[]; /* "_start" unless --entry said otherwise */
+/* The export the root process runs: "_start" unless --entry said otherwise; or "" for test
+ * mode (runtime/test_mode/), which runs every export whose name starts with
+ * LUNATIC_TEST_EXPORT_PREFIX (lunatic-rs's #[lunatic::test] names tests so), each as the
+ * root of an environment of its own. lunaticc chooses test mode for a module that exports
+ * tests when no --entry is given. */
+extern const char lunatic_main_entry[];
+#define LUNATIC_TEST_EXPORT_PREFIX "#lunatic_test_"
 
 /* What lunaticc's --env and --dir flags grant the root process (runtime/wasi_grants.h):
  * records of three NUL-terminated strings each, one after another, then an empty string:

@@ -1,0 +1,54 @@
+// lunaticc-compile: the compiler proper, which the lunaticc driver runs for every command but
+// `run` (compiler_process.h); its command line is lunaticc's:
+//
+//   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
+//            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST][:ro]]... [--serve]
+//   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
+//
+// Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
+// compilation runs in a child process (compiler/isolate.h), so no input can crash it.
+#include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <string>
+
+#include "flags.h"
+#include "isolate.h"
+
+int main(int argc, char** argv) {
+  lunaticc::ExecutableFlags flags;
+  lunaticc::CompileOptions& options = flags.options;
+  CLI::App app{"lunaticc: compile a WebAssembly module into a native executable\n"
+               "(`lunaticc run --help`: compile into a cache and run)",
+               "lunaticc"};
+  app.add_option("input", options.input, "WebAssembly binary (.wasm)")->required();
+  app.add_option("-o", options.output, "output file")->required();
+  lunaticc::addExecutableFlags(app, flags);
+  app.add_flag("-c", options.object_only, "write an object file instead of an executable");
+  app.add_option("--module-symbol", options.module_symbol,
+                 "with -c: symbol of the module descriptor (a C identifier)");
+  app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead (of a module compiled in parts, the parts one after another)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return lunaticc::fail("", e.what());
+  }
+  if (options.module_symbol.empty() ||
+      options.module_symbol.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos ||
+      std::isdigit(static_cast<unsigned char>(options.module_symbol[0]))) {
+    return lunaticc::fail("", "--module-symbol must be a C identifier");
+  }
+  if (std::string error = lunaticc::applyExecutableFlags(flags); !error.empty()) return lunaticc::fail("", error);
+  if (options.object_only && (!options.environment.empty() || !options.directories.empty())) {
+    return lunaticc::fail("", "--env and --dir grant an executable's root process: they do not go with -c");
+  }
+  if (options.serve && (options.object_only || options.emit_llvm)) {
+    return lunaticc::fail("", "--serve builds an executable: it does not go with -c or --emit-llvm");
+  }
+
+  std::string error = lunaticc::runIsolated([&] { return lunaticc::compile(options); });
+  return error.empty() ? 0 : lunaticc::fail(options.input, error);
+}
