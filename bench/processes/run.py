@@ -12,12 +12,14 @@ Implementations:
   go       bench/processes/go/bench_<name>.go, `GO111MODULE=off go build` of the one file,
            run with GOMAXPROCS=2
   lunatic  executables DIR/bench-<name> given by --lunatic-bin DIR, run with the same ARGS
+  baseline the same from another build, given by --baseline-bin DIR (a change is measured
+           side by side with the code before it: the table adds lunatic/baseline)
 An implementation whose tool or executable is missing shows as "-". Every program prints
 one line `RESULT <name> <seconds> <checksum> [key=value ...]`; a run that times out, exits
 non-zero, prints no such line or a checksum other than the expected one is an error cell.
 
 Usage: bench/processes/run.py RUNS [--only NAME,...] [--impls erlang,go,lunatic]
-       [--lunatic-bin DIR] [--markdown] [--timeout SECONDS] [--build-dir DIR]
+       [--lunatic-bin DIR] [--baseline-bin DIR] [--markdown] [--timeout SECONDS] [--build-dir DIR]
        [--spawn-n N] [--skynet-leaves L] [--ring-procs P] [--ring-laps L]
        [--pingpong-n N] [--idle-n N]
 """
@@ -34,7 +36,7 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCHMARKS = ["spawn", "skynet", "ring", "pingpong", "idle"]
-IMPLS = ["erlang", "go", "lunatic"]
+IMPLS = ["erlang", "go", "lunatic", "baseline"]
 ERL_FLAGS = ["-noshell", "+S", "2", "+P", "2000000"]
 GOMAXPROCS = "2"
 
@@ -128,16 +130,16 @@ def build_go(build_dir, benches):
     return impl
 
 
-def find_lunatic(bin_dir, benches):
+def find_lunatic(bin_dir, benches, name="lunatic"):
     if not bin_dir:
         return None
-    impl = Impl("lunatic")
+    impl = Impl(name)
     for b in benches:
         exe = os.path.join(os.path.abspath(bin_dir), "bench-" + b)
         if os.path.isfile(exe) and os.access(exe, os.X_OK):
             impl.commands[b] = ({}, [exe])
         else:
-            log("lunatic: %s not found" % exe)
+            log("%s: %s not found" % (name, exe))
     return impl
 
 
@@ -246,12 +248,15 @@ def cell(impls, results, bench, impl, fn):
 
 def table_rows(benches, impls, results, o):
     pairs = [("go", "erlang"), ("lunatic", "erlang"), ("lunatic", "go")]
-    header = ["benchmark", "figure"] + IMPLS + ["%s/%s" % p for p in pairs]
+    shown = [i for i in IMPLS if i != "baseline" or i in impls]
+    if "baseline" in impls:
+        pairs.append(("lunatic", "baseline"))
+    header = ["benchmark", "figure"] + shown + ["%s/%s" % p for p in pairs]
     rows = []
     for b in benches:
         for label, fn, lower_better in figures(b, o):
             medians, texts = {}, []
-            for impl in IMPLS:
+            for impl in shown:
                 text, m = cell(impls, results, b, impl, fn)
                 medians[impl] = m
                 texts.append(text if m is None else fmt_value(label, m))
@@ -326,6 +331,8 @@ def parse_args():
     p.add_argument("--only", help="comma-separated benchmarks (%s)" % ",".join(BENCHMARKS))
     p.add_argument("--impls", default=",".join(IMPLS), help="comma-separated implementations")
     p.add_argument("--lunatic-bin", metavar="DIR", help="directory of bench-<name> executables")
+    p.add_argument("--baseline-bin", metavar="DIR",
+                   help="the same of another build, run side by side as 'baseline'")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument("--timeout", type=float, default=120, help="seconds per run (120)")
     p.add_argument("--build-dir", default="/tmp/lunaticc-bench-processes",
@@ -339,6 +346,8 @@ def parse_args():
     o = p.parse_args()
     o.benches = o.only.split(",") if o.only else list(BENCHMARKS)
     o.impl_names = o.impls.split(",")
+    if o.baseline_bin and "baseline" not in o.impl_names:
+        o.impl_names.append("baseline")
     for b in o.benches:
         if b not in BENCHMARKS:
             p.error("unknown benchmark %r (known: %s)" % (b, ", ".join(BENCHMARKS)))
@@ -361,7 +370,8 @@ def main():
     impls = {}
     for name, make in [("erlang", lambda: build_erlang(o.build_dir, o.benches)),
                        ("go", lambda: build_go(o.build_dir, o.benches)),
-                       ("lunatic", lambda: find_lunatic(o.lunatic_bin, o.benches))]:
+                       ("lunatic", lambda: find_lunatic(o.lunatic_bin, o.benches)),
+                       ("baseline", lambda: find_lunatic(o.baseline_bin, o.benches, "baseline"))]:
         if name in o.impl_names:
             impl = make()
             if impl is not None:
