@@ -32,6 +32,12 @@ uint64_t newError(Process& p, std::string message);
 // Takes the message the process has been building, or the process fails.
 MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function);
 
+// Waits, as lunatic::message::receive, for the oldest message with a tag in `tags` (any, if
+// `count` is 0) among those that arrived after `after` (null: all), and puts it in the slot:
+// receive's results. lunatic::distributed's send_receive_skip_search shares it.
+uint32_t receiveAfter(lunatic_instance* self, const int64_t* tags, size_t count, uint64_t timeout_ms,
+                      const Message* after);
+
 // lunatic::process::spawn, which get_or_spawn shares.
 uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
                uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr);
@@ -47,6 +53,11 @@ std::span<const HostFunction> timerFunctions();
 std::span<const HostFunction> registryFunctions();
 std::span<const HostFunction> errorAndVersionFunctions();
 std::span<const HostFunction> wasiConfigFunctions();
+std::span<const HostFunction> distributedFunctions();
+std::span<const HostFunction> trapFunctions();
+std::span<const HostFunction> metricsFunctions();
+// The functions of upstream's ABI this runtime does not provide yet (not_provided_api.cpp).
+std::span<const HostFunction> notProvidedFunctions();
 
 // An entry of a table: host(module, name, signature, function).
 template <typename F>
