@@ -32,6 +32,12 @@ CASES = {
     # an import the runtime does not provide
     "unknown-import": HEADER + section(1, b"\x01\x60\x00\x00")
     + section(2, b"\x01\x03env\x03foo\x00\x00"),
+    # a lunatic:: name that upstream Lunatic 0.13's host ABI does not have
+    "unknown-lunatic-import": HEADER + section(1, b"\x01\x60\x00\x00")
+    + section(2, b"\x01\x11lunatic::registry\x10get_or_put_later\x00\x00"),
+    # lunatic::process::process_id is () -> i64, not () -> ()
+    "lunatic-import-signature": HEADER + section(1, b"\x01\x60\x00\x00")
+    + section(2, b"\x01\x10lunatic::process\x0aprocess_id\x00\x00"),
     # a valid module that has no _start to run
     "no-entry": HEADER + section(1, b"\x01\x60\x00\x00") + section(3, b"\x01\x00")
     + section(10, b"\x01\x02\x00\x0b"),
