@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "lunatic/utf8.h"
 #include "trap.h"
 
 namespace lunatic::rt {
@@ -91,6 +92,16 @@ void fail(lunatic_instance* instance, const char* function, std::string why) {
   p->host_failure = std::string(function) + ": " + why;
   std::string().swap(why);  // frees it: the trap skips this frame's destructors
   lunatic_trap(LUNATIC_TRAP_HOST);
+}
+
+std::string_view guestText(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function,
+                           const char* what) {
+  std::string_view text;
+  if (!GuestMemory(self).view(ptr, len, &text)) {
+    fail(self, function, std::string(what) + " is outside the process's memory");
+  }
+  if (!isValidUtf8(text)) fail(self, function, std::string(what) + " is not UTF-8");
+  return text;
 }
 
 uint64_t newError(Process& p, std::string message) {

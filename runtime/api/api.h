@@ -23,6 +23,11 @@ Process& callerOf(lunatic_instance* instance);
 // the message is moved in, and the caller should hold no other string on its frame.
 [[noreturn]] void fail(lunatic_instance* instance, const char* function, std::string why);
 
+// The UTF-8 text [ptr, ptr + len) of the caller's memory, or the process fails, saying that
+// `what` ("the name") is outside its memory or not UTF-8.
+std::string_view guestText(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function,
+                           const char* what);
+
 // The calling process's config `id` (lunatic::process::create_config), or the process fails.
 Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function);
 

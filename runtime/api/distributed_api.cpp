@@ -12,7 +12,6 @@
 
 #include "api/api.h"
 #include "api/cluster.h"
-#include "lunatic/utf8.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -74,11 +73,10 @@ uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id,
   }
   GuestMemory memory(self);
   cluster::RemoteSpawn request;
-  if (!memory.view(function_ptr, function_len, &request.function) || !memory.view(params_ptr, params_len, &request.params) ||
-      !memory.at(id_ptr, 8)) {
+  request.function = guestText(self, function_ptr, function_len, "spawn", "the function name");
+  if (!memory.view(params_ptr, params_len, &request.params) || !memory.at(id_ptr, 8)) {
     fail(self, "spawn", "a pointer is outside the process's memory");
   }
-  if (!isValidUtf8(request.function)) fail(self, "spawn", "the function name is not UTF-8");
   request.module_id = module;
   request.config = config_id == -1 ? &p.capabilities : &configOf(self, uint64_t(config_id), "spawn");
   ProcessId id = 0;
@@ -148,12 +146,10 @@ uint32_t exec_lookup_nodes(lunatic_instance* self, uint32_t query_ptr, uint32_t 
                            uint32_t nodes_len_ptr, uint32_t error_ptr) {
   Process& p = callerOf(self);
   GuestMemory memory(self);
-  std::string_view query;
-  if (!memory.view(query_ptr, query_len, &query) || !memory.at(query_id_ptr, 8) || !memory.at(nodes_len_ptr, 4) ||
-      !memory.at(error_ptr, 8)) {
+  std::string_view query = guestText(self, query_ptr, query_len, "exec_lookup_nodes", "the query");
+  if (!memory.at(query_id_ptr, 8) || !memory.at(nodes_len_ptr, 4) || !memory.at(error_ptr, 8)) {
     fail(self, "exec_lookup_nodes", "a pointer is outside the process's memory");
   }
-  if (!isValidUtf8(query)) fail(self, "exec_lookup_nodes", "the query is not UTF-8");
   uint32_t matched = 0;
   std::string error;
   std::optional<uint64_t> query_id = cluster::current().lookupNodes(query, &matched, &error);

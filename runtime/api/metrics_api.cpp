@@ -3,27 +3,19 @@
 // A name must be UTF-8 and inside the caller's memory, or the caller fails, as upstream.
 #include "api/api.h"
 #include "api/metrics.h"
-#include "lunatic/utf8.h"
 
 namespace lunatic::rt::api {
 namespace {
 
 constexpr const char* kModule = "lunatic::metrics";
 
-// Metrics need no process: an embedding's instance may record them too.
-std::string_view nameAt(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function) {
-  std::string_view name;
-  if (!GuestMemory(self).view(ptr, len, &name)) fail(self, function, "the name is outside the process's memory");
-  if (!isValidUtf8(name)) fail(self, function, "the name is not UTF-8");
-  return name;
-}
-
 // Records through `record` (a metrics.h function) what the guest named, or fails the caller
 // when the store refuses a new series.
 template <typename Value>
 void recordNamed(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function,
                  bool (*record)(std::string_view, std::span<const metrics::Label>, Value), Value value) {
-  std::string_view name = nameAt(self, ptr, len, function);
+  // Metrics need no process: an embedding's instance may record them too.
+  std::string_view name = guestText(self, ptr, len, function, "the name");
   if (!record(name, {}, value)) {
     fail(self, function, "too many metric series, or a name longer than 1024 bytes (runtime/api/metrics.h)");
   }

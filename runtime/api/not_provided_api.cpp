@@ -106,27 +106,10 @@ uint64_t answer(lunatic_instance* self, const NotProvided& entry, const uint64_t
 
 // The C type of a Wasm type code of a signature ('\0': no result).
 template <char code>
-struct CType;
-template <>
-struct CType<'i'> {
-  using type = uint32_t;
-};
-template <>
-struct CType<'I'> {
-  using type = uint64_t;
-};
-template <>
-struct CType<'f'> {
-  using type = float;
-};
-template <>
-struct CType<'F'> {
-  using type = double;
-};
-template <>
-struct CType<'\0'> {
-  using type = void;
-};
+using CType = std::conditional_t<
+    code == 'i', uint32_t,
+    std::conditional_t<code == 'I', uint64_t,
+                       std::conditional_t<code == 'f', float, std::conditional_t<code == 'F', double, void>>>>;
 
 constexpr size_t paramCount(const char* signature) {
   size_t n = 0;
@@ -147,9 +130,9 @@ struct HostCode;
 template <size_t index, size_t... param>
 struct HostCode<index, std::index_sequence<param...>> {
   static constexpr const NotProvided& entry = kNotProvided[index];
-  using Result = typename CType<resultCode(entry.signature)>::type;
+  using Result = CType<resultCode(entry.signature)>;
 
-  static Result call(lunatic_instance* self, typename CType<entry.signature[param]>::type... values) {
+  static Result call(lunatic_instance* self, CType<entry.signature[param]>... values) {
     const uint64_t params[] = {bitsOf(values)..., 0};
     if constexpr (std::is_void_v<Result>) {
       answer(self, entry, params);

@@ -149,7 +149,9 @@ void limits() {
   // Series are counted per thread (this one's shard); the gauges share one table.
   std::thread([] {
     size_t accepted = 0;
-    for (size_t i = 0; i < metrics::kMaxSeries + 10; ++i) accepted += metrics::addToCounter("many." + std::to_string(i), {}, 1);
+    for (size_t i = 0; i < metrics::kMaxSeries + 10; ++i) {
+      accepted += metrics::addToCounter("many." + std::to_string(i), {}, 1);
+    }
     EXPECT(accepted == metrics::kMaxSeries);
     // A series the shard already has is still recorded.
     EXPECT(metrics::addToCounter("many.0", {}, 1));
