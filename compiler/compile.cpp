@@ -63,7 +63,8 @@ std::string wasiGrants(const CompileOptions& options) {
     for (const char* s : {kind, first.c_str(), second.c_str()}) grants.append(s).push_back('\0');
   };
   for (const auto& [key, value] : options.environment) record(LUNATIC_GRANT_ENVIRONMENT_VARIABLE, key, value);
-  for (const DirectoryGrant& dir : options.directories) record(LUNATIC_GRANT_DIRECTORY, dir.host, dir.guest);
+  for (const DirectoryGrant& dir : options.directories)
+    record(dir.read_only ? LUNATIC_GRANT_READ_ONLY_DIRECTORY : LUNATIC_GRANT_DIRECTORY, dir.host, dir.guest);
   grants.push_back('\0');
   return grants;
 }

@@ -12,8 +12,9 @@ namespace lunaticc {
 
 // A host directory the executable's root process is granted (lunaticc --dir HOST[::GUEST]).
 struct DirectoryGrant {
-  std::string host;   // as given: the runtime canonicalises it when the executable starts
+  std::string host;   // as given: the runtime opens it when the executable starts
   std::string guest;  // the name the guest sees it under
+  bool read_only = false;
 };
 
 struct CompileOptions {

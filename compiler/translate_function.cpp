@@ -141,6 +141,9 @@ class FunctionTranslator {
     return [this](Value* condition, uint32_t kind) { trapIf(condition, kind); };
   }
 
+  // The entry half of the stack check (abi.h): the frame pointer against the limit. A frame
+  // too large for the stack's overreach was checked whole by lunatic_stack_probe before
+  // the prologue allocated it (setCodeAttributes).
   void checkStack() {
     Value* frame = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {t_.ptr}, {b_.getInt32(0)});
     // Per instance (abi.h): a process keeps its stack, and so its limit, when it moves to

@@ -6,7 +6,6 @@
 //   an abort; killed: 137 like SIGKILL.
 // The root process sees the arguments, environment and directories of wasi_grants.h; a grant
 // that cannot be honoured (a directory that does not exist) is an error before it starts.
-#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "executable.h"
 #include "lunatic/embed.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
@@ -47,10 +47,7 @@ unsigned workerThreads() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Processes come and go by the million, and their runtime objects with them. glibc would
-  // hand freed heap back to the kernel now and then, and on a multi-threaded program every
-  // such release interrupts all cores to flush their TLBs: keep the heap instead.
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  prepareExecutable();
   std::string error;
   wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
   if (!grants) {

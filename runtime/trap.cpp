@@ -157,7 +157,8 @@ void installHandlers() {
       pthread_attr_getstack(&attr, &low, &size);
       pthread_attr_destroy(&attr);
       t.stack_low = reinterpret_cast<uintptr_t>(low);
-      lunatic_stack_limit = t.stack_low + kStackHeadroom;
+      t.own.limit = t.stack_low + kStackHeadroom;
+      if (t.current == &t.own) lunatic_stack_limit = t.own.limit;
     }
     t.altstack_installed = true;
   }
@@ -167,13 +168,13 @@ void installHandlers() {
 
 uintptr_t threadStackLimit() {
   installHandlers();
-  uintptr_t low = state().stack_low;
-  return low ? low + kStackHeadroom : 0;
+  return state().own.limit;
 }
 
 void setCurrentGuestStack(GuestStack* stack) {
   ThreadState& t = state();
   t.current = stack ? stack : &t.own;
+  lunatic_stack_limit = t.current->limit;
 }
 
 GuardResult runGuarded(void (*fn)(void*), void* context) {

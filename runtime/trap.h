@@ -30,9 +30,11 @@ struct GuestStack {
   Guard* innermost = nullptr;  // where a trap unwinds to
   uint32_t kind = 0;           // what the last unwinding was for
   int32_t exit_code = 0;
+  uintptr_t limit = 0;         // the stack's limit for guest frames (abi.h), 0 if unknown
 };
 
-// Makes `stack` (null: the thread's own) the one traps on this thread unwind on.
+// Makes `stack` (null: the thread's own) the one traps on this thread unwind on, and its
+// limit the one lunatic_stack_probe checks frames against.
 void setCurrentGuestStack(GuestStack* stack);
 
 // Runs fn(context) so that a trap or proc_exit inside it returns here instead. Nests. The

@@ -1,23 +1,23 @@
 // The WASI views processes are granted (wasi_grants.h).
 #include "wasi_grants.h"
 
-#include <sys/stat.h>
+#include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include "lunatic/abi.h"
+#include "lunatic/directory_grant.h"
+#include "sandbox.h"  // wasi/sandbox.h
 
 namespace lunatic::rt {
 namespace {
 
 constexpr std::string_view kEnvironmentPrefix = "LUNATIC_ENV_";
 constexpr std::string_view kDirectoriesVariable = "LUNATIC_DIRS";
-constexpr std::string_view kGuestNameSeparator = "::";
 
 // A path as its names, without the empty ones ("//", a trailing '/') and ".".
 struct PathNames {
@@ -44,30 +44,28 @@ bool leadsTo(const PathNames& prefix, const PathNames& path) {
          std::equal(prefix.names.begin(), prefix.names.end(), path.names.begin());
 }
 
-// Sets `canonical` to the absolute path of the directory `path`, symlinks resolved. Returns
-// "" or why not.
-std::string canonicalDirectory(const std::string& path, std::string* canonical) {
-  std::unique_ptr<char, decltype(&std::free)> resolved(realpath(path.c_str(), nullptr), &std::free);
-  if (!resolved) return std::strerror(errno);
-  struct stat info;
-  if (stat(resolved.get(), &info) != 0) return std::strerror(errno);
-  if (!S_ISDIR(info.st_mode)) return "not a directory";
-  *canonical = resolved.get();
+// Opens the host directory `path` for a grant made at start-up: its one opening by name
+// (config.h). Returns "" or why not.
+std::string openDirectory(const std::string& path, wasi::GrantedDirectory* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOTDIR ? "not a directory" : std::strerror(errno);
+  *out = std::make_shared<const wasi::HostFd>(wasi::HostFd::owned(fd));
   return {};
 }
 
-// Grants `config` the host directory `host` under the guest name `guest`. `source` says who
-// granted it, for the error.
-bool addDirectory(wasi::WasiConfig& config, std::string_view host, std::string_view guest, std::string_view source,
+// Grants `config` the directory `grant` names, opened now. `source` says who granted it, for
+// the error.
+bool addDirectory(wasi::WasiConfig& config, const DirectoryGrantSyntax& grant, std::string_view source,
                   std::string* error) {
-  std::string canonical;
-  std::string why = host.empty() || guest.empty() ? "a directory grant needs a host directory and a guest name"
-                                                   : canonicalDirectory(std::string(host), &canonical);
+  wasi::PreopenDir dir{std::string(grant.guest), nullptr, grant.read_only};
+  std::string why = grant.host.empty() || grant.guest.empty()
+                        ? "a directory grant needs a host directory and a guest name"
+                        : openDirectory(std::string(grant.host), &dir.directory);
   if (!why.empty()) {
-    *error = "directory '" + std::string(host) + "' (granted by " + std::string(source) + "): " + why;
+    *error = "directory '" + std::string(grant.host) + "' (granted by " + std::string(source) + "): " + why;
     return false;
   }
-  config.directories.push_back({std::string(guest), std::move(canonical)});
+  config.directories.push_back(std::move(dir));
   return true;
 }
 
@@ -86,8 +84,9 @@ bool addBakedGrants(wasi::WasiConfig& config, const char* at, std::string* error
     std::string_view second = nextString(at);
     if (kind == LUNATIC_GRANT_ENVIRONMENT_VARIABLE) {
       setEnvironmentVariable(config, first, second);
-    } else if (kind == LUNATIC_GRANT_DIRECTORY) {
-      if (!addDirectory(config, first, second, "--dir", error)) return false;
+    } else if (kind == LUNATIC_GRANT_DIRECTORY || kind == LUNATIC_GRANT_READ_ONLY_DIRECTORY) {
+      DirectoryGrantSyntax grant{first, second, kind == LUNATIC_GRANT_READ_ONLY_DIRECTORY};
+      if (!addDirectory(config, grant, "--dir", error)) return false;
     } else {
       *error = "the executable's WASI grants are malformed (a grant of kind '" + std::string(kind) + "')";
       return false;
@@ -96,27 +95,27 @@ bool addBakedGrants(wasi::WasiConfig& config, const char* at, std::string* error
   return true;
 }
 
-// LUNATIC_DIRS: entries end at each ':' that is not half of a "::".
+// LUNATIC_DIRS: entries end at each ':' that is neither half of a "::" nor the start of a
+// ":ro" that ends the entry.
 bool addDirectoryList(wasi::WasiConfig& config, std::string_view list, std::string* error) {
   while (!list.empty()) {
     size_t end = 0;
     while (end < list.size()) {
       if (list.substr(end, 2) == kGuestNameSeparator) {
         end += 2;
-      } else if (list[end] == ':') {
-        break;
-      } else {
+      } else if (list[end] != ':') {
         ++end;
+      } else if (std::string_view rest = list.substr(end); rest.starts_with(kReadOnlySuffix) &&
+                 (rest.size() == kReadOnlySuffix.size() || rest[kReadOnlySuffix.size()] == ':')) {
+        end += kReadOnlySuffix.size();
+      } else {
+        break;
       }
     }
     std::string_view entry = list.substr(0, end);
     list.remove_prefix(std::min(end + 1, list.size()));
     if (entry.empty()) continue;  // "a::b:" or ":a", as PATH allows
-    size_t separator = entry.find(kGuestNameSeparator);
-    std::string_view host = entry.substr(0, separator);
-    std::string_view guest =
-        separator == std::string_view::npos ? host : entry.substr(separator + kGuestNameSeparator.size());
-    if (!addDirectory(config, host, guest, kDirectoriesVariable, error)) return false;
+    if (!addDirectory(config, parseDirectoryGrant(entry), kDirectoriesVariable, error)) return false;
   }
   return true;
 }
@@ -164,7 +163,8 @@ wasi::WasiConfigPtr rootWasiConfig(int argc, char** argv, const char* baked_gran
   return config;
 }
 
-std::string resolveGrantedDirectory(const wasi::WasiConfig& granter, std::string_view path, std::string* host) {
+std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view path, bool read_only,
+                           wasi::PreopenDir* out) {
   const PathNames wanted = namesOf(path);
   const wasi::PreopenDir* under = nullptr;
   size_t under_names = 0;
@@ -176,22 +176,25 @@ std::string resolveGrantedDirectory(const wasi::WasiConfig& granter, std::string
     }
   }
   if (!under) return "not inside a directory this process was granted";
-  std::string mapped = under->host_path;
-  for (size_t i = under_names; i < wanted.names.size(); ++i) {
-    mapped += '/';
-    mapped += wanted.names[i];
+  // `out` is only ever set whole, on success (a caller may trap on failure: wasi_config_api.cpp).
+  auto grant = [&](wasi::GrantedDirectory directory) {
+    *out = {std::string(path), std::move(directory), read_only || under->read_only};
+    return std::string();
+  };
+  if (under_names == wanted.names.size()) return grant(under->directory);
+  std::string rest;
+  for (size_t i = under_names; i < wanted.names.size(); ++i) rest.append(rest.empty() ? "" : "/").append(wanted.names[i]);
+  wasi::HostFd opened;
+  switch (wasi::sandbox::openBeneath(under->directory->get(), rest, O_RDONLY | O_DIRECTORY, 0, &opened)) {
+    case wasi::Errno::Success: return grant(std::make_shared<const wasi::HostFd>(std::move(opened)));
+    case wasi::Errno::NotCapable: return "leads outside the granted directory " + under->guest_path;
+    // As strerror says them (but "not a directory", as at start-up).
+    case wasi::Errno::NoEnt: return std::strerror(ENOENT);
+    case wasi::Errno::NotDir: return "not a directory";
+    case wasi::Errno::Acces: return std::strerror(EACCES);
+    case wasi::Errno::Loop: return std::strerror(ELOOP);
+    default: return "cannot be opened";
   }
-  std::string canonical;
-  if (std::string why = canonicalDirectory(mapped, &canonical); !why.empty()) return why;
-  // ".." and symlinks may have led elsewhere: only the directories granted count.
-  const PathNames found = namesOf(canonical);
-  for (const wasi::PreopenDir& dir : granter.directories) {
-    if (leadsTo(namesOf(dir.host_path), found)) {
-      *host = std::move(canonical);
-      return {};
-    }
-  }
-  return "leads outside every directory this process was granted";
 }
 
 }  // namespace lunatic::rt

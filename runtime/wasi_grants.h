@@ -4,17 +4,19 @@
 //
 // The root process's arguments are the executable's argv, untouched. Its environment and
 // directories add up from two sources, in this order:
-//   1. lunaticc's --env KEY=VALUE and --dir HOST[::GUEST] flags, baked into the executable
+//   1. lunaticc's --env KEY=VALUE and --dir HOST[::GUEST][:ro] flags, baked into the executable
 //      (lunatic_main_wasi_grants in abi.h);
 //   2. the environment the executable runs in:
-//        LUNATIC_ENV_<KEY>=<value>                     grants the variable KEY=value
-//        LUNATIC_DIRS=HOST[::GUEST][:HOST[::GUEST]]... grants directories, like PATH: entries
-//                                                      are separated by ':', and '::' maps a
-//                                                      host directory to the name the guest
-//                                                      sees (default: HOST as written)
+//        LUNATIC_ENV_<KEY>=<value>   grants the variable KEY=value
+//        LUNATIC_DIRS=GRANT[:GRANT]...
+//                                    grants directories, like PATH: entries are separated
+//                                    by ':', each HOST[::GUEST][:ro] (lunatic/directory_grant.h:
+//                                    '::' maps a host directory to the name the guest sees,
+//                                    default HOST as written; ":ro" grants it read-only)
 // Nothing else of the host's environment reaches the guest. A variable granted twice keeps
-// its last value. Directories are canonicalised at start-up (symlinks resolved); one that is
-// not an existing directory is an error.
+// its last value. Each directory is opened once, at start-up (symlinks in the path given are
+// followed then, and never again: config.h); one that is not an existing directory is an
+// error.
 #pragma once
 
 #include <string>
@@ -33,12 +35,14 @@ wasi::WasiConfigPtr rootWasiConfig(int argc, char** argv, const char* baked_gran
 // Sets KEY=value in `config`, replacing an earlier value of KEY.
 void setEnvironmentVariable(wasi::WasiConfig& config, std::string_view key, std::string_view value);
 
-// Resolves `path`, a directory as a process with the view `granter` names it, to a host
-// directory inside one of granter's directories. The path is looked up under the granter's
-// directory whose guest name is its longest leading run of components (a relative guest name
-// such as "." covers relative paths), and the host path it maps to is canonicalised: a ".."
-// or a symlink that leads outside every directory of the granter is refused. Returns "" and
-// sets `host` to the canonical host directory, or returns why not.
-std::string resolveGrantedDirectory(const wasi::WasiConfig& granter, std::string_view path, std::string* host);
+// Grants the directory `path`, as a process with the view `granter` names it, to `out`
+// (config.h). The path is looked up under the granter's directory whose guest name is its
+// longest leading run of components (a relative guest name such as "." covers relative
+// paths): the rest is opened beneath that directory's descriptor (sandbox.h: a ".." or a
+// symlink that would leave it is refused), or, if nothing is left, the grant is that
+// directory's own descriptor, shared. The grant is read-only if `read_only` says so or the
+// granter's directory is. Returns "" or why not.
+std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view path, bool read_only,
+                           wasi::PreopenDir* out);
 
 }  // namespace lunatic::rt

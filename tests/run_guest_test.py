@@ -21,14 +21,18 @@ in the program's source, C or Rust:
                                after what stdin lines give, a read waits for ever.
                                Without any of these, stdin is empty.
   // given-file: GUEST: TEXT   the file GUEST (say /sandbox/in.txt) holds the line TEXT when
-                               the program starts
+                               the program starts (its directory is made if missing)
   // expect-file: GUEST: REGEX the file GUEST must exist after the run, and its whole content
                                match REGEX (write \\n for a line end)
   // expect-no-file: GUEST     the file GUEST must not exist after the run
+  // grant: GUEST: DIR[:ro]    one more preopen: DIR, a directory relative to the run's
+                               directories (sandbox/pub, say: inside /sandbox), made if
+                               missing, which the guest sees as GUEST; ":ro" grants it
+                               read-only (node:wasi has no such grants: there it is writable)
 
 Every run gets two fresh, empty directories, which the guest sees as /sandbox and /other
-(WASI preopens); they are removed afterwards. Anything the run leaves beside them fails the
-test: the guest escaped. Any stdout line starting with "FAIL" fails the
+(WASI preopens), and those of grant lines; they are removed afterwards. Anything the run
+leaves beside them fails the test: the guest escaped. Any stdout line starting with "FAIL" fails the
 test (the programs' checks).
 
 A test named in the expected-failures list (one "name: reason" per line; the name is the
@@ -55,7 +59,7 @@ import tempfile
 import time
 
 DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*(expect-(?:exit|stdout|stderr\+?|max-seconds|file|no-file)"
-                       r"|args|env|stdin|stdin-file|stdin-open|given-file):\s?(.*?)\s*$")
+                       r"|args|env|stdin|stdin-file|stdin-open|given-file|grant):\s?(.*?)\s*$")
 GUEST_DIRS = ("sandbox", "other")  # each /NAME to the guest, a fresh directory NAME on the host
 
 # Runs a module under node:wasi with the arguments, environment and preopens in its JSON
@@ -70,18 +74,21 @@ process.exitCode = wasi.start(await WebAssembly.instantiate(module, wasi.getImpo
 """
 
 
-def lunatic_grants(preopens, guest_env):
+def lunatic_grants(preopens, guest_env, read_only=()):
     """The variables of an executable's environment that grant the guest `preopens` ({guest
-    path: host directory}) and `guest_env` ({KEY: value}): runtime/wasi_grants.h's syntax."""
+    path: host directory}, those named in `read_only` read-only) and `guest_env` ({KEY:
+    value}): runtime/wasi_grants.h's syntax."""
     grants = {"LUNATIC_ENV_" + key: value for key, value in guest_env.items()}
-    grants["LUNATIC_DIRS"] = ":".join(f"{host}::{guest}" for guest, host in preopens.items())
+    grants["LUNATIC_DIRS"] = ":".join(f"{host}::{guest}" + (":ro" if guest in read_only else "")
+                                      for guest, host in preopens.items())
     return grants
 
 
 def read_directives(source):
     """What a run of the program gets and must do, from the directive lines of `source`."""
     exp = {"exit": 0, "stdout": [], "stderr": [], "max-seconds": 10.0, "args": [], "env": {},
-           "stdin": b"", "stdin-open": False, "given-file": [], "file": [], "no-file": []}
+           "stdin": b"", "stdin-open": False, "given-file": [], "file": [], "no-file": [],
+           "grant": []}
     with open(source, encoding="utf-8") as f:
         for line in f:
             m = DIRECTIVE.match(line)
@@ -109,6 +116,10 @@ def read_directives(source):
             elif key in ("file", "given-file"):
                 path, _, text = value.partition(": ")
                 exp[key].append((path, text))
+            elif key == "grant":
+                guest, _, directory = value.partition(": ")
+                directory, read_only = directory.removesuffix(":ro"), directory.endswith(":ro")
+                exp["grant"].append((guest, directory, read_only))
             else:
                 exp[key].append(value)
     return exp
@@ -168,6 +179,7 @@ def host_path(preopens, guest):
 
 def give_files(exp, preopens):
     for guest, text in exp["given-file"]:
+        os.makedirs(os.path.dirname(host_path(preopens, guest)), exist_ok=True)
         with open(host_path(preopens, guest), "w", encoding="utf-8") as f:
             f.write(text + "\n")
 
@@ -190,11 +202,12 @@ def check_files(exp, preopens):
     return problems
 
 
-def check_outside(root):
+def check_outside(root, exp):
     """The problems with what the run left beside the preopens, in their parent `root`: a
     guest that reached it escaped its directories."""
+    granted = set(GUEST_DIRS) | {directory.split("/")[0] for _, directory, _ in exp["grant"]}
     return [f"the program escaped its directories: it left {name} beside them"
-            for name in sorted(set(os.listdir(root)) - set(GUEST_DIRS))]
+            for name in sorted(set(os.listdir(root)) - granted)]
 
 
 def command(args, exp, preopens):
@@ -207,7 +220,8 @@ def command(args, exp, preopens):
         config = {"wasm": args.node, "args": [os.path.basename(args.node)] + exp["args"],
                   "env": exp["env"], "preopens": preopens}
         return ["node", "--no-warnings", "--input-type=module", "-e", NODE_HOST, json.dumps(config)], env
-    env.update(lunatic_grants(preopens, exp["env"]))
+    read_only = {guest for guest, _, is_read_only in exp["grant"] if is_read_only}
+    env.update(lunatic_grants(preopens, exp["env"], read_only))
     return ([args.wrapper] if args.wrapper else []) + [args.exe] + exp["args"], env
 
 
@@ -218,6 +232,9 @@ def run(args, exp):
         for name in GUEST_DIRS:
             os.mkdir(os.path.join(root, name))
             preopens["/" + name] = os.path.join(root, name)
+        for guest, directory, _ in exp["grant"]:
+            os.makedirs(os.path.join(root, directory), exist_ok=True)
+            preopens[guest] = os.path.join(root, directory)
         give_files(exp, preopens)
         argv, env = command(args, exp, preopens)
         limit = exp["max-seconds"]
@@ -238,7 +255,7 @@ def run(args, exp):
                 os.close(end)
         seconds = time.monotonic() - start
         return (status, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"),
-                seconds, check_files(exp, preopens) + check_outside(root))
+                seconds, check_files(exp, preopens) + check_outside(root, exp))
 
 
 def known_failure(path, name):

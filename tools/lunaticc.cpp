@@ -1,7 +1,7 @@
 // lunaticc: compiles a WebAssembly module into a self-contained native executable.
 //
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
-//            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST]]... [--serve]
+//            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST][:ro]]... [--serve]
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
@@ -14,6 +14,7 @@
 
 #include "compile.h"
 #include "isolate.h"
+#include "lunatic/directory_grant.h"
 
 namespace {
 
@@ -28,7 +29,7 @@ constexpr const char* kRunTimeGrants =
     "The root process sees the executable's arguments, the variables and directories granted\n"
     "with --env and --dir, and those the environment it runs in grants:\n"
     "  LUNATIC_ENV_<KEY>=<value>                        the variable KEY=value\n"
-    "  LUNATIC_DIRS=HOST[::GUEST][:HOST[::GUEST]...]    directories, ':'-separated like PATH\n"
+    "  LUNATIC_DIRS=HOST[::GUEST][:ro][:...]            directories, ':'-separated like PATH\n"
     "Nothing else of the host's environment or file system. Granted directories must exist\n"
     "when the executable starts. LUNATIC_THREADS sets the number of worker threads.";
 
@@ -41,11 +42,10 @@ std::string readGrants(const std::vector<std::string>& env, const std::vector<st
     options.environment.emplace_back(item.substr(0, equals), item.substr(equals + 1));
   }
   for (const std::string& item : dirs) {
-    size_t separator = item.find("::");
-    lunaticc::DirectoryGrant grant{item.substr(0, separator),
-                                   separator == std::string::npos ? item : item.substr(separator + 2)};
-    if (grant.host.empty() || grant.guest.empty()) return "--dir wants HOST or HOST::GUEST, not '" + item + "'";
-    options.directories.push_back(std::move(grant));
+    lunatic::DirectoryGrantSyntax grant = lunatic::parseDirectoryGrant(item);
+    if (grant.host.empty() || grant.guest.empty())
+      return "--dir wants HOST, HOST::GUEST or either with :ro, not '" + item + "'";
+    options.directories.push_back({std::string(grant.host), std::string(grant.guest), grant.read_only});
   }
   return {};
 }
@@ -86,8 +86,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("--dir", dir_grants,
                  "grant the root process the host directory HOST, which the guest sees as GUEST "
-                 "(default: HOST as written; repeatable)")
-      ->type_name("HOST[::GUEST]")
+                 "(default: HOST as written), read-only with :ro (repeatable)")
+      ->type_name("HOST[::GUEST][:ro]")
       ->allow_extra_args(false);
   app.footer(kRunTimeGrants);
   try {

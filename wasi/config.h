@@ -3,6 +3,12 @@
 // (Capabilities::wasi in process/process.h) and, like them, only narrows: a child's
 // directories must lie inside its parent's (narrowing is checked when a config grants one).
 //
+// A granted directory is a descriptor, never a name: it is opened once, when the grant is
+// made (the root's at start-up, a config's beneath the granter's own descriptor), and every
+// view that holds the grant, every process that sees it, shares that one descriptor. Nothing
+// opens a grant by name again, so renaming the host directory or putting a symlink in its
+// place afterwards changes nothing of what the grant leads to.
+//
 // The root process's config comes from lunaticc's flags (baked into the executable) and
 // LUNATIC_* environment variables at run time; children's from lunatic::wasi::config_*.
 #pragma once
@@ -11,13 +17,22 @@
 #include <string>
 #include <vector>
 
+#include "host_fd.h"
+
 namespace lunatic::rt::wasi {
 
 struct MemoryStdio;  // memory_stdio.h
 
+// The host directory of a grant: a descriptor opened O_RDONLY | O_DIRECTORY, shared by every
+// view that holds the grant and closed with the last of them. Being shared, it is never
+// moved (lseek, getdents) or changed (fcntl): a process that must do that opens a
+// descriptor of its own through it (fd_readdir).
+using GrantedDirectory = std::shared_ptr<const HostFd>;
+
 struct PreopenDir {
-  std::string guest_path;  // the name the guest sees (fd_prestat_dir_name), e.g. "/data" or "."
-  std::string host_path;   // an absolute, canonical host directory
+  std::string guest_path;       // the name the guest sees (fd_prestat_dir_name), e.g. "/data" or "."
+  GrantedDirectory directory;   // never null
+  bool read_only = false;       // no write rights (right::Writing) to anything reached through it
 };
 
 struct WasiConfig {

@@ -15,17 +15,6 @@
 
 namespace lunatic::rt::wasi {
 
-HostFd& HostFd::operator=(HostFd&& other) noexcept {
-  std::swap(fd_, other.fd_);
-  std::swap(owned_, other.owned_);
-  return *this;
-}
-
-HostFd::~HostFd() {
-  // close() is not retried on EINTR: Linux has released the descriptor either way.
-  if (owned_ && fd_ >= 0) ::close(fd_);
-}
-
 namespace {
 
 constexpr Rights kPathRights =
@@ -67,17 +56,17 @@ std::unique_ptr<Descriptor> memoryStdioDescriptor(const std::shared_ptr<MemorySt
   return d;
 }
 
-// A granted directory. One that cannot be opened (removed since start-up) keeps its number
-// with no host descriptor behind it, so the guest still finds the ones after it (wasi-libc
-// stops looking at the first number fd_prestat_get does not know) and every use of it fails
-// with Badf.
+// A granted directory: the grant's own descriptor, borrowed (config.h), so making a
+// process's table opens nothing. A read-only grant gives no write rights, neither to the
+// directory nor to what is opened through it.
 std::unique_ptr<Descriptor> preopenDescriptor(const PreopenDir& dir) {
   auto d = std::make_unique<Descriptor>();
-  int fd = open(dir.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  d->host = fd >= 0 ? HostFd::owned(fd) : HostFd::borrowed(-1);
+  d->grant = dir.directory;
+  d->host = HostFd::borrowed(dir.directory->get());
   d->type = Filetype::Directory;
-  d->base = applicableRights(Filetype::Directory, fd);
-  d->inheriting = right::All;
+  Rights allowed = dir.read_only ? right::All & ~right::Writing : right::All;
+  d->base = applicableRights(Filetype::Directory, d->fd()) & allowed;
+  d->inheriting = allowed;
   d->preopened = true;
   d->preopen_name = dir.guest_path;
   return d;

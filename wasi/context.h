@@ -1,13 +1,13 @@
 // A process's WASI state: its table of file descriptors. Descriptors 0-2 are the host's
 // stdio (shared by every process, never closed by one) or, if its config says so, streams in
-// memory (memory_stdio.h), 3, 4, ... the directories its config
-// grants, in the config's order, and then what it opens itself, each at the lowest free
-// number.
+// memory (memory_stdio.h), 3, 4, ... the directories its config grants, in the config's
+// order (the grants' own descriptors, shared with every process that holds them: config.h),
+// and then what it opens itself, each at the lowest free number.
 //
 // The context is made by the first WASI call that needs a descriptor, so spawning stays
-// free of system calls for the many processes that never use WASI, and destroyed, closing
-// every descriptor the process still holds, when the process ends (ProcessResources in
-// process/process.h; ModuleImage::dismantle).
+// free of system calls (and making the context opens nothing: the grants are open already),
+// and destroyed, closing every descriptor the process still holds, when the process ends
+// (ProcessResources in process/process.h; ModuleImage::dismantle).
 //
 // A process holds at most kMaxDescriptors at once (Mfile beyond), as a native program's
 // default limit: the host's descriptors are shared by every process of the executable, and
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config.h"
+#include "host_fd.h"
 #include "io/io.h"
 #include "lunatic/abi.h"
 #include "memory_stdio.h"
@@ -30,28 +31,12 @@
 
 namespace lunatic::rt::wasi {
 
-// A host file descriptor, closed when it goes unless borrowed (stdio).
-class HostFd {
- public:
-  HostFd() = default;
-  static HostFd owned(int fd) { return HostFd(fd, true); }
-  static HostFd borrowed(int fd) { return HostFd(fd, false); }
-  HostFd(HostFd&& other) noexcept : fd_(other.fd_), owned_(other.owned_) { other.fd_ = -1; }
-  HostFd& operator=(HostFd&& other) noexcept;
-  HostFd(const HostFd&) = delete;
-  HostFd& operator=(const HostFd&) = delete;
-  ~HostFd();
-  int get() const { return fd_; }
-  bool isOwned() const { return owned_; }
-
- private:
-  HostFd(int fd, bool owned) : fd_(fd), owned_(owned) {}
-  int fd_ = -1;
-  bool owned_ = false;
-};
-
 struct Descriptor {
   HostFd host;
+  // For a granted directory: the grant, shared with every process that holds it (config.h),
+  // which owns `host` as long as `host` borrows it (fd_readdir gives the descriptor one of
+  // the process's own).
+  GrantedDirectory grant;
   Filetype type = Filetype::Unknown;
   Rights base = 0;        // what may be done with this descriptor
   Rights inheriting = 0;  // what descriptors opened through it may be given

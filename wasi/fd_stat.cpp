@@ -181,6 +181,17 @@ Errno seekListing(Descriptor& d, uint64_t cookie, DirentBatch& batch) {
   return e;
 }
 
+// A listing moves its descriptor's position, which a borrowed descriptor (a grant's, shared
+// by every process that holds it: config.h) shares with others: such a directory is listed
+// through a descriptor of the process's own, opened through the borrowed one, never by name.
+Errno listOnOwnDescriptor(Descriptor& d) {
+  if (d.host.isOwned()) return Errno::Success;
+  int own = retryingSyscall([&] { return openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
+  if (own < 0) return fromHostResult(own);
+  d.host = HostFd::owned(own);
+  return Errno::Success;
+}
+
 Errno fd_readdir(lunatic_instance* self, uint32_t fd, uint32_t buffer, uint32_t buffer_len, uint64_t cookie,
                  uint32_t used_out) {
   Errno e;
@@ -193,7 +204,8 @@ Errno fd_readdir(lunatic_instance* self, uint32_t fd, uint32_t buffer, uint32_t 
   // Enough host buffer for about what fits in the guest's, at least one entry of the
   // longest name, and not so much that a huge guest buffer costs a huge host allocation.
   DirentBatch batch(std::clamp<size_t>(size_t(buffer_len) + 512, 1024, 32 * 1024));
-  if ((e = seekListing(*d, cookie, batch)) != Errno::Success) return e;
+  if ((e = listOnOwnDescriptor(*d)) != Errno::Success || (e = seekListing(*d, cookie, batch)) != Errno::Success)
+    return e;
   d->listing_positions.clear();
   uint32_t used = 0;
   uint64_t index = cookie;

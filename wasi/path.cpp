@@ -94,12 +94,19 @@ Errno path_open(lunatic_instance* self, uint32_t fd, uint32_t lookup_flags, uint
                   ((oflags & oflag::Trunc) ? right::PathFilestatSetSize : 0);
   PathArgument a;
   if (Errno e = pathArgument(self, fd, needed, path, path_len, &a); e != Errno::Success) return e;
-  // A descriptor hands on at most what it may hand on.
-  if ((base & ~a.dir->inheriting) || (inheriting & ~a.dir->inheriting)) return Errno::NotCapable;
+  // A descriptor hands on at most what it may hand on: the rights asked for are narrowed to
+  // those (the specification lets a runtime give fewer than asked), but not silently the
+  // right to write, which the caller would only miss later, at its first write.
+  if (base & right::OpenForWriting & ~a.dir->inheriting) return Errno::NotCapable;
+  base &= a.dir->inheriting;
+  inheriting &= a.dir->inheriting;
   if (!Guest(self).at(fd_out, 4)) return Errno::Fault;
 
+  // Only the rights that need it open the host file for writing: a directory's own rights
+  // (fd_datasync, fd_sync among them), asked for again to open one, open it for reading, as
+  // wasmtime does (asking to write a directory is IsDir, as on Linux).
   bool read = base & (right::FdRead | right::FdReaddir);
-  bool write = base & (right::FdWrite | right::FdDatasync | right::FdAllocate | right::FdFilestatSetSize);
+  bool write = base & right::OpenForWriting;
   uint64_t flags = (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
   flags |= O_NOCTTY;
   if (!(lookup_flags & lookupflag::SymlinkFollow)) flags |= O_NOFOLLOW;

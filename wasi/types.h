@@ -46,6 +46,15 @@ inline constexpr Rights
     PathUnlinkFile = 1ull << 26, PollFdReadwrite = 1ull << 27, SockShutdown = 1ull << 28,
     SockAccept = 1ull << 29;
 inline constexpr Rights All = (1ull << 30) - 1;
+// What changes a file or a directory (data, size, times, names, links) or has the host write
+// it out (sync): the rights a read-only grant never gives to anything reached through it.
+inline constexpr Rights Writing =
+    FdDatasync | FdSync | FdWrite | FdAllocate | FdFilestatSetSize | FdFilestatSetTimes | PathCreateDirectory |
+    PathCreateFile | PathLinkSource | PathLinkTarget | PathRenameSource | PathRenameTarget | PathFilestatSetSize |
+    PathFilestatSetTimes | PathSymlink | PathRemoveDirectory | PathUnlinkFile;
+// What the host descriptor must be open for writing to honour (fdatasync and fsync work on a
+// descriptor open for reading, so they are not among them).
+inline constexpr Rights OpenForWriting = FdWrite | FdAllocate | FdFilestatSetSize;
 }  // namespace right
 
 namespace fdflag {  // fdflags (u16)

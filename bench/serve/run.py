@@ -10,6 +10,11 @@ Both servers are up for the whole run; wrk loads them in turn, at each concurren
 after round (interleaved, so a change in the machine's load hits both alike). Reports the
 median requests per second and median p99 latency of the rounds, and the ratio.
 
+Each round's line also gives the median latency, the TCP counters that tell why a tail is
+long (nstat, over that wrk run: ListenOverflows and ListenDrops, handshakes dropped for a
+full listen backlog; TCPSynRetrans and TCPTimeouts, segments sent again after a second or
+more) and wrk's socket errors (a connection the server closed makes wrk connect again).
+
     bench/serve/run.py --build build [--rounds 5] [--seconds 5] [--threads 2]
 """
 import argparse
@@ -55,18 +60,35 @@ def wait_until_up(url):
     sys.exit(f"no answer from {url}")
 
 
+TCP_COUNTERS = ("TcpExtListenOverflows", "TcpExtListenDrops", "TcpExtTCPSynRetrans", "TcpExtTCPTimeouts")
+
+
+def tcp_counters():
+    """The counters of TCP_COUNTERS now (nstat -a: absolute), or {} without nstat."""
+    if not shutil.which("nstat"):
+        return {}
+    out = subprocess.run(["nstat", "-az", *TCP_COUNTERS], capture_output=True, text=True).stdout
+    return {name: int(value) for name, value in re.findall(r"^(\w+)\s+(\d+)", out, re.M)}
+
+
+def milliseconds(out, percent):
+    value, unit = re.search(rf"^\s+{percent}%\s+([0-9.]+)(us|ms|s)\s*$", out, re.M).groups()
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
 def wrk(url, connections, seconds):
-    """(requests per second, p99 latency in ms) of one wrk run."""
+    """(requests per second, p99 latency in ms, what else to say of the run) of one wrk run."""
     threads = min(connections, 2)
+    before = tcp_counters()
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
                           "-s", os.path.join(HERE, "post.lua"), url], capture_output=True, text=True, check=True).stdout
+    after = tcp_counters()
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
-    value, unit = re.search(r"^\s+99%\s+([0-9.]+)(us|ms|s)\s*$", out, re.M).groups()
-    p99 = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors or "Socket errors" in out:
-        print(f"  warning: {url} c={connections}: {out.strip().splitlines()[-3:]}", file=sys.stderr)
-    return rate, p99
+    notes = [f"p50 {milliseconds(out, 50):.2f} ms"]
+    notes += [f"{name[len('TcpExt'):]} {after[name] - before[name]}" for name in TCP_COUNTERS
+              if name in before and name in after and after[name] != before[name]]
+    notes += re.findall(r"(Socket errors: .*|Non-2xx or 3xx responses: \d+)", out)
+    return rate, milliseconds(out, 99), ", ".join(notes)
 
 
 def main():
@@ -101,9 +123,10 @@ def main():
         for round_number in range(1, args.rounds + 1):
             for c in CONCURRENCY:
                 for name, url in urls.items():
-                    rate, p99 = wrk(url, c, args.seconds)
+                    rate, p99, notes = wrk(url, c, args.seconds)
                     results[(name, c)].append((rate, p99))
-                    print(f"round {round_number} c={c:<3} {name:8} {rate:10.0f} req/s  p99 {p99:8.2f} ms", flush=True)
+                    print(f"round {round_number} c={c:<3} {name:8} {rate:10.0f} req/s  p99 {p99:8.2f} ms  ({notes})",
+                          flush=True)
         load_after = os.getloadavg()
     finally:
         for p in processes:

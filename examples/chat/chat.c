@@ -11,7 +11,15 @@
  *     channel the client talks in;
  *   - a channel process keeps its members, each with a clone of the member's stream, and
  *     writes what one member says to the others;
- *   - the coordinator, registered as "chat.coordinator", hands out names and channels.
+ *   - the coordinator, registered as "chat.coordinator", hands out names, makes channels and
+ *     hands each join on to its channel.
+ *
+ * A channel lives while it has members: once the last has left (a client leaves every
+ * channel it joined when it ends), the coordinator frees its name and the channel ends, so
+ * clients that come and go cannot use the MAX_CHANNELS places up for good. Joins pass
+ * through the coordinator for that: it knows how many it has handed a channel, the channel
+ * says how many it has taken with each count of its members, and a channel is freed only
+ * at a count of none with every join taken, so no join can reach a channel on its way out.
  *
  * Why channels write to their members' streams themselves: a process waits for one thing at
  * a time, and a client process spends its life waiting for its client to type. Were the
@@ -58,12 +66,14 @@ typedef enum {
   OP_STREAM = 1, /* root -> client: its stream, at index 0 */
   OP_HELLO,      /* client -> coordinator (request): a new client; answer: its guest name */
   OP_NICK,       /* client -> coordinator (request): text wants to be its name; value: 1 ok */
-  OP_FIND,       /* client -> coordinator (request): the channel named text; pid, value: 1 ok */
   OP_LIST,       /* client -> coordinator (request): the channel list as text */
-  OP_COUNT,      /* channel -> coordinator: value members now */
+  OP_COUNT,      /* channel -> coordinator: value members now, joins taken so far */
   OP_SETUP,      /* coordinator -> channel: its name is text, pid: the coordinator */
-  OP_JOIN,       /* client -> channel (request): join as text, a stream clone at index 0;
-                    answer value: members */
+  OP_JOIN,       /* client -> coordinator (request): join channel and nick in text ("#c nick"),
+                    a stream clone at index 0; handed on to the channel (text: the nick),
+                    which answers: value members, from the channel. Value 0 from the
+                    coordinator: too many channels */
+  OP_CLOSE,      /* coordinator -> channel: end (it has no members and no join on the way) */
   OP_SAY,        /* client -> channel (request): text to write to the others */
   OP_RENAME,     /* client -> channel: the member is now called text */
   OP_REPLY,      /* the answer to a request */
@@ -77,6 +87,7 @@ typedef struct {
   lunatic_process_id from; /* who sent it: where answers and monitors point */
   lunatic_process_id pid;  /* a process the message is about */
   lunatic_tag reply_tag;   /* a request's: the tag its answer carries */
+  uint64_t joins;          /* OP_COUNT: the joins the channel has taken */
   char text[TEXT_MAX + 1];
 } chat_msg;
 
@@ -91,6 +102,7 @@ static void msg_set(chat_msg* m, chat_op op, uint32_t value, lunatic_process_id 
   m->from = lunatic_self();
   m->pid = pid;
   m->reply_tag = 0;
+  m->joins = 0;
   text_join(m->text, sizeof m->text, text ? text : "", NULL);
 }
 
@@ -274,7 +286,8 @@ static bool nick_taken(const user_table* t, const char* nick, lunatic_process_id
 typedef struct {
   char name[CHANNEL_NAME_MAX + 1];
   lunatic_process_id pid;
-  uint32_t members;
+  uint32_t members;    /* as the channel last said */
+  uint64_t joins_sent; /* joins handed to it */
 } channel_entry;
 
 typedef struct {
@@ -292,23 +305,72 @@ static void coordinator_hello(coordinator_state* s, const chat_msg* m) {
   msg_reply(m, 1, 0, nick);
 }
 
-static void coordinator_find(coordinator_state* s, const chat_msg* m) {
+static channel_entry* channel_named(coordinator_state* s, const char* name) {
   for (size_t i = 0; i < s->channel_count; ++i)
-    if (strcmp(s->channels[i].name, m->text) == 0) {
-      msg_reply(m, 1, s->channels[i].pid, NULL);
-      return;
-    }
+    if (strcmp(s->channels[i].name, name) == 0) return &s->channels[i];
+  return NULL;
+}
+
+static channel_entry* channel_of(coordinator_state* s, lunatic_process_id pid) {
+  for (size_t i = 0; i < s->channel_count; ++i)
+    if (s->channels[i].pid == pid) return &s->channels[i];
+  return NULL;
+}
+
+/* A new channel process named `name`; NULL if there are too many. */
+static channel_entry* channel_make(coordinator_state* s, const char* name) {
   lunatic_process_id pid = 0;
-  if (s->channel_count == MAX_CHANNELS || !LUNATIC_SPAWN(channel, 0, &pid)) {
+  if (s->channel_count == MAX_CHANNELS || !LUNATIC_SPAWN(channel, 0, &pid)) return NULL;
+  lunatic_monitor(pid); /* should it fail, its name is freed */
+  channel_entry* c = &s->channels[s->channel_count++];
+  text_join(c->name, sizeof c->name, name, NULL);
+  c->pid = pid;
+  c->members = 0;
+  c->joins_sent = 0;
+  msg_send(pid, TAG_CAST, OP_SETUP, 0, lunatic_self(), c->name);
+  return c;
+}
+
+/* Frees the channel's place and name (the list keeps the order channels were made in). */
+static void channel_forget(coordinator_state* s, channel_entry* c) {
+  size_t i = (size_t)(c - s->channels);
+  memmove(c, c + 1, (s->channel_count - i - 1) * sizeof *c);
+  --s->channel_count;
+}
+
+/* A client's /join: handed on, with the client's stream clone, to the channel, made if new,
+ * which answers the client. */
+static void coordinator_join(coordinator_state* s, chat_msg* m) {
+  lunatic_tcp_stream stream = lunatic_message_take_tcp_stream(0);
+  char* nick = strchr(m->text, ' ');
+  channel_entry* c = NULL;
+  if (nick) {
+    *nick++ = '\0';
+    c = channel_named(s, m->text);
+    if (!c) c = channel_make(s, m->text);
+  }
+  if (!c) {
+    lunatic_tcp_close(stream);
     msg_reply(m, 0, 0, NULL);
     return;
   }
-  channel_entry* c = &s->channels[s->channel_count++];
-  text_join(c->name, sizeof c->name, m->text, NULL);
-  c->pid = pid;
-  c->members = 0;
-  msg_send(pid, TAG_CAST, OP_SETUP, 0, lunatic_self(), c->name);
-  msg_reply(m, 1, pid, NULL);
+  chat_msg join;
+  msg_set(&join, OP_JOIN, 0, 0, nick);
+  join.from = m->from;
+  join.reply_tag = m->reply_tag;
+  lunatic_send_tcp_stream(c->pid, TAG_CAST, stream, &join, msg_size(&join));
+  ++c->joins_sent;
+}
+
+/* A channel's count of members: with none, and every join handed to it taken, it ends. */
+static void coordinator_count(coordinator_state* s, const chat_msg* m) {
+  channel_entry* c = channel_of(s, m->from);
+  if (!c) return;
+  c->members = m->value;
+  if (c->members == 0 && m->joins == c->joins_sent) {
+    msg_send(c->pid, TAG_CAST, OP_CLOSE, 0, 0, NULL);
+    channel_forget(s, c);
+  }
 }
 
 static void coordinator_list(const coordinator_state* s, const chat_msg* m) {
@@ -337,7 +399,11 @@ LUNATIC_ENTRY(coordinator) {
     chat_msg m;
     lunatic_process_id died;
     bool ok = msg_next(&m, &died);
-    if (died) user_remove(&s.users, died);
+    if (died) {
+      user_remove(&s.users, died);
+      channel_entry* c = channel_of(&s, died);
+      if (c) channel_forget(&s, c);
+    }
     if (!ok) continue;
     switch (m.op) {
       case OP_HELLO:
@@ -349,15 +415,14 @@ LUNATIC_ENTRY(coordinator) {
         msg_reply(&m, free_name, 0, NULL);
         break;
       }
-      case OP_FIND:
-        coordinator_find(&s, &m);
+      case OP_JOIN:
+        coordinator_join(&s, &m);
         break;
       case OP_LIST:
         coordinator_list(&s, &m);
         break;
       case OP_COUNT:
-        for (size_t i = 0; i < s.channel_count; ++i)
-          if (s.channels[i].pid == m.from) s.channels[i].members = m.value;
+        coordinator_count(&s, &m);
         break;
     }
   }
@@ -377,6 +442,7 @@ typedef struct {
   lunatic_process_id coordinator;
   member* members;
   size_t count, capacity;
+  uint64_t joins; /* taken, the coordinator is told with each count */
 } channel_state;
 
 static member* channel_member(channel_state* c, lunatic_process_id pid) {
@@ -395,7 +461,10 @@ static void channel_write_all(channel_state* c, lunatic_process_id except, const
 }
 
 static void channel_count_changed(const channel_state* c) {
-  msg_send(c->coordinator, TAG_CAST, OP_COUNT, (uint32_t)c->count, 0, NULL);
+  chat_msg m;
+  msg_set(&m, OP_COUNT, (uint32_t)c->count, 0, NULL);
+  m.joins = c->joins;
+  lunatic_send(c->coordinator, TAG_CAST, &m, msg_size(&m));
 }
 
 /* Removes members[i], closing the channel's clone of its stream; returns what the others
@@ -440,8 +509,10 @@ static void channel_left(channel_state* c, lunatic_process_id pid) {
 /* Returns the members now. */
 static uint32_t channel_join(channel_state* c, const chat_msg* m) {
   lunatic_tcp_stream stream = lunatic_message_take_tcp_stream(0);
+  ++c->joins;
   if (channel_member(c, m->from)) {
     lunatic_tcp_close(stream);
+    channel_count_changed(c);
     return (uint32_t)c->count;
   }
   if (c->count == c->capacity) {
@@ -497,12 +568,14 @@ LUNATIC_ENTRY(channel) {
     lunatic_process_id died;
     bool ok = msg_next(&m, &died);
     if (died) channel_left(&c, died);
+    if (ok && m.op == OP_CLOSE && c.count == 0) break;
     uint32_t answer = ok ? channel_handle(&c, &m) : 0;
     channel_drop_failed(&c);
     /* Only now: what a request made the channel write, notices of members it dropped
      * included, is written before the requester goes on. */
     if (ok) msg_reply(&m, answer, 0, NULL);
   }
+  free(c.members);
 }
 
 /* ---- Clients --------------------------------------------------------------------------- */
@@ -576,8 +649,12 @@ static void command_join(client_state* s, const char* name) {
     say(s, "You are in 8 channels already.");
     return;
   }
+  /* The channel writes to the client through its own clone of the stream. */
+  char request[TEXT_MAX + 1];
+  text_join(request, sizeof request, name, " ", s->nick, NULL);
   chat_msg answer;
-  if (!msg_call(&s->next_tag, s->coordinator, OP_FIND, name, &answer)) {
+  if (!msg_call_with(&s->next_tag, s->coordinator, OP_JOIN, request, lunatic_tcp_clone(s->stream),
+                     &answer)) {
     say(s, "The server is busy; try again.");
     return;
   }
@@ -585,13 +662,7 @@ static void command_join(client_state* s, const char* name) {
     say(s, "There are too many channels.");
     return;
   }
-  lunatic_process_id channel = answer.pid;
-  /* The channel writes to the client through its own clone of the stream. */
-  if (!msg_call_with(&s->next_tag, channel, OP_JOIN, s->nick, lunatic_tcp_clone(s->stream),
-                     &answer)) {
-    say(s, "The channel is busy; try again.");
-    return;
-  }
+  lunatic_process_id channel = answer.from;
   int i = s->joined_count++;
   text_join(s->joined[i].name, sizeof s->joined[i].name, name, NULL);
   s->joined[i].pid = channel;

@@ -1,7 +1,8 @@
 // lunatic::wasi: the arguments, environment variables and directories a configuration gives
 // the processes spawned from it (Capabilities::wasi). A new configuration has none of them,
 // as upstream; a directory can only be added from inside the caller's own directories
-// (wasi_grants.h), so a process never hands on more of the file system than it has.
+// (wasi_grants.h), so a process never hands on more of the file system than it has, and it
+// is opened as it is added: the config holds the directory itself, not its name (config.h).
 //
 // The three functions return nothing (upstream's signatures), so a request that cannot be
 // honoured ends the calling process with one line saying why, as bad input does.
@@ -50,20 +51,31 @@ void config_add_command_line_argument(lunatic_instance* self, uint64_t id, uint3
   changeableView(config).arguments.emplace_back(argument);
 }
 
-void config_preopen_dir(lunatic_instance* self, uint64_t id, uint32_t dir_ptr, uint32_t dir_len) {
-  constexpr const char* kName = "config_preopen_dir";
-  Capabilities& config = configOf(self, id, kName);
-  std::string_view dir = guestString(self, dir_ptr, dir_len, kName);
-  std::string host;
-  std::string why = resolveGrantedDirectory(*callerOf(self).capabilities.wasi, dir, &host);
+// Grants the config the directory [dir_ptr, +dir_len) as the caller names it, opened now,
+// beneath the caller's own grant (wasi_grants.h).
+void preopen(lunatic_instance* self, uint64_t id, uint32_t dir_ptr, uint32_t dir_len, bool read_only,
+             const char* function) {
+  Capabilities& config = configOf(self, id, function);
+  std::string_view dir = guestString(self, dir_ptr, dir_len, function);
+  wasi::PreopenDir granted;
+  std::string why = grantDirectory(*callerOf(self).capabilities.wasi, dir, read_only, &granted);
   if (!why.empty()) {
-    // fail's trap skips this frame's destructors: leave no string here holding memory (`host`
-    // is set only on success, and `why` is moved out).
+    // fail's trap skips this frame's destructors: leave nothing here holding memory or a
+    // descriptor (`granted` is set only on success, and `why` is moved out).
     why.insert(0, std::string(dir) + ": ");
-    fail(self, kName, std::move(why));
+    fail(self, function, std::move(why));
   }
   // The guest name is the path as the caller wrote it, as upstream (where it is also the host path).
-  changeableView(config).directories.push_back({std::string(dir), std::move(host)});
+  changeableView(config).directories.push_back(std::move(granted));
+}
+
+void config_preopen_dir(lunatic_instance* self, uint64_t id, uint32_t dir_ptr, uint32_t dir_len) {
+  preopen(self, id, dir_ptr, dir_len, false, "config_preopen_dir");
+}
+
+// This runtime's extension: the same, read-only (no write rights to anything beneath it).
+void config_preopen_dir_read_only(lunatic_instance* self, uint64_t id, uint32_t dir_ptr, uint32_t dir_len) {
+  preopen(self, id, dir_ptr, dir_len, true, "config_preopen_dir_read_only");
 }
 
 }  // namespace
@@ -73,6 +85,7 @@ std::span<const HostFunction> wasiConfigFunctions() {
       host(kModule, "config_add_environment_variable", "Iiiii:", config_add_environment_variable),
       host(kModule, "config_add_command_line_argument", "Iii:", config_add_command_line_argument),
       host(kModule, "config_preopen_dir", "Iii:", config_preopen_dir),
+      host(kModule, "config_preopen_dir_read_only", "Iii:", config_preopen_dir_read_only),
   };
   return functions;
 }

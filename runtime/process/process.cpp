@@ -310,7 +310,7 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     *error = "no address space left for a process stack";
     return {};
   }
-  p->instance_.stack_limit = p->stack.guestLimit();
+  p->guest_stack.limit = p->instance_.stack_limit = p->stack.guestLimit();
   p->startSlice();
   p->context = ctx::make_fcontext(p->stack.high(), kStackSize, &Process::main);
   p->entry_ = entry;

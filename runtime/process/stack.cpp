@@ -42,7 +42,9 @@ bool refillFromShared(std::vector<uint8_t*>& local) {
 }  // namespace
 
 uint8_t* Stack::high() const { return low + kStackSize; }
-uintptr_t Stack::guestLimit() const { return reinterpret_cast<uintptr_t>(low) + kHostReserve; }
+uintptr_t Stack::guestLimit() const {
+  return reinterpret_cast<uintptr_t>(low) + kHostReserve + LUNATIC_STACK_OVERREACH;
+}
 
 Stack acquireStack() {
   std::vector<uint8_t*>& local = threadFree();

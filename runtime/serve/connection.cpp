@@ -16,6 +16,7 @@
 #include "io/io.h"
 #include "process/process.h"
 #include "serve/cgi.h"
+#include "serve/framing.h"
 #include "serve/program.h"
 #include "serve/server.h"
 
@@ -62,6 +63,48 @@ bool hasBody(int status, const std::string& method) {
   return status != 204 && status != 304 && method != "HEAD";
 }
 
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool namesEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Whether a request may be served as its head frames it (RFC 9112): 0 if so, else the
+// status that refuses it. http_parser has refused Content-Length twice or with
+// Transfer-Encoding, and a Transfer-Encoding whose last coding is not chunked.
+int framingRefusal(const HttpRequest& request) {
+  if (request.http_major != 1 || request.http_minor > 1) return 400;
+  int hosts = 0;
+  const std::string* transfer_encoding = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    if (namesEqual(name, "Host")) ++hosts;
+    if (namesEqual(name, "Transfer-Encoding")) {
+      if (transfer_encoding) return 400;  // which of the two would a proxy have read?
+      transfer_encoding = &value;
+    }
+  }
+  // Exactly one Host in HTTP/1.1 (RFC 9112 3.2), at most one in HTTP/1.0.
+  if (hosts > 1 || (hosts == 0 && request.http_minor == 1)) return 400;
+  if (!transfer_encoding) return 0;
+  // HTTP/1.0 has no Transfer-Encoding: its framing is faulty (RFC 9112 6.1).
+  if (request.http_minor == 0) return 400;
+  std::string_view codings = *transfer_encoding;
+  int chunked = 0, others = 0;
+  for (size_t start = 0; start <= codings.size();) {
+    size_t comma = std::min(codings.find(',', start), codings.size());
+    std::string_view coding = trimmed(codings.substr(start, comma - start));
+    if (namesEqual(coding, "chunked")) ++chunked;
+    else if (!coding.empty()) ++others;
+    start = comma + 1;
+  }
+  if (chunked != 1) return 400;   // chunked twice
+  return others ? 501 : 0;       // gzip, chunked and the like: codings the server does not undo
+}
+
 class Connection {
  public:
   Connection(Server& server, int fd, const sockaddr_storage& peer);
@@ -90,17 +133,21 @@ class Connection {
   void refuse(int status);  // answers a request that cannot be served, before closing
   void logAccess(int status, size_t body_bytes);
   void sendContinueIfAsked();
-  // Waiting for a request: whether the server may close the connection meanwhile.
-  bool becomeIdle();
-  bool becomeBusy();
+  // Around a wait for a request (idle) or for the rest of one, in which the server may close
+  // the connection: false if it has (or should, as it is draining).
+  bool startWaiting(bool idle);
+  bool stopWaiting(bool idle);
 
   Server& server_;
   ConnectionSlot slot_;
   Endpoints endpoints_;
   http_parser parser_;
   std::string input_;
+  RequestFraming framing_;
+  size_t checked_ = 0;     // input_ before this is well framed (framing_)
   size_t parsed_ = 0;      // input_ before this has gone through the parser
   bool in_request_ = false;
+  bool in_trailers_ = false;  // the head is read: fields now are a chunked body's trailers
   uint64_t request_started_ns_ = 0;
   uint64_t requests_ = 0;  // on this connection, for the log
   HttpRequest request_;
@@ -138,6 +185,7 @@ int Connection::onMessageBegin(http_parser* parser) {
   c.request_started_ns_ = nowNanoseconds();
   c.request_ = HttpRequest();
   c.last_was_value_ = false;
+  c.in_trailers_ = false;
   c.expects_continue_ = c.continue_sent_ = false;
   return 0;
 }
@@ -147,8 +195,11 @@ int Connection::onUrl(http_parser* parser, const char* at, size_t length) {
   return 0;
 }
 
+// Trailer fields are dropped: merged into the head's, they could make a request's Host or
+// Content-Type other than what was checked and framed (RFC 9110 6.5.1).
 int Connection::onHeaderField(http_parser* parser, const char* at, size_t length) {
   Connection& c = of(parser);
+  if (c.in_trailers_) return 0;
   if (c.last_was_value_ || c.request_.headers.empty()) c.request_.headers.emplace_back();
   c.request_.headers.back().first.append(at, length);
   c.last_was_value_ = false;
@@ -157,6 +208,7 @@ int Connection::onHeaderField(http_parser* parser, const char* at, size_t length
 
 int Connection::onHeaderValue(http_parser* parser, const char* at, size_t length) {
   Connection& c = of(parser);
+  if (c.in_trailers_) return 0;
   c.request_.headers.back().second.append(at, length);
   c.last_was_value_ = true;
   return 0;
@@ -170,6 +222,12 @@ int Connection::onHeadersComplete(http_parser* parser) {
   request.http_minor = parser->http_minor;
   // An upgrade (CONNECT, Upgrade: websocket) is answered as a plain request, then closed.
   request.keep_alive = http_should_keep_alive(parser) && !parser->upgrade;
+  c.in_trailers_ = true;
+  if (int refusal = framingRefusal(request)) {
+    c.refusal_ = refusal;
+    return -1;
+  }
+  c.framing_.startBody(parser->flags & F_CHUNKED, parser->content_length);
   uint64_t max_body = c.server_.options().max_body;
   if (parser->content_length != ULLONG_MAX && parser->content_length > max_body) {
     c.refusal_ = 413;
@@ -293,41 +351,56 @@ bool Connection::answerRequest() {
   return sendAnswer(answer, closing) && !closing;
 }
 
-bool Connection::becomeIdle() {
-  slot_.state.store(ConnectionSlot::Idle);
-  if (!server_.draining()) return true;
+bool Connection::startWaiting(bool idle) {
+  slot_.waiting_since_ns.store(idle ? nowNanoseconds() : request_started_ns_);
+  slot_.state.store(idle ? ConnectionSlot::Idle : ConnectionSlot::Reading);
+  if (!idle || !server_.draining()) return true;
   // The server began draining before it could see this connection idle: close it here.
-  int idle = ConnectionSlot::Idle;
-  slot_.state.compare_exchange_strong(idle, ConnectionSlot::Closing);
+  int expected = ConnectionSlot::Idle;
+  slot_.state.compare_exchange_strong(expected, ConnectionSlot::Closing);
   return false;
 }
 
-bool Connection::becomeBusy() {
-  int idle = ConnectionSlot::Idle;
-  return slot_.state.compare_exchange_strong(idle, ConnectionSlot::Busy);  // else the server closes it
+bool Connection::stopWaiting(bool idle) {
+  int expected = idle ? ConnectionSlot::Idle : ConnectionSlot::Reading;
+  return slot_.state.compare_exchange_strong(expected, ConnectionSlot::Busy);  // else the server closes it
 }
 
 void Connection::serve() {
   for (;;) {
     if (parsed_ == input_.size()) {
       input_.clear();
-      parsed_ = 0;
+      parsed_ = checked_ = 0;
       const bool idle = !in_request_;
-      if (idle && !becomeIdle()) return;
+      if (!startWaiting(idle)) return;
       int64_t n = receive(idle ? after(server_.options().keepalive_timeout_ms)
                                : request_started_ns_ + server_.options().read_timeout_ms * 1'000'000);
-      if (idle && !becomeBusy()) return;
+      if (!stopWaiting(idle)) {  // closed to make room for another connection, or to stop
+        if (!idle) refuse(503);
+        return;
+      }
       if (n == kTimedOut && !idle) {
         refuse(408);
         return;
       }
       if (n <= 0) return;  // closed, failed, or idle for too long
     }
-    size_t n = http_parser_execute(&parser_, &kSettings, input_.data() + parsed_, input_.size() - parsed_);
+    // The parser reads only what the framing check has vouched for.
+    checked_ += framing_.accept(input_.data() + checked_, input_.size() - checked_);
+    if (framing_.failed() || checked_ == parsed_) {  // the check and the parser disagree: refuse too
+      refuse(400);
+      return;
+    }
+    size_t n = http_parser_execute(&parser_, &kSettings, input_.data() + parsed_, checked_ - parsed_);
     parsed_ += n;
     http_errno error = HTTP_PARSER_ERRNO(&parser_);
     if (error == HPE_PAUSED) {
       http_parser_pause(&parser_, 0);
+      if (!framing_.done()) {
+        refuse(400);
+        return;
+      }
+      framing_.nextMessage();
       if (!answerRequest()) return;
       // An upgrade request's bytes after it belong to another protocol: nothing to parse.
       if (parser_.upgrade) return;
@@ -344,13 +417,10 @@ void Connection::serve() {
 }  // namespace
 
 void serveConnection(Server& server, int fd, const sockaddr_storage& peer) {
-  {
-    Connection connection(server, fd, peer);
-    server.enter(&connection.slot());
-    connection.serve();
-    server.leave(&connection.slot());
-  }
-  ::close(fd);
+  Connection connection(server, fd, peer);
+  server.enter(&connection.slot());
+  connection.serve();
+  server.leave(&connection.slot());
 }
 
 }  // namespace lunatic::rt::serve

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "process/process.h"  // nowNanoseconds
+
 namespace lunatic::rt::serve {
 namespace {
 constexpr auto kFlushInterval = std::chrono::milliseconds(20);
@@ -74,6 +76,23 @@ void LogWriter::writeOut(std::string& pending) {
     if (n <= 0) break;  // a log that cannot be written loses lines, not requests
     done += size_t(n);
   }
+}
+
+void OccasionalLine::write(LogWriter& log, std::string_view line) {
+  uint64_t now = nowNanoseconds();
+  uint64_t next = next_ns_.load(std::memory_order_relaxed);
+  if (now < next || !next_ns_.compare_exchange_strong(next, now + interval_ns_, std::memory_order_relaxed)) {
+    held_back_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  uint64_t held_back = held_back_.exchange(0, std::memory_order_relaxed);
+  if (held_back == 0) {
+    log.write(line);
+    return;
+  }
+  std::string text(line);
+  text.append(" (and ").append(std::to_string(held_back)).append(" more like it since the last such line)");
+  log.write(text);
 }
 
 std::string logTimestamp() {

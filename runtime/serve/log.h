@@ -4,7 +4,9 @@
 // thread of the log's own writes them out every few milliseconds, and at exit.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -36,6 +38,20 @@ class LogWriter {
   std::string pending_;
   bool stopping_ = false;
   std::thread thread_;
+};
+
+// A line that a flood could make due thousands of times a second (a connection refused, a
+// descriptor missing): written at most once per interval, with how often it was held back
+// since, so that an attack costs the log a line now and then, not a line per attempt.
+class OccasionalLine {
+ public:
+  explicit OccasionalLine(uint64_t interval_ns = 10'000'000'000) : interval_ns_(interval_ns) {}
+  void write(LogWriter& log, std::string_view line);
+
+ private:
+  const uint64_t interval_ns_;
+  std::atomic<uint64_t> next_ns_{0};  // steady-clock time before which lines are held back
+  std::atomic<uint64_t> held_back_{0};
 };
 
 // "[25/Nov/2026:12:03:17 +0000]", the access log's timestamp (Common Log Format), for now.

@@ -29,6 +29,11 @@ writes to stderr goes to the server's stderr, each line prefixed with the reques
   --max-stderr BYTES       most of a program's stderr that reaches the log (default 65536)
   --max-header-bytes BYTES longest request line and headers; longer gets 431 (default 16384)
   --max-concurrent N       programs running at once; a request beyond gets 503 (default 1024)
+  --max-connections N      connections open at once (default 4096, or half the descriptor
+                           limit if that is lower). At the cap, the connections that have
+                           waited longest for a request, or for the rest of one, are closed to
+                           make room (the latter answered 503); if every connection is busy
+                           with a request, new ones wait in the listen backlog
   --max-memory BYTES       each program's linear memory; a program that needs more fails: 500
                            (default 268435456)
   --max-fuel N             each program's fuel, in units of 100,000 Wasm instructions; a
@@ -41,8 +46,14 @@ writes to stderr goes to the server's stderr, each line prefixed with the reques
   --help                   this text
 
 A program that traps, exits with a non-zero status or runs out of memory or fuel gets 500,
-with nothing of its failure in the response (the log has it). Malformed requests get 400,
-slow ones 408. SIGTERM or SIGINT stops taking connections, lets the requests in flight
+with nothing of its failure in the response (the log has it). Malformed or ambiguous
+requests get 400 (bare LF line ends, obs-fold, whitespace in or after a header name,
+Transfer-Encoding twice or with Content-Length, HTTP versions other than 1.0 and 1.1, an
+HTTP/1.1 request without exactly one Host), slow ones 408.
+
+At most, with the defaults, a request costs: its head (16 KiB) and body (1 MiB) in memory,
+then its program's memory (256 MiB), its output (16 MiB) and stderr (64 KiB); and time:
+10 s to arrive, 10 s to run, 10 s to be taken by the client. SIGTERM or SIGINT stops taking connections, lets the requests in flight
 finish, then exits.
 )";
 
@@ -73,7 +84,7 @@ bool readListen(const char* text, ServeOptions* options) {
 
 enum Option : int {
   kListen = 256, kThreads, kTimeout, kMaxBody, kMaxOutput, kMaxStderr, kMaxHeaderBytes, kMaxConcurrent,
-  kMaxMemory, kMaxFuel, kReadTimeout, kKeepaliveTimeout, kAccessLog, kContentType, kHelp,
+  kMaxConnections, kMaxMemory, kMaxFuel, kReadTimeout, kKeepaliveTimeout, kAccessLog, kContentType, kHelp,
 };
 
 constexpr option kOptions[] = {
@@ -85,6 +96,7 @@ constexpr option kOptions[] = {
     {"max-stderr", required_argument, nullptr, kMaxStderr},
     {"max-header-bytes", required_argument, nullptr, kMaxHeaderBytes},
     {"max-concurrent", required_argument, nullptr, kMaxConcurrent},
+    {"max-connections", required_argument, nullptr, kMaxConnections},
     {"max-memory", required_argument, nullptr, kMaxMemory},
     {"max-fuel", required_argument, nullptr, kMaxFuel},
     {"read-timeout", required_argument, nullptr, kReadTimeout},
@@ -120,6 +132,7 @@ int parseServeOptions(int argc, char** argv, ServeOptions* options) {
       case kMaxStderr: ok = readNumber(optarg, 0, uint64_t(1) << 32, &options->max_stderr); break;
       case kMaxHeaderBytes: ok = readNumber(optarg, 256, 1 << 24, &n), options->max_header_bytes = uint32_t(n); break;
       case kMaxConcurrent: ok = readNumber(optarg, 1, 1'000'000, &options->max_concurrent); break;
+      case kMaxConnections: ok = readNumber(optarg, 1, 1'000'000, &options->max_connections); break;
       case kMaxMemory: ok = readNumber(optarg, 65536, uint64_t(1) << 32, &options->max_memory); break;
       case kMaxFuel: ok = readNumber(optarg, 0, uint64_t(1) << 40, &options->max_fuel); break;
       case kReadTimeout: ok = readNumber(optarg, 1, kDay, &options->read_timeout_ms); break;

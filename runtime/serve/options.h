@@ -7,6 +7,8 @@
 
 namespace lunatic::rt::serve {
 
+inline constexpr uint64_t kDefaultMaxConnections = 4096;
+
 struct ServeOptions {
   std::string listen_host = "127.0.0.1";
   std::string listen_port = "8080";
@@ -17,6 +19,8 @@ struct ServeOptions {
   uint64_t max_stderr = 64 << 10;         // of a program's stderr, this much reaches the log
   uint32_t max_header_bytes = 16 << 10;   // a longer request line and headers get 431
   uint64_t max_concurrent = 1024;         // programs running at once; beyond, 503
+  uint64_t max_connections = 0;           // connections open at once; 0: kDefaultMaxConnections or
+                                          // half the descriptor limit, whichever is lower
   uint64_t max_memory = 256 << 20;        // each program's linear memory (beyond: it fails, 500)
   uint64_t max_fuel = 0;                  // each program's fuel, in units of 100,000 reductions; 0: none
   uint64_t read_timeout_ms = 10'000;      // a request must arrive whole within this (then 408)

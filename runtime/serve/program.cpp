@@ -15,8 +15,8 @@
 namespace lunatic::rt::serve {
 namespace {
 
-// The request's view: the server's arguments and directories, its environment and the
-// request's CGI variables, and stdio in memory.
+// The request's view: the server's arguments and directories (the grants opened at start-up,
+// shared), its environment and the request's CGI variables, and stdio in memory.
 wasi::WasiConfigPtr requestView(const wasi::WasiConfig& server_view, std::vector<std::string> environment,
                                 std::shared_ptr<wasi::MemoryStdio> stdio) {
   auto view = std::make_shared<wasi::WasiConfig>();
@@ -55,7 +55,8 @@ std::string failureOf(const Death& death) {
 // Holds one of the --max-concurrent places while a program runs.
 class ProgramPlace {
  public:
-  explicit ProgramPlace(Server& server) : server_(server), taken_(server.startProgram()) {}
+  ProgramPlace(Server& server, std::string_view log_prefix)
+      : server_(server), taken_(server.startProgram(log_prefix)) {}
   ~ProgramPlace() {
     if (taken_) server_.programEnded();
   }
@@ -120,11 +121,8 @@ Answer runProgram(Server& server, HttpRequest& request, const Endpoints& endpoin
   const ServeOptions& options = server.options();
   auto log = [&](const std::string& what) { server.serverLog().write(std::string(log_prefix) + " " + what); };
 
-  ProgramPlace place(server);
-  if (!place.taken()) {
-    log("refused: --max-concurrent programs are running");
-    return errorAnswer(503);
-  }
+  ProgramPlace place(server, log_prefix);
+  if (!place.taken()) return errorAnswer(503);
   std::vector<std::string> environment = server.view().environment;
   if (!appendCgiEnvironment(request, endpoints, &environment)) return errorAnswer(400);
   auto stdio = std::make_shared<wasi::MemoryStdio>(std::move(request.body), options.max_output, options.max_stderr);

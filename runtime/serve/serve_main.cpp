@@ -4,10 +4,11 @@
 //
 // The program's view is what lunaticc's --env and --dir and LUNATIC_ENV_*/LUNATIC_DIRS
 // grant (wasi_grants.h), its arguments just its name; each request adds its CGI variables.
+// The directories are opened here, once, at start-up: every request's process shares those
+// descriptors (wasi/config.h), so a request opens no directory and never re-reads a name.
 // SIGTERM and SIGINT drain: no new connections, the requests in flight are answered, then
 // the server exits with status 0 (1 if some were still running after --timeout plus
 // --read-timeout).
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <thread>
 
+#include "executable.h"
 #include "lunatic/abi.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
@@ -41,7 +43,7 @@ namespace {
 }  // namespace
 
 int main(int argc, char** argv) {
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // as main.cpp: keep the heap that processes come and go through
+  prepareExecutable();
   serve::ServeOptions options;
   if (int status = serve::parseServeOptions(argc, argv, &options); status >= 0) finish(status);
 

@@ -8,24 +8,48 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include <http_parser.h>
 
 #include "io/io.h"
 #include "process/scheduler.h"
 #include "serve/connection.h"
+#include "executable.h"
 #include "serve/host_task.h"
 
 namespace lunatic::rt::serve {
 namespace {
 
-constexpr int kBacklog = 4096;
-constexpr uint64_t kRetryAfterNs = 10'000'000;  // after running out of descriptors
+// The listen backlog asked for, unless the kernel allows more (net.core.somaxconn). Below
+// kFewestPending, clients arriving together overflow it: the kernel then drops their
+// handshakes, and they try again only after a second.
+constexpr uint64_t kBacklog = 4096, kFewestPending = 1024;
+constexpr uint64_t kMillisecond = 1'000'000;
+// Out of descriptors, the listener waits before it tries again (unless a connection closes
+// first): from the first time to the most.
+constexpr uint64_t kFirstRetryNs = 10 * kMillisecond, kLastRetryNs = 1'000 * kMillisecond;
+// At the cap with every connection busy, it looks again this often for one gone idle.
+constexpr uint64_t kFullRecheckNs = 100 * kMillisecond;
+
+// The kernel's cap on a listen backlog; 0 if unknown.
+uint64_t backlogCap() {
+  unsigned long long cap = 0;
+  if (FILE* f = std::fopen("/proc/sys/net/core/somaxconn", "r")) {
+    if (std::fscanf(f, "%llu", &cap) != 1) cap = 0;
+    std::fclose(f);
+  }
+  return cap;
+}
 
 // Binds a listening socket to host:port; the socket, or -1 with `error` set.
 int bindListener(const std::string& host, const std::string& port, std::string* error) {
+  const int backlog = int(std::min<uint64_t>(std::max(kBacklog, backlogCap()), INT_MAX));
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -45,7 +69,7 @@ int bindListener(const std::string& host, const std::string& port, std::string* 
     }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, kBacklog) == 0) return fd;
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, backlog) == 0) return fd;
     last_errno = errno;
     close(fd);
   }
@@ -72,6 +96,20 @@ std::string Server::open() {
     if (access_log_fd_ < 0) return "cannot open the access log " + options_.access_log + ": " + std::strerror(errno);
   }
   access_log_ = std::make_unique<LogWriter>(access_log_fd_);
+  const uint64_t descriptors = descriptorLimit();
+  if (options_.max_connections == 0) {
+    // The other half of the descriptors is for the programs' files and the server's own.
+    options_.max_connections = std::max<uint64_t>(1, std::min(kDefaultMaxConnections, descriptors / 2));
+  } else if (options_.max_connections >= descriptors) {
+    server_log_.write("lunatic: warning: --max-connections " + std::to_string(options_.max_connections) +
+                      " is more than the descriptor limit (" + std::to_string(descriptors) +
+                      ") allows: past that, connections wait");
+  }
+  if (uint64_t cap = backlogCap(); cap && cap < kFewestPending) {
+    server_log_.write("lunatic: warning: net.core.somaxconn is " + std::to_string(cap) +
+                      ": more clients than that arriving at once lose their handshake and retry a second later"
+                      " (sysctl net.core.somaxconn=4096)");
+  }
   // A request line and headers longer than this stop the parser with HPE_HEADER_OVERFLOW: 431.
   http_parser_set_max_header_size(options_.max_header_bytes);
   std::string error;
@@ -96,36 +134,102 @@ std::string Server::start() {
     acceptor_running_ = true;
   }
   std::string error;
-  if (!spawnHostTask([this] { acceptConnections(); }, &error)) return "cannot start the listener: " + error;
+  listener_task_ = spawnHostTask([this] { acceptConnections(); }, &error);
+  if (!listener_task_) return "cannot start the listener: " + error;
   std::string where = server_address_.find(':') != std::string::npos ? "[" + server_address_ + "]" : server_address_;
   server_log_.write("lunatic: serving on http://" + where + ":" + server_port_ + "/");
   return {};
 }
 
 void Server::acceptConnections() {
+  uint64_t retry_ns = 0;  // after failing for want of descriptors or memory; 0: it did not
   while (!draining()) {
+    if (!roomForAnother()) continue;
+    uint64_t closed_before = connections_closed_.load();
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     int fd = io::accept(listener_, reinterpret_cast<sockaddr*>(&peer), &length);
     if (fd < 0) {
       if (draining()) break;
       if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS || fd == -ENOMEM) {
-        server_log_.write(std::string("lunatic: cannot accept a connection: ") + std::strerror(-fd));
-        scheduler::currentProcess()->parkUntil(nowNanoseconds() + kRetryAfterNs);
+        // The connection stays in the backlog, and the listener readable: trying again at
+        // once would spin. Idle connections give their descriptors back, and the listener
+        // waits for one to close, or longer each time it tries in vain.
+        accept_failed_line_.write(server_log_, std::string("lunatic: cannot accept a connection: ") + std::strerror(-fd));
+        closeWaitingConnections(std::max<uint64_t>(1, open_connections_.load() / 64));
+        retry_ns = std::clamp(retry_ns * 2, kFirstRetryNs, kLastRetryNs);
+        awaitClosedConnection(closed_before, nowNanoseconds() + retry_ns);
       }
       continue;  // a connection that was reset before it was taken, and the like
     }
+    retry_ns = 0;
+    open_connections_.fetch_add(1);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // answers go out whole, at once
     std::string error;
     if (!spawnHostTask([this, fd, peer] { serveConnection(*this, fd, peer); }, &error)) {
       server_log_.write("lunatic: cannot serve a connection: " + error);
-      close(fd);
+      ::close(fd);
+      connectionClosed();
     }
   }
   std::lock_guard guard(connections_lock_);
   acceptor_running_ = false;
   connections_changed_.notify_all();
+}
+
+bool Server::roomForAnother() {
+  const uint64_t cap = options_.max_connections;
+  uint64_t closed_before = connections_closed_.load();
+  if (open_connections_.load() < cap) return true;
+  uint64_t deadline = nowNanoseconds() + kFullRecheckNs;
+  if (open_connections_.load() - closing_for_room_.load() >= cap) {  // none on its way out yet
+    // A batch, so that a flood of new connections costs a look at every connection only
+    // now and then, not at each accept.
+    size_t closed = closeWaitingConnections(std::max<uint64_t>(1, cap / 64));
+    connections_full_line_.write(server_log_, "lunatic: --max-connections " + std::to_string(cap) + " reached: " +
+                                                  (closed ? "closing the connections that waited longest for a request"
+                                                          : "every connection is busy; new ones wait"));
+  }
+  awaitClosedConnection(closed_before, deadline);
+  return false;
+}
+
+size_t Server::closeWaitingConnections(size_t most) {
+  auto waiting = [](int state) { return state == ConnectionSlot::Idle || state == ConnectionSlot::Reading; };
+  std::lock_guard guard(connections_lock_);
+  std::vector<std::pair<uint64_t, ConnectionSlot*>> candidates;
+  for (ConnectionSlot* slot : connections_) {
+    if (waiting(slot->state.load())) candidates.emplace_back(slot->waiting_since_ns.load(), slot);
+  }
+  if (candidates.size() > most) {
+    std::nth_element(candidates.begin(), candidates.begin() + ptrdiff_t(most), candidates.end());
+    candidates.resize(most);
+  }
+  size_t closed = 0;
+  for (auto& [since, slot] : candidates) {
+    int state = slot->state.load();
+    if (waiting(state) && slot->state.compare_exchange_strong(state, ConnectionSlot::Closing)) {
+      slot->closed_for_room = true;
+      shutdown(slot->fd, SHUT_RD);  // its receive ends; it answers 503 if a request was under way
+      ++closed;
+    }
+  }
+  closing_for_room_.fetch_add(closed);
+  return closed;
+}
+
+void Server::awaitClosedConnection(uint64_t closed_before, uint64_t deadline_ns) {
+  listener_awaits_close_.store(true);
+  // A connection that closed before the flag was up did not wake the listener: no wait then.
+  if (connections_closed_.load() == closed_before) scheduler::currentProcess()->parkUntil(deadline_ns);
+  listener_awaits_close_.store(false);
+}
+
+void Server::connectionClosed() {
+  open_connections_.fetch_sub(1);
+  connections_closed_.fetch_add(1);
+  if (listener_awaits_close_.exchange(false)) listener_task_->wake();
 }
 
 void Server::enter(ConnectionSlot* slot) {
@@ -134,20 +238,28 @@ void Server::enter(ConnectionSlot* slot) {
 }
 
 void Server::leave(ConnectionSlot* slot) {
-  std::lock_guard guard(connections_lock_);
-  connections_.erase(slot);
-  if (connections_.empty()) connections_changed_.notify_all();
+  {
+    std::lock_guard guard(connections_lock_);
+    connections_.erase(slot);
+    if (slot->closed_for_room) closing_for_room_.fetch_sub(1);
+    if (connections_.empty()) connections_changed_.notify_all();
+  }
+  ::close(slot->fd);  // only now: until it left the set, the server may shut it down
+  connectionClosed();
 }
 
-bool Server::startProgram() {
+bool Server::startProgram(std::string_view log_prefix) {
   if (running_programs_.fetch_add(1, std::memory_order_relaxed) < options_.max_concurrent) return true;
   running_programs_.fetch_sub(1, std::memory_order_relaxed);
+  programs_full_line_.write(server_log_, std::string(log_prefix) + " refused: --max-concurrent " +
+                                             std::to_string(options_.max_concurrent) + " programs are running");
   return false;
 }
 
 bool Server::drain(uint64_t deadline_ns) {
   draining_.store(true);
   shutdown(listener_, SHUT_RDWR);  // wakes the listener, which then ends
+  if (listener_task_) listener_task_->wake();  // should it wait for a connection to close
   std::unique_lock guard(connections_lock_);
   for (;;) {
     // Connections waiting for a request are closed; busy ones close once they have answered.

@@ -16,9 +16,11 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "config.h"  // wasi/config.h
+#include "process/process.h"
 #include "serve/log.h"
 #include "serve/options.h"
 
@@ -28,11 +30,17 @@ class ModuleImage;
 
 namespace lunatic::rt::serve {
 
-// What the server knows of a connection: enough to close it while it waits for a request.
+// What the server knows of a connection: enough to close it while it waits for a request,
+// or for the rest of one.
 struct ConnectionSlot {
-  enum State : int { Busy, Idle, Closing };
+  // Busy: on a request (reading what has come, running its program, answering). Idle:
+  // waiting for a request; Reading: for the rest of one. Closing: the server closes it (it
+  // stops, or needs room for another connection), and has shut its reading side.
+  enum State : int { Busy, Idle, Reading, Closing };
   int fd = -1;
   std::atomic<int> state{Busy};
+  std::atomic<uint64_t> waiting_since_ns{0};  // when it went Idle, or its request began (Reading)
+  bool closed_for_room = false;               // guarded by Server::connections_lock_
 };
 
 class Server {
@@ -60,18 +68,30 @@ class Server {
   const std::string& serverAddress() const { return server_address_; }
   const std::string& serverPort() const { return server_port_; }
 
-  // Connections register while they live; draining() says that they should close as soon
+  // A connection registers while it lives, and leaves by closing its socket here (the server
+  // may shut it down until then). draining() says that connections should close as soon
   // as they are done with the request they are on.
   void enter(ConnectionSlot* slot);
   void leave(ConnectionSlot* slot);
   bool draining() const { return draining_.load(); }
 
-  // The cap on programs running at once: false if it is reached (then 503).
-  bool startProgram();
+  // The cap on programs running at once: false if it is reached (then 503, and a line in
+  // the log now and then).
+  bool startProgram(std::string_view log_prefix);
   void programEnded() { running_programs_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
   void acceptConnections();
+  // Whether the listener may take another connection now. At --max-connections it closes
+  // the connections that have waited longest for a request (or the rest of one), a batch
+  // of them, and waits until they are gone, or until one is if none can be closed.
+  bool roomForAnother();
+  // Closes up to `most` of the connections that wait, those that began waiting first.
+  size_t closeWaitingConnections(size_t most);
+  // Parks the listener until a connection closes or `deadline_ns` passes; at once if one
+  // has closed since connections_closed_ was `closed_before`.
+  void awaitClosedConnection(uint64_t closed_before, uint64_t deadline_ns);
+  void connectionClosed();
 
   ServeOptions options_;
   ModuleImage* program_;
@@ -84,6 +104,12 @@ class Server {
   std::string server_address_, server_port_;
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> running_programs_{0};
+  ProcessRef listener_task_;                   // kept, so that waking it is always safe
+  std::atomic<uint64_t> open_connections_{0};  // accepted and not closed yet
+  std::atomic<uint64_t> closing_for_room_{0};  // of those, closed to make room and not gone yet
+  std::atomic<uint64_t> connections_closed_{0};  // ever
+  std::atomic<bool> listener_awaits_close_{false};
+  OccasionalLine connections_full_line_, accept_failed_line_, programs_full_line_;
   std::mutex connections_lock_;
   std::condition_variable connections_changed_;
   std::unordered_set<ConnectionSlot*> connections_;

@@ -224,6 +224,11 @@ void lunatic_raw_wasi_config_add_command_line_argument(uint64_t config_id, const
                                                        size_t argument_len);
 LUNATIC_IMPORT("lunatic::wasi", "config_preopen_dir")
 void lunatic_raw_wasi_config_preopen_dir(uint64_t config_id, const char* dir, size_t dir_len);
+/* This runtime's extension (not in upstream Lunatic): config_preopen_dir, read-only.
+ * docs/abi.md, "Extensions". */
+LUNATIC_IMPORT("lunatic::wasi", "config_preopen_dir_read_only")
+void lunatic_raw_wasi_config_preopen_dir_read_only(uint64_t config_id, const char* dir,
+                                                   size_t dir_len);
 
 /* ---- Raw imports: lunatic::networking -------------------------------------------------
  * A socket address is (addr_type 4 or 6, addr: 4 or 16 bytes, port, flow_info, scope_id).
@@ -710,6 +715,14 @@ static inline void lunatic_config_add_arg(lunatic_config_id config, const char* 
  * must lie inside one of the caller's own preopened directories (else the caller fails). */
 static inline void lunatic_config_preopen_dir(lunatic_config_id config, const char* dir) {
   lunatic_raw_wasi_config_preopen_dir((uint64_t)config, dir, strlen(dir));
+}
+
+/* As lunatic_config_preopen_dir, read-only: processes spawned from `config` get no right to
+ * change anything beneath `dir` (writes, creating, removing, renaming, linking, setting
+ * times or sizes all fail with ENOTCAPABLE). */
+static inline void lunatic_config_preopen_dir_read_only(lunatic_config_id config,
+                                                        const char* dir) {
+  lunatic_raw_wasi_config_preopen_dir_read_only((uint64_t)config, dir, strlen(dir));
 }
 
 /* ---- Wrappers: networking ---------------------------------------------------------------

@@ -18,8 +18,10 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# This runtime's own functions (docs/abi.md, "Extensions").
 EXTENSIONS = {("lunatic::process", name) for name in
               ("config_can_listen", "config_set_can_listen", "config_can_connect", "config_set_can_connect")}
+EXTENSIONS.add(("lunatic::wasi", "config_preopen_dir_read_only"))
 WASM_TYPES = {"i": "i32", "I": "i64", "f": "f32", "F": "f64"}
 
 

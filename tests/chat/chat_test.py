@@ -18,6 +18,8 @@ not). Scenarios:
   slow        a client that stops reading is dropped (its process ended, its connection
               closed), both as a channel's listener and when its own replies back up
   load        10,000 clients connected at once, then a message still gets through
+  channels    a channel lives while it has members: short connections that take every
+              channel place with their joins leave none taken once they are gone
 
 Every scenario ends with the check that the survivors still talk and a new client still
 gets in.
@@ -474,6 +476,72 @@ def scenario_slow(server):
     still_talking(server, alice, bob)
 
 
+def join_when_free(client, channel, timeout=TIMEOUT):
+    """Asks to join `channel` until a channel place is free (channels are freed a moment
+    after their last member left)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client.send("/join %s\r\n" % channel)
+        got = client.line()
+        if got == "You joined %s (1 here). What you type now goes there." % channel:
+            return
+        check(got == "There are too many channels.", "%s: unexpected %r" % (client.label, got))
+        check(time.monotonic() < deadline, "%s: no channel place free after %g s" % (client.label, timeout))
+        time.sleep(0.05)
+
+
+def expect_channels(client, listing, timeout=TIMEOUT):
+    """Asks for the channel list until it is `listing` (a channel whose last member left
+    goes a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client.send("/channels\r\n")
+        got = client.line()
+        if got == listing:
+            return
+        check(time.monotonic() < deadline, "%s: the channels are %r, not %r" % (client.label, got, listing))
+        time.sleep(0.05)
+
+
+def scenario_channels(server, clients=32, joins=8):
+    # Every channel place (256) taken by the joins of 32 short connections, twice: they go
+    # each its own way, and the places are free again for whoever comes next.
+    for round_number in range(2):
+        crowd = []
+        for i in range(clients):
+            c = Client(server.port)
+            for k in range(joins):
+                c.join("#r%d-%d-%d" % (round_number, i, k), 1)
+            crowd.append(c)
+        late = Client(server.port, "late")
+        late.send("/join #late\r\n")
+        late.expect("There are too many channels.")  # the cap still holds while they are there
+        for i, c in enumerate(crowd):
+            if i % 3 == 0:
+                c.send("/quit\r\n")
+                c.expect("Bye.")
+                c.expect_closed()
+            elif i % 3 == 1:
+                c.close()
+            else:
+                c.reset()
+        join_when_free(late, "#late")
+        expect_channels(late, "Channels: #late (1)")
+        late.send("/quit\r\n")
+        late.expect("Bye.")
+        late.expect_closed()
+    expect_channels(Client(server.port), "No channels yet: /join #lobby makes one.")
+
+    # A channel stays while it has a member, and goes with the last.
+    alice, bob = lobby(server, "alice", "bob")
+    bob.join("#side", 1)
+    bob.reset()
+    alice.expect("* bob left #lobby")
+    bob = join_lobby(server, "bob2", [alice])
+    expect_channels(bob, "Channels: #lobby (2)")
+    still_talking(server, alice, bob)
+
+
 def scenario_load(server, count=10000):
     crowd.raise_fd_limit(count + 200)
     started = time.monotonic()
@@ -499,6 +567,7 @@ SCENARIOS = {
     "long-line": scenario_long_line,
     "slow": scenario_slow,
     "load": scenario_load,
+    "channels": scenario_channels,
 }
 
 

@@ -7,20 +7,27 @@
   host's environment), and the directories of --dir and LUNATIC_DIRS under their guest
   names; it can hand a child only directories inside those;
 - a grant the executable cannot honour stops it before it starts: exit status 1 and one line
-  `lunatic: error: ...`.
+  `lunatic: error: ...`;
+- `:ro` grants a directory read-only, alike in --dir and LUNATIC_DIRS (`HOST::ro` names a
+  guest directory "ro");
+- a granted directory is opened once, at start-up: replaced by a symlink to the host's /etc
+  afterwards, it still leads a child spawned later to the directory granted (issue 22), and
+  requests to a --serve executable too.
 
 Usage: wasi_grants_test.py LUNATICC PROBE_WASM WORKDIR
 """
+import http.client
 import os
 import shutil
 import subprocess
 import sys
+import time
 
 FLAG_ERRORS = {
     "env-without-equals": (["--env", "NOEQUALS"], "--env wants KEY=VALUE, not 'NOEQUALS'"),
     "env-without-key": (["--env", "=value"], "--env wants KEY=VALUE, not '=value'"),
-    "dir-without-host": (["--dir", "::/guest"], "--dir wants HOST or HOST::GUEST, not '::/guest'"),
-    "dir-without-guest": (["--dir", "/tmp::"], "--dir wants HOST or HOST::GUEST, not '/tmp::'"),
+    "dir-without-host": (["--dir", "::/guest"], "--dir wants HOST, HOST::GUEST or either with :ro, not '::/guest'"),
+    "dir-without-guest": (["--dir", "/tmp::"], "--dir wants HOST, HOST::GUEST or either with :ro, not '/tmp::'"),
     "grants-with-c": (["-c", "--env", "A=1"], "--env and --dir grant an executable's root process: "
                       "they do not go with -c"),
 }
@@ -120,10 +127,90 @@ def check_startup_errors(checks, exe, unbuilt_dir_exe, work):
         checks.expect(name, problems)
 
 
+def check_read_only(checks, lunaticc, probe, work):
+    """`:ro` in --dir and in LUNATIC_DIRS grants no right to write; `HOST::ro` is a name."""
+    d = {name: os.path.join(work, name) for name in ("ro1", "named-ro", "ro2", "rw2")}
+    exe = os.path.join(work, "probe-read-only")
+    compile_probe(lunaticc, probe, exe, ["--dir", d["ro1"] + "::/ro1:ro", "--dir", d["named-ro"] + "::/ro"])
+    grants = {"LUNATIC_DIRS": f"{d['ro2']}::/ro2:ro:{d['rw2']}::/rw2"}
+    args = ["write=/ro1/x", "write=/ro/x", "write=/ro2/x", "write=/rw2/x"]
+    status, stdout, stderr = run([exe] + args, env=host_environment(grants), cwd=work)
+    writes = [line for line in stdout.splitlines() if line.startswith("write")]
+    problems = compare("exit status", status, 0) + compare("stderr", stderr, "")
+    problems += compare("writes", writes, ["write /ro1/x: Capabilities insufficient", "write /ro/x: ok",
+                                           "write /ro2/x: Capabilities insufficient", "write /rw2/x: ok"])
+    checks.expect("read-only: --dir HOST::GUEST:ro and LUNATIC_DIRS HOST::GUEST:ro", problems)
+
+
+def check_swapped_after_start(checks, exe, work):
+    """The host directory of a grant, replaced by a symlink to /etc after start-up, while the
+    guest waits: a child spawned afterwards, inheriting the view, still sees the directory
+    granted (now box.old), not /etc."""
+    box = os.path.join(work, "box")
+    with open(os.path.join(box, "marker"), "w", encoding="utf-8") as f:
+        f.write("granted\n")
+    grants = {"LUNATIC_DIRS": f"{box}::/data"}
+    program = subprocess.Popen([exe, "wait", "read=/data/marker", "read=/data/passwd"], cwd=work,
+                               env=host_environment(grants), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    problems = []
+    try:
+        deadline = time.monotonic() + 60
+        while program.stdout.readline() != b"waiting\n":
+            if time.monotonic() > deadline or program.poll() is not None:
+                problems.append("the probe never said it was waiting")
+                break
+        os.rename(box, box + ".old")
+        os.symlink("/etc", box)
+        stdout, stderr = program.communicate(b"go\n", timeout=60)
+    finally:
+        program.kill()
+    reads = [line for line in stdout.decode(errors="replace").splitlines() if line.startswith("read")]
+    problems += compare("exit status", program.returncode, 0) + compare("stderr", stderr.decode(errors="replace"), "")
+    problems += compare("reads", reads, ["read /data/marker: granted",
+                                         "read /data/passwd: No such file or directory"])
+    checks.expect("a granted directory replaced by a symlink after start-up", problems)
+
+
+def check_served_swapped(checks, lunaticc, probe, work):
+    """--serve opens its directories once, at start-up: requests after the host replaced one
+    with a symlink to /etc still see the directory granted."""
+    box = os.path.join(work, "served-box")
+    with open(os.path.join(box, "marker"), "w", encoding="utf-8") as f:
+        f.write("served\n")
+    exe = os.path.join(work, "probe-served")
+    compile_probe(lunaticc, probe, exe, ["--serve", "--dir", box + "::/data"])
+    server = subprocess.Popen([exe, "--listen", "127.0.0.1:0"], cwd=work, env=host_environment({}),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    problems, bodies = [], []
+    try:
+        banner = server.stderr.readline().decode(errors="replace")
+        port = banner.split("http://127.0.0.1:")[1].split("/")[0] if "http://127.0.0.1:" in banner else None
+        if port is None:
+            problems.append(f"the server did not say where it listens: {banner!r}")
+        else:
+            def get(path):
+                connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+                connection.request("GET", "/?" + path)
+                body = connection.getresponse().read().decode(errors="replace")
+                connection.close()
+                return [line for line in body.splitlines() if line.startswith("read")]
+            bodies += get("/data/marker")
+            os.rename(box, box + ".old")
+            os.symlink("/etc", box)
+            bodies += get("/data/marker") + get("/data/passwd")
+    finally:
+        server.kill()
+        server.wait()
+    problems += compare("reads", bodies, ["read /data/marker: served", "read /data/marker: served",
+                                          "read /data/passwd: No such file or directory"])
+    checks.expect("--serve: a granted directory replaced by a symlink between requests", problems)
+
+
 def main():
     lunaticc, probe, work = sys.argv[1:4]
     shutil.rmtree(work, ignore_errors=True)
-    for name in ("d1/sub", "d2", "d3", "d4", "rel"):
+    for name in ("d1/sub", "d2", "d3", "d4", "rel", "ro1", "named-ro", "ro2", "rw2", "box", "served-box"):
         os.makedirs(os.path.join(work, name))
     with open(os.path.join(work, "file"), "w", encoding="utf-8") as f:
         f.write("not a directory\n")
@@ -139,6 +226,9 @@ def main():
     unbuilt_dir_exe = os.path.join(work, "probe-missing-dir")
     compile_probe(lunaticc, probe, unbuilt_dir_exe, ["--dir", os.path.join(work, "missing")])
     check_startup_errors(checks, exe, unbuilt_dir_exe, work)
+    check_read_only(checks, lunaticc, probe, work)
+    check_swapped_after_start(checks, exe, work)
+    check_served_swapped(checks, lunaticc, probe, work)
     print(f"wasi-grants: {checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
 

@@ -2,7 +2,9 @@
 ;; Every function compares its frame address on entry with its instance's stack_limit (offset
 ;; 8 in lunatic_instance, an invariant load; never a thread-local, as processes move between
 ;; threads), and self-recursion stays a call (so unbounded recursion exhausts the stack and
-;; traps with 10).
+;; traps with 10). A frame of a page or more is checked whole, before the prologue allocates
+;; it, by the runtime's lunatic_stack_probe, never by probes that touch the pages below
+;; (tests/isolation/stack_frames.py runs such frames).
 (module
   (func $fac (export "fac") (param i64) (result i64)
     (if (result i64) (i64.eqz (local.get 0))
@@ -16,4 +18,4 @@
 ;; CHECK: icmp ugt i64 %stack.limit
 ;; CHECK-DAG: notail call i64 @fac(
 ;; CHECK-DAG: call void @lunatic_trap(i32 10)
-;; CHECK: attributes #{{[0-9]+}} = { {{.*}}"frame-pointer"="all"{{.*}}"probe-stack"="inline-asm"
+;; CHECK: attributes #{{[0-9]+}} = { {{.*}}"frame-pointer"="all"{{.*}}"probe-stack"="lunatic_stack_probe" "stack-probe-size"="4096"

@@ -2,8 +2,9 @@
  * was built with (--env, --dir) and run with (its arguments, LUNATIC_ENV_*, LUNATIC_DIRS); a
  * child spawned with its parent's config sees the same, one spawned with a new config only
  * what lunatic::wasi added to it, even if the config changes after the spawn. A config gets
- * a directory only from inside the caller's own, compared by path components after ".." and
- * symlinks are resolved; a refusal or bad input ends the caller with one line.
+ * a directory only from inside the caller's own, opened beneath the caller's grant it is
+ * found under (compared by path components), so that ".." and symlinks cannot lead out of
+ * it; a refusal or bad input ends the caller with one line.
  *
  * CMakeLists.txt builds this with --env FROM_FLAG=flag --env OVERRIDDEN=flag --dir TREE::/tree,
  * where TREE holds inner/, inner/deeper/, innerx/, alias -> inner, escape -> a directory
@@ -45,10 +46,10 @@
  * expect-stdout: wasi config: all ok
  * expect-stderr: lunatic: process {{r1}} failed: config_preopen_dir: /tree: not inside a directory this process was granted at .*
  * expect-stderr: lunatic: process {{r2}} failed: config_preopen_dir: /tree/innerx: not inside a directory this process was granted at .*
- * expect-stderr: lunatic: process {{r3}} failed: config_preopen_dir: /tree/inner/sneak: leads outside every directory this process was granted at .*
- * expect-stderr: lunatic: process {{r4}} failed: config_preopen_dir: /tree/inner/\.\.: leads outside every directory this process was granted at .*
- * expect-stderr: lunatic: process {{r5}} failed: config_preopen_dir: /tree/escape: leads outside every directory this process was granted at .*
- * expect-stderr: lunatic: process {{r6}} failed: config_preopen_dir: /other/\.\.: leads outside every directory this process was granted at .*
+ * expect-stderr: lunatic: process {{r3}} failed: config_preopen_dir: /tree/inner/sneak: leads outside the granted directory /tree/inner at .*
+ * expect-stderr: lunatic: process {{r4}} failed: config_preopen_dir: /tree/inner/\.\.: leads outside the granted directory /tree/inner at .*
+ * expect-stderr: lunatic: process {{r5}} failed: config_preopen_dir: /tree/escape: leads outside the granted directory /tree at .*
+ * expect-stderr: lunatic: process {{r6}} failed: config_preopen_dir: /other/\.\.: leads outside the granted directory /other at .*
  * expect-stderr: lunatic: process {{r7}} failed: config_preopen_dir: /etc: not inside a directory this process was granted at .*
  * expect-stderr: lunatic: process {{r8}} failed: config_preopen_dir: /sandbox/missing: No such file or directory at .*
  * expect-stderr: lunatic: process {{r9}} failed: config_preopen_dir: /sandbox/file.txt: not a directory at .*

@@ -11,6 +11,7 @@ SIGTERM. Exit status 0 if every check held; else each failed check is printed.
 import http.client
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -23,9 +24,11 @@ import time
 CASES = {}
 
 
-def case(*options):
+def case(*options, descriptors=None):
+    """A test case: the server runs with `options`, and with `descriptors` as its soft and
+    hard descriptor limits if given (soft, hard; None: as inherited)."""
     def register(function):
-        CASES[function.__name__] = (function, list(options))
+        CASES[function.__name__] = (function, list(options), descriptors)
         return function
     return register
 
@@ -40,14 +43,15 @@ def check(condition, what):
 
 
 class Server:
-    def __init__(self, program, options):
+    def __init__(self, program, options, descriptors=None):
         self.directory = tempfile.mkdtemp(prefix="serve-test-")
         self.access_log = os.path.join(self.directory, "access.log")
         self.log_path = os.path.join(self.directory, "server.log")
         self.log_file = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [program, "--listen", "127.0.0.1:0", "--access-log", self.access_log, *options],
-            stdout=subprocess.DEVNULL, stderr=self.log_file)
+            stdout=subprocess.DEVNULL, stderr=self.log_file,
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, descriptors)) if descriptors else None)
         deadline = time.time() + 10
         self.port = None
         while self.port is None:
@@ -113,6 +117,13 @@ def read_all(sock):
         if not chunk:
             return data
         data += chunk
+
+
+def exchange(server, request):
+    """Sends the raw `request` on a new connection; the answers until the server closed it."""
+    sock = server.connect()
+    sock.sendall(request)
+    return split_responses(read_all(sock))
 
 
 def split_responses(data):
@@ -228,10 +239,8 @@ def pipelining(server):
 
 @case()
 def chunked_body(server):
-    sock = server.connect()
-    sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                 b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
-    (status, headers, body), = split_responses(read_all(sock))
+    (status, headers, body), = exchange(server, b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                                b"Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
     check(status == 200 and body == b"hello world", f"{status} {body!r}")
 
 
@@ -347,6 +356,96 @@ def malformed_is_400(server):
     check(server.curl("/echo", "-d", "fine")[2] == b"fine", "the server after malformed requests")
 
 
+# Requests that a proxy in front of the server may frame differently from the server, which
+# is what request smuggling needs (RFC 9112 says a server must or should refuse each): the
+# server answers 400 once and closes, so nothing after the head is ever read as a request.
+AMBIGUOUS = {
+    "Transfer-Encoding twice": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                               b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "Transfer-Encoding twice, differing": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                          b"Transfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+    "chunked twice in one field": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n"
+                                  b"0\r\n\r\n",
+    "a space in a header name": b"GET /echo HTTP/1.1\r\nHost: x\r\nFoo Bar: x\r\n\r\n",
+    "a space before the colon": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n"
+                                b"0\r\n\r\n",
+    "a tab in a header name": b"GET /echo HTTP/1.1\r\nHost: x\r\nX\tY: z\r\n\r\n",
+    "HTTP/1.2": b"GET /echo HTTP/1.2\r\nHost: x\r\n\r\n",
+    "HTTP/2.0": b"GET /echo HTTP/2.0\r\nHost: x\r\n\r\n",
+    "HTTP/0.9": b"GET /echo HTTP/0.9\r\nHost: x\r\n\r\n",
+    "HTTP/9.9": b"GET /echo HTTP/9.9\r\nHost: x\r\n\r\n",
+    "bare LF line ends": b"GET /echo HTTP/1.1\nHost: x\n\n",
+    "one bare LF": b"GET /echo HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n",
+    "a bare LF ending the head": b"GET /echo HTTP/1.1\r\nHost: x\r\n\n",
+    "a bare CR": b"GET /echo HTTP/1.1\r\nHost: x\rX: y\r\n\r\n",
+    "obs-fold": b"GET /echo HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n",
+    "whitespace before the first field": b"GET /echo HTTP/1.1\r\n Host: x\r\n\r\n",
+    "Content-Length with Transfer-Encoding": b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                             b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "Content-Length twice, differing": b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                                       b"Content-Length: 5\r\n\r\nabcde",
+    "Content-Length twice": b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+    "a chunk's data not followed by CR LF": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                            b"5\r\nhelloXY0\r\n\r\n",
+    "a bare LF in a chunk extension": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                      b"5;a\nb\r\nhello\r\n0\r\n\r\n",
+    "a space after a chunk size": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  b"5 \r\nhello\r\n0\r\n\r\n",
+    "a bare LF in the trailers": b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"0\r\nX: y\n\r\n",
+    "Transfer-Encoding in HTTP/1.0": b"POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "HTTP/1.1 without Host": b"GET /echo HTTP/1.1\r\n\r\n",
+    "Host twice": b"GET /echo HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+}
+
+# Each followed by a second request: were the first framed another way, the second would
+# be answered too.
+SMUGGLED = b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def statuses(server, request):
+    """Sends `request`; returns the statuses of the answers until the server closed."""
+    try:
+        return [status for status, _, _ in exchange(server, request)]
+    except socket.timeout:
+        return ["no close"]
+    except ConnectionResetError:
+        return ["reset"]
+
+
+@case("--keepalive-timeout", "500")
+def ambiguous_is_400(server):
+    wrong = []
+    for name, request in AMBIGUOUS.items():
+        answered = statuses(server, request + SMUGGLED)
+        if answered != [400]:
+            wrong.append(f"{name}: {answered}")
+    check(not wrong, "answers other than one 400 and a close:\n  " + "\n  ".join(wrong))
+    # Codings the server cannot undo, before chunked: 501 (RFC 9112 6.1).
+    answered = statuses(server, b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                                b"0\r\n\r\n" + SMUGGLED)
+    check(answered == [501], f"gzip, chunked: {answered}")
+    # What is well framed still works: a chunk extension, empty lines before the request
+    # line, a Host with nothing in it, HTTP/1.0 without Host (which then closes).
+    last = b"GET /big?1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for request, bodies in ((b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"5;name=value\r\nhello\r\n0\r\n\r\n" + last, [b"hello", b"x"]),
+                            (b"\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi" + last, [b"hi", b"x"]),
+                            (b"POST /echo HTTP/1.1\r\nHost:\r\nContent-Length: 2\r\n\r\nok" + last, [b"ok", b"x"]),
+                            (b"POST /echo HTTP/1.0\r\nContent-Length: 3\r\n\r\nold", [b"old"])):
+        answers = [(status, body) for status, _, body in exchange(server, request)]
+        check(answers == [(200, body) for body in bodies], f"{request!r}: {answers}")
+
+
+@case()
+def trailers_are_dropped(server):
+    (status, _, body), = exchange(server, b"POST /env HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                          b"Connection: close\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: late\r\nHost: evil\r\n\r\n")
+    env = dict(line.split("=", 1) for line in body.decode().splitlines())
+    check(status == 200 and env.get("CONTENT_LENGTH") == "3", f"{status} {env.get('CONTENT_LENGTH')}")
+    check("HTTP_X_TRAILER" not in env and env.get("HTTP_HOST") == "x", f"trailer fields reached the program: {env}")
+
+
 @case("--max-header-bytes", "1024")
 def large_headers_are_431(server):
     check(server.curl("/echo", "-H", "X-Big: " + "a" * 500)[0] == 200, "headers under the limit")
@@ -377,6 +476,126 @@ def idle_connection_closes(server):
     check(time.time() - started < 3, "the idle connection stayed open")
 
 
+# --- Floods ------------------------------------------------------------------------
+
+class SlowClients:
+    """`count` connections that hold on to the server: half send nothing, half the start of
+    a request head and then a byte every half second (slowloris), until closed."""
+
+    def __init__(self, port, count):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        check(hard == resource.RLIM_INFINITY or hard >= count + 100,
+              f"the descriptor limit {hard} leaves no room for {count} clients")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        self.sockets = []
+        for i in range(count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if i % 2:
+                sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            self.sockets.append(sock)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.trickle)
+        self.thread.start()
+
+    def trickle(self):
+        while not self.stopping.wait(0.5):
+            for sock in self.sockets[1::2]:
+                try:
+                    sock.send(b"a", socket.MSG_DONTWAIT)
+                except OSError:
+                    pass  # closed by the server
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+
+def good_requests(server, count):
+    """Makes `count` requests, a new connection each; returns the slowest one's seconds."""
+    slowest = 0
+    for i in range(count):
+        started = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        body = b"good %d" % i
+        connection.request("POST", "/echo", body=body)
+        response = connection.getresponse()
+        answer = response.read()
+        connection.close()
+        check(response.status == 200 and answer == body, f"a good request got {response.status} {answer!r}")
+        slowest = max(slowest, time.monotonic() - started)
+    return slowest
+
+
+def server_log_lines(server):
+    time.sleep(0.2)  # the log writes out every 20 ms
+    return server.log().splitlines()
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def open_sockets(pid):
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            count += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:")
+        except FileNotFoundError:
+            pass
+    return count
+
+
+def check_flood(server, flood_size, max_log_lines):
+    """With `flood_size` slow clients holding on: good clients are served at once, the
+    server does not spin, and the log says a few lines, not one per attempt."""
+    flood = SlowClients(server.port, flood_size)
+    try:
+        slowest = good_requests(server, 20)
+        check(slowest < 2, f"a good request took {slowest:.1f} s behind {flood_size} slow clients")
+        cpu_before = cpu_seconds(server.process.pid)
+        time.sleep(2)
+        cpu = cpu_seconds(server.process.pid) - cpu_before
+        check(cpu < 0.5, f"the server used {cpu:.2f} s of CPU in 2 s, holding slow clients")
+        check(good_requests(server, 5) < 2, "good requests after a while")
+        lines = server_log_lines(server)
+        check(len(lines) <= max_log_lines, f"{len(lines)} lines in the server log:\n" + "\n".join(lines[:20]))
+        return lines
+    finally:
+        flood.close()
+
+
+# The soft limit many systems give (1,024), below the hard one: 1,100 slow clients need
+# the server to have raised it, and the default --max-connections to be within it.
+@case(descriptors=(1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+def slow_flood_within_limits(server):
+    check_flood(server, 1100, 1)  # "serving on" only
+
+
+# Past --max-connections the connections that have waited longest are closed to make room
+# (a slow one that had sent part of a request answered 503); the cap holds throughout.
+@case("--max-connections", "64", "--read-timeout", "60000", "--keepalive-timeout", "60000")
+def slow_flood_past_the_cap(server):
+    lines = check_flood(server, 1100, 4)
+    check(any("--max-connections 64 reached" in line for line in lines), "\n".join(lines))
+    sockets = open_sockets(server.process.pid)
+    check(sockets <= 64 + 1, f"{sockets} sockets open past --max-connections 64")
+    with open(server.access_log) as f:
+        check(" 503 " in f.read(), "no slow request was answered 503")
+
+
+# Out of descriptors (a cap set above the limit): accept fails with EMFILE, which must
+# neither spin nor fill the log; waiting connections give their descriptors back.
+@case("--max-connections", "1000", "--read-timeout", "60000", "--keepalive-timeout", "60000",
+      descriptors=(160, 160))
+def descriptors_run_out(server):
+    lines = check_flood(server, 400, 4)
+    check(any("cannot accept a connection: Too many open files" in line for line in lines), "\n".join(lines))
+
+
 # --- Stopping ----------------------------------------------------------------------
 
 @case()
@@ -402,8 +621,8 @@ def sigterm_drains(server):
 def command_line(program):
     result = subprocess.run([program, "--help"], capture_output=True, text=True, timeout=10)
     check(result.returncode == 0, "--help exit status")
-    for flag in ("--listen", "--threads", "--timeout", "--max-body", "--max-concurrent", "--max-memory",
-                 "--max-fuel", "--read-timeout", "--access-log"):
+    for flag in ("--listen", "--threads", "--timeout", "--max-body", "--max-concurrent", "--max-connections",
+                 "--max-memory", "--max-fuel", "--read-timeout", "--access-log"):
         check(flag in result.stdout, f"--help does not list {flag}")
     for bad in (["--timeout", "soon"], ["--no-such-flag"], ["--listen", "nowhere"], ["extra"]):
         result = subprocess.run([program, *bad], capture_output=True, text=True, timeout=10)
@@ -416,8 +635,8 @@ def main():
         if name == "command_line":
             command_line(program)
         else:
-            function, options = CASES[name]
-            server = Server(program, options)
+            function, options, descriptors = CASES[name]
+            server = Server(program, options, descriptors)
             try:
                 function(server)
             finally:

@@ -96,8 +96,10 @@ typedef struct lunatic_table {
 struct lunatic_instance {
   lunatic_memory* memory;             /* memory 0, or NULL */
   /* Generated code traps with LUNATIC_TRAP_STACK_EXHAUSTED on entering a function whose
-   * frame lies below this address. Per instance, not per thread, because a process keeps
-   * its own stack while it migrates between worker threads. */
+   * frame pointer lies below this address (a frame of LUNATIC_STACK_PROBE_SIZE or more is
+   * checked whole before it is allocated: lunatic_stack_probe). Per instance, not per
+   * thread, because a process keeps its own stack while it migrates between worker
+   * threads. */
   uintptr_t stack_limit;
   /* The reduction budget of the current time slice. Code injected by the reduction
    * counting pass subtracts the cost of what it is about to run and calls lunatic_yield
@@ -225,9 +227,30 @@ typedef enum lunatic_trap_kind {
 /* Unwinds to the innermost runtime entry (instantiate, invoke, process body). Never returns. */
 __attribute__((noreturn)) void lunatic_trap(uint32_t kind);
 
-/* Generated code compares the frame address of each function it enters against this and
- * traps with LUNATIC_TRAP_STACK_EXHAUSTED below it. The runtime sets it per thread (and per
- * process stack on a context switch), leaving enough headroom for the trap path itself. */
+/* The stack check (see stack_limit above) comes in two parts, so that the common case
+ * costs one compare and no frame, however large, reaches far below the limit:
+ *  - every generated function compares its frame pointer with instance->stack_limit on
+ *    entry. Below the frame pointer lie at most a few saved registers and a frame smaller
+ *    than LUNATIC_STACK_PROBE_SIZE (allocated, and written to, by the time the compare
+ *    runs), and, for a call, at most LUNATIC_STACK_PROBE_SIZE of pushed arguments (LLVM
+ *    pushes no more when a probe function is set). So guest code, or the prologue of a
+ *    function about to trap, never writes more than LUNATIC_STACK_OVERREACH below the
+ *    limit; the runtime keeps that much free below every limit, on top of what host
+ *    functions and the trap path need;
+ *  - a function whose frame is LUNATIC_STACK_PROBE_SIZE or larger calls
+ *    lunatic_stack_probe from its prologue (LLVM's "probe-stack" function attribute),
+ *    before it allocates the frame or writes anything to it, with the frame's size in rax.
+ *    The probe traps with LUNATIC_TRAP_STACK_EXHAUSTED unless the whole frame lies at or
+ *    above lunatic_stack_limit, and otherwise returns with every register but the flags
+ *    as it was. It touches no page below the frame. */
+#define LUNATIC_STACK_PROBE_SIZE 4096u
+#define LUNATIC_STACK_OVERREACH (4u * LUNATIC_STACK_PROBE_SIZE)
+void lunatic_stack_probe(void);
+
+/* The limit of the stack that guest code on this thread runs on now: the thread's own, or
+ * the running process's (the runtime sets it on every switch). Only lunatic_stack_probe
+ * reads it: generated code keeps no thread-local's address across a call, during which
+ * a process may move to another thread. */
 extern __thread uintptr_t lunatic_stack_limit;
 
 /* Called by generated code when reductions_left drops below zero. Refills the budget and,
@@ -265,10 +288,12 @@ extern const char lunatic_main_entry[]; /* "_start" unless --entry said otherwis
  * records of three NUL-terminated strings each, one after another, then an empty string:
  *     LUNATIC_GRANT_ENVIRONMENT_VARIABLE, KEY, VALUE
  *     LUNATIC_GRANT_DIRECTORY, HOST (as given to --dir), GUEST (the name the guest sees)
+ *     LUNATIC_GRANT_READ_ONLY_DIRECTORY, HOST, GUEST (--dir HOST::GUEST:ro)
  * An executable built without those flags holds just the final "". */
 extern const char lunatic_main_wasi_grants[];
 #define LUNATIC_GRANT_ENVIRONMENT_VARIABLE "env"
 #define LUNATIC_GRANT_DIRECTORY "dir"
+#define LUNATIC_GRANT_READ_ONLY_DIRECTORY "dir-ro"
 
 #ifdef __cplusplus
 } /* extern "C" */

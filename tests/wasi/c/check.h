@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 static int check_failures;
 /* Set by a test to have every expected refusal (CHECK_ERRNO, CHECK_WASI of an error) logged
@@ -62,6 +63,60 @@ static int log_refusals;
       say("refused: %s: WASI errno %d", #call, got_);                                       \
     }                                                                                       \
   } while (0)
+
+/* The descriptor of the preopened directory the guest sees as `name`, found as wasi-libc
+ * finds them, or -1. */
+static inline int preopen_fd(const char* name) {
+  for (int fd = 3; fd < 64; ++fd) {
+    __wasi_prestat_t prestat;
+    if (__wasi_fd_prestat_get(fd, &prestat) != 0) break;
+    char found[64] = {0};
+    if (prestat.u.dir.pr_name_len >= sizeof found) continue;
+    if (__wasi_fd_prestat_dir_name(fd, (uint8_t*)found, prestat.u.dir.pr_name_len) == 0 && strcmp(found, name) == 0)
+      return fd;
+  }
+  return -1;
+}
+
+/* Reads the first line of file `path`, without its newline, into `line`: 0, or the errno of
+ * the failure (and `line` empty). */
+static inline int read_first_line(const char* path, char* line, size_t size) {
+  line[0] = '\0';
+  FILE* f = fopen(path, "r");
+  if (!f) return errno;
+  if (!fgets(line, (int)size, f)) line[0] = '\0';
+  fclose(f);
+  line[strcspn(line, "\n")] = '\0';
+  return 0;
+}
+
+/* Says "WHO: NAME: <first line of path>", or the reason it cannot be read. */
+static inline void say_first_line(const char* who, const char* name, const char* path) {
+  char line[128];
+  int error = read_first_line(path, line, sizeof line);
+  say("%s: %s: %s", who, name, error ? strerror(error) : line);
+}
+
+/* A relative symlink target that climbs from any host directory to the host's /etc: far
+ * more "../" than any directory is deep. The attacks on grants put it where a granted
+ * directory was. */
+static inline const char* climbing_to_host_etc(void) {
+  static char target[3 * 64 + 4];
+  target[0] = '\0';
+  for (int i = 0; i < 64; ++i) strcat(target, "../");
+  return strcat(target, "etc");
+}
+
+#ifdef LUNATIC_SDK_LUNATIC_H /* for the programs that spawn processes (lunatic.h first) */
+/* Spawns export `entry`(arg) with `config` and waits up to 10 s for its end. */
+static inline void run_child(lunatic_config_id config, const char* entry, int32_t arg) {
+  uint64_t pid;
+  CHECK(lunatic_spawn_config(config, LUNATIC_NO_TAG, entry, arg, &pid));
+  lunatic_monitor(pid);
+  lunatic_message_info info;
+  CHECK(lunatic_receive(NULL, 0, 10000, NULL, 0, &info) == LUNATIC_RECEIVE_PROCESS_DIED && info.process == pid);
+}
+#endif
 
 /* The end of main: one line saying how it went. */
 static inline int checks_done(const char* name) {

@@ -23,17 +23,10 @@
 
 static int sandbox_fd = -1, other_fd = -1;
 
-/* The descriptors of the granted directories, found as wasi-libc finds them. */
+/* The descriptors of the granted directories. */
 static void find_preopens(void) {
-  for (int fd = 3; fd < 64; ++fd) {
-    __wasi_prestat_t prestat;
-    if (__wasi_fd_prestat_get(fd, &prestat) != 0) break;
-    char name[64] = {0};
-    CHECK(prestat.u.dir.pr_name_len < sizeof name);
-    CHECK_WASI(__wasi_fd_prestat_dir_name(fd, (uint8_t*)name, prestat.u.dir.pr_name_len), 0);
-    if (strcmp(name, "/sandbox") == 0) sandbox_fd = fd;
-    if (strcmp(name, "/other") == 0) other_fd = fd;
-  }
+  sandbox_fd = preopen_fd("/sandbox");
+  other_fd = preopen_fd("/other");
   CHECK(sandbox_fd >= 3 && other_fd >= 3);
 }
 

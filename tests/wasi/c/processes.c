@@ -21,15 +21,6 @@
 #include "../../../sdk/c/lunatic.h"
 #include "check.h"
 
-/* Spawns export `entry`(arg) with `config` and waits up to 10 s for its end. */
-static void run_child(lunatic_config_id config, const char* entry, int32_t arg) {
-  uint64_t pid;
-  CHECK(lunatic_spawn_config(config, LUNATIC_NO_TAG, entry, arg, &pid));
-  lunatic_monitor(pid);
-  lunatic_message_info info;
-  CHECK(lunatic_receive(NULL, 0, 10000, NULL, 0, &info) == LUNATIC_RECEIVE_PROCESS_DIED && info.process == pid);
-}
-
 /* The root's descriptor `arg` is not the child's: the child's own table has stdio and the
  * same granted directories, and numbers its files from the lowest free one. */
 __attribute__((export_name("inheriting_child"))) void inheriting_child(int32_t root_fd) {
