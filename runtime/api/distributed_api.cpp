@@ -30,10 +30,7 @@ uint32_t nodes_count(lunatic_instance*) { return uint32_t(cluster::current().nod
 
 uint64_t node_id(lunatic_instance*) { return cluster::current().localNode(); }
 
-uint64_t module_id(lunatic_instance* self) {
-  callerOf(self);
-  return kProgramModule;
-}
+uint64_t module_id(lunatic_instance*) { return kProgramModule; }
 
 // Writes node ids as little-endian u64s at `ptr`, at most `capacity`; returns how many.
 uint32_t copyNodes(lunatic_instance* self, std::vector<cluster::NodeId>&& nodes, uint32_t ptr, uint32_t capacity,
@@ -60,8 +57,9 @@ uint32_t refuse(lunatic_instance* self, const char* function, uint32_t error_ptr
   return result;
 }
 
-uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id, uint64_t module, uint32_t function_ptr,
-               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr) {
+uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id, uint64_t module,
+                       uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr, uint32_t params_len,
+                       uint32_t id_ptr) {
   Process& p = callerOf(self);
   // Upstream checks this before anything else, and traps.
   if (!p.capabilities.can_spawn_processes) fail(self, "spawn", "the process may not spawn processes");
