@@ -209,6 +209,11 @@ void unwindWithExit(int32_t code) {
   unwind(kExitKind);
 }
 
+void resumeUnwinding(const GuardResult& result) {
+  state().current->exit_code = result.exit_code;
+  unwind(result.kind);
+}
+
 void registerGuardRegion(const void* start, size_t size) {
   auto begin = reinterpret_cast<uintptr_t>(start);
   size_t first = region_hint.load(std::memory_order_relaxed);

@@ -51,6 +51,15 @@ std::string formatTrapBacktrace(bool one_line);
 [[noreturn]] void unwindWithTrap(uint32_t kind);
 [[noreturn]] void unwindWithExit(int32_t code);
 
+// Whether a guard stopped a Wasm trap (in guest code or a host function it called), rather
+// than an exit, a kill or spent fuel.
+inline bool isWasmTrap(uint32_t kind) { return kind != 0 && kind < kExitKind; }
+
+// Carries an unwinding that runGuarded stopped (its `result`) on to the next guard out, as if
+// the inner guard had not been there; the frames kept for the backtrace stay those of the
+// original trap. For a guard that stops only some kinds of unwinding (lunatic::trap::catch).
+[[noreturn]] void resumeUnwinding(const GuardResult& result);
+
 // The stack limit for guest code running on this thread's own stack (not a process stack).
 uintptr_t threadStackLimit();
 

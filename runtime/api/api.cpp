@@ -2,18 +2,21 @@
 #include "api/api.h"
 #include "api/networking.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "lunatic/utf8.h"
 #include "trap.h"
 
 namespace lunatic::rt {
 namespace {
 
-// Every function the runtime provides must be in lunatic_functions.def, the documented
-// ABI, with the same signature; a mismatch is a bug in the runtime, caught at start-up.
+// The table must be the documented ABI, lunatic_functions.def, exactly: every function in
+// it once, with its signature, so that every module the compiler accepts can start. A
+// mismatch is a bug in the runtime, caught at start-up (by any test that runs a program).
 void checkAgainstAbi(const std::vector<HostFunction>& provided) {
   struct Entry {
     const char* module;
@@ -25,19 +28,22 @@ void checkAgainstAbi(const std::vector<HostFunction>& provided) {
 #include "lunatic/lunatic_functions.def"
 #undef LUNATIC_HOST_FUNCTION
   };
+  auto same = [](const Entry& e, const HostFunction& f) {
+    return std::strcmp(e.module, f.module) == 0 && std::strcmp(e.name, f.name) == 0;
+  };
+  auto complain = [](const char* module, const char* name, const char* signature, const char* problem) {
+    std::fprintf(stderr, "lunatic: internal error: %s.%s (%s): %s\n", module, name, signature, problem);
+    std::abort();
+  };
   for (const HostFunction& f : provided) {
-    bool found = false;
-    for (const Entry& e : abi) {
-      if (std::strcmp(e.module, f.module) == 0 && std::strcmp(e.name, f.name) == 0) {
-        found = std::strcmp(e.signature, f.signature) == 0;
-        break;
-      }
+    auto entry = std::find_if(std::begin(abi), std::end(abi), [&](const Entry& e) { return same(e, f); });
+    if (entry == std::end(abi) || std::strcmp(entry->signature, f.signature) != 0) {
+      complain(f.module, f.name, f.signature, "provided, but not so in lunatic_functions.def");
     }
-    if (!found) {
-      std::fprintf(stderr, "lunatic: internal error: %s.%s (%s) disagrees with lunatic_functions.def\n", f.module,
-                   f.name, f.signature);
-      std::abort();
-    }
+  }
+  for (const Entry& e : abi) {
+    auto count = std::count_if(provided.begin(), provided.end(), [&](const HostFunction& f) { return same(e, f); });
+    if (count != 1) complain(e.module, e.name, e.signature, count ? "provided more than once" : "not provided");
   }
 }
 
@@ -48,7 +54,9 @@ std::span<const HostFunction> lunaticHostFunctions() {
     std::vector<HostFunction> list;
     for (auto part : {api::processFunctions(), api::messageFunctions(), api::timerFunctions(),
                       api::registryFunctions(), api::errorAndVersionFunctions(), api::wasiConfigFunctions(),
-                      net::tcpAndDnsFunctions(), net::udpFunctions(), net::socketMessageFunctions()}) {
+                      api::distributedFunctions(), api::trapFunctions(), api::metricsFunctions(),
+                      net::tcpAndDnsFunctions(), net::udpFunctions(), net::socketMessageFunctions(),
+                      api::notProvidedFunctions()}) {
       list.insert(list.end(), part.begin(), part.end());
     }
     checkAgainstAbi(list);
@@ -99,6 +107,16 @@ void failOverBudget(lunatic_instance* self, Process& p, uint64_t more, const cha
 
 uint64_t errorBytes(const std::string& message) {
   return sizeof(std::pair<const uint64_t, std::string>) + kHashNodeOverhead + stringHeapBytes(message.capacity());
+}
+
+std::string_view guestText(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function,
+                           const char* what) {
+  std::string_view text;
+  if (!GuestMemory(self).view(ptr, len, &text)) {
+    fail(self, function, std::string(what) + " is outside the process's memory");
+  }
+  if (!isValidUtf8(text)) fail(self, function, std::string(what) + " is not UTF-8");
+  return text;
 }
 
 uint64_t newError(Process& p, std::string message) {

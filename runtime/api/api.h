@@ -28,6 +28,10 @@ Process& callerOf(lunatic_instance* instance);
 // a line that names `function` and the numbers.
 void holdHostMemory(lunatic_instance* self, Process& p, uint64_t bytes, const char* function);
 [[noreturn]] void failOverBudget(lunatic_instance* self, Process& p, uint64_t more, const char* function);
+// The UTF-8 text [ptr, ptr + len) of the caller's memory, or the process fails, saying that
+// `what` ("the name") is outside its memory or not UTF-8.
+std::string_view guestText(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function,
+                           const char* what);
 
 // The calling process's config `id` (lunatic::process::create_config), or the process fails.
 Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function);
@@ -52,6 +56,16 @@ struct GuestSpawn {
 const char* prepareSpawn(lunatic_instance* self, const char* function_name, const GuestSpawn& guest,
                          SpawnRequest& request);
 uint32_t refuseSpawn(lunatic_instance* self, uint32_t id_ptr, std::string why);
+
+// Waits, as lunatic::message::receive, for the oldest message with a tag in `tags` (any, if
+// `count` is 0) among those that arrived after `after` (null: all), and puts it in the slot:
+// receive's results. lunatic::distributed's send_receive_skip_search shares it.
+uint32_t receiveAfter(lunatic_instance* self, const int64_t* tags, size_t count, uint64_t timeout_ms,
+                      const Message* after);
+
+// lunatic::process::spawn, which lunatic::distributed's spawn on this node shares.
+uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
+               uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr);
 // lunatic::process::get_or_spawn (in the registry's file).
 uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, int64_t link, int64_t config_id,
                       int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,
@@ -64,6 +78,11 @@ std::span<const HostFunction> timerFunctions();
 std::span<const HostFunction> registryFunctions();
 std::span<const HostFunction> errorAndVersionFunctions();
 std::span<const HostFunction> wasiConfigFunctions();
+std::span<const HostFunction> distributedFunctions();
+std::span<const HostFunction> trapFunctions();
+std::span<const HostFunction> metricsFunctions();
+// The functions of upstream's ABI this runtime does not provide yet (not_provided_api.cpp).
+std::span<const HostFunction> notProvidedFunctions();
 
 // An entry of a table: host(module, name, signature, function).
 template <typename F>

@@ -171,4 +171,10 @@ std::span<const HostFunction> messageFunctions() {
 // Used by lunatic::timer.
 MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function) { return takeOutgoing(self, function); }
 
+// Used by lunatic::distributed.
+uint32_t receiveAfter(lunatic_instance* self, const int64_t* tags, size_t count, uint64_t timeout_ms,
+                      const Message* after) {
+  return receiveMatching(self, tags, count, timeout_ms, after);
+}
+
 }  // namespace lunatic::rt::api

@@ -204,8 +204,6 @@ uint32_t refuseSpawn(lunatic_instance* self, uint32_t id_ptr, std::string why) {
   return 1;
 }
 
-namespace {
-
 uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
                uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr) {
   SpawnRequest request;
@@ -220,6 +218,8 @@ uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t 
   GuestMemory(self).store64(id_ptr, child->id);
   return 0;
 }
+
+namespace {
 
 // Modules cannot be compiled at run time: the program is compiled ahead of time.
 int32_t compile_module(lunatic_instance* self, uint32_t, uint32_t, uint32_t) {

@@ -203,9 +203,6 @@ void lunatic_raw_registry_put(const char* name, size_t name_len, uint64_t node_i
 LUNATIC_IMPORT("lunatic::registry", "get")
 uint32_t lunatic_raw_registry_get(const char* name, size_t name_len, uint64_t* node_id,
                                   uint64_t* process_id);
-LUNATIC_IMPORT("lunatic::registry", "get_or_put_later")
-uint32_t lunatic_raw_registry_get_or_put_later(const char* name, size_t name_len,
-                                               uint64_t* node_id, uint64_t* process_id);
 LUNATIC_IMPORT("lunatic::registry", "remove")
 void lunatic_raw_registry_remove(const char* name, size_t name_len);
 
@@ -379,6 +376,103 @@ uint32_t lunatic_raw_networking_udp_send_to(uint64_t socket_id, const void* buf,
 LUNATIC_IMPORT("lunatic::networking", "udp_send")
 uint32_t lunatic_raw_networking_udp_send(uint64_t socket_id, const void* buf, size_t len,
                                          uint64_t* opaque);
+
+/* ---- Raw imports: lunatic::distributed ------------------------------------------------
+ * Outside a cluster (always, in this runtime so far) this node is 0, no nodes are known, and
+ * spawn and send reach node 0 only. */
+
+LUNATIC_IMPORT("lunatic::distributed", "nodes_count")
+uint32_t lunatic_raw_distributed_nodes_count(void);
+LUNATIC_IMPORT("lunatic::distributed", "get_nodes")
+uint32_t lunatic_raw_distributed_get_nodes(uint64_t* nodes, uint32_t nodes_len);
+LUNATIC_IMPORT("lunatic::distributed", "node_id")
+uint64_t lunatic_raw_distributed_node_id(void);
+LUNATIC_IMPORT("lunatic::distributed", "module_id")
+uint64_t lunatic_raw_distributed_module_id(void);
+LUNATIC_IMPORT("lunatic::distributed", "spawn")
+uint32_t lunatic_raw_distributed_spawn(uint64_t node_id, int64_t config_id, uint64_t module_id,
+                                       const char* function, size_t function_len,
+                                       const void* params, size_t params_len, uint64_t* id);
+LUNATIC_IMPORT("lunatic::distributed", "send")
+uint32_t lunatic_raw_distributed_send(uint64_t node_id, uint64_t process_id);
+LUNATIC_IMPORT("lunatic::distributed", "send_receive_skip_search")
+uint32_t lunatic_raw_distributed_send_receive_skip_search(uint64_t node_id, uint64_t process_id,
+                                                          int64_t wait_on_tag,
+                                                          uint64_t timeout_ms);
+LUNATIC_IMPORT("lunatic::distributed", "exec_lookup_nodes")
+uint32_t lunatic_raw_distributed_exec_lookup_nodes(const char* query, uint32_t query_len,
+                                                   uint64_t* query_id, uint32_t* nodes_len,
+                                                   uint64_t* error_id);
+LUNATIC_IMPORT("lunatic::distributed", "copy_lookup_nodes_results")
+int32_t lunatic_raw_distributed_copy_lookup_nodes_results(uint64_t query_id, uint64_t* nodes,
+                                                          uint32_t nodes_len,
+                                                          uint64_t* error_id);
+/* Certificates for a cluster's nodes: not provided by this runtime yet (docs/abi.md). */
+LUNATIC_IMPORT("lunatic::distributed", "test_root_cert")
+uint32_t lunatic_raw_distributed_test_root_cert(uint32_t* len);
+LUNATIC_IMPORT("lunatic::distributed", "default_server_certificates")
+uint32_t lunatic_raw_distributed_default_server_certificates(const char* cert_pem,
+                                                             size_t cert_pem_len,
+                                                             const char* key_pem,
+                                                             size_t key_pem_len, uint32_t* len);
+LUNATIC_IMPORT("lunatic::distributed", "sign_node")
+uint32_t lunatic_raw_distributed_sign_node(const char* cert_pem, size_t cert_pem_len,
+                                           const char* key_pem, size_t key_pem_len,
+                                           const char* csr_pem, size_t csr_pem_len,
+                                           uint32_t* len);
+
+/* ---- Raw imports: lunatic::trap, lunatic::metrics -------------------------------------- */
+
+/* Calls the module's export _lunatic_catch_trap(function, pointer); its result, or 0 if it
+ * trapped. See lunatic_catch. */
+LUNATIC_IMPORT("lunatic::trap", "catch")
+uint32_t lunatic_raw_trap_catch(uint32_t function, uint32_t pointer);
+
+LUNATIC_IMPORT("lunatic::metrics", "counter")
+void lunatic_raw_metrics_counter(const char* name, size_t name_len, uint64_t value);
+LUNATIC_IMPORT("lunatic::metrics", "increment_counter")
+void lunatic_raw_metrics_increment_counter(const char* name, size_t name_len);
+LUNATIC_IMPORT("lunatic::metrics", "gauge")
+void lunatic_raw_metrics_gauge(const char* name, size_t name_len, double value);
+LUNATIC_IMPORT("lunatic::metrics", "increment_gauge")
+void lunatic_raw_metrics_increment_gauge(const char* name, size_t name_len, double value);
+LUNATIC_IMPORT("lunatic::metrics", "decrement_gauge")
+void lunatic_raw_metrics_decrement_gauge(const char* name, size_t name_len, double value);
+LUNATIC_IMPORT("lunatic::metrics", "histogram")
+void lunatic_raw_metrics_histogram(const char* name, size_t name_len, double value);
+
+/* ---- Raw imports: lunatic::sqlite (not provided by this runtime yet: docs/abi.md) ------- */
+
+LUNATIC_IMPORT("lunatic::sqlite", "open")
+uint64_t lunatic_raw_sqlite_open(const char* path, size_t path_len, uint64_t* connection_id);
+LUNATIC_IMPORT("lunatic::sqlite", "query_prepare")
+uint64_t lunatic_raw_sqlite_query_prepare(uint64_t connection_id, const char* query,
+                                          size_t query_len);
+LUNATIC_IMPORT("lunatic::sqlite", "execute")
+uint32_t lunatic_raw_sqlite_execute(uint64_t connection_id, const char* sql, size_t sql_len);
+LUNATIC_IMPORT("lunatic::sqlite", "bind_value")
+void lunatic_raw_sqlite_bind_value(uint64_t statement_id, const void* bind_list,
+                                   size_t bind_list_len);
+LUNATIC_IMPORT("lunatic::sqlite", "sqlite3_changes")
+uint32_t lunatic_raw_sqlite_sqlite3_changes(uint64_t connection_id);
+LUNATIC_IMPORT("lunatic::sqlite", "statement_reset")
+void lunatic_raw_sqlite_statement_reset(uint64_t statement_id);
+LUNATIC_IMPORT("lunatic::sqlite", "last_error")
+uint32_t lunatic_raw_sqlite_last_error(uint64_t connection_id, uint32_t* len);
+LUNATIC_IMPORT("lunatic::sqlite", "sqlite3_finalize")
+void lunatic_raw_sqlite_sqlite3_finalize(uint64_t statement_id);
+LUNATIC_IMPORT("lunatic::sqlite", "sqlite3_step")
+uint32_t lunatic_raw_sqlite_sqlite3_step(uint64_t statement_id);
+LUNATIC_IMPORT("lunatic::sqlite", "read_column")
+uint32_t lunatic_raw_sqlite_read_column(uint64_t statement_id, uint32_t column, uint32_t* len);
+LUNATIC_IMPORT("lunatic::sqlite", "column_names")
+uint32_t lunatic_raw_sqlite_column_names(uint64_t statement_id, uint32_t* len);
+LUNATIC_IMPORT("lunatic::sqlite", "read_row")
+uint32_t lunatic_raw_sqlite_read_row(uint64_t statement_id, uint32_t* len);
+LUNATIC_IMPORT("lunatic::sqlite", "column_count")
+uint32_t lunatic_raw_sqlite_column_count(uint64_t statement_id);
+LUNATIC_IMPORT("lunatic::sqlite", "column_name")
+uint32_t lunatic_raw_sqlite_column_name(uint64_t statement_id, uint32_t column, uint32_t* len);
 
 /* ---- Wrappers: processes --------------------------------------------------------------- */
 
@@ -1090,6 +1184,46 @@ static inline void lunatic_send_tcp_stream(lunatic_process_id pid, lunatic_tag t
   lunatic_raw_message_push_tcp_stream(stream);
   lunatic_raw_message_send(pid);
 }
+
+/* ---- Wrappers: catching traps ---------------------------------------------------------- */
+
+/* A function lunatic_catch can call: one i32 in, one i32 out. */
+typedef uint32_t (*lunatic_caught_fn)(uint32_t arg);
+
+/* Defines the export _lunatic_catch_trap that the runtime calls back for lunatic_catch. Write
+ * it once, at file scope, in one source file of a program that uses lunatic_catch. */
+#define LUNATIC_CATCH_TRAMPOLINE                                                               \
+  __attribute__((export_name("_lunatic_catch_trap"))) uint32_t lunatic_catch_trampoline(      \
+      uint32_t function, uint32_t arg) {                                                      \
+    return ((lunatic_caught_fn)(uintptr_t)function)(arg);                                     \
+  }
+
+/* Calls fn(arg) so that a trap inside it ends only that call: returns fn's result, or 0 if
+ * it trapped. Memory stays as the trap left it. An exit or a kill inside fn is not caught. */
+static inline uint32_t lunatic_catch(lunatic_caught_fn fn, uint32_t arg) {
+  return lunatic_raw_trap_catch((uint32_t)(uintptr_t)fn, arg);
+}
+
+/* ---- Wrappers: metrics and nodes ------------------------------------------------------- */
+
+/* Adds `value` to the counter `name` (NUL-terminated, UTF-8). */
+static inline void lunatic_metrics_counter(const char* name, uint64_t value) {
+  lunatic_raw_metrics_counter(name, strlen(name), value);
+}
+/* Sets the gauge `name` to `value`; lunatic_metrics_gauge_add moves it by `delta`. */
+static inline void lunatic_metrics_gauge(const char* name, double value) {
+  lunatic_raw_metrics_gauge(name, strlen(name), value);
+}
+static inline void lunatic_metrics_gauge_add(const char* name, double delta) {
+  lunatic_raw_metrics_increment_gauge(name, strlen(name), delta);
+}
+/* Records a sample `value` in the histogram `name`. */
+static inline void lunatic_metrics_histogram(const char* name, double value) {
+  lunatic_raw_metrics_histogram(name, strlen(name), value);
+}
+
+/* The node this process runs on (0 outside a cluster). */
+static inline uint64_t lunatic_node_id(void) { return lunatic_raw_distributed_node_id(); }
 
 /* ---- Wrappers: version and errors ------------------------------------------------------ */
 

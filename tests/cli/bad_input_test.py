@@ -16,6 +16,13 @@ def section(section_id, payload):
     return bytes([section_id, len(payload)]) + payload
 
 
+def with_start(imports):
+    """A module with the import section `imports` (of functions of type () -> ()) and an empty
+    _start after them."""
+    return (HEADER + section(1, b"\x01\x60\x00\x00") + section(2, imports) + section(3, b"\x01\x00")
+            + section(7, b"\x01\x06_start\x00\x01") + section(10, b"\x01\x02\x00\x0b"))
+
+
 CASES = {
     "empty": b"",
     "truncated-header": b"\0as",
@@ -32,6 +39,11 @@ CASES = {
     # an import the runtime does not provide
     "unknown-import": HEADER + section(1, b"\x01\x60\x00\x00")
     + section(2, b"\x01\x03env\x03foo\x00\x00"),
+    # a lunatic:: name that upstream Lunatic 0.13's host ABI does not have, in a module that
+    # is otherwise fine (it has a _start)
+    "unknown-lunatic-import": with_start(b"\x01\x11lunatic::registry\x10get_or_put_later\x00\x00"),
+    # lunatic::process::process_id is () -> i64, not () -> ()
+    "lunatic-import-signature": with_start(b"\x01\x10lunatic::process\x0aprocess_id\x00\x00"),
     # a valid module that has no _start to run
     "no-entry": HEADER + section(1, b"\x01\x60\x00\x00") + section(3, b"\x01\x00")
     + section(10, b"\x01\x02\x00\x0b"),

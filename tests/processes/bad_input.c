@@ -127,14 +127,6 @@ static const char* spawn_error(const char* entry, const void* params, size_t len
   return error_text(out, text, cap);
 }
 
-static void expect_child_dies(const char* entry, const char* what) {
-  uint64_t id = spawn_ok(entry, 0);
-  lunatic_monitor(id);
-  expect_died(id);
-  CHECK(!lunatic_exists(id));
-  say("%s: %llu died", what, (unsigned long long)id);
-}
-
 int main(void) {
   uint64_t me = lunatic_self();
   uint64_t bystander = spawn_ok("bystander", 0);
@@ -159,16 +151,16 @@ int main(void) {
   CHECK_EQ(lunatic_raw_process_compile_module("\0asm\1\0\0\0", 8, &module), -1);
   say("compile_module: -1");
 
-  expect_child_dies("bad_spawn_id", "spawn with id_ptr 0xFFFFFFF0");
-  expect_child_dies("bad_spawn_name", "spawn with a name outside memory");
-  expect_child_dies("bad_write", "write_data from 0xFFFFFFF0");
-  expect_child_dies("bad_read", "read_data to 0xFFFFFFF0");
-  expect_child_dies("bad_receive", "receive with tags at 0xFFFFFFF0");
-  expect_child_dies("bad_registry_get", "registry get to 0xFFFFFFF0");
-  expect_child_dies("send_nothing", "send with no message built");
-  expect_child_dies("bad_drop_config", "drop_config of an unknown id");
-  expect_child_dies("bad_config_set", "config_set_max_memory of an unknown id");
-  expect_child_dies("bad_error", "error string of an unknown id");
+  expect_entry_dies("bad_spawn_id", "spawn with id_ptr 0xFFFFFFF0");
+  expect_entry_dies("bad_spawn_name", "spawn with a name outside memory");
+  expect_entry_dies("bad_write", "write_data from 0xFFFFFFF0");
+  expect_entry_dies("bad_read", "read_data to 0xFFFFFFF0");
+  expect_entry_dies("bad_receive", "receive with tags at 0xFFFFFFF0");
+  expect_entry_dies("bad_registry_get", "registry get to 0xFFFFFFF0");
+  expect_entry_dies("send_nothing", "send with no message built");
+  expect_entry_dies("bad_drop_config", "drop_config of an unknown id");
+  expect_entry_dies("bad_config_set", "config_set_max_memory of an unknown id");
+  expect_entry_dies("bad_error", "error string of an unknown id");
 
   lunatic_message_create(9, "lost", 4);
   CHECK_EQ(lunatic_raw_message_send(UNKNOWN_PID), 0);

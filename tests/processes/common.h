@@ -170,4 +170,14 @@ static inline const char* error_text(lunatic_error_id error, char* buf, size_t c
   return buf;
 }
 
+/* Spawns TEST_ENTRY `entry`(self, 0), which must end, waits for that and says
+ * "WHAT: PID died". */
+static inline void expect_entry_dies(const char* entry, const char* what) {
+  uint64_t id = spawn_ok(entry, 0);
+  lunatic_monitor(id);
+  expect_died(id);
+  CHECK(!lunatic_exists(id));
+  say("%s: %llu died", what, (unsigned long long)id);
+}
+
 #endif /* PROCESSES_COMMON_H */

@@ -1,0 +1,62 @@
+// lunatic::metrics: counters, gauges and histograms named by the guest, recorded in the
+// runtime's metrics store (metrics.h), as upstream records them with the `metrics` crate.
+// A name must be UTF-8 and inside the caller's memory, or the caller fails, as upstream.
+#include "api/api.h"
+#include "api/metrics.h"
+
+namespace lunatic::rt::api {
+namespace {
+
+constexpr const char* kModule = "lunatic::metrics";
+
+// Records through `record` (a metrics.h function) what the guest named, or fails the caller
+// when the store refuses a new series.
+template <typename Value>
+void recordNamed(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function,
+                 bool (*record)(std::string_view, std::span<const metrics::Label>, Value), Value value) {
+  // Metrics need no process: an embedding's instance may record them too.
+  std::string_view name = guestText(self, ptr, len, function, "the name");
+  if (!record(name, {}, value)) {
+    fail(self, function, "too many metric series, or a name longer than 1024 bytes (runtime/api/metrics.h)");
+  }
+}
+
+void counter(lunatic_instance* self, uint32_t ptr, uint32_t len, uint64_t value) {
+  recordNamed(self, ptr, len, "counter", metrics::addToCounter, value);
+}
+
+void increment_counter(lunatic_instance* self, uint32_t ptr, uint32_t len) {
+  recordNamed(self, ptr, len, "increment_counter", metrics::addToCounter, uint64_t(1));
+}
+
+void gauge(lunatic_instance* self, uint32_t ptr, uint32_t len, double value) {
+  recordNamed(self, ptr, len, "gauge", metrics::setGauge, value);
+}
+
+void increment_gauge(lunatic_instance* self, uint32_t ptr, uint32_t len, double value) {
+  recordNamed(self, ptr, len, "increment_gauge", metrics::addToGauge, value);
+}
+
+void decrement_gauge(lunatic_instance* self, uint32_t ptr, uint32_t len, double value) {
+  recordNamed(self, ptr, len, "decrement_gauge", metrics::addToGauge, -value);
+}
+
+void histogram(lunatic_instance* self, uint32_t ptr, uint32_t len, double value) {
+  recordNamed(self, ptr, len, "histogram", metrics::recordInHistogram, value);
+}
+
+}  // namespace
+
+std::span<const HostFunction> metricsFunctions() {
+  static const HostFunction functions[] = {
+      host(kModule, "counter", "iiI:", counter),
+      host(kModule, "increment_counter", "ii:", increment_counter),
+      host(kModule, "gauge", "iiF:", gauge),
+      host(kModule, "increment_gauge", "iiF:", increment_gauge),
+      host(kModule, "decrement_gauge", "iiF:", decrement_gauge),
+      host(kModule, "histogram", "iiF:", histogram),
+  };
+  return functions;
+}
+
+}  // namespace lunatic::rt::api
