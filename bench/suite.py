@@ -97,35 +97,33 @@ def level_columns(tools, level):
     return [(n, engine(n, level)) for n in names] + [("node", "node")]
 
 
-def kind_table(times, levels):
+def mode_ratios(times, levels):
+    """{(mode, level): {kernel: ratio to native at level}} for guard pages and bounds checks."""
+    return {(mode, level): {k: median_ratio(t, engine(mode, level), engine("native", level))
+                            for k, t in times.items()}
+            for level in levels for mode in ("guard", "bounds")}
+
+
+def kind_table(ratios):
     """Geometric means of guard-page and bounds-checked ratios by kind of code."""
-    columns = [(f"{mode} @{level}", engine(mode, level)) for level in levels
-               for mode in ("guard", "bounds")]
-    lines = ["| kind | kernels | " + " | ".join(h for h, _ in columns) + " |",
-             "|---|---|" + "---|" * len(columns)]
+    lines = ["| kind | kernels | " + " | ".join(f"{m} @{l}" for m, l in ratios) + " |",
+             "|---|---|" + "---|" * len(ratios)]
     for kind, kernels in KINDS.items():
-        measured = [k for k in kernels if k in times]
-        if not measured:
-            continue
-        cells = []
-        for _, e in columns:
-            level = e.split("@", 1)[1]
-            ratios = [median_ratio(times[k], e, engine("native", level)) for k in measured]
-            cells.append(f"{statistics.geometric_mean(ratios):.2f}")
-        lines.append(f"| {kind} | {len(measured)} | " + " | ".join(cells) + " |")
+        measured = [k for k in kernels if k in next(iter(ratios.values()))]
+        if measured:
+            lines.append(f"| {kind} | {len(measured)} | " + " | ".join(
+                f"{statistics.geometric_mean(r[k] for k in measured):.2f}"
+                for r in ratios.values()) + " |")
     return lines
 
 
-def slow_lines(times, levels):
-    """Per level and memory mode, the kernels slower than SLOW times native."""
+def slow_lines(ratios):
+    """Per memory mode and level, the kernels slower than SLOW times native."""
     lines = []
-    for level in levels:
-        for mode in ("guard", "bounds"):
-            e, native = engine(mode, level), engine("native", level)
-            slow = sorted(((median_ratio(t, e, native), k) for k, t in times.items()
-                           if median_ratio(t, e, native) > SLOW), reverse=True)
-            listed = ", ".join(f"{k} ({r:.2f})" for r, k in slow) or "none"
-            lines.append(f"- {mode} @{level}: {listed}")
+    for (mode, level), by_kernel in ratios.items():
+        slow = sorted(((r, k) for k, r in by_kernel.items() if r > SLOW), reverse=True)
+        listed = ", ".join(f"{k} ({r:.2f})" for r, k in slow) or "none"
+        lines.append(f"- {mode} @{level}: {listed}")
     return lines
 
 
@@ -158,10 +156,11 @@ def report(args, tools, times, levels):
         lines += [f"### Ratio to native at {level}{default} (lower is better)", ""]
         lines += ratio_table(times, level_columns(tools, level), engine("native", level))
         lines.append("")
+    ratios = mode_ratios(times, levels)
     lines += ["### Geometric means by kind of code", ""]
-    lines += kind_table(times, levels)
+    lines += kind_table(ratios)
     lines += ["", f"### Kernels over {SLOW} times native", ""]
-    lines += slow_lines(times, levels)
+    lines += slow_lines(ratios)
     lines += ["", "### Medians, seconds", ""]
     columns = [(f"native @{level}", engine("native", level)) for level in levels]
     for level in levels:
