@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MESSAGES = 20000000, LONG = 4 << 20, LONG_REPEATS = 20 };
+enum { MESSAGES = 32000000, LONG = 4 << 20, LONG_REPEATS = 32 };
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
