@@ -116,21 +116,20 @@ static Node* block(void) {
   return head ? head : node(BLOCK);
 }
 
+// A condition in parentheses and a block: the head of while and of if.
+static Node* guarded(Kind kind) {
+  Node* n = node(kind);
+  expect("(");
+  n->a = expression();
+  expect(")");
+  n->b = block();
+  return n;
+}
+
 static Node* statement(void) {
-  if (accept("while")) {
-    Node* n = node(WHILE);
-    expect("(");
-    n->a = expression();
-    expect(")");
-    n->b = block();
-    return n;
-  }
+  if (accept("while")) return guarded(WHILE);
   if (accept("if")) {
-    Node* n = node(IF);
-    expect("(");
-    n->a = expression();
-    expect(")");
-    n->b = block();
+    Node* n = guarded(IF);
     if (accept("else")) n->c = block();
     return n;
   }
