@@ -94,8 +94,8 @@ class Toolchain:
         self.lunaticc = os.path.join(build_dir, "bin", "lunaticc")
         if not os.access(self.lunaticc, os.X_OK):
             sys.exit(f"kernels.py: no lunaticc at {self.lunaticc} (build the project first)")
-        help_text = subprocess.run([self.lunaticc, "--help"], capture_output=True,
-                                   text=True).stdout
+        self.help_text = help_text = subprocess.run([self.lunaticc, "--help"],
+                                                    capture_output=True, text=True).stdout
         if "--bounds-checks" not in help_text:
             sys.exit("kernels.py: lunaticc --help lists no --bounds-checks (memory-mode flag)")
         self.has_no_preempt = "--no-preempt" in help_text
@@ -120,6 +120,14 @@ class Toolchain:
         ]
 
 
+def compile_native(source, exe, flags=()):
+    measure([CC, "-O2", *flags, source, "-o", exe, "-lm"], capture=False)
+
+
+def compile_wasm(source, wasm):
+    measure([CC, *WASM_FLAGS, source, "-o", wasm], capture=False)
+
+
 def lunaticc_variants(tools):
     variants = {"guard": [], "bounds": ["--bounds-checks"]}
     if tools.has_no_preempt:
@@ -135,8 +143,8 @@ def build_kernel(tools, kernel, out_dir):
     source = os.path.join(KERNEL_DIR, kernel + ".c")
     native = os.path.join(kdir, "native")
     wasm = os.path.join(kdir, kernel + ".wasm")
-    measure([CC, "-O2", source, "-o", native, "-lm"], capture=False)
-    measure([CC, *WASM_FLAGS, source, "-o", wasm], capture=False)
+    compile_native(source, native)
+    compile_wasm(source, wasm)
 
     commands = {"native": [native]}
     compile_figures = {"wasm bytes": os.path.getsize(wasm)}
@@ -159,23 +167,27 @@ def build_kernel(tools, kernel, out_dir):
     return commands, compile_figures
 
 
-def run_all(commands_by_kernel, runs):
+def run_all(commands_by_kernel, runs, reference="native"):
     """Interleaved runs: every round runs every kernel on every engine, in a rotating order.
-    Returns {kernel: {engine: [seconds]}}; any output differing from native's is an error."""
+    Returns {kernel: {engine: [seconds]}} and the reference engine's output by kernel; any
+    output differing from the reference's is an error (all of a round's listed together)."""
     times = {k: {e: [] for e in cmds} for k, cmds in commands_by_kernel.items()}
     expected = {}
     for kernel, cmds in commands_by_kernel.items():
-        expected[kernel] = measure(cmds["native"]).stdout
+        expected[kernel] = measure(cmds[reference]).stdout
     for round_index in range(runs):
+        wrong = []
         for kernel, cmds in commands_by_kernel.items():
             engines = list(cmds)
             shift = round_index % len(engines)
             for engine in engines[shift:] + engines[:shift]:
                 result = measure(cmds[engine])
                 if result.stdout != expected[kernel]:
-                    raise RuntimeError(f"{kernel} on {engine} printed {result.stdout!r}, "
-                                       f"native printed {expected[kernel]!r}")
+                    wrong.append(f"{kernel} on {engine} printed {result.stdout!r}, "
+                                 f"{reference} printed {expected[kernel]!r}")
                 times[kernel][engine].append(result.seconds)
+        if wrong:
+            raise RuntimeError("\n".join(wrong))
         print(f"  round {round_index + 1}/{runs} done", file=sys.stderr)
     return times, expected
 
@@ -287,33 +299,11 @@ def report(args, tools, times, compile_figures, startup, large):
              "start-up is included; binarytrees also compares allocators (glibc natively, "
              "wasi-libc's dlmalloc in Wasm).", ""]
 
-    lines += ["### Run time: ratio to native (lower is better)", "",
-              "| kernel | " + " | ".join(engines) + " |",
-              "|---|" + "---|" * len(engines)]
-    ratios = {e: [] for e in engines}
-    for kernel, by_engine in times.items():
-        native = statistics.median(by_engine["native"])
-        cells = []
-        for e in engines:
-            if e in by_engine:
-                r = statistics.median(by_engine[e]) / native
-                ratios[e].append(r)
-                cells.append(f"{r:.2f}")
-            else:
-                cells.append("n/a")
-        lines.append(f"| {kernel} | " + " | ".join(cells) + " |")
-    geo = {e: (statistics.geometric_mean(r) if r else None) for e, r in ratios.items()}
-    lines.append("| **geometric mean** | " + " | ".join(f"**{fmt_ratio(geo[e])}**"
-                                                      for e in engines) + " |")
+    lines += ["### Run time: ratio to native (lower is better)", ""]
+    lines += ratio_table(times, [(e, e) for e in engines], "native")
     lines.append("")
-
-    lines += ["### Run time: medians, seconds", "",
-              "| kernel | native | " + " | ".join(engines) + " |",
-              "|---|---|" + "---|" * len(engines)]
-    for kernel, by_engine in times.items():
-        cells = [f"{statistics.median(by_engine[e]):.3f}" if e in by_engine else "n/a"
-                 for e in ["native"] + engines]
-        lines.append(f"| {kernel} | " + " | ".join(cells) + " |")
+    lines += ["### Run time: medians, seconds", ""]
+    lines += medians_table(times, [(e, e) for e in ["native"] + engines])
     lines.append("")
     if startup:
         lines.append("Start-up, for scale (a `main` that prints one line, median of "
@@ -370,6 +360,44 @@ def report(args, tools, times, compile_figures, startup, large):
     return "\n".join(wrap_prose(lines)).rstrip("\n") + "\n"
 
 
+def median_ratio(by_engine, engine, native):
+    """Median time of engine over that of native, None where engine did not run."""
+    if engine not in by_engine:
+        return None
+    return statistics.median(by_engine[engine]) / statistics.median(by_engine[native])
+
+
+def ratio_table(times, columns, native):
+    """Markdown rows of each kernel's median time on each engine over native's, and their
+    geometric means; columns are (heading, engine) pairs."""
+    lines = ["| kernel | " + " | ".join(h for h, _ in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    ratios = {e: [] for _, e in columns}
+    for kernel, by_engine in times.items():
+        cells = []
+        for _, e in columns:
+            r = median_ratio(by_engine, e, native)
+            if r is not None:
+                ratios[e].append(r)
+            cells.append(fmt_ratio(r))
+        lines.append(f"| {kernel} | " + " | ".join(cells) + " |")
+    lines.append("| **geometric mean** | " + " | ".join(
+        f"**{fmt_ratio(statistics.geometric_mean(ratios[e]) if ratios[e] else None)}**"
+        for _, e in columns) + " |")
+    return lines
+
+
+def medians_table(times, columns):
+    """Markdown rows of each kernel's median seconds on each engine."""
+    lines = ["| kernel | " + " | ".join(h for h, _ in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    for kernel, by_engine in times.items():
+        cells = [f"{statistics.median(by_engine[e]):.3f}" if e in by_engine else "n/a"
+                 for _, e in columns]
+        lines.append(f"| {kernel} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def wrap_prose(lines):
     """Wraps paragraphs at 95 columns like the rest of docs/benchmarks.md; headings, tables
     and indented commands stay as they are."""
@@ -384,16 +412,30 @@ def wrap_prose(lines):
 
 
 def replace_section(text, section):
-    """Replaces the "## Code speed" section (its heading up to the next "## " heading), or
-    appends it at the end."""
+    """Replaces the section whose heading is section's first line (up to the next "## "
+    heading), or appends it at the end."""
+    heading = section.split("\n", 1)[0]
     lines = text.splitlines(keepends=True)
-    start = next((i for i, l in enumerate(lines) if l.rstrip("\n") == SECTION), None)
+    start = next((i for i, l in enumerate(lines) if l.rstrip("\n") == heading), None)
     if start is None:
         return text.rstrip("\n") + "\n\n" + section
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
                len(lines))
     tail = "".join(lines[end:])
     return "".join(lines[:start]) + section + ("\n" + tail if tail else "")
+
+
+def publish(section, no_docs):
+    """Prints the section and, unless no_docs, puts it into docs/benchmarks.md."""
+    print(section)
+    if no_docs:
+        return
+    with open(DOCS) as f:
+        text = f.read()
+    with open(DOCS, "w") as f:
+        f.write(replace_section(text, section))
+    heading = section.split("\n", 1)[0].lstrip("# ")
+    print(f"wrote the '{heading}' section of {os.path.relpath(DOCS, ROOT)}", file=sys.stderr)
 
 
 def main():
@@ -423,14 +465,7 @@ def main():
     startup = startup_times(tools, out_dir, args.runs)
     large = None if args.no_large else large_module(tools, out_dir)
 
-    section = report(args, tools, times, compile_figures, startup, large)
-    print(section)
-    if not args.no_docs:
-        with open(DOCS) as f:
-            text = f.read()
-        with open(DOCS, "w") as f:
-            f.write(replace_section(text, section))
-        print(f"wrote the '{SECTION}' section of {os.path.relpath(DOCS, ROOT)}", file=sys.stderr)
+    publish(report(args, tools, times, compile_figures, startup, large), args.no_docs)
 
 
 if __name__ == "__main__":
