@@ -1,8 +1,8 @@
 // Limits on what the processes of one program may hold together, taken from the memory the
-// program may use (docs/architecture.md, "Isolation: host memory and process count"): how
-// many processes may be alive at once, the host memory budget of a process whose config sets
-// none lower, and the emergency reserve that lets a host function which hits the system's
-// limit finish before its process fails.
+// program may use (docs/architecture.md, "Isolation", "Host memory and the number of
+// processes"): how many processes may be alive at once, the host memory budget of a process
+// whose config sets none lower, and the emergency reserve that lets a host function which
+// hits the system's limit finish before its process fails.
 #pragma once
 
 #include <cstdint>

@@ -251,7 +251,7 @@ class Process {
 
   // --- Host memory ---------------------------------------------------------------------
   // What is left of its budget, capabilities.max_host_memory, for what the runtime holds for
-  // it (docs/architecture.md, "Isolation: host memory and process count"): messages queued
+  // it (docs/architecture.md, "Isolation", "Host memory and the number of processes"): messages queued
   // for it, the messages of timers that will deliver to it, the registry's names for it, its
   // resources. One count, changed only under `lock`, so that a sender needs no atomic
   // read-modify-write beside the lock it takes anyway; read by anyone. Below zero only
