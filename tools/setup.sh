@@ -11,6 +11,12 @@ packages=(
   # wasm with rust-lld, which Debian makes a link to lld-14 (only a Recommends, so named
   # here); lld-19's wasm-ld refuses the metadata members of the std rlibs.
   rustc libstd-rust-dev-wasm32 lld-14
+  # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks
+  # written with lunatic-rs 0.13 offline, from Debian's copies of the crates lunatic-rs needs
+  # (strsim for darling's default features)
+  cargo librust-bincode-dev librust-darling-dev librust-paste-dev librust-proc-macro2-dev
+  librust-quote-dev librust-rustversion-dev librust-serde-dev librust-serde-derive-dev
+  librust-strsim-dev librust-syn-dev librust-thiserror-dev
   binaryen wabt
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
   libcli11-dev doctest-dev libfmt-dev libboost-context-dev liburing-dev
