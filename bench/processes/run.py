@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Process benchmarks: Erlang, Go and lunatic side by side.
+"""Process benchmarks: Erlang, Go, lunatic (C) and lunatic-rs side by side.
 
 Runs every benchmark (spawn, skynet, ring, pingpong, idle; see README.md) in every
 available implementation, RUNS times, interleaved (the order of the implementations rotates
@@ -14,16 +14,26 @@ Implementations:
   lunatic  executables DIR/bench-<name> given by --lunatic-bin DIR, run with the same ARGS
   baseline the same from another build, given by --baseline-bin DIR (a change is measured
            side by side with the code before it: the table adds lunatic/baseline)
+  lunatic-rs
+           the benchmarks written with lunatic-rs (bench/processes/lunatic-rs: spawn and
+           pingpong), built against the lunatic-rs 0.13 source given by --lunatic-rs DIR
+           with Debian's cargo (`cargo build --release`, cargo's default linking), then
+           compiled by --lunaticc (default build/bin/lunaticc) at its default -O2
+  lunatic-rs-small
+           the same linked as the C programs are (16 KiB stack, one 64 KiB page of
+           initial memory), to tell the library's cost from that of a larger memory
 An implementation whose tool or executable is missing shows as "-". Every program prints
 one line `RESULT <name> <seconds> <checksum> [key=value ...]`; a run that times out, exits
 non-zero, prints no such line or a checksum other than the expected one is an error cell.
 
-Usage: bench/processes/run.py RUNS [--only NAME,...] [--impls erlang,go,lunatic]
-       [--lunatic-bin DIR] [--baseline-bin DIR] [--markdown] [--timeout SECONDS] [--build-dir DIR]
+Usage: bench/processes/run.py RUNS [--only NAME,...] [--impls erlang,go,lunatic,...]
+       [--lunatic-bin DIR] [--baseline-bin DIR] [--lunatic-rs DIR] [--lunaticc FILE]
+       [--markdown] [--timeout SECONDS] [--build-dir DIR]
        [--spawn-n N] [--skynet-leaves L] [--ring-procs P] [--ring-laps L]
        [--pingpong-n N] [--idle-n N]
 """
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -35,8 +45,19 @@ import sys
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
 BENCHMARKS = ["spawn", "skynet", "ring", "pingpong", "idle"]
-IMPLS = ["erlang", "go", "lunatic", "baseline"]
+IMPLS = ["erlang", "go", "lunatic", "baseline", "lunatic-rs", "lunatic-rs-small"]
+ALWAYS_SHOWN = ["erlang", "go", "lunatic"]   # the others get a column only when they run
+# lunatic-rs variant -> rustc flags. The small one is linked as bench/processes/lunatic's
+# CMakeLists.txt links the C programs.
+LUNATIC_RS_RUSTFLAGS = {
+    "lunatic-rs": [],
+    "lunatic-rs-small": ["-C", "link-arg=-zstack-size=16384", "-C", "link-arg=--initial-memory=65536"],
+}
+# Debian's, never a rustup one on PATH: bench/processes/lunatic-rs/.cargo/config.toml names
+# Debian's rustc and its crates.
+DEBIAN_CARGO = "/usr/bin/cargo"
 ERL_FLAGS = ["-noshell", "+S", "2", "+P", "2000000"]
 GOMAXPROCS = "2"
 
@@ -140,6 +161,55 @@ def find_lunatic(bin_dir, benches, name="lunatic"):
             impl.commands[b] = ({}, [exe])
         else:
             log("%s: %s not found" % (name, exe))
+    return impl
+
+
+def build_lunatic_rs(name, build_dir, benches, source, lunaticc):
+    if not source:
+        return None
+    project = os.path.join(HERE, "lunatic-rs")
+    have = [b for b in benches if os.path.isfile(os.path.join(project, "src", b + ".rs"))]
+    if not os.access(DEBIAN_CARGO, os.X_OK):
+        log("%s: %s not found (bash tools/setup.sh installs cargo); skipped" % (name, DEBIAN_CARGO))
+        return None
+    if not os.path.isfile(os.path.join(source, "lunatic-macros", "Cargo.toml")):
+        log("%s: %s is not a lunatic-rs source tree; skipped" % (name, source))
+        return None
+    if not os.access(lunaticc, os.X_OK):
+        log("%s: lunaticc %s not found (--lunaticc); skipped" % (name, lunaticc))
+        return None
+    impl = Impl(name)
+    if not have:
+        return impl
+    out = os.path.join(build_dir, name)
+    target_dir = os.path.join(out, "target")
+    rustflags = " ".join(LUNATIC_RS_RUSTFLAGS[name])
+    # The patch names the user's lunatic-rs; a TOML basic string is written as JSON writes one.
+    patch = "patch.crates-io.lunatic.path=" + json.dumps(os.path.abspath(source))
+    cmd = [DEBIAN_CARGO, "build", "--release", "--target-dir", target_dir, "--config", patch]
+    for b in have:
+        cmd += ["--bin", "bench-" + b]
+    # Run in the project, where cargo finds its .cargo/config.toml.
+    impl.build_lines.append("(cd %s && RUSTFLAGS=%s %s)"
+                            % (shlex.quote(project), shlex.quote(rustflags), shlex.join(cmd)))
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=project,
+                       env=dict(os.environ, RUSTFLAGS=rustflags))
+    if p.returncode != 0:
+        log("%s: cargo build failed:\n%s%s" % (name, p.stdout, p.stderr[-3000:]))
+        for b in have:
+            impl.problem[b] = "ERR: build"
+        return impl
+    for b in have:
+        wasm = os.path.join(target_dir, "wasm32-wasi", "release", "bench-%s.wasm" % b)
+        exe = os.path.join(out, "bench-" + b)
+        compile_cmd = [lunaticc, wasm, "-o", exe]
+        impl.build_lines.append(shlex.join(compile_cmd))
+        p = subprocess.run(compile_cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            impl.problem[b] = "ERR: build"
+            log("%s %s: lunaticc failed:\n%s%s" % (name, b, p.stdout, p.stderr))
+            continue
+        impl.commands[b] = ({}, [exe])
     return impl
 
 
@@ -248,9 +318,10 @@ def cell(impls, results, bench, impl, fn):
 
 def table_rows(benches, impls, results, o):
     pairs = [("go", "erlang"), ("lunatic", "erlang"), ("lunatic", "go")]
-    shown = [i for i in IMPLS if i != "baseline" or i in impls]
+    shown = [i for i in IMPLS if i in ALWAYS_SHOWN or i in impls]
     if "baseline" in impls:
         pairs.append(("lunatic", "baseline"))
+    pairs += [(i, "lunatic") for i in LUNATIC_RS_RUSTFLAGS if i in impls]
     header = ["benchmark", "figure"] + shown + ["%s/%s" % p for p in pairs]
     rows = []
     for b in benches:
@@ -333,10 +404,14 @@ def parse_args():
     p.add_argument("--lunatic-bin", metavar="DIR", help="directory of bench-<name> executables")
     p.add_argument("--baseline-bin", metavar="DIR",
                    help="the same of another build, run side by side as 'baseline'")
+    p.add_argument("--lunatic-rs", metavar="DIR",
+                   help="lunatic-rs 0.13 source to build the lunatic-rs implementations with")
+    p.add_argument("--lunaticc", metavar="FILE", default=os.path.join(REPO, "build", "bin", "lunaticc"),
+                   help="compiler of the lunatic-rs implementations (build/bin/lunaticc)")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument("--timeout", type=float, default=120, help="seconds per run (120)")
     p.add_argument("--build-dir", default="/tmp/lunaticc-bench-processes",
-                   help="where Erlang and Go builds go (/tmp/lunaticc-bench-processes)")
+                   help="where Erlang, Go and lunatic-rs builds go (/tmp/lunaticc-bench-processes)")
     p.add_argument("--spawn-n", type=int, default=1000000)
     p.add_argument("--skynet-leaves", type=int, default=1000000, help="a power of 10")
     p.add_argument("--ring-procs", type=int, default=1000)
@@ -368,12 +443,16 @@ def main():
     o = parse_args()
     os.makedirs(o.build_dir, exist_ok=True)
     impls = {}
-    for name, make in [("erlang", lambda: build_erlang(o.build_dir, o.benches)),
-                       ("go", lambda: build_go(o.build_dir, o.benches)),
-                       ("lunatic", lambda: find_lunatic(o.lunatic_bin, o.benches)),
-                       ("baseline", lambda: find_lunatic(o.baseline_bin, o.benches, "baseline"))]:
+    makers = {"erlang": lambda: build_erlang(o.build_dir, o.benches),
+              "go": lambda: build_go(o.build_dir, o.benches),
+              "lunatic": lambda: find_lunatic(o.lunatic_bin, o.benches),
+              "baseline": lambda: find_lunatic(o.baseline_bin, o.benches, "baseline")}
+    for variant in LUNATIC_RS_RUSTFLAGS:
+        makers[variant] = lambda v=variant: build_lunatic_rs(v, o.build_dir, o.benches,
+                                                             o.lunatic_rs, o.lunaticc)
+    for name in IMPLS:
         if name in o.impl_names:
-            impl = make()
+            impl = makers[name]()
             if impl is not None:
                 impls[name] = impl
 
@@ -391,7 +470,7 @@ def main():
                 shown = res.get("error") or "%.4f s" % res["seconds"]
                 if "kib_per_process" in res.get("extra", {}):
                     shown += ", %s KiB/process" % res["extra"]["kib_per_process"]
-                log("run %d/%d %-8s %-7s %s" % (r + 1, o.runs, b, impl, shown))
+                log("run %d/%d %-8s %-16s %s" % (r + 1, o.runs, b, impl, shown))
 
     header, rows = table_rows(o.benches, impls, results, o)
     notes = machine_lines(impls) + [
@@ -412,13 +491,13 @@ def main():
     for name in IMPLS:
         if name in impls:
             for line in impls[name].build_lines:
-                print("build    %-7s %s" % (name, line))
+                print("build    %-16s %s" % (name, line))
     for b in o.benches:
         for name in IMPLS:
             if name in impls and b in impls[name].commands:
                 env, argv = impls[name].commands[b]
                 argv = argv + [str(a) for a in bench_args(b, o)]
-                print("%-8s %-7s %s" % (b, name, command_line(env, argv)))
+                print("%-8s %-16s %s" % (b, name, command_line(env, argv)))
     if o.markdown:
         print("```")
 
