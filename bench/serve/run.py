@@ -16,6 +16,10 @@ full listen backlog; TCPSynRetrans and TCPTimeouts, segments sent again after a 
 more) and wrk's socket errors (a connection the server closed makes wrk connect again).
 
     bench/serve/run.py --build build [--rounds 5] [--seconds 5] [--threads 2]
+                       [--baseline-build OTHER_BUILD]
+
+With --baseline-build, that build's server runs in the same rounds as a third server, and a
+second table compares the two lunaticc builds.
 """
 import argparse
 import os
@@ -91,38 +95,53 @@ def wrk(url, connections, seconds):
     return rate, milliseconds(out, 99), ", ".join(notes)
 
 
+def echo_server(build):
+    server = os.path.join(os.path.abspath(build), "examples", "serve", "serve_echo_server")
+    if not os.path.exists(server):
+        sys.exit(f"{server} is missing: build the project first")
+    return server
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2, help="the lunaticc server's worker threads")
+    parser.add_argument("--baseline-build", metavar="DIR",
+                        help="another build whose server runs side by side, as 'baseline'")
     args = parser.parse_args()
 
-    server = os.path.join(os.path.abspath(args.build), "examples", "serve", "serve_echo_server")
-    if not os.path.exists(server):
-        sys.exit(f"{server} is missing: build the project first")
+    servers = {"lunaticc": echo_server(args.build)}
+    if args.baseline_build:
+        servers["baseline"] = echo_server(args.baseline_build)
     work = tempfile.mkdtemp(prefix="bench-serve-")
     cgi = os.path.join(work, "echo.cgi")
     subprocess.run(["cc", "-O2", os.path.join(ROOT, "examples", "serve", "echo.c"), "-o", cgi], check=True)
-    lighttpd_port, ours_port = free_port(), free_port()
+    lighttpd_port = free_port()
     with open(os.path.join(work, "lighttpd.conf"), "w") as f:
         f.write(LIGHTTPD_CONF.format(root=work, port=lighttpd_port))
 
-    processes = [
-        subprocess.Popen([server, "--listen", f"127.0.0.1:{ours_port}", "--threads", str(args.threads),
-                          "--access-log", "off"], stderr=subprocess.DEVNULL),
-        subprocess.Popen(["lighttpd", "-D", "-f", os.path.join(work, "lighttpd.conf")]),
-    ]
-    urls = {"lunaticc": f"http://127.0.0.1:{ours_port}/", "lighttpd": f"http://127.0.0.1:{lighttpd_port}/echo.cgi"}
+    processes = [subprocess.Popen(["lighttpd", "-D", "-f", os.path.join(work, "lighttpd.conf")])]
+    urls = {}
+    for name, server in servers.items():
+        port = free_port()
+        processes.append(subprocess.Popen([server, "--listen", f"127.0.0.1:{port}", "--threads", str(args.threads),
+                                           "--access-log", "off"], stderr=subprocess.DEVNULL))
+        urls[name] = f"http://127.0.0.1:{port}/"
+    urls["lighttpd"] = f"http://127.0.0.1:{lighttpd_port}/echo.cgi"
     try:
         for url in urls.values():
             wait_until_up(url)
         load_before = os.getloadavg()
         results = {(name, c): [] for name in urls for c in CONCURRENCY}
+        names = list(urls)
         for round_number in range(1, args.rounds + 1):
             for c in CONCURRENCY:
-                for name, url in urls.items():
+                # The order rotates from round to round, so that no server always follows another.
+                shift = round_number % len(names)
+                for name in names[shift:] + names[:shift]:
+                    url = urls[name]
                     rate, p99, notes = wrk(url, c, args.seconds)
                     results[(name, c)].append((rate, p99))
                     print(f"round {round_number} c={c:<3} {name:8} {rate:10.0f} req/s  p99 {p99:8.2f} ms  ({notes})",
@@ -146,6 +165,16 @@ def main():
         print(f"| {c} | {ours_rate:,.0f} | {statistics.median(p for _, p in ours):.2f} ms "
               f"| {theirs_rate:,.0f} | {statistics.median(p for _, p in theirs):.2f} ms "
               f"| {ours_rate / theirs_rate:.1f}x |")
+    if "baseline" in servers:
+        print("\nSide by side with the baseline build (ratios of medians; above 1 is more requests/s, a longer p99):\n")
+        print("| concurrency | lunaticc req/s | p99 | baseline req/s | p99 | req/s ratio | p99 ratio |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for c in CONCURRENCY:
+            ours, base = results[("lunaticc", c)], results[("baseline", c)]
+            rate, base_rate = statistics.median(r for r, _ in ours), statistics.median(r for r, _ in base)
+            p99, base_p99 = statistics.median(p for _, p in ours), statistics.median(p for _, p in base)
+            print(f"| {c} | {rate:,.0f} | {p99:.2f} ms | {base_rate:,.0f} | {base_p99:.2f} ms "
+                  f"| {rate / base_rate:.2f} | {p99 / base_p99:.2f} |")
 
 
 if __name__ == "__main__":
