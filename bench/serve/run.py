@@ -6,7 +6,7 @@ a fresh process per request, two ways in the same run:
   lighttpd    echo.c built natively (cc -O2) and run by lighttpd's mod_cgi: fork and exec
               per request
 
-Both servers are up for the whole run; wrk loads them in turn, at each concurrency, round
+The servers are up for the whole run; wrk loads them in turn, at each concurrency, round
 after round (interleaved, so a change in the machine's load hits both alike). Reports the
 median requests per second and median p99 latency of the rounds, and the ratio.
 
@@ -22,6 +22,7 @@ With --baseline-build, that build's server runs in the same rounds as a third se
 second table compares the two lunaticc builds.
 """
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CONCURRENCY = (1, 64, 256)
+SETTLE_SECONDS = 2
 
 LIGHTTPD_CONF = """
 server.document-root = "{root}"
@@ -135,13 +137,16 @@ def main():
             wait_until_up(url)
         load_before = os.getloadavg()
         results = {(name, c): [] for name in urls for c in CONCURRENCY}
-        names = list(urls)
+        # Each round takes the next order of the servers, so that each follows each as often:
+        # after lighttpd's run at 256 connections, hundreds of CGI processes are still being
+        # reaped, and whichever server comes next pays for it in its tail. A pause between runs
+        # lets most of that settle.
+        orders = list(itertools.permutations(urls))
         for round_number in range(1, args.rounds + 1):
             for c in CONCURRENCY:
-                # The order rotates from round to round, so that no server always follows another.
-                shift = round_number % len(names)
-                for name in names[shift:] + names[:shift]:
+                for name in orders[(round_number - 1) % len(orders)]:
                     url = urls[name]
+                    time.sleep(SETTLE_SECONDS)
                     rate, p99, notes = wrk(url, c, args.seconds)
                     results[(name, c)].append((rate, p99))
                     print(f"round {round_number} c={c:<3} {name:8} {rate:10.0f} req/s  p99 {p99:8.2f} ms  ({notes})",
