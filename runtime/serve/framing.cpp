@@ -2,16 +2,25 @@
 #include "serve/framing.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <string_view>
 
 namespace lunatic::rt::serve {
 namespace {
 
-// tchar (RFC 9110 5.6.2): what a field name is made of.
-bool isTokenChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
-}
+// tchar (RFC 9110 5.6.2): what a field name is made of. A table, as every byte of every
+// name is looked up.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool isTokenChar(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -24,17 +33,36 @@ bool isControl(char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\
 
 }  // namespace
 
+// Runs of bytes that change no state (a payload, a line's content, a field name's token
+// characters) are stepped over here at once; take() sees only the bytes that end them.
 size_t RequestFraming::accept(const char* data, size_t size) {
   size_t taken = 0;
   while (taken < size) {
-    if (state_ == State::Body || state_ == State::ChunkData) {  // the payload, whatever it holds
-      size_t n = size_t(std::min<uint64_t>(remaining_, size - taken));
-      taken += n;
-      remaining_ -= n;
-      if (remaining_ == 0) state_ = state_ == State::Body ? State::Done : State::ChunkDataCR;
-      continue;
+    switch (state_) {
+      case State::Body:
+      case State::ChunkData: {  // the payload, whatever it holds
+        size_t n = size_t(std::min<uint64_t>(remaining_, size - taken));
+        taken += n;
+        remaining_ -= n;
+        if (remaining_ == 0) state_ = state_ == State::Body ? State::Done : State::ChunkDataCR;
+        continue;
+      }
+      case State::RequestLine:
+      case State::FieldValue: {  // up to the CR, or the bare LF before it that take() refuses
+        const char* line = data + taken;
+        const void* cr = std::memchr(line, '\r', size - taken);
+        size_t length = cr ? size_t(static_cast<const char*>(cr) - line) : size - taken;
+        const void* lf = std::memchr(line, '\n', length);
+        taken += lf ? size_t(static_cast<const char*>(lf) - line) : length;
+        break;
+      }
+      case State::FieldName:  // up to the colon, or what take() refuses
+        while (taken < size && isTokenChar(data[taken])) ++taken;
+        break;
+      default:
+        break;
     }
-    if (!take(data[taken])) break;
+    if (taken == size || !take(data[taken])) break;
     ++taken;
   }
   return failed() ? 0 : taken;
