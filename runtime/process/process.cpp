@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
+#include <utility>
 
 #include "instance.h"
 #include "lunatic/embed.h"
@@ -239,16 +240,19 @@ void Process::suspend(Switch reason, bool killable) {
 }
 
 bool Process::parkUntil(uint64_t deadline_ns, bool killable) {
-  if (killable) checkKilled();  // a kill that arrived while running left only `signaled` behind
-  uint64_t timer = deadline_ns ? scheduler::addWakeTimer(deadline_ns, id) : 0;
+  bool woken;
   {
     std::lock_guard guard(lock);
-    if (signaled) {
-      signaled = false;
-      if (timer) scheduler::cancelTimer(timer);
-      return true;
-    }
+    woken = std::exchange(signaled, false);
   }
+  if (!woken) return parkAfterLook(deadline_ns, killable);
+  if (killable) checkKilled();  // a kill that arrived while running left only `signaled` behind
+  return true;
+}
+
+bool Process::parkAfterLook(uint64_t deadline_ns, bool killable) {
+  if (killable) checkKilled();
+  uint64_t timer = deadline_ns ? scheduler::addWakeTimer(deadline_ns, id) : 0;
   suspend(Switch::Park, killable);
   if (timer && !scheduler::cancelTimer(timer)) return nowNanoseconds() < deadline_ns;
   return true;

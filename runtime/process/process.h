@@ -209,6 +209,12 @@ class Process {
   // Parks until wake() or the deadline (steady-clock nanoseconds, 0: none) passes.
   // Returns false on timeout. `killable` as for suspend.
   bool parkUntil(uint64_t deadline_ns, bool killable = true);
+  // parkUntil for a caller that has just looked, under `lock`, for what it waits for, not
+  // found it, and cleared `signaled` in the same hold (takeMessage): a wake from before
+  // that look is no reason to stay awake, and one after it finds the process running and
+  // is seen by the scheduler as the process parks. Saves taking the lock again on the way
+  // of every message.
+  bool parkAfterLook(uint64_t deadline_ns, bool killable = true);
   // Unwinds to the process's entry and ends it.
   [[noreturn]] void die(uint32_t trap_kind);
   void checkKilled();
@@ -286,12 +292,17 @@ class Process {
   // reduction check or park; on its own thread.
   void failSoon(uint32_t kind);
   // The oldest queued message whose tag is in `tags` (after `after`; see Mailbox::take),
-  // taken out of the mailbox and its count; null if none. Inline: it is on the way of
-  // every message.
+  // taken out of the mailbox and its count; null if none, and then a wake from before is
+  // dropped, for the caller to park with parkAfterLook. Inline: it is on the way of every
+  // message.
   MessagePtr takeMessage(const int64_t* tags, size_t count, const Message* after = nullptr) {
     std::lock_guard guard(lock);
     MessagePtr message = mailbox.take(tags, count, after);
-    if (message) release(message->hostBytes());
+    if (message) {
+      release(message->hostBytes());
+    } else {
+      signaled = false;
+    }
     return message;
   }
   // Queues a message whose bytes are already counted in host_room (a timer's); it is
