@@ -258,7 +258,7 @@ namespace {
 
 struct DataDirectory {
   Tree tree;
-  int fd = open(tree.path("data").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = ::open(tree.path("data").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ~DataDirectory() { close(fd); }
   Errno open(std::string_view path, uint64_t flags = O_RDONLY) {
     wasi::HostFd opened;

@@ -3,6 +3,8 @@
 // requests out, and the server's command line.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -156,7 +158,7 @@ TEST_CASE("cgi headers: malformed or hostile header blocks are treated as body")
            "Content-Type: text/html\rSet-Cookie: x\n\n",  // a bare CR: header injection
        }) {
     CgiResponse r = parseCgiHeaders(bad);
-    CHECK_MESSAGE(r.body_offset == 0, bad);
+    CHECK_MESSAGE(r.body_offset == 0, std::string(bad));
     CHECK(r.status == 200);
   }
   // No empty line within 16 KiB: the whole output is body, however it starts.

@@ -173,7 +173,7 @@ TEST_CASE("reader: value and reference type codes") {
 namespace {
 
 // A module: the header, then each section as id, size and payload.
-std::vector<uint8_t> module(std::initializer_list<std::pair<uint8_t, std::vector<uint8_t>>> sections) {
+std::vector<uint8_t> moduleBytes(std::initializer_list<std::pair<uint8_t, std::vector<uint8_t>>> sections) {
   std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
   for (const auto& [id, payload] : sections) {
     bytes.push_back(id);
@@ -193,7 +193,7 @@ std::string readError(const std::vector<uint8_t>& bytes) {
 
 TEST_CASE("module reader: memory and table limits") {
   std::string error;
-  auto bytes = module({{5, {0x02, 0x00, 0x01, 0x01, 0x02, 0x03}}});
+  auto bytes = moduleBytes({{5, {0x02, 0x00, 0x01, 0x01, 0x02, 0x03}}});
   auto info = lunaticc::readModuleInfo(bytes, error);
   REQUIRE(info);
   REQUIRE(info->memories.size() == 2);
@@ -202,38 +202,38 @@ TEST_CASE("module reader: memory and table limits") {
   CHECK(info->memories[1].limits.min == 2);
   CHECK(info->memories[1].limits.max == 3u);
 
-  CHECK(readError(module({{5, {0x01, 0x03, 0x01}}})) == "shared memory not supported at byte 2 in section 5");
-  CHECK(readError(module({{5, {0x01, 0x04, 0x01}}})) == "malformed memory limits flags at byte 2 in section 5");
-  CHECK(readError(module({{4, {0x01, 0x70, 0x02, 0x00}}})).starts_with("shared table not supported"));
-  CHECK(readError(module({{4, {0x01, 0x7f, 0x00, 0x00}}})).starts_with("malformed reference type"));
+  CHECK(readError(moduleBytes({{5, {0x01, 0x03, 0x01}}})) == "shared memory not supported at byte 2 in section 5");
+  CHECK(readError(moduleBytes({{5, {0x01, 0x04, 0x01}}})) == "malformed memory limits flags at byte 2 in section 5");
+  CHECK(readError(moduleBytes({{4, {0x01, 0x70, 0x02, 0x00}}})).starts_with("shared table not supported"));
+  CHECK(readError(moduleBytes({{4, {0x01, 0x7f, 0x00, 0x00}}})).starts_with("malformed reference type"));
   // A maximum announced but missing.
-  CHECK(readError(module({{5, {0x01, 0x01, 0x01}}})).starts_with("unexpected end"));
+  CHECK(readError(moduleBytes({{5, {0x01, 0x01, 0x01}}})).starts_with("unexpected end"));
 }
 
 TEST_CASE("module reader: section framing") {
-  CHECK(readError(module({})).empty());
-  CHECK(readError(module({{13, {}}})).starts_with("malformed section id"));
+  CHECK(readError(moduleBytes({})).empty());
+  CHECK(readError(moduleBytes({{13, {}}})).starts_with("malformed section id"));
   // Out of order, and repeated.
-  CHECK(readError(module({{5, {0x00}}, {1, {0x00}}})).starts_with("unexpected content after last section"));
-  CHECK(readError(module({{1, {0x00}}, {1, {0x00}}})).starts_with("unexpected content after last section"));
+  CHECK(readError(moduleBytes({{5, {0x00}}, {1, {0x00}}})).starts_with("unexpected content after last section"));
+  CHECK(readError(moduleBytes({{1, {0x00}}, {1, {0x00}}})).starts_with("unexpected content after last section"));
   // A count that promises more than the section holds; bytes left after its content.
-  CHECK(readError(module({{1, {0x02, 0x60, 0x00, 0x00}}})).starts_with("unexpected end"));
-  CHECK(readError(module({{5, {0x00, 0x00}}})) == "section size mismatch at byte 1 in section 5");
+  CHECK(readError(moduleBytes({{1, {0x02, 0x60, 0x00, 0x00}}})).starts_with("unexpected end"));
+  CHECK(readError(moduleBytes({{5, {0x00, 0x00}}})) == "section size mismatch at byte 1 in section 5");
   // A section whose size runs past the end of the module.
-  std::vector<uint8_t> cut = module({{1, {0x00}}});
+  std::vector<uint8_t> cut = moduleBytes({{1, {0x00}}});
   cut[9] = 0x7f;
   CHECK(readError(cut).starts_with("length out of bounds"));
   // Functions declared without bodies.
-  CHECK(readError(module({{1, {0x01, 0x60, 0x00, 0x00}}, {3, {0x01, 0x00}}})) ==
+  CHECK(readError(moduleBytes({{1, {0x01, 0x60, 0x00, 0x00}}, {3, {0x01, 0x00}}})) ==
         "function and code section have inconsistent lengths");
 }
 
 TEST_CASE("module reader: hostile counts fail on the bytes, not on memory") {
   // A type section claiming 2^32-1 types in five bytes: it must run out of input, not
   // reserve anything for the count.
-  CHECK(readError(module({{1, {0xff, 0xff, 0xff, 0xff, 0x0f}}})).starts_with("unexpected end"));
+  CHECK(readError(moduleBytes({{1, {0xff, 0xff, 0xff, 0xff, 0x0f}}})).starts_with("unexpected end"));
   // A name whose length is 2^32-1.
-  CHECK(readError(module({{0, {0xff, 0xff, 0xff, 0xff, 0x0f}}})).starts_with("unexpected end"));
+  CHECK(readError(moduleBytes({{0, {0xff, 0xff, 0xff, 0xff, 0x0f}}})).starts_with("unexpected end"));
   // A data count that disagrees with the data section.
-  CHECK(readError(module({{12, {0x02}}})) == "data count and data section have inconsistent lengths");
+  CHECK(readError(moduleBytes({{12, {0x02}}})) == "data count and data section have inconsistent lengths");
 }
