@@ -307,14 +307,14 @@ TEST_CASE("run queue: ready processes run first come, first served") {
   CHECK(q.size() == 0);
 }
 
-TEST_CASE("run queue: fresh processes run newest first, after ready ones") {
+TEST_CASE("run queue: fresh processes run newest first, ahead of ready ones that have not waited long") {
   Queue q;
   auto fresh = items(3, true);
   auto ready = items(2, false);
   for (Item& i : fresh) q.push(&i);
   for (Item& i : ready) q.push(&i);
   std::vector<int> order = popAll(q);
-  CHECK(order == std::vector<int>{0, 1, 2, 1, 0});  // ready 0, 1; then fresh 2, 1, 0
+  CHECK(order == std::vector<int>{2, 1, 0, 0, 1});  // fresh 2, 1, 0 (depth-first); then ready 0, 1
 }
 
 TEST_CASE("run queue: a ready process waits at most kMaxWait pops behind fresh ones") {

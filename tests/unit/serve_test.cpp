@@ -323,7 +323,7 @@ TEST_CASE("serve options: listen addresses") {
   CHECK(options.listen_port == "7");  // normalised
   for (const char* bad : {"localhost", "localhost:", "host:65536", "host:-1", "host:80x", "host: 80"}) {
     ServeOptions untouched;
-    CHECK_MESSAGE(parse({"--listen", bad}, &untouched) == 2, bad);
+    CHECK_MESSAGE(parse({"--listen", bad}, &untouched) == 2, std::string(bad));
     CHECK(untouched.listen_host == "127.0.0.1");
   }
 }
