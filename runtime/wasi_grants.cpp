@@ -95,26 +95,9 @@ bool addBakedGrants(wasi::WasiConfig& config, const char* at, std::string* error
   return true;
 }
 
-// LUNATIC_DIRS: entries end at each ':' that is neither half of a "::" nor the start of a
-// ":ro" that ends the entry.
+// LUNATIC_DIRS's grants (lunatic/directory_grant.h says how the list is split).
 bool addDirectoryList(wasi::WasiConfig& config, std::string_view list, std::string* error) {
-  while (!list.empty()) {
-    size_t end = 0;
-    while (end < list.size()) {
-      if (list.substr(end, 2) == kGuestNameSeparator) {
-        end += 2;
-      } else if (list[end] != ':') {
-        ++end;
-      } else if (std::string_view rest = list.substr(end); rest.starts_with(kReadOnlySuffix) &&
-                 (rest.size() == kReadOnlySuffix.size() || rest[kReadOnlySuffix.size()] == ':')) {
-        end += kReadOnlySuffix.size();
-      } else {
-        break;
-      }
-    }
-    std::string_view entry = list.substr(0, end);
-    list.remove_prefix(std::min(end + 1, list.size()));
-    if (entry.empty()) continue;  // "a::b:" or ":a", as PATH allows
+  for (std::string_view entry : splitDirectoryList(list)) {
     if (!addDirectory(config, parseDirectoryGrant(entry), kDirectoriesVariable, error)) return false;
   }
   return true;

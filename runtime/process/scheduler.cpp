@@ -8,6 +8,7 @@
 #include "instance.h"
 #include "io/engine.h"
 #include "process/allocation.h"
+#include "process/run_queue.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -16,7 +17,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,16 +32,6 @@ namespace {
 // Runs in a row from `next` before the queue gets a turn: two processes messaging each
 // other would otherwise keep the rest waiting.
 constexpr int kMaxNextStreak = 32;
-constexpr uint64_t kMaxWait = 64;
-// A queue shorter than this is left to its worker: taking its last few processes would move
-// them (and the messages they exchange) to another core for little gain.
-constexpr size_t kMinSteal = 32;
-constexpr uint64_t kMaxFreshWait = 65536;
-// Aged fresh processes are taken one per this many pops, not all in a row: when a tree's
-// deep subtree has kept its upper levels waiting, each one taken spawns its own subtree,
-// and taking them all at once unfolds the tree breadth-first (skynet with 10^6 leaves then
-// had half a million processes alive and ran 10 times slower).
-constexpr uint64_t kAgedFreshInterval = 1024;
 // When a busy worker looks at its I/O engine. Each look may cost a system call (the
 // submissions, the completions), and each completion it reaps wakes a process, so a worker
 // lets its processes' submissions gather and reaps their completions in batches: once per
@@ -63,19 +53,7 @@ struct Worker {
   // from. Only this worker's thread touches these two.
   Process* next = nullptr;
   int next_streak = 0;
-  std::mutex mutex;
-  // Two run queues. `ready` (FIFO) holds processes that were woken or used up a time
-  // slice: first come, first served, as in Erlang. `fresh` holds spawned processes that
-  // have not run yet and is taken newest first, so trees of spawns unfold depth-first: few
-  // of their processes are alive at once, and memories and stacks come back warm. Neither
-  // starves the other: the head of `ready` goes first once it has waited kMaxWait pops,
-  // and the oldest fresh process once it has waited kMaxFreshWait (one every
-  // kAgedFreshInterval pops).
-  std::deque<Process*> ready;
-  std::deque<Process*> fresh;  // back: newest
-  std::atomic<size_t> queued{0};
-  uint64_t pops = 0;
-  uint64_t last_aged_fresh_pop = 0;
+  RunQueue<Process> queue;  // process/run_queue.h
   std::thread thread;
   Process* running = nullptr;
   // Where the worker's processes wait for I/O, and where the worker itself sleeps when it
@@ -93,7 +71,7 @@ struct Worker {
   // every kMinRunsPerEnginePoll runs: the wait is timed from the first such reading.
   bool enginePollDue() {
     if (runs_since_engine_poll < kMinRunsPerEnginePoll) return false;
-    if (runs_since_engine_poll >= queued.load(std::memory_order_relaxed)) return true;
+    if (runs_since_engine_poll >= queue.size()) return true;
     if (runs_since_engine_poll % kMinRunsPerEnginePoll != 0) return false;
     uint64_t now = nowNanoseconds();
     if (!engine_wait_since) engine_wait_since = now;
@@ -112,56 +90,6 @@ struct Worker {
     waking_from_io = false;
   }
 
-  void updateCount() { queued.store(ready.size() + fresh.size(), std::memory_order_relaxed); }
-  void push(Process* p) {
-    std::lock_guard lock(mutex);
-    p->queued_at = pops;
-    (p->fresh ? fresh : ready).push_back(p);
-    updateCount();
-  }
-  Process* pop() {
-    if (queued.load(std::memory_order_relaxed) == 0) return nullptr;
-    std::lock_guard lock(mutex);
-    uint64_t now = pops++;
-    std::deque<Process*>* from = nullptr;
-    bool oldest = true;
-    if (!ready.empty() && (fresh.empty() || now - ready.front()->queued_at >= kMaxWait)) {
-      from = &ready;
-    } else if (!fresh.empty()) {
-      from = &fresh;
-      oldest = now - fresh.front()->queued_at >= kMaxFreshWait &&
-               now - last_aged_fresh_pop >= kAgedFreshInterval;
-      if (oldest) last_aged_fresh_pop = now;
-    } else {
-      return nullptr;
-    }
-    Process* p = oldest ? from->front() : from->back();
-    if (oldest) {
-      from->pop_front();
-    } else {
-      from->pop_back();
-    }
-    updateCount();
-    return p;
-  }
-  // Moves the older half of one of this worker's queues (fresh first: whole subtrees of
-  // work) to `thief`, returning one of them to run.
-  Process* stealInto(Worker& thief) {
-    if (queued.load(std::memory_order_relaxed) < kMinSteal) return nullptr;
-    std::vector<Process*> taken;
-    {
-      std::lock_guard lock(mutex);
-      std::deque<Process*>& from = fresh.size() >= kMinSteal ? fresh : ready;
-      if (from.size() < kMinSteal) return nullptr;
-      size_t n = (from.size() + 1) / 2;
-      taken.assign(from.begin(), from.begin() + n);
-      from.erase(from.begin(), from.begin() + n);
-      updateCount();
-    }
-    if (taken.empty()) return nullptr;
-    for (size_t i = 1; i < taken.size(); ++i) thief.push(taken[i]);
-    return taken.front();
-  }
   void loop();
   Process* findWork();
   void run(Process* p);
@@ -280,19 +208,19 @@ void Worker::loop() {
 Process* Worker::findWork() {
   for (;;) {
     fireDueTimers();
-    if (enginePollDue() || (!next && queued.load(std::memory_order_relaxed) == 0)) {
+    if (enginePollDue() || (!next && queue.size() == 0)) {
       pollEngine();
     }
     if (Process* p = next) {
       next = nullptr;
       if (++next_streak <= kMaxNextStreak) return p;
-      push(p);
+      queue.push(p);
     }
     next_streak = 0;
-    if (Process* p = pop()) return p;
+    if (Process* p = queue.pop()) return p;
     size_t n = scheduler.workers.size();
     for (size_t i = 1; i < n; ++i) {
-      if (Process* p = scheduler.workers[(index + i) % n]->stealInto(*this)) return p;
+      if (Process* p = scheduler.workers[(index + i) % n]->queue.stealInto(queue)) return p;
     }
     // Sleep until work or I/O arrives or the next timer is due, at once: a worker that spun
     // first (200 rounds of PAUSE, about 10 us on the Xeon VM) held a core that others had
@@ -305,7 +233,7 @@ Process* Worker::findWork() {
     scheduler.sleepers.fetch_add(1, std::memory_order_seq_cst);
     bool found = false;
     for (auto& w : scheduler.workers) {
-      size_t waiting = w->queued.load();
+      size_t waiting = w->queue.size(std::memory_order_seq_cst);
       found = found || (w.get() == this ? waiting > 0 : waiting >= kMinSteal);
     }
     uint64_t deadline = scheduler.next_deadline.load();
@@ -327,7 +255,7 @@ void Worker::run(Process* p) {
   running = nullptr;
   switch (p->switch_reason) {
     case Switch::Yield:
-      push(p);
+      queue.push(p);
       break;
     case Switch::Park: {
       std::unique_lock lock(p->lock);
@@ -335,7 +263,7 @@ void Worker::run(Process* p) {
         p->signaled = false;
         p->state = ProcessState::Runnable;
         lock.unlock();
-        push(p);
+        queue.push(p);
       } else {
         p->state = ProcessState::Waiting;
       }
@@ -375,16 +303,16 @@ void enqueue(Process* p) {
     Process* displaced = p;  // woken by I/O: to the queue (Worker::waking_from_io)
     if (!w->waking_from_io) std::swap(displaced, w->next);
     if (!displaced) return;
-    w->push(displaced);
+    w->queue.push(displaced);
     // A sleeping worker could not steal from a short queue anyway: waking it would cost a
     // system call on both sides for nothing.
-    if (w->queued.load(std::memory_order_relaxed) >= kMinSteal) wakeSleeper();
+    if (w->queue.size() >= kMinSteal) wakeSleeper();
     return;
   }
   // From outside the workers (the root process, at start-up): the queue's own worker may be
   // the one asleep, and no other may steal from so short a queue, so wake them all.
   w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
-  w->push(p);
+  w->queue.push(p);
   wakeSleepers(true);
 }
 
@@ -406,7 +334,7 @@ io::Engine* currentEngine() {
 bool othersWaiting() {
   fireDueTimers();  // a process running without a break must not hold up the timers
   Worker* w = currentWorker();
-  return w && (w->next || w->queued.load(std::memory_order_relaxed) > 0);
+  return w && (w->next || w->queue.size() > 0);
 }
 
 uint64_t addWakeTimer(uint64_t deadline_ns, ProcessId process) {

@@ -59,7 +59,8 @@ finish, then exits.
 
 // Reads a whole decimal number within [minimum, maximum]; false if it is not one.
 bool readNumber(const char* text, uint64_t minimum, uint64_t maximum, uint64_t* out) {
-  if (!text || !*text || *text == '-') return false;
+  // Digits only: strtoull alone would take leading whitespace and a sign.
+  if (!text || !*text || std::strspn(text, "0123456789") != std::strlen(text)) return false;
   errno = 0;
   char* end = nullptr;
   unsigned long long value = std::strtoull(text, &end, 10);

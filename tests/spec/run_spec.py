@@ -758,6 +758,10 @@ def main():
     args = p.parse_args()
     args.link_flags = args.link_flags.split()
     args.suite = os.path.abspath(args.suite)
+    if not os.path.isdir(args.suite):
+        print(f"spec: no test suite at {args.suite} (a checkout of github.com/WebAssembly/testsuite; "
+              "configure with -DLUNATIC_SPEC_TESTSUITE=...)", file=sys.stderr)
+        return 2
     args.include = os.path.abspath(args.include)
     args.runtime_lib = os.path.abspath(args.runtime_lib)
 

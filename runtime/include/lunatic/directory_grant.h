@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 namespace lunatic {
 
@@ -36,6 +37,31 @@ inline DirectoryGrantSyntax parseDirectoryGrant(std::string_view entry) {
   grant.host = entry.substr(0, separator);
   grant.guest = separator == std::string_view::npos ? grant.host : entry.substr(separator + kGuestNameSeparator.size());
   return grant;
+}
+
+// The entries of a list of grants, LUNATIC_DIRS's, separated like PATH's: each entry ends at a
+// ':' that is neither half of a "::" nor the start of a ":ro" that ends the entry. Empty
+// entries ("a::b:" or ":a", as PATH allows) are left out.
+inline std::vector<std::string_view> splitDirectoryList(std::string_view list) {
+  std::vector<std::string_view> entries;
+  while (!list.empty()) {
+    size_t end = 0;
+    while (end < list.size()) {
+      if (list.substr(end, 2) == kGuestNameSeparator) {
+        end += 2;
+      } else if (list[end] != ':') {
+        ++end;
+      } else if (std::string_view rest = list.substr(end); rest.starts_with(kReadOnlySuffix) &&
+                 (rest.size() == kReadOnlySuffix.size() || rest[kReadOnlySuffix.size()] == ':')) {
+        end += kReadOnlySuffix.size();
+      } else {
+        break;
+      }
+    }
+    if (end > 0) entries.push_back(list.substr(0, end));
+    list.remove_prefix(end < list.size() ? end + 1 : list.size());
+  }
+  return entries;
 }
 
 }  // namespace lunatic
