@@ -343,9 +343,7 @@ void Connection::refuse(int status) {
 bool Connection::answerRequest() {
   ++requests_;
   bool keep_alive = request_.keep_alive;
-  std::string prefix = "[" + endpoints_.remote_address + ":" + endpoints_.remote_port + " #" +
-                       std::to_string(requests_) + " " + request_.method + " " + request_.target + "]";
-  Answer answer = runProgram(server_, request_, endpoints_, prefix);
+  Answer answer = runProgram(server_, request_, endpoints_, {request_, endpoints_, requests_});
   bool closing = !keep_alive || server_.draining();
   in_request_ = false;
   return sendAnswer(answer, closing) && !closing;

@@ -55,8 +55,7 @@ std::string failureOf(const Death& death) {
 // Holds one of the --max-concurrent places while a program runs.
 class ProgramPlace {
  public:
-  ProgramPlace(Server& server, std::string_view log_prefix)
-      : server_(server), taken_(server.startProgram(log_prefix)) {}
+  ProgramPlace(Server& server, const RequestLabel& label) : server_(server), taken_(server.startProgram(label)) {}
   ~ProgramPlace() {
     if (taken_) server_.programEnded();
   }
@@ -117,11 +116,16 @@ Answer errorAnswer(int status) {
   return answer;
 }
 
-Answer runProgram(Server& server, HttpRequest& request, const Endpoints& endpoints, std::string_view log_prefix) {
-  const ServeOptions& options = server.options();
-  auto log = [&](const std::string& what) { server.serverLog().write(std::string(log_prefix) + " " + what); };
+std::string RequestLabel::text() const {
+  return "[" + endpoints.remote_address + ":" + endpoints.remote_port + " #" + std::to_string(number) + " " +
+         request.method + " " + request.target + "]";
+}
 
-  ProgramPlace place(server, log_prefix);
+Answer runProgram(Server& server, HttpRequest& request, const Endpoints& endpoints, const RequestLabel& label) {
+  const ServeOptions& options = server.options();
+  auto log = [&](const std::string& what) { server.serverLog().write(label.text() + " " + what); };
+
+  ProgramPlace place(server, label);
   if (!place.taken()) return errorAnswer(503);
   std::vector<std::string> environment = server.view().environment;
   if (!appendCgiEnvironment(request, endpoints, &environment)) return errorAnswer(400);
@@ -158,7 +162,7 @@ Answer runProgram(Server& server, HttpRequest& request, const Endpoints& endpoin
   process = {};
 
   std::string errors = stdio->errors.take();
-  if (!errors.empty() || stdio->errors.overflowed()) logErrors(server, log_prefix, errors, stdio->errors.overflowed());
+  if (!errors.empty() || stdio->errors.overflowed()) logErrors(server, label.text(), errors, stdio->errors.overflowed());
   if (timed_out) {
     log("killed: still running after --timeout " + std::to_string(options.timeout_ms) + " ms");
     return errorAnswer(504);

@@ -3,6 +3,7 @@
 // within the server's limits; and what the answer to the request is.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,12 +22,21 @@ struct Answer {
   size_t body_offset = 0;
 };
 
+// What the server log says a line is about: "[address:port #n METHOD target]". Made only
+// when a line is written, which most requests never do.
+struct RequestLabel {
+  const HttpRequest& request;
+  const Endpoints& endpoints;
+  uint64_t number;  // of the request on its connection, from 1
+  std::string text() const;
+};
+
 // Runs the program for `request` (whose body it takes) and waits, parked, for its end; on a
 // host task. Failures are answered without anything of their cause (the server log has it,
-// prefixed with `log_prefix`): 500 for a trap, a non-zero exit, spent fuel or memory, or
+// after `label`): 500 for a trap, a non-zero exit, spent fuel or memory, or
 // output past --max-output; 504 when --timeout passed (the process is killed first); 503
 // when --max-concurrent programs already run; 400 for a path that cannot be a PATH_INFO.
-Answer runProgram(Server& server, HttpRequest& request, const Endpoints& endpoints, std::string_view log_prefix);
+Answer runProgram(Server& server, HttpRequest& request, const Endpoints& endpoints, const RequestLabel& label);
 
 // An answer with no program behind it: the status, its phrase as a text/plain body.
 Answer errorAnswer(int status);

@@ -22,6 +22,7 @@
 #include "serve/connection.h"
 #include "executable.h"
 #include "serve/host_task.h"
+#include "serve/program.h"
 
 namespace lunatic::rt::serve {
 namespace {
@@ -248,10 +249,10 @@ void Server::leave(ConnectionSlot* slot) {
   connectionClosed();
 }
 
-bool Server::startProgram(std::string_view log_prefix) {
+bool Server::startProgram(const RequestLabel& label) {
   if (running_programs_.fetch_add(1, std::memory_order_relaxed) < options_.max_concurrent) return true;
   running_programs_.fetch_sub(1, std::memory_order_relaxed);
-  programs_full_line_.write(server_log_, std::string(log_prefix) + " refused: --max-concurrent " +
+  programs_full_line_.write(server_log_, label.text() + " refused: --max-concurrent " +
                                              std::to_string(options_.max_concurrent) + " programs are running");
   return false;
 }

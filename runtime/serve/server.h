@@ -30,6 +30,8 @@ class ModuleImage;
 
 namespace lunatic::rt::serve {
 
+struct RequestLabel;  // program.h
+
 // What the server knows of a connection: enough to close it while it waits for a request,
 // or for the rest of one.
 struct ConnectionSlot {
@@ -77,7 +79,7 @@ class Server {
 
   // The cap on programs running at once: false if it is reached (then 503, and a line in
   // the log now and then).
-  bool startProgram(std::string_view log_prefix);
+  bool startProgram(const RequestLabel& label);
   void programEnded() { running_programs_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
