@@ -55,7 +55,7 @@ class RequestFraming {
   // Which lines are being read, and so what an empty one means.
   enum class Section : uint8_t { Head, Trailers };
 
-  bool take(char c);  // false when `c` cannot go to the parser yet (or failed)
+  [[gnu::always_inline]] inline bool take(char c);  // false when `c` cannot go to the parser yet (or failed)
   bool endLine();
 
   State state_ = State::LineStart;
