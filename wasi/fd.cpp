@@ -31,7 +31,7 @@ Errno transfer(lunatic_instance* self, uint32_t fd, uint32_t iovs, uint32_t coun
   Descriptor* d = Context::of(self).get(fd, needed, &e);
   if (!d) return e;
   Guest guest(self);
-  std::vector<iovec> buffers;
+  HostIovecs buffers;
   if ((e = hostIovecs(guest, iovs, count, &buffers)) != Errno::Success) return e;
   if (!guest.at(done_out, 4)) return Errno::Fault;
   int64_t n;

@@ -7,7 +7,7 @@
 
 namespace lunatic::rt::wasi {
 
-Errno hostIovecs(const Guest& guest, uint32_t iovs, uint32_t count, std::vector<iovec>* out) {
+Errno hostIovecs(const Guest& guest, uint32_t iovs, uint32_t count, HostIovecs* out) {
   const uint8_t* records = guest.at(iovs, uint64_t(count) * kIovecSize);
   if (!records) return Errno::Fault;
   count = std::min<uint32_t>(count, IOV_MAX);

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "api/api.h"
 #include "guest_memory.h"
 #include "host.h"
@@ -21,10 +23,15 @@ namespace lunatic::rt::wasi {
 
 using Guest = GuestMemory;
 
+// Host iovecs for one call: most calls pass one or two, which then need no heap block.
+struct HostIovecs : boost::container::small_vector<iovec, 4> {
+  operator std::span<const iovec>() const { return {data(), size()}; }
+};
+
 // The guest's iovec (or ciovec) array `iovs` of `count` entries as host iovecs into its
 // memory. Only the first IOV_MAX entries are used (the rest would make readv fail): a read
 // or write may do less than asked, and WASI callers handle that.
-Errno hostIovecs(const Guest& guest, uint32_t iovs, uint32_t count, std::vector<iovec>* out);
+Errno hostIovecs(const Guest& guest, uint32_t iovs, uint32_t count, HostIovecs* out);
 
 // The guest string [pointer, pointer + length) (not NUL-terminated).
 Errno guestString(const Guest& guest, uint32_t pointer, uint32_t length, std::string_view* out);

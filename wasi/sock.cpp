@@ -57,7 +57,7 @@ Errno sock_recv(lunatic_instance* self, uint32_t fd, uint32_t iovs, uint32_t cou
   if (!d) return e;
   if (ri_flags & ~(riflag::RecvPeek | riflag::RecvWaitall)) return Errno::Inval;
   Guest guest(self);
-  std::vector<iovec> buffers;
+  HostIovecs buffers;
   if ((e = hostIovecs(guest, iovs, count, &buffers)) != Errno::Success) return e;
   if (!guest.at(length_out, 4) || !guest.at(flags_out, 2)) return Errno::Fault;
   if (wouldBlock(*d, POLLIN)) return Errno::Again;
@@ -78,7 +78,7 @@ Errno sock_send(lunatic_instance* self, uint32_t fd, uint32_t iovs, uint32_t cou
   if (!d) return e;
   if (si_flags != 0) return Errno::Inval;  // no flags are defined
   Guest guest(self);
-  std::vector<iovec> buffers;
+  HostIovecs buffers;
   if ((e = hostIovecs(guest, iovs, count, &buffers)) != Errno::Success) return e;
   if (!guest.at(length_out, 4)) return Errno::Fault;
   if (wouldBlock(*d, POLLOUT)) return Errno::Again;
