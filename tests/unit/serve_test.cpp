@@ -252,6 +252,36 @@ TEST_CASE("framing: chunked bodies") {
   CHECK_FALSE(chunked("FFFFFFFFFFFFFFFF\r\n").failed());  // 2^64-1 fits, and waits for data
 }
 
+TEST_CASE("framing: a head that arrives in pieces is framed as it is whole") {
+  // accept steps over runs of line and name bytes at once: a run that a piece cuts short
+  // must go on in the next one, and a refused byte be refused wherever it falls.
+  const std::string_view heads[] = {
+      "GET /a?b=c HTTP/1.1\r\nHost: example.org\r\nContent-Type: text/plain\r\nX-Long-Name: v a l\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n",    // bare LF after a value
+      "GET / HTTP/1.1\r\nHost-Name : a\r\n\r\n",     // space before the colon
+      "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",       // bare CR inside a value
+      "GET / HTTP/1.1\nHost: a\r\n\r\n",              // bare LF in the request line
+  };
+  for (std::string_view head : heads) {
+    CAPTURE(head);
+    RequestFraming whole;
+    size_t whole_taken = whole.accept(head.data(), head.size());
+    for (size_t piece = 1; piece <= head.size(); ++piece) {
+      CAPTURE(piece);
+      RequestFraming pieces;
+      size_t taken = 0;
+      for (size_t at = 0; at < head.size() && !pieces.failed(); at += piece) {
+        size_t n = std::min(piece, head.size() - at);
+        size_t accepted = pieces.accept(head.data() + at, n);
+        taken += accepted;
+        if (accepted < n) break;  // the head's end, or a refusal
+      }
+      CHECK(pieces.failed() == whole.failed());
+      if (!whole.failed()) CHECK(taken == whole_taken);
+    }
+  }
+}
+
 TEST_CASE("framing: startBody when the head has not ended fails") {
   RequestFraming f;
   std::string_view partial = "GET / HTTP/1.1\r\nHost: a\r\n";
