@@ -18,10 +18,10 @@ if [ -z "$(ls -A "$out/seeds")" ]; then
   rm -f "$out/seeds"/*.json "$out/seeds"/*.wat
 fi
 
-src="$root/compiler"
+src="$root/compiler/frontend"
 clang++-19 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$src" -I"$root/runtime/include" \
-  "$root/tests/fuzz/frontend_fuzzer.cpp" "$src/frontend.cpp" "$src/module_info.cpp" \
+  -I"$root" -I"$root/runtime/include" \
+  "$root/tests/fuzz/frontend_fuzzer.cpp" "$src/binaryen_reader.cpp" "$src/module_info.cpp" \
   "$src/validate.cpp" "$src/wasm_reader.cpp" "$src/binaryen_compat.cpp" \
   -lbinaryen -o "$out/frontend_fuzzer"
 
