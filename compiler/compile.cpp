@@ -15,14 +15,14 @@
 #include <fstream>
 #include <iterator>
 
-#include "compiler/frontend/binaryen_compat.h"
 #include "compiler/backend/codegen.h"
-#include "compiler/frontend/binaryen_reader.h"
 #include "compiler/backend/link.h"
+#include "compiler/frontend/binaryen_compat.h"
+#include "compiler/frontend/binaryen_reader.h"
 #include "compiler/frontend/module_info.h"
-#include "passes/preemption/reductions.h"
-#include "compiler/translate/module.h"
 #include "compiler/frontend/validate.h"
+#include "compiler/translate/module.h"
+#include "passes/preemption/reductions.h"
 
 namespace lunaticc {
 namespace {

@@ -16,8 +16,8 @@
 #include <memory>
 #include <vector>
 
-#include "tools/compiler_process.h"
 #include "compiler/backend/link.h"
+#include "tools/compiler_process.h"
 
 namespace lunaticc {
 namespace {

@@ -12,8 +12,8 @@
 #include <cctype>
 #include <string>
 
-#include "tools/flags.h"
 #include "compiler/backend/isolate.h"
+#include "tools/flags.h"
 
 int main(int argc, char** argv) {
   lunaticc::ExecutableFlags flags;

@@ -23,13 +23,13 @@
 #include <mutex>
 #include <thread>
 
+#include "compiler/backend/module_split.h"
 #include "passes/memory/address_widening.h"
 #include "passes/memory/byte_compare.h"
 #include "passes/preemption/charge_branches.h"
 #include "passes/preemption/charge_merging.h"
 #include "passes/preemption/charge_unrolling.h"
 #include "passes/preemption/loop_versioning.h"
-#include "compiler/backend/module_split.h"
 
 namespace lunaticc {
 namespace {

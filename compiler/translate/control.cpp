@@ -2,6 +2,8 @@
 // unreachable, lowered to LLVM blocks with a slot per label that carries values.
 #include "compiler/translate/function.h"
 
+#include <llvm/IR/CFG.h>
+
 #include <algorithm>
 #include <map>
 

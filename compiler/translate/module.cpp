@@ -12,8 +12,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "passes/preemption/reductions.h"
 #include "compiler/translate/context.h"
+#include "passes/preemption/reductions.h"
 
 namespace lunaticc {
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "lunatic/abi.h"
 #include "compiler/frontend/module_info.h"
+#include "lunatic/abi.h"
 
 namespace llvm {
 class LLVMContext;

@@ -34,8 +34,8 @@
 // such code exact.
 #include "passes/memory/address_widening.h"
 
-#include "passes/preemption/charges.h"
 #include "passes/loop_utils.h"
+#include "passes/preemption/charges.h"
 
 #include <llvm/ADT/MapVector.h>
 #include <llvm/Analysis/AssumptionCache.h>

@@ -28,8 +28,8 @@
 // must end within the size instead.
 #include "passes/memory/byte_compare.h"
 
-#include "passes/preemption/charges.h"
 #include "passes/loop_utils.h"
+#include "passes/preemption/charges.h"
 
 #include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/Analysis/AssumptionCache.h>

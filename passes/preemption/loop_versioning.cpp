@@ -31,8 +31,8 @@
 // drop per iteration by the most expensive path.
 #include "passes/preemption/loop_versioning.h"
 
-#include "passes/preemption/charges.h"
 #include "passes/loop_utils.h"
+#include "passes/preemption/charges.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/DomTreeUpdater.h>

@@ -7,9 +7,9 @@
 #include <cstring>
 
 #include "api/api.h"
+#include "lunatic/value_types.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
-#include "lunatic/value_types.h"
 
 namespace lunatic::rt::api {
 namespace {
