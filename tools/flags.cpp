@@ -1,5 +1,5 @@
 // The flags lunaticc's commands share (flags.h).
-#include "flags.h"
+#include "tools/flags.h"
 
 #include <cstdio>
 

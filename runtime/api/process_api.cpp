@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "api/api.h"
+#include "lunatic/value_types.h"
 #include "process/module_image.h"
 #include "process/scheduler.h"
 
@@ -143,18 +144,12 @@ bool decodeParams(std::string_view bytes, SpawnRequest& request) {
   if (bytes.size() % kParamRecord) return false;
   for (size_t at = 0; at < bytes.size(); at += kParamRecord) {
     lunatic_value value{};
-    char type;
-    switch (uint8_t(bytes[at])) {
-      case 0x7F: type = LUNATIC_TYPE_I32; break;
-      case 0x7E: type = LUNATIC_TYPE_I64; break;
-      case 0x7D: type = LUNATIC_TYPE_F32; break;
-      case 0x7C: type = LUNATIC_TYPE_F64; break;
-      case 0x7B: type = LUNATIC_TYPE_V128; break;
-      default: return false;
-    }
+    // Spawn passes numbers and vectors; a reference has no meaning in another process.
+    uint8_t type = lunatic::valueTypeCode(uint8_t(bytes[at]));
+    if (!type || lunatic::isReferenceType(type)) return false;
     std::memcpy(value.v128, bytes.data() + at + 1, 16);
     request.params.push_back(value);
-    request.param_types.push_back(type);
+    request.param_types.push_back(char(type));
   }
   return true;
 }

@@ -51,7 +51,7 @@ uint32_t catch_trap(lunatic_instance* self, uint32_t function, uint32_t pointer)
   //   process lives on, and a later failure must not be reported with this reason;
   p.host_failure.clear();
   // - code that trapped inside a loop held its reduction budget in a register and never
-  //   stored it (compiler/translate_function.cpp), so what it used is unknown. Counting the
+  //   stored it (compiler/translate/calls.cpp), so what it used is unknown. Counting the
   //   whole time slice as used keeps both bounds: the process yields at its next charge, and
   //   fuel is never undercounted (a guest cannot run uncharged work by trapping on purpose).
   self->reductions_left = 0;

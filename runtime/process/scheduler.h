@@ -18,7 +18,7 @@ namespace lunatic::rt::scheduler {
 // Reductions in one time slice: about as many Wasm instructions, well under a
 // millisecond of work (bench/processes/lunatic/slice.c measures it; docs/benchmarks.md).
 // Long enough that the yield path, a few hundred instructions, costs little beside it;
-// compiler/loop_versioning.cpp's kEarlyYieldLimit is chosen against it.
+// passes/preemption/loop_versioning.cpp's kEarlyYieldLimit is chosen against it.
 inline constexpr int64_t kSliceReductions = 500'000;
 
 // Starts `workers` worker threads (at least one). Call once.
