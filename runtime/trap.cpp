@@ -341,5 +341,3 @@ std::string formatTrapBacktrace(bool one_line) {
 }
 
 }  // namespace lunatic::rt
-
-extern "C" void lunatic_print_trap_backtrace(void) { std::fputs(formatTrapBacktrace(false).c_str(), stderr); }

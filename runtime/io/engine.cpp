@@ -47,8 +47,6 @@ void Engine::finish(Operation& op, int64_t result) {
   op.complete(result);
 }
 
-const char* backendName(Backend backend) { return backend == Backend::Uring ? "uring" : "epoll"; }
-
 Backend chosenBackend() {
   static const Backend chosen = [] {
     const char* forced = std::getenv("LUNATIC_IO");

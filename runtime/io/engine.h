@@ -113,7 +113,6 @@ enum class Backend : uint8_t { Uring, Epoll };
 // The backend every worker uses: LUNATIC_IO if set (a bad value is a start-up error), else
 // io_uring if the kernel lets this process make a ring, else epoll. Decided once.
 Backend chosenBackend();
-const char* backendName(Backend backend);
 
 // A Receive's recvmsg (recv if single_buffer) with MSG_DONTWAIT, retried on EINTR: bytes,
 // or -errno (-EAGAIN: nothing yet). The first try before parking, and the epoll backend's

@@ -367,8 +367,6 @@ void start(unsigned workers) {
   }
 }
 
-unsigned workerCount() { return unsigned(scheduler.workers.size()); }
-
 void enqueue(Process* p) {
   Worker* w = currentWorker();
   if (w) {

@@ -23,7 +23,6 @@ inline constexpr int64_t kSliceReductions = 500'000;
 
 // Starts `workers` worker threads (at least one). Call once.
 void start(unsigned workers);
-unsigned workerCount();
 
 // Makes a Runnable process run soon: on the calling worker's queue, or spread over the
 // workers when called from elsewhere. A queued process is alive, so the reference it holds
