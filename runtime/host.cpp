@@ -1,5 +1,5 @@
 // Lookup in the host function table (host.h).
-#include "host.h"
+#include "runtime/host.h"
 
 namespace lunatic::rt {
 

@@ -1,7 +1,7 @@
 // Traps: guarded execution with sigsetjmp/siglongjmp, the SIGSEGV/SIGBUS handler that turns
 // faults in guard pages and stack overflow into Wasm traps, the stack limit generated code
 // checks, and backtraces by frame pointers (generated code always keeps them).
-#include "trap.h"
+#include "runtime/trap.h"
 
 #include <pthread.h>
 #include <setjmp.h>

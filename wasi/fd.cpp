@@ -13,10 +13,10 @@
 #include <limits>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
 
 namespace lunatic::rt::wasi {
 namespace {

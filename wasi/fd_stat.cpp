@@ -10,9 +10,9 @@
 #include <limits>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "marshal.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "wasi/marshal.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -182,7 +182,7 @@ Errno seekListing(Descriptor& d, uint64_t cookie, DirentBatch& batch) {
 }
 
 // A listing moves its descriptor's position, which a borrowed descriptor (a grant's, shared
-// by every process that holds it: config.h) shares with others: such a directory is listed
+// by every process that holds it: runtime/process/wasi_config.h) shares with others: such a directory is listed
 // through a descriptor of the process's own, opened through the borrowed one, never by name.
 Errno listOnOwnDescriptor(Descriptor& d) {
   if (d.host.isOwned()) return Errno::Success;

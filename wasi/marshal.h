@@ -12,10 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "api/api.h"
-#include "guest_memory.h"
-#include "host.h"
-#include "types.h"
+#include "runtime/guest_memory.h"
+#include "runtime/host.h"
+#include "wasi/types.h"
 
 namespace lunatic::rt::wasi {
 
@@ -38,7 +37,7 @@ Errno hostTimes(uint64_t atim, uint64_t mtim, uint32_t fst_flags, timespec times
 // A WASI function in the table of wasi_snapshot_preview1 (signature as in abi.h).
 template <typename F>
 HostFunction wasiFunction(const char* name, const char* signature, F* code) {
-  return api::host("wasi_snapshot_preview1", name, signature, code);
+  return HostFunction{"wasi_snapshot_preview1", name, signature, reinterpret_cast<const void*>(code)};
 }
 
 // The functions of each area, defined in its file.

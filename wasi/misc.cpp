@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "marshal.h"
-#include "process/process.h"
-#include "process/scheduler.h"
-#include "trap.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "wasi/marshal.h"
+#include "runtime/process/process.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::wasi {
 namespace {

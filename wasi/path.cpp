@@ -7,11 +7,11 @@
 
 #include <string>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
-#include "sandbox.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
+#include "wasi/sandbox.h"
 
 namespace lunatic::rt::wasi {
 namespace {

@@ -13,11 +13,11 @@
 #include <algorithm>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
-#include "process/process.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::wasi {
 namespace {

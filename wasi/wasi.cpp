@@ -1,7 +1,7 @@
 // The table of WASI preview 1 host functions (module wasi_snapshot_preview1), gathered from
 // the file of each area, and checked against runtime/include/lunatic/wasi_functions.def: the
 // compiler accepts exactly the imports listed there, so the two must agree.
-#include "wasi.h"
+#include "wasi/wasi.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "host.h"
-#include "marshal.h"
+#include "runtime/host.h"
+#include "wasi/marshal.h"
 
 namespace lunatic::rt {
 namespace {

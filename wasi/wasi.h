@@ -8,4 +8,4 @@
 // errno_table.* hold the specification's values, marshal.* the guest records.
 #pragma once
 
-#include "host.h"
+#include "runtime/host.h"

@@ -1,6 +1,6 @@
 // Shared parts of the lunatic::* host APIs (api.h) and the table they form together.
-#include "api/api.h"
-#include "api/networking.h"
+#include "runtime/api/api.h"
+#include "runtime/api/networking.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "lunatic/utf8.h"
-#include "trap.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt {
 namespace {
@@ -74,24 +74,6 @@ Process& callerOf(lunatic_instance* instance) {
     lunatic_trap(LUNATIC_TRAP_HOST);
   }
   return *p;
-}
-
-void fail(lunatic_instance* instance, const char* function, const char* why) {
-  Process* p = Process::of(instance);
-  if (p) {
-    p->host_failure = std::string(function) + ": " + why;  // logged with the backtrace as the process ends
-  } else {
-    std::fprintf(stderr, "lunatic: %s: %s\n", function, why);
-  }
-  lunatic_trap(LUNATIC_TRAP_HOST);
-}
-
-void fail(lunatic_instance* instance, const char* function, std::string why) {
-  Process* p = Process::of(instance);
-  if (!p) fail(instance, function, why.c_str());  // the embedding's failure ends it: nothing to keep
-  p->host_failure = std::string(function) + ": " + why;
-  std::string().swap(why);  // frees it: the trap skips this frame's destructors
-  lunatic_trap(LUNATIC_TRAP_HOST);
 }
 
 void holdHostMemory(lunatic_instance* self, Process& p, uint64_t bytes, const char* function) {

@@ -6,22 +6,16 @@
 #include <span>
 #include <string>
 
-#include "guest_memory.h"
-#include "host.h"
-#include "process/process.h"
+#include "runtime/guest_memory.h"
+#include "runtime/host.h"
+#include "runtime/process/host_failure.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::api {
 
 // The process an instance belongs to. An instance outside the scheduler (an embedding)
 // has none, and calling a lunatic::* function from one ends it with a trap.
 Process& callerOf(lunatic_instance* instance);
-
-// Ends the calling process because it passed something no call can accept (a pointer
-// outside its memory, an unknown resource id): its one log line names the function and why.
-[[noreturn]] void fail(lunatic_instance* instance, const char* function, const char* why);
-// The same with a message made at run time. The trap unwinds without running destructors:
-// the message is moved in, and the caller should hold no other string on its frame.
-[[noreturn]] void fail(lunatic_instance* instance, const char* function, std::string why);
 
 // Counts `bytes` more of host memory held for the calling process p (its own: a resource, its
 // message slot), or, if that would take it past its budget (max_host_memory), fails it with

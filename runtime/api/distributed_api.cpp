@@ -10,8 +10,8 @@
 #include <cstring>
 #include <optional>
 
-#include "api/api.h"
-#include "api/cluster.h"
+#include "runtime/api/api.h"
+#include "runtime/api/cluster.h"
 
 namespace lunatic::rt::api {
 namespace {

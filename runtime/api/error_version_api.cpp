@@ -1,5 +1,5 @@
 // lunatic::error (the text of an error id a call returned) and lunatic::version.
-#include "api/api.h"
+#include "runtime/api/api.h"
 
 namespace lunatic::rt::api {
 namespace {

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "api/api.h"
-#include "process/scheduler.h"
+#include "runtime/api/api.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::api {
 namespace {

@@ -1,8 +1,8 @@
 // lunatic::metrics: counters, gauges and histograms named by the guest, recorded in the
 // runtime's metrics store (metrics.h), as upstream records them with the `metrics` crate.
 // A name must be UTF-8 and inside the caller's memory, or the caller fails, as upstream.
-#include "api/api.h"
-#include "api/metrics.h"
+#include "runtime/api/api.h"
+#include "runtime/api/metrics.h"
 
 namespace lunatic::rt::api {
 namespace {

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/api.h"
+#include "runtime/api/api.h"
 
 namespace lunatic::rt::net {
 

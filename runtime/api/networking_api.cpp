@@ -16,8 +16,8 @@
 #include <cstring>
 #include <string_view>
 
-#include "api/networking.h"
-#include "io/io.h"
+#include "runtime/api/networking.h"
+#include "runtime/io/io.h"
 #include "lunatic/utf8.h"
 
 namespace lunatic::rt {

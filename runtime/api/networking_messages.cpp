@@ -3,7 +3,7 @@
 // take_tcp_stream and take_udp_socket move one out of the received message into the
 // receiver's table. The socket itself (HostSocket) is shared, not copied: the message holds
 // it meanwhile, and a message dropped unread lets go of it (Message::sockets).
-#include "api/networking.h"
+#include "runtime/api/networking.h"
 
 namespace lunatic::rt::net {
 namespace {

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "api/networking.h"
-#include "io/io.h"
+#include "runtime/api/networking.h"
+#include "runtime/io/io.h"
 
 namespace lunatic::rt::net {
 namespace {

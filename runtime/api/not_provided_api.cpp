@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "api/api.h"
+#include "runtime/api/api.h"
 
 namespace lunatic::rt::api {
 namespace {

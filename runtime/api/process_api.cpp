@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "api/api.h"
-#include "process/module_image.h"
-#include "process/scheduler.h"
+#include "runtime/api/api.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::api {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
-#include "api/api.h"
-#include "process/registry.h"
+#include "runtime/api/api.h"
+#include "runtime/process/registry.h"
 
 namespace lunatic::rt::api {
 namespace {

@@ -1,7 +1,7 @@
 // lunatic::timer: deliver the message being built to a process after a delay, or cancel
 // that before it happens.
-#include "api/api.h"
-#include "process/scheduler.h"
+#include "runtime/api/api.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::api {
 namespace {

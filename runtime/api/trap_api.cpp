@@ -8,9 +8,9 @@
 // to the process's guard.
 #include <cstring>
 
-#include "api/api.h"
-#include "process/module_image.h"
-#include "trap.h"
+#include "runtime/api/api.h"
+#include "runtime/process/module_image.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::api {
 namespace {

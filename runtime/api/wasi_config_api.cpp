@@ -1,14 +1,14 @@
 // lunatic::wasi: the arguments, environment variables and directories a configuration gives
 // the processes spawned from it (Capabilities::wasi). A new configuration has none of them,
 // as upstream; a directory can only be added from inside the caller's own directories
-// (wasi_grants.h), so a process never hands on more of the file system than it has, and it
-// is opened as it is added: the config holds the directory itself, not its name (config.h).
+// (wasi/grants.h), so a process never hands on more of the file system than it has, and it
+// is opened as it is added: the config holds the directory itself, not its name (runtime/process/wasi_config.h).
 //
 // The three functions return nothing (upstream's signatures), so a request that cannot be
 // honoured ends the calling process with one line saying why, as bad input does.
-#include "api/api.h"
+#include "runtime/api/api.h"
 #include "lunatic/utf8.h"
-#include "wasi_grants.h"
+#include "wasi/grants.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -52,7 +52,7 @@ void config_add_command_line_argument(lunatic_instance* self, uint64_t id, uint3
 }
 
 // Grants the config the directory [dir_ptr, +dir_len) as the caller names it, opened now,
-// beneath the caller's own grant (wasi_grants.h).
+// beneath the caller's own grant (wasi/grants.h).
 void preopen(lunatic_instance* self, uint64_t id, uint32_t dir_ptr, uint32_t dir_len, bool read_only,
              const char* function) {
   Capabilities& config = configOf(self, id, function);

@@ -30,8 +30,8 @@
 #include <span>
 #include <vector>
 
-#include "io/io.h"
-#include "process/process.h"
+#include "runtime/io/io.h"
+#include "runtime/io/waiter.h"
 
 namespace lunatic::rt::io {
 
@@ -56,7 +56,7 @@ struct Operation {
   const std::function<int64_t()>* call = nullptr;  // Call: run on the blocking pool
 
   int64_t result = 0;  // Poll: how many are ready; Receive, Read, Write: bytes or -errno
-  Process* waiter = nullptr;
+  Waiter* waiter = nullptr;
   Engine* engine = nullptr;        // where it was submitted, for cancellation
   std::atomic<bool> done{false};
   uint32_t outstanding = 0;        // backend bookkeeping: kernel completions still to come

@@ -18,8 +18,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "io/blocking_pool.h"
-#include "io/engine.h"
+#include "runtime/io/blocking_pool.h"
+#include "runtime/io/engine.h"
 
 namespace lunatic::rt::io {
 namespace {
