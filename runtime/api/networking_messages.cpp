@@ -13,8 +13,8 @@ constexpr const char* kModule = "lunatic::message";
 // The data message in the caller's slot, or the process fails.
 Message& dataMessage(lunatic_instance* self, const char* function) {
   MessagePtr& current = api::callerOf(self).messages.current;
-  if (!current) api::fail(self, function, "no message in the slot (create_data or receive first)");
-  if (current->kind != Message::Kind::Data) api::fail(self, function, "the message in the slot is a signal");
+  if (!current) fail(self, function, "no message in the slot (create_data or receive first)");
+  if (current->kind != Message::Kind::Data) fail(self, function, "the message in the slot is a signal");
   return *current;
 }
 
@@ -38,7 +38,7 @@ uint64_t take(lunatic_instance* self, const char* function, SocketTable table, M
   Message::CarriedSocket* carried =
       message.sockets && index < message.sockets->size() ? &(*message.sockets)[index] : nullptr;
   if (!carried || !carried->socket || carried->kind != kind) {
-    api::fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
+    fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
   }
   return addSocket(api::callerOf(self), table, std::move(carried->socket));
 }

@@ -48,7 +48,7 @@ iovec guestBuffer(lunatic_instance* self, const char* function, uint32_t pointer
                   uint32_t opaque_ptr) {
   GuestMemory memory(self);
   uint8_t* data = memory.at(pointer, length);
-  if (!data || !memory.at(opaque_ptr, 8)) api::fail(self, function, "a pointer is outside the process's memory");
+  if (!data || !memory.at(opaque_ptr, 8)) fail(self, function, "a pointer is outside the process's memory");
   return {data, length};
 }
 
@@ -67,7 +67,7 @@ uint32_t udp_receive(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, u
 
 uint32_t udp_receive_from(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, uint32_t length,
                           uint32_t opaque_ptr, uint32_t sender_ptr) {
-  if (!GuestMemory(self).at(sender_ptr, 8)) api::fail(self, "udp_receive_from", "a pointer is outside the process's memory");
+  if (!GuestMemory(self).at(sender_ptr, 8)) fail(self, "udp_receive_from", "a pointer is outside the process's memory");
   sockaddr_storage sender{};
   socklen_t sender_length = sizeof sender;
   uint32_t result = receiveDatagram(self, "udp_receive_from", id, buffer_ptr, length, opaque_ptr, &sender, &sender_length);
@@ -101,7 +101,7 @@ uint32_t udp_send_to(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, u
 // Socket options: as upstream, a refusal by the system fails the process.
 void setOption(lunatic_instance* self, const char* function, int fd, int level, int name, int value) {
   if (setsockopt(fd, level, name, &value, sizeof value) < 0) {
-    api::fail(self, function, std::string("the system refused: ") + strerror(errno));
+    fail(self, function, std::string("the system refused: ") + strerror(errno));
   }
 }
 
@@ -109,7 +109,7 @@ int getOption(lunatic_instance* self, const char* function, int fd, int level, i
   int value = 0;
   socklen_t size = sizeof value;
   if (getsockopt(fd, level, name, &value, &size) < 0) {
-    api::fail(self, function, std::string("the system refused: ") + strerror(errno));
+    fail(self, function, std::string("the system refused: ") + strerror(errno));
   }
   return value;
 }
