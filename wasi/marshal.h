@@ -34,18 +34,4 @@ Errno storeFilestat(const Guest& guest, uint32_t out, const struct stat& st, int
 // The times for utimensat/futimens from a WASI timestamp pair and fstflags.
 Errno hostTimes(uint64_t atim, uint64_t mtim, uint32_t fst_flags, timespec times[2]);
 
-// A WASI function in the table of wasi_snapshot_preview1 (signature as in abi.h).
-template <typename F>
-HostFunction wasiFunction(const char* name, const char* signature, F* code) {
-  return HostFunction{"wasi_snapshot_preview1", name, signature, reinterpret_cast<const void*>(code)};
-}
-
-// The functions of each area, defined in its file.
-std::span<const HostFunction> miscFunctions();
-std::span<const HostFunction> fdFunctions();
-std::span<const HostFunction> fdStatFunctions();
-std::span<const HostFunction> pathFunctions();
-std::span<const HostFunction> pollFunctions();
-std::span<const HostFunction> sockFunctions();
-
 }  // namespace lunatic::rt::wasi

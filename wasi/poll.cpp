@@ -169,11 +169,6 @@ Errno poll_oneoff(lunatic_instance* self, uint32_t in, uint32_t out, uint32_t co
 
 }  // namespace
 
-std::span<const HostFunction> pollFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("poll_oneoff", "iiii:i", poll_oneoff),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, poll_oneoff, wasi::poll_oneoff);

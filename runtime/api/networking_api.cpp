@@ -143,7 +143,6 @@ struct Lookup {
 
 namespace {
 
-constexpr const char* kModule = "lunatic::networking";
 // Pending connections a listener keeps: enough for a burst of clients (the kernel caps it at
 // net.core.somaxconn).
 constexpr int kListenBacklog = 1024;
@@ -526,33 +525,27 @@ uint32_t connectSocket(lunatic_instance* self, const char* function, const Guest
   return 0;
 }
 
-std::span<const HostFunction> tcpAndDnsFunctions() {
-  using api::host;
-  static const HostFunction functions[] = {
-      host(kModule, "resolve", "iiIi:i", resolve),
-      host(kModule, "drop_dns_iterator", "I:", drop_dns_iterator),
-      host(kModule, "resolve_next", "Iiiiii:i", resolve_next),
-      host(kModule, "tcp_bind", "iiiiii:i", tcp_bind),
-      host(kModule, "drop_tcp_listener", "I:", drop_tcp_listener),
-      host(kModule, "tcp_local_addr", "Ii:i", tcp_local_addr),
-      host(kModule, "tcp_accept", "Iii:i", tcp_accept),
-      host(kModule, "tcp_connect", "iiiiiIi:i", tcp_connect),
-      host(kModule, "tcp_peer_addr", "Ii:i", tcp_peer_addr),
-      host(kModule, "drop_tcp_stream", "I:", drop_tcp_stream),
-      host(kModule, "clone_tcp_stream", "I:I", clone_tcp_stream),
-      host(kModule, "tcp_write_vectored", "Iiii:i", tcp_write_vectored),
-      host(kModule, "tcp_peek", "Iiii:i", tcp_peek),
-      host(kModule, "tcp_read", "Iiii:i", tcp_read),
-      host(kModule, "set_read_timeout", "II:", set_read_timeout),
-      host(kModule, "set_write_timeout", "II:", set_write_timeout),
-      host(kModule, "set_peek_timeout", "II:", set_peek_timeout),
-      host(kModule, "get_read_timeout", "I:I", get_read_timeout),
-      host(kModule, "get_write_timeout", "I:I", get_write_timeout),
-      host(kModule, "get_peek_timeout", "I:I", get_peek_timeout),
-      host(kModule, "tcp_flush", "Ii:i", tcp_flush),
-  };
-  return functions;
-}
-
 }  // namespace net
 }  // namespace lunatic::rt
+
+LUNATIC_HOST_CODE(networking, resolve, net::resolve);
+LUNATIC_HOST_CODE(networking, drop_dns_iterator, net::drop_dns_iterator);
+LUNATIC_HOST_CODE(networking, resolve_next, net::resolve_next);
+LUNATIC_HOST_CODE(networking, tcp_bind, net::tcp_bind);
+LUNATIC_HOST_CODE(networking, drop_tcp_listener, net::drop_tcp_listener);
+LUNATIC_HOST_CODE(networking, tcp_local_addr, net::tcp_local_addr);
+LUNATIC_HOST_CODE(networking, tcp_accept, net::tcp_accept);
+LUNATIC_HOST_CODE(networking, tcp_connect, net::tcp_connect);
+LUNATIC_HOST_CODE(networking, tcp_peer_addr, net::tcp_peer_addr);
+LUNATIC_HOST_CODE(networking, drop_tcp_stream, net::drop_tcp_stream);
+LUNATIC_HOST_CODE(networking, clone_tcp_stream, net::clone_tcp_stream);
+LUNATIC_HOST_CODE(networking, tcp_write_vectored, net::tcp_write_vectored);
+LUNATIC_HOST_CODE(networking, tcp_peek, net::tcp_peek);
+LUNATIC_HOST_CODE(networking, tcp_read, net::tcp_read);
+LUNATIC_HOST_CODE(networking, set_read_timeout, net::set_read_timeout);
+LUNATIC_HOST_CODE(networking, set_write_timeout, net::set_write_timeout);
+LUNATIC_HOST_CODE(networking, set_peek_timeout, net::set_peek_timeout);
+LUNATIC_HOST_CODE(networking, get_read_timeout, net::get_read_timeout);
+LUNATIC_HOST_CODE(networking, get_write_timeout, net::get_write_timeout);
+LUNATIC_HOST_CODE(networking, get_peek_timeout, net::get_peek_timeout);
+LUNATIC_HOST_CODE(networking, tcp_flush, net::tcp_flush);

@@ -8,8 +8,6 @@
 namespace lunatic::rt::net {
 namespace {
 
-constexpr const char* kModule = "lunatic::message";
-
 // The data message in the caller's slot, or the process fails.
 Message& dataMessage(lunatic_instance* self, const char* function) {
   MessagePtr& current = api::callerOf(self).messages.current;
@@ -65,15 +63,9 @@ uint64_t take_udp_socket(lunatic_instance* self, uint64_t index) {
 
 }  // namespace
 
-std::span<const HostFunction> socketMessageFunctions() {
-  using api::host;
-  static const HostFunction functions[] = {
-      host(kModule, "push_tcp_stream", "I:I", push_tcp_stream),
-      host(kModule, "take_tcp_stream", "I:I", take_tcp_stream),
-      host(kModule, "push_udp_socket", "I:I", push_udp_socket),
-      host(kModule, "take_udp_socket", "I:I", take_udp_socket),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::net
+
+LUNATIC_HOST_CODE(message, push_tcp_stream, net::push_tcp_stream);
+LUNATIC_HOST_CODE(message, take_tcp_stream, net::take_tcp_stream);
+LUNATIC_HOST_CODE(message, push_udp_socket, net::push_udp_socket);
+LUNATIC_HOST_CODE(message, take_udp_socket, net::take_udp_socket);

@@ -13,8 +13,6 @@
 namespace lunatic::rt::net {
 namespace {
 
-constexpr const char* kModule = "lunatic::networking";
-
 HostSocket& udpOf(lunatic_instance* self, uint64_t id, const char* function) {
   return socketIn(self, &Resources::udp_sockets, id, function, "UDP socket");
 }
@@ -149,25 +147,19 @@ uint32_t get_udp_socket_ttl(lunatic_instance* self, uint64_t id) {
 
 }  // namespace
 
-std::span<const HostFunction> udpFunctions() {
-  using api::host;
-  static const HostFunction functions[] = {
-      host(kModule, "udp_bind", "iiiiii:i", udp_bind),
-      host(kModule, "udp_local_addr", "Ii:i", udp_local_addr),
-      host(kModule, "udp_peer_addr", "Ii:i", udp_peer_addr),
-      host(kModule, "drop_udp_socket", "I:", drop_udp_socket),
-      host(kModule, "udp_receive", "Iiii:i", udp_receive),
-      host(kModule, "udp_receive_from", "Iiiii:i", udp_receive_from),
-      host(kModule, "udp_connect", "IiiiiiIi:i", udp_connect),
-      host(kModule, "clone_udp_socket", "I:I", clone_udp_socket),
-      host(kModule, "set_udp_socket_broadcast", "Ii:", set_udp_socket_broadcast),
-      host(kModule, "get_udp_socket_broadcast", "I:i", get_udp_socket_broadcast),
-      host(kModule, "set_udp_socket_ttl", "Ii:", set_udp_socket_ttl),
-      host(kModule, "get_udp_socket_ttl", "I:i", get_udp_socket_ttl),
-      host(kModule, "udp_send_to", "Iiiiiiiii:i", udp_send_to),
-      host(kModule, "udp_send", "Iiii:i", udp_send),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::net
+
+LUNATIC_HOST_CODE(networking, udp_bind, net::udp_bind);
+LUNATIC_HOST_CODE(networking, udp_local_addr, net::udp_local_addr);
+LUNATIC_HOST_CODE(networking, udp_peer_addr, net::udp_peer_addr);
+LUNATIC_HOST_CODE(networking, drop_udp_socket, net::drop_udp_socket);
+LUNATIC_HOST_CODE(networking, udp_receive, net::udp_receive);
+LUNATIC_HOST_CODE(networking, udp_receive_from, net::udp_receive_from);
+LUNATIC_HOST_CODE(networking, udp_connect, net::udp_connect);
+LUNATIC_HOST_CODE(networking, clone_udp_socket, net::clone_udp_socket);
+LUNATIC_HOST_CODE(networking, set_udp_socket_broadcast, net::set_udp_socket_broadcast);
+LUNATIC_HOST_CODE(networking, get_udp_socket_broadcast, net::get_udp_socket_broadcast);
+LUNATIC_HOST_CODE(networking, set_udp_socket_ttl, net::set_udp_socket_ttl);
+LUNATIC_HOST_CODE(networking, get_udp_socket_ttl, net::get_udp_socket_ttl);
+LUNATIC_HOST_CODE(networking, udp_send_to, net::udp_send_to);
+LUNATIC_HOST_CODE(networking, udp_send, net::udp_send);

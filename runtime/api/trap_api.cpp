@@ -60,11 +60,6 @@ uint32_t catch_trap(lunatic_instance* self, uint32_t function, uint32_t pointer)
 
 }  // namespace
 
-std::span<const HostFunction> trapFunctions() {
-  static const HostFunction functions[] = {
-      host("lunatic::trap", "catch", "ii:i", catch_trap),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(trap, catch, api::catch_trap);

@@ -13,8 +13,6 @@
 namespace lunatic::rt::api {
 namespace {
 
-constexpr const char* kModule = "lunatic::wasi";
-
 // The string [ptr, ptr + len) of the caller's memory, or the process fails: it must lie in
 // memory, be UTF-8 (docs/abi.md) and hold no NUL (WASI hands these strings on as C strings).
 std::string_view guestString(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function) {
@@ -80,14 +78,9 @@ void config_preopen_dir_read_only(lunatic_instance* self, uint64_t id, uint32_t 
 
 }  // namespace
 
-std::span<const HostFunction> wasiConfigFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "config_add_environment_variable", "Iiiii:", config_add_environment_variable),
-      host(kModule, "config_add_command_line_argument", "Iii:", config_add_command_line_argument),
-      host(kModule, "config_preopen_dir", "Iii:", config_preopen_dir),
-      host(kModule, "config_preopen_dir_read_only", "Iii:", config_preopen_dir_read_only),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(wasi, config_add_environment_variable, api::config_add_environment_variable);
+LUNATIC_HOST_CODE(wasi, config_add_command_line_argument, api::config_add_command_line_argument);
+LUNATIC_HOST_CODE(wasi, config_preopen_dir, api::config_preopen_dir);
+LUNATIC_HOST_CODE(wasi, config_preopen_dir_read_only, api::config_preopen_dir_read_only);

@@ -1,6 +1,6 @@
 // What the I/O layer needs of whoever waits for an operation, declared here and implemented
-// by the scheduler (runtime/process/waiter.cpp), so that io/ stays below process/: a waiter
-// is a process, which io only ever parks, wakes and keeps alive through these functions.
+// by process/ (process.cpp and scheduler.cpp), so that io/ stays below process/: a waiter is
+// a process, which io only ever parks, wakes and keeps alive through these functions.
 //
 // They are plain functions bound when the runtime is linked, not virtual ones: a park or a
 // wake through this interface costs the same direct call it did when io called Process
