@@ -84,7 +84,7 @@ std::string checkExecutableImports(const ModuleInfo& info) {
   // host ABI with the signature the runtime gives it. Tables, memories and globals could only
   // come from other modules, which it does not have.
   static constexpr std::string_view wasi_functions[] = {
-#define LUNATIC_WASI_FUNCTION(name) #name,
+#define LUNATIC_WASI_FUNCTION(name, signature) #name,
 #include "lunatic/wasi_functions.def"
 #undef LUNATIC_WASI_FUNCTION
   };
@@ -92,7 +92,7 @@ std::string checkExecutableImports(const ModuleInfo& info) {
     std::string_view module, name, signature;
   };
   static constexpr HostFunction lunatic_functions[] = {
-#define LUNATIC_HOST_FUNCTION(module, name, signature) {module, #name, signature},
+#define LUNATIC_HOST_FUNCTION(module, name, signature) {"lunatic::" #module, #name, signature},
 #include "lunatic/lunatic_functions.def"
 #undef LUNATIC_HOST_FUNCTION
   };

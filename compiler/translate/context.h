@@ -70,7 +70,6 @@ class ModuleTranslation {
   // TBAA and invariant.load metadata tell LLVM.
   llvm::Value* loadField(llvm::IRBuilder<>& b, llvm::Type* type, llvm::Value* base, size_t offset,
                          bool invariant, const llvm::Twine& name = "");
-  void storeField(llvm::IRBuilder<>& b, llvm::Value* value, llvm::Value* base, size_t offset);
   llvm::Value* loadInstanceField(llvm::IRBuilder<>& b, llvm::Value* instance, size_t offset,
                                  const llvm::Twine& name = "");
   // The cell of global `index`.

@@ -139,11 +139,6 @@ llvm::Value* ModuleTranslation::loadField(llvm::IRBuilder<>& b, llvm::Type* type
   return load;
 }
 
-void ModuleTranslation::storeField(llvm::IRBuilder<>& b, llvm::Value* value, llvm::Value* base, size_t offset) {
-  llvm::Value* address = offset ? b.CreateConstInBoundsGEP1_64(i8, base, offset) : base;
-  b.CreateStore(value, address)->setMetadata(llvm::LLVMContext::MD_tbaa, vm_tbaa_);
-}
-
 llvm::Value* ModuleTranslation::loadInstanceField(llvm::IRBuilder<>& b, llvm::Value* instance,
                                                   size_t offset, const llvm::Twine& name) {
   return loadField(b, ptr, instance, offset, true, name);

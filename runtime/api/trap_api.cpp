@@ -8,9 +8,9 @@
 // to the process's guard.
 #include <cstring>
 
-#include "api/api.h"
-#include "process/module_image.h"
-#include "trap.h"
+#include "runtime/api/api.h"
+#include "runtime/process/module_image.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -60,11 +60,6 @@ uint32_t catch_trap(lunatic_instance* self, uint32_t function, uint32_t pointer)
 
 }  // namespace
 
-std::span<const HostFunction> trapFunctions() {
-  static const HostFunction functions[] = {
-      host("lunatic::trap", "catch", "ii:i", catch_trap),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(trap, catch, api::catch_trap);

@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "host_fd.h"
+#include "runtime/io/host_fd.h"
 
 namespace lunatic::rt::wasi {
 
-struct MemoryStdio;  // memory_stdio.h
+struct MemoryStdio;  // runtime/io/memory_stdio.h
 
 // The host directory of a grant: a descriptor opened O_RDONLY | O_DIRECTORY, shared by every
 // view that holds the grant and closed with the last of them. Being shared, it is never

@@ -2,7 +2,7 @@
 // (runtime/serve/, which runs a program per HTTP request) hands a process as its stdin and
 // collects from its stdout and stderr, with no pipe, file or system call in between.
 //
-// A WasiConfig whose `memory_stdio` is set (config.h) gives every process with that view
+// A WasiConfig whose `memory_stdio` is set (runtime/process/wasi_config.h) gives every process with that view
 // descriptors 0-2 backed by these streams: 0 reads `input` from its start to its end (then
 // end of file, never a wait), 1 and 2 append to `output` and `errors`. To the guest they are
 // pipes (filetype unknown, no seek, no filestat, no poll_oneoff): wasi-libc then buffers

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "config.h"  // wasi/config.h
-#include "process/process.h"
+#include "runtime/process/wasi_config.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt {
 

@@ -1,5 +1,5 @@
 // The set-up every executable's main() shares (executable.h).
-#include "executable.h"
+#include "runtime/main/executable.h"
 
 #include <malloc.h>
 #include <sys/resource.h>

@@ -1,4 +1,4 @@
-// What the main() of every executable lunaticc builds (runtime/main.cpp, and
+// What the main() of every executable lunaticc builds (runtime/main/main.cpp, and
 // runtime/serve/serve_main.cpp for --serve) does before it starts the scheduler.
 #pragma once
 

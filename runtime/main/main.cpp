@@ -4,7 +4,7 @@
 //   returned normally: 0; proc_exit(n): n; a trap: `trap: <kind>` (`trap: <function>: <why>`
 //   if a host function refused its input), a backtrace of Wasm function names, and 134 like
 //   an abort; killed: 137 like SIGKILL.
-// The root process sees the arguments, environment and directories of wasi_grants.h; a grant
+// The root process sees the arguments, environment and directories of wasi/grants.h; a grant
 // that cannot be honoured (a directory that does not exist) is an error before it starts.
 // An executable built from a module with tests and no --entry runs them instead
 // (test_mode/test_mode.h).
@@ -16,14 +16,14 @@
 #include <string>
 #include <thread>
 
-#include "executable.h"
+#include "runtime/main/executable.h"
 #include "lunatic/abi.h"
-#include "process/module_image.h"
-#include "process/scheduler.h"
-#include "root_process.h"
-#include "test_mode/test_mode.h"
-#include "trap.h"
-#include "wasi_grants.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/main/root_process.h"
+#include "runtime/test_mode/test_mode.h"
+#include "runtime/trap.h"
+#include "wasi/grants.h"
 
 namespace {
 

@@ -1,6 +1,7 @@
-// What WASI view a process is granted (wasi/config.h): the root process's, made at start-up
-// from what the executable was built and run with, and the rules every later grant of a
-// directory follows, so that a process can only ever hand on part of what it has.
+// What WASI view a process is granted (runtime/process/wasi_config.h): the root process's,
+// made at start-up from what the executable was built and run with, and the rules every
+// later grant of a directory follows, so that a process can only ever hand on part of what
+// it has.
 //
 // The root process's arguments are the executable's argv, untouched. Its environment and
 // directories add up from two sources, in this order:
@@ -15,14 +16,14 @@
 //                                    default HOST as written; ":ro" grants it read-only)
 // Nothing else of the host's environment reaches the guest. A variable granted twice keeps
 // its last value. Each directory is opened once, at start-up (symlinks in the path given are
-// followed then, and never again: config.h); one that is not an existing directory is an
+// followed then, and never again: runtime/process/wasi_config.h); one that is not an existing directory is an
 // error.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "config.h"  // wasi/config.h
+#include "runtime/process/wasi_config.h"
 
 namespace lunatic::rt {
 
@@ -42,7 +43,7 @@ wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment,
 void setEnvironmentVariable(wasi::WasiConfig& config, std::string_view key, std::string_view value);
 
 // Grants the directory `path`, as a process with the view `granter` names it, to `out`
-// (config.h). The path is looked up under the granter's directory whose guest name is its
+// (runtime/process/wasi_config.h). The path is looked up under the granter's directory whose guest name is its
 // longest leading run of components (a relative guest name such as "." covers relative
 // paths): the rest is opened beneath that directory's descriptor (sandbox.h: a ".." or a
 // symlink that would leave it is refused), or, if nothing is left, the grant is that

@@ -1,5 +1,5 @@
-// The WASI views processes are granted (wasi_grants.h).
-#include "wasi_grants.h"
+// The WASI views processes are granted (wasi/grants.h).
+#include "wasi/grants.h"
 
 #include <fcntl.h>
 
@@ -11,7 +11,7 @@
 
 #include "lunatic/abi.h"
 #include "lunatic/directory_grant.h"
-#include "sandbox.h"  // wasi/sandbox.h
+#include "wasi/sandbox.h"
 
 namespace lunatic::rt {
 namespace {
@@ -45,7 +45,7 @@ bool leadsTo(const PathNames& prefix, const PathNames& path) {
 }
 
 // Opens the host directory `path` for a grant made at start-up: its one opening by name
-// (config.h). Returns "" or why not.
+// (runtime/process/wasi_config.h). Returns "" or why not.
 std::string openDirectory(const std::string& path, wasi::GrantedDirectory* out) {
   int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno == ENOTDIR ? "not a directory" : std::strerror(errno);

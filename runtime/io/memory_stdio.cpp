@@ -1,5 +1,5 @@
 // In-memory standard streams (memory_stdio.h).
-#include "memory_stdio.h"
+#include "runtime/io/memory_stdio.h"
 
 #include <cerrno>
 #include <cstring>

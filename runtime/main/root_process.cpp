@@ -1,8 +1,8 @@
 // Root processes (root_process.h).
-#include "root_process.h"
+#include "runtime/main/root_process.h"
 
 #include "lunatic/embed.h"
-#include "process/module_image.h"
+#include "runtime/process/module_image.h"
 
 namespace lunatic::rt {
 

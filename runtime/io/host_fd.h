@@ -1,5 +1,5 @@
 // A host file descriptor that closes itself: owned, or borrowed from whoever keeps it open
-// (stdio, a granted directory: config.h).
+// (stdio, a granted directory: runtime/process/wasi_config.h).
 #pragma once
 
 #include <unistd.h>
