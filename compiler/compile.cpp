@@ -1,6 +1,6 @@
 // The pipeline behind `lunaticc` (see compile.h): front end, Binaryen passes (passes/),
 // translation, LLVM, lld.
-#include "compile.h"
+#include "compiler/compile.h"
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/GlobalVariable.h>
@@ -15,14 +15,14 @@
 #include <fstream>
 #include <iterator>
 
-#include "binaryen_compat.h"
-#include "codegen.h"
-#include "frontend.h"
-#include "link.h"
-#include "module_info.h"
-#include "passes/reductions.h"
-#include "translate.h"
-#include "validate.h"
+#include "compiler/backend/codegen.h"
+#include "compiler/backend/link.h"
+#include "compiler/frontend/binaryen_compat.h"
+#include "compiler/frontend/binaryen_reader.h"
+#include "compiler/frontend/module_info.h"
+#include "compiler/frontend/validate.h"
+#include "compiler/translate/module.h"
+#include "passes/preemption/reductions.h"
 
 namespace lunaticc {
 namespace {
@@ -53,7 +53,7 @@ std::string checkEntry(BinaryenModuleRef module, const std::string& entry) {
   return {};
 }
 
-// The import module the compiler's own passes use for their markers (passes/reductions.h)
+// The import module the compiler's own passes use for their markers (passes/preemption/reductions.h)
 // is reserved: a module of the user's importing from it would be taken for them.
 std::string checkNoInternalImports(const ModuleInfo& info) {
   for (const Import& import : info.imports) {

@@ -31,8 +31,8 @@ struct CompileOptions {
   std::string cpu = "x86-64-v2";   // target CPU for code generation
   bool strip = false;              // -s: leave the symbol table out of the executable
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
-  bool preempt = true;             // count reductions (passes/reductions.h) so processes yield
-  unsigned codegen_parts = 0;      // --codegen-parts: 0 chooses (module_split.h)
+  bool preempt = true;             // count reductions (passes/preemption/) so processes yield
+  unsigned codegen_parts = 0;      // --codegen-parts: 0 chooses (backend/module_split.h)
   bool serve = false;              // --serve: an HTTP server running the entry per request (runtime/serve/)
   // What the executable grants its root process through WASI (abi.h, lunatic_main_wasi_grants).
   std::vector<std::pair<std::string, std::string>> environment;  // --env KEY=VALUE, as (KEY, VALUE)
@@ -42,7 +42,7 @@ struct CompileOptions {
 // Runs the whole pipeline in this process. Returns an empty string on success, or one line
 // explaining why the module was refused. Binaryen's reader ends the process with exit(1) on
 // some malformed inputs, so callers that must survive that run this in a child process
-// (see isolate.h).
+// (see backend/isolate.h).
 std::string compile(const CompileOptions& options);
 
 // Every option that shapes what compile() writes (all but `input` and `output`), as one

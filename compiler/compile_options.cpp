@@ -1,6 +1,6 @@
 // The compile options as one string (compile.h: optionsFingerprint). Apart from the
 // pipeline, which needs LLVM and Binaryen: lunaticc's driver uses it without loading them.
-#include "compile.h"
+#include "compiler/compile.h"
 
 namespace lunaticc {
 

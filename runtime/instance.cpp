@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "lunatic/embed.h"
-#include "instance.h"
-#include "memory.h"
-#include "table.h"
-#include "trap.h"
+#include "runtime/instance.h"
+#include "runtime/memory.h"
+#include "runtime/table.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt {
 

@@ -1,6 +1,6 @@
 // Linear memory: guard-page reservations or bounds-checked mappings, and the bulk-memory
 // helpers generated code calls (abi.h). Every check happens before any byte is written.
-#include "memory.h"
+#include "runtime/memory.h"
 
 #include <immintrin.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "trap.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt {
 namespace {

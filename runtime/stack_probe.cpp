@@ -3,7 +3,7 @@
 // assembly because it runs under the probe convention LLVM uses, not the C one: the
 // frame's size comes in rax, and every register but the flags must come back unchanged.
 #include "lunatic/abi.h"
-#include "trap.h"
+#include "runtime/trap.h"
 
 // Fails the caller: unwinds with the stack trap. Called with a frame record of the probe's
 // own on the stack, so the backtrace names the function whose frame did not fit.

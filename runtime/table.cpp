@@ -1,5 +1,5 @@
 // Tables and the table helpers generated code calls (abi.h).
-#include "table.h"
+#include "runtime/table.h"
 
 #include <algorithm>
 #include <cstring>

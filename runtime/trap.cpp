@@ -1,7 +1,7 @@
 // Traps: guarded execution with sigsetjmp/siglongjmp, the SIGSEGV/SIGBUS handler that turns
 // faults in guard pages and stack overflow into Wasm traps, the stack limit generated code
 // checks, and backtraces by frame pointers (generated code always keeps them).
-#include "trap.h"
+#include "runtime/trap.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -341,5 +341,3 @@ std::string formatTrapBacktrace(bool one_line) {
 }
 
 }  // namespace lunatic::rt
-
-extern "C" void lunatic_print_trap_backtrace(void) { std::fputs(formatTrapBacktrace(false).c_str(), stderr); }

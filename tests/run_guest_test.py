@@ -81,7 +81,7 @@ process.exitCode = wasi.start(await WebAssembly.instantiate(module, wasi.getImpo
 def lunatic_grants(preopens, guest_env, read_only=()):
     """The variables of an executable's environment that grant the guest `preopens` ({guest
     path: host directory}, those named in `read_only` read-only) and `guest_env` ({KEY:
-    value}): runtime/wasi_grants.h's syntax."""
+    value}): wasi/grants.h's syntax."""
     grants = {"LUNATIC_ENV_" + key: value for key, value in guest_env.items()}
     grants["LUNATIC_DIRS"] = ":".join(f"{host}::{guest}" + (":ro" if guest in read_only else "")
                                       for guest, host in preopens.items())

@@ -1,5 +1,5 @@
 // The compile cache of `lunaticc run` (compile_cache.h).
-#include "compile_cache.h"
+#include "tools/compile_cache.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,8 +16,8 @@
 #include <memory>
 #include <vector>
 
-#include "compiler_process.h"
-#include "link.h"
+#include "compiler/backend/link.h"
+#include "tools/compiler_process.h"
 
 namespace lunaticc {
 namespace {

@@ -22,7 +22,7 @@
 #include <span>
 #include <string>
 
-#include "compile.h"
+#include "compiler/compile.h"
 
 namespace lunaticc {
 

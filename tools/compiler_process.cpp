@@ -1,5 +1,5 @@
 // Running the compiler proper from the driver (compiler_process.h).
-#include "compiler_process.h"
+#include "tools/compiler_process.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <csignal>
 #include <cstring>
 
-#include "flags.h"
+#include "tools/flags.h"
 
 namespace lunaticc {
 

@@ -1,5 +1,5 @@
 // The flags lunaticc's commands share (flags.h).
-#include "flags.h"
+#include "tools/flags.h"
 
 #include <cstdio>
 
@@ -8,7 +8,7 @@
 namespace lunaticc {
 namespace {
 
-// What the executable grants at run time on top of its flags (runtime/wasi_grants.h), for --help.
+// What the executable grants at run time on top of its flags (wasi/grants.h), for --help.
 constexpr const char* kRunTimeGrants =
     "The root process sees the executable's arguments, the variables and directories granted\n"
     "with --env and --dir, and those the environment it runs in grants:\n"

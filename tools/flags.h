@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compile.h"
+#include "compiler/compile.h"
 
 namespace lunaticc {
 

@@ -35,8 +35,8 @@ if [ -z "$(ls -A "$out/seeds")" ]; then
   rm -f "$out/seeds"/*.json "$out/seeds"/*.wat
 fi
 
-src="$root/compiler"
-sources=("$root/tests/fuzz/frontend_fuzzer.cpp" "$src/frontend.cpp" "$src/module_info.cpp"
+src="$root/compiler/frontend"
+sources=("$root/tests/fuzz/frontend_fuzzer.cpp" "$src/binaryen_reader.cpp" "$src/module_info.cpp"
          "$src/validate.cpp" "$src/wasm_reader.cpp" "$src/binaryen_compat.cpp")
 fuzzer="$out/frontend_fuzzer"
 stale=false
@@ -46,7 +46,7 @@ for f in "${sources[@]}" "$src"/*.h "$root"/runtime/include/lunatic/*.h; do
 done
 if $stale; then
   clang++-19 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src" -I"$root/runtime/include" "${sources[@]}" -lbinaryen -o "$fuzzer.new"
+    -I"$root" -I"$root/runtime/include" "${sources[@]}" -lbinaryen -o "$fuzzer.new"
   mv "$fuzzer.new" "$fuzzer"
 fi
 

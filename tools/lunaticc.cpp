@@ -11,8 +11,8 @@
 // (lunaticc_compile.cpp; compiler_process.h says why there are two).
 #include <cstring>
 
-#include "compiler_process.h"
-#include "run_command.h"
+#include "tools/compiler_process.h"
+#include "tools/run_command.h"
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "run") == 0) return lunaticc::runCommand(argc - 1, argv + 1);

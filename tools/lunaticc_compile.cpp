@@ -6,14 +6,14 @@
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
-// compilation runs in a child process (compiler/isolate.h), so no input can crash it.
+// compilation runs in a child process (compiler/backend/isolate.h), so no input can crash it.
 #include <CLI/CLI.hpp>
 
 #include <cctype>
 #include <string>
 
-#include "flags.h"
-#include "isolate.h"
+#include "compiler/backend/isolate.h"
+#include "tools/flags.h"
 
 int main(int argc, char** argv) {
   lunaticc::ExecutableFlags flags;

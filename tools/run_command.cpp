@@ -1,5 +1,5 @@
 // `lunaticc run` (run_command.h).
-#include "run_command.h"
+#include "tools/run_command.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "compile_cache.h"
-#include "compiler_process.h"
-#include "flags.h"
+#include "tools/compile_cache.h"
+#include "tools/compiler_process.h"
+#include "tools/flags.h"
 
 namespace lunaticc {
 namespace {

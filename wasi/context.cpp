@@ -1,5 +1,5 @@
 // A process's WASI descriptor table (context.h).
-#include "context.h"
+#include "wasi/context.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,9 +9,9 @@
 
 #include <algorithm>
 
-#include "errno_table.h"
-#include "api/api.h"
-#include "process/process.h"
+#include "wasi/errno_table.h"
+#include "runtime/process/host_failure.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::wasi {
 
@@ -56,7 +56,7 @@ std::unique_ptr<Descriptor> memoryStdioDescriptor(const std::shared_ptr<MemorySt
   return d;
 }
 
-// A granted directory: the grant's own descriptor, borrowed (config.h), so making a
+// A granted directory: the grant's own descriptor, borrowed (runtime/process/wasi_config.h), so making a
 // process's table opens nothing. A read-only grant gives no write rights, neither to the
 // directory nor to what is opened through it.
 std::unique_ptr<Descriptor> preopenDescriptor(const PreopenDir& dir) {
@@ -125,7 +125,7 @@ namespace {
 // WASI is for processes: an instance outside one (an embedding's) has no view to use.
 Process& callerOf(lunatic_instance* instance) {
   Process* p = Process::of(instance);
-  if (!p) api::fail(instance, "wasi_snapshot_preview1", "called outside a process");
+  if (!p) fail(instance, "wasi_snapshot_preview1", "called outside a process");
   return *p;
 }
 }  // namespace

@@ -1,7 +1,7 @@
 // A process's WASI state: its table of file descriptors. Descriptors 0-2 are the host's
 // stdio (shared by every process, never closed by one) or, if its config says so, streams in
 // memory (memory_stdio.h), 3, 4, ... the directories its config grants, in the config's
-// order (the grants' own descriptors, shared with every process that holds them: config.h),
+// order (the grants' own descriptors, shared with every process that holds them: runtime/process/wasi_config.h),
 // and then what it opens itself, each at the lowest free number.
 //
 // The context is made by the first WASI call that needs a descriptor, so spawning stays
@@ -21,19 +21,19 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "host_fd.h"
-#include "io/io.h"
+#include "runtime/process/wasi_config.h"
+#include "runtime/io/host_fd.h"
+#include "runtime/io/io.h"
 #include "lunatic/abi.h"
-#include "memory_stdio.h"
-#include "process/process.h"
-#include "types.h"
+#include "runtime/io/memory_stdio.h"
+#include "runtime/process/process.h"
+#include "wasi/types.h"
 
 namespace lunatic::rt::wasi {
 
 struct Descriptor {
   HostFd host;
-  // For a granted directory: the grant, shared with every process that holds it (config.h),
+  // For a granted directory: the grant, shared with every process that holds it (runtime/process/wasi_config.h),
   // which owns `host` as long as `host` borrows it (fd_readdir gives the descriptor one of
   // the process's own).
   GrantedDirectory grant;

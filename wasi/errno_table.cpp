@@ -1,5 +1,5 @@
 // The Linux-to-WASI errno table (errno_table.h).
-#include "errno_table.h"
+#include "wasi/errno_table.h"
 
 #include <cerrno>
 

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstdint>
 
-#include "types.h"
+#include "wasi/types.h"
 
 namespace lunatic::rt::wasi {
 

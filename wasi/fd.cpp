@@ -13,10 +13,10 @@
 #include <limits>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -132,22 +132,17 @@ Errno fd_renumber(lunatic_instance* self, uint32_t from, uint32_t to) { return C
 
 }  // namespace
 
-std::span<const HostFunction> fdFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("fd_read", "iiii:i", fd_read),
-      wasiFunction("fd_write", "iiii:i", fd_write),
-      wasiFunction("fd_pread", "iiiIi:i", fd_pread),
-      wasiFunction("fd_pwrite", "iiiIi:i", fd_pwrite),
-      wasiFunction("fd_seek", "iIii:i", fd_seek),
-      wasiFunction("fd_tell", "ii:i", fd_tell),
-      wasiFunction("fd_advise", "iIIi:i", fd_advise),
-      wasiFunction("fd_allocate", "iII:i", fd_allocate),
-      wasiFunction("fd_datasync", "i:i", fd_datasync),
-      wasiFunction("fd_sync", "i:i", fd_sync),
-      wasiFunction("fd_close", "i:i", fd_close),
-      wasiFunction("fd_renumber", "ii:i", fd_renumber),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_read, wasi::fd_read);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_write, wasi::fd_write);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_pread, wasi::fd_pread);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_pwrite, wasi::fd_pwrite);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_seek, wasi::fd_seek);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_tell, wasi::fd_tell);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_advise, wasi::fd_advise);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_allocate, wasi::fd_allocate);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_datasync, wasi::fd_datasync);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_sync, wasi::fd_sync);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_close, wasi::fd_close);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_renumber, wasi::fd_renumber);

@@ -10,9 +10,9 @@
 #include <limits>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "marshal.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "wasi/marshal.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -182,7 +182,7 @@ Errno seekListing(Descriptor& d, uint64_t cookie, DirentBatch& batch) {
 }
 
 // A listing moves its descriptor's position, which a borrowed descriptor (a grant's, shared
-// by every process that holds it: config.h) shares with others: such a directory is listed
+// by every process that holds it: runtime/process/wasi_config.h) shares with others: such a directory is listed
 // through a descriptor of the process's own, opened through the borrowed one, never by name.
 Errno listOnOwnDescriptor(Descriptor& d) {
   if (d.host.isOwned()) return Errno::Success;
@@ -235,19 +235,14 @@ Errno fd_readdir(lunatic_instance* self, uint32_t fd, uint32_t buffer, uint32_t 
 
 }  // namespace
 
-std::span<const HostFunction> fdStatFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("fd_fdstat_get", "ii:i", fd_fdstat_get),
-      wasiFunction("fd_fdstat_set_flags", "ii:i", fd_fdstat_set_flags),
-      wasiFunction("fd_fdstat_set_rights", "iII:i", fd_fdstat_set_rights),
-      wasiFunction("fd_filestat_get", "ii:i", fd_filestat_get),
-      wasiFunction("fd_filestat_set_size", "iI:i", fd_filestat_set_size),
-      wasiFunction("fd_filestat_set_times", "iIIi:i", fd_filestat_set_times),
-      wasiFunction("fd_prestat_get", "ii:i", fd_prestat_get),
-      wasiFunction("fd_prestat_dir_name", "iii:i", fd_prestat_dir_name),
-      wasiFunction("fd_readdir", "iiiIi:i", fd_readdir),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_fdstat_get, wasi::fd_fdstat_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_fdstat_set_flags, wasi::fd_fdstat_set_flags);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_fdstat_set_rights, wasi::fd_fdstat_set_rights);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_filestat_get, wasi::fd_filestat_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_filestat_set_size, wasi::fd_filestat_set_size);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_filestat_set_times, wasi::fd_filestat_set_times);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_prestat_get, wasi::fd_prestat_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_prestat_dir_name, wasi::fd_prestat_dir_name);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, fd_readdir, wasi::fd_readdir);

@@ -1,9 +1,9 @@
 // Guest records to host values and back (marshal.h).
-#include "marshal.h"
+#include "wasi/marshal.h"
 
 #include <climits>
 
-#include "context.h"
+#include "wasi/context.h"
 
 namespace lunatic::rt::wasi {
 

@@ -14,10 +14,9 @@
 
 #include <boost/container/small_vector.hpp>
 
-#include "api/api.h"
-#include "guest_memory.h"
-#include "host.h"
-#include "types.h"
+#include "runtime/guest_memory.h"
+#include "runtime/host.h"
+#include "wasi/types.h"
 
 namespace lunatic::rt::wasi {
 
@@ -41,19 +40,5 @@ Errno storeFilestat(const Guest& guest, uint32_t out, const struct stat& st, int
 
 // The times for utimensat/futimens from a WASI timestamp pair and fstflags.
 Errno hostTimes(uint64_t atim, uint64_t mtim, uint32_t fst_flags, timespec times[2]);
-
-// A WASI function in the table of wasi_snapshot_preview1 (signature as in abi.h).
-template <typename F>
-HostFunction wasiFunction(const char* name, const char* signature, F* code) {
-  return api::host("wasi_snapshot_preview1", name, signature, code);
-}
-
-// The functions of each area, defined in its file.
-std::span<const HostFunction> miscFunctions();
-std::span<const HostFunction> fdFunctions();
-std::span<const HostFunction> fdStatFunctions();
-std::span<const HostFunction> pathFunctions();
-std::span<const HostFunction> pollFunctions();
-std::span<const HostFunction> sockFunctions();
 
 }  // namespace lunatic::rt::wasi

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "marshal.h"
-#include "process/process.h"
-#include "process/scheduler.h"
-#include "trap.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "wasi/marshal.h"
+#include "runtime/process/process.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -147,20 +147,15 @@ Errno random_get(lunatic_instance* self, uint32_t buffer, uint32_t length) {
 
 }  // namespace
 
-std::span<const HostFunction> miscFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("args_get", "ii:i", args_get),
-      wasiFunction("args_sizes_get", "ii:i", args_sizes_get),
-      wasiFunction("environ_get", "ii:i", environ_get),
-      wasiFunction("environ_sizes_get", "ii:i", environ_sizes_get),
-      wasiFunction("clock_res_get", "ii:i", clock_res_get),
-      wasiFunction("clock_time_get", "iIi:i", clock_time_get),
-      wasiFunction("proc_exit", "i:", proc_exit),
-      wasiFunction("proc_raise", "i:i", proc_raise),
-      wasiFunction("sched_yield", ":i", sched_yield),
-      wasiFunction("random_get", "ii:i", random_get),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, args_get, wasi::args_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, args_sizes_get, wasi::args_sizes_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, environ_get, wasi::environ_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, environ_sizes_get, wasi::environ_sizes_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, clock_res_get, wasi::clock_res_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, clock_time_get, wasi::clock_time_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, proc_exit, wasi::proc_exit);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, proc_raise, wasi::proc_raise);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, sched_yield, wasi::sched_yield);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, random_get, wasi::random_get);

@@ -7,11 +7,11 @@
 
 #include <string>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
-#include "sandbox.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
+#include "wasi/sandbox.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -280,20 +280,15 @@ Errno path_symlink(lunatic_instance* self, uint32_t target, uint32_t target_len,
 
 }  // namespace
 
-std::span<const HostFunction> pathFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("path_open", "iiiiiIIii:i", path_open),
-      wasiFunction("path_filestat_get", "iiiii:i", path_filestat_get),
-      wasiFunction("path_filestat_set_times", "iiiiIIi:i", path_filestat_set_times),
-      wasiFunction("path_readlink", "iiiiii:i", path_readlink),
-      wasiFunction("path_create_directory", "iii:i", path_create_directory),
-      wasiFunction("path_remove_directory", "iii:i", path_remove_directory),
-      wasiFunction("path_unlink_file", "iii:i", path_unlink_file),
-      wasiFunction("path_rename", "iiiiii:i", path_rename),
-      wasiFunction("path_link", "iiiiiii:i", path_link),
-      wasiFunction("path_symlink", "iiiii:i", path_symlink),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_open, wasi::path_open);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_filestat_get, wasi::path_filestat_get);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_filestat_set_times, wasi::path_filestat_set_times);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_readlink, wasi::path_readlink);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_create_directory, wasi::path_create_directory);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_remove_directory, wasi::path_remove_directory);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_unlink_file, wasi::path_unlink_file);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_rename, wasi::path_rename);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_link, wasi::path_link);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, path_symlink, wasi::path_symlink);

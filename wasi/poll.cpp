@@ -13,11 +13,11 @@
 #include <algorithm>
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
-#include "process/process.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -169,11 +169,6 @@ Errno poll_oneoff(lunatic_instance* self, uint32_t in, uint32_t out, uint32_t co
 
 }  // namespace
 
-std::span<const HostFunction> pollFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("poll_oneoff", "iiii:i", poll_oneoff),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, poll_oneoff, wasi::poll_oneoff);

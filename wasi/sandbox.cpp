@@ -1,6 +1,6 @@
 // The filesystem sandbox (sandbox.h). Keep it small: this is what stands between a guest
 // and every file of the host.
-#include "sandbox.h"
+#include "wasi/sandbox.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -9,7 +9,7 @@
 
 #include <climits>
 
-#include "errno_table.h"
+#include "wasi/errno_table.h"
 
 namespace lunatic::rt::wasi::sandbox {
 namespace {

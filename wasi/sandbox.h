@@ -24,8 +24,8 @@
 #include <string>
 #include <string_view>
 
-#include "context.h"
-#include "types.h"
+#include "wasi/context.h"
+#include "wasi/types.h"
 
 namespace lunatic::rt::wasi::sandbox {
 

@@ -7,10 +7,10 @@
 
 #include <vector>
 
-#include "context.h"
-#include "errno_table.h"
-#include "io/io.h"
-#include "marshal.h"
+#include "wasi/context.h"
+#include "wasi/errno_table.h"
+#include "runtime/io/io.h"
+#include "wasi/marshal.h"
 
 namespace lunatic::rt::wasi {
 namespace {
@@ -99,14 +99,9 @@ Errno sock_shutdown(lunatic_instance* self, uint32_t fd, uint32_t how) {
 
 }  // namespace
 
-std::span<const HostFunction> sockFunctions() {
-  static const HostFunction functions[] = {
-      wasiFunction("sock_accept", "iii:i", sock_accept),
-      wasiFunction("sock_recv", "iiiiii:i", sock_recv),
-      wasiFunction("sock_send", "iiiii:i", sock_send),
-      wasiFunction("sock_shutdown", "ii:i", sock_shutdown),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::wasi
+
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, sock_accept, wasi::sock_accept);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, sock_recv, wasi::sock_recv);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, sock_send, wasi::sock_send);
+LUNATIC_HOST_CODE(wasi_snapshot_preview1, sock_shutdown, wasi::sock_shutdown);

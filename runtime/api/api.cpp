@@ -1,6 +1,6 @@
-// Shared parts of the lunatic::* host APIs (api.h) and the table they form together.
-#include "api/api.h"
-#include "api/networking.h"
+// Shared parts of the lunatic::* host APIs (api.h).
+#include "runtime/api/api.h"
+#include "runtime/api/networking.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,63 +9,9 @@
 #include <vector>
 
 #include "lunatic/utf8.h"
-#include "trap.h"
+#include "runtime/trap.h"
 
-namespace lunatic::rt {
-namespace {
-
-// The table must be the documented ABI, lunatic_functions.def, exactly: every function in
-// it once, with its signature, so that every module the compiler accepts can start. A
-// mismatch is a bug in the runtime, caught at start-up (by any test that runs a program).
-void checkAgainstAbi(const std::vector<HostFunction>& provided) {
-  struct Entry {
-    const char* module;
-    const char* name;
-    const char* signature;
-  };
-  static constexpr Entry abi[] = {
-#define LUNATIC_HOST_FUNCTION(module, name, signature) {module, #name, signature},
-#include "lunatic/lunatic_functions.def"
-#undef LUNATIC_HOST_FUNCTION
-  };
-  auto same = [](const Entry& e, const HostFunction& f) {
-    return std::strcmp(e.module, f.module) == 0 && std::strcmp(e.name, f.name) == 0;
-  };
-  auto complain = [](const char* module, const char* name, const char* signature, const char* problem) {
-    std::fprintf(stderr, "lunatic: internal error: %s.%s (%s): %s\n", module, name, signature, problem);
-    std::abort();
-  };
-  for (const HostFunction& f : provided) {
-    auto entry = std::find_if(std::begin(abi), std::end(abi), [&](const Entry& e) { return same(e, f); });
-    if (entry == std::end(abi) || std::strcmp(entry->signature, f.signature) != 0) {
-      complain(f.module, f.name, f.signature, "provided, but not so in lunatic_functions.def");
-    }
-  }
-  for (const Entry& e : abi) {
-    auto count = std::count_if(provided.begin(), provided.end(), [&](const HostFunction& f) { return same(e, f); });
-    if (count != 1) complain(e.module, e.name, e.signature, count ? "provided more than once" : "not provided");
-  }
-}
-
-}  // namespace
-
-std::span<const HostFunction> lunaticHostFunctions() {
-  static const std::vector<HostFunction> all = [] {
-    std::vector<HostFunction> list;
-    for (auto part : {api::processFunctions(), api::messageFunctions(), api::timerFunctions(),
-                      api::registryFunctions(), api::errorAndVersionFunctions(), api::wasiConfigFunctions(),
-                      api::distributedFunctions(), api::trapFunctions(), api::metricsFunctions(),
-                      net::tcpAndDnsFunctions(), net::udpFunctions(), net::socketMessageFunctions(),
-                      api::notProvidedFunctions()}) {
-      list.insert(list.end(), part.begin(), part.end());
-    }
-    checkAgainstAbi(list);
-    return list;
-  }();
-  return all;
-}
-
-namespace api {
+namespace lunatic::rt::api {
 
 Process& callerOf(lunatic_instance* instance) {
   Process* p = Process::of(instance);
@@ -74,24 +20,6 @@ Process& callerOf(lunatic_instance* instance) {
     lunatic_trap(LUNATIC_TRAP_HOST);
   }
   return *p;
-}
-
-void fail(lunatic_instance* instance, const char* function, const char* why) {
-  Process* p = Process::of(instance);
-  if (p) {
-    p->host_failure = std::string(function) + ": " + why;  // logged with the backtrace as the process ends
-  } else {
-    std::fprintf(stderr, "lunatic: %s: %s\n", function, why);
-  }
-  lunatic_trap(LUNATIC_TRAP_HOST);
-}
-
-void fail(lunatic_instance* instance, const char* function, std::string why) {
-  Process* p = Process::of(instance);
-  if (!p) fail(instance, function, why.c_str());  // the embedding's failure ends it: nothing to keep
-  p->host_failure = std::string(function) + ": " + why;
-  std::string().swap(why);  // frees it: the trap skips this frame's destructors
-  lunatic_trap(LUNATIC_TRAP_HOST);
 }
 
 void holdHostMemory(lunatic_instance* self, Process& p, uint64_t bytes, const char* function) {
@@ -127,5 +55,4 @@ uint64_t newError(Process& p, std::string message) {
   return id;
 }
 
-}  // namespace api
-}  // namespace lunatic::rt
+}  // namespace lunatic::rt::api

@@ -1,27 +1,22 @@
 // What the lunatic::* host APIs share: the calling process, guest failures, error ids.
-// Every function of these APIs takes the calling instance first (abi.h) and is listed, with
-// its upstream Lunatic 0.13 signature, in its file's table.
+// Every function of these APIs takes the calling instance first (abi.h); its name and upstream
+// Lunatic 0.13 signature are in lunatic_functions.def, and its file makes it the code of that
+// entry with LUNATIC_HOST_CODE (runtime/host.h).
 #pragma once
 
 #include <span>
 #include <string>
 
-#include "guest_memory.h"
-#include "host.h"
-#include "process/process.h"
+#include "runtime/guest_memory.h"
+#include "runtime/host.h"
+#include "runtime/process/host_failure.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::api {
 
 // The process an instance belongs to. An instance outside the scheduler (an embedding)
 // has none, and calling a lunatic::* function from one ends it with a trap.
 Process& callerOf(lunatic_instance* instance);
-
-// Ends the calling process because it passed something no call can accept (a pointer
-// outside its memory, an unknown resource id): its one log line names the function and why.
-[[noreturn]] void fail(lunatic_instance* instance, const char* function, const char* why);
-// The same with a message made at run time. The trap unwinds without running destructors:
-// the message is moved in, and the caller should hold no other string on its frame.
-[[noreturn]] void fail(lunatic_instance* instance, const char* function, std::string why);
 
 // Counts `bytes` more of host memory held for the calling process p (its own: a resource, its
 // message slot), or, if that would take it past its budget (max_host_memory), fails it with
@@ -70,24 +65,5 @@ uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t 
 uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, int64_t link, int64_t config_id,
                       int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,
                       uint32_t params_len, uint32_t node_id_ptr, uint32_t id_ptr);
-
-// The tables, one per Lunatic module.
-std::span<const HostFunction> processFunctions();
-std::span<const HostFunction> messageFunctions();
-std::span<const HostFunction> timerFunctions();
-std::span<const HostFunction> registryFunctions();
-std::span<const HostFunction> errorAndVersionFunctions();
-std::span<const HostFunction> wasiConfigFunctions();
-std::span<const HostFunction> distributedFunctions();
-std::span<const HostFunction> trapFunctions();
-std::span<const HostFunction> metricsFunctions();
-// The functions of upstream's ABI this runtime does not provide yet (not_provided_api.cpp).
-std::span<const HostFunction> notProvidedFunctions();
-
-// An entry of a table: host(module, name, signature, function).
-template <typename F>
-HostFunction host(const char* module, const char* name, const char* signature, F* code) {
-  return HostFunction{module, name, signature, reinterpret_cast<const void*>(code)};
-}
 
 }  // namespace lunatic::rt::api

@@ -1,6 +1,6 @@
 // The cluster of a runtime that is not part of one (cluster.h): node 0, no nodes, and no
 // other node to reach.
-#include "api/cluster.h"
+#include "runtime/api/cluster.h"
 
 #include <map>
 #include <mutex>

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "process/process.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::cluster {
 

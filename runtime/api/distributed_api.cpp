@@ -10,13 +10,11 @@
 #include <cstring>
 #include <optional>
 
-#include "api/api.h"
-#include "api/cluster.h"
+#include "runtime/api/api.h"
+#include "runtime/api/cluster.h"
 
 namespace lunatic::rt::api {
 namespace {
-
-constexpr const char* kModule = "lunatic::distributed";
 
 // A program has one module, which its processes are spawned from; its id, as upstream's
 // module ids outside a cluster, is 0.
@@ -171,19 +169,14 @@ uint32_t copy_lookup_nodes_results(lunatic_instance* self, uint64_t query_id, ui
 
 }  // namespace
 
-std::span<const HostFunction> distributedFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "nodes_count", ":i", nodes_count),
-      host(kModule, "get_nodes", "ii:i", get_nodes),
-      host(kModule, "node_id", ":I", node_id),
-      host(kModule, "module_id", ":I", module_id),
-      host(kModule, "spawn", "IIIiiiii:i", spawn_on_node),
-      host(kModule, "send", "II:i", send),
-      host(kModule, "send_receive_skip_search", "IIII:i", send_receive_skip_search),
-      host(kModule, "exec_lookup_nodes", "iiiii:i", exec_lookup_nodes),
-      host(kModule, "copy_lookup_nodes_results", "Iiii:i", copy_lookup_nodes_results),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(distributed, nodes_count, api::nodes_count);
+LUNATIC_HOST_CODE(distributed, get_nodes, api::get_nodes);
+LUNATIC_HOST_CODE(distributed, node_id, api::node_id);
+LUNATIC_HOST_CODE(distributed, module_id, api::module_id);
+LUNATIC_HOST_CODE(distributed, spawn, api::spawn_on_node);
+LUNATIC_HOST_CODE(distributed, send, api::send);
+LUNATIC_HOST_CODE(distributed, send_receive_skip_search, api::send_receive_skip_search);
+LUNATIC_HOST_CODE(distributed, exec_lookup_nodes, api::exec_lookup_nodes);
+LUNATIC_HOST_CODE(distributed, copy_lookup_nodes_results, api::copy_lookup_nodes_results);

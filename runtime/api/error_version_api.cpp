@@ -1,5 +1,5 @@
 // lunatic::error (the text of an error id a call returned) and lunatic::version.
-#include "api/api.h"
+#include "runtime/api/api.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -37,16 +37,11 @@ void drop(lunatic_instance* self, uint64_t id) {
 
 }  // namespace
 
-std::span<const HostFunction> errorAndVersionFunctions() {
-  static const HostFunction functions[] = {
-      host("lunatic::error", "string_size", "I:i", string_size),
-      host("lunatic::error", "to_string", "Ii:", to_string),
-      host("lunatic::error", "drop", "I:", drop),
-      host("lunatic::version", "major", ":i", major),
-      host("lunatic::version", "minor", ":i", minor),
-      host("lunatic::version", "patch", ":i", patch),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(error, string_size, api::string_size);
+LUNATIC_HOST_CODE(error, to_string, api::to_string);
+LUNATIC_HOST_CODE(error, drop, api::drop);
+LUNATIC_HOST_CODE(version, major, api::major);
+LUNATIC_HOST_CODE(version, minor, api::minor);
+LUNATIC_HOST_CODE(version, patch, api::patch);

@@ -7,13 +7,11 @@
 #include <algorithm>
 #include <cstring>
 
-#include "api/api.h"
-#include "process/scheduler.h"
+#include "runtime/api/api.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::api {
 namespace {
-
-constexpr const char* kModule = "lunatic::message";
 
 // receive's results, as upstream.
 constexpr uint32_t kReceivedData = 0, kReceivedLinkDied = 1, kReceivedProcessDied = 2, kReceiveTimeout = 9027;
@@ -152,22 +150,6 @@ uint32_t send_receive_skip_search(lunatic_instance* self, uint64_t process_id, i
 
 }  // namespace
 
-std::span<const HostFunction> messageFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "create_data", "II:", create_data),
-      host(kModule, "write_data", "ii:i", write_data),
-      host(kModule, "read_data", "ii:i", read_data),
-      host(kModule, "seek_data", "I:", seek_data),
-      host(kModule, "get_tag", ":I", get_tag),
-      host(kModule, "get_process_id", ":I", get_process_id),
-      host(kModule, "data_size", ":I", data_size),
-      host(kModule, "send", "I:i", send),
-      host(kModule, "send_receive_skip_search", "III:i", send_receive_skip_search),
-      host(kModule, "receive", "iiI:i", receive),
-  };
-  return functions;
-}
-
 // Used by lunatic::timer.
 MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function) { return takeOutgoing(self, function); }
 
@@ -178,3 +160,14 @@ uint32_t receiveAfter(lunatic_instance* self, const int64_t* tags, size_t count,
 }
 
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(message, create_data, api::create_data);
+LUNATIC_HOST_CODE(message, write_data, api::write_data);
+LUNATIC_HOST_CODE(message, read_data, api::read_data);
+LUNATIC_HOST_CODE(message, seek_data, api::seek_data);
+LUNATIC_HOST_CODE(message, get_tag, api::get_tag);
+LUNATIC_HOST_CODE(message, get_process_id, api::get_process_id);
+LUNATIC_HOST_CODE(message, data_size, api::data_size);
+LUNATIC_HOST_CODE(message, send, api::send);
+LUNATIC_HOST_CODE(message, send_receive_skip_search, api::send_receive_skip_search);
+LUNATIC_HOST_CODE(message, receive, api::receive);

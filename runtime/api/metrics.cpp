@@ -1,6 +1,6 @@
 // The metrics store (metrics.h): per-thread shards of counters and histograms, one table of
 // gauges, and the snapshot that sums them.
-#include "api/metrics.h"
+#include "runtime/api/metrics.h"
 
 #include <algorithm>
 #include <cmath>

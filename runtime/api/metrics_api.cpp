@@ -1,13 +1,11 @@
 // lunatic::metrics: counters, gauges and histograms named by the guest, recorded in the
 // runtime's metrics store (metrics.h), as upstream records them with the `metrics` crate.
 // A name must be UTF-8 and inside the caller's memory, or the caller fails, as upstream.
-#include "api/api.h"
-#include "api/metrics.h"
+#include "runtime/api/api.h"
+#include "runtime/api/metrics.h"
 
 namespace lunatic::rt::api {
 namespace {
-
-constexpr const char* kModule = "lunatic::metrics";
 
 // Records through `record` (a metrics.h function) what the guest named, or fails the caller
 // when the store refuses a new series.
@@ -47,16 +45,11 @@ void histogram(lunatic_instance* self, uint32_t ptr, uint32_t len, double value)
 
 }  // namespace
 
-std::span<const HostFunction> metricsFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "counter", "iiI:", counter),
-      host(kModule, "increment_counter", "ii:", increment_counter),
-      host(kModule, "gauge", "iiF:", gauge),
-      host(kModule, "increment_gauge", "iiF:", increment_gauge),
-      host(kModule, "decrement_gauge", "iiF:", decrement_gauge),
-      host(kModule, "histogram", "iiF:", histogram),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(metrics, counter, api::counter);
+LUNATIC_HOST_CODE(metrics, increment_counter, api::increment_counter);
+LUNATIC_HOST_CODE(metrics, gauge, api::gauge);
+LUNATIC_HOST_CODE(metrics, increment_gauge, api::increment_gauge);
+LUNATIC_HOST_CODE(metrics, decrement_gauge, api::decrement_gauge);
+LUNATIC_HOST_CODE(metrics, histogram, api::histogram);

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/api.h"
+#include "runtime/api/api.h"
 
 namespace lunatic::rt::net {
 
@@ -137,11 +137,5 @@ uint32_t connectSocket(lunatic_instance* self, const char* function, const Guest
 enum class Side : uint8_t { Local, Peer };
 uint32_t addressOf(lunatic_instance* self, const char* function, int fd, Side side, uint32_t id_ptr,
                    int* errno_out = nullptr);
-
-// The tables, one per area (networking_api.cpp: DNS and TCP; networking_udp.cpp: UDP;
-// networking_messages.cpp: the lunatic::message functions that carry sockets).
-std::span<const HostFunction> tcpAndDnsFunctions();
-std::span<const HostFunction> udpFunctions();
-std::span<const HostFunction> socketMessageFunctions();
 
 }  // namespace lunatic::rt::net

@@ -16,8 +16,8 @@
 #include <cstring>
 #include <string_view>
 
-#include "api/networking.h"
-#include "io/io.h"
+#include "runtime/api/networking.h"
+#include "runtime/io/io.h"
 #include "lunatic/utf8.h"
 
 namespace lunatic::rt {
@@ -56,17 +56,17 @@ HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, con
     auto it = sockets.find(id);
     if (it != sockets.end()) return *it->second;
   }
-  api::fail(self, function, std::string("no such ") + what);
+  fail(self, function, std::string("no such ") + what);
 }
 
 socklen_t decodeAddress(lunatic_instance* self, const char* function, const GuestAddress& guest,
                         sockaddr_storage* out) {
   if (guest.type != 4 && guest.type != 6) {
-    api::fail(self, function, "unsupported address type " + std::to_string(guest.type) + " (4 or 6)");
+    fail(self, function, "unsupported address type " + std::to_string(guest.type) + " (4 or 6)");
   }
   const uint8_t* ip = GuestMemory(self).at(guest.pointer, guest.type == 4 ? 4 : 16);
-  if (!ip) api::fail(self, function, "the address is outside the process's memory");
-  if (guest.port > UINT16_MAX) api::fail(self, function, "invalid port " + std::to_string(guest.port));
+  if (!ip) fail(self, function, "the address is outside the process's memory");
+  if (guest.port > UINT16_MAX) fail(self, function, "invalid port " + std::to_string(guest.port));
   std::memset(out, 0, sizeof *out);
   if (guest.type == 4) {
     auto* v4 = reinterpret_cast<sockaddr_in*>(out);
@@ -97,7 +97,7 @@ uint64_t newOsError(Process& p, int64_t negative_errno) {
 }
 
 void storeResult(lunatic_instance* self, const char* function, uint32_t at, uint64_t value) {
-  if (!GuestMemory(self).store64(at, value)) api::fail(self, function, "a result pointer is outside the process's memory");
+  if (!GuestMemory(self).store64(at, value)) fail(self, function, "a result pointer is outside the process's memory");
 }
 
 uint32_t transferResult(lunatic_instance* self, const char* function, uint32_t opaque_ptr, int64_t result,
@@ -143,7 +143,6 @@ struct Lookup {
 
 namespace {
 
-constexpr const char* kModule = "lunatic::networking";
 // Pending connections a listener keeps: enough for a burst of clients (the kernel caps it at
 // net.core.somaxconn).
 constexpr int kListenBacklog = 1024;
@@ -206,9 +205,9 @@ uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, u
   GuestMemory memory(self);
   std::string_view name;
   if (!memory.view(name_ptr, name_len, &name) || !memory.at(id_ptr, 8)) {
-    api::fail(self, "resolve", "a pointer is outside the process's memory");
+    fail(self, "resolve", "a pointer is outside the process's memory");
   }
-  if (!isValidUtf8(name)) api::fail(self, "resolve", "the name is not UTF-8");
+  if (!isValidUtf8(name)) fail(self, "resolve", "the name is not UTF-8");
   Process& p = api::callerOf(self);
   std::string_view host_text;
   uint16_t port;
@@ -256,7 +255,7 @@ void drop_dns_iterator(lunatic_instance* self, uint64_t id) {
       return;
     }
   }
-  api::fail(self, "drop_dns_iterator", "no such DNS iterator");
+  fail(self, "drop_dns_iterator", "no such DNS iterator");
 }
 
 uint32_t resolve_next(lunatic_instance* self, uint64_t id, uint32_t type_ptr, uint32_t address_ptr, uint32_t port_ptr,
@@ -267,14 +266,14 @@ uint32_t resolve_next(lunatic_instance* self, uint64_t id, uint32_t type_ptr, ui
     auto it = p.resources->net->dns_iterators.find(id);
     if (it != p.resources->net->dns_iterators.end()) iterator = &it->second;
   }
-  if (!iterator) api::fail(self, "resolve_next", "no such DNS iterator");
+  if (!iterator) fail(self, "resolve_next", "no such DNS iterator");
   if (iterator->next == iterator->addresses.size()) return 1;
   const sockaddr_storage& address = iterator->addresses[iterator->next];
   GuestMemory memory(self);
   bool v6 = address.ss_family == AF_INET6;
   if (!memory.at(type_ptr, 4) || !memory.at(address_ptr, v6 ? 16 : 4) || !memory.at(port_ptr, 2) ||
       (v6 && (!memory.at(flow_info_ptr, 4) || !memory.at(scope_id_ptr, 4)))) {
-    api::fail(self, "resolve_next", "a result pointer is outside the process's memory");
+    fail(self, "resolve_next", "a result pointer is outside the process's memory");
   }
   ++iterator->next;
   uint16_t port;
@@ -321,7 +320,7 @@ uint32_t tcp_local_addr(lunatic_instance* self, uint64_t id, uint32_t id_ptr) {
 uint32_t tcp_accept(lunatic_instance* self, uint64_t listener_id, uint32_t id_ptr, uint32_t peer_ptr) {
   HostSocket& listener = listenerOf(self, listener_id, "tcp_accept");
   GuestMemory memory(self);
-  if (!memory.at(id_ptr, 8) || !memory.at(peer_ptr, 8)) api::fail(self, "tcp_accept", "a pointer is outside the process's memory");
+  if (!memory.at(id_ptr, 8) || !memory.at(peer_ptr, 8)) fail(self, "tcp_accept", "a pointer is outside the process's memory");
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
   int fd = io::accept(listener.fd, reinterpret_cast<sockaddr*>(&peer), &length);
@@ -358,7 +357,7 @@ uint32_t tcp_write_vectored(lunatic_instance* self, uint64_t id, uint32_t ciovec
   HostSocket& stream = streamOf(self, id, "tcp_write_vectored");
   GuestMemory memory(self);
   const uint8_t* ciovecs = memory.at(ciovecs_ptr, uint64_t(count) * 8);
-  if (!ciovecs || !memory.at(opaque_ptr, 8)) api::fail(self, "tcp_write_vectored", "a pointer is outside the process's memory");
+  if (!ciovecs || !memory.at(opaque_ptr, 8)) fail(self, "tcp_write_vectored", "a pointer is outside the process's memory");
   iovec buffers[kMaxWriteBuffers];
   size_t used = 0;
   for (uint32_t k = 0; k < count; ++k) {
@@ -366,7 +365,7 @@ uint32_t tcp_write_vectored(lunatic_instance* self, uint64_t id, uint32_t ciovec
     std::memcpy(&pointer, ciovecs + 8 * k, 4);
     std::memcpy(&length, ciovecs + 8 * k + 4, 4);
     uint8_t* data = memory.at(pointer, length);
-    if (!data) api::fail(self, "tcp_write_vectored", "a buffer is outside the process's memory");
+    if (!data) fail(self, "tcp_write_vectored", "a buffer is outside the process's memory");
     if (used < kMaxWriteBuffers && length) buffers[used++] = {data, length};
   }
   uint64_t deadline = deadlineAfter(stream.write_timeout_ms.load(std::memory_order_relaxed));
@@ -381,7 +380,7 @@ uint32_t receiveFromStream(lunatic_instance* self, const char* function, uint64_
   HostSocket& stream = streamOf(self, id, function);
   GuestMemory memory(self);
   uint8_t* buffer = memory.at(buffer_ptr, length);
-  if (!buffer || !memory.at(opaque_ptr, 8)) api::fail(self, function, "a pointer is outside the process's memory");
+  if (!buffer || !memory.at(opaque_ptr, 8)) fail(self, function, "a pointer is outside the process's memory");
   iovec into{buffer, length};
   uint64_t deadline = deadlineAfter((stream.*timeout).load(std::memory_order_relaxed));
   return transferResult(self, function, opaque_ptr, io::recv(stream.fd, {&into, 1}, flags, nullptr, deadline), deadline);
@@ -433,7 +432,7 @@ uint32_t tcp_flush(lunatic_instance* self, uint64_t id, uint32_t error_id_ptr) {
 uint32_t bindSocket(lunatic_instance* self, const char* function, const GuestAddress& guest, int type,
                     uint32_t id_ptr) {
   GuestMemory memory(self);
-  if (!memory.at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
+  if (!memory.at(id_ptr, 8)) fail(self, function, "the id pointer is outside the process's memory");
   Process& p = api::callerOf(self);
   sockaddr_storage address;
   socklen_t length = decodeAddress(self, function, guest, &address);
@@ -458,7 +457,7 @@ uint32_t bindSocket(lunatic_instance* self, const char* function, const GuestAdd
 }
 
 uint32_t addressOf(lunatic_instance* self, const char* function, int fd, Side side, uint32_t id_ptr, int* errno_out) {
-  if (!GuestMemory(self).at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
+  if (!GuestMemory(self).at(id_ptr, 8)) fail(self, function, "the id pointer is outside the process's memory");
   Process& p = api::callerOf(self);
   sockaddr_storage address{};
   socklen_t length = sizeof address;
@@ -489,7 +488,7 @@ uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const c
 uint32_t connectSocket(lunatic_instance* self, const char* function, const GuestAddress& guest, uint64_t timeout_ms,
                        uint32_t id_ptr, HostSocket* udp) {
   GuestMemory memory(self);
-  if (!memory.at(id_ptr, 8)) api::fail(self, function, "the id pointer is outside the process's memory");
+  if (!memory.at(id_ptr, 8)) fail(self, function, "the id pointer is outside the process's memory");
   Process& p = api::callerOf(self);
   sockaddr_storage address;
   socklen_t length = decodeAddress(self, function, guest, &address);
@@ -526,33 +525,27 @@ uint32_t connectSocket(lunatic_instance* self, const char* function, const Guest
   return 0;
 }
 
-std::span<const HostFunction> tcpAndDnsFunctions() {
-  using api::host;
-  static const HostFunction functions[] = {
-      host(kModule, "resolve", "iiIi:i", resolve),
-      host(kModule, "drop_dns_iterator", "I:", drop_dns_iterator),
-      host(kModule, "resolve_next", "Iiiiii:i", resolve_next),
-      host(kModule, "tcp_bind", "iiiiii:i", tcp_bind),
-      host(kModule, "drop_tcp_listener", "I:", drop_tcp_listener),
-      host(kModule, "tcp_local_addr", "Ii:i", tcp_local_addr),
-      host(kModule, "tcp_accept", "Iii:i", tcp_accept),
-      host(kModule, "tcp_connect", "iiiiiIi:i", tcp_connect),
-      host(kModule, "tcp_peer_addr", "Ii:i", tcp_peer_addr),
-      host(kModule, "drop_tcp_stream", "I:", drop_tcp_stream),
-      host(kModule, "clone_tcp_stream", "I:I", clone_tcp_stream),
-      host(kModule, "tcp_write_vectored", "Iiii:i", tcp_write_vectored),
-      host(kModule, "tcp_peek", "Iiii:i", tcp_peek),
-      host(kModule, "tcp_read", "Iiii:i", tcp_read),
-      host(kModule, "set_read_timeout", "II:", set_read_timeout),
-      host(kModule, "set_write_timeout", "II:", set_write_timeout),
-      host(kModule, "set_peek_timeout", "II:", set_peek_timeout),
-      host(kModule, "get_read_timeout", "I:I", get_read_timeout),
-      host(kModule, "get_write_timeout", "I:I", get_write_timeout),
-      host(kModule, "get_peek_timeout", "I:I", get_peek_timeout),
-      host(kModule, "tcp_flush", "Ii:i", tcp_flush),
-  };
-  return functions;
-}
-
 }  // namespace net
 }  // namespace lunatic::rt
+
+LUNATIC_HOST_CODE(networking, resolve, net::resolve);
+LUNATIC_HOST_CODE(networking, drop_dns_iterator, net::drop_dns_iterator);
+LUNATIC_HOST_CODE(networking, resolve_next, net::resolve_next);
+LUNATIC_HOST_CODE(networking, tcp_bind, net::tcp_bind);
+LUNATIC_HOST_CODE(networking, drop_tcp_listener, net::drop_tcp_listener);
+LUNATIC_HOST_CODE(networking, tcp_local_addr, net::tcp_local_addr);
+LUNATIC_HOST_CODE(networking, tcp_accept, net::tcp_accept);
+LUNATIC_HOST_CODE(networking, tcp_connect, net::tcp_connect);
+LUNATIC_HOST_CODE(networking, tcp_peer_addr, net::tcp_peer_addr);
+LUNATIC_HOST_CODE(networking, drop_tcp_stream, net::drop_tcp_stream);
+LUNATIC_HOST_CODE(networking, clone_tcp_stream, net::clone_tcp_stream);
+LUNATIC_HOST_CODE(networking, tcp_write_vectored, net::tcp_write_vectored);
+LUNATIC_HOST_CODE(networking, tcp_peek, net::tcp_peek);
+LUNATIC_HOST_CODE(networking, tcp_read, net::tcp_read);
+LUNATIC_HOST_CODE(networking, set_read_timeout, net::set_read_timeout);
+LUNATIC_HOST_CODE(networking, set_write_timeout, net::set_write_timeout);
+LUNATIC_HOST_CODE(networking, set_peek_timeout, net::set_peek_timeout);
+LUNATIC_HOST_CODE(networking, get_read_timeout, net::get_read_timeout);
+LUNATIC_HOST_CODE(networking, get_write_timeout, net::get_write_timeout);
+LUNATIC_HOST_CODE(networking, get_peek_timeout, net::get_peek_timeout);
+LUNATIC_HOST_CODE(networking, tcp_flush, net::tcp_flush);

@@ -3,18 +3,16 @@
 // take_tcp_stream and take_udp_socket move one out of the received message into the
 // receiver's table. The socket itself (HostSocket) is shared, not copied: the message holds
 // it meanwhile, and a message dropped unread lets go of it (Message::sockets).
-#include "api/networking.h"
+#include "runtime/api/networking.h"
 
 namespace lunatic::rt::net {
 namespace {
 
-constexpr const char* kModule = "lunatic::message";
-
 // The data message in the caller's slot, or the process fails.
 Message& dataMessage(lunatic_instance* self, const char* function) {
   MessagePtr& current = api::callerOf(self).messages.current;
-  if (!current) api::fail(self, function, "no message in the slot (create_data or receive first)");
-  if (current->kind != Message::Kind::Data) api::fail(self, function, "the message in the slot is a signal");
+  if (!current) fail(self, function, "no message in the slot (create_data or receive first)");
+  if (current->kind != Message::Kind::Data) fail(self, function, "the message in the slot is a signal");
   return *current;
 }
 
@@ -38,7 +36,7 @@ uint64_t take(lunatic_instance* self, const char* function, SocketTable table, M
   Message::CarriedSocket* carried =
       message.sockets && index < message.sockets->size() ? &(*message.sockets)[index] : nullptr;
   if (!carried || !carried->socket || carried->kind != kind) {
-    api::fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
+    fail(self, function, std::string("the message holds no ") + what + " at index " + std::to_string(index));
   }
   return addSocket(api::callerOf(self), table, std::move(carried->socket));
 }
@@ -65,15 +63,9 @@ uint64_t take_udp_socket(lunatic_instance* self, uint64_t index) {
 
 }  // namespace
 
-std::span<const HostFunction> socketMessageFunctions() {
-  using api::host;
-  static const HostFunction functions[] = {
-      host(kModule, "push_tcp_stream", "I:I", push_tcp_stream),
-      host(kModule, "take_tcp_stream", "I:I", take_tcp_stream),
-      host(kModule, "push_udp_socket", "I:I", push_udp_socket),
-      host(kModule, "take_udp_socket", "I:I", take_udp_socket),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::net
+
+LUNATIC_HOST_CODE(message, push_tcp_stream, net::push_tcp_stream);
+LUNATIC_HOST_CODE(message, take_tcp_stream, net::take_tcp_stream);
+LUNATIC_HOST_CODE(message, push_udp_socket, net::push_udp_socket);
+LUNATIC_HOST_CODE(message, take_udp_socket, net::take_udp_socket);

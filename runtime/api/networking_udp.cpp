@@ -7,13 +7,11 @@
 #include <cerrno>
 #include <cstring>
 
-#include "api/networking.h"
-#include "io/io.h"
+#include "runtime/api/networking.h"
+#include "runtime/io/io.h"
 
 namespace lunatic::rt::net {
 namespace {
-
-constexpr const char* kModule = "lunatic::networking";
 
 HostSocket& udpOf(lunatic_instance* self, uint64_t id, const char* function) {
   return socketIn(self, &Resources::udp_sockets, id, function, "UDP socket");
@@ -48,7 +46,7 @@ iovec guestBuffer(lunatic_instance* self, const char* function, uint32_t pointer
                   uint32_t opaque_ptr) {
   GuestMemory memory(self);
   uint8_t* data = memory.at(pointer, length);
-  if (!data || !memory.at(opaque_ptr, 8)) api::fail(self, function, "a pointer is outside the process's memory");
+  if (!data || !memory.at(opaque_ptr, 8)) fail(self, function, "a pointer is outside the process's memory");
   return {data, length};
 }
 
@@ -67,7 +65,7 @@ uint32_t udp_receive(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, u
 
 uint32_t udp_receive_from(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, uint32_t length,
                           uint32_t opaque_ptr, uint32_t sender_ptr) {
-  if (!GuestMemory(self).at(sender_ptr, 8)) api::fail(self, "udp_receive_from", "a pointer is outside the process's memory");
+  if (!GuestMemory(self).at(sender_ptr, 8)) fail(self, "udp_receive_from", "a pointer is outside the process's memory");
   sockaddr_storage sender{};
   socklen_t sender_length = sizeof sender;
   uint32_t result = receiveDatagram(self, "udp_receive_from", id, buffer_ptr, length, opaque_ptr, &sender, &sender_length);
@@ -101,7 +99,7 @@ uint32_t udp_send_to(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, u
 // Socket options: as upstream, a refusal by the system fails the process.
 void setOption(lunatic_instance* self, const char* function, int fd, int level, int name, int value) {
   if (setsockopt(fd, level, name, &value, sizeof value) < 0) {
-    api::fail(self, function, std::string("the system refused: ") + strerror(errno));
+    fail(self, function, std::string("the system refused: ") + strerror(errno));
   }
 }
 
@@ -109,7 +107,7 @@ int getOption(lunatic_instance* self, const char* function, int fd, int level, i
   int value = 0;
   socklen_t size = sizeof value;
   if (getsockopt(fd, level, name, &value, &size) < 0) {
-    api::fail(self, function, std::string("the system refused: ") + strerror(errno));
+    fail(self, function, std::string("the system refused: ") + strerror(errno));
   }
   return value;
 }
@@ -149,25 +147,19 @@ uint32_t get_udp_socket_ttl(lunatic_instance* self, uint64_t id) {
 
 }  // namespace
 
-std::span<const HostFunction> udpFunctions() {
-  using api::host;
-  static const HostFunction functions[] = {
-      host(kModule, "udp_bind", "iiiiii:i", udp_bind),
-      host(kModule, "udp_local_addr", "Ii:i", udp_local_addr),
-      host(kModule, "udp_peer_addr", "Ii:i", udp_peer_addr),
-      host(kModule, "drop_udp_socket", "I:", drop_udp_socket),
-      host(kModule, "udp_receive", "Iiii:i", udp_receive),
-      host(kModule, "udp_receive_from", "Iiiii:i", udp_receive_from),
-      host(kModule, "udp_connect", "IiiiiiIi:i", udp_connect),
-      host(kModule, "clone_udp_socket", "I:I", clone_udp_socket),
-      host(kModule, "set_udp_socket_broadcast", "Ii:", set_udp_socket_broadcast),
-      host(kModule, "get_udp_socket_broadcast", "I:i", get_udp_socket_broadcast),
-      host(kModule, "set_udp_socket_ttl", "Ii:", set_udp_socket_ttl),
-      host(kModule, "get_udp_socket_ttl", "I:i", get_udp_socket_ttl),
-      host(kModule, "udp_send_to", "Iiiiiiiii:i", udp_send_to),
-      host(kModule, "udp_send", "Iiii:i", udp_send),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::net
+
+LUNATIC_HOST_CODE(networking, udp_bind, net::udp_bind);
+LUNATIC_HOST_CODE(networking, udp_local_addr, net::udp_local_addr);
+LUNATIC_HOST_CODE(networking, udp_peer_addr, net::udp_peer_addr);
+LUNATIC_HOST_CODE(networking, drop_udp_socket, net::drop_udp_socket);
+LUNATIC_HOST_CODE(networking, udp_receive, net::udp_receive);
+LUNATIC_HOST_CODE(networking, udp_receive_from, net::udp_receive_from);
+LUNATIC_HOST_CODE(networking, udp_connect, net::udp_connect);
+LUNATIC_HOST_CODE(networking, clone_udp_socket, net::clone_udp_socket);
+LUNATIC_HOST_CODE(networking, set_udp_socket_broadcast, net::set_udp_socket_broadcast);
+LUNATIC_HOST_CODE(networking, get_udp_socket_broadcast, net::get_udp_socket_broadcast);
+LUNATIC_HOST_CODE(networking, set_udp_socket_ttl, net::set_udp_socket_ttl);
+LUNATIC_HOST_CODE(networking, get_udp_socket_ttl, net::get_udp_socket_ttl);
+LUNATIC_HOST_CODE(networking, udp_send_to, net::udp_send_to);
+LUNATIC_HOST_CODE(networking, udp_send, net::udp_send);

@@ -4,14 +4,15 @@
 // upstream answers when it fails, where it has such an answer (an error id, a result code);
 // otherwise it ends the calling process with a message naming the function.
 //
-// One table says all of it; the host function of each entry is made from the entry by a
-// template, with the entry's Wasm signature turned into C parameter and result types.
+// One list says all of it; the host function of each entry is made from the entry by a
+// template, with the entry's Wasm signature (lunatic_functions.def) turned into C parameter
+// and result types.
 #include <array>
 #include <string>
 #include <type_traits>
 #include <utility>
 
-#include "api/api.h"
+#include "runtime/api/api.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -24,62 +25,72 @@ enum class Answer : uint8_t {
 };
 
 struct NotProvided {
-  const char* module;
+  const char* module;  // "lunatic::networking"
   const char* name;
-  const char* signature;  // as in lunatic_functions.def
-  const char* missing;    // what this runtime lacks, for messages
+  const char* missing;  // what this runtime lacks, for messages
   Answer answer = Answer::Fail;
   uint8_t error_param = 0;  // Answer::ErrorId: the parameter (0 = the first after the caller)
   int32_t result = 0;
 };
 
-constexpr const char* kNet = "lunatic::networking";
 constexpr const char* kTls = "TLS";
 constexpr const char* kSqlite = "SQLite";
 
+// X(module, name, missing[, answer, error_param, result]) for each function not provided;
+// lunatic_functions.def has its signature.
+#define LUNATIC_NOT_PROVIDED(X) \
+  X(networking, tls_bind, kTls, Answer::ErrorId, 5, 1) \
+  X(networking, tls_connect, kTls, Answer::ErrorId, 4, 1) \
+  X(networking, drop_tls_listener, kTls) \
+  X(networking, tls_local_addr, kTls) \
+  X(networking, tls_accept, kTls) \
+  X(networking, drop_tls_stream, kTls) \
+  X(networking, clone_tls_stream, kTls) \
+  X(networking, tls_write_vectored, kTls) \
+  X(networking, tls_read, kTls) \
+  X(networking, set_tls_read_timeout, kTls) \
+  X(networking, set_tls_write_timeout, kTls) \
+  X(networking, get_tls_read_timeout, kTls) \
+  X(networking, get_tls_write_timeout, kTls) \
+  X(networking, tls_flush, kTls) \
+  X(message, push_tls_stream, kTls) \
+  X(message, take_tls_stream, kTls) \
+  /* Modules: compile_module refuses (programs are compiled ahead of time), so no process */ \
+  /* has a module id to push, and no message carries one to take. */ \
+  X(message, push_module, "modules compiled at run time") \
+  X(message, take_module, "modules compiled at run time") \
+  /* SQLite. Only open can fail softly; the rest need a connection or statement id. */ \
+  X(sqlite, open, kSqlite, Answer::ErrorId, 2, 1) \
+  X(sqlite, query_prepare, kSqlite) \
+  X(sqlite, execute, kSqlite) \
+  X(sqlite, bind_value, kSqlite) \
+  X(sqlite, sqlite3_changes, kSqlite) \
+  X(sqlite, statement_reset, kSqlite) \
+  X(sqlite, last_error, kSqlite) \
+  X(sqlite, sqlite3_finalize, kSqlite) \
+  X(sqlite, sqlite3_step, kSqlite) \
+  X(sqlite, read_column, kSqlite) \
+  X(sqlite, column_names, kSqlite) \
+  X(sqlite, read_row, kSqlite) \
+  X(sqlite, column_count, kSqlite) \
+  X(sqlite, column_name, kSqlite) \
+  /* Certificates for the nodes of a cluster (made with rcgen upstream). sign_node answers */ \
+  /* 0 for a signing request it cannot read. */ \
+  X(distributed, test_root_cert, "cluster certificates") \
+  X(distributed, default_server_certificates, "cluster certificates") \
+  X(distributed, sign_node, "cluster certificates", Answer::Result, 0, 0)
+
 constexpr NotProvided kNotProvided[] = {
-    // TLS. Without tls_bind, tls_connect or take_tls_stream no process holds a TLS listener
-    // or stream, so every call that names one fails, as upstream's do on an unknown id.
-    {kNet, "tls_bind", "iiiiiiiiii:i", kTls, Answer::ErrorId, 5, 1},
-    {kNet, "tls_connect", "iiiIiii:i", kTls, Answer::ErrorId, 4, 1},
-    {kNet, "drop_tls_listener", "I:", kTls},
-    {kNet, "tls_local_addr", "Ii:i", kTls},
-    {kNet, "tls_accept", "Iii:i", kTls},
-    {kNet, "drop_tls_stream", "I:", kTls},
-    {kNet, "clone_tls_stream", "I:I", kTls},
-    {kNet, "tls_write_vectored", "Iiii:i", kTls},
-    {kNet, "tls_read", "Iiii:i", kTls},
-    {kNet, "set_tls_read_timeout", "II:", kTls},
-    {kNet, "set_tls_write_timeout", "II:", kTls},
-    {kNet, "get_tls_read_timeout", "I:I", kTls},
-    {kNet, "get_tls_write_timeout", "I:I", kTls},
-    {kNet, "tls_flush", "Ii:i", kTls},
-    {"lunatic::message", "push_tls_stream", "I:I", kTls},
-    {"lunatic::message", "take_tls_stream", "I:I", kTls},
-    // Modules: compile_module refuses (programs are compiled ahead of time), so no process
-    // has a module id to push, and no message carries one to take.
-    {"lunatic::message", "push_module", "I:I", "modules compiled at run time"},
-    {"lunatic::message", "take_module", "I:I", "modules compiled at run time"},
-    // SQLite. Only open can fail softly; the rest need a connection or statement id.
-    {"lunatic::sqlite", "open", "iii:I", kSqlite, Answer::ErrorId, 2, 1},
-    {"lunatic::sqlite", "query_prepare", "Iii:I", kSqlite},
-    {"lunatic::sqlite", "execute", "Iii:i", kSqlite},
-    {"lunatic::sqlite", "bind_value", "Iii:", kSqlite},
-    {"lunatic::sqlite", "sqlite3_changes", "I:i", kSqlite},
-    {"lunatic::sqlite", "statement_reset", "I:", kSqlite},
-    {"lunatic::sqlite", "last_error", "Ii:i", kSqlite},
-    {"lunatic::sqlite", "sqlite3_finalize", "I:", kSqlite},
-    {"lunatic::sqlite", "sqlite3_step", "I:i", kSqlite},
-    {"lunatic::sqlite", "read_column", "Iii:i", kSqlite},
-    {"lunatic::sqlite", "column_names", "Ii:i", kSqlite},
-    {"lunatic::sqlite", "read_row", "Ii:i", kSqlite},
-    {"lunatic::sqlite", "column_count", "I:i", kSqlite},
-    {"lunatic::sqlite", "column_name", "Iii:i", kSqlite},
-    // Certificates for the nodes of a cluster (made with rcgen upstream). sign_node answers
-    // 0 for a signing request it cannot read.
-    {"lunatic::distributed", "test_root_cert", "i:i", "cluster certificates"},
-    {"lunatic::distributed", "default_server_certificates", "iiiii:i", "cluster certificates"},
-    {"lunatic::distributed", "sign_node", "iiiiiii:i", "cluster certificates", Answer::Result, 0, 0},
+#define LUNATIC_DESCRIBE(module, name, ...) {"lunatic::" #module, #name, __VA_ARGS__},
+    LUNATIC_NOT_PROVIDED(LUNATIC_DESCRIBE)
+#undef LUNATIC_DESCRIBE
+};
+
+// Each function's index in kNotProvided.
+enum NotProvidedIndex : size_t {
+#define LUNATIC_INDEX(module, name, ...) module##_##name,
+  LUNATIC_NOT_PROVIDED(LUNATIC_INDEX)
+#undef LUNATIC_INDEX
 };
 
 // What a call of `entry` does, given its parameters as raw bits.
@@ -111,48 +122,37 @@ using CType = std::conditional_t<
     std::conditional_t<code == 'I', uint64_t,
                        std::conditional_t<code == 'f', float, std::conditional_t<code == 'F', double, void>>>>;
 
-constexpr size_t paramCount(const char* signature) {
-  size_t n = 0;
-  while (signature[n] != ':') ++n;
-  return n;
-}
-constexpr char resultCode(const char* signature) { return signature[paramCount(signature) + 1]; }
-
 template <typename T>
 uint64_t bitsOf(T value) {
   if constexpr (std::is_integral_v<T>) return value;
   return 0;  // no entry takes a pointer or id as a float
 }
 
-template <size_t index, typename = std::make_index_sequence<paramCount(kNotProvided[index].signature)>>
-struct HostCode;
+// The host code of kNotProvided[index], of the signature of `Slot` (its host_code slot's type).
+template <size_t index, typename Slot,
+          typename = std::make_index_sequence<std::remove_cv_t<Slot>::kSignature.paramCount()>>
+struct NotProvidedCall;
 
-template <size_t index, size_t... param>
-struct HostCode<index, std::index_sequence<param...>> {
-  static constexpr const NotProvided& entry = kNotProvided[index];
-  using Result = CType<resultCode(entry.signature)>;
+template <size_t index, typename Slot, size_t... param>
+struct NotProvidedCall<index, Slot, std::index_sequence<param...>> {
+  static constexpr auto signature = std::remove_cv_t<Slot>::kSignature;
+  using Result = CType<signature.result()>;
 
-  static Result call(lunatic_instance* self, CType<entry.signature[param]>... values) {
+  static Result call(lunatic_instance* self, CType<signature.text[param]>... values) {
     const uint64_t params[] = {bitsOf(values)..., 0};
     if constexpr (std::is_void_v<Result>) {
-      answer(self, entry, params);
+      answer(self, kNotProvided[index], params);
     } else {
-      return Result(answer(self, entry, params));
+      return Result(answer(self, kNotProvided[index], params));
     }
   }
 };
 
-template <size_t... index>
-std::array<HostFunction, sizeof...(index)> hostFunctions(std::index_sequence<index...>) {
-  return {host(kNotProvided[index].module, kNotProvided[index].name, kNotProvided[index].signature,
-               &HostCode<index>::call)...};
-}
-
 }  // namespace
-
-std::span<const HostFunction> notProvidedFunctions() {
-  static const auto functions = hostFunctions(std::make_index_sequence<std::size(kNotProvided)>());
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+#define LUNATIC_NOT_PROVIDED_CODE(module, name, ...)                                           \
+  LUNATIC_HOST_CODE(module, name,                                                               \
+                    (api::NotProvidedCall<api::module##_##name,                                 \
+                                          decltype(::lunatic::rt::host_code::module##_##name)>::call));
+LUNATIC_NOT_PROVIDED(LUNATIC_NOT_PROVIDED_CODE)

@@ -6,14 +6,14 @@
 #include <algorithm>
 #include <cstring>
 
-#include "api/api.h"
-#include "process/module_image.h"
-#include "process/scheduler.h"
+#include "lunatic/value_types.h"
+#include "runtime/api/api.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::api {
 namespace {
 
-constexpr const char* kModule = "lunatic::process";
 // Spawning is charged an 8th of a time slice, so a process spawning in a loop yields after
 // at most 8 spawns and its children keep pace (the worker runs the parent again after
 // kMaxWait of them) instead of piling up by the thousand: in guard-page mode each holds an
@@ -143,18 +143,12 @@ bool decodeParams(std::string_view bytes, SpawnRequest& request) {
   if (bytes.size() % kParamRecord) return false;
   for (size_t at = 0; at < bytes.size(); at += kParamRecord) {
     lunatic_value value{};
-    char type;
-    switch (uint8_t(bytes[at])) {
-      case 0x7F: type = LUNATIC_TYPE_I32; break;
-      case 0x7E: type = LUNATIC_TYPE_I64; break;
-      case 0x7D: type = LUNATIC_TYPE_F32; break;
-      case 0x7C: type = LUNATIC_TYPE_F64; break;
-      case 0x7B: type = LUNATIC_TYPE_V128; break;
-      default: return false;
-    }
+    // Spawn passes numbers and vectors; a reference has no meaning in another process.
+    uint8_t type = lunatic::valueTypeCode(uint8_t(bytes[at]));
+    if (!type || lunatic::isReferenceType(type)) return false;
     std::memcpy(value.v128, bytes.data() + at + 1, 16);
     request.params.push_back(value);
-    request.param_types.push_back(type);
+    request.param_types.push_back(char(type));
   }
   return true;
 }
@@ -290,42 +284,37 @@ void die_when_link_dies(lunatic_instance* self, uint32_t flag) {
 
 }  // namespace
 
-std::span<const HostFunction> processFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "create_config", ":I", create_config),
-      host(kModule, "drop_config", "I:", drop_config),
-      host(kModule, "config_set_max_memory", "II:", config_set_max_memory),
-      host(kModule, "config_get_max_memory", "I:I", config_get_max_memory),
-      host(kModule, "config_set_max_fuel", "II:", config_set_max_fuel),
-      host(kModule, "config_get_max_fuel", "I:I", config_get_max_fuel),
-      host(kModule, "config_can_compile_modules", "I:i", config_can_compile_modules),
-      host(kModule, "config_set_can_compile_modules", "Ii:", config_set_can_compile_modules),
-      host(kModule, "config_can_create_configs", "I:i", config_can_create_configs),
-      host(kModule, "config_set_can_create_configs", "Ii:", config_set_can_create_configs),
-      host(kModule, "config_can_spawn_processes", "I:i", config_can_spawn_processes),
-      host(kModule, "config_set_can_spawn_processes", "Ii:", config_set_can_spawn_processes),
-      host(kModule, "config_can_listen", "I:i", config_can_listen),
-      host(kModule, "config_set_can_listen", "Ii:", config_set_can_listen),
-      host(kModule, "config_can_connect", "I:i", config_can_connect),
-      host(kModule, "config_set_can_connect", "Ii:", config_set_can_connect),
-      host(kModule, "config_set_max_host_memory", "II:", config_set_max_host_memory),
-      host(kModule, "config_get_max_host_memory", "I:I", config_get_max_host_memory),
-      host(kModule, "compile_module", "iii:i", compile_module),
-      host(kModule, "drop_module", "I:", drop_module),
-      host(kModule, "spawn", "IIIiiiii:i", spawn),
-      host(kModule, "get_or_spawn", "iiIIIiiiiii:i", get_or_spawn),
-      host(kModule, "environment_id", ":I", environment_id),
-      host(kModule, "process_id", ":I", process_id),
-      host(kModule, "link", "II:", link),
-      host(kModule, "unlink", "I:", unlink),
-      host(kModule, "monitor", "I:", monitor),
-      host(kModule, "stop_monitoring", "I:", stop_monitoring),
-      host(kModule, "kill", "I:", kill),
-      host(kModule, "exists", "I:i", exists),
-      host(kModule, "sleep_ms", "I:", sleep_ms),
-      host(kModule, "die_when_link_dies", "i:", die_when_link_dies),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(process, create_config, api::create_config);
+LUNATIC_HOST_CODE(process, drop_config, api::drop_config);
+LUNATIC_HOST_CODE(process, config_set_max_memory, api::config_set_max_memory);
+LUNATIC_HOST_CODE(process, config_get_max_memory, api::config_get_max_memory);
+LUNATIC_HOST_CODE(process, config_set_max_fuel, api::config_set_max_fuel);
+LUNATIC_HOST_CODE(process, config_get_max_fuel, api::config_get_max_fuel);
+LUNATIC_HOST_CODE(process, config_can_compile_modules, api::config_can_compile_modules);
+LUNATIC_HOST_CODE(process, config_set_can_compile_modules, api::config_set_can_compile_modules);
+LUNATIC_HOST_CODE(process, config_can_create_configs, api::config_can_create_configs);
+LUNATIC_HOST_CODE(process, config_set_can_create_configs, api::config_set_can_create_configs);
+LUNATIC_HOST_CODE(process, config_can_spawn_processes, api::config_can_spawn_processes);
+LUNATIC_HOST_CODE(process, config_set_can_spawn_processes, api::config_set_can_spawn_processes);
+LUNATIC_HOST_CODE(process, config_can_listen, api::config_can_listen);
+LUNATIC_HOST_CODE(process, config_set_can_listen, api::config_set_can_listen);
+LUNATIC_HOST_CODE(process, config_can_connect, api::config_can_connect);
+LUNATIC_HOST_CODE(process, config_set_can_connect, api::config_set_can_connect);
+LUNATIC_HOST_CODE(process, config_set_max_host_memory, api::config_set_max_host_memory);
+LUNATIC_HOST_CODE(process, config_get_max_host_memory, api::config_get_max_host_memory);
+LUNATIC_HOST_CODE(process, compile_module, api::compile_module);
+LUNATIC_HOST_CODE(process, drop_module, api::drop_module);
+LUNATIC_HOST_CODE(process, spawn, api::spawn);
+LUNATIC_HOST_CODE(process, get_or_spawn, api::get_or_spawn);
+LUNATIC_HOST_CODE(process, environment_id, api::environment_id);
+LUNATIC_HOST_CODE(process, process_id, api::process_id);
+LUNATIC_HOST_CODE(process, link, api::link);
+LUNATIC_HOST_CODE(process, unlink, api::unlink);
+LUNATIC_HOST_CODE(process, monitor, api::monitor);
+LUNATIC_HOST_CODE(process, stop_monitoring, api::stop_monitoring);
+LUNATIC_HOST_CODE(process, kill, api::kill);
+LUNATIC_HOST_CODE(process, exists, api::exists);
+LUNATIC_HOST_CODE(process, sleep_ms, api::sleep_ms);
+LUNATIC_HOST_CODE(process, die_when_link_dies, api::die_when_link_dies);

@@ -5,13 +5,12 @@
 #include <cstring>
 #include <string>
 
-#include "api/api.h"
-#include "process/registry.h"
+#include "runtime/api/api.h"
+#include "runtime/process/registry.h"
 
 namespace lunatic::rt::api {
 namespace {
 
-constexpr const char* kModule = "lunatic::registry";
 constexpr uint64_t kThisNode = 0;  // there is one node: distribution is not supported
 
 std::string_view nameAt(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function) {
@@ -80,13 +79,8 @@ uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_l
   return found ? 2 : 0;
 }
 
-std::span<const HostFunction> registryFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "put", "iiII:", put),
-      host(kModule, "get", "iiii:i", get),
-      host(kModule, "remove", "ii:", remove),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(registry, put, api::put);
+LUNATIC_HOST_CODE(registry, get, api::get);
+LUNATIC_HOST_CODE(registry, remove, api::remove);

@@ -1,12 +1,10 @@
 // lunatic::timer: deliver the message being built to a process after a delay, or cancel
 // that before it happens.
-#include "api/api.h"
-#include "process/scheduler.h"
+#include "runtime/api/api.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::api {
 namespace {
-
-constexpr const char* kModule = "lunatic::timer";
 
 uint64_t send_after(lunatic_instance* self, uint64_t process_id, uint64_t delay_ms) {
   MessagePtr message = takeOutgoingMessage(self, "send_after");
@@ -22,12 +20,7 @@ uint32_t cancel_timer(lunatic_instance* self, uint64_t timer_id) {
 
 }  // namespace
 
-std::span<const HostFunction> timerFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "send_after", "II:I", send_after),
-      host(kModule, "cancel_timer", "I:i", cancel_timer),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(timer, send_after, api::send_after);
+LUNATIC_HOST_CODE(timer, cancel_timer, api::cancel_timer);

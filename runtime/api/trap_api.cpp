@@ -8,9 +8,9 @@
 // to the process's guard.
 #include <cstring>
 
-#include "api/api.h"
-#include "process/module_image.h"
-#include "trap.h"
+#include "runtime/api/api.h"
+#include "runtime/process/module_image.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::api {
 namespace {
@@ -51,7 +51,7 @@ uint32_t catch_trap(lunatic_instance* self, uint32_t function, uint32_t pointer)
   //   process lives on, and a later failure must not be reported with this reason;
   p.host_failure.clear();
   // - code that trapped inside a loop held its reduction budget in a register and never
-  //   stored it (compiler/translate_function.cpp), so what it used is unknown. Counting the
+  //   stored it (compiler/translate/calls.cpp), so what it used is unknown. Counting the
   //   whole time slice as used keeps both bounds: the process yields at its next charge, and
   //   fuel is never undercounted (a guest cannot run uncharged work by trapping on purpose).
   self->reductions_left = 0;
@@ -60,11 +60,6 @@ uint32_t catch_trap(lunatic_instance* self, uint32_t function, uint32_t pointer)
 
 }  // namespace
 
-std::span<const HostFunction> trapFunctions() {
-  static const HostFunction functions[] = {
-      host("lunatic::trap", "catch", "ii:i", catch_trap),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(trap, catch, api::catch_trap);

@@ -1,19 +1,17 @@
 // lunatic::wasi: the arguments, environment variables and directories a configuration gives
 // the processes spawned from it (Capabilities::wasi). A new configuration has none of them,
 // as upstream; a directory can only be added from inside the caller's own directories
-// (wasi_grants.h), so a process never hands on more of the file system than it has, and it
-// is opened as it is added: the config holds the directory itself, not its name (config.h).
+// (wasi/grants.h), so a process never hands on more of the file system than it has, and it
+// is opened as it is added: the config holds the directory itself, not its name (runtime/process/wasi_config.h).
 //
 // The three functions return nothing (upstream's signatures), so a request that cannot be
 // honoured ends the calling process with one line saying why, as bad input does.
-#include "api/api.h"
+#include "runtime/api/api.h"
 #include "lunatic/utf8.h"
-#include "wasi_grants.h"
+#include "wasi/grants.h"
 
 namespace lunatic::rt::api {
 namespace {
-
-constexpr const char* kModule = "lunatic::wasi";
 
 // The string [ptr, ptr + len) of the caller's memory, or the process fails: it must lie in
 // memory, be UTF-8 (docs/abi.md) and hold no NUL (WASI hands these strings on as C strings).
@@ -52,7 +50,7 @@ void config_add_command_line_argument(lunatic_instance* self, uint64_t id, uint3
 }
 
 // Grants the config the directory [dir_ptr, +dir_len) as the caller names it, opened now,
-// beneath the caller's own grant (wasi_grants.h).
+// beneath the caller's own grant (wasi/grants.h).
 void preopen(lunatic_instance* self, uint64_t id, uint32_t dir_ptr, uint32_t dir_len, bool read_only,
              const char* function) {
   Capabilities& config = configOf(self, id, function);
@@ -80,14 +78,9 @@ void config_preopen_dir_read_only(lunatic_instance* self, uint64_t id, uint32_t 
 
 }  // namespace
 
-std::span<const HostFunction> wasiConfigFunctions() {
-  static const HostFunction functions[] = {
-      host(kModule, "config_add_environment_variable", "Iiiii:", config_add_environment_variable),
-      host(kModule, "config_add_command_line_argument", "Iii:", config_add_command_line_argument),
-      host(kModule, "config_preopen_dir", "Iii:", config_preopen_dir),
-      host(kModule, "config_preopen_dir_read_only", "Iii:", config_preopen_dir_read_only),
-  };
-  return functions;
-}
-
 }  // namespace lunatic::rt::api
+
+LUNATIC_HOST_CODE(wasi, config_add_environment_variable, api::config_add_environment_variable);
+LUNATIC_HOST_CODE(wasi, config_add_command_line_argument, api::config_add_command_line_argument);
+LUNATIC_HOST_CODE(wasi, config_preopen_dir, api::config_preopen_dir);
+LUNATIC_HOST_CODE(wasi, config_preopen_dir_read_only, api::config_preopen_dir_read_only);

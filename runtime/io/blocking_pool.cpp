@@ -1,5 +1,5 @@
 // The blocking pool (blocking_pool.h): two sets of threads, started on first use.
-#include "io/blocking_pool.h"
+#include "runtime/io/blocking_pool.h"
 
 #include <sys/uio.h>
 

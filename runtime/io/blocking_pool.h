@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "io/engine.h"
+#include "runtime/io/engine.h"
 
 namespace lunatic::rt::io {
 

@@ -1,6 +1,6 @@
 // What the backends share (engine.h): completing an operation, cross-thread cancellation,
 // and choosing the backend.
-#include "io/engine.h"
+#include "runtime/io/engine.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,10 +13,11 @@ void Operation::complete(int64_t value) {
   result = value;
   // Once `done` is set the waiter may return and free this operation, and even end: hold a
   // reference so that waking it never touches a recycled process.
-  waiter->retain();
-  ProcessRef process(waiter);
+  Waiter& woken = *waiter;
+  retain(woken);
   done.store(true, std::memory_order_release);
-  process->wake();
+  wake(woken);
+  release(woken);
 }
 
 void Engine::requestCancel(Operation& op) {
@@ -46,8 +47,6 @@ void Engine::finish(Operation& op, int64_t result) {
   std::erase(cancel_requests_, &op);
   op.complete(result);
 }
-
-const char* backendName(Backend backend) { return backend == Backend::Uring ? "uring" : "epoll"; }
 
 Backend chosenBackend() {
   static const Backend chosen = [] {

@@ -30,8 +30,8 @@
 #include <span>
 #include <vector>
 
-#include "io/io.h"
-#include "process/process.h"
+#include "runtime/io/io.h"
+#include "runtime/io/waiter.h"
 
 namespace lunatic::rt::io {
 
@@ -56,7 +56,7 @@ struct Operation {
   const std::function<int64_t()>* call = nullptr;  // Call: run on the blocking pool
 
   int64_t result = 0;  // Poll: how many are ready; Receive, Read, Write: bytes or -errno
-  Process* waiter = nullptr;
+  Waiter* waiter = nullptr;
   Engine* engine = nullptr;        // where it was submitted, for cancellation
   std::atomic<bool> done{false};
   uint32_t outstanding = 0;        // backend bookkeeping: kernel completions still to come
@@ -113,7 +113,6 @@ enum class Backend : uint8_t { Uring, Epoll };
 // The backend every worker uses: LUNATIC_IO if set (a bad value is a start-up error), else
 // io_uring if the kernel lets this process make a ring, else epoll. Decided once.
 Backend chosenBackend();
-const char* backendName(Backend backend);
 
 // A Receive's recvmsg (recv if single_buffer) with MSG_DONTWAIT, retried on EINTR: bytes,
 // or -errno (-EAGAIN: nothing yet). The first try before parking, and the epoll backend's

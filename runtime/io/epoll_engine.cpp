@@ -18,8 +18,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "io/blocking_pool.h"
-#include "io/engine.h"
+#include "runtime/io/blocking_pool.h"
+#include "runtime/io/engine.h"
 
 namespace lunatic::rt::io {
 namespace {
@@ -107,12 +107,12 @@ class EpollEngine final : public Engine {
   void wake() override { eventfd_write(wake_fd_, 1); }
 
  private:
-  struct Waiter {
+  struct Watcher {
     Operation* op;
     size_t index;
   };
   struct Watch {
-    std::vector<Waiter> waiters;
+    std::vector<Watcher> waiters;
     uint32_t registered = 0;  // the events epoll has for it; 0: not in the epoll set
   };
 
@@ -128,7 +128,7 @@ class EpollEngine final : public Engine {
   // Returns 0, or POLLNVAL / POLLIN if epoll refuses the descriptor (bad, or a regular file).
   short rearm(int fd, Watch& watch) {
     uint32_t wanted = 0;
-    for (const Waiter& w : watch.waiters) wanted |= uint32_t(w.op->interests[w.index].events);
+    for (const Watcher& w : watch.waiters) wanted |= uint32_t(w.op->interests[w.index].events);
     if (wanted == watch.registered) return 0;
     epoll_event event{};
     event.events = wanted;
@@ -154,7 +154,7 @@ class EpollEngine final : public Engine {
     for (const Interest& interest : op.interests) {
       auto it = watches_.find(interest.fd);
       if (it == watches_.end()) continue;
-      std::erase_if(it->second.waiters, [&](const Waiter& w) { return w.op == &op; });
+      std::erase_if(it->second.waiters, [&](const Watcher& w) { return w.op == &op; });
       rearm(interest.fd, it->second);
       if (it->second.waiters.empty()) watches_.erase(it);
     }
@@ -175,7 +175,7 @@ class EpollEngine final : public Engine {
       }
       auto it = watches_.find(int(events[k].data.u64));
       if (it == watches_.end()) continue;
-      for (const Waiter& w : it->second.waiters) {
+      for (const Watcher& w : it->second.waiters) {
         Interest& interest = w.op->interests[w.index];
         // Errors and hang-ups are reported whether asked for or not, as poll(2) does.
         short revents = short(events[k].events & (uint32_t(interest.events) | EPOLLERR | EPOLLHUP));

@@ -7,7 +7,7 @@
 // stdout) keep their blocking mode: setting O_NONBLOCK would change them for every program
 // sharing them. A descriptor that knows no RWF_NOWAIT (a terminal) is waited for with poll
 // first and then read or written directly.
-#include "io/io.h"
+#include "runtime/io/io.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,9 +21,10 @@
 #include <mutex>
 #include <vector>
 
-#include "io/blocking_pool.h"
-#include "io/engine.h"
-#include "process/scheduler.h"
+#include "runtime/io/blocking_pool.h"
+#include "runtime/io/engine.h"
+#include "runtime/clock.h"
+#include "runtime/io/waiter.h"
 
 namespace lunatic::rt::io {
 namespace {
@@ -41,23 +42,22 @@ int64_t retryInterrupted(Call call) {
 
 // Parks the calling process until `op` completes. A kill, or the deadline passing, cancels
 // the operation, but the process still waits for it: the kernel may be using its buffers.
-void park(Operation& op, uint64_t deadline_ns) {
-  Process* self = op.waiter;
+void awaitCompletion(Operation& op, uint64_t deadline_ns) {
+  Waiter& self = *op.waiter;
   bool cancelled = false;
   while (!op.done.load(std::memory_order_acquire)) {
-    self->parkUntil(cancelled ? 0 : deadline_ns, /*killable=*/false);
+    park(self, cancelled ? 0 : deadline_ns);
     if (op.done.load(std::memory_order_acquire) || cancelled || !op.engine) continue;
-    bool killed = __atomic_load_n(&self->killed, __ATOMIC_RELAXED);
-    if (killed || (deadline_ns && nowNanoseconds() >= deadline_ns)) {
+    if (killRequested(self) || (deadline_ns && nowNanoseconds() >= deadline_ns)) {
       cancelled = true;
-      if (op.engine == scheduler::currentEngine()) {
+      if (op.engine == currentEngine()) {
         op.engine->cancel(op);
       } else {
         op.engine->requestCancel(op);
       }
     }
   }
-  self->checkKilled();
+  endIfKilled(self);
 }
 
 // An instance outside the scheduler (an embedding, a spec test driver) has no process to
@@ -92,14 +92,14 @@ int64_t blockThread(Operation& op, uint64_t deadline_ns) {
 
 // Runs `op` on the calling worker's engine and parks until it completes.
 int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
-  op.waiter = scheduler::currentProcess();  // before submitting: a pool thread may finish at once
+  op.waiter = currentWaiter();  // before submitting: a pool thread may finish at once
   if (!op.waiter) return blockThread(op, deadline_ns);
   if (op.kind == Operation::Kind::Call) {
     runOnBlockingPool(op);
   } else {
-    scheduler::currentEngine()->submit(op);
+    currentEngine()->submit(op);
   }
-  park(op, deadline_ns);
+  awaitCompletion(op, deadline_ns);
   return op.result;
 }
 
@@ -297,7 +297,7 @@ namespace {
 struct AbandonableCall {
   std::function<int64_t()> call;
   std::mutex mutex;
-  Process* waiter = nullptr;  // null once the caller stopped waiting (it clears it under the mutex)
+  Waiter* waiter = nullptr;  // null once the caller stopped waiting (it clears it under the mutex)
   bool finished = false;
   int64_t result = 0;
 };
@@ -305,7 +305,7 @@ struct AbandonableCall {
 }  // namespace
 
 int64_t offloadAbandonable(std::function<int64_t()> call, uint64_t deadline_ns) {
-  Process* self = scheduler::currentProcess();
+  Waiter* self = currentWaiter();
   if (!self) return call();  // outside the scheduler the thread may block
   auto shared = std::make_shared<AbandonableCall>();
   shared->call = std::move(call);
@@ -315,19 +315,19 @@ int64_t offloadAbandonable(std::function<int64_t()> call, uint64_t deadline_ns) 
     std::lock_guard lock(shared->mutex);
     shared->finished = true;
     shared->result = result;
-    if (shared->waiter) shared->waiter->wake();
+    if (shared->waiter) wake(*shared->waiter);
   });
   for (;;) {
     // Not killable while parked: a kill must first clear `waiter`, which the helper thread
     // would otherwise wake after the process is gone.
-    bool timed_out = !self->parkUntil(deadline_ns, /*killable=*/false);
+    bool timed_out = !park(*self, deadline_ns);
     std::unique_lock lock(shared->mutex);
     if (shared->finished) return shared->result;
-    if (timed_out || __atomic_load_n(&self->killed, __ATOMIC_RELAXED)) {
+    if (timed_out || killRequested(*self)) {
       shared->waiter = nullptr;
       lock.unlock();
       shared.reset();  // dying skips destructors
-      self->checkKilled();
+      endIfKilled(*self);
       return -ETIMEDOUT;
     }
   }

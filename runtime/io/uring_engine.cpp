@@ -15,7 +15,7 @@
 #include <climits>
 #include <cstdio>
 
-#include "io/engine.h"
+#include "runtime/io/engine.h"
 
 namespace lunatic::rt::io {
 namespace {

@@ -1,5 +1,5 @@
 // The emergency reserve and the allocation failure handler (allocation.h).
-#include "process/allocation.h"
+#include "runtime/process/allocation.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <new>
 
-#include "process/limits.h"
-#include "process/process.h"
-#include "process/scheduler.h"
-#include "trap.h"
+#include "runtime/process/limits.h"
+#include "runtime/process/process.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::allocation {
 namespace {

@@ -1,5 +1,5 @@
 // Program-wide limits (limits.h), each worked out once, the first time it is asked for.
-#include "process/limits.h"
+#include "runtime/process/limits.h"
 
 #include <sys/resource.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Module images (module_image.h): resolved once per module, then used by every spawn.
-#include "process/module_image.h"
+#include "runtime/process/module_image.h"
 
 #include <algorithm>
 #include <cstring>
@@ -7,11 +7,11 @@
 #include <memory>
 #include <mutex>
 
-#include "host.h"
-#include "instance.h"
-#include "process/process.h"
-#include "process/scheduler.h"
-#include "trap.h"
+#include "runtime/host.h"
+#include "runtime/instance.h"
+#include "runtime/process/process.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "lunatic/abi.h"
-#include "memory.h"
+#include "runtime/memory.h"
 
 namespace lunatic::rt {
 

@@ -1,6 +1,6 @@
 // Processes (process.h): spawning, the life of a process on its own stack, mailboxes,
 // links and monitors, and the table of live processes.
-#include "process/process.h"
+#include "runtime/process/process.h"
 
 #include <time.h>
 
@@ -10,13 +10,13 @@
 #include <unordered_map>
 #include <utility>
 
-#include "instance.h"
+#include "runtime/instance.h"
 #include "lunatic/embed.h"
-#include "process/allocation.h"
-#include "memory_stdio.h"  // wasi/memory_stdio.h
-#include "process/module_image.h"
-#include "process/registry.h"
-#include "process/scheduler.h"
+#include "runtime/process/allocation.h"
+#include "runtime/io/memory_stdio.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/registry.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt {
 namespace ctx = boost::context::detail;
@@ -100,12 +100,6 @@ bool typesMatch(const char* signature, const std::string& types) {
 }
 
 }  // namespace
-
-uint64_t nowNanoseconds() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
-}
 
 void Capabilities::narrowTo(const Capabilities& limit) {
   max_memory = std::min(max_memory, limit.max_memory);
@@ -572,5 +566,22 @@ void processEnded(Process* p) {
   p->release();  // the reference the process held while alive
   allocation::refillReserve();  // what the process held may be free now
 }
+
+// --- What io/waiter.h asks of a process ---------------------------------------------
+
+namespace io {
+
+bool park(Waiter& self, uint64_t deadline_ns) {
+  return static_cast<Process&>(self).parkUntil(deadline_ns, /*killable=*/false);
+}
+void wake(Waiter& waiter) { static_cast<Process&>(waiter).wake(); }
+bool killRequested(const Waiter& waiter) {
+  return __atomic_load_n(&static_cast<const Process&>(waiter).killed, __ATOMIC_RELAXED) != 0;
+}
+void endIfKilled(Waiter& self) { static_cast<Process&>(self).checkKilled(); }
+void retain(Waiter& waiter) { static_cast<Process&>(waiter).retain(); }
+void release(Waiter& waiter) { static_cast<Process&>(waiter).release(); }
+
+}  // namespace io
 
 }  // namespace lunatic::rt

@@ -17,13 +17,15 @@
 #include <unordered_set>
 #include <vector>
 
-#include "config.h"  // wasi/config.h
+#include "runtime/process/wasi_config.h"
 #include "lunatic/abi.h"
-#include "memory.h"
-#include "process/limits.h"
-#include "process/stack.h"
-#include "table.h"
-#include "trap.h"
+#include "runtime/clock.h"
+#include "runtime/io/waiter.h"
+#include "runtime/memory.h"
+#include "runtime/process/limits.h"
+#include "runtime/process/stack.h"
+#include "runtime/table.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt {
 
@@ -68,7 +70,7 @@ struct Capabilities {
   uint64_t max_host_memory = limits::defaultMaxHostMemory();
   // Arguments, environment and directories, as WASI shows them; never null. A config made by
   // create_config starts with none, as upstream; lunatic::wasi adds to it, and a directory
-  // only from inside the creator's own (runtime/wasi_grants.h).
+  // only from inside the creator's own (wasi/grants.h).
   wasi::WasiConfigPtr wasi = noWasiGrants();
   // The environment the process belongs to, which the processes it spawns join: its registry
   // is theirs (api/registry_api.cpp). Test mode runs each test in a new one; 0 otherwise.
@@ -187,7 +189,7 @@ struct MessageSlots {
   std::vector<int64_t> receive_tags;  // receive's filter, kept here while the process waits
 };
 
-class Process {
+class Process final : public io::Waiter {
  public:
   ~Process();
 
@@ -408,8 +410,5 @@ void unlinkProcesses(Process* a, ProcessId b);
 // Called by the scheduler after a process's last switch: tells links and monitors, leaves
 // the process table.
 void processEnded(Process* p);
-
-// Steady-clock time in nanoseconds.
-uint64_t nowNanoseconds();
 
 }  // namespace lunatic::rt

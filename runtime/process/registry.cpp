@@ -1,7 +1,7 @@
 // The registry (registry.h): names, and for each named process the list of its names, so
 // that a name removed or replaced comes off its process's count, and a process's end takes
 // all its names away, each in constant time.
-#include "process/registry.h"
+#include "runtime/process/registry.h"
 
 #include <mutex>
 #include <unordered_map>

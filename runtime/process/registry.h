@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "process/process.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::registry {
 

@@ -3,12 +3,12 @@
 // A process hands control back to its worker with Process::suspend; the worker then acts
 // on the reason *after* the switch, on its own stack: only then is the process's context
 // saved, so a parked process is never resumed by another worker before it has stopped.
-#include "process/scheduler.h"
+#include "runtime/process/scheduler.h"
 
-#include "instance.h"
-#include "io/engine.h"
-#include "process/allocation.h"
-#include "process/run_queue.h"
+#include "runtime/instance.h"
+#include "runtime/io/engine.h"
+#include "runtime/process/allocation.h"
+#include "runtime/process/run_queue.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -295,8 +295,6 @@ void start(unsigned workers) {
   }
 }
 
-unsigned workerCount() { return unsigned(scheduler.workers.size()); }
-
 void enqueue(Process* p) {
   Worker* w = currentWorker();
   if (w) {
@@ -326,10 +324,21 @@ Process* currentProcess() {
   return w ? w->running : nullptr;
 }
 
-io::Engine* currentEngine() {
-  Worker* w = currentWorker();
+}  // namespace lunatic::rt::scheduler
+
+// What io/waiter.h asks of the scheduler.
+namespace lunatic::rt::io {
+
+Waiter* currentWaiter() { return scheduler::currentProcess(); }
+
+Engine* currentEngine() {
+  scheduler::Worker* w = scheduler::currentWorker();
   return w ? w->engine.get() : nullptr;
 }
+
+}  // namespace lunatic::rt::io
+
+namespace lunatic::rt::scheduler {
 
 bool othersWaiting() {
   fireDueTimers();  // a process running without a break must not hold up the timers

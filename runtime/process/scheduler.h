@@ -7,23 +7,18 @@
 #include <span>
 #include <utility>
 
-#include "process/process.h"
-
-namespace lunatic::rt::io {
-class Engine;
-}
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::scheduler {
 
 // Reductions in one time slice: about as many Wasm instructions, well under a
 // millisecond of work (bench/processes/lunatic/slice.c measures it; docs/benchmarks.md).
 // Long enough that the yield path, a few hundred instructions, costs little beside it;
-// compiler/loop_versioning.cpp's kEarlyYieldLimit is chosen against it.
+// passes/preemption/loop_versioning.cpp's kEarlyYieldLimit is chosen against it.
 inline constexpr int64_t kSliceReductions = 500'000;
 
 // Starts `workers` worker threads (at least one). Call once.
 void start(unsigned workers);
-unsigned workerCount();
 
 // Makes a Runnable process run soon: on the calling worker's queue, or spread over the
 // workers when called from elsewhere. A queued process is alive, so the reference it holds
@@ -32,10 +27,10 @@ void enqueue(Process* p);
 
 // The calling thread's worker index, or -1 if it is not a worker thread.
 int currentWorkerIndex();
-// The process running on the calling worker, and the worker's I/O engine (null on other
-// threads). Read them again after any park: a process may resume on another worker.
+// The process running on the calling worker (null on other threads). Read it again after
+// any park: a process may resume on another worker. (The worker's I/O engine is
+// io::currentEngine, io/waiter.h.)
 Process* currentProcess();
-io::Engine* currentEngine();
 
 // Whether the calling worker has other processes waiting to run (after firing the timers
 // that are due, which may make some).

@@ -1,6 +1,6 @@
 // Process stacks (stack.h): reservations of kChunkStacks stacks at a time, a free list per
 // thread in front of a shared one, so that spawning and exiting stay off the system.
-#include "stack.h"
+#include "runtime/process/stack.h"
 
 #include <sys/mman.h>
 

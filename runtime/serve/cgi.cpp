@@ -1,5 +1,5 @@
 // CGI environments and header blocks (cgi.h).
-#include "serve/cgi.h"
+#include "runtime/serve/cgi.h"
 
 #include <strings.h>
 

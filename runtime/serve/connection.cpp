@@ -1,5 +1,5 @@
 // An HTTP/1.1 connection (connection.h).
-#include "serve/connection.h"
+#include "runtime/serve/connection.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,12 +13,12 @@
 
 #include <http_parser.h>
 
-#include "io/io.h"
-#include "process/process.h"
-#include "serve/cgi.h"
-#include "serve/framing.h"
-#include "serve/program.h"
-#include "serve/server.h"
+#include "runtime/io/io.h"
+#include "runtime/process/process.h"
+#include "runtime/serve/cgi.h"
+#include "runtime/serve/framing.h"
+#include "runtime/serve/program.h"
+#include "runtime/serve/server.h"
 
 namespace lunatic::rt::serve {
 namespace {

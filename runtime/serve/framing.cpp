@@ -1,5 +1,5 @@
 // Strict request framing (framing.h), byte by byte as RFC 9112 writes it.
-#include "serve/framing.h"
+#include "runtime/serve/framing.h"
 
 #include <algorithm>
 #include <array>

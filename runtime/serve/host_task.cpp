@@ -1,11 +1,11 @@
 // Host tasks (host_task.h): the built-in module whose one function runs a C++ closure.
-#include "serve/host_task.h"
+#include "runtime/serve/host_task.h"
 
 #include <algorithm>
 #include <memory>
 
-#include "process/module_image.h"
-#include "process/scheduler.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
 
 namespace lunatic::rt::serve {
 namespace {

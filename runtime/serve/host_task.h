@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "process/process.h"
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::serve {
 

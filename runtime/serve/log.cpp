@@ -1,5 +1,5 @@
 // Buffered log writers (log.h).
-#include "serve/log.h"
+#include "runtime/serve/log.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <chrono>
 #include <ctime>
 
-#include "process/process.h"  // nowNanoseconds
+#include "runtime/process/process.h"
 
 namespace lunatic::rt::serve {
 namespace {

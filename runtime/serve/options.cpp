@@ -1,5 +1,5 @@
 // The server's command line (options.h), read with getopt_long.
-#include "serve/options.h"
+#include "runtime/serve/options.h"
 
 #include <getopt.h>
 

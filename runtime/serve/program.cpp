@@ -1,16 +1,16 @@
 // A request's run of the program (program.h).
-#include "serve/program.h"
+#include "runtime/serve/program.h"
 
 #include <cstring>
 #include <memory>
 
 #include "lunatic/embed.h"
-#include "memory_stdio.h"  // wasi/memory_stdio.h
-#include "process/module_image.h"
-#include "process/scheduler.h"
-#include "serve/host_task.h"
-#include "serve/server.h"
-#include "trap.h"
+#include "runtime/io/memory_stdio.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/serve/host_task.h"
+#include "runtime/serve/server.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::serve {
 namespace {

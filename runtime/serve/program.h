@@ -1,5 +1,5 @@
 // One request's run of the program: a fresh process of the served module, with the request's
-// CGI environment, its body as stdin and its stdout and stderr in memory (wasi/memory_stdio.h),
+// CGI environment, its body as stdin and its stdout and stderr in memory (runtime/io/memory_stdio.h),
 // within the server's limits; and what the answer to the request is.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "serve/cgi.h"
+#include "runtime/serve/cgi.h"
 
 namespace lunatic::rt::serve {
 

@@ -1,11 +1,11 @@
 // The entry point of an executable built with `lunaticc --serve`: instead of running the
 // program once, it serves it over HTTP, running it afresh for each request (server.h; the
-// options are in options.cpp's --help). It takes the place of runtime/main.cpp.
+// options are in options.cpp's --help). It takes the place of runtime/main/main.cpp.
 //
 // The program's view is what lunaticc's --env and --dir and LUNATIC_ENV_*/LUNATIC_DIRS
-// grant (wasi_grants.h), its arguments just its name; each request adds its CGI variables.
+// grant (wasi/grants.h), its arguments just its name; each request adds its CGI variables.
 // The directories are opened here, once, at start-up: every request's process shares those
-// descriptors (wasi/config.h), so a request opens no directory and never re-reads a name.
+// descriptors (runtime/process/wasi_config.h), so a request opens no directory and never re-reads a name.
 // SIGTERM and SIGINT drain: no new connections, the requests in flight are answered, then
 // the server exits with status 0 (1 if some were still running after --timeout plus
 // --read-timeout).
@@ -17,13 +17,13 @@
 #include <cstring>
 #include <thread>
 
-#include "executable.h"
+#include "runtime/main/executable.h"
 #include "lunatic/abi.h"
-#include "process/module_image.h"
-#include "process/scheduler.h"
-#include "serve/options.h"
-#include "serve/server.h"
-#include "wasi_grants.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/serve/options.h"
+#include "runtime/serve/server.h"
+#include "wasi/grants.h"
 
 using namespace lunatic::rt;
 

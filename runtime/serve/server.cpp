@@ -1,5 +1,5 @@
 // The listener, the connections it keeps and draining (server.h).
-#include "serve/server.h"
+#include "runtime/serve/server.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -17,12 +17,12 @@
 
 #include <http_parser.h>
 
-#include "io/io.h"
-#include "process/scheduler.h"
-#include "serve/connection.h"
-#include "executable.h"
-#include "serve/host_task.h"
-#include "serve/program.h"
+#include "runtime/io/io.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/serve/connection.h"
+#include "runtime/main/executable.h"
+#include "runtime/serve/host_task.h"
+#include "runtime/serve/program.h"
 
 namespace lunatic::rt::serve {
 namespace {

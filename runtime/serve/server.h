@@ -19,10 +19,10 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "config.h"  // wasi/config.h
-#include "process/process.h"
-#include "serve/log.h"
-#include "serve/options.h"
+#include "runtime/process/wasi_config.h"
+#include "runtime/process/process.h"
+#include "runtime/serve/log.h"
+#include "runtime/serve/options.h"
 
 namespace lunatic::rt {
 class ModuleImage;

@@ -1,5 +1,5 @@
 // Test mode's command line, read as libtest reads it (options.h).
-#include "test_mode/options.h"
+#include "runtime/test_mode/options.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -1,5 +1,5 @@
 // Test mode (test_mode.h): running a module's tests and reporting as Rust's libtest does.
-#include "test_mode/test_mode.h"
+#include "runtime/test_mode/test_mode.h"
 
 #include <unistd.h>
 
@@ -12,16 +12,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/api.h"
+#include "runtime/api/api.h"
 #include "lunatic/abi.h"
-#include "memory_stdio.h"  // wasi/memory_stdio.h
-#include "process/module_image.h"
-#include "process/registry.h"
-#include "process/scheduler.h"
-#include "root_process.h"
-#include "test_mode/options.h"
-#include "test_mode/tests.h"
-#include "wasi_grants.h"
+#include "runtime/io/memory_stdio.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/registry.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/main/root_process.h"
+#include "runtime/test_mode/options.h"
+#include "runtime/test_mode/tests.h"
+#include "wasi/grants.h"
 
 namespace lunatic::rt::test_mode {
 namespace {

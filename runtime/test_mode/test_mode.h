@@ -4,8 +4,8 @@
 // so that `cargo test` with lunaticc as the runner behaves as it does natively.
 //
 // Each selected test runs as the root process of an environment of its own (a registry of
-// its own: Capabilities::environment), with the view testWasiConfig gives (wasi_grants.h)
-// and its stdout and stderr captured together in memory (wasi/memory_stdio.h), which its
+// its own: Capabilities::environment), with the view testWasiConfig gives (wasi/grants.h)
+// and its stdout and stderr captured together in memory (runtime/io/memory_stdio.h), which its
 // children share (as a native test's threads share its capture). Tests start all at once
 // unless --test-threads bounds them; a test is over when its root process is, whatever its
 // other processes still do. Results are printed as tests end; the captured output of those

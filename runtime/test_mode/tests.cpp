@@ -1,10 +1,10 @@
 // The tests of a module and their verdicts (tests.h).
-#include "test_mode/tests.h"
+#include "runtime/test_mode/tests.h"
 
 #include <algorithm>
 
 #include "lunatic/embed.h"
-#include "trap.h"
+#include "runtime/trap.h"
 
 namespace lunatic::rt::test_mode {
 namespace {
@@ -18,7 +18,7 @@ bool matches(const std::string& path, const std::string& filter, bool exact) {
 }
 
 // How a test's root process failed, when no panic message says it: what the executable
-// prints for its root process (runtime/main.cpp).
+// prints for its root process (runtime/main/main.cpp).
 std::string failureOf(const Death& death) {
   if (death.trap == 0) return "the test exited with status " + std::to_string(death.exit_code);
   if (death.trap == kKilledKind) return "the test was killed";

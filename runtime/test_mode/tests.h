@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "lunatic/abi.h"
-#include "process/process.h"
-#include "test_mode/options.h"
+#include "runtime/process/process.h"
+#include "runtime/test_mode/options.h"
 
 namespace lunatic::rt::test_mode {
 

@@ -27,9 +27,10 @@ WASM_TYPES = {"i": "i32", "I": "i64", "f": "f32", "F": "f64"}
 
 
 def read_def(path):
-    entry = re.compile(r'^LUNATIC_HOST_FUNCTION\("([^"]+)", (\w+), "([iIfF]*:[iIfF]*)"\)')
+    entry = re.compile(r'^LUNATIC_HOST_FUNCTION\((\w+), (\w+), "([iIfF]*:[iIfF]*)"\)')
     with open(path) as f:
-        return [m.groups() for m in map(entry.match, f) if m]
+        return [("lunatic::" + module, name, signature) for module, name, signature in
+                (m.groups() for m in map(entry.match, f) if m)]
 
 
 def read_upstream():

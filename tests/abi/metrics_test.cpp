@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "api/metrics.h"
-#include "host.h"
+#include "runtime/api/metrics.h"
+#include "runtime/host.h"
 #include "lunatic/abi.h"
 
 using namespace lunatic::rt;

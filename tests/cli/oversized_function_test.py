@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Oversized functions (compiler/module_split.h: compiled as at -O0, in parts of their own,
+"""Oversized functions (compiler/backend/module_split.h: compiled as at -O0, in parts of their own,
 their long blocks cut) compile to programs that print what they must. The programs come from
 bench/compile/pathological.py, which computes each one's output itself; the largest is the
 20,000-local function of issue 22 at -O2. This checks correctness only: how long compiling

@@ -1,4 +1,4 @@
-/* What the root process is granted (runtime/wasi_grants.h), for wasi_grants_test.py: prints
+/* What the root process is granted (wasi/grants.h), for wasi_grants_test.py: prints
  * one line per argument ("arg: ..."), then one per environment variable ("env: ..."), then
  * acts on its arguments in order:
  *   dir=PATH     preopens PATH for a new config and says so ("preopened PATH"); a refused

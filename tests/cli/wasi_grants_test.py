@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What an executable's root process is granted (runtime/wasi_grants.h).
+"""What an executable's root process is granted (wasi/grants.h).
 
 - lunaticc refuses malformed --env and --dir flags with one error line and no output;
 - the root process sees its arguments untouched, exactly the variables granted by --env and

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "binaryen_compat.h"
-#include "frontend.h"
-#include "module_info.h"
-#include "validate.h"
+#include "compiler/frontend/binaryen_compat.h"
+#include "compiler/frontend/binaryen_reader.h"
+#include "compiler/frontend/module_info.h"
+#include "compiler/frontend/validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<char> bytes(reinterpret_cast<const char*>(data), reinterpret_cast<const char*>(data) + size);

@@ -1,6 +1,6 @@
 // What a process may reach: directory grants as written (lunatic/directory_grant.h), the
 // root process's WASI view from flags and environment, grants handed on to children
-// (runtime/wasi_grants.h), the filesystem sandbox's path rules (wasi/sandbox.h), and the
+// (wasi/grants.h), the filesystem sandbox's path rules (wasi/sandbox.h), and the
 // narrowing of capabilities (process/process.h).
 #include <doctest/doctest.h>
 
@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "lunatic/directory_grant.h"
-#include "process/process.h"
-#include "sandbox.h"
-#include "wasi_grants.h"
+#include "runtime/process/process.h"
+#include "wasi/sandbox.h"
+#include "wasi/grants.h"
 
 using namespace lunatic;
 using namespace lunatic::rt;

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "memory.h"
-#include "process/process.h"
-#include "process/run_queue.h"
+#include "runtime/memory.h"
+#include "runtime/process/process.h"
+#include "runtime/process/run_queue.h"
 
 using namespace lunatic::rt;
 

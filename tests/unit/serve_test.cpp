@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "serve/cgi.h"
-#include "serve/framing.h"
-#include "serve/options.h"
+#include "runtime/serve/cgi.h"
+#include "runtime/serve/framing.h"
+#include "runtime/serve/options.h"
 
 using namespace lunatic::rt::serve;
 using namespace std::literals;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "module_info.h"
-#include "validate.h"
+#include "compiler/frontend/module_info.h"
+#include "compiler/frontend/validate.h"
 
 namespace {
 

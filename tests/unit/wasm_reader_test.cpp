@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "module_info.h"
-#include "wasm_reader.h"
+#include "compiler/frontend/module_info.h"
+#include "compiler/frontend/wasm_reader.h"
 
 using lunaticc::WasmReader;
 

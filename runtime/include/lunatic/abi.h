@@ -290,7 +290,7 @@ extern const lunatic_module lunatic_main_module;
 extern const char lunatic_main_entry[];
 #define LUNATIC_TEST_EXPORT_PREFIX "#lunatic_test_"
 
-/* What lunaticc's --env and --dir flags grant the root process (runtime/wasi_grants.h):
+/* What lunaticc's --env and --dir flags grant the root process (wasi/grants.h):
  * records of three NUL-terminated strings each, one after another, then an empty string:
  *     LUNATIC_GRANT_ENVIRONMENT_VARIABLE, KEY, VALUE
  *     LUNATIC_GRANT_DIRECTORY, HOST (as given to --dir), GUEST (the name the guest sees)

@@ -1,5 +1,5 @@
 // How a directory grant is written, HOST[::GUEST][:ro]: read alike by lunaticc's --dir (baked
-// into the executable) and the runtime's LUNATIC_DIRS (runtime/wasi_grants.h).
+// into the executable) and the runtime's LUNATIC_DIRS (wasi/grants.h).
 //   HOST          the host directory, which the guest sees under the same name
 //   ::GUEST       the name the guest sees it under instead
 //   :ro           read-only: no write rights to anything beneath it

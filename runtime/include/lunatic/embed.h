@@ -24,10 +24,6 @@ typedef struct lunatic_error {
   char message[256];      /* one line, no newline */
 } lunatic_error;
 
-/* Writes the Wasm backtrace of the last trap on this thread, one "  at NAME" line per
- * frame, innermost first. */
-void lunatic_print_trap_backtrace(void);
-
 /* Human-readable name of a trap, as the spec test suite spells it
  * ("out of bounds memory access", "integer divide by zero", ...). */
 const char* lunatic_trap_message(uint32_t kind);

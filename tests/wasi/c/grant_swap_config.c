@@ -2,7 +2,7 @@
  * directory, the granter swaps that directory for a symlink that leads out, and the child
  * spawned from the config must still see the directory it was granted, never where the
  * name now leads. A grant is a descriptor, opened beneath the granter's own directory when
- * config_preopen_dir is called (runtime/wasi_grants.h), not a name opened again later.
+ * config_preopen_dir is called (wasi/grants.h), not a name opened again later.
  *
  * The root makes /sandbox/sub (with a file in it), preopens /sandbox/sub in a new config,
  * then renames sub away and puts in its place a relative symlink that climbs to the host's

@@ -1,0 +1,43 @@
+// In-process linking with lld (see link.h).
+#include "compiler/backend/link.h"
+
+#include <lld/Common/Driver.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Program.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "compiler/backend/link_config.h"
+
+LLD_HAS_DRIVER(elf)
+
+namespace lunaticc {
+
+std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve) {
+  namespace cfg = link_config;
+  const std::vector<std::string> archives = runtimeArchives(serve);
+  for (const std::string& archive : archives) {
+    if (!llvm::sys::fs::exists(archive)) return "runtime library not found: " + archive;
+  }
+  const std::string search_dir = std::string("-L") + cfg::libdir;
+  std::vector<const char*> args = {
+      "ld.lld", "-pie", "-z", "relro", "-z", "now", "--hash-style=gnu", "--build-id",
+      "--eh-frame-hdr", "-m", "elf_x86_64", "--gc-sections", "-dynamic-linker", cfg::dynamic_linker,
+      "-o", output.c_str(), cfg::crt1, cfg::crti, cfg::crtbegin, object.c_str()};
+  for (const std::string& archive : archives) args.push_back(archive.c_str());
+  args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx, "-lm", cfg::libgcc, cfg::libgcc_eh, "-lc",
+                           cfg::libgcc, cfg::libgcc_eh, cfg::crtend, cfg::crtn});
+  if (strip) args.push_back("--strip-all");
+
+  std::string messages;
+  llvm::raw_string_ostream out(messages), err(messages);
+  lld::Result result = lld::lldMain(args, out, err, {{lld::Gnu, &lld::elf::link}});
+  if (result.retCode == 0) return {};
+  std::string first = messages.substr(0, messages.find('\n'));
+  return first.empty() ? "link failed" : "link failed: " + first;
+}
+
+}  // namespace lunaticc

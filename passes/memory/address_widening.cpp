@@ -1,0 +1,430 @@
+// 64-bit addresses in loops whose 32-bit address arithmetic cannot wrap (see
+// address_widening.h).
+//
+// The translator forms a host address as base + zext(a), where a is the Wasm address: an
+// i32, often computed in the loop (p + 8*i, or p + 8*i + 8 when clang unrolled by two).
+// Wasm's i32.add wraps, so ScalarEvolution cannot rewrite zext({p,+,8}) as {zext p,+,8}:
+// the access has no known stride, two accesses 8 bytes apart have no known distance, and
+// LLVM neither vectorises the loop nor folds the constant into the addressing mode. Native
+// code has no such wrap; matmul ran at twice native time for it.
+//
+// For an innermost loop that calls nothing but lunatic_yield (which moves no memory; a loop
+// that calls nothing, LLVM may vectorise) and whose trips can be bounded (passes/loop_utils.h), the
+// pass rewrites each such i32 recurrence a as an i64
+// expression w: loop-invariant parts zero-extended, constants sign-extended, the loop's own
+// recurrences kept with their constant steps. By construction w equals a modulo 2^32, and
+// w is linear in the iteration number, so if w lies in [0, 2^32) at the first and at the
+// last iteration it lies there at every iteration in between, and then w = zext(a). The
+// preheader checks exactly that:
+//
+//   preheader:  w(first) <u 2^32 and w(last) <u 2^32 for every address ? wide : narrow
+//   wide:       the loop with w in place of zext(a)
+//   narrow:     a copy of the loop as it was
+//
+// In bounds-checked mode the loop's bounds checks (address + end > size, then a trap) are
+// checked the same way: if the highest end of each group lies within the memory's size,
+// which such a loop cannot change, no check in the wide loop can trap, and they
+// go; a loop that would trap runs the narrow copy, which traps at the same iteration.
+//
+// Addresses whose invariant parts differ only by a constant share one check (the lowest
+// and highest constant). Loop-invariant parts keep their constants apart from the
+// zero-extended rest (p + 8 becomes zext(p) + 8, not zext(p + 8)), so that accesses a
+// constant apart stay a constant apart. The check is only ever false for addresses that
+// wrap around 4 GiB, which compiled C does not form in practice; the narrow copy keeps
+// such code exact.
+#include "passes/memory/address_widening.h"
+
+#include "passes/loop_utils.h"
+#include "passes/preemption/charges.h"
+
+#include <llvm/ADT/MapVector.h>
+#include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
+#include <llvm/Analysis/TargetTransformInfo.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/Utils/LoopSimplify.h>
+#include <llvm/Transforms/Utils/LoopUtils.h>
+#include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
+
+#include <map>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace lunaticc {
+namespace {
+
+using llvm::BasicBlock;
+using llvm::SCEV;
+using llvm::Value;
+
+// Steps (bytes per iteration) up to this size keep step * trip count far from overflowing
+// an i64 (trip counts are checked against kMaxTrips at run time).
+constexpr int64_t kMaxStep = int64_t(1) << 24;
+constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
+
+// How many basic operations (TTI's TCC_Basic units) the checks may cost to compute. 24 would
+// widen n-body's bounds-checked inner loop too (7% faster), but also more of wasi-libc's
+// loops, and the code moved by that made the interpreter kernel 15% slower, bounds-checked,
+// in code not changed at all; a wash on this machine.
+constexpr unsigned kCheckBudget = 16;
+
+// Loops with more addresses to widen than this are left alone (each may need a check).
+constexpr size_t kMaxAddresses = 64;
+
+// Whether `loop` calls nothing but intrinsics, and lunatic_yield (a reduction charge's,
+// which moves and grows no memory: abi.h) if `yields`, outside blocks that end in
+// `unreachable` (traps). No call in such a loop can change memory's base or size, or the
+// addresses' parts; without yields LLVM may vectorise it.
+bool callsNothingBut(const llvm::Loop& loop, unsigned yield_kind, bool yields) {
+  for (const BasicBlock* block : loop.blocks()) {
+    if (llvm::isa<llvm::UnreachableInst>(block->getTerminator())) continue;
+    for (const llvm::Instruction& inst : *block) {
+      if (llvm::isa<llvm::CallBase>(inst) && !llvm::isa<llvm::IntrinsicInst>(inst) &&
+          !(yields && inst.getMetadata(yield_kind))) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Whether the zero-extension `zext` forms a memory address: a GEP uses it, directly or
+// after the addition of an access's constant offset.
+bool formsAddress(const llvm::ZExtInst& zext) {
+  for (const llvm::User* user : zext.users()) {
+    if (llvm::isa<llvm::GetElementPtrInst>(user)) return true;
+    if (llvm::isa<llvm::BinaryOperator>(user) &&
+        llvm::cast<llvm::BinaryOperator>(user)->getOpcode() == llvm::Instruction::Add) {
+      for (const llvm::User* next : user->users()) {
+        if (llvm::isa<llvm::GetElementPtrInst>(next)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// An address to widen: its zero-extension and the i64 recurrence that replaces it.
+struct WideAddress {
+  llvm::ZExtInst* zext;
+  const llvm::SCEVAddRecExpr* wide;
+};
+
+// A bounds check on a widened address.
+struct WideBoundsCheck {
+  BoundsCheck check;
+  const llvm::SCEVAddRecExpr* wide;  // the address
+};
+
+// Addresses w = rest + c + step * i with the same rest and step form a group: they lie
+// constants apart throughout the loop.
+struct GroupKey {
+  const SCEV* rest;
+  int64_t step;
+  bool operator<(const GroupKey& other) const { return std::tie(rest, step) < std::tie(other.rest, other.step); }
+};
+
+// The base pointers of the widened loop: memory's base plus an address's invariant part,
+// one for each invariant part, made in the preheader. Each goes through an integer, so
+// that LLVM takes it for an object of its own: the loop vectoriser then checks accesses
+// from different bases against each other at run time, and proves accesses from one base
+// (p + 8i and p + 8i + 8) independent by their distance. From one shared base it would
+// check every pair at run time, and accesses a few bytes apart always overlap.
+class Bases {
+ public:
+  Bases(llvm::Instruction* at, llvm::SCEVExpander& expander) : b_(at), at_(at), expander_(expander) {}
+
+  Value* of(Value* memory, const SCEV* rest) {
+    Value*& base = made_[{memory, rest}];
+    if (!base) {
+      Value* start = b_.CreatePtrToInt(memory, b_.getInt64Ty());
+      Value* offset = expander_.expandCodeFor(rest, b_.getInt64Ty(), at_);
+      base = b_.CreateIntToPtr(b_.CreateAdd(start, offset), memory->getType(), "addr.base");
+    }
+    return base;
+  }
+
+ private:
+  llvm::IRBuilder<> b_;
+  llvm::Instruction* at_;
+  llvm::SCEVExpander& expander_;
+  std::map<std::pair<Value*, const SCEV*>, Value*> made_;
+};
+
+class AddressWidening {
+ public:
+  AddressWidening(llvm::Function& f, llvm::FunctionAnalysisManager& fam)
+      : f_(f),
+        i64_(llvm::Type::getInt64Ty(f.getContext())),
+        li_(fam.getResult<llvm::LoopAnalysis>(f)),
+        dt_(fam.getResult<llvm::DominatorTreeAnalysis>(f)),
+        se_(fam.getResult<llvm::ScalarEvolutionAnalysis>(f)),
+        ac_(fam.getResult<llvm::AssumptionAnalysis>(f)),
+        tti_(fam.getResult<llvm::TargetIRAnalysis>(f)) {}
+
+  bool run() {
+    std::vector<llvm::Loop*> candidates;
+    unsigned yield_kind = f_.getContext().getMDKindID(kReductionsYieldMetadata);
+    for (llvm::Loop* loop : li_.getLoopsInPreorder()) {
+      if (loop->isInnermost() && callsNothingBut(*loop, yield_kind, true)) candidates.push_back(loop);
+    }
+    bool changed = false;
+    for (llvm::Loop* loop : candidates) changed |= widen(*loop);
+    return changed;
+  }
+
+ private:
+  // A constant and the rest of `s`, whose sum `s` is (SCEV puts an add's constant first).
+  // An outer loop's recurrence gives up its start's constant too: SCEV folds the constant
+  // of `3768 + {0,+,56}<outer>` into `{3768,+,56}<outer>`, and addresses 8 bytes apart in a
+  // struct would otherwise fall in different groups.
+  std::pair<int64_t, const SCEV*> splitConstant(const SCEV* s) {
+    if (auto* constant = llvm::dyn_cast<llvm::SCEVConstant>(s)) {
+      return {constant->getAPInt().getSExtValue(), se_.getZero(s->getType())};
+    }
+    if (auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(s); rec && rec->isAffine()) {
+      auto [offset, start] = splitConstant(rec->getStart());
+      return {offset, se_.getAddRecExpr(start, rec->getStepRecurrence(se_), rec->getLoop(), SCEV::FlagAnyWrap)};
+    }
+    auto* add = llvm::dyn_cast<llvm::SCEVAddExpr>(s);
+    auto* constant = add ? llvm::dyn_cast<llvm::SCEVConstant>(add->getOperand(0)) : nullptr;
+    if (!constant) return {0, s};
+    llvm::SmallVector<const SCEV*, 4> rest(add->operands().begin() + 1, add->operands().end());
+    return {constant->getAPInt().getSExtValue(), se_.getAddExpr(rest)};
+  }
+
+  const SCEV* constant(int64_t value) { return se_.getConstant(i64_, uint64_t(value), true); }
+
+  // An i64 expression equal to the i32 expression `s` modulo 2^32 (see the top of the
+  // file), or null.
+  const SCEV* widened(const SCEV* s, const llvm::Loop& loop) {
+    if (auto* c = llvm::dyn_cast<llvm::SCEVConstant>(s)) return constant(c->getAPInt().getSExtValue());
+    if (auto* add = llvm::dyn_cast<llvm::SCEVAddExpr>(s)) {
+      llvm::SmallVector<const SCEV*, 4> operands;
+      for (const SCEV* operand : add->operands()) {
+        const SCEV* wide = widened(operand, loop);
+        if (!wide) return nullptr;
+        operands.push_back(wide);
+      }
+      return se_.getAddExpr(operands);
+    }
+    auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(s);
+    if (rec && rec->isAffine() && rec->getLoop() == &loop) {
+      auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se_));
+      if (!step) return nullptr;
+      int64_t bytes = step->getAPInt().getSExtValue();
+      const SCEV* start = widened(rec->getStart(), loop);
+      if (!start || bytes <= -kMaxStep || bytes >= kMaxStep) return nullptr;
+      return se_.getAddRecExpr(start, constant(bytes), &loop, SCEV::FlagAnyWrap);
+    }
+    if (!se_.isLoopInvariant(s, &loop)) return nullptr;
+    if (rec && rec->isAffine()) {
+      // An outer loop's recurrence: its start's constant stays apart.
+      auto [offset, rest] = splitConstant(rec->getStart());
+      if (offset != 0) {
+        const SCEV* moved = se_.getAddRecExpr(rest, rec->getStepRecurrence(se_), rec->getLoop(), SCEV::FlagAnyWrap);
+        return se_.getAddExpr(constant(offset), se_.getZeroExtendExpr(moved, i64_));
+      }
+    }
+    return se_.getZeroExtendExpr(s, i64_);
+  }
+
+  std::vector<WideAddress> findAddresses(const llvm::Loop& loop) {
+    std::vector<WideAddress> found;
+    for (BasicBlock* block : loop.blocks()) {
+      for (llvm::Instruction& inst : *block) {
+        auto* zext = llvm::dyn_cast<llvm::ZExtInst>(&inst);
+        if (!zext || !zext->getType()->isIntegerTy(64) || !zext->getSrcTy()->isIntegerTy(32) ||
+            !formsAddress(*zext)) {
+          continue;
+        }
+        auto* narrow = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se_.getSCEV(zext->getOperand(0)));
+        if (!narrow || narrow->getLoop() != &loop) continue;
+        // Already a recurrence: ScalarEvolution proved that it does not wrap.
+        if (llvm::isa<llvm::SCEVAddRecExpr>(se_.getSCEV(zext))) continue;
+        auto* wide = llvm::dyn_cast_or_null<llvm::SCEVAddRecExpr>(widened(narrow, loop));
+        if (!wide || wide->getLoop() != &loop || !wide->isAffine()) continue;
+        found.push_back({zext, wide});
+        findBoundsChecks(*zext, wide, loop);
+      }
+    }
+    return found;
+  }
+
+  void findBoundsChecks(llvm::ZExtInst& zext, const llvm::SCEVAddRecExpr* wide, const llvm::Loop& loop) {
+    for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide});
+  }
+
+  // The group of a widened address w = rest + c + step * i: (rest, step), and c.
+  std::pair<GroupKey, int64_t> groupOf(const llvm::SCEVAddRecExpr* wide) {
+    auto [offset, rest] = splitConstant(wide->getStart());
+    int64_t step = llvm::cast<llvm::SCEVConstant>(wide->getStepRecurrence(se_))->getAPInt().getSExtValue();
+    return {GroupKey{rest, step}, offset};
+  }
+
+  // Whether two addresses lie a constant apart (p + 8i and p + 8i + 8): the relation
+  // ScalarEvolution loses to the wrap, which keeps LLVM from vectorising them and from
+  // folding the constant into the addressing mode. Loops without such a pair are left
+  // alone: LLVM vectorises single accesses under its own run-time wrap checks, and a copy
+  // of every loop would cost a fifth more compile time for little (a large module's
+  // 4,500 small loops).
+  bool hasNeighbours(const std::vector<WideAddress>& addresses) {
+    std::map<GroupKey, int64_t> first_offset;
+    for (const WideAddress& address : addresses) {
+      auto [key, offset] = groupOf(address.wide);
+      auto [seen, fresh] = first_offset.try_emplace(key, offset);
+      if (!fresh && seen->second != offset) return true;
+    }
+    return false;
+  }
+
+  // What the wide loop needs, as (value, limit) pairs: value <u limit must hold. For each
+  // group of addresses w = rest + c + step * i (constants c apart), the lowest and the
+  // highest any of them takes must lie in [0, 2^32); and the highest end of each group's
+  // bounds-checked accesses must not pass the memory's size (bounds-checked mode), so that
+  // no check in the loop can trap.
+  std::vector<std::pair<const SCEV*, Value*>> conditions(const std::vector<WideAddress>& addresses,
+                                                         const SCEV* backedges) {
+    // The value of a group's member with constant c at its extreme end (first or last).
+    auto extreme = [&](const GroupKey& key, int64_t c, bool highest) {
+      const SCEV* value = se_.getAddExpr(key.rest, constant(c));
+      bool at_last = (key.step >= 0) == highest;
+      return at_last ? se_.getAddExpr(value, se_.getMulExpr(constant(key.step), backedges)) : value;
+    };
+    // In the order the addresses first name them, so the checks come out the same in every
+    // compilation: keys hold pointers, and a plain map would order them by address.
+    llvm::MapVector<GroupKey, std::pair<int64_t, int64_t>, std::map<GroupKey, unsigned>> ranges;  // lowest and highest constant
+    for (const WideAddress& address : addresses) {
+      auto [key, offset] = groupOf(address.wide);
+      auto [range, fresh] = ranges.try_emplace(key, offset, offset);
+      range->second.first = std::min(range->second.first, offset);
+      range->second.second = std::max(range->second.second, offset);
+    }
+    using GroupAndSize = std::pair<GroupKey, Value*>;
+    llvm::MapVector<GroupAndSize, int64_t, std::map<GroupAndSize, unsigned>> ends;  // highest constant + end
+    for (const WideBoundsCheck& bounds : bounds_checks_) {
+      auto [key, offset] = groupOf(bounds.wide);
+      int64_t reach = offset + bounds.check.end;
+      auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, reach);
+      end->second = std::max(end->second, reach);
+    }
+    Value* four_gib = llvm::ConstantInt::get(i64_, uint64_t(1) << 32);
+    std::vector<std::pair<const SCEV*, Value*>> result;
+    for (const auto& [key, range] : ranges) {
+      result.emplace_back(extreme(key, range.first, false), four_gib);
+      result.emplace_back(extreme(key, range.second, true), four_gib);
+    }
+    for (const auto& [group, end] : ends) {
+      // highest + end <= size, as highest + end - 1 <u size
+      result.emplace_back(extreme(group.first, end - 1, true), group.second);
+    }
+    return result;
+  }
+
+  bool widen(llvm::Loop& loop) {
+    if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
+    if (!loop.isLoopSimplifyForm()) return false;
+    std::optional<TripBound> bound = tripBound(se_, loop);
+    if (!bound) return false;
+    const SCEV* max_backedges = bound->max_backedges;
+    bounds_checks_.clear();
+    std::vector<WideAddress> addresses = findAddresses(loop);
+    if (addresses.size() > kMaxAddresses || !hasNeighbours(addresses)) return false;
+    const SCEV* backedges = se_.getNoopOrZeroExtend(max_backedges, i64_);
+    std::vector<std::pair<const SCEV*, Value*>> needs = conditions(addresses, backedges);
+
+    BasicBlock* preheader = loop.getLoopPreheader();
+    llvm::Instruction* at = preheader->getTerminator();
+    const llvm::DataLayout& layout = f_.getDataLayout();
+    llvm::SCEVExpander checks(se_, layout, "addr.check");
+    llvm::SmallVector<const SCEV*, 16> values{backedges};
+    for (const auto& need : needs) values.push_back(need.first);
+    for (const SCEV* value : values) {
+      if (!checks.isSafeToExpandAt(value, at)) return false;
+    }
+    if (checks.isHighCostExpansion(values, &loop, kCheckBudget, &tti_, at)) return false;
+    formLCSSA(loop, dt_, &li_, &se_);
+
+    llvm::IRBuilder<> b(at);
+    Value* fits = assumptionsHold(*bound, checks, at);
+    auto below = [&](const SCEV* value, Value* limit) {
+      return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), limit, "addr.fits");
+    };
+    for (const auto& [value, limit] : needs) fits = b.CreateAnd(fits, below(value, limit));
+    if (max_backedges->getType()->getIntegerBitWidth() > 32) {
+      fits = b.CreateAnd(fits, below(backedges, b.getInt64(kMaxTrips)));
+    }
+
+    llvm::ValueToValueMapTy vmap;
+    LoopCopy copy = copyLoop(loop, at, ".wide", ".narrow", vmap, dt_, li_, se_);
+    llvm::Instruction* old_branch = preheader->getTerminator();
+    b.SetInsertPoint(old_branch);
+    b.CreateCondBr(fits, copy.original_ph, copy.copy_ph);
+    old_branch->eraseFromParent();
+
+    llvm::SCEVExpander rewrite(se_, layout, "addr.wide");
+    // A base per group helps the vectoriser, but costs a register each, which a loop that
+    // yields, and so is never vectorised, needs more.
+    bool vectorisable = callsNothingBut(loop, 0, false);
+    Bases bases(copy.original_ph->getTerminator(), rewrite);
+    for (const WideAddress& address : addresses) {
+      auto [offset, rest] = splitConstant(address.wide->getStart());
+      const SCEV* within =
+          se_.getAddRecExpr(constant(offset), address.wide->getStepRecurrence(se_), &loop, SCEV::FlagAnyWrap);
+      Value* whole = nullptr;  // the widened address, for what is not a GEP from an invariant base
+      for (llvm::Use& use : llvm::make_early_inc_range(address.zext->uses())) {
+        auto* gep = llvm::dyn_cast<llvm::GetElementPtrInst>(use.getUser());
+        if (vectorisable && gep && gep->getNumIndices() == 1 && use.getOperandNo() == 1 &&
+            gep->getSourceElementType()->isIntegerTy(8) && loop.isLoopInvariant(gep->getPointerOperand())) {
+          gep->setOperand(0, bases.of(gep->getPointerOperand(), rest));
+          gep->setOperand(1, rewrite.expandCodeFor(within, i64_, gep));
+          continue;
+        }
+        if (!whole) whole = rewrite.expandCodeFor(address.wide, i64_, address.zext);
+        use.set(whole);
+      }
+      address.zext->eraseFromParent();
+    }
+    for (const WideBoundsCheck& bounds : bounds_checks_) {
+      llvm::ICmpInst* compare = bounds.check.compare;
+      compare->replaceAllUsesWith(llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds));
+      compare->eraseFromParent();
+    }
+    se_.forgetLoop(&loop);
+    se_.forgetBlockAndLoopDispositions();
+    return true;
+  }
+
+  llvm::Function& f_;
+  llvm::Type* i64_;
+  llvm::LoopInfo& li_;
+  llvm::DominatorTree& dt_;
+  llvm::ScalarEvolution& se_;
+  llvm::AssumptionCache& ac_;
+  llvm::TargetTransformInfo& tti_;
+  std::vector<WideBoundsCheck> bounds_checks_;  // of the loop being widened
+};
+
+class AddressWideningPass : public llvm::PassInfoMixin<AddressWideningPass> {
+ public:
+  llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager& fam) {
+    if (!AddressWidening(f, fam).run()) return llvm::PreservedAnalyses::all();
+    return llvm::PreservedAnalyses::none();
+  }
+};
+
+}  // namespace
+
+void registerAddressWidening(llvm::PassBuilder& builder) {
+  builder.registerVectorizerStartEPCallback(
+      [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) { passes.addPass(AddressWideningPass()); });
+}
+
+}  // namespace lunaticc

@@ -1,0 +1,102 @@
+// Unrolling small checked loops (see charge_unrolling.h).
+//
+// A loop whose trip count is unknown (a scan until a sentinel, a probe sequence, a
+// partition step) keeps a check in its header: a subtraction and a branch each iteration,
+// as much as the rest of a tight loop's body. Unrolled K times with every exit kept, such a loop runs K copies of its
+// body per trip around, each copy with its own exits and its own charge; charge merging
+// (charge_merging.h), run again after this pass, then folds the copies' charges into the
+// first, so one check pays for K iterations. A trip that leaves early has paid for the
+// copies it skipped, at most K - 1 iterations' worth, once per run of the loop.
+//
+// Loops with a known bound are left alone: loop versioning gave them a check-free copy for
+// the runs the budget covers, and the copies' induction variables would cost their outer
+// loop (strength reduction hoists one per copy into it) more than the checks saved.
+#include "passes/preemption/charge_unrolling.h"
+
+#include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/OptimizationRemarkEmitter.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/TargetTransformInfo.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/Utils/LCSSA.h>
+#include <llvm/Transforms/Utils/LoopSimplify.h>
+#include <llvm/Transforms/Utils/UnrollLoop.h>
+
+#include <vector>
+
+#include "passes/preemption/charge_merging.h"
+#include "passes/preemption/charges.h"
+
+namespace lunaticc {
+namespace {
+
+// Copies of the body per trip around the loop.
+constexpr unsigned kCopies = 4;
+
+// Loops larger than this (instructions, yield blocks left out) are not unrolled: their
+// check is a small part of an iteration already, and the copies would cost code size.
+constexpr unsigned kMaxBodyInstructions = 24;
+
+class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
+ public:
+  llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager& fam) {
+    unsigned kind = f.getContext().getMDKindID(kReductionsYieldMetadata);
+    auto& li = fam.getResult<llvm::LoopAnalysis>(f);
+    auto& se = fam.getResult<llvm::ScalarEvolutionAnalysis>(f);
+    std::vector<llvm::Loop*> candidates;
+    for (llvm::Loop* loop : li.getLoopsInPreorder()) {
+      if (loop->isInnermost() && worthUnrolling(*loop, kind) &&
+          llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop))) {
+        candidates.push_back(loop);
+      }
+    }
+    if (candidates.empty()) return llvm::PreservedAnalyses::all();
+    auto& dt = fam.getResult<llvm::DominatorTreeAnalysis>(f);
+    auto& ac = fam.getResult<llvm::AssumptionAnalysis>(f);
+    auto& tti = fam.getResult<llvm::TargetIRAnalysis>(f);
+    auto& ore = fam.getResult<llvm::OptimizationRemarkEmitterAnalysis>(f);
+    bool changed = false;
+    for (llvm::Loop* loop : candidates) {
+      if (!loop->isLoopSimplifyForm()) changed |= simplifyLoop(loop, &dt, &li, &se, &ac, nullptr, false);
+      if (!loop->isLoopSimplifyForm() || !loop->isSafeToClone()) continue;
+      changed |= formLCSSA(*loop, dt, &li, &se);
+      llvm::UnrollLoopOptions options{};
+      options.Count = kCopies;
+      options.Force = true;
+      options.Runtime = false;  // no remainder loop: every copy keeps its exits
+      options.AllowExpensiveTripCount = false;
+      options.UnrollRemainder = false;
+      options.ForgetAllSCEV = false;
+      changed |= UnrollLoop(loop, options, &li, &se, &dt, &ac, &tti, &ore, true) != llvm::LoopUnrollResult::Unmodified;
+    }
+    return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
+  }
+
+ private:
+  // A small loop whose header still charges (its check was not versioned away).
+  static bool worthUnrolling(const llvm::Loop& loop, unsigned kind) {
+    bool charged = false;
+    unsigned size = 0;
+    for (const llvm::BasicBlock* block : loop.blocks()) {
+      if (isYieldBlock(*block, kind)) {
+        charged = true;
+        continue;
+      }
+      size += unsigned(block->size());
+    }
+    return charged && size <= kMaxBodyInstructions;
+  }
+};
+
+}  // namespace
+
+void registerChargeUnrolling(llvm::PassBuilder& builder) {
+  builder.registerVectorizerStartEPCallback(
+      [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) { passes.addPass(ChargeUnrollingPass()); });
+  registerChargeMerging(builder);
+}
+
+}  // namespace lunaticc

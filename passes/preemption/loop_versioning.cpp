@@ -1,0 +1,432 @@
+// Check-free versions of loops that charge reductions (see loop_versioning.h).
+//
+// A charge in a loop header is cheap by itself (a subtraction and a branch on a register),
+// but its branch leads to a call, and LLVM vectorises no loop that holds a call. Yet most
+// runs of an innermost loop cannot yield: if the budget on entry covers every iteration the
+// loop can run, no charge in it can take the budget below zero. So for an innermost loop
+// whose trips can be bounded (passes/loop_utils.h: by ScalarEvolution, perhaps under assumptions
+// the preheader checks; when they fail, the loop runs checked), the pass builds
+//
+//   preheader:    need = max iterations * cost per iteration + cost before a check
+//                 budget >= need ? fast loop : need <= kEarlyYieldLimit ? early yield
+//                                                                        : checked loop
+//   fast loop:    a copy without the charges: need is subtracted once, before it, for all
+//                 the iterations it may run (a run that leaves early has paid for a few
+//                 iterations it did not run, as if the time slice were that much shorter).
+//   early yield:  the header charge's yield block, run before the first iteration: the loop
+//                 would fit in a fresh time slice, so yielding a little early lets all of it
+//                 run check-free (the fast loop if the refilled budget covers it, else the
+//                 checked one). Time slices end at most kEarlyYieldLimit reductions sooner.
+//   checked loop: the loop as it was.
+//
+// The fast loop is the checked loop minus branches its entry condition proves never taken,
+// so both compute the same values. A loop whose trip count is unknown, or that reads the
+// budget back from the instance (it calls code that may spend it), keeps its checks; so do
+// loops whose iterations together may charge more than kEarlyYieldLimit and start on a
+// smaller budget (they run checked until the end, at least one time slice's work).
+//
+// The budget is the i64 SSA value the translator keeps between calls: a phi in the loop
+// header, reduced by `add budget, -cost` at every charge, merged by phis. The pass follows
+// only that shape (anything else makes it leave the loop alone) and bounds how much it can
+// drop per iteration by the most expensive path.
+#include "passes/preemption/loop_versioning.h"
+
+#include "passes/loop_utils.h"
+#include "passes/preemption/charges.h"
+
+#include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/DomTreeUpdater.h>
+#include <llvm/Analysis/InstructionSimplify.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/TargetTransformInfo.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/Utils/BasicBlockUtils.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/Local.h>
+#include <llvm/Transforms/Utils/LoopSimplify.h>
+#include <llvm/Transforms/Utils/LoopUtils.h>
+#include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
+
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace lunaticc {
+namespace {
+
+using llvm::BasicBlock;
+using llvm::Value;
+
+// A loop whose whole run may charge at most this much yields first if the budget does not
+// cover it, then runs check-free. About a quarter of the runtime's time slice
+// (kSliceReductions, 500,000 in runtime/process/scheduler.h): the refilled budget then
+// covers the loop, and a slice still runs at least three quarters of its length. Larger
+// loops run checked when they start on a budget too small for them.
+constexpr uint64_t kEarlyYieldLimit = 131072;
+
+// Bounds that keep `need` far from overflowing an i64: trip counts are checked against
+// kMaxTrips at run time, costs against kMaxCost here.
+constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
+constexpr uint64_t kMaxCost = uint64_t(1) << 28;
+
+// How many basic operations the trip count may cost to compute (TTI's TCC_Basic units).
+constexpr unsigned kTripCountBudget = 8;
+
+// What the pass knows about a loop it may version.
+struct ChargedLoop {
+  std::vector<Charge> charges;
+  llvm::PHINode* budget;      // the budget phi in the header
+  uint64_t per_iteration;     // the most one iteration may subtract from it
+  uint64_t before_check;      // the most subtracted before any check in an iteration
+  TripBound trips;
+  std::vector<llvm::BinaryOperator*> subtractions;  // the charges' subtractions of the budget
+};
+
+// The charge whose yield block is `yield`, if it lies within `loop`.
+std::optional<Charge> matchChargeIn(BasicBlock* yield, const llvm::Loop& loop) {
+  std::optional<Charge> charge = matchCharge(yield);
+  if (!charge || !loop.contains(charge->check) || !loop.contains(charge->run)) return std::nullopt;
+  return charge;
+}
+
+// How much less than the header's budget phi `value` can be, following subtractions of
+// constants and phis (ignoring what yield blocks bring in, which the fast loop never runs).
+class Deficits {
+ public:
+  Deficits(const llvm::Loop& loop, const llvm::SmallPtrSetImpl<BasicBlock*>& yields)
+      : loop_(loop), yields_(yields) {}
+
+  std::optional<uint64_t> of(Value* value) {
+    auto known = memo_.find(value);
+    if (known != memo_.end()) return known->second;
+    std::optional<uint64_t> result = compute(value);
+    memo_[value] = result;
+    return result;
+  }
+
+  llvm::PHINode* budget() const { return budget_; }
+  // The charges' subtractions on the way to the values asked about.
+  const std::vector<llvm::BinaryOperator*>& subtractions() const { return subtractions_; }
+
+ private:
+  std::optional<uint64_t> compute(Value* value) {
+    auto* inst = llvm::dyn_cast<llvm::Instruction>(value);
+    if (!inst || !loop_.contains(inst) || !inst->getType()->isIntegerTy(64)) return std::nullopt;
+    auto* phi = llvm::dyn_cast<llvm::PHINode>(inst);
+    if (phi && phi->getParent() == loop_.getHeader()) {
+      if (!budget_) budget_ = phi;
+      return phi == budget_ ? std::optional<uint64_t>(0) : std::nullopt;
+    }
+    if (phi) {
+      // A phi within one iteration (the loop is innermost): the costliest way in.
+      uint64_t most = 0;
+      bool any = false;
+      for (unsigned i = 0; i < phi->getNumIncomingValues(); ++i) {
+        if (yields_.contains(phi->getIncomingBlock(i))) continue;
+        std::optional<uint64_t> incoming = of(phi->getIncomingValue(i));
+        if (!incoming) return std::nullopt;
+        most = std::max(most, *incoming);
+        any = true;
+      }
+      return any ? std::optional<uint64_t>(most) : std::nullopt;
+    }
+    auto* add = llvm::dyn_cast<llvm::BinaryOperator>(inst);
+    auto* amount = add ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1)) : nullptr;
+    if (!amount || add->getOpcode() != llvm::Instruction::Add || !amount->isNegative()) return std::nullopt;
+    std::optional<uint64_t> base = of(add->getOperand(0));
+    uint64_t cost = uint64_t(-amount->getSExtValue());
+    if (!base || cost > kMaxCost || *base + cost > kMaxCost) return std::nullopt;
+    subtractions_.push_back(add);
+    return *base + cost;
+  }
+
+  const llvm::Loop& loop_;
+  const llvm::SmallPtrSetImpl<BasicBlock*>& yields_;
+  llvm::PHINode* budget_ = nullptr;
+  std::map<Value*, std::optional<uint64_t>> memo_;
+  std::vector<llvm::BinaryOperator*> subtractions_;
+};
+
+class ChargeVersioning {
+ public:
+  ChargeVersioning(llvm::Function& f, llvm::FunctionAnalysisManager& fam, unsigned kind)
+      : f_(f),
+        kind_(kind),
+        li_(fam.getResult<llvm::LoopAnalysis>(f)),
+        dt_(fam.getResult<llvm::DominatorTreeAnalysis>(f)),
+        se_(fam.getResult<llvm::ScalarEvolutionAnalysis>(f)),
+        ac_(fam.getResult<llvm::AssumptionAnalysis>(f)),
+        tti_(fam.getResult<llvm::TargetIRAnalysis>(f)) {}
+
+  bool run() {
+    std::vector<llvm::Loop*> candidates;
+    for (llvm::Loop* loop : li_.getLoopsInPreorder()) {
+      if (!loop->isInnermost()) continue;
+      for (BasicBlock* block : loop->blocks()) {
+        if (isYieldBlock(*block, kind_)) {
+          candidates.push_back(loop);
+          break;
+        }
+      }
+    }
+    bool changed = false;
+    for (llvm::Loop* loop : candidates) changed |= version(*loop);
+    return changed;
+  }
+
+ private:
+  std::optional<ChargedLoop> analyze(llvm::Loop& loop) {
+    ChargedLoop result{};
+    llvm::SmallPtrSet<BasicBlock*, 8> yields;
+    for (BasicBlock* block : loop.blocks()) {
+      if (!isYieldBlock(*block, kind_)) continue;
+      std::optional<Charge> charge = matchChargeIn(block, loop);
+      if (!charge) return std::nullopt;
+      result.charges.push_back(*charge);
+      yields.insert(block);
+    }
+    Deficits deficits(loop, yields);
+    for (const Charge& charge : result.charges) {
+      std::optional<uint64_t> deficit = deficits.of(charge.rest);
+      if (!deficit) return std::nullopt;
+      result.before_check = std::max(result.before_check, *deficit);
+    }
+    result.budget = deficits.budget();
+    result.subtractions = deficits.subtractions();
+    BasicBlock* latch = loop.getLoopLatch();
+    if (!result.budget || !latch) return std::nullopt;
+    std::optional<uint64_t> per_iteration = deficits.of(result.budget->getIncomingValueForBlock(latch));
+    if (!per_iteration || *per_iteration == 0) return std::nullopt;
+    result.per_iteration = *per_iteration;
+    std::optional<TripBound> trips = tripBound(se_, loop);
+    if (!trips) return std::nullopt;
+    result.trips = std::move(*trips);
+    return result;
+  }
+
+  bool version(llvm::Loop& loop) {
+    if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
+    if (!loop.isLoopSimplifyForm()) return false;
+    std::optional<ChargedLoop> charged = analyze(loop);
+    if (!charged) return false;
+    BasicBlock* preheader = loop.getLoopPreheader();
+    llvm::Instruction* at = preheader->getTerminator();
+    llvm::SCEVExpander expander(se_, f_.getDataLayout(), "charge.trips");
+    const llvm::SCEV* max_backedges = charged->trips.max_backedges;
+    if (!expander.isSafeToExpandAt(max_backedges, at) ||
+        expander.isHighCostExpansion({max_backedges}, &loop, kTripCountBudget, &tti_, at)) {
+      return false;
+    }
+    formLCSSA(loop, dt_, &li_, &se_);
+
+    // need = max backedges * per iteration + before check; the fast loop may run when the
+    // budget on entry is at least that (and the trip count is small enough to multiply).
+    llvm::IRBuilder<> b(at);
+    Value* backedges = expander.expandCodeFor(max_backedges, nullptr, at);
+    Value* wide = b.CreateZExt(backedges, b.getInt64Ty(), "charge.backedges");
+    Value* need = b.CreateAdd(b.CreateMul(wide, b.getInt64(charged->per_iteration)),
+                              b.getInt64(charged->before_check), "charge.need");
+    Value* entry_budget = charged->budget->getIncomingValueForBlock(preheader);
+    // Neither the fast loop nor the early yield before it unless the trip count can be trusted.
+    Value* trusted = assumptionsHold(charged->trips, expander, at);
+    Value* fits = b.CreateAnd(trusted, b.CreateICmpSGE(entry_budget, need, "charge.fits"));
+    if (backedges->getType()->getIntegerBitWidth() > 32) {
+      fits = b.CreateAnd(fits, b.CreateICmpULT(wide, b.getInt64(kMaxTrips)));
+    }
+
+    // preheader -> checked.ph -> header; the fast copy gets a copy of checked.ph.
+    llvm::ValueToValueMapTy vmap;
+    LoopCopy copy = copyLoop(loop, at, ".checked", ".fast", vmap, dt_, li_, se_);
+    BasicBlock* checked_ph = copy.original_ph;
+    BasicBlock* fast_ph = copy.copy_ph;
+    llvm::Loop* fast = copy.copy;
+
+    llvm::Instruction* old_branch = preheader->getTerminator();
+    b.SetInsertPoint(old_branch);
+    BasicBlock* slow = earlyYield(loop, *charged, vmap, preheader, checked_ph, fast_ph, need, trusted);
+    b.CreateCondBr(fits, fast_ph, slow ? slow : checked_ph);
+    old_branch->eraseFromParent();
+    if (slow) dt_.changeImmediateDominator(checked_ph, slow);
+
+    for (const Charge& charge : charged->charges) removeCheck(charge, vmap);
+    prepay(*charged, vmap, fast_ph, need);
+    simplifyPhis(*fast);
+    se_.forgetLoop(&loop);
+    se_.forgetBlockAndLoopDispositions();
+    return true;
+  }
+
+  // Builds the early yield between `preheader` and the two loops, if the header charge's
+  // yield block can run there; returns its first block, or null.
+  BasicBlock* earlyYield(llvm::Loop& loop, const ChargedLoop& charged, llvm::ValueToValueMapTy& vmap,
+                         BasicBlock* preheader, BasicBlock* checked_ph, BasicBlock* fast_ph, Value* need,
+                         Value* trusted) {
+    BasicBlock* header = loop.getHeader();
+    const Charge* first = nullptr;
+    for (const Charge& charge : charged.charges) {
+      if (charge.check == header) first = &charge;
+    }
+    if (!first || first->run->hasNPredecessorsOrMore(3)) return nullptr;
+
+    // What the yield block reads of the loop: header phis take their entry values, and the
+    // budget it stores is the budget on entry (nothing of the loop is charged yet).
+    llvm::ValueToValueMapTy entry;
+    for (llvm::PHINode& phi : header->phis()) entry[&phi] = phi.getIncomingValueForBlock(checked_ph);
+    entry[first->rest] = entry[charged.budget];
+    for (llvm::Instruction& inst : *first->yield) {
+      for (Value* operand : inst.operands()) {
+        auto* def = llvm::dyn_cast<llvm::Instruction>(operand);
+        if (def && loop.contains(def) && def->getParent() != first->yield && !entry.count(def)) return nullptr;
+      }
+    }
+    // What it changes: each phi of `run` that takes a reloaded value stands for a header
+    // phi (or for the budget, through the charge's subtraction), whose entry value after an
+    // early yield is the reloaded one.
+    std::vector<std::pair<llvm::PHINode*, Value*>> reloaded;  // header phi, value in the yield block
+    for (llvm::PHINode& phi : first->run->phis()) {
+      Value* before = phi.getIncomingValueForBlock(header);
+      Value* after = phi.getIncomingValueForBlock(first->yield);
+      if (before == after) continue;
+      llvm::PHINode* target = before == first->rest ? charged.budget : llvm::dyn_cast<llvm::PHINode>(before);
+      if (!target || target->getParent() != header) return nullptr;
+      for (const auto& [other, value] : reloaded) {
+        if (other == target) return nullptr;
+      }
+      reloaded.emplace_back(target, after);
+    }
+
+    llvm::LLVMContext& context = f_.getContext();
+    llvm::Loop* parent = loop.getParentLoop();
+    BasicBlock* small = BasicBlock::Create(context, header->getName() + ".small", &f_, checked_ph);
+    BasicBlock* yield = BasicBlock::Create(context, header->getName() + ".yield.early", &f_, checked_ph);
+    if (parent) {
+      parent->addBasicBlockToLoop(small, li_);
+      parent->addBasicBlockToLoop(yield, li_);
+    }
+    llvm::IRBuilder<> b(small);
+    b.CreateCondBr(b.CreateAnd(trusted, b.CreateICmpULE(need, b.getInt64(kEarlyYieldLimit), "charge.small")), yield,
+                   checked_ph);
+    for (llvm::Instruction& inst : *first->yield) {
+      if (inst.isTerminator()) break;
+      llvm::Instruction* copy = inst.clone();
+      copy->insertInto(yield, yield->end());
+      llvm::RemapInstruction(copy, entry, llvm::RF_IgnoreMissingLocals | llvm::RF_NoModuleLevelChanges);
+      entry[&inst] = copy;
+    }
+    b.SetInsertPoint(yield);
+    auto mapped = [&](Value* v) -> Value* {
+      auto it = entry.find(v);
+      return it == entry.end() ? v : static_cast<Value*>(it->second);
+    };
+    Value* refilled = charged.budget->getIncomingValueForBlock(checked_ph);
+    for (const auto& [target, value] : reloaded) {
+      if (target == charged.budget) refilled = mapped(value);
+    }
+    b.CreateCondBr(b.CreateICmpSGE(refilled, need, "charge.fits.now"), fast_ph, checked_ph);
+
+    // Both loops start from the entry values or from the reloaded ones.
+    for (BasicBlock* ph : {checked_ph, fast_ph}) {
+      BasicBlock* straight = ph == checked_ph ? small : preheader;
+      for (const auto& [target, value] : reloaded) {
+        auto* phi = llvm::PHINode::Create(target->getType(), 2, target->getName() + ".entry");
+        phi->insertInto(ph, ph->begin());
+        auto* header_phi = ph == checked_ph ? target : llvm::cast<llvm::PHINode>(vmap[target]);
+        phi->addIncoming(header_phi->getIncomingValueForBlock(ph), straight);
+        phi->addIncoming(mapped(value), yield);
+        header_phi->setIncomingValueForBlock(ph, phi);
+      }
+    }
+    dt_.addNewBlock(small, preheader);
+    dt_.addNewBlock(yield, small);
+    dt_.changeImmediateDominator(fast_ph, preheader);
+    return small;
+  }
+
+  // In the fast copy: the charge's branch goes straight on, its yield block goes away.
+  void removeCheck(const Charge& charge, llvm::ValueToValueMapTy& vmap) {
+    // Found through the yield block: merging an earlier charge's blocks may have moved this
+    // charge's branch into another block.
+    auto* yield = llvm::cast<BasicBlock>(vmap[charge.yield]);
+    BasicBlock* check = yield->getSinglePredecessor();
+    BasicBlock* run = yield->getSingleSuccessor();
+    llvm::Instruction* branch = check->getTerminator();
+    Value* condition = llvm::cast<llvm::BranchInst>(branch)->getCondition();
+    llvm::BranchInst::Create(run, check);
+    branch->eraseFromParent();
+    llvm::RecursivelyDeleteTriviallyDeadInstructions(condition);
+    run->removePredecessor(yield);
+    dt_.eraseNode(yield);
+    li_.removeBlock(yield);
+    yield->dropAllReferences();
+    yield->eraseFromParent();
+    llvm::DomTreeUpdater dtu(dt_, llvm::DomTreeUpdater::UpdateStrategy::Eager);
+    MergeBlockIntoPredecessor(run, &dtu, &li_);
+  }
+
+  // Phis of the copy that only held values reloaded after a yield, or the budget, now keep
+  // one value; the vectoriser recognises no such phi, so they go.
+  void simplifyPhis(llvm::Loop& loop) {
+    const llvm::SimplifyQuery query(f_.getDataLayout(), &dt_, &ac_);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (BasicBlock* block : loop.blocks()) {
+        for (llvm::PHINode& phi : llvm::make_early_inc_range(block->phis())) {
+          if (Value* simpler = llvm::simplifyInstruction(&phi, query)) {
+            phi.replaceAllUsesWith(simpler);
+            phi.eraseFromParent();
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  // In the fast copy, `need` is subtracted once in its preheader and its charges subtract
+  // nothing: the budget is then loop-invariant, and no induction variable is left to hold
+  // a register in the loop.
+  void prepay(const ChargedLoop& charged, llvm::ValueToValueMapTy& vmap, BasicBlock* fast_ph, Value* need) {
+    auto* budget = llvm::cast<llvm::PHINode>(vmap[charged.budget]);
+    llvm::IRBuilder<> b(fast_ph->getTerminator());
+    Value* spent = b.CreateSub(budget->getIncomingValueForBlock(fast_ph), need, "charge.spent");
+    budget->setIncomingValueForBlock(fast_ph, spent);
+    for (llvm::BinaryOperator* subtraction : charged.subtractions) {
+      auto* copy = llvm::dyn_cast_or_null<llvm::Instruction>(vmap.lookup(subtraction));
+      if (!copy) continue;  // dead once its check went
+      copy->replaceAllUsesWith(copy->getOperand(0));
+      copy->eraseFromParent();
+    }
+  }
+
+  llvm::Function& f_;
+  unsigned kind_;
+  llvm::LoopInfo& li_;
+  llvm::DominatorTree& dt_;
+  llvm::ScalarEvolution& se_;
+  llvm::AssumptionCache& ac_;
+  llvm::TargetTransformInfo& tti_;
+};
+
+class ChargeVersioningPass : public llvm::PassInfoMixin<ChargeVersioningPass> {
+ public:
+  llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager& fam) {
+    unsigned kind = f.getContext().getMDKindID(kReductionsYieldMetadata);
+    bool charged = false;
+    for (BasicBlock& block : f) charged |= isYieldBlock(block, kind);
+    if (!charged || !ChargeVersioning(f, fam, kind).run()) return llvm::PreservedAnalyses::all();
+    return llvm::PreservedAnalyses::none();
+  }
+};
+
+}  // namespace
+
+void registerChargeVersioning(llvm::PassBuilder& builder) {
+  builder.registerVectorizerStartEPCallback(
+      [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) { passes.addPass(ChargeVersioningPass()); });
+}
+
+}  // namespace lunaticc

@@ -1,0 +1,82 @@
+// The entry point of every executable lunaticc builds: start the scheduler, run the entry
+// export of the module as the root process, and exit with the root process's status as
+// soon as it ends, whatever other processes are still running (docs/architecture.md):
+//   returned normally: 0; proc_exit(n): n; a trap: `trap: <kind>` (`trap: <function>: <why>`
+//   if a host function refused its input), a backtrace of Wasm function names, and 134 like
+//   an abort; killed: 137 like SIGKILL.
+// The root process sees the arguments, environment and directories of wasi/grants.h; a grant
+// that cannot be honoured (a directory that does not exist) is an error before it starts.
+// An executable built from a module with tests and no --entry runs them instead
+// (test_mode/test_mode.h).
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "runtime/main/executable.h"
+#include "lunatic/abi.h"
+#include "runtime/process/module_image.h"
+#include "runtime/process/scheduler.h"
+#include "runtime/main/root_process.h"
+#include "runtime/test_mode/test_mode.h"
+#include "runtime/trap.h"
+#include "wasi/grants.h"
+
+namespace {
+
+using namespace lunatic::rt;
+
+constexpr int kTrapStatus = 134;
+constexpr int kKilledStatus = 137;
+
+unsigned workerThreads() {
+  if (const char* value = std::getenv("LUNATIC_THREADS")) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(value, &end, 10);
+    if (end != value && *end == 0 && n >= 1 && n <= 1024) return unsigned(n);
+    std::fprintf(stderr, "lunatic: warning: ignoring LUNATIC_THREADS=%s (want 1 to 1024)\n", value);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+[[noreturn]] void finish(int status) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(status);  // other processes may still run on the workers: no static destructors
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  prepareExecutable();
+  std::string error;
+  ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);
+  if (!image) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
+  }
+  if (lunatic_main_entry[0] == 0) finish(test_mode::run(image, argc, argv, workerThreads()));
+  wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
+  if (!grants) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
+  }
+  scheduler::start(workerThreads());
+
+  ProcessRef process = spawnProcess(rootProcessRequest(image, lunatic_main_entry, std::move(grants)), &error);
+  if (!process) {
+    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    finish(1);
+  }
+  ProcessId id = process->id;
+  process = {};
+  Death death = scheduler::waitFor(id);
+  if (!death.failed) finish(0);
+  if (death.trap == 0) finish(death.exit_code);
+  if (death.trap == kKilledKind) finish(kKilledStatus);
+  std::fputs(trapReport(death).c_str(), stderr);
+  finish(kTrapStatus);
+}
