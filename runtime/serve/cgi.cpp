@@ -9,11 +9,12 @@
 #include <http_parser.h>
 
 namespace lunatic::rt::serve {
-namespace {
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
+
+namespace {
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -28,6 +28,9 @@ struct Endpoints {
   std::string server_address, server_port;
 };
 
+// Header names (and tokens such as a transfer coding) compare without regard to case.
+bool equalsIgnoringCase(std::string_view a, std::string_view b);
+
 // Appends the CGI variables of `request` to `environment` ("KEY=value" strings):
 // GATEWAY_INTERFACE, SERVER_PROTOCOL, SERVER_SOFTWARE, SERVER_NAME, SERVER_PORT,
 // REMOTE_ADDR, REMOTE_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME (empty: the program is

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,10 +68,6 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-bool namesEqual(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // Whether a request may be served as its head frames it (RFC 9112): 0 if so, else the
 // status that refuses it. http_parser has refused Content-Length twice or with
 // Transfer-Encoding, and a Transfer-Encoding whose last coding is not chunked.
@@ -81,8 +76,8 @@ int framingRefusal(const HttpRequest& request) {
   int hosts = 0;
   const std::string* transfer_encoding = nullptr;
   for (const auto& [name, value] : request.headers) {
-    if (namesEqual(name, "Host")) ++hosts;
-    if (namesEqual(name, "Transfer-Encoding")) {
+    if (equalsIgnoringCase(name, "Host")) ++hosts;
+    if (equalsIgnoringCase(name, "Transfer-Encoding")) {
       if (transfer_encoding) return 400;  // which of the two would a proxy have read?
       transfer_encoding = &value;
     }
@@ -97,7 +92,7 @@ int framingRefusal(const HttpRequest& request) {
   for (size_t start = 0; start <= codings.size();) {
     size_t comma = std::min(codings.find(',', start), codings.size());
     std::string_view coding = trimmed(codings.substr(start, comma - start));
-    if (namesEqual(coding, "chunked")) ++chunked;
+    if (equalsIgnoringCase(coding, "chunked")) ++chunked;
     else if (!coding.empty()) ++others;
     start = comma + 1;
   }
@@ -234,7 +229,7 @@ int Connection::onHeadersComplete(http_parser* parser) {
     return -1;
   }
   for (const auto& [name, value] : request.headers) {
-    if (strcasecmp(name.c_str(), "Expect") == 0 && strcasecmp(value.c_str(), "100-continue") == 0)
+    if (equalsIgnoringCase(name, "Expect") && equalsIgnoringCase(value, "100-continue"))
       c.expects_continue_ = true;
   }
   return 0;
