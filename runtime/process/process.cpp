@@ -194,6 +194,7 @@ void Process::reset() {
   context = back = nullptr;
   switch_reason = Switch::Yield;
   fresh = true;
+  has_parked = false;
   guest_stack = {};
   entry_ = nullptr;
   entry_values_.clear();

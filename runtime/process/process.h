@@ -328,7 +328,8 @@ class Process final : public io::Waiter {
   boost::context::detail::fcontext_t back = nullptr;     // the worker that runs it
   Switch switch_reason = Switch::Yield;
   uint64_t queued_at = 0;  // the queue's pop count when the process joined it
-  bool fresh = true;       // spawned and not run yet
+  bool fresh = true;       // spawned and not run yet (see scheduler::enqueue)
+  bool has_parked = false; // has waited for a message, I/O or a timer since it started
   GuestStack guest_stack;
   Stack stack;
 
