@@ -28,6 +28,9 @@ packages=(
   libhttp-parser-dev curl wrk lighttpd
   # `lunaticc run` names its cache entries by SHA-256, from OpenSSL's libcrypto
   libssl-dev
+  # the host allocator a build may choose instead of glibc's (CMakeLists.txt,
+  # LUNATIC_HOST_ALLOCATOR=mimalloc)
+  libmimalloc-dev
   erlang-base golang-go
   python3 nodejs
 )

@@ -28,8 +28,11 @@ std::string linkExecutable(const std::string& object, const std::string& output,
       "--eh-frame-hdr", "-m", "elf_x86_64", "--gc-sections", "-dynamic-linker", cfg::dynamic_linker,
       "-o", output.c_str(), cfg::crt1, cfg::crti, cfg::crtbegin, object.c_str()};
   for (const std::string& archive : archives) args.push_back(archive.c_str());
-  args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx, "-lm", cfg::libgcc, cfg::libgcc_eh, "-lc",
-                           cfg::libgcc, cfg::libgcc_eh, cfg::crtend, cfg::crtn});
+  args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx});
+  // After libstdc++, whose operator new (with its new-handler loop: process/allocation.h)
+  // stays the one used and calls this allocator's malloc; before the C library's.
+  if (*cfg::host_allocator_library) args.push_back(cfg::host_allocator_library);
+  args.insert(args.end(), {"-lm", cfg::libgcc, cfg::libgcc_eh, "-lc", cfg::libgcc, cfg::libgcc_eh, cfg::crtend, cfg::crtn});
   if (strip) args.push_back("--strip-all");
 
   std::string messages;
