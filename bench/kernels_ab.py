@@ -8,7 +8,12 @@ flags), and runs A, B, A, B, ... RUNS times each, alternating which goes first. 
 kernel the median seconds of each and the ratio B/A, and the geometric mean of the ratios.
 Every run's output must equal the first run's.
 
+With --callgrind, instructions instead of seconds, for a machine too noisy to time: each
+kernel shrunk as bench/preemption_instructions.py shrinks it, run once each under valgrind's
+callgrind (RUNS is ignored).
+
 Usage: bench/kernels_ab.py LUNATICC_A LUNATICC_B RUNS [--only K1,K2] [--flags "--bounds-checks"]
+       [--callgrind]
 """
 import argparse
 import math
@@ -23,6 +28,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from kernels import CC, KERNEL_DIR, KERNELS, WASM_FLAGS  # noqa: E402
+import preemption_instructions  # noqa: E402
 
 
 def timed(cmd):
@@ -38,20 +44,29 @@ def main():
     parser.add_argument("runs", type=int)
     parser.add_argument("--only", help="comma-separated kernels (default: all)")
     parser.add_argument("--flags", default="", help="lunaticc flags for both, e.g. \"--bounds-checks\"")
+    parser.add_argument("--callgrind", action="store_true", help="count instructions of shrunk kernels instead")
     args = parser.parse_args()
     kernels = args.only.split(",") if args.only else KERNELS
     flags = shlex.split(args.flags)
     ratios = []
     with tempfile.TemporaryDirectory(prefix="lunaticc-ab-") as work:
-        print(f"| kernel | A s | B s | B/A |\n|---|---:|---:|---:|")
+        unit = "instructions" if args.callgrind else "s"
+        print(f"| kernel | A {unit} | B {unit} | B/A |\n|---|---:|---:|---:|")
         for kernel in kernels:
             wasm = os.path.join(work, kernel + ".wasm")
-            subprocess.run([CC, *WASM_FLAGS, os.path.join(KERNEL_DIR, kernel + ".c"), "-o", wasm], check=True)
+            source = (preemption_instructions.shrink(kernel, work) if args.callgrind
+                      else os.path.join(KERNEL_DIR, kernel + ".c"))
+            subprocess.run([CC, *WASM_FLAGS, source, "-o", wasm], check=True)
             exes = []
             for label, lunaticc in (("a", args.a), ("b", args.b)):
                 exe = os.path.join(work, f"{kernel}.{label}")
                 subprocess.run([lunaticc, *flags, wasm, "-o", exe], check=True)
                 exes.append(exe)
+            if args.callgrind:
+                a, b = (preemption_instructions.instructions(exe, work) for exe in exes)
+                ratios.append(b / a)
+                print(f"| {kernel} | {a} | {b} | {b / a:.4f} |", flush=True)
+                continue
             times = ([], [])
             expected = None
             for run in range(args.runs):
