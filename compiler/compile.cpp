@@ -3,6 +3,8 @@
 #include "compiler/compile.h"
 
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Function.h>
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -153,6 +155,13 @@ std::string compile(const CompileOptions& options) {
     auto* grants = llvm::ConstantDataArray::getString(context, wasiGrants(options), false);
     new llvm::GlobalVariable(*ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
                              "lunatic_main_wasi_grants");
+    if (entry.empty()) {
+      // A reference to test mode's runner, which makes the linker bring it in (abi.h).
+      auto* runner = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
+                                            llvm::GlobalValue::ExternalLinkage, LUNATIC_TEST_RUNNER, *ir);
+      new llvm::GlobalVariable(*ir, runner->getType(), true, llvm::GlobalValue::ExternalLinkage, runner,
+                               LUNATIC_TEST_RUNNER_REFERENCE);
+    }
   }
 
   const std::string temporary = temporaryPathFor(options.output);

@@ -21,9 +21,12 @@
 #include "runtime/process/module_image.h"
 #include "runtime/process/scheduler.h"
 #include "runtime/main/root_process.h"
-#include "runtime/test_mode/test_mode.h"
 #include "runtime/trap.h"
 #include "wasi/grants.h"
+
+// Linked in only for a module built for test mode (abi.h, LUNATIC_TEST_RUNNER).
+extern "C" int lunatic_run_tests(lunatic::rt::ModuleImage* image, int argc, char** argv, unsigned workers)
+    __attribute__((weak));
 
 namespace {
 
@@ -58,7 +61,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
     finish(1);
   }
-  if (lunatic_main_entry[0] == 0) finish(test_mode::run(image, argc, argv, workerThreads()));
+  if (lunatic_main_entry[0] == 0) {
+    if (!lunatic_run_tests) {
+      std::fprintf(stderr, "lunatic: error: this executable has no entry and no test mode\n");
+      finish(1);
+    }
+    finish(lunatic_run_tests(image, argc, argv, workerThreads()));
+  }
   wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
   if (!grants) {
     std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());

@@ -1,14 +1,16 @@
 // Program-wide limits (limits.h), each worked out once, the first time it is asked for.
 #include "runtime/process/limits.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
+#include <string_view>
 
 namespace lunatic::rt::limits {
 namespace {
@@ -16,11 +18,28 @@ namespace {
 constexpr uint64_t kMiB = 1024 * 1024;
 constexpr uint64_t kMaxDefaultHostMemory = 1024 * kMiB;
 
+// The first 4 KiB of a file of the kernel's (procfs, cgroupfs), or "" if it cannot be read.
+// Such a file is generated whole by its first read, so one read(2) takes all there is (and
+// every executable starts by reading two of them). Not by a stream: <fstream> brings
+// libstdc++'s locale machinery, 700 KB, into every executable.
+std::string readKernelFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string text(4096, '\0');
+  ssize_t n;
+  do {
+    n = read(fd, text.data(), text.size());
+  } while (n < 0 && errno == EINTR);
+  close(fd);
+  text.resize(n > 0 ? size_t(n) : 0);
+  return text;
+}
+
 // The memory.max of a cgroup v2 directory, or UINT64_MAX if it has none ("max", or no file).
 uint64_t cgroupLimit(const std::string& directory) {
-  std::ifstream file(directory + "/memory.max");
-  std::string value;
-  if (!(file >> value) || value == "max") return UINT64_MAX;
+  std::string value = readKernelFile(directory + "/memory.max");
+  while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+  if (value.empty() || value == "max") return UINT64_MAX;
   char* end = nullptr;
   unsigned long long bytes = std::strtoull(value.c_str(), &end, 10);
   return end && *end == 0 ? bytes : UINT64_MAX;
@@ -29,10 +48,14 @@ uint64_t cgroupLimit(const std::string& directory) {
 // The least memory.max of this program's cgroup and the cgroups above it, as far as the
 // cgroup file system shows them (in a container, up to the container's own).
 uint64_t cgroupMemoryLimit() {
-  std::ifstream membership("/proc/self/cgroup");
-  std::string line, path;
-  while (std::getline(membership, line)) {
-    if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  std::string membership = readKernelFile("/proc/self/cgroup");
+  std::string path;
+  for (size_t start = 0; start < membership.size();) {
+    size_t end = membership.find('\n', start);
+    if (end == std::string::npos) end = membership.size();
+    std::string_view line(membership.data() + start, end - start);
+    if (line.substr(0, 3) == "0::") path = line.substr(3);
+    start = end + 1;
   }
   const std::string root = "/sys/fs/cgroup";
   uint64_t limit = cgroupLimit(root);

@@ -305,3 +305,8 @@ int run(ModuleImage* image, int argc, char** argv, unsigned workers) {
 }
 
 }  // namespace lunatic::rt::test_mode
+
+// The name main() calls test mode by (abi.h, LUNATIC_TEST_RUNNER).
+extern "C" int lunatic_run_tests(lunatic::rt::ModuleImage* image, int argc, char** argv, unsigned workers) {
+  return lunatic::rt::test_mode::run(image, argc, argv, workers);
+}

@@ -289,6 +289,11 @@ extern const lunatic_module lunatic_main_module;
  * tests when no --entry is given. */
 extern const char lunatic_main_entry[];
 #define LUNATIC_TEST_EXPORT_PREFIX "#lunatic_test_"
+/* Test mode's runner. Only the object of a module built for test mode refers to it (as
+ * lunatic_main_test_runner), and main() calls it through a weak reference: other executables
+ * leave test mode out (about 120 KB). */
+#define LUNATIC_TEST_RUNNER "lunatic_run_tests"
+#define LUNATIC_TEST_RUNNER_REFERENCE "lunatic_main_test_runner"
 
 /* What lunaticc's --env and --dir flags grant the root process (wasi/grants.h):
  * records of three NUL-terminated strings each, one after another, then an empty string:
