@@ -18,9 +18,10 @@ namespace lunatic::rt::scheduler {
 inline constexpr size_t kMinSteal = 32;
 
 // Two queues. `ready` (FIFO) holds processes that were woken or used up a time slice: first
-// come, first served, as in Erlang. `fresh` holds spawned processes that have not run yet and
-// is taken newest first, so trees of spawns unfold depth-first: few of their processes are
-// alive at once, and memories and stacks come back warm. Neither starves the other: the head
+// come, first served, as in Erlang. `fresh` holds spawned processes that have not run yet, of
+// a tree being unfolded (scheduler::enqueue sends the others to `ready`), and is taken newest
+// first, so trees of spawns unfold depth-first: few of their processes are alive at once, and
+// memories and stacks come back warm. Neither starves the other: the head
 // of `ready` goes first once it has waited kMaxWait pops, and the oldest fresh process once it
 // has waited kMaxFreshWait (one every kAgedFreshInterval pops).
 template <class Item>
