@@ -34,13 +34,16 @@ std::string linkExecutable(const std::string& object, const std::string& output,
   if (*cfg::host_allocator_library) args.push_back(cfg::host_allocator_library);
   args.insert(args.end(), {"-lm", cfg::libgcc, cfg::libgcc_eh, "-lc", cfg::libgcc, cfg::libgcc_eh, cfg::crtend, cfg::crtn});
   if (strip) args.push_back("--strip-all");
+  return runLld(args, "link");
+}
 
+std::string runLld(const std::vector<const char*>& args, const std::string& what) {
   std::string messages;
   llvm::raw_string_ostream out(messages), err(messages);
   lld::Result result = lld::lldMain(args, out, err, {{lld::Gnu, &lld::elf::link}});
   if (result.retCode == 0) return {};
   std::string first = messages.substr(0, messages.find('\n'));
-  return first.empty() ? "link failed" : "link failed: " + first;
+  return first.empty() ? what + " failed" : what + " failed: " + first;
 }
 
 }  // namespace lunaticc

@@ -11,6 +11,10 @@ namespace lunaticc {
 // server's entry (runtime/serve/, with libhttp_parser) in place of the run-once one.
 std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve = false);
 
+// Runs lld (ELF) in-process with `args`: an empty string on success, else "`what` failed"
+// with lld's first error line.
+std::string runLld(const std::vector<const char*>& args, const std::string& what);
+
 // The runtime archives an executable is linked against, in link order (they sit in ../lib,
 // next to the lunaticc binary's directory): what, beside the compiler itself, makes an
 // executable what it is.

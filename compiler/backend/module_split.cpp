@@ -1,7 +1,6 @@
 // Cutting a module into parts compiled on threads of their own (see module_split.h).
 #include "compiler/backend/module_split.h"
 
-#include <lld/Common/Driver.h>
 #include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/IR/InstIterator.h>
@@ -13,7 +12,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-LLD_HAS_DRIVER(elf)
+#include "compiler/backend/link.h"
 
 namespace lunaticc {
 namespace {
@@ -148,12 +147,7 @@ llvm::Expected<std::unique_ptr<llvm::Module>> ModuleSplit::readPart(unsigned par
 std::string joinObjects(const std::vector<std::string>& objects, const std::string& output) {
   std::vector<const char*> args = {"ld.lld", "-r", "-o", output.c_str()};
   for (const std::string& object : objects) args.push_back(object.c_str());
-  std::string messages;
-  llvm::raw_string_ostream out(messages), err(messages);
-  lld::Result result = lld::lldMain(args, out, err, {{lld::Gnu, &lld::elf::link}});
-  if (result.retCode == 0) return {};
-  std::string first = messages.substr(0, messages.find('\n'));
-  return first.empty() ? "joining the parts' objects failed" : "joining the parts' objects failed: " + first;
+  return runLld(args, "joining the parts' objects");
 }
 
 }  // namespace lunaticc
