@@ -21,6 +21,7 @@
 #include "compiler/backend/link.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
+#include "compiler/frontend/host_functions.h"
 #include "compiler/frontend/module_info.h"
 #include "compiler/frontend/validate.h"
 #include "compiler/translate/module.h"

@@ -1,37 +1,25 @@
-// Host functions that guests import, in one table used both by the embedding linker
-// (embed.h) and by processes, which resolve their imports once per module.
+// Host functions that guests import. Each is a lunatic_host_function (abi.h) of its own
+// symbol, which a module's object refers to for each function it imports: an executable
+// links the host functions its module uses and no others, and a process resolves its
+// imports through those references once per module (process/module_image.cpp).
 //
-// The table is made from the ABI's lists, runtime/include/lunatic/lunatic_functions.def and
-// wasi_functions.def, which alone name each function and give its Wasm signature. For each
-// entry this header declares a slot, host_code::<module>_<name> (wasi_snapshot_preview1_<name>
-// for WASI), that the file implementing the function defines with LUNATIC_HOST_CODE. So the
-// build fails if a function is missing or provided twice (at link time: the slot is
-// undefined or defined twice), if an implementation's C types do not fit its signature, or if
-// a file provides a function the lists do not have (both at compile time).
+// The ABI's lists, runtime/include/lunatic/lunatic_functions.def and wasi_functions.def,
+// alone name each function and give its Wasm signature. For each entry this header declares
+// a slot, host_code::<module>_<name> (wasi_snapshot_preview1_<name> for WASI), under that
+// symbol, and the file implementing the function defines it with LUNATIC_HOST_CODE. So a
+// function provided twice fails the build at link time, an implementation whose C types do
+// not fit its signature or that the lists do not have fails it at compile time, and a
+// missing one fails the link of tests/unit/host_functions_test.cpp, which refers to every slot.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
-#include <span>
 #include <string_view>
 #include <type_traits>
 
 #include "lunatic/abi.h"
 
 namespace lunatic::rt {
-
-struct HostFunction {
-  const char* module;
-  const char* name;
-  const char* signature;  // abi.h signature string, e.g. "ii:i"
-  const void* code;       // R code(lunatic_instance* caller, P...)
-};
-
-// Every host function: the table made from the two .def files.
-std::span<const HostFunction> hostFunctions();
-
-// Null if no host function has that module and name.
-const HostFunction* findHostFunction(std::string_view module, std::string_view name);
 
 // An abi.h signature string as a template argument.
 template <size_t N>
@@ -61,31 +49,34 @@ consteval bool carries(char code) {
   }
 }
 
-// The code of a host function of signature `signature`, checked against it when made.
-template <Signature signature>
-struct HostCode {
-  static constexpr auto kSignature = signature;
+// A host function of signature `kSignature`, its C types checked against it when made.
+template <Signature S>
+struct HostCode : lunatic_host_function {
+  static constexpr auto kSignature = S;
   template <typename R, typename... P>
-  HostCode(R (*function)(lunatic_instance*, P...)) : code(reinterpret_cast<const void*>(function)) {
-    static_assert(sizeof...(P) == signature.paramCount(), "a host function's parameters differ from its signature");
-    static_assert(carries<R>(signature.result()), "a host function's result type differs from its signature");
+  HostCode(R (*function)(lunatic_instance*, P...))
+      : lunatic_host_function{reinterpret_cast<const void*>(function), kSignature.text} {
+    static_assert(sizeof...(P) == kSignature.paramCount(), "a host function's parameters differ from its signature");
+    static_assert(carries<R>(kSignature.result()), "a host function's result type differs from its signature");
     static_assert(checkParams<P...>(std::make_index_sequence<sizeof...(P)>()),
                   "a host function's parameter types differ from its signature");
   }
-  const void* code;
 
  private:
   template <typename... P, size_t... i>
   static consteval bool checkParams(std::index_sequence<i...>) {
-    return (carries<P>(signature.text[i]) && ...);
+    return (carries<P>(kSignature.text[i]) && ...);
   }
 };
 
 namespace host_code {
-#define LUNATIC_HOST_FUNCTION(module, name, signature) extern const HostCode<signature> module##_##name;
+#define LUNATIC_HOST_FUNCTION(module, name, signature) \
+  extern const HostCode<signature> module##_##name asm(LUNATIC_HOST_SYMBOL_PREFIX #module "_" #name);
 #include "lunatic/lunatic_functions.def"
 #undef LUNATIC_HOST_FUNCTION
-#define LUNATIC_WASI_FUNCTION(name, signature) extern const HostCode<signature> wasi_snapshot_preview1_##name;
+#define LUNATIC_WASI_FUNCTION(name, signature)                  \
+  extern const HostCode<signature> wasi_snapshot_preview1_##name \
+      asm(LUNATIC_HOST_SYMBOL_PREFIX "wasi_snapshot_preview1_" #name);
 #include "lunatic/wasi_functions.def"
 #undef LUNATIC_WASI_FUNCTION
 }  // namespace host_code

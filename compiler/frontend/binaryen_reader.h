@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "compiler/frontend/module_info.h"
 
 namespace lunaticc {
 
@@ -27,8 +26,5 @@ std::string checkHeader(const std::vector<char>& bytes);
 // module (validate.h) first. On failure returns null and sets `error` to one line.
 // Binaryen may end the process on malformed input; see compiler/backend/isolate.h.
 BinaryenModulePtr readModule(std::vector<char>& bytes, std::string& error);
-
-// Refuses imports an executable's runtime cannot satisfy; empty string when all are known.
-std::string checkExecutableImports(const ModuleInfo& info);
 
 }  // namespace lunaticc

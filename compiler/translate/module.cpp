@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "compiler/frontend/host_functions.h"
 #include "compiler/translate/context.h"
 #include "passes/preemption/reductions.h"
 
@@ -560,13 +561,21 @@ class ModuleTranslator {
     return true;
   }
 
+  // The runtime's lunatic_host_function that a function import names (abi.h), or null. The
+  // reference is what makes the linker bring that host function in.
+  llvm::Constant* hostFunction(const Import& imp) {
+    const HostFunction* host = imp.kind == LUNATIC_EXTERN_FUNC ? findHostFunction(imp.module, imp.name) : nullptr;
+    if (!host) return llvm::ConstantPointerNull::get(t_.ptr);
+    return t_.module.getOrInsertGlobal(hostFunctionSymbol(*host), llvm::StructType::get(t_.context, {t_.ptr, t_.ptr}));
+  }
+
   std::string emitDescriptor(const std::vector<llvm::Function*>& array_entries, llvm::Function* initialize) {
     const ModuleInfo& info = t_.info;
     llvm::LLVMContext& c = t_.context;
     llvm::PointerType* ptr = t_.ptr;
     llvm::Type* i32 = t_.i32;
     llvm::Type* i8 = t_.i8;
-    auto* import_type = llvm::StructType::get(c, {ptr, ptr, i32, i32});
+    auto* import_type = llvm::StructType::get(c, {ptr, ptr, i32, i32, ptr});
     auto* export_type = llvm::StructType::get(c, {ptr, i32, i32});
     auto* function_type = llvm::StructType::get(c, {ptr, ptr, i32, ptr});
     auto* table_type = llvm::StructType::get(c, {i8, i32, i32});
@@ -577,7 +586,7 @@ class ModuleTranslator {
     std::vector<llvm::Constant*> imports, exports, functions, tables, globals, data, elems;
     for (const Import& imp : info.imports) {
       imports.push_back(llvm::ConstantStruct::get(
-          import_type, {string(imp.module), string(imp.name), i32c(imp.kind), i32c(imp.index)}));
+          import_type, {string(imp.module), string(imp.name), i32c(imp.kind), i32c(imp.index), hostFunction(imp)}));
     }
     for (const Export& e : info.exports) {
       exports.push_back(llvm::ConstantStruct::get(export_type, {string(e.name), i32c(e.kind), i32c(e.index)}));
@@ -665,7 +674,8 @@ class ModuleTranslator {
     bool layouts_match =
         layoutMatches(import_type, sizeof(lunatic_import),
                       {offsetof(lunatic_import, module), offsetof(lunatic_import, name),
-                       offsetof(lunatic_import, kind), offsetof(lunatic_import, index)}) &&
+                       offsetof(lunatic_import, kind), offsetof(lunatic_import, index),
+                       offsetof(lunatic_import, host)}) &&
         layoutMatches(export_type, sizeof(lunatic_export),
                       {offsetof(lunatic_export, name), offsetof(lunatic_export, kind),
                        offsetof(lunatic_export, index)}) &&

@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 
-#include "runtime/host.h"
 #include "runtime/instance.h"
 #include "runtime/process/process.h"
 #include "runtime/process/scheduler.h"
@@ -49,7 +48,7 @@ std::string ModuleImage::resolveImports() {
     const lunatic_import& imp = m->imports[i];
     std::string name = std::string(imp.module) + "." + imp.name;
     if (imp.kind != LUNATIC_EXTERN_FUNC) return "a process cannot import " + name + ": only host functions";
-    const HostFunction* host = findHostFunction(imp.module, imp.name);
+    const lunatic_host_function* host = imp.host;
     if (!host) return "unknown import " + name;
     uint32_t type_id = type_ids_[m->functions[imp.index].type_index];
     if (canonicalTypeId(host->signature) != type_id) return "incompatible import type for " + name;

@@ -1,5 +1,5 @@
-// lunatic::metrics records what guests report: the host functions, called through the
-// runtime's host function table as a compiled module calls them, from several threads at
+// lunatic::metrics records what guests report: the host functions, called through
+// their lunatic_host_function as a compiled module calls them, from several threads at
 // once, and the metrics store's snapshot (runtime/api/metrics.h), which must sum the threads'
 // shards exactly. Also the store's limits, and histogram buckets.
 #include <cmath>
@@ -45,14 +45,11 @@ struct GuestWithNames {
   }
 };
 
+// The code of a host function, as a compiled module reaches it: through its
+// lunatic_host_function (abi.h).
 template <typename F>
-F* hostCode(const char* name) {
-  const HostFunction* f = findHostFunction("lunatic::metrics", name);
-  if (!f) {
-    std::printf("FAIL lunatic::metrics.%s is not in the host function table\n", name);
-    std::exit(1);
-  }
-  return reinterpret_cast<F*>(const_cast<void*>(f->code));
+F* hostCode(const lunatic_host_function& f) {
+  return reinterpret_cast<F*>(const_cast<void*>(f.code));
 }
 
 // How many samples bucket `k` of `h` holds (0 if it has none).
@@ -77,12 +74,12 @@ const Value* valueNamed(const std::vector<std::pair<metrics::Series, Value>>& li
 }
 
 void threadsThroughTheAbi() {
-  auto counter = hostCode<void(lunatic_instance*, uint32_t, uint32_t, uint64_t)>("counter");
-  auto increment_counter = hostCode<void(lunatic_instance*, uint32_t, uint32_t)>("increment_counter");
-  auto gauge = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>("gauge");
-  auto increment_gauge = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>("increment_gauge");
-  auto decrement_gauge = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>("decrement_gauge");
-  auto histogram = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>("histogram");
+  auto counter = hostCode<void(lunatic_instance*, uint32_t, uint32_t, uint64_t)>(host_code::metrics_counter);
+  auto increment_counter = hostCode<void(lunatic_instance*, uint32_t, uint32_t)>(host_code::metrics_increment_counter);
+  auto gauge = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>(host_code::metrics_gauge);
+  auto increment_gauge = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>(host_code::metrics_increment_gauge);
+  auto decrement_gauge = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>(host_code::metrics_decrement_gauge);
+  auto histogram = hostCode<void(lunatic_instance*, uint32_t, uint32_t, double)>(host_code::metrics_histogram);
 
   constexpr int kThreads = 4, kRounds = 10000;
   std::vector<std::thread> threads;

@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define LUNATIC_ABI_VERSION 2u
+#define LUNATIC_ABI_VERSION 3u
 #define LUNATIC_WASM_PAGE_SIZE 65536u
 #define LUNATIC_MAX_PAGES 65536u        /* 4 GiB: the most a 32-bit memory can hold */
 #define LUNATIC_NO_MAXIMUM 0xffffffffu  /* table/memory declared without a maximum */
@@ -122,11 +122,27 @@ typedef enum lunatic_extern_kind {
   LUNATIC_EXTERN_GLOBAL = 3,
 } lunatic_extern_kind;
 
+/* A host function of the runtime (WASI or lunatic::*), as runtime/host.h defines one for
+ * each line of lunatic_functions.def and wasi_functions.def: its code,
+ * `R code(lunatic_instance* caller, P...)`, and its signature ("ii:i", as those lists write
+ * it). Each is a symbol of its own, LUNATIC_HOST_SYMBOL_PREFIX, the import module without its
+ * "lunatic::" ("process", "wasi_snapshot_preview1"), '_', the import name:
+ * lunatic_host_process_spawn. A module's object refers to those it imports, so an executable
+ * links the host functions its module uses and no others. */
+typedef struct lunatic_host_function {
+  const void* code;
+  const char* signature;
+} lunatic_host_function;
+#define LUNATIC_HOST_SYMBOL_PREFIX "lunatic_host_"
+
 typedef struct lunatic_import {
   const char* module;
   const char* name;
   uint32_t kind;          /* lunatic_extern_kind */
   uint32_t index;         /* index in that kind's index space */
+  /* The host function a function import names, if the runtime has one by that module and
+   * name; NULL for anything else, which only an embedding's linker can resolve (embed.h). */
+  const lunatic_host_function* host;
 } lunatic_import;
 
 typedef struct lunatic_export {
