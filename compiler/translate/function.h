@@ -126,6 +126,8 @@ class FunctionTranslator {
   bool guardPages() const { return t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES; }
   void reloadMemory();
   Value* effectiveAddress(Value* address, uint64_t offset, unsigned bytes);
+  Value* memorySizeInBytes();
+  Value* checkedRange(Value* address, Value* length, Value* size);
   void markUnusedLoads(BinaryenExpressionRef e);
   Value* lowerLoad(BinaryenExpressionRef e);
   Value* lowerStore(BinaryenExpressionRef e);
