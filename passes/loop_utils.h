@@ -3,6 +3,7 @@
 // addresses), a bound on a loop's trips such a choice can rely on, and how traps look.
 #pragma once
 
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Transforms/Utils/ValueMapper.h>
 
@@ -19,6 +20,7 @@ class ScalarEvolution;
 class SCEV;
 class SCEVExpander;
 class SCEVPredicate;
+class TargetTransformInfo;
 class Twine;
 class Value;
 class ZExtInst;
@@ -48,12 +50,20 @@ LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& or
 // ScalarEvolution bounds it, or else under assumptions (`predicates`, such as "this
 // induction variable does not wrap", "n is at most 2^32 - 4") that the preheader must
 // check at run time. Wasm's adds carry no no-wrap flags, so `for (i = 0; i < n; i += 4)` has
-// a bound only if i + 4 cannot wrap past n.
+// a bound only if i + 4 cannot wrap past n, and `for (p = a; p != end; p += 16)` only if 16
+// divides end - a.
 struct TripBound {
   const llvm::SCEV* max_backedges;
   llvm::SmallVector<const llvm::SCEVPredicate*, 4> predicates;
 };
 std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& loop);
+
+// Whether computing `values` in the preheader of `loop` costs more than `budget` basic
+// operations each time the loop is entered: the parts that do not change in the enclosing
+// loop are free, as LICM moves them out of it after the loop passes.
+bool costlyOnEntry(llvm::ArrayRef<const llvm::SCEV*> values, const llvm::Loop& loop, unsigned budget,
+                   llvm::ScalarEvolution& se, llvm::SCEVExpander& expander, const llvm::TargetTransformInfo& tti,
+                   const llvm::Instruction* at);
 
 // An i1 that is true when every predicate of `bound` holds, computed before `at`.
 llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at);

@@ -75,6 +75,10 @@ constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
 // loops, and the code moved by that made the interpreter kernel 15% slower, bounds-checked,
 // in code not changed at all; a wash on this machine.
 constexpr unsigned kCheckBudget = 16;
+// The same for a loop within another, counting only what changes in the enclosing loop (the
+// rest is computed once outside it): an inner loop of a loop nest over rows, whose checks
+// run once per row.
+constexpr unsigned kNestedCheckBudget = 32;
 
 // Loops with more addresses to widen than this are left alone (each may need a check).
 constexpr size_t kMaxAddresses = 64;
@@ -349,7 +353,8 @@ class AddressWidening {
     for (const SCEV* value : values) {
       if (!checks.isSafeToExpandAt(value, at)) return false;
     }
-    if (checks.isHighCostExpansion(values, &loop, kCheckBudget, &tti_, at)) return false;
+    unsigned budget = loop.getParentLoop() ? kNestedCheckBudget : kCheckBudget;
+    if (costlyOnEntry(values, loop, budget, se_, checks, tti_, at)) return false;
     formLCSSA(loop, dt_, &li_, &se_);
 
     llvm::IRBuilder<> b(at);
