@@ -215,24 +215,30 @@ bool decidesTrap(const llvm::ICmpInst& compare) {
 
 }  // namespace
 
+std::optional<BoundsCheck> boundsCheckOn(llvm::ICmpInst& compare, const llvm::Value& value, int64_t k,
+                                         const llvm::Loop& loop) {
+  if (!loop.contains(&compare)) return std::nullopt;
+  // As value PREDICATE size.
+  bool first = compare.getOperand(0) == &value;
+  llvm::Value* size = compare.getOperand(first ? 1 : 0);
+  llvm::ICmpInst::Predicate predicate = first ? compare.getPredicate() : compare.getSwappedPredicate();
+  if (!loop.isLoopInvariant(size) || !size->getType()->isIntegerTy(64) || !decidesTrap(compare)) return std::nullopt;
+  switch (predicate) {
+    case llvm::ICmpInst::ICMP_UGT: return BoundsCheck{&compare, k, false, size};
+    case llvm::ICmpInst::ICMP_UGE: return BoundsCheck{&compare, k + 1, false, size};
+    case llvm::ICmpInst::ICMP_ULT: return BoundsCheck{&compare, k + 1, true, size};
+    case llvm::ICmpInst::ICMP_ULE: return BoundsCheck{&compare, k, true, size};
+    default: return std::nullopt;
+  }
+}
+
 std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& loop) {
   std::vector<BoundsCheck> found;
   auto consider = [&](llvm::Value* address, int64_t k) {
     for (llvm::User* user : address->users()) {
       auto* compare = llvm::dyn_cast<llvm::ICmpInst>(user);
-      if (!compare || !loop.contains(compare)) continue;
-      // As address PREDICATE size.
-      bool first = compare->getOperand(0) == address;
-      llvm::Value* size = compare->getOperand(first ? 1 : 0);
-      llvm::ICmpInst::Predicate predicate = first ? compare->getPredicate() : compare->getSwappedPredicate();
-      if (!loop.isLoopInvariant(size) || !size->getType()->isIntegerTy(64) || !decidesTrap(*compare)) continue;
-      switch (predicate) {
-        case llvm::ICmpInst::ICMP_UGT: found.push_back({compare, k, false, size}); break;
-        case llvm::ICmpInst::ICMP_UGE: found.push_back({compare, k + 1, false, size}); break;
-        case llvm::ICmpInst::ICMP_ULT: found.push_back({compare, k + 1, true, size}); break;
-        case llvm::ICmpInst::ICMP_ULE: found.push_back({compare, k, true, size}); break;
-        default: break;
-      }
+      if (!compare) continue;
+      if (std::optional<BoundsCheck> check = boundsCheckOn(*compare, *address, k, loop)) found.push_back(*check);
     }
   };
   consider(&zext, 0);
@@ -242,6 +248,41 @@ std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& 
                   ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1))
                   : nullptr;
     if (k && !k->isNegative()) consider(add, k->getSExtValue());
+  }
+  return found;
+}
+
+namespace {
+
+// The compares whose disjunction `condition` is (InstCombine merges the checks of one
+// iteration into `or`s, or `select a, true, b`).
+void disjuncts(llvm::Value* condition, std::vector<llvm::ICmpInst*>& found, int depth = 0) {
+  using namespace llvm::PatternMatch;
+  llvm::Value *a = nullptr, *b = nullptr;
+  if (auto* compare = llvm::dyn_cast<llvm::ICmpInst>(condition)) {
+    found.push_back(compare);
+  } else if (depth < 8 && match(condition, m_LogicalOr(m_Value(a), m_Value(b)))) {
+    disjuncts(a, found, depth + 1);
+    disjuncts(b, found, depth + 1);
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<BoundsCheck, llvm::Value*>> boundsChecksIn(const llvm::Loop& loop) {
+  std::vector<std::pair<BoundsCheck, llvm::Value*>> found;
+  std::vector<llvm::ICmpInst*> compares;
+  for (llvm::BasicBlock* block : loop.blocks()) {
+    auto* branch = llvm::dyn_cast<llvm::BranchInst>(block->getTerminator());
+    if (!branch || !branch->isConditional()) continue;
+    compares.clear();
+    disjuncts(branch->getCondition(), compares);
+    for (llvm::ICmpInst* compare : compares) {
+      for (llvm::Value* value : compare->operands()) {
+        if (!value->getType()->isIntegerTy(64) || loop.isLoopInvariant(value)) continue;
+        if (std::optional<BoundsCheck> check = boundsCheckOn(*compare, *value, 0, loop)) found.emplace_back(*check, value);
+      }
+    }
   }
   return found;
 }

@@ -8,6 +8,7 @@
 #include <llvm/Transforms/Utils/ValueMapper.h>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace llvm {
@@ -84,5 +85,14 @@ struct BoundsCheck {
   llvm::Value* size;  // loop-invariant
 };
 std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& loop);
+
+// The bounds check `compare` makes on `value` (an address + k), if it is one in `loop`.
+std::optional<BoundsCheck> boundsCheckOn(llvm::ICmpInst& compare, const llvm::Value& value, int64_t k,
+                                         const llvm::Loop& loop);
+
+// Every bounds check in `loop` that decides a branch by itself, with the i64 value it tests
+// (an address + k, k = 0 in the check): what is left of the translator's checks once LLVM
+// has turned the zero-extended addresses of a loop into i64 recurrences of its own.
+std::vector<std::pair<BoundsCheck, llvm::Value*>> boundsChecksIn(const llvm::Loop& loop);
 
 }  // namespace lunaticc

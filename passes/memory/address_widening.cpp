@@ -54,6 +54,7 @@
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -119,12 +120,16 @@ bool formsAddress(const llvm::ZExtInst& zext) {
 struct WideAddress {
   llvm::ZExtInst* zext;
   const llvm::SCEVAddRecExpr* wide;
+  bool proven;  // ScalarEvolution proved that zext is wide: nothing to check or replace
 };
 
 // A bounds check on a widened address.
 struct WideBoundsCheck {
   BoundsCheck check;
   const llvm::SCEVAddRecExpr* wide;  // the address
+  // The address is an i64 recurrence of LLVM's own (not one this pass widened, which lies
+  // in [0, 2^32)): its lowest end must be checked too (see conditions()).
+  bool two_sided;
 };
 
 // Addresses w = rest + c + step * i with the same rest and step form a group: they lie
@@ -240,6 +245,17 @@ class AddressWidening {
     return se_.getZeroExtendExpr(s, i64_);
   }
 
+  // An i64 recurrence of `loop` with a constant step that stays small, or null.
+  const llvm::SCEVAddRecExpr* steppedIn(const SCEV* s, const llvm::Loop& loop) {
+    auto* rec = llvm::dyn_cast_or_null<llvm::SCEVAddRecExpr>(s);
+    if (!rec || rec->getLoop() != &loop || !rec->isAffine()) return nullptr;
+    auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se_));
+    if (!step || step->getAPInt().getSExtValue() <= -kMaxStep || step->getAPInt().getSExtValue() >= kMaxStep) {
+      return nullptr;
+    }
+    return rec;
+  }
+
   std::vector<WideAddress> findAddresses(const llvm::Loop& loop) {
     std::vector<WideAddress> found;
     for (BasicBlock* block : loop.blocks()) {
@@ -251,11 +267,17 @@ class AddressWidening {
         }
         auto* narrow = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se_.getSCEV(zext->getOperand(0)));
         if (!narrow || narrow->getLoop() != &loop) continue;
-        // Already a recurrence: ScalarEvolution proved that it does not wrap.
+        // Already a recurrence: ScalarEvolution proved that it does not wrap (a static
+        // array's rows). Only its bounds checks may go.
+        if (const llvm::SCEVAddRecExpr* known = steppedIn(se_.getSCEV(zext), loop)) {
+          found.push_back({zext, known, true});
+          findBoundsChecks(*zext, known, loop);
+          continue;
+        }
         if (llvm::isa<llvm::SCEVAddRecExpr>(se_.getSCEV(zext))) continue;
-        auto* wide = llvm::dyn_cast_or_null<llvm::SCEVAddRecExpr>(widened(narrow, loop));
-        if (!wide || wide->getLoop() != &loop || !wide->isAffine()) continue;
-        found.push_back({zext, wide});
+        const llvm::SCEVAddRecExpr* wide = steppedIn(widened(narrow, loop), loop);
+        if (!wide) continue;
+        found.push_back({zext, wide, false});
         findBoundsChecks(*zext, wide, loop);
       }
     }
@@ -263,7 +285,20 @@ class AddressWidening {
   }
 
   void findBoundsChecks(llvm::ZExtInst& zext, const llvm::SCEVAddRecExpr* wide, const llvm::Loop& loop) {
-    for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide});
+    for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide, false});
+  }
+
+  // The bounds checks on addresses LLVM has already made i64 recurrences (its induction
+  // variable simplification does that where ScalarEvolution proves no wrap: static arrays).
+  void findRecurrenceBoundsChecks(const llvm::Loop& loop) {
+    std::set<const llvm::ICmpInst*> known;
+    for (const WideBoundsCheck& bounds : bounds_checks_) known.insert(bounds.check.compare);
+    for (const auto& [check, value] : boundsChecksIn(loop)) {
+      if (known.count(check.compare)) continue;
+      if (const llvm::SCEVAddRecExpr* rec = steppedIn(se_.getSCEV(value), loop)) {
+        bounds_checks_.push_back({check, rec, true});
+      }
+    }
   }
 
   // The group of a widened address w = rest + c + step * i: (rest, step), and c.
@@ -282,6 +317,7 @@ class AddressWidening {
   bool hasNeighbours(const std::vector<WideAddress>& addresses) {
     std::map<GroupKey, int64_t> first_offset;
     for (const WideAddress& address : addresses) {
+      if (address.proven) continue;
       auto [key, offset] = groupOf(address.wide);
       auto [seen, fresh] = first_offset.try_emplace(key, offset);
       if (!fresh && seen->second != offset) return true;
@@ -306,18 +342,25 @@ class AddressWidening {
     // compilation: keys hold pointers, and a plain map would order them by address.
     llvm::MapVector<GroupKey, std::pair<int64_t, int64_t>, std::map<GroupKey, unsigned>> ranges;  // lowest and highest constant
     for (const WideAddress& address : addresses) {
+      if (address.proven) continue;
       auto [key, offset] = groupOf(address.wide);
       auto [range, fresh] = ranges.try_emplace(key, offset, offset);
       range->second.first = std::min(range->second.first, offset);
       range->second.second = std::max(range->second.second, offset);
     }
     using GroupAndSize = std::pair<GroupKey, Value*>;
-    llvm::MapVector<GroupAndSize, int64_t, std::map<GroupAndSize, unsigned>> ends;  // highest constant + end
+    struct Reach {
+      int64_t lowest, highest;  // constant + end
+      bool two_sided;
+    };
+    llvm::MapVector<GroupAndSize, Reach, std::map<GroupAndSize, unsigned>> ends;
     for (const WideBoundsCheck& bounds : bounds_checks_) {
       auto [key, offset] = groupOf(bounds.wide);
       int64_t reach = offset + bounds.check.end;
-      auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, reach);
-      end->second = std::max(end->second, reach);
+      auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, Reach{reach, reach, bounds.two_sided});
+      end->second.lowest = std::min(end->second.lowest, reach);
+      end->second.highest = std::max(end->second.highest, reach);
+      end->second.two_sided |= bounds.two_sided;
     }
     Value* four_gib = llvm::ConstantInt::get(i64_, uint64_t(1) << 32);
     std::vector<std::pair<const SCEV*, Value*>> result;
@@ -325,9 +368,13 @@ class AddressWidening {
       result.emplace_back(extreme(key, range.first, false), four_gib);
       result.emplace_back(extreme(key, range.second, true), four_gib);
     }
-    for (const auto& [group, end] : ends) {
+    for (const auto& [group, reach] : ends) {
       // highest + end <= size, as highest + end - 1 <u size
-      result.emplace_back(extreme(group.first, end - 1, true), group.second);
+      result.emplace_back(extreme(group.first, reach.highest - 1, true), group.second);
+      // An i64 recurrence whose both ends lie below the size moves less than 2^56 (steps
+      // below 2^24, trips below 2^32), so it cannot have wrapped round 2^64 between them:
+      // every value it takes lies between its ends.
+      if (reach.two_sided) result.emplace_back(extreme(group.first, reach.lowest - 1, false), group.second);
     }
     return result;
   }
@@ -340,7 +387,8 @@ class AddressWidening {
     const SCEV* max_backedges = bound->max_backedges;
     bounds_checks_.clear();
     std::vector<WideAddress> addresses = findAddresses(loop);
-    if (addresses.size() > kMaxAddresses || !hasNeighbours(addresses)) return false;
+    findRecurrenceBoundsChecks(loop);
+    if (addresses.size() > kMaxAddresses || (!hasNeighbours(addresses) && bounds_checks_.empty())) return false;
     const SCEV* backedges = se_.getNoopOrZeroExtend(max_backedges, i64_);
     std::vector<std::pair<const SCEV*, Value*>> needs = conditions(addresses, backedges);
 
@@ -380,6 +428,7 @@ class AddressWidening {
     bool vectorisable = callsNothingBut(loop, 0, false);
     Bases bases(copy.original_ph->getTerminator(), rewrite);
     for (const WideAddress& address : addresses) {
+      if (address.proven) continue;
       auto [offset, rest] = splitConstant(address.wide->getStart());
       const SCEV* within =
           se_.getAddRecExpr(constant(offset), address.wide->getStepRecurrence(se_), &loop, SCEV::FlagAnyWrap);
