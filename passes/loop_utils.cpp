@@ -68,6 +68,7 @@ namespace {
 // The latch's exit as "go round while `counter` PREDICATE `limit`": a counter that is a
 // recurrence {a,+,t} of `loop` with a constant step, and a loop-invariant limit.
 struct LatchTest {
+  llvm::ICmpInst* compare;
   llvm::ICmpInst::Predicate predicate;
   const llvm::SCEVAddRecExpr* counter;
   const llvm::APInt* step;
@@ -93,7 +94,8 @@ std::optional<LatchTest> latchTest(llvm::ScalarEvolution& se, const llvm::Loop& 
   }
   auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
   if (!step || step->getAPInt().isZero()) return std::nullopt;
-  return LatchTest{predicate, rec, &step->getAPInt(), limit};
+  return LatchTest{llvm::cast<llvm::ICmpInst>(llvm::cast<llvm::BranchInst>(latch->getTerminator())->getCondition()),
+                   predicate, rec, &step->getAPInt(), limit};
 }
 
 // A latch that goes round while a counter {a,+,t} (t > 0) is below an invariant limit (ult,
@@ -149,6 +151,7 @@ std::optional<TripBound> equalLimitBound(llvm::ScalarEvolution& se, const LatchT
   const llvm::SCEV* divisor = se.getConstant(magnitude);
   TripBound bound;
   bound.max_backedges = se.getUDivExpr(distance, divisor);
+  bound.uncounted_test = test.compare;
   if (!magnitude.isOne()) {
     bound.predicates.push_back(se.getComparePredicate(llvm::ICmpInst::ICMP_EQ, se.getURemExpr(distance, divisor),
                                                       se.getZero(distance->getType())));
@@ -317,6 +320,25 @@ bool costlyOnEntry(llvm::ArrayRef<const llvm::SCEV*> values, const llvm::Loop& l
     for (const llvm::SCEV*& value : paid) value = hide.visit(value);
   }
   return expander.isHighCostExpansion(paid, const_cast<llvm::Loop*>(&loop), budget, &tti, at);
+}
+
+void countLatch(const TripBound& bound, llvm::Loop& loop, llvm::SCEVExpander& expander) {
+  llvm::ICmpInst* test = bound.uncounted_test;
+  llvm::BasicBlock* preheader = loop.getLoopPreheader();
+  llvm::BasicBlock* latch = loop.getLoopLatch();
+  llvm::Type* i64 = llvm::Type::getInt64Ty(test->getContext());
+  llvm::Value* last = expander.expandCodeFor(bound.max_backedges, nullptr, preheader->getTerminator());
+  last = llvm::IRBuilder<>(preheader->getTerminator()).CreateZExt(last, i64, "trips.last");
+  llvm::IRBuilder<> b(&loop.getHeader()->front());
+  llvm::PHINode* index = b.CreatePHI(i64, 2, "trips.index");
+  b.SetInsertPoint(latch->getTerminator());
+  llvm::Value* next = b.CreateAdd(index, b.getInt64(1), "trips.next", true, true);
+  index->addIncoming(b.getInt64(0), preheader);
+  index->addIncoming(next, latch);
+  // The counter meets the end first at the bound's iteration: counter == end exactly when
+  // index == bound, at every iteration that reaches the test.
+  test->setOperand(0, index);
+  test->setOperand(1, last);
 }
 
 llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at) {

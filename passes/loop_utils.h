@@ -56,6 +56,11 @@ LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& or
 struct TripBound {
   const llvm::SCEV* max_backedges;
   llvm::SmallVector<const llvm::SCEVPredicate*, 4> predicates;
+  // The latch's test of a counter against an end (eq or ne), when the bound is the exact
+  // number of times it lets the loop go round, which ScalarEvolution cannot count: a copy
+  // of the loop run under the predicates may test an i64 counter against the bound
+  // instead (countLatch), which LLVM can count, and so vectorise.
+  llvm::ICmpInst* uncounted_test = nullptr;
 };
 std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& loop);
 
@@ -65,6 +70,11 @@ std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& 
 bool costlyOnEntry(llvm::ArrayRef<const llvm::SCEV*> values, const llvm::Loop& loop, unsigned budget,
                    llvm::ScalarEvolution& se, llvm::SCEVExpander& expander, const llvm::TargetTransformInfo& tti,
                    const llvm::Instruction* at);
+
+// Makes the latch of `loop` (run only where the predicates of `bound` hold) test an i64
+// counter from 0 against the bound, expanded by `expander` in the preheader, in place of
+// `bound.uncounted_test`.
+void countLatch(const TripBound& bound, llvm::Loop& loop, llvm::SCEVExpander& expander);
 
 // An i1 that is true when every predicate of `bound` holds, computed before `at`.
 llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at);

@@ -423,6 +423,7 @@ class AddressWidening {
     old_branch->eraseFromParent();
 
     llvm::SCEVExpander rewrite(se_, layout, "addr.wide");
+    if (bound->uncounted_test) countLatch(*bound, loop, rewrite);
     // A base per group helps the vectoriser, but costs a register each, which a loop that
     // yields, and so is never vectorised, needs more.
     bool vectorisable = callsNothingBut(loop, 0, false);
