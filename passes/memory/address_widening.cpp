@@ -34,15 +34,18 @@
 // such code exact.
 #include "passes/memory/address_widening.h"
 
+#include "lunatic/abi.h"
 #include "passes/loop_utils.h"
 #include "passes/preemption/charges.h"
 
 #include <llvm/ADT/MapVector.h>
+#include <llvm/ADT/SetVector.h>
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/Analysis/TargetTransformInfo.h>
+#include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
@@ -53,6 +56,7 @@
 #include <llvm/Transforms/Utils/LoopUtils.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
+#include <array>
 #include <map>
 #include <set>
 #include <tuple>
@@ -130,6 +134,13 @@ struct WideBoundsCheck {
   // The address is an i64 recurrence of LLVM's own (not one this pass widened, which lies
   // in [0, 2^32)): its lowest end must be checked too (see conditions()).
   bool two_sided;
+};
+
+// A load or store at an affine offset from memory's base: `offset` for the first byte.
+struct AffineAccess {
+  llvm::Instruction* access;
+  const llvm::SCEVAddRecExpr* offset;
+  uint64_t bytes;
 };
 
 // Addresses w = rest + c + step * i with the same rest and step form a group: they lie
@@ -301,6 +312,102 @@ class AddressWidening {
     }
   }
 
+  // The offset from memory's base of `pointer`, a chain of byte GEPs from a loop-invariant
+  // root, as a recurrence of `loop` (with widened addresses in place of their zext), and
+  // the root; or null.
+  std::pair<const llvm::SCEVAddRecExpr*, Value*> offsetOf(Value* pointer, const llvm::Loop& loop) {
+    const SCEV* offset = se_.getZero(i64_);
+    while (auto* gep = llvm::dyn_cast<llvm::GetElementPtrInst>(pointer)) {
+      if (gep->getNumIndices() != 1 || !gep->getSourceElementType()->isIntegerTy(8)) return {nullptr, nullptr};
+      Value* index = gep->getOperand(1);
+      const SCEV* part = nullptr;
+      auto* add = llvm::dyn_cast<llvm::BinaryOperator>(index);
+      if (auto found = widened_.find(index); found != widened_.end()) {
+        part = found->second;
+      } else if (add && add->getOpcode() == llvm::Instruction::Add && widened_.count(add->getOperand(0)) &&
+                 llvm::isa<llvm::ConstantInt>(add->getOperand(1))) {
+        part = se_.getAddExpr(widened_[add->getOperand(0)], se_.getSCEV(add->getOperand(1)));
+      } else {
+        part = se_.getSCEV(index);
+      }
+      if (part->getType() != i64_) return {nullptr, nullptr};
+      offset = se_.getAddExpr(offset, part);
+      pointer = gep->getPointerOperand();
+    }
+    if (!loop.isLoopInvariant(pointer)) return {nullptr, nullptr};
+    return {steppedIn(offset, loop), pointer};
+  }
+
+  // The loads that carry a value round `loop` (clang's wasm32 code keeps a[j + 1], loaded in
+  // one iteration, as the next one's a[j]) and that come after a use of that value in the
+  // iteration: LLVM vectorises such a fixed-order recurrence only where the load comes
+  // first. They may move to the top of the loop body if what they read no store in the
+  // loop writes, and no access traps (rotationNeeds); so the loop must store only at
+  // affine offsets from the loads' root. Fills stores_ and root_.
+  std::vector<AffineAccess> findCarriedLoads(const llvm::Loop& loop) {
+    std::vector<AffineAccess> found;
+    stores_.clear();
+    root_ = nullptr;
+    const llvm::DataLayout& layout = f_.getDataLayout();
+    BasicBlock* latch = loop.getLoopLatch();
+    llvm::Instruction* top = &*loop.getHeader()->getFirstInsertionPt();
+    for (llvm::PHINode& phi : loop.getHeader()->phis()) {
+      auto* load = llvm::dyn_cast<llvm::LoadInst>(phi.getIncomingValueForBlock(latch));
+      if (!load || !load->isSimple() || !loop.contains(load)) continue;
+      bool used_before = llvm::any_of(phi.users(), [&](const llvm::User* user) {
+        auto* inst = llvm::dyn_cast<llvm::Instruction>(user);
+        return inst && loop.contains(inst) && !llvm::isa<llvm::PHINode>(inst) && !dt_.dominates(load, inst);
+      });
+      if (!used_before || !movable(load->getPointerOperand(), top, loop, 0)) continue;
+      auto [offset, root] = offsetOf(load->getPointerOperand(), loop);
+      if (!offset || (root_ && root != root_)) continue;
+      root_ = root;
+      found.push_back({load, offset, layout.getTypeStoreSize(load->getType())});
+    }
+    if (found.empty()) return found;
+    for (BasicBlock* block : loop.blocks()) {
+      if (llvm::isa<llvm::UnreachableInst>(block->getTerminator())) continue;
+      for (llvm::Instruction& inst : *block) {
+        if (!inst.mayWriteToMemory()) continue;
+        auto* store = llvm::dyn_cast<llvm::StoreInst>(&inst);
+        if (!store || !store->isSimple()) return {};
+        auto [offset, root] = offsetOf(store->getPointerOperand(), loop);
+        if (!offset || root != root_) return {};
+        stores_.push_back({store, offset, layout.getTypeStoreSize(store->getValueOperand()->getType())});
+      }
+    }
+    return found;
+  }
+
+  // Whether `value` and what it is computed from in the loop can move before `top` (which
+  // the header's phis dominate): no memory access, nothing that may trap.
+  bool movable(Value* value, llvm::Instruction* top, const llvm::Loop& loop, int depth) {
+    auto* inst = llvm::dyn_cast<llvm::Instruction>(value);
+    if (!inst || !loop.contains(inst) || llvm::isa<llvm::PHINode>(inst)) return true;
+    if (depth > 8 || inst->mayReadOrWriteMemory() || !llvm::isSafeToSpeculativelyExecute(inst)) return false;
+    return llvm::all_of(inst->operands(), [&](Value* operand) { return movable(operand, top, loop, depth + 1); });
+  }
+
+  // What `value` is computed from in `loop` (but phis), and `value`, operands first.
+  void computation(Value* value, const llvm::Loop& loop, llvm::SetVector<llvm::Instruction*>& found) {
+    auto* inst = llvm::dyn_cast<llvm::Instruction>(value);
+    if (!inst || !loop.contains(inst) || llvm::isa<llvm::PHINode>(inst) || found.contains(inst)) return;
+    for (Value* operand : inst->operands()) computation(operand, loop, found);
+    found.insert(inst);
+  }
+
+  // Moves `load` and what its address is computed from in `loop` to the top of the loop's
+  // header, in order.
+  void moveToTop(llvm::Instruction* load, const llvm::Loop& loop) {
+    llvm::SetVector<llvm::Instruction*> moved;
+    computation(load, loop, moved);
+    llvm::Instruction* top = &*loop.getHeader()->getFirstInsertionPt();
+    for (llvm::Instruction* inst : moved) {
+      if (inst == top) top = inst->getNextNode();  // already in place, before all that follows
+      else inst->moveBefore(top);
+    }
+  }
+
   // The group of a widened address w = rest + c + step * i: (rest, step), and c.
   std::pair<GroupKey, int64_t> groupOf(const llvm::SCEVAddRecExpr* wide) {
     auto [offset, rest] = splitConstant(wide->getStart());
@@ -379,6 +486,70 @@ class AddressWidening {
     return result;
   }
 
+  // The memory's size in bytes, for root_ (its base), read before `at`; or null. Bounds-
+  // checked, the function keeps it in a value the checks compare with; with guard pages it
+  // is read from the memory, which root_ was loaded from (abi.h). No loop this pass changes
+  // grows the memory.
+  Value* memorySize(llvm::Instruction* at) {
+    if (!bounds_checks_.empty()) return bounds_checks_.front().check.size;
+    auto* base = llvm::dyn_cast_or_null<llvm::LoadInst>(root_);
+    static_assert(offsetof(lunatic_memory, base) == 0);
+    if (!base || llvm::isa<llvm::GetElementPtrInst>(base->getPointerOperand()) || !dt_.dominates(base, at)) {
+      return nullptr;
+    }
+    llvm::IRBuilder<> b(at);
+    Value* field = b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), base->getPointerOperand(), offsetof(lunatic_memory, size));
+    return b.CreateLoad(i64_, field, "memory.size");
+  }
+
+  // The byte ranges [lowest, highest end) over the whole loop of `accesses`, one for each
+  // group of offsets a constant apart.
+  std::vector<std::pair<const SCEV*, const SCEV*>> rangesOf(const std::vector<AffineAccess>& accesses,
+                                                            const SCEV* backedges) {
+    llvm::MapVector<GroupKey, std::pair<int64_t, int64_t>, std::map<GroupKey, unsigned>> groups;  // lowest, end
+    for (const AffineAccess& access : accesses) {
+      auto [key, offset] = groupOf(access.offset);
+      int64_t end = offset + int64_t(access.bytes);
+      auto [group, fresh] = groups.try_emplace(key, offset, end);
+      group->second.first = std::min(group->second.first, offset);
+      group->second.second = std::max(group->second.second, end);
+    }
+    std::vector<std::pair<const SCEV*, const SCEV*>> ranges;
+    for (const auto& [key, extent] : groups) {
+      const SCEV* travel = se_.getMulExpr(constant(key.step), backedges);
+      const SCEV* lowest = se_.getAddExpr(key.rest, constant(extent.first));
+      const SCEV* end = se_.getAddExpr(key.rest, constant(extent.second));
+      if (key.step >= 0) end = se_.getAddExpr(end, travel);
+      else lowest = se_.getAddExpr(lowest, travel);
+      ranges.emplace_back(lowest, end);
+    }
+    return ranges;
+  }
+
+  // What moving `loads` to the top of the loop body needs, as (lower, upper) pairs of which
+  // one of each two must hold lower <= upper (a disjunction; pairs that stand alone are
+  // given twice). Every load's and store's range lies within the memory: no access can
+  // trap, so moving a load before a store cannot move a trap before that store. No store's
+  // range meets a load's: the load reads what it would have read where it was.
+  std::vector<std::array<const SCEV*, 4>> rotationNeeds(const std::vector<AffineAccess>& loads, const SCEV* backedges,
+                                                      const SCEV* size) {
+    std::vector<std::array<const SCEV*, 4>> result;
+    auto within = [&](const std::pair<const SCEV*, const SCEV*>& range) {
+      // 0 <= lowest: lowest + 1 <= size holds for an i64 that has not wrapped (both ends
+      // below the size: see conditions()); highest end <= size.
+      const SCEV* low = se_.getAddExpr(range.first, constant(1));
+      result.push_back({low, size, low, size});
+      result.push_back({range.second, size, range.second, size});
+    };
+    std::vector<std::pair<const SCEV*, const SCEV*>> load_ranges = rangesOf(loads, backedges);
+    for (const auto& load : load_ranges) within(load);
+    for (const auto& store : rangesOf(stores_, backedges)) {
+      within(store);
+      for (const auto& load : load_ranges) result.push_back({store.second, load.first, load.second, store.first});
+    }
+    return result;
+  }
+
   bool widen(llvm::Loop& loop) {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
@@ -386,23 +557,47 @@ class AddressWidening {
     if (!bound) return false;
     const SCEV* max_backedges = bound->max_backedges;
     bounds_checks_.clear();
+    widened_.clear();
     std::vector<WideAddress> addresses = findAddresses(loop);
+    if (addresses.size() > kMaxAddresses) return false;
+    for (const WideAddress& address : addresses) {
+      if (!address.proven) widened_[address.zext] = address.wide;
+    }
     findRecurrenceBoundsChecks(loop);
-    if (addresses.size() > kMaxAddresses || (!hasNeighbours(addresses) && bounds_checks_.empty())) return false;
+    bool vectorisable = callsNothingBut(loop, 0, false);
+    std::vector<AffineAccess> carried = vectorisable ? findCarriedLoads(loop) : std::vector<AffineAccess>{};
+    if (carried.size() + stores_.size() > kMaxAddresses) carried.clear();
+    if (!hasNeighbours(addresses) && bounds_checks_.empty() && carried.empty()) return false;
     const SCEV* backedges = se_.getNoopOrZeroExtend(max_backedges, i64_);
     std::vector<std::pair<const SCEV*, Value*>> needs = conditions(addresses, backedges);
 
     BasicBlock* preheader = loop.getLoopPreheader();
     llvm::Instruction* at = preheader->getTerminator();
+    std::vector<std::array<const SCEV*, 4>> rotation;
+    if (!carried.empty()) {
+      if (Value* size = memorySize(at)) rotation = rotationNeeds(carried, backedges, se_.getSCEV(size));
+      else carried.clear();
+    }
     const llvm::DataLayout& layout = f_.getDataLayout();
     llvm::SCEVExpander checks(se_, layout, "addr.check");
-    llvm::SmallVector<const SCEV*, 16> values{backedges};
-    for (const auto& need : needs) values.push_back(need.first);
-    for (const SCEV* value : values) {
-      if (!checks.isSafeToExpandAt(value, at)) return false;
-    }
     unsigned budget = loop.getParentLoop() ? kNestedCheckBudget : kCheckBudget;
-    if (costlyOnEntry(values, loop, budget, se_, checks, tti_, at)) return false;
+    // Whether the checks with (or without) moving the carried loads can be afforded.
+    auto affordable = [&](bool with_rotation) {
+      llvm::SmallVector<const SCEV*, 16> values{backedges};
+      for (const auto& need : needs) values.push_back(need.first);
+      if (with_rotation) {
+        for (const auto& need : rotation) values.append(need.begin(), need.end());
+      }
+      return llvm::all_of(values, [&](const SCEV* value) { return checks.isSafeToExpandAt(value, at); }) &&
+             !costlyOnEntry(values, loop, budget, se_, checks, tti_, at);
+    };
+    if (!rotation.empty() && !affordable(true)) {
+      carried.clear();
+      rotation.clear();
+    }
+    if (rotation.empty() && (!affordable(false) || (!hasNeighbours(addresses) && bounds_checks_.empty()))) {
+      return false;
+    }
     formLCSSA(loop, dt_, &li_, &se_);
 
     llvm::IRBuilder<> b(at);
@@ -411,6 +606,12 @@ class AddressWidening {
       return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), limit, "addr.fits");
     };
     for (const auto& [value, limit] : needs) fits = b.CreateAnd(fits, below(value, limit));
+    auto expand = [&](const SCEV* value) { return checks.expandCodeFor(value, i64_, at); };
+    for (const auto& [a, b_, c, d] : rotation) {
+      Value* either = b.CreateICmpULE(expand(a), expand(b_), "addr.apart");
+      if (a != c || b_ != d) either = b.CreateOr(either, b.CreateICmpULE(expand(c), expand(d), "addr.apart"));
+      fits = b.CreateAnd(fits, either);
+    }
     if (max_backedges->getType()->getIntegerBitWidth() > 32) {
       fits = b.CreateAnd(fits, below(backedges, b.getInt64(kMaxTrips)));
     }
@@ -426,7 +627,6 @@ class AddressWidening {
     if (bound->uncounted_test) countLatch(*bound, loop, rewrite);
     // A base per group helps the vectoriser, but costs a register each, which a loop that
     // yields, and so is never vectorised, needs more.
-    bool vectorisable = callsNothingBut(loop, 0, false);
     Bases bases(copy.original_ph->getTerminator(), rewrite);
     for (const WideAddress& address : addresses) {
       if (address.proven) continue;
@@ -452,6 +652,7 @@ class AddressWidening {
       compare->replaceAllUsesWith(llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds));
       compare->eraseFromParent();
     }
+    for (const AffineAccess& load : carried) moveToTop(load.access, loop);
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
     return true;
@@ -465,6 +666,9 @@ class AddressWidening {
   llvm::AssumptionCache& ac_;
   llvm::TargetTransformInfo& tti_;
   std::vector<WideBoundsCheck> bounds_checks_;  // of the loop being widened
+  std::map<Value*, const SCEV*> widened_;       // its widened addresses by their zext
+  std::vector<AffineAccess> stores_;            // its stores, if it has carried loads to move
+  Value* root_ = nullptr;                       // what their offsets are from
 };
 
 class AddressWideningPass : public llvm::PassInfoMixin<AddressWideningPass> {
