@@ -26,6 +26,16 @@
 // which such a loop cannot change, no check in the wide loop can trap, and they
 // go; a loop that would trap runs the narrow copy, which traps at the same iteration.
 //
+// Where LLVM has already made the addresses i64 recurrences (ScalarEvolution proved that they
+// do not wrap: static arrays), there is nothing to widen, but bounds-checked, their checks
+// go the same way, both ends of each range checked (findRecurrenceBoundsChecks). A latch
+// that ScalarEvolution can count only under a run-time predicate (a pointer stepping to an
+// end) counts an i64 index in the wide loop (countLatch), so that the vectoriser can count
+// it too. And a load whose value the next iteration uses before its own copy of that load
+// (a stencil's u[i + 1], kept as u[i]) moves first in the wide loop, where no store of the
+// loop writes what it reads and no access can trap (findCarriedLoads): LLVM vectorises
+// such a recurrence only then. docs/architecture.md says why each keeps Wasm's semantics.
+//
 // Addresses whose invariant parts differ only by a constant share one check (the lowest
 // and highest constant). Loop-invariant parts keep their constants apart from the
 // zero-extended rest (p + 8 becomes zext(p) + 8, not zext(p + 8)), so that accesses a
