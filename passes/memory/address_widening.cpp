@@ -92,7 +92,9 @@ constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
 constexpr unsigned kCheckBudget = 16;
 // The same for a loop within another, counting only what changes in the enclosing loop (the
 // rest is computed once outside it): an inner loop of a loop nest over rows, whose checks
-// run once per row.
+// run once per row. Only for loops the checks make vectorisable (addresses to widen,
+// carried loads to move): dropping bounds checks alone pays back once per iteration, and
+// short loops of data-dependent length (fannkuch's flips) run only a few.
 constexpr unsigned kNestedCheckBudget = 32;
 
 // Loops with more addresses to widen than this are left alone (each may need a check).
@@ -590,9 +592,10 @@ class AddressWidening {
     }
     const llvm::DataLayout& layout = f_.getDataLayout();
     llvm::SCEVExpander checks(se_, layout, "addr.check");
-    unsigned budget = loop.getParentLoop() ? kNestedCheckBudget : kCheckBudget;
+    bool neighbours = hasNeighbours(addresses);
     // Whether the checks with (or without) moving the carried loads can be afforded.
     auto affordable = [&](bool with_rotation) {
+      unsigned budget = loop.getParentLoop() && (neighbours || with_rotation) ? kNestedCheckBudget : kCheckBudget;
       llvm::SmallVector<const SCEV*, 16> values{backedges};
       for (const auto& need : needs) values.push_back(need.first);
       if (with_rotation) {
@@ -605,7 +608,7 @@ class AddressWidening {
       carried.clear();
       rotation.clear();
     }
-    if (rotation.empty() && (!affordable(false) || (!hasNeighbours(addresses) && bounds_checks_.empty()))) {
+    if (rotation.empty() && (!affordable(false) || (!neighbours && bounds_checks_.empty()))) {
       return false;
     }
     formLCSSA(loop, dt_, &li_, &se_);
