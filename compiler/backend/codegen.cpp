@@ -20,7 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -175,13 +175,16 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options) {
   for (llvm::Function& f : module) {
     if (!f.isDeclaration() && !f.hasFnAttribute("tune-cpu")) f.addFnAttr("tune-cpu", "generic");
   }
+  return {};
+}
+
+// The verifier's first complaint about `module`, or "". Each part is verified apart (on the
+// threads, and only if it is compiled: a part the cache has was verified when compiled).
+std::string verify(const llvm::Module& module) {
   std::string verify_message;
   llvm::raw_string_ostream verify_stream(verify_message);
-  if (llvm::verifyModule(module, &verify_stream)) {
-    return "internal error: generated IR does not verify: " +
-           verify_message.substr(0, verify_message.find('\n'));
-  }
-  return {};
+  if (!llvm::verifyModule(module, &verify_stream)) return {};
+  return "internal error: generated IR does not verify: " + verify_message.substr(0, verify_message.find('\n'));
 }
 
 // Writes `bytes` to the file at `path`. "" or why not.
@@ -221,12 +224,17 @@ struct UnitResult {
   std::string error;
   std::string output;  // the object, or the IR
   bool from_cache = false;
-  double keying_seconds = 0;  // the bitcode written and hashed, the cache looked up
-  double compile_seconds = 0;  // optimised and written (a miss)
+  // CPU seconds of the thread (wall time on a busy machine says little): reading the part
+  // and writing and hashing its bitcode, looking the cache up; optimising and writing it.
+  double keying_seconds = 0;
+  double compile_seconds = 0;
+  size_t instructions = 0;  // of a part, as translated
 };
 
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+double threadCpuSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return double(now.tv_sec) + double(now.tv_nsec) * 1e-9;
 }
 
 // Optimises `module` with the options it calls for (optionsFor) and writes it with `write`;
@@ -234,7 +242,7 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 UnitResult compileUnit(llvm::Module& module, const CodegenOptions& options, Writer write) {
   UnitResult result;
   const CodegenOptions chosen = optionsFor(module, options);
-  auto start = std::chrono::steady_clock::now();
+  double start = threadCpuSeconds();
   std::string entry;
   if (options.cache) {
     llvm::SmallVector<char, 0> bitcode;
@@ -242,14 +250,15 @@ UnitResult compileUnit(llvm::Module& module, const CodegenOptions& options, Writ
     llvm::WriteBitcodeToFile(module, bitcode_out);
     entry = options.cache->entryFor({bitcode.data(), bitcode.size()}, codegenFingerprint(chosen));
     std::optional<std::string> object = PartsCache::load(entry);
-    result.keying_seconds = secondsSince(start);
+    result.keying_seconds = threadCpuSeconds() - start;
     if (object) {
       result.output = std::move(*object);
       result.from_cache = true;
       return result;
     }
   }
-  start = std::chrono::steady_clock::now();
+  start = threadCpuSeconds();
+  if (result.error = verify(module); !result.error.empty()) return result;
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(chosen, result.error);
   if (!machine) return result;
   optimize(module, *machine, chosen);
@@ -258,7 +267,7 @@ UnitResult compileUnit(llvm::Module& module, const CodegenOptions& options, Writ
   if (result.error = write(module, *machine, out); !result.error.empty()) return result;
   result.output.assign(output.data(), output.size());
   if (!entry.empty()) PartsCache::store(entry, result.output);
-  result.compile_seconds = secondsSince(start);
+  result.compile_seconds = threadCpuSeconds() - start;
   return result;
 }
 
@@ -271,11 +280,11 @@ std::string compileInParts(llvm::Module& module, const CodegenOptions& options, 
   const SplitPlan plan = planSplit(module, options.parts);
   std::vector<UnitResult> results;
   if (plan.parts <= 1) {
-    if (options.timings) options.timings->endPhase("codegen: verify");
+    if (options.timings) options.timings->endPhase("codegen: prepare");
     results.push_back(compileUnit(module, options, write));
   } else {
     const ModuleSplit split(module, plan, options.opt_level > 0);
-    if (options.timings) options.timings->endPhase("codegen: verify, split");
+    if (options.timings) options.timings->endPhase("codegen: split");
     results.resize(split.parts());
     std::vector<unsigned> order(split.parts());
     std::iota(order.begin(), order.end(), 0);
@@ -286,15 +295,16 @@ std::string compileInParts(llvm::Module& module, const CodegenOptions& options, 
       for (size_t taken; (taken = next++) < order.size();) {
         const unsigned part = order[taken];
         llvm::LLVMContext context;
-        const auto start = std::chrono::steady_clock::now();
+        const double start = threadCpuSeconds();
         llvm::Expected<std::unique_ptr<llvm::Module>> read = split.readPart(part, context);
         if (!read) {
           results[part].error = "internal error: a part does not read back: " + llvm::toString(read.takeError());
           continue;
         }
-        const double reading = secondsSince(start);
+        const double reading = threadCpuSeconds() - start;
         results[part] = compileUnit(**read, options, write);
         results[part].keying_seconds += reading;
+        results[part].instructions = split.instructions(part);
       }
     };
     const unsigned threads =
@@ -311,20 +321,26 @@ std::string compileInParts(llvm::Module& module, const CodegenOptions& options, 
     from_cache += result.from_cache;
     keying += result.keying_seconds;
     compiling += result.compile_seconds;
-    outputs.push_back(std::move(result.output));
   }
   if (options.timings) {
     options.timings->endPhase("codegen: parts");
     char line[200];
     std::snprintf(line, sizeof line,
-                  "%zu parts, %u from the cache; thread seconds: %.3f reading and keying, %.3f compiling",
+                  "%zu parts, %u from the cache; CPU seconds: %.3f reading and keying, %.3f compiling",
                   results.size(), from_cache, keying, compiling);
     options.timings->note(line);
+    for (size_t part = 0; part < results.size() && results.size() > 1; ++part) {
+      if (results[part].from_cache) continue;
+      std::snprintf(line, sizeof line, "part %zu: %zu instructions, %.3f CPU seconds to compile", part,
+                    results[part].instructions, results[part].compile_seconds);
+      options.timings->note(line);
+    }
   }
   if (options.cache && from_cache < results.size()) {
     options.cache->trim();
     if (options.timings) options.timings->endPhase("codegen: cache trim");
   }
+  for (UnitResult& result : results) outputs.push_back(std::move(result.output));
   return {};
 }
 

@@ -47,30 +47,32 @@ void externalize(llvm::GlobalValue& value, const std::string& prefix, unsigned& 
   value.setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
-size_t instructionsOf(const llvm::Function& function) { return function.getInstructionCount() + 1; }
+// A function and its size, as translated, plus one (so that none is empty).
+struct Sized {
+  const llvm::Function* function;
+  size_t instructions;
+};
 
 // Whether a run of parts ends after `function`, `run` instructions long with it: at random,
 // by the function's name, with a chance in proportion to the function's size, so that runs
 // are about kPartInstructions long whatever the sizes of their functions.
-bool endsRun(const llvm::Function& function, size_t run) {
+bool endsRun(const Sized& function, size_t run) {
   if (run < kMinPartInstructions) return false;
   if (run >= kMaxPartInstructions) return true;
   const uint64_t spread = kPartInstructions - kMinPartInstructions;
-  const uint64_t draw = llvm::xxh3_64bits(function.getName()) % spread;
-  return draw < instructionsOf(function);
+  return llvm::xxh3_64bits(function.function->getName()) % spread < function.instructions;
 }
 
 // Assigns `functions` to parts first..first+count-1: the largest first, each to the part
 // with the fewest instructions so far.
-void balance(std::vector<const llvm::Function*> functions, unsigned first, unsigned count, SplitPlan& plan) {
-  std::stable_sort(functions.begin(), functions.end(), [](const llvm::Function* a, const llvm::Function* b) {
-    return instructionsOf(*a) > instructionsOf(*b);
-  });
+void balance(std::vector<Sized> functions, unsigned first, unsigned count, SplitPlan& plan) {
+  std::stable_sort(functions.begin(), functions.end(),
+                   [](const Sized& a, const Sized& b) { return a.instructions > b.instructions; });
   std::vector<size_t> load(count, 0);
-  for (const llvm::Function* function : functions) {
+  for (const Sized& sized : functions) {
     auto lightest = std::min_element(load.begin(), load.end());
-    plan.part_of[function] = first + unsigned(lightest - load.begin());
-    *lightest += instructionsOf(*function);
+    plan.placement[sized.function] = {first + unsigned(lightest - load.begin()), sized.instructions};
+    *lightest += sized.instructions;
   }
 }
 
@@ -85,15 +87,16 @@ SplitPlan planSplit(const llvm::Module& module, unsigned requested) {
     if (variable.hasAppendingLinkage()) return {};
   }
   if (!module.alias_empty() || !module.ifunc_empty()) return {};
-  std::vector<const llvm::Function*> ordinary, oversized;
+  std::vector<Sized> ordinary, oversized;
   size_t ordinary_instructions = 0;
   for (const llvm::Function& f : module) {
     if (f.isDeclaration()) continue;
-    if (isOversized(f)) {
-      oversized.push_back(&f);
+    const size_t instructions = f.getInstructionCount();
+    if (instructions > kOversizedFunctionInstructions) {
+      oversized.push_back({&f, instructions + 1});
     } else {
-      ordinary.push_back(&f);
-      ordinary_instructions += instructionsOf(f);
+      ordinary.push_back({&f, instructions + 1});
+      ordinary_instructions += instructions + 1;
     }
   }
   SplitPlan plan;
@@ -107,10 +110,10 @@ SplitPlan planSplit(const llvm::Module& module, unsigned requested) {
     if (!ordinary.empty()) balance(ordinary, plan.parts++, 1, plan);
   } else {
     size_t run = 0;
-    for (const llvm::Function* function : ordinary) {
-      plan.part_of[function] = plan.parts;
-      run += instructionsOf(*function);
-      if (endsRun(*function, run)) {
+    for (const Sized& sized : ordinary) {
+      plan.placement[sized.function] = {plan.parts, sized.instructions};
+      run += sized.instructions;
+      if (endsRun(sized, run)) {
         ++plan.parts;
         run = 0;
       }
@@ -118,7 +121,7 @@ SplitPlan planSplit(const llvm::Module& module, unsigned requested) {
     if (run > 0) ++plan.parts;
   }
   // A module of oversized functions alone: its first part holds the global variables too.
-  for (const llvm::Function* function : oversized) plan.part_of[function] = plan.parts++;
+  for (const Sized& sized : oversized) plan.placement[sized.function] = {plan.parts++, sized.instructions};
   plan.oversized_parts = unsigned(oversized.size());
   return plan;
 }
@@ -132,16 +135,20 @@ ModuleSplit::ModuleSplit(llvm::Module& module, const SplitPlan& plan, bool impor
       externalize(value, prefix, unnamed);
     }
   }
-  for (const auto& [function, part] : plan.part_of) {
+  for (const auto& [function, placement] : plan.placement) {
+    const unsigned part = placement.part;
     definitions_[part].insert(function->getName());
-    instructions_[part] += instructionsOf(*function);
+    instructions_[part] += placement.instructions;
     // Oversized functions are not optimised, so copies of callees would be of no use.
     if (!import_small_callees || part >= plan.parts - plan.oversized_parts) continue;
     for (const llvm::Instruction& instruction : llvm::instructions(*function)) {
       const auto* call = llvm::dyn_cast<llvm::CallBase>(&instruction);
       const llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
-      if (!callee || callee->isDeclaration() || callee->getInstructionCount() > kMaxImportedInstructions) continue;
-      if (plan.part_of.at(callee) != part) imports_[part].insert(callee->getName());
+      if (!callee || callee->isDeclaration()) continue;
+      const SplitPlan::Placement& callee_placement = plan.placement.at(callee);
+      if (callee_placement.part != part && callee_placement.instructions <= kMaxImportedInstructions + 1) {
+        imports_[part].insert(callee->getName());
+      }
     }
   }
   llvm::raw_svector_ostream out(bitcode_);
@@ -175,7 +182,9 @@ llvm::Expected<std::unique_ptr<llvm::Module>> ModuleSplit::readPart(unsigned par
   for (bool removed = true; removed;) {
     removed = false;
     for (llvm::GlobalValue& value : llvm::make_early_inc_range((*module)->global_values())) {
-      if (!value.use_empty() || !(value.isDeclaration() || copiedToEveryPart(value))) continue;
+      if (!(value.isDeclaration() || copiedToEveryPart(value))) continue;
+      value.removeDeadConstantUsers();  // such as the initializers taken from variables above
+      if (!value.use_empty()) continue;
       value.eraseFromParent();
       removed = true;
     }

@@ -39,9 +39,13 @@ bool isOversized(const llvm::Function& function);
 // oversized_parts` parts hold ordinary functions, the others one oversized function each and
 // nothing else but copies of constants.
 struct SplitPlan {
+  struct Placement {
+    unsigned part;
+    size_t instructions;  // the function's, as translated (counting them walks its body)
+  };
   unsigned parts = 1;
   unsigned oversized_parts = 0;
-  std::unordered_map<const llvm::Function*, unsigned> part_of;  // empty when not cut
+  std::unordered_map<const llvm::Function*, Placement> placement;  // empty when not cut
 };
 
 // How `module` is cut. Never (one part) for a module with special globals (llvm.used and the
