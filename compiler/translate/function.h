@@ -95,6 +95,8 @@ class FunctionTranslator {
   bool lowerOperands(std::vector<Value*>& args, BinaryenIndex count,
                      BinaryenExpressionRef (*operand)(BinaryenExpressionRef, BinaryenIndex),
                      BinaryenExpressionRef e);
+  // `operands` lowered in order onto `args`; false (the rest unreachable) once one is dead.
+  bool lowerOperands(std::vector<Value*>& args, std::initializer_list<BinaryenExpressionRef> operands);
   Value* callThrough(Value* func, llvm::FunctionType* type, std::vector<Value*> args);
   Value* lowerCall(BinaryenExpressionRef e);
   Value* lowerCallIndirect(BinaryenExpressionRef e);

@@ -5,6 +5,9 @@
 
 #include "compiler/frontend/binaryen_ir.h"
 
+#include <tuple>
+#include <vector>
+
 namespace lunaticc {
 
 using llvm::Value;
@@ -141,12 +144,12 @@ Value* FunctionTranslator::lowerDataDrop(BinaryenExpressionRef e) {
 // a small constant length inline. A range past the memory traps before any byte is written,
 // as the spec requires; memmove gives the overlapping copy its Wasm meaning.
 Value* FunctionTranslator::lowerMemoryCopy(BinaryenExpressionRef e) {
-  Value* dest = lower(BinaryenMemoryCopyGetDest(e));
-  if (dead_) return nullptr;
-  Value* source = lower(BinaryenMemoryCopyGetSource(e));
-  if (dead_) return nullptr;
-  Value* length = lower(BinaryenMemoryCopyGetSize(e));
-  if (dead_) return nullptr;
+  std::vector<Value*> operands;
+  if (!lowerOperands(operands, {BinaryenMemoryCopyGetDest(e), BinaryenMemoryCopyGetSource(e),
+                                BinaryenMemoryCopyGetSize(e)})) {
+    return nullptr;
+  }
+  auto [dest, source, length] = std::tie(operands[0], operands[1], operands[2]);
   Value* size = memorySizeInBytes();
   Value* to = checkedRange(dest, length, size);
   Value* from = checkedRange(source, length, size);
@@ -155,12 +158,12 @@ Value* FunctionTranslator::lowerMemoryCopy(BinaryenExpressionRef e) {
 }
 
 Value* FunctionTranslator::lowerMemoryFill(BinaryenExpressionRef e) {
-  Value* dest = lower(BinaryenMemoryFillGetDest(e));
-  if (dead_) return nullptr;
-  Value* value = lower(BinaryenMemoryFillGetValue(e));
-  if (dead_) return nullptr;
-  Value* length = lower(BinaryenMemoryFillGetSize(e));
-  if (dead_) return nullptr;
+  std::vector<Value*> operands;
+  if (!lowerOperands(operands, {BinaryenMemoryFillGetDest(e), BinaryenMemoryFillGetValue(e),
+                                BinaryenMemoryFillGetSize(e)})) {
+    return nullptr;
+  }
+  auto [dest, value, length] = std::tie(operands[0], operands[1], operands[2]);
   Value* to = checkedRange(dest, length, memorySizeInBytes());
   t_.tagLinearMemory(
       b_.CreateMemSet(to, b_.CreateTrunc(value, t_.i8), b_.CreateZExt(length, t_.i64), llvm::Align(1)));
