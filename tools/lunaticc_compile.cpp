@@ -16,6 +16,7 @@
 
 #include "compiler/backend/isolate.h"
 #include "tools/flags.h"
+#include "tools/version.h"
 
 namespace {
 
@@ -47,10 +48,11 @@ int main(int argc, char** argv) {
                "compile every part afresh, and store none: without it, the parts of the module that were "
                "compiled before, by this lunaticc with these flags, come from the cache (see below)");
   app.add_flag("--timings", timings, "print where the compilation's time went, phase by phase, on stderr");
+  app.set_version_flag("--version", lunaticc::kVersionText, "print the version of lunaticc, LLVM and Binaryen, and the targets");
   app.footer(app.get_footer() + "\n\n" + kPartsCacheHelp);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return lunaticc::fail("", e.what());

@@ -10,14 +10,15 @@
 namespace lunaticc {
 namespace {
 
-// The runtime archives are installed in ../lib relative to the running binary's directory
-// (lunaticc's, or the compiler's beside it: compiler_process.h).
+// The runtime archives are in ../lib/lunaticc relative to the running binary's directory
+// (lunaticc's, or the compiler's beside it: compiler_process.h), in the build tree and
+// wherever lunaticc is installed (runtime/CMakeLists.txt), so a moved installation works.
 std::string runtimeLibraryDir() {
   char self[PATH_MAX];
   ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
   std::string path(self, length > 0 ? size_t(length) : 0);
   for (int up = 0; up < 2; ++up) path = path.substr(0, path.rfind('/'));
-  return path + "/lib";
+  return path + "/lib/lunaticc";
 }
 
 }  // namespace

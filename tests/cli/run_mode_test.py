@@ -152,7 +152,7 @@ def check_compiler_change(checks, lunaticc, probe, work):
     cache.run([probe])
     problems = compare("entries of two runs", len(cache.entries()), 1)
     later = time.time() + 10
-    for changed in (os.path.join("bin", "lunaticc-compile"), os.path.join("lib", "liblunatic_runtime.a")):
+    for changed in (os.path.join("bin", "lunaticc-compile"), os.path.join("lib", "lunaticc", "liblunatic_runtime.a")):
         before = len(cache.entries())
         later += 10
         os.utime(os.path.join(install, changed), (later, later))
