@@ -1,39 +1,63 @@
 #!/usr/bin/env bash
-# Installs every Debian package lunaticc needs to build, test and benchmark.
-# Idempotent: apt-get skips what is already there. Run as root (or with sudo).
+# Installs the Debian packages lunaticc needs. Idempotent: apt-get skips what is already there.
+# Run as root (or with sudo).
+#
+#   tools/setup.sh            what building lunaticc and running its examples need (the
+#                             README's first command, tools/quickstart.sh)
+#   tools/setup.sh --tests    and what the tests need (tools/test.sh, what CI runs)
+#   tools/setup_bench.sh      and the benchmarks' peers (Erlang, Go, wrk, ...): opt-in
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config
-  llvm-19-dev liblld-19-dev lld-19 clang-19 libclang-rt-19-dev
-  libclang-rt-19-dev-wasm32 wasi-libc
-  # Rust guests (tests/wasi/rust): Debian's rustc 1.63 and its wasm32-wasi std. rustc links
-  # wasm with rust-lld, which Debian makes a link to lld-14 (only a Recommends, so named
-  # here); lld-19's wasm-ld refuses the metadata members of the std rlibs.
+  cmake ninja-build g++ pkg-config python3
+  # the compiler: LLVM and lld (linked in), Binaryen, and LLVM's CMake package's own needs
+  llvm-19-dev liblld-19-dev lld-19 binaryen zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
+  # guests: C to wasm32-wasi with clang-19 and wasi-libc
+  clang-19 libclang-rt-19-dev-wasm32 wasi-libc
+  # flags; the runtime's stack switching and io_uring engine; lunaticc --serve parses HTTP
+  # with libhttp-parser (its static archive goes into every server); `lunaticc run` names its
+  # cache entries by SHA-256, from OpenSSL's libcrypto
+  libcli11-dev libboost-context-dev liburing-dev libhttp-parser-dev libssl-dev
+)
+test_packages=(
+  # Rust guests (tests/wasi/rust, examples/serve): Debian's rustc 1.63 and its wasm32-wasi
+  # std. rustc links wasm with rust-lld, which Debian makes a link to lld-14 (only a
+  # Recommends, so named here); lld-19's wasm-ld refuses the metadata members of the std rlibs.
   rustc libstd-rust-dev-wasm32 lld-14
+  # unit tests; FileCheck for the codegen tests comes with llvm-19-dev
+  doctest-dev
+  # the spec tests' .wat modules; node's WASI as the reference engine of guest tests
+  wabt nodejs
+  # tests/wasi runs every test once more with io_uring refused, as container engines refuse it
+  libseccomp-dev
+  # the fuzzer's smoke pass (tests/fuzz) builds with AddressSanitizer
+  libclang-rt-19-dev
+  # tests/serve drives servers with curl
+  curl
+)
+bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks
   # written with lunatic-rs 0.13 offline, from Debian's copies of the crates lunatic-rs needs
   # (strsim for darling's default features)
   cargo librust-bincode-dev librust-darling-dev librust-paste-dev librust-proc-macro2-dev
   librust-quote-dev librust-rustversion-dev librust-serde-dev librust-serde-derive-dev
   librust-strsim-dev librust-syn-dev librust-thiserror-dev
-  binaryen wabt
-  zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
-  libcli11-dev doctest-dev libfmt-dev libboost-context-dev liburing-dev
-  # tests/wasi runs every test once more with io_uring refused, as container engines refuse it
-  libseccomp-dev
-  # lunaticc --serve (runtime/serve/) parses HTTP with libhttp-parser (its static archive goes
-  # into every server); tests/serve drives servers with curl; bench/serve loads them with wrk
-  # and compares lighttpd's mod_cgi
-  libhttp-parser-dev curl wrk lighttpd
-  # `lunaticc run` names its cache entries by SHA-256, from OpenSSL's libcrypto
-  libssl-dev
+  # peers: Erlang and Go (processes, networking), lighttpd's mod_cgi and wrk (serve); wasm2c
+  # (in wabt) and node are the code-speed peers
+  erlang-base golang-go wrk lighttpd
+  # instruction counts (callgrind)
+  valgrind
   # the host allocator a build may choose instead of glibc's (CMakeLists.txt,
-  # LUNATIC_HOST_ALLOCATOR=mimalloc)
+  # LUNATIC_HOST_ALLOCATOR=mimalloc; bench/allocator_ab.py)
   libmimalloc-dev
-  erlang-base golang-go
-  python3 nodejs
 )
+for option in "$@"; do
+  case "$option" in
+    --tests) packages+=("${test_packages[@]}") ;;
+    --bench) packages+=("${test_packages[@]}" "${bench_packages[@]}") ;;
+    *) echo "usage: tools/setup.sh [--tests] [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi

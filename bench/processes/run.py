@@ -112,7 +112,7 @@ def log(*parts):
 def build_erlang(build_dir, benches):
     impl = Impl("erlang")
     if not (shutil.which("erl") and shutil.which("erlc")):
-        log("erlang: erl or erlc not found (bash tools/setup.sh installs erlang-base); skipped")
+        log("erlang: erl or erlc not found (tools/setup_bench.sh installs erlang-base); skipped")
         return None
     out = os.path.join(build_dir, "erlang")
     os.makedirs(out, exist_ok=True)
@@ -132,7 +132,7 @@ def build_erlang(build_dir, benches):
 def build_go(build_dir, benches):
     impl = Impl("go")
     if not shutil.which("go"):
-        log("go: go not found (bash tools/setup.sh installs golang-go); skipped")
+        log("go: go not found (tools/setup_bench.sh installs golang-go); skipped")
         return None
     out = os.path.join(build_dir, "go")
     os.makedirs(out, exist_ok=True)
@@ -170,7 +170,7 @@ def build_lunatic_rs(name, build_dir, benches, source, lunaticc):
     project = os.path.join(HERE, "lunatic-rs")
     have = [b for b in benches if os.path.isfile(os.path.join(project, "src", b + ".rs"))]
     if not os.access(DEBIAN_CARGO, os.X_OK):
-        log("%s: %s not found (bash tools/setup.sh installs cargo); skipped" % (name, DEBIAN_CARGO))
+        log("%s: %s not found (tools/setup_bench.sh installs cargo); skipped" % (name, DEBIAN_CARGO))
         return None
     if not os.path.isfile(os.path.join(source, "lunatic-macros", "Cargo.toml")):
         log("%s: %s is not a lunatic-rs source tree; skipped" % (name, source))
