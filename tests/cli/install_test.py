@@ -11,7 +11,8 @@
   compiles and runs the same guest, and the .deb installs its files under /usr with its
   dependencies declared.
 
-Usage: install_test.py CMAKE CPACK BUILD_DIR WASM_CC GUEST_SOURCE WORKDIR
+Usage: install_test.py CMAKE CPACK BUILD_DIR WASM_CC HELLO_SOURCE GUEST_SOURCE WORKDIR
+(HELLO_SOURCE: examples/hello; GUEST_SOURCE: a guest that uses the SDK, examples/ping_pong)
 """
 import os
 import re
@@ -47,13 +48,22 @@ def clean_environment(cache_dir):
     return env
 
 
-def check_prefix(checks, name, prefix, wasm_cc, guest_source, work):
-    """The installation at `prefix` holds its files and compiles and runs a guest built
-    against its own SDK header."""
+def check_prefix(checks, name, prefix, wasm_cc, hello_source, guest_source, work):
+    """The installation at `prefix` holds its files, compiles and runs hello, and a guest
+    built against its own SDK header."""
     missing = [path for path in INSTALLED if not os.path.isfile(os.path.join(prefix, path))]
     checks.expect(f"{name}: holds the compiler, runtime, headers and SDK", compare("missing", missing, []))
     lunaticc = os.path.join(prefix, "bin", "lunaticc")
     env = clean_environment(os.path.join(work, name + "-cache"))
+    hello_wasm, hello = os.path.join(work, name + "-hello.wasm"), os.path.join(work, name + "-hello")
+    status, _, stderr = run([wasm_cc, "--target=wasm32-wasi", "--sysroot=/usr", "-O2", hello_source, "-o", hello_wasm])
+    if status == 0:
+        status, _, stderr = run([lunaticc, hello_wasm, "-o", hello], env=env)
+    problems = compare("building hello", (status, stderr), (0, ""))
+    if status == 0:
+        problems += compare("hello's run", run([hello, "one"], env=env),
+                            (0, "Hello from WebAssembly, compiled ahead of time by lunaticc!\nargument 1: one\n", ""))
+    checks.expect(f"{name}: compiles and runs hello", problems)
     wasm = os.path.join(work, name + "-guest.wasm")
     status, _, stderr = run([wasm_cc, "--target=wasm32-wasi", "--sysroot=/usr", "-O2",
                              "-I" + os.path.join(prefix, "share", "lunaticc", "sdk", "c"), guest_source, "-o", wasm])
@@ -85,7 +95,7 @@ def check_version_and_help(checks, lunaticc):
                   compare("exit status", status, 0) + compare("flags not listed", [f for f in FLAGS if f not in listed], []))
 
 
-def check_packages(checks, cpack, build_dir, wasm_cc, guest_source, work):
+def check_packages(checks, cpack, build_dir, wasm_cc, hello_source, guest_source, work):
     packages = os.path.join(work, "packages")
     status, _, stderr = run([cpack, "--config", os.path.join(build_dir, "CPackConfig.cmake"), "-B", packages])
     made = sorted(name for name in os.listdir(packages) if name.endswith((".deb", ".tar.gz"))) if status == 0 else []
@@ -107,11 +117,11 @@ def check_packages(checks, cpack, build_dir, wasm_cc, guest_source, work):
     roots = os.listdir(unpacked)
     checks.expect("the .tar.gz holds one directory", compare("entries", len(roots), 1))
     if len(roots) == 1:
-        check_prefix(checks, "tarball", os.path.join(unpacked, roots[0]), wasm_cc, guest_source, work)
+        check_prefix(checks, "tarball", os.path.join(unpacked, roots[0]), wasm_cc, hello_source, guest_source, work)
 
 
 def main():
-    cmake, cpack, build_dir, wasm_cc, guest_source, work = sys.argv[1:7]
+    cmake, cpack, build_dir, wasm_cc, hello_source, guest_source, work = sys.argv[1:8]
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     checks = Checks()
@@ -119,9 +129,9 @@ def main():
     status, _, stderr = run([cmake, "--install", build_dir, "--prefix", installed, "--strip"])
     checks.expect("cmake --install succeeds", compare("exit status", (status, stderr), (0, "")))
     os.rename(installed, moved)
-    check_prefix(checks, "moved installation", moved, wasm_cc, guest_source, work)
+    check_prefix(checks, "moved installation", moved, wasm_cc, hello_source, guest_source, work)
     check_version_and_help(checks, os.path.join(moved, "bin", "lunaticc"))
-    check_packages(checks, cpack, build_dir, wasm_cc, guest_source, work)
+    check_packages(checks, cpack, build_dir, wasm_cc, hello_source, guest_source, work)
     print(f"install: {checks.passed} passed, {checks.failed} failed")
     shutil.rmtree(work, ignore_errors=True)  # some 400 MB of copies
     return 1 if checks.failed else 0
