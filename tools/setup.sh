@@ -28,6 +28,9 @@ packages=(
   libhttp-parser-dev curl wrk lighttpd
   # `lunaticc run` names its cache entries by SHA-256, from OpenSSL's libcrypto
   libssl-dev
+  # lunatic::sqlite (runtime/api/sqlite_api.cpp): its static archive goes into executables
+  # whose module imports those functions; bench/sqlite compares the same SQL natively
+  libsqlite3-dev
   # the host allocator a build may choose instead of glibc's (CMakeLists.txt,
   # LUNATIC_HOST_ALLOCATOR=mimalloc)
   libmimalloc-dev
