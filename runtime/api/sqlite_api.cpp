@@ -293,12 +293,12 @@ uint64_t open(lunatic_instance* self, uint32_t path_ptr, uint32_t path_len, uint
   const wasi::WasiConfigPtr& view = p.capabilities.wasi;
   bool opened = false;
   auto work = [&] {
-    std::string name(path);
-    r.message = "Failed to access '" + name + "': ";
-    if (name.find('\0') != std::string::npos) {
-      r.message += "the path holds a NUL character";
+    if (path.find('\0') != std::string_view::npos) {
+      r.message = "Failed to access a path that holds a NUL character";
       return;
     }
+    std::string name(path);
+    r.message = "Failed to access '" + name + "': ";
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(name.c_str(), &db, kOpenFlags, sandboxVfs());
     if (rc == SQLITE_OK) {
