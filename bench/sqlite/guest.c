@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
+
 #include "lunatic.h"
 #include "lunatic_sqlite.h"
 
@@ -22,17 +24,6 @@ typedef struct {
   char dir[200];
   int32_t inserts, selects;
 } setup;
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void fail(const char* what) {
-  fprintf(stderr, "bench: %s\n", what);
-  exit(1);
-}
 
 static void exec_ok(uint64_t db, const char* sql) {
   if (lunatic_raw_sqlite_execute(db, sql, strlen(sql)) != 0) fail(sql);

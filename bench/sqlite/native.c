@@ -11,20 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
+
 static const char* dir;
 static int inserts, selects;
 static pthread_barrier_t started, inserted, go, selected;
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void fail(const char* what) {
-  fprintf(stderr, "bench: %s\n", what);
-  exit(1);
-}
 
 static void exec_ok(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) fail(sql);

@@ -441,22 +441,27 @@ uint32_t read_column(lunatic_instance* self, uint64_t statement_id, uint32_t col
   return handToGuest(self, "read_column", len_ptr);
 }
 
-uint32_t column_names(lunatic_instance* self, uint64_t statement_id, uint32_t len_ptr) {
-  sqlite3_stmt* statement = statementOf(self, statement_id, "column_names").statement;
+// A count, then `put` of each column of the statement: what column_names and read_row hand
+// back.
+uint32_t eachColumn(lunatic_instance* self, uint64_t statement_id, uint32_t len_ptr, const char* function,
+                    void (*put)(std::vector<uint8_t>&, sqlite3_stmt*, int)) {
+  sqlite3_stmt* statement = statementOf(self, statement_id, function).statement;
   std::vector<uint8_t>& out = newReply(api::callerOf(self));
   int count = sqlite3_column_count(statement);
   putU64(out, uint64_t(count));
-  for (int i = 0; i < count; ++i) putText(out, sqlite3_column_name(statement, i));
-  return handToGuest(self, "column_names", len_ptr);
+  for (int i = 0; i < count; ++i) put(out, statement, i);
+  return handToGuest(self, function, len_ptr);
+}
+
+uint32_t column_names(lunatic_instance* self, uint64_t statement_id, uint32_t len_ptr) {
+  auto putName = [](std::vector<uint8_t>& out, sqlite3_stmt* statement, int i) {
+    putText(out, sqlite3_column_name(statement, i));
+  };
+  return eachColumn(self, statement_id, len_ptr, "column_names", putName);
 }
 
 uint32_t read_row(lunatic_instance* self, uint64_t statement_id, uint32_t len_ptr) {
-  sqlite3_stmt* statement = statementOf(self, statement_id, "read_row").statement;
-  std::vector<uint8_t>& out = newReply(api::callerOf(self));
-  int count = sqlite3_column_count(statement);
-  putU64(out, uint64_t(count));
-  for (int i = 0; i < count; ++i) putColumn(out, statement, i);
-  return handToGuest(self, "read_row", len_ptr);
+  return eachColumn(self, statement_id, len_ptr, "read_row", putColumn);
 }
 
 uint32_t column_count(lunatic_instance* self, uint64_t statement_id) {

@@ -133,31 +133,27 @@ typedef struct {
   uint32_t length;
 } lunatic_sqlite_reply;
 
+/* The body of each function below: `call` writes the length to r.length. */
+#define LUNATIC_SQLITE_REPLY_(call)                   \
+  lunatic_sqlite_reply r;                             \
+  r.data = (uint8_t*)(uintptr_t)(call);               \
+  return r
+
 static inline lunatic_sqlite_reply lunatic_sqlite_read_row(uint64_t statement) {
-  lunatic_sqlite_reply r;
-  r.data = (uint8_t*)(uintptr_t)lunatic_raw_sqlite_read_row(statement, &r.length);
-  return r;
+  LUNATIC_SQLITE_REPLY_(lunatic_raw_sqlite_read_row(statement, &r.length));
 }
 static inline lunatic_sqlite_reply lunatic_sqlite_read_column(uint64_t statement, uint32_t column) {
-  lunatic_sqlite_reply r;
-  r.data = (uint8_t*)(uintptr_t)lunatic_raw_sqlite_read_column(statement, column, &r.length);
-  return r;
+  LUNATIC_SQLITE_REPLY_(lunatic_raw_sqlite_read_column(statement, column, &r.length));
 }
 static inline lunatic_sqlite_reply lunatic_sqlite_column_names(uint64_t statement) {
-  lunatic_sqlite_reply r;
-  r.data = (uint8_t*)(uintptr_t)lunatic_raw_sqlite_column_names(statement, &r.length);
-  return r;
+  LUNATIC_SQLITE_REPLY_(lunatic_raw_sqlite_column_names(statement, &r.length));
 }
 /* The name's bytes alone (no length before them, no NUL after). */
 static inline lunatic_sqlite_reply lunatic_sqlite_column_name(uint64_t statement, uint32_t column) {
-  lunatic_sqlite_reply r;
-  r.data = (uint8_t*)(uintptr_t)lunatic_raw_sqlite_column_name(statement, column, &r.length);
-  return r;
+  LUNATIC_SQLITE_REPLY_(lunatic_raw_sqlite_column_name(statement, column, &r.length));
 }
 static inline lunatic_sqlite_reply lunatic_sqlite_last_error(uint64_t connection) {
-  lunatic_sqlite_reply r;
-  r.data = (uint8_t*)(uintptr_t)lunatic_raw_sqlite_last_error(connection, &r.length);
-  return r;
+  LUNATIC_SQLITE_REPLY_(lunatic_raw_sqlite_last_error(connection, &r.length));
 }
 
 /* Reads a reply from its start. */

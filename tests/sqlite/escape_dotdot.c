@@ -20,9 +20,7 @@ int main(void) {
   expect_open_refused("/sandbox/../other/outside.db", "to an existing file");
   expect_open_refused("/sandbox/sub/../../escaped.db", "to a new file");
   expect_open_refused("../escaped.db", "relative");
-  uint64_t db = db_open_ok("/sandbox/sub/../inside.db");
-  CHECK_EQ(db_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)"), 0);
-  say("staying inside: %lld", (long long)db_integer(db, "SELECT count(*) FROM t"));
+  expect_usable("/sandbox/sub/../inside.db", "staying inside");
   say("dotdot: all ok");
   return 0;
 }

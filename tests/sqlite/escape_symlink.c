@@ -21,9 +21,7 @@ int main(void) {
   expect_open_refused("/sandbox/relative.db", "relative symlink out");
   expect_open_refused("/sandbox/absolute.db", "absolute symlink out");
   expect_open_refused("/sandbox/outdir/new.db", "symlinked directory out");
-  uint64_t db = db_open_ok("/sandbox/alias.db");
-  CHECK_EQ(db_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)"), 0);
-  say("symlink inside: %lld", (long long)db_integer(db, "SELECT count(*) FROM t"));
+  expect_usable("/sandbox/alias.db", "symlink inside");
   say("symlink: all ok");
   return 0;
 }

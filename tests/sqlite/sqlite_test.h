@@ -69,4 +69,11 @@ static inline int64_t db_integer(uint64_t db, const char* sql) {
   return value.integer;
 }
 
+/* Opens `path`, which must succeed, writes a row there and says "WHAT: <rows>". */
+static inline void expect_usable(const char* path, const char* what) {
+  uint64_t db = db_open_ok(path);
+  CHECK_EQ(db_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)"), 0);
+  say("%s: %lld", what, (long long)db_integer(db, "SELECT count(*) FROM t"));
+}
+
 #endif /* SQLITE_TEST_H */
