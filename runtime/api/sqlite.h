@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/process/process.h"
 #include "runtime/process/wasi_config.h"
 
 namespace lunatic::rt::sqlite {
@@ -39,7 +40,7 @@ struct Statement {
   Statement& operator=(Statement&&) = delete;
 };
 
-struct Resources {
+struct Resources final : ResourcesBase {
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
   std::unordered_map<uint64_t, Statement> statements;
   // Kept here rather than on a host function's frame, which a trap or a kill leaves without

@@ -29,8 +29,6 @@
 namespace lunatic::rt {
 namespace sqlite {
 
-void ResourcesDeleter::operator()(Resources* resources) const { std::unique_ptr<Resources> owned(resources); }
-
 // Closing may roll back a transaction left open and delete its journal: under the sandbox.
 Connection::~Connection() {
   SandboxScope scope(view.get());
@@ -57,26 +55,31 @@ constexpr size_t kKeptReply = 64 * 1024;
 // SQLite's lengths are ints.
 constexpr uint32_t kMaxLength = 0x7fffffff;
 
+// The process's tables, if it has made any (only this file makes them).
+Resources* existingResources(Process& p) {
+  return p.resources ? static_cast<Resources*>(p.resources->sqlite.get()) : nullptr;
+}
+
 Resources& resourcesOf(Process& p) {
-  auto& resources = p.ownResources().sqlite;
-  if (!resources) resources.reset(std::make_unique<Resources>().release());
-  return *resources;
+  if (Resources* resources = existingResources(p)) return *resources;
+  auto made = std::make_unique<Resources>();
+  Resources& resources = *made;
+  p.ownResources().sqlite = std::move(made);
+  return resources;
 }
 
 std::shared_ptr<Connection>& connectionOf(lunatic_instance* self, uint64_t id, const char* function) {
-  Process& p = api::callerOf(self);
-  if (p.resources && p.resources->sqlite) {
-    auto it = p.resources->sqlite->connections.find(id);
-    if (it != p.resources->sqlite->connections.end()) return it->second;
+  if (Resources* resources = existingResources(api::callerOf(self))) {
+    auto it = resources->connections.find(id);
+    if (it != resources->connections.end()) return it->second;
   }
   fail(self, function, "no such SQLite connection");
 }
 
 Statement& statementOf(lunatic_instance* self, uint64_t id, const char* function) {
-  Process& p = api::callerOf(self);
-  if (p.resources && p.resources->sqlite) {
-    auto it = p.resources->sqlite->statements.find(id);
-    if (it != p.resources->sqlite->statements.end()) return it->second;
+  if (Resources* resources = existingResources(api::callerOf(self))) {
+    auto it = resources->statements.find(id);
+    if (it != resources->statements.end()) return it->second;
   }
   fail(self, function, "no such SQLite statement");
 }

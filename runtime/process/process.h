@@ -47,9 +47,11 @@ struct ResourcesDeleter {
 };
 }  // namespace net
 namespace sqlite {
-struct Resources;  // api/sqlite.h
-struct ResourcesDeleter {
-  void operator()(Resources* resources) const;
+// lunatic::sqlite's tables of a process (api/sqlite.h: Resources). Freed through a virtual
+// destructor, so that an executable whose module imports no lunatic::sqlite function
+// carries nothing of SQLite.
+struct ResourcesBase {
+  virtual ~ResourcesBase() = default;
 };
 }  // namespace sqlite
 
@@ -186,7 +188,7 @@ struct ProcessResources {
   // first call that needs them (api/networking.h).
   std::unique_ptr<net::Resources, net::ResourcesDeleter> net;
   // lunatic::sqlite's connections and statements (api/sqlite.h), made by the first open.
-  std::unique_ptr<sqlite::Resources, sqlite::ResourcesDeleter> sqlite;
+  std::unique_ptr<sqlite::ResourcesBase> sqlite;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for
