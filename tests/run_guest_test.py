@@ -22,6 +22,8 @@ in the program's source, C or Rust:
                                Without any of these, stdin is empty.
   // given-file: GUEST: TEXT   the file GUEST (say /sandbox/in.txt) holds the line TEXT when
                                the program starts (its directory is made if missing)
+  // given-symlink: GUEST: TARGET  GUEST is a symlink to TARGET, as written (say an absolute
+                               host path, which a guest cannot make) when the program starts
   // expect-file: GUEST: REGEX the file GUEST must exist after the run, and its whole content
                                match REGEX (write \\n for a line end)
   // expect-no-file: GUEST     the file GUEST must not exist after the run
@@ -63,7 +65,7 @@ import tempfile
 import time
 
 DIRECTIVE = re.compile(r"^\s*(?://|\*)\s*(expect-(?:exit|stdout|stderr\+?|max-seconds|file|no-file)"
-                       r"|args|env|stdin|stdin-file|stdin-open|given-file|grant):\s?(.*?)\s*$")
+                       r"|args|env|stdin|stdin-file|stdin-open|given-file|given-symlink|grant):\s?(.*?)\s*$")
 GUEST_DIRS = ("sandbox", "other")  # each /NAME to the guest, a fresh directory NAME on the host
 
 # Runs a module under node:wasi with the arguments, environment and preopens in its JSON
@@ -91,7 +93,7 @@ def lunatic_grants(preopens, guest_env, read_only=()):
 def read_directives(source):
     """What a run of the program gets and must do, from the directive lines of `source`."""
     exp = {"exit": 0, "stdout": [], "stderr": [], "max-seconds": 10.0, "args": [], "env": {},
-           "stdin": b"", "stdin-open": False, "given-file": [], "file": [], "no-file": [],
+           "stdin": b"", "stdin-open": False, "given-file": [], "given-symlink": [], "file": [], "no-file": [],
            "grant": []}
     with open(source, encoding="utf-8") as f:
         for line in f:
@@ -117,7 +119,7 @@ def read_directives(source):
             elif key == "stdin-file":
                 with open(os.path.join(os.path.dirname(source), value), "rb") as data:
                     exp["stdin"] = data.read()
-            elif key in ("file", "given-file"):
+            elif key in ("file", "given-file", "given-symlink"):
                 path, _, text = value.partition(": ")
                 exp[key].append((path, text))
             elif key == "grant":
@@ -186,6 +188,9 @@ def give_files(exp, preopens):
         os.makedirs(os.path.dirname(host_path(preopens, guest)), exist_ok=True)
         with open(host_path(preopens, guest), "w", encoding="utf-8") as f:
             f.write(text + "\n")
+    for guest, target in exp["given-symlink"]:
+        os.makedirs(os.path.dirname(host_path(preopens, guest)), exist_ok=True)
+        os.symlink(target, host_path(preopens, guest))
 
 
 def check_files(exp, preopens):

@@ -18,6 +18,9 @@ packages=(
   # with libhttp-parser (its static archive goes into every server); `lunaticc run` names its
   # cache entries by SHA-256, from OpenSSL's libcrypto
   libcli11-dev libboost-context-dev liburing-dev libhttp-parser-dev libssl-dev
+  # lunatic::sqlite (runtime/api/sqlite_api.cpp): its static archive goes into executables
+  # whose module imports those functions
+  libsqlite3-dev
 )
 test_packages=(
   # Rust guests (tests/wasi/rust, examples/serve): Debian's rustc 1.63 and its wasm32-wasi
@@ -42,7 +45,8 @@ bench_packages=(
   cargo librust-bincode-dev librust-darling-dev librust-paste-dev librust-proc-macro2-dev
   librust-quote-dev librust-rustversion-dev librust-serde-dev librust-serde-derive-dev
   librust-strsim-dev librust-syn-dev librust-thiserror-dev
-  # peers: Erlang and Go (processes, networking), lighttpd's mod_cgi and wrk (serve); wasm2c
+  # peers: Erlang and Go (processes, networking), lighttpd's mod_cgi and wrk (serve); the
+  # SQLite command-line tool is not needed (bench/sqlite links SQLite's C API); wasm2c
   # (in wabt) and node are the code-speed peers
   erlang-base golang-go wrk lighttpd
   # instruction counts (callgrind)

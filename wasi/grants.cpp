@@ -156,27 +156,34 @@ wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment,
   return config;
 }
 
-std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view path, bool read_only,
-                           wasi::PreopenDir* out) {
+const wasi::PreopenDir* grantCovering(const wasi::WasiConfig& view, std::string_view path, std::string* rest) {
   const PathNames wanted = namesOf(path);
   const wasi::PreopenDir* under = nullptr;
   size_t under_names = 0;
-  for (const wasi::PreopenDir& dir : granter.directories) {
+  for (const wasi::PreopenDir& dir : view.directories) {
     PathNames guest = namesOf(dir.guest_path);
     if (leadsTo(guest, wanted) && (!under || guest.names.size() > under_names)) {
       under = &dir;
       under_names = guest.names.size();
     }
   }
+  if (!under) return nullptr;
+  rest->clear();
+  for (size_t i = under_names; i < wanted.names.size(); ++i) rest->append(rest->empty() ? "" : "/").append(wanted.names[i]);
+  return under;
+}
+
+std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view path, bool read_only,
+                           wasi::PreopenDir* out) {
+  std::string rest;
+  const wasi::PreopenDir* under = grantCovering(granter, path, &rest);
   if (!under) return "not inside a directory this process was granted";
   // `out` is only ever set whole, on success (a caller may trap on failure: wasi_config_api.cpp).
   auto grant = [&](wasi::GrantedDirectory directory) {
     *out = {std::string(path), std::move(directory), read_only || under->read_only};
     return std::string();
   };
-  if (under_names == wanted.names.size()) return grant(under->directory);
-  std::string rest;
-  for (size_t i = under_names; i < wanted.names.size(); ++i) rest.append(rest.empty() ? "" : "/").append(wanted.names[i]);
+  if (rest.empty()) return grant(under->directory);
   wasi::HostFd opened;
   switch (wasi::sandbox::openBeneath(under->directory->get(), rest, O_RDONLY | O_DIRECTORY, 0, &opened)) {
     case wasi::Errno::Success: return grant(std::make_shared<const wasi::HostFd>(std::move(opened)));

@@ -42,10 +42,16 @@ wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment,
 // Sets KEY=value in `config`, replacing an earlier value of KEY.
 void setEnvironmentVariable(wasi::WasiConfig& config, std::string_view key, std::string_view value);
 
+// The directory of `view` that `path` (a guest path) lies in: the one whose guest name is
+// the path's longest leading run of components (a relative guest name such as "." covers
+// relative paths), or null. `rest` gets what of the path is left below it, "" if the path
+// names the directory itself; it may still hold ".." or lead through symlinks, so it must
+// only ever be opened beneath the directory's descriptor (sandbox.h).
+const wasi::PreopenDir* grantCovering(const wasi::WasiConfig& view, std::string_view path, std::string* rest);
+
 // Grants the directory `path`, as a process with the view `granter` names it, to `out`
-// (runtime/process/wasi_config.h). The path is looked up under the granter's directory whose guest name is its
-// longest leading run of components (a relative guest name such as "." covers relative
-// paths): the rest is opened beneath that directory's descriptor (sandbox.h: a ".." or a
+// (runtime/process/wasi_config.h). The path is looked up under the granter's directory that
+// covers it (grantCovering): the rest is opened beneath that directory's descriptor (sandbox.h: a ".." or a
 // symlink that would leave it is refused), or, if nothing is left, the grant is that
 // directory's own descriptor, shared. The grant is read-only if `read_only` says so or the
 // granter's directory is. Returns "" or why not.

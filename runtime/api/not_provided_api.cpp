@@ -1,5 +1,5 @@
 // Functions of upstream Lunatic 0.13's ABI that this runtime does not provide yet: TLS,
-// SQLite, modules compiled at run time, cluster certificates. A module that imports them still
+// modules compiled at run time, cluster certificates. A module that imports them still
 // compiles and runs, since most programs link far more than they call. A call answers what
 // upstream answers when it fails, where it has such an answer (an error id, a result code);
 // otherwise it ends the calling process with a message naming the function.
@@ -19,7 +19,7 @@ namespace {
 
 enum class Answer : uint8_t {
   Fail,     // the process fails: upstream has no failure result, or the call needs an id
-            // (a TLS stream, an SQLite statement) that nothing here can have made
+            // (a TLS stream) that nothing here can have made
   ErrorId,  // an error id through the parameter `error_param`, and `result`
   Result,   // `result` alone
 };
@@ -34,7 +34,6 @@ struct NotProvided {
 };
 
 constexpr const char* kTls = "TLS";
-constexpr const char* kSqlite = "SQLite";
 
 // X(module, name, missing[, answer, error_param, result]) for each function not provided;
 // lunatic_functions.def has its signature.
@@ -59,21 +58,6 @@ constexpr const char* kSqlite = "SQLite";
   /* has a module id to push, and no message carries one to take. */ \
   X(message, push_module, "modules compiled at run time") \
   X(message, take_module, "modules compiled at run time") \
-  /* SQLite. Only open can fail softly; the rest need a connection or statement id. */ \
-  X(sqlite, open, kSqlite, Answer::ErrorId, 2, 1) \
-  X(sqlite, query_prepare, kSqlite) \
-  X(sqlite, execute, kSqlite) \
-  X(sqlite, bind_value, kSqlite) \
-  X(sqlite, sqlite3_changes, kSqlite) \
-  X(sqlite, statement_reset, kSqlite) \
-  X(sqlite, last_error, kSqlite) \
-  X(sqlite, sqlite3_finalize, kSqlite) \
-  X(sqlite, sqlite3_step, kSqlite) \
-  X(sqlite, read_column, kSqlite) \
-  X(sqlite, column_names, kSqlite) \
-  X(sqlite, read_row, kSqlite) \
-  X(sqlite, column_count, kSqlite) \
-  X(sqlite, column_name, kSqlite) \
   /* Certificates for the nodes of a cluster (made with rcgen upstream). sign_node answers */ \
   /* 0 for a signing request it cannot read. */ \
   X(distributed, test_root_cert, "cluster certificates") \

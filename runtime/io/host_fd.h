@@ -26,6 +26,8 @@ class HostFd {
     if (owned_ && fd_ >= 0) ::close(fd_);
   }
   int get() const { return fd_; }
+  // Hands the descriptor over to the caller, who closes it.
+  int release() { return std::exchange(fd_, -1); }
   bool isOwned() const { return owned_; }
 
  private:

@@ -168,6 +168,7 @@ void ModuleImage::dismantle(Process& p) {
   if (p.resources) {  // the host descriptors it held go at once
     p.resources->wasi_context.reset();
     p.resources->net.reset();
+    p.resources->sqlite.reset();
   }
   if (p.instance_.memory) memories_.release(&p.memory_, p.memory_slot_, scheduler::currentWorkerIndex());
   p.instance_.memory = nullptr;

@@ -46,6 +46,14 @@ struct ResourcesDeleter {
   void operator()(Resources* resources) const;
 };
 }  // namespace net
+namespace sqlite {
+// lunatic::sqlite's tables of a process (api/sqlite.h: Resources). Freed through a virtual
+// destructor, so that an executable whose module imports no lunatic::sqlite function
+// carries nothing of SQLite.
+struct ResourcesBase {
+  virtual ~ResourcesBase() = default;
+};
+}  // namespace sqlite
 
 // The WASI view that grants nothing: no arguments, no environment, no directories.
 const wasi::WasiConfigPtr& noWasiGrants();
@@ -179,6 +187,8 @@ struct ProcessResources {
   // lunatic::networking's listeners, streams, UDP sockets and DNS iterators, made by the
   // first call that needs them (api/networking.h).
   std::unique_ptr<net::Resources, net::ResourcesDeleter> net;
+  // lunatic::sqlite's connections and statements (api/sqlite.h), made by the first open.
+  std::unique_ptr<sqlite::ResourcesBase> sqlite;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for

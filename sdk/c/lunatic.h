@@ -441,7 +441,7 @@ void lunatic_raw_metrics_decrement_gauge(const char* name, size_t name_len, doub
 LUNATIC_IMPORT("lunatic::metrics", "histogram")
 void lunatic_raw_metrics_histogram(const char* name, size_t name_len, double value);
 
-/* ---- Raw imports: lunatic::sqlite (not provided by this runtime yet: docs/abi.md) ------- */
+/* ---- Raw imports: lunatic::sqlite (lunatic_sqlite.h has bind lists and replies) ------- */
 
 LUNATIC_IMPORT("lunatic::sqlite", "open")
 uint64_t lunatic_raw_sqlite_open(const char* path, size_t path_len, uint64_t* connection_id);

@@ -5,16 +5,13 @@
  *
  * expect-stdout: tls_connect: 1 "lunatic::networking::tls_connect: not provided by this runtime yet \(TLS\)"
  * expect-stdout: tls_bind: 1 "lunatic::networking::tls_bind: not provided by this runtime yet \(TLS\)"
- * expect-stdout: sqlite open: 1 "lunatic::sqlite::open: not provided by this runtime yet \(SQLite\)"
  * expect-stdout: sign_node: 0
  * expect-stdout: tls_read: (?P<p1>\d+) died
- * expect-stdout: sqlite execute: (?P<p2>\d+) died
  * expect-stdout: test_root_cert: (?P<p3>\d+) died
  * expect-stdout: push_module: (?P<p4>\d+) died
  * expect-stdout: tls_connect with the id outside memory: (?P<p5>\d+) died
  * expect-stdout: not provided: all ok
  * expect-stderr: lunatic: process {{p1}} failed: tls_read: not provided by this runtime yet \(lunatic::networking, TLS\) at .*\bcalls_tls_read\b.*
- * expect-stderr: lunatic: process {{p2}} failed: execute: not provided by this runtime yet \(lunatic::sqlite, SQLite\) at .*
  * expect-stderr: lunatic: process {{p3}} failed: test_root_cert: not provided by this runtime yet \(lunatic::distributed, cluster certificates\) at .*
  * expect-stderr: lunatic: process {{p4}} failed: push_module: not provided by this runtime yet \(lunatic::message, modules compiled at run time\) at .*
  * expect-stderr: lunatic: process {{p5}} failed: tls_connect: the error id pointer is outside the process's memory at .*
@@ -28,8 +25,6 @@ TEST_ENTRY(calls_tls_read) {
   char buffer[4];
   (void)lunatic_raw_networking_tls_read(1, buffer, sizeof buffer, &opaque);
 }
-
-TEST_ENTRY(calls_sqlite_execute) { (void)lunatic_raw_sqlite_execute(1, "select 1", 8); }
 
 TEST_ENTRY(calls_test_root_cert) {
   uint32_t len = 0;
@@ -50,13 +45,10 @@ int main(void) {
   uint8_t any[4] = {127, 0, 0, 1};
   status = lunatic_raw_networking_tls_bind(4, any, 0, 0, 0, &error, "", 0, "", 0);
   say("tls_bind: %u \"%s\"", status, error_text(error, text, sizeof text));
-  uint64_t opened = lunatic_raw_sqlite_open("db.sqlite", 9, &error);
-  say("sqlite open: %llu \"%s\"", (unsigned long long)opened, error_text(error, text, sizeof text));
   uint32_t len = 0;
   say("sign_node: %u", lunatic_raw_distributed_sign_node("", 0, "", 0, "", 0, &len));
 
   expect_entry_dies("calls_tls_read", "tls_read");
-  expect_entry_dies("calls_sqlite_execute", "sqlite execute");
   expect_entry_dies("calls_test_root_cert", "test_root_cert");
   expect_entry_dies("calls_push_module", "push_module");
   expect_entry_dies("tls_connect_outside", "tls_connect with the id outside memory");
