@@ -45,8 +45,7 @@ bench_packages=(
   cargo librust-bincode-dev librust-darling-dev librust-paste-dev librust-proc-macro2-dev
   librust-quote-dev librust-rustversion-dev librust-serde-dev librust-serde-derive-dev
   librust-strsim-dev librust-syn-dev librust-thiserror-dev
-  # peers: Erlang and Go (processes, networking), lighttpd's mod_cgi and wrk (serve); the
-  # SQLite command-line tool is not needed (bench/sqlite links SQLite's C API); wasm2c
+  # peers: Erlang and Go (processes, networking), lighttpd's mod_cgi and wrk (serve); wasm2c
   # (in wabt) and node are the code-speed peers
   erlang-base golang-go wrk lighttpd
   # instruction counts (callgrind)
