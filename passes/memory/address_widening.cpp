@@ -51,6 +51,7 @@
 #include <llvm/ADT/MapVector.h>
 #include <llvm/ADT/SetVector.h>
 #include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/Analysis/ScalarEvolutionExpressions.h>
@@ -543,8 +544,8 @@ class AddressWidening {
   // given twice). Every load's and store's range lies within the memory: no access can
   // trap, so moving a load before a store cannot move a trap before that store. No store's
   // range meets a load's: the load reads what it would have read where it was.
-  std::vector<std::array<const SCEV*, 4>> rotationNeeds(const std::vector<AffineAccess>& loads, const SCEV* backedges,
-                                                      const SCEV* size) {
+  std::optional<std::vector<std::array<const SCEV*, 4>>> rotationNeeds(const std::vector<AffineAccess>& loads,
+                                                                     const SCEV* backedges, const SCEV* size) {
     std::vector<std::array<const SCEV*, 4>> result;
     auto within = [&](const std::pair<const SCEV*, const SCEV*>& range) {
       // 0 <= lowest: lowest + 1 <= size holds for an i64 that has not wrapped (both ends
@@ -557,9 +558,31 @@ class AddressWidening {
     for (const auto& load : load_ranges) within(load);
     for (const auto& store : rangesOf(stores_, backedges)) {
       within(store);
-      for (const auto& load : load_ranges) result.push_back({store.second, load.first, load.second, store.first});
+      for (const auto& load : load_ranges) {
+        std::optional<bool> apart = apartByConstant(store, load);
+        if (apart == false) return std::nullopt;
+        if (!apart) result.push_back({store.second, load.first, load.second, store.first});
+      }
     }
     return result;
+  }
+
+  // Whether the byte ranges `a` and `b` are apart, where their ends differ by constants (a
+  // static array's rows: both from one outer-loop recurrence), or nullopt where that needs
+  // a test at run time. Under rotationNeeds' other conditions every end lies in [-1, size],
+  // far below 2^63, so an end's i64 difference to another is their difference as integers:
+  // a constant difference decides the test at compile time.
+  std::optional<bool> apartByConstant(const std::pair<const SCEV*, const SCEV*>& a,
+                                      const std::pair<const SCEV*, const SCEV*>& b) {
+    auto distance = [&](const SCEV* from, const SCEV* to) -> std::optional<int64_t> {
+      auto* difference = llvm::dyn_cast<llvm::SCEVConstant>(se_.getMinusSCEV(to, from));
+      if (!difference) return std::nullopt;
+      return difference->getAPInt().getSExtValue();
+    };
+    std::optional<int64_t> after = distance(a.second, b.first), before = distance(b.second, a.first);
+    if ((after && *after >= 0) || (before && *before >= 0)) return true;
+    if (after && before) return false;
+    return std::nullopt;
   }
 
   bool widen(llvm::Loop& loop) {
@@ -587,7 +610,9 @@ class AddressWidening {
     llvm::Instruction* at = preheader->getTerminator();
     std::vector<std::array<const SCEV*, 4>> rotation;
     if (!carried.empty()) {
-      if (Value* size = memorySize(at)) rotation = rotationNeeds(carried, backedges, se_.getSCEV(size));
+      Value* size = memorySize(at);
+      auto rotated = size ? rotationNeeds(carried, backedges, se_.getSCEV(size)) : std::nullopt;
+      if (rotated) rotation = std::move(*rotated);
       else carried.clear();
     }
     const llvm::DataLayout& layout = f_.getDataLayout();
@@ -661,9 +686,11 @@ class AddressWidening {
       address.zext->eraseFromParent();
     }
     for (const WideBoundsCheck& bounds : bounds_checks_) {
-      llvm::ICmpInst* compare = bounds.check.compare;
-      compare->replaceAllUsesWith(llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds));
-      compare->eraseFromParent();
+      // Users fold too: a check joined with its neighbours (`or` of two compares, as a
+      // select) left as `select false, true, false` keeps the trap exit, and with it the
+      // loop from the vectoriser, which takes only a branch on a constant for no exit.
+      llvm::replaceAndRecursivelySimplify(
+          bounds.check.compare, llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds), nullptr, &dt_, &ac_);
     }
     for (const AffineAccess& load : carried) moveToTop(load.access, loop);
     se_.forgetLoop(&loop);
