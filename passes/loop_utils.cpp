@@ -274,13 +274,17 @@ std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& 
   };
   consider(&zext, 0);
   for (llvm::User* user : zext.users()) {
-    auto* add = llvm::dyn_cast<llvm::BinaryOperator>(user);
-    auto* k = add && add->getOpcode() == llvm::Instruction::Add && add->getOperand(0) == &zext
-                  ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1))
-                  : nullptr;
-    if (k && !k->isNegative()) consider(add, k->getSExtValue());
+    const llvm::ConstantInt* k = addedConstant(*user, zext);
+    if (k && !k->isNegative()) consider(user, k->getSExtValue());
   }
   return found;
+}
+
+const llvm::ConstantInt* addedConstant(const llvm::Value& sum, const llvm::Value& to) {
+  using namespace llvm::PatternMatch;
+  llvm::ConstantInt* k = nullptr;
+  if (!match(&sum, m_AddLike(m_Specific(&to), m_ConstantInt(k)))) return nullptr;
+  return k;
 }
 
 namespace {

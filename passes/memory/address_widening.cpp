@@ -64,6 +64,7 @@
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/LoopSimplify.h>
+#include <llvm/Transforms/Utils/LoopRotationUtils.h>
 #include <llvm/Transforms/Utils/LoopUtils.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
@@ -98,6 +99,10 @@ constexpr unsigned kCheckBudget = 16;
 // short loops of data-dependent length (fannkuch's flips) run only a few.
 constexpr unsigned kNestedCheckBudget = 32;
 
+// The largest header (in TTI's size units) a loop is rotated with: it is copied before the
+// loop. Twice LLVM's default, as the header holds half of an unrolled body.
+constexpr unsigned kMaxRotatedHeader = 32;
+
 // Loops with more addresses to widen than this are left alone (each may need a check).
 constexpr size_t kMaxAddresses = 64;
 
@@ -123,8 +128,7 @@ bool callsNothingBut(const llvm::Loop& loop, unsigned yield_kind, bool yields) {
 bool formsAddress(const llvm::ZExtInst& zext) {
   for (const llvm::User* user : zext.users()) {
     if (llvm::isa<llvm::GetElementPtrInst>(user)) return true;
-    if (llvm::isa<llvm::BinaryOperator>(user) &&
-        llvm::cast<llvm::BinaryOperator>(user)->getOpcode() == llvm::Instruction::Add) {
+    if (addedConstant(*user, zext)) {
       for (const llvm::User* next : user->users()) {
         if (llvm::isa<llvm::GetElementPtrInst>(next)) return true;
       }
@@ -335,11 +339,11 @@ class AddressWidening {
       Value* index = gep->getOperand(1);
       const SCEV* part = nullptr;
       auto* add = llvm::dyn_cast<llvm::BinaryOperator>(index);
+      const llvm::ConstantInt* k = add ? addedConstant(*add, *add->getOperand(0)) : nullptr;
       if (auto found = widened_.find(index); found != widened_.end()) {
         part = found->second;
-      } else if (add && add->getOpcode() == llvm::Instruction::Add && widened_.count(add->getOperand(0)) &&
-                 llvm::isa<llvm::ConstantInt>(add->getOperand(1))) {
-        part = se_.getAddExpr(widened_[add->getOperand(0)], se_.getSCEV(add->getOperand(1)));
+      } else if (k && widened_.count(add->getOperand(0))) {
+        part = se_.getAddExpr(widened_[add->getOperand(0)], se_.getConstant(k->getValue()));
       } else {
         part = se_.getSCEV(index);
       }
@@ -585,8 +589,26 @@ class AddressWidening {
     return std::nullopt;
   }
 
+  // Rotates a loop that calls nothing and leaves only from its header, after the first half
+  // of its body, to leave from its latch, as the vectoriser requires: clang's wasm32 code
+  // unrolls a loop of odd trip count by two and tests for the end between the halves
+  // (fdtd2d's `for (j = 1; j < NY; j++)`). LLVM's own rotation ran before the reduction
+  // checks left the loop's check-free copy (passes/preemption/loop_versioning.cpp), while
+  // the header that checked was not the one that left.
+  bool rotate(llvm::Loop& loop) {
+    BasicBlock* header = loop.getHeader();
+    if (loop.getExitingBlock() != header || loop.getLoopLatch() == header || !callsNothingBut(loop, 0, false)) {
+      return false;
+    }
+    formLCSSA(loop, dt_, &li_, &se_);
+    llvm::SimplifyQuery query(f_.getDataLayout(), &dt_, &ac_);
+    return llvm::LoopRotation(&loop, &li_, &tti_, &ac_, &dt_, &se_, nullptr, query, true, kMaxRotatedHeader, false);
+  }
+
   bool widen(llvm::Loop& loop) {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
+    if (!loop.isLoopSimplifyForm()) return false;
+    if (rotate(loop) && !loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
     std::optional<TripBound> bound = tripBound(se_, loop);
     if (!bound) return false;
