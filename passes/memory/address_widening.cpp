@@ -262,6 +262,17 @@ class AddressWidening {
       return se_.getAddRecExpr(start, constant(bytes), &loop, SCEV::FlagAnyWrap);
     }
     if (!se_.isLoopInvariant(s, &loop)) return nullptr;
+    auto* product = llvm::dyn_cast<llvm::SCEVMulExpr>(s);
+    auto* factor = product ? llvm::dyn_cast<llvm::SCEVConstant>(product->getOperand(0)) : nullptr;
+    if (factor && factor->getAPInt().isNegative()) {
+      // A subtracted invariant (`c - w` in `best[i - 1][c - w]` is 4c + -4 * w): zero-
+      // extended, -4w mod 2^32 would put every address of the group beyond 4 GiB, and the
+      // loop would never run wide. Any extension keeps w = a (mod 2^32); this one keeps
+      // the difference small.
+      llvm::SmallVector<const SCEV*, 4> rest(product->operands().begin() + 1, product->operands().end());
+      return se_.getMulExpr(constant(factor->getAPInt().getSExtValue()),
+                            se_.getZeroExtendExpr(se_.getMulExpr(rest), i64_));
+    }
     if (rec && rec->isAffine()) {
       // An outer loop's recurrence: its start's constant stays apart.
       auto [offset, rest] = splitConstant(rec->getStart());
