@@ -72,8 +72,34 @@ struct LatchTest {
   llvm::ICmpInst::Predicate predicate;
   const llvm::SCEVAddRecExpr* counter;
   const llvm::APInt* step;
-  llvm::Value* limit;
+  const llvm::SCEV* limit;
+  bool masked;  // the counter is the low bits of the compared value (maskedCounter)
 };
+
+// The counter and limit of a latch test `(v & mask) PREDICATE limit` as the same test on
+// the low k bits of v, where mask's set bits are bits s to k - 1 of it and v, a recurrence
+// of `loop`, has its s lowest bits clear at every iteration: then v & mask is v mod 2^k.
+// LLVM's induction variable widening makes such tests of a 32-bit counter that counts up
+// to 0 (clang's loops over static arrays, `for (j = -N; j != 0; j += 16)`): the i64
+// counter runs from 2^32 - N to 2^32, and ScalarEvolution bounds it only by 2^64.
+std::optional<std::pair<const llvm::SCEV*, const llvm::SCEV*>> maskedCounter(llvm::ScalarEvolution& se,
+                                                                            llvm::Value* counter,
+                                                                            llvm::Value* limit,
+                                                                            const llvm::Loop& loop) {
+  using namespace llvm::PatternMatch;
+  llvm::Value* masked = nullptr;
+  const llvm::APInt *mask = nullptr, *end = nullptr;
+  if (!match(counter, m_And(m_Value(masked), m_APInt(mask))) || !match(limit, m_APInt(end))) return std::nullopt;
+  unsigned low = mask->countr_zero(), bits = mask->getActiveBits();
+  if (bits > 32 || bits <= low || *mask != llvm::APInt::getBitsSet(mask->getBitWidth(), low, bits) ||
+      end->getActiveBits() > bits) {
+    return std::nullopt;
+  }
+  auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se.getSCEV(masked));
+  if (!rec || rec->getLoop() != &loop || se.getMinTrailingZeros(rec) < low) return std::nullopt;
+  llvm::Type* narrow = llvm::Type::getIntNTy(counter->getContext(), bits);
+  return std::pair{se.getTruncateExpr(rec, narrow), se.getConstant(end->trunc(bits))};
+}
 
 std::optional<LatchTest> latchTest(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
   using namespace llvm::PatternMatch;
@@ -87,15 +113,18 @@ std::optional<LatchTest> latchTest(llvm::ScalarEvolution& se, const llvm::Loop& 
   }
   if (if_false == loop.getHeader()) predicate = llvm::ICmpInst::getInversePredicate(predicate);
   else if (if_true != loop.getHeader()) return std::nullopt;
-  auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se.getSCEV(counter));
-  if (!rec || rec->getLoop() != &loop || !rec->isAffine() || !loop.isLoopInvariant(limit) ||
-      !counter->getType()->isIntegerTy() || counter->getType()->getIntegerBitWidth() > 32) {
+  if (!counter->getType()->isIntegerTy()) return std::nullopt;
+  auto masked = maskedCounter(se, counter, limit, loop);
+  auto [counter_scev, limit_scev] = masked.value_or(std::pair{se.getSCEV(counter), se.getSCEV(limit)});
+  auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(counter_scev);
+  if (!rec || rec->getLoop() != &loop || !rec->isAffine() || !se.isLoopInvariant(limit_scev, &loop) ||
+      rec->getType()->getIntegerBitWidth() > 32) {
     return std::nullopt;
   }
   auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
   if (!step || step->getAPInt().isZero()) return std::nullopt;
   return LatchTest{llvm::cast<llvm::ICmpInst>(llvm::cast<llvm::BranchInst>(latch->getTerminator())->getCondition()),
-                   predicate, rec, &step->getAPInt(), limit};
+                   predicate, rec, &step->getAPInt(), limit_scev, masked.has_value()};
 }
 
 // A latch that goes round while a counter {a,+,t} (t > 0) is below an invariant limit (ult,
@@ -116,11 +145,11 @@ std::optional<TripBound> belowLimitBound(llvm::ScalarEvolution& se, const LatchT
   llvm::APInt most = is_signed ? llvm::APInt::getSignedMaxValue(width) : llvm::APInt::getMaxValue(width);
   most -= t;
   if (!inclusive) most += 1;
-  const llvm::SCEV* limit_scev = se.getSCEV(test.limit);
+  const llvm::SCEV* limit_scev = test.limit;
   TripBound bound;
   bound.predicates.push_back(se.getComparePredicate(is_signed ? llvm::ICmpInst::ICMP_SLE : llvm::ICmpInst::ICMP_ULE,
                                                     limit_scev, se.getConstant(most)));
-  llvm::Type* i64 = llvm::Type::getInt64Ty(test.limit->getContext());
+  llvm::Type* i64 = llvm::Type::getInt64Ty(test.compare->getContext());
   auto widen = [&](const llvm::SCEV* value) {
     return is_signed ? se.getSignExtendExpr(value, i64) : se.getZeroExtendExpr(value, i64);
   };
@@ -144,7 +173,7 @@ std::optional<TripBound> equalLimitBound(llvm::ScalarEvolution& se, const LatchT
   if (test.predicate != llvm::ICmpInst::ICMP_NE) return std::nullopt;
   llvm::APInt magnitude = test.step->abs();
   if (!magnitude.isPowerOf2()) return std::nullopt;
-  const llvm::SCEV* limit = se.getSCEV(test.limit);
+  const llvm::SCEV* limit = test.limit;
   const llvm::SCEV* start = test.counter->getStart();
   const llvm::SCEV* distance =
       test.step->isStrictlyPositive() ? se.getMinusSCEV(limit, start) : se.getMinusSCEV(start, limit);
@@ -159,10 +188,11 @@ std::optional<TripBound> equalLimitBound(llvm::ScalarEvolution& se, const LatchT
   return bound;
 }
 
-// A bound from the latch's exit when ScalarEvolution finds none.
-std::optional<TripBound> latchBound(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
+// A bound from the latch's exit when ScalarEvolution finds none, or (`only_masked`) a
+// better one than it finds for a masked counter, which it bounds only by its type's range.
+std::optional<TripBound> latchBound(llvm::ScalarEvolution& se, const llvm::Loop& loop, bool only_masked) {
   std::optional<LatchTest> test = latchTest(se, loop);
-  if (!test) return std::nullopt;
+  if (!test || (only_masked && !test->masked)) return std::nullopt;
   if (std::optional<TripBound> bound = belowLimitBound(se, *test)) return bound;
   return equalLimitBound(se, *test);
 }
@@ -174,11 +204,9 @@ std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& 
   if (llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges)) {
     bound.max_backedges = se.getPredicatedSymbolicMaxBackedgeTakenCount(&loop, bound.predicates);
   }
-  if (llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges)) {
-    std::optional<TripBound> latch = latchBound(se, loop);
-    if (!latch) return std::nullopt;
-    bound = *latch;
-  }
+  bool counted = !llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges);
+  if (std::optional<TripBound> latch = latchBound(se, loop, counted)) bound = *latch;
+  else if (!counted) return std::nullopt;
   if (!bound.max_backedges->getType()->isIntegerTy() || bound.max_backedges->getType()->getIntegerBitWidth() > 64) {
     return std::nullopt;
   }
@@ -246,13 +274,17 @@ std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& 
   };
   consider(&zext, 0);
   for (llvm::User* user : zext.users()) {
-    auto* add = llvm::dyn_cast<llvm::BinaryOperator>(user);
-    auto* k = add && add->getOpcode() == llvm::Instruction::Add && add->getOperand(0) == &zext
-                  ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1))
-                  : nullptr;
-    if (k && !k->isNegative()) consider(add, k->getSExtValue());
+    const llvm::ConstantInt* k = addedConstant(*user, zext);
+    if (k && !k->isNegative()) consider(user, k->getSExtValue());
   }
   return found;
+}
+
+const llvm::ConstantInt* addedConstant(const llvm::Value& sum, const llvm::Value& to) {
+  using namespace llvm::PatternMatch;
+  llvm::ConstantInt* k = nullptr;
+  if (!match(&sum, m_AddLike(m_Specific(&to), m_ConstantInt(k)))) return nullptr;
+  return k;
 }
 
 namespace {

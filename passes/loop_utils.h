@@ -96,6 +96,11 @@ struct BoundsCheck {
 };
 std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& loop);
 
+// The constant k if `sum` adds k to `to`: an add, or an `or disjoint`, as InstCombine
+// writes an add of a constant to a value whose low bits it knows are clear (an 8-byte
+// access's end `zext(a) + 8`, `a` a multiple of 16); or null.
+const llvm::ConstantInt* addedConstant(const llvm::Value& sum, const llvm::Value& to);
+
 // The bounds check `compare` makes on `value` (an address + k), if it is one in `loop`.
 std::optional<BoundsCheck> boundsCheckOn(llvm::ICmpInst& compare, const llvm::Value& value, int64_t k,
                                          const llvm::Loop& loop);

@@ -51,6 +51,7 @@
 #include <llvm/ADT/MapVector.h>
 #include <llvm/ADT/SetVector.h>
 #include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/Analysis/ScalarEvolutionExpressions.h>
@@ -63,6 +64,7 @@
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/LoopSimplify.h>
+#include <llvm/Transforms/Utils/LoopRotationUtils.h>
 #include <llvm/Transforms/Utils/LoopUtils.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
@@ -97,6 +99,10 @@ constexpr unsigned kCheckBudget = 16;
 // short loops of data-dependent length (fannkuch's flips) run only a few.
 constexpr unsigned kNestedCheckBudget = 32;
 
+// The largest header (in TTI's size units) a loop is rotated with: it is copied before the
+// loop. Twice LLVM's default, as the header holds half of an unrolled body.
+constexpr unsigned kMaxRotatedHeader = 32;
+
 // Loops with more addresses to widen than this are left alone (each may need a check).
 constexpr size_t kMaxAddresses = 64;
 
@@ -122,8 +128,7 @@ bool callsNothingBut(const llvm::Loop& loop, unsigned yield_kind, bool yields) {
 bool formsAddress(const llvm::ZExtInst& zext) {
   for (const llvm::User* user : zext.users()) {
     if (llvm::isa<llvm::GetElementPtrInst>(user)) return true;
-    if (llvm::isa<llvm::BinaryOperator>(user) &&
-        llvm::cast<llvm::BinaryOperator>(user)->getOpcode() == llvm::Instruction::Add) {
+    if (addedConstant(*user, zext)) {
       for (const llvm::User* next : user->users()) {
         if (llvm::isa<llvm::GetElementPtrInst>(next)) return true;
       }
@@ -257,6 +262,17 @@ class AddressWidening {
       return se_.getAddRecExpr(start, constant(bytes), &loop, SCEV::FlagAnyWrap);
     }
     if (!se_.isLoopInvariant(s, &loop)) return nullptr;
+    auto* product = llvm::dyn_cast<llvm::SCEVMulExpr>(s);
+    auto* factor = product ? llvm::dyn_cast<llvm::SCEVConstant>(product->getOperand(0)) : nullptr;
+    if (factor && factor->getAPInt().isNegative()) {
+      // A subtracted invariant (`c - w` in `best[i - 1][c - w]` is 4c + -4 * w): zero-
+      // extended, -4w mod 2^32 would put every address of the group beyond 4 GiB, and the
+      // loop would never run wide. Any extension keeps w = a (mod 2^32); this one keeps
+      // the difference small.
+      llvm::SmallVector<const SCEV*, 4> rest(product->operands().begin() + 1, product->operands().end());
+      return se_.getMulExpr(constant(factor->getAPInt().getSExtValue()),
+                            se_.getZeroExtendExpr(se_.getMulExpr(rest), i64_));
+    }
     if (rec && rec->isAffine()) {
       // An outer loop's recurrence: its start's constant stays apart.
       auto [offset, rest] = splitConstant(rec->getStart());
@@ -334,11 +350,11 @@ class AddressWidening {
       Value* index = gep->getOperand(1);
       const SCEV* part = nullptr;
       auto* add = llvm::dyn_cast<llvm::BinaryOperator>(index);
+      const llvm::ConstantInt* k = add ? addedConstant(*add, *add->getOperand(0)) : nullptr;
       if (auto found = widened_.find(index); found != widened_.end()) {
         part = found->second;
-      } else if (add && add->getOpcode() == llvm::Instruction::Add && widened_.count(add->getOperand(0)) &&
-                 llvm::isa<llvm::ConstantInt>(add->getOperand(1))) {
-        part = se_.getAddExpr(widened_[add->getOperand(0)], se_.getSCEV(add->getOperand(1)));
+      } else if (k && widened_.count(add->getOperand(0))) {
+        part = se_.getAddExpr(widened_[add->getOperand(0)], se_.getConstant(k->getValue()));
       } else {
         part = se_.getSCEV(index);
       }
@@ -543,8 +559,8 @@ class AddressWidening {
   // given twice). Every load's and store's range lies within the memory: no access can
   // trap, so moving a load before a store cannot move a trap before that store. No store's
   // range meets a load's: the load reads what it would have read where it was.
-  std::vector<std::array<const SCEV*, 4>> rotationNeeds(const std::vector<AffineAccess>& loads, const SCEV* backedges,
-                                                      const SCEV* size) {
+  std::optional<std::vector<std::array<const SCEV*, 4>>> rotationNeeds(const std::vector<AffineAccess>& loads,
+                                                                     const SCEV* backedges, const SCEV* size) {
     std::vector<std::array<const SCEV*, 4>> result;
     auto within = [&](const std::pair<const SCEV*, const SCEV*>& range) {
       // 0 <= lowest: lowest + 1 <= size holds for an i64 that has not wrapped (both ends
@@ -557,13 +573,53 @@ class AddressWidening {
     for (const auto& load : load_ranges) within(load);
     for (const auto& store : rangesOf(stores_, backedges)) {
       within(store);
-      for (const auto& load : load_ranges) result.push_back({store.second, load.first, load.second, store.first});
+      for (const auto& load : load_ranges) {
+        std::optional<bool> apart = apartByConstant(store, load);
+        if (apart == false) return std::nullopt;
+        if (!apart) result.push_back({store.second, load.first, load.second, store.first});
+      }
     }
     return result;
   }
 
+  // Whether the byte ranges `a` and `b` are apart, where their ends differ by constants (a
+  // static array's rows: both from one outer-loop recurrence), or nullopt where that needs
+  // a test at run time. Under rotationNeeds' other conditions every end lies in [-1, size],
+  // far below 2^63, so an end's i64 difference to another is their difference as integers:
+  // a constant difference decides the test at compile time.
+  std::optional<bool> apartByConstant(const std::pair<const SCEV*, const SCEV*>& a,
+                                      const std::pair<const SCEV*, const SCEV*>& b) {
+    auto distance = [&](const SCEV* from, const SCEV* to) -> std::optional<int64_t> {
+      auto* difference = llvm::dyn_cast<llvm::SCEVConstant>(se_.getMinusSCEV(to, from));
+      if (!difference) return std::nullopt;
+      return difference->getAPInt().getSExtValue();
+    };
+    std::optional<int64_t> after = distance(a.second, b.first), before = distance(b.second, a.first);
+    if ((after && *after >= 0) || (before && *before >= 0)) return true;
+    if (after && before) return false;
+    return std::nullopt;
+  }
+
+  // Rotates a loop that calls nothing and leaves only from its header, after the first half
+  // of its body, to leave from its latch, as the vectoriser requires: clang's wasm32 code
+  // unrolls a loop of odd trip count by two and tests for the end between the halves
+  // (fdtd2d's `for (j = 1; j < NY; j++)`). LLVM's own rotation ran before the reduction
+  // checks left the loop's check-free copy (passes/preemption/loop_versioning.cpp), while
+  // the header that checked was not the one that left.
+  bool rotate(llvm::Loop& loop) {
+    BasicBlock* header = loop.getHeader();
+    if (loop.getExitingBlock() != header || loop.getLoopLatch() == header || !callsNothingBut(loop, 0, false)) {
+      return false;
+    }
+    formLCSSA(loop, dt_, &li_, &se_);
+    llvm::SimplifyQuery query(f_.getDataLayout(), &dt_, &ac_);
+    return llvm::LoopRotation(&loop, &li_, &tti_, &ac_, &dt_, &se_, nullptr, query, true, kMaxRotatedHeader, false);
+  }
+
   bool widen(llvm::Loop& loop) {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
+    if (!loop.isLoopSimplifyForm()) return false;
+    if (rotate(loop) && !loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
     std::optional<TripBound> bound = tripBound(se_, loop);
     if (!bound) return false;
@@ -587,7 +643,9 @@ class AddressWidening {
     llvm::Instruction* at = preheader->getTerminator();
     std::vector<std::array<const SCEV*, 4>> rotation;
     if (!carried.empty()) {
-      if (Value* size = memorySize(at)) rotation = rotationNeeds(carried, backedges, se_.getSCEV(size));
+      Value* size = memorySize(at);
+      auto rotated = size ? rotationNeeds(carried, backedges, se_.getSCEV(size)) : std::nullopt;
+      if (rotated) rotation = std::move(*rotated);
       else carried.clear();
     }
     const llvm::DataLayout& layout = f_.getDataLayout();
@@ -661,9 +719,11 @@ class AddressWidening {
       address.zext->eraseFromParent();
     }
     for (const WideBoundsCheck& bounds : bounds_checks_) {
-      llvm::ICmpInst* compare = bounds.check.compare;
-      compare->replaceAllUsesWith(llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds));
-      compare->eraseFromParent();
+      // Users fold too: a check joined with its neighbours (`or` of two compares, as a
+      // select) left as `select false, true, false` keeps the trap exit, and with it the
+      // loop from the vectoriser, which takes only a branch on a constant for no exit.
+      llvm::replaceAndRecursivelySimplify(
+          bounds.check.compare, llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds), nullptr, &dt_, &ac_);
     }
     for (const AffineAccess& load : carried) moveToTop(load.access, loop);
     se_.forgetLoop(&loop);
