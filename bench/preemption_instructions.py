@@ -115,19 +115,19 @@ def shrink(source_dir, replacements, kernel, out_dir):
 
 
 def instructions(exe, log):
-    """Instructions callgrind counts for one run of exe within its processes (guest code,
-    host calls, yields); the profile is left in log."""
+    """(instructions callgrind counts for one run of exe within its processes (guest code,
+    host calls, yields), its output); the profile is left in log."""
     # One worker and the epoll engine: valgrind serialises threads anyway, and with
     # io_uring the runtime's idle workers never wake under it. The scheduler's own loop is
     # left out: how often it polls while the process runs depends on the machine's load
     # (hundreds of millions of instructions on a busy one).
     env = dict(os.environ, LUNATIC_THREADS="1", LUNATIC_IO="epoll")
-    subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=lunatic::rt::Process::run()",
-                    f"--callgrind-out-file={log}", exe],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True, timeout=3600)
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=lunatic::rt::Process::run()",
+                          f"--callgrind-out-file={log}", exe],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, check=True, timeout=3600)
     with open(log) as f:
         totals = re.search(r"^(?:summary|totals): (\d+)", f.read(), re.MULTILINE)
-    return int(totals.group(1))
+    return int(totals.group(1)), run.stdout
 
 
 def count_kernel(lunaticc, extra, source_dir, replacements, kernel, out_dir):
@@ -137,11 +137,15 @@ def count_kernel(lunaticc, extra, source_dir, replacements, kernel, out_dir):
     wasm = os.path.join(kdir, kernel + ".wasm")
     subprocess.run(["clang-19", *WASM_FLAGS, shrink(source_dir, replacements, kernel, kdir), "-o", wasm],
                    check=True)
-    counts = []
+    counts, outputs = [], []
     for variant, flags in (("preempt", []), ("no-preempt", ["--no-preempt"])):
         exe = os.path.join(kdir, variant)
         subprocess.run([lunaticc, *extra, *flags, wasm, "-o", exe], check=True)
-        counts.append(instructions(exe, os.path.join(kdir, variant + ".callgrind")))
+        count, output = instructions(exe, os.path.join(kdir, variant + ".callgrind"))
+        counts.append(count)
+        outputs.append(output)
+    if outputs[0] != outputs[1]:
+        sys.exit(f"{kernel}: the output differs with reduction counting:\n{outputs[0]!r}\nwithout:\n{outputs[1]!r}")
     return counts
 
 
