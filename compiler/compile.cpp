@@ -10,15 +10,17 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Support/FileSystem.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "compiler/backend/codegen.h"
+#include "compiler/backend/cache_store.h"
 #include "compiler/backend/link.h"
+#include "compiler/backend/parts_cache.h"
+#include "compiler/backend/timings.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
 #include "compiler/frontend/host_functions.h"
@@ -82,15 +84,8 @@ std::string wasiGrants(const CompileOptions& options) {
   return grants;
 }
 
-// A file next to `path` that is renamed over it only once complete, so a failed run
-// leaves no output behind.
-std::string temporaryPathFor(const std::string& path) {
-  return path + ".lunaticc-tmp." + std::to_string(getpid());
-}
-
-}  // namespace
-
-std::string compile(const CompileOptions& options) {
+// compile(), the phases' times going to `timings`.
+std::string compileTimed(const CompileOptions& options, Timings& timings) {
   std::vector<char> bytes;
   if (std::string error = readFile(options.input, bytes); !error.empty()) return error;
 
@@ -104,11 +99,13 @@ std::string compile(const CompileOptions& options) {
   if (error = validateModule(*info, &edits); !error.empty()) return error;
   if (!edits.unsupported.empty()) return "unsupported: " + edits.unsupported;
   if (error = checkNoInternalImports(*info); !error.empty()) return error;
+  timings.endPhase("read and validate");
   // `info` points into `bytes`, so Binaryen gets a rewritten copy.
   std::vector<char> readable = makeReadableByBinaryen(
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, *info, edits);
   BinaryenModulePtr module = readModule(readable, error);
   if (!module) return error;
+  timings.endPhase("Binaryen read");
 
   // What lunatic_main_entry names: the export to run, or "" for test mode.
   std::string entry = options.entry;
@@ -130,6 +127,7 @@ std::string compile(const CompileOptions& options) {
     }
     addReductionCounting(module.get(), referenced);
   }
+  timings.endPhase("Binaryen passes");
 
   llvm::LLVMContext context;
   TranslateOptions translate_options;
@@ -140,12 +138,25 @@ std::string compile(const CompileOptions& options) {
   translate_options.module_name = options.module_symbol;
   CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts,
                          options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
+  codegen.timings = &timings;
+  std::optional<PartsCache> cache;
+  if (options.parts_cache && !options.emit_llvm) {
+    // A cache that cannot be had (no home, a read-only one, as in a sandboxed build) only
+    // makes this compilation slower; a bad LUNATICC_CACHE_SIZE is the user's to fix.
+    bool unavailable = false;
+    cache = PartsCache::open(&error, &unavailable);
+    if (!cache && !unavailable) return error;
+    if (!cache) timings.note("parts cache: none, " + error);
+    codegen.cache = cache ? &*cache : nullptr;
+    error.clear();
+  }
   translate_options.data_layout = targetDataLayout(codegen);
   // On every function, so that SIMD lowering can pick the instructions the CPU has.
   translate_options.target_cpu = targetCpu(codegen);
   std::unique_ptr<llvm::Module> ir = translateModule(module.get(), *info, context, translate_options, error);
   if (!ir) return error;
   module.reset();  // Binaryen's copy is no longer needed; free it before LLVM's heavy lifting.
+  timings.endPhase("translate");
 
   if (!options.object_only) {
     // The runtime's main() looks for the entry's name under this symbol.
@@ -165,7 +176,7 @@ std::string compile(const CompileOptions& options) {
     }
   }
 
-  const std::string temporary = temporaryPathFor(options.output);
+  const std::string temporary = CacheStore::temporaryPathFor(options.output);
   if (options.emit_llvm) {
     error = emitIR(*ir, codegen, temporary);
   } else if (options.object_only) {
@@ -175,11 +186,21 @@ std::string compile(const CompileOptions& options) {
     error = emitObject(*ir, codegen, object);
     if (error.empty()) error = linkExecutable(object, temporary, options.strip, options.serve);
     std::remove(object.c_str());
+    timings.endPhase("link");
   }
   if (error.empty() && std::rename(temporary.c_str(), options.output.c_str()) != 0) {
     error = "cannot write " + options.output;
   }
   if (!error.empty()) std::remove(temporary.c_str());
+  return error;
+}
+
+}  // namespace
+
+std::string compile(const CompileOptions& options, std::string* timings_report) {
+  Timings timings;
+  std::string error = compileTimed(options, timings);
+  if (timings_report) *timings_report = timings.report();
   return error;
 }
 

@@ -33,6 +33,9 @@ struct CompileOptions {
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
   bool preempt = true;             // count reductions (passes/preemption/) so processes yield
   unsigned codegen_parts = 0;      // --codegen-parts: 0 chooses (backend/module_split.h)
+  // Whether parts are found again in (and stored to) the parts cache (backend/parts_cache.h;
+  // --no-cache turns it off). It shapes nothing of the output.
+  bool parts_cache = true;
   bool serve = false;              // --serve: an HTTP server running the entry per request (runtime/serve/)
   // What the executable grants its root process through WASI (abi.h, lunatic_main_wasi_grants).
   std::vector<std::pair<std::string, std::string>> environment;  // --env KEY=VALUE, as (KEY, VALUE)
@@ -42,12 +45,13 @@ struct CompileOptions {
 // Runs the whole pipeline in this process. Returns an empty string on success, or one line
 // explaining why the module was refused. Binaryen's reader ends the process with exit(1) on
 // some malformed inputs, so callers that must survive that run this in a child process
-// (see backend/isolate.h).
-std::string compile(const CompileOptions& options);
+// (see backend/isolate.h). If `timings` is not null, it gets where the time went, phase by
+// phase (backend/timings.h), as lines of text.
+std::string compile(const CompileOptions& options, std::string* timings = nullptr);
 
-// Every option that shapes what compile() writes (all but `input` and `output`), as one
-// string: equal strings, equal outputs from equal inputs. What a compile cache keys on
-// (tools/compile_cache.h); a new option must join it.
+// Every option that shapes what compile() writes (all but `input`, `output` and
+// `parts_cache`), as one string: equal strings, equal outputs from equal inputs. What a
+// compile cache keys on (tools/compile_cache.h); a new option must join it.
 std::string optionsFingerprint(const CompileOptions& options);
 
 }  // namespace lunaticc

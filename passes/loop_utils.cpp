@@ -3,6 +3,7 @@
 
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
@@ -64,13 +65,17 @@ LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& or
 
 namespace {
 
-// A bound from the latch's exit when ScalarEvolution finds none: the latch goes round while
-// a counter {a,+,t} (t > 0) is below an invariant limit (ult, ule, slt or sle), and stops
-// the first time it is not. With no-wrap flags on the counter's add, which Wasm never has,
-// ScalarEvolution would count that itself; without them the counter might wrap past the
-// limit. It cannot if the limit is at most the type's maximum + 1 - t, which becomes the
-// predicate; then the latch goes round at most ceil((max(limit, a) - a) / t) times.
-std::optional<TripBound> latchBound(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
+// The latch's exit as "go round while `counter` PREDICATE `limit`": a counter that is a
+// recurrence {a,+,t} of `loop` with a constant step, and a loop-invariant limit.
+struct LatchTest {
+  llvm::ICmpInst* compare;
+  llvm::ICmpInst::Predicate predicate;
+  const llvm::SCEVAddRecExpr* counter;
+  const llvm::APInt* step;
+  llvm::Value* limit;
+};
+
+std::optional<LatchTest> latchTest(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
   using namespace llvm::PatternMatch;
   llvm::BasicBlock* latch = loop.getLoopLatch();
   llvm::Value *counter = nullptr, *limit = nullptr;
@@ -88,31 +93,78 @@ std::optional<TripBound> latchBound(llvm::ScalarEvolution& se, const llvm::Loop&
     return std::nullopt;
   }
   auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
-  if (!step || !step->getAPInt().isStrictlyPositive()) return std::nullopt;
+  if (!step || step->getAPInt().isZero()) return std::nullopt;
+  return LatchTest{llvm::cast<llvm::ICmpInst>(llvm::cast<llvm::BranchInst>(latch->getTerminator())->getCondition()),
+                   predicate, rec, &step->getAPInt(), limit};
+}
+
+// A latch that goes round while a counter {a,+,t} (t > 0) is below an invariant limit (ult,
+// ule, slt or sle), and stops the first time it is not. With no-wrap flags on the counter's
+// add, which Wasm never has, ScalarEvolution would count that itself; without them the
+// counter might wrap past the limit. It cannot if the limit is at most the type's maximum + 1
+// - t, which becomes the predicate; then the latch goes round at most
+// ceil((max(limit, a) - a) / t) times.
+std::optional<TripBound> belowLimitBound(llvm::ScalarEvolution& se, const LatchTest& test) {
+  llvm::ICmpInst::Predicate predicate = test.predicate;
+  if (!test.step->isStrictlyPositive()) return std::nullopt;
   bool is_signed = llvm::ICmpInst::isSigned(predicate);
   bool inclusive = predicate == llvm::ICmpInst::ICMP_ULE || predicate == llvm::ICmpInst::ICMP_SLE;
   if (!llvm::ICmpInst::isLT(predicate) && !llvm::ICmpInst::isLE(predicate)) return std::nullopt;
-  unsigned width = counter->getType()->getIntegerBitWidth();
-  const llvm::APInt& t = step->getAPInt();
+  unsigned width = test.limit->getType()->getIntegerBitWidth();
+  const llvm::APInt& t = *test.step;
   // The counter cannot wrap while it goes round: limit (+ 1 if inclusive) + t fits the type.
   llvm::APInt most = is_signed ? llvm::APInt::getSignedMaxValue(width) : llvm::APInt::getMaxValue(width);
   most -= t;
   if (!inclusive) most += 1;
-  const llvm::SCEV* limit_scev = se.getSCEV(limit);
+  const llvm::SCEV* limit_scev = se.getSCEV(test.limit);
   TripBound bound;
   bound.predicates.push_back(se.getComparePredicate(is_signed ? llvm::ICmpInst::ICMP_SLE : llvm::ICmpInst::ICMP_ULE,
                                                     limit_scev, se.getConstant(most)));
-  llvm::Type* i64 = llvm::Type::getInt64Ty(latch->getContext());
+  llvm::Type* i64 = llvm::Type::getInt64Ty(test.limit->getContext());
   auto widen = [&](const llvm::SCEV* value) {
     return is_signed ? se.getSignExtendExpr(value, i64) : se.getZeroExtendExpr(value, i64);
   };
-  const llvm::SCEV* start = widen(rec->getStart());
+  const llvm::SCEV* start = widen(test.counter->getStart());
   const llvm::SCEV* end = widen(limit_scev);
   if (inclusive) end = se.getAddExpr(end, se.getOne(i64));
   const llvm::SCEV* span = se.getMinusSCEV(is_signed ? se.getSMaxExpr(end, start) : se.getUMaxExpr(end, start), start);
   const llvm::SCEV* divisor = se.getConstant(i64, t.getZExtValue());
   bound.max_backedges = se.getUDivExpr(se.getAddExpr(span, se.getMinusSCEV(divisor, se.getOne(i64))), divisor);
   return bound;
+}
+
+// A latch that goes round while a counter {a,+,t} is not equal to an invariant limit L, with
+// |t| a power of two: clang's loops unrolled by two, which step a pointer by 16 up to an
+// end it made a multiple of 16 away (after a peeled odd iteration). ScalarEvolution counts
+// them only if it can prove that t divides L - a; modulo 2^w (w the width) the counter then
+// reaches L after exactly (L - a) / t steps (with t > 0; (a - L) / -t with t < 0), the
+// first n for which a + n t = L, as t divides 2^w. The predicate is that divisibility,
+// checked at run time; where it fails, the counter may wrap round before it meets L.
+std::optional<TripBound> equalLimitBound(llvm::ScalarEvolution& se, const LatchTest& test) {
+  if (test.predicate != llvm::ICmpInst::ICMP_NE) return std::nullopt;
+  llvm::APInt magnitude = test.step->abs();
+  if (!magnitude.isPowerOf2()) return std::nullopt;
+  const llvm::SCEV* limit = se.getSCEV(test.limit);
+  const llvm::SCEV* start = test.counter->getStart();
+  const llvm::SCEV* distance =
+      test.step->isStrictlyPositive() ? se.getMinusSCEV(limit, start) : se.getMinusSCEV(start, limit);
+  const llvm::SCEV* divisor = se.getConstant(magnitude);
+  TripBound bound;
+  bound.max_backedges = se.getUDivExpr(distance, divisor);
+  bound.uncounted_test = test.compare;
+  if (!magnitude.isOne()) {
+    bound.predicates.push_back(se.getComparePredicate(llvm::ICmpInst::ICMP_EQ, se.getURemExpr(distance, divisor),
+                                                      se.getZero(distance->getType())));
+  }
+  return bound;
+}
+
+// A bound from the latch's exit when ScalarEvolution finds none.
+std::optional<TripBound> latchBound(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
+  std::optional<LatchTest> test = latchTest(se, loop);
+  if (!test) return std::nullopt;
+  if (std::optional<TripBound> bound = belowLimitBound(se, *test)) return bound;
+  return equalLimitBound(se, *test);
 }
 
 }  // namespace
@@ -166,24 +218,30 @@ bool decidesTrap(const llvm::ICmpInst& compare) {
 
 }  // namespace
 
+std::optional<BoundsCheck> boundsCheckOn(llvm::ICmpInst& compare, const llvm::Value& value, int64_t k,
+                                         const llvm::Loop& loop) {
+  if (!loop.contains(&compare)) return std::nullopt;
+  // As value PREDICATE size.
+  bool first = compare.getOperand(0) == &value;
+  llvm::Value* size = compare.getOperand(first ? 1 : 0);
+  llvm::ICmpInst::Predicate predicate = first ? compare.getPredicate() : compare.getSwappedPredicate();
+  if (!loop.isLoopInvariant(size) || !size->getType()->isIntegerTy(64) || !decidesTrap(compare)) return std::nullopt;
+  switch (predicate) {
+    case llvm::ICmpInst::ICMP_UGT: return BoundsCheck{&compare, k, false, size};
+    case llvm::ICmpInst::ICMP_UGE: return BoundsCheck{&compare, k + 1, false, size};
+    case llvm::ICmpInst::ICMP_ULT: return BoundsCheck{&compare, k + 1, true, size};
+    case llvm::ICmpInst::ICMP_ULE: return BoundsCheck{&compare, k, true, size};
+    default: return std::nullopt;
+  }
+}
+
 std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& loop) {
   std::vector<BoundsCheck> found;
   auto consider = [&](llvm::Value* address, int64_t k) {
     for (llvm::User* user : address->users()) {
       auto* compare = llvm::dyn_cast<llvm::ICmpInst>(user);
-      if (!compare || !loop.contains(compare)) continue;
-      // As address PREDICATE size.
-      bool first = compare->getOperand(0) == address;
-      llvm::Value* size = compare->getOperand(first ? 1 : 0);
-      llvm::ICmpInst::Predicate predicate = first ? compare->getPredicate() : compare->getSwappedPredicate();
-      if (!loop.isLoopInvariant(size) || !size->getType()->isIntegerTy(64) || !decidesTrap(*compare)) continue;
-      switch (predicate) {
-        case llvm::ICmpInst::ICMP_UGT: found.push_back({compare, k, false, size}); break;
-        case llvm::ICmpInst::ICMP_UGE: found.push_back({compare, k + 1, false, size}); break;
-        case llvm::ICmpInst::ICMP_ULT: found.push_back({compare, k + 1, true, size}); break;
-        case llvm::ICmpInst::ICMP_ULE: found.push_back({compare, k, true, size}); break;
-        default: break;
-      }
+      if (!compare) continue;
+      if (std::optional<BoundsCheck> check = boundsCheckOn(*compare, *address, k, loop)) found.push_back(*check);
     }
   };
   consider(&zext, 0);
@@ -195,6 +253,92 @@ std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& 
     if (k && !k->isNegative()) consider(add, k->getSExtValue());
   }
   return found;
+}
+
+namespace {
+
+// The compares whose disjunction `condition` is (InstCombine merges the checks of one
+// iteration into `or`s, or `select a, true, b`).
+void disjuncts(llvm::Value* condition, std::vector<llvm::ICmpInst*>& found, int depth = 0) {
+  using namespace llvm::PatternMatch;
+  llvm::Value *a = nullptr, *b = nullptr;
+  if (auto* compare = llvm::dyn_cast<llvm::ICmpInst>(condition)) {
+    found.push_back(compare);
+  } else if (depth < 8 && match(condition, m_LogicalOr(m_Value(a), m_Value(b)))) {
+    disjuncts(a, found, depth + 1);
+    disjuncts(b, found, depth + 1);
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<BoundsCheck, llvm::Value*>> boundsChecksIn(const llvm::Loop& loop) {
+  std::vector<std::pair<BoundsCheck, llvm::Value*>> found;
+  std::vector<llvm::ICmpInst*> compares;
+  for (llvm::BasicBlock* block : loop.blocks()) {
+    auto* branch = llvm::dyn_cast<llvm::BranchInst>(block->getTerminator());
+    if (!branch || !branch->isConditional()) continue;
+    compares.clear();
+    disjuncts(branch->getCondition(), compares);
+    for (llvm::ICmpInst* compare : compares) {
+      for (llvm::Value* value : compare->operands()) {
+        if (!value->getType()->isIntegerTy(64) || loop.isLoopInvariant(value)) continue;
+        if (std::optional<BoundsCheck> check = boundsCheckOn(*compare, *value, 0, loop)) found.emplace_back(*check, value);
+      }
+    }
+  }
+  return found;
+}
+
+namespace {
+
+// `s` with each part that the loop `outer` does not change (but constants) replaced by one
+// opaque value, which costs nothing to expand.
+class OuterInvariantsHidden : public llvm::SCEVRewriteVisitor<OuterInvariantsHidden> {
+ public:
+  OuterInvariantsHidden(llvm::ScalarEvolution& se, const llvm::Loop& outer) : SCEVRewriteVisitor(se), outer_(outer) {}
+
+  const llvm::SCEV* visit(const llvm::SCEV* s) {
+    if (!llvm::isa<llvm::SCEVConstant>(s) && SE.isLoopInvariant(s, &outer_)) {
+      return SE.getUnknown(llvm::PoisonValue::get(s->getType()));
+    }
+    return SCEVRewriteVisitor::visit(s);
+  }
+
+ private:
+  const llvm::Loop& outer_;
+};
+
+}  // namespace
+
+bool costlyOnEntry(llvm::ArrayRef<const llvm::SCEV*> values, const llvm::Loop& loop, unsigned budget,
+                   llvm::ScalarEvolution& se, llvm::SCEVExpander& expander, const llvm::TargetTransformInfo& tti,
+                   const llvm::Instruction* at) {
+  llvm::SmallVector<const llvm::SCEV*, 16> paid(values.begin(), values.end());
+  if (const llvm::Loop* outer = loop.getParentLoop()) {
+    OuterInvariantsHidden hide(se, *outer);
+    for (const llvm::SCEV*& value : paid) value = hide.visit(value);
+  }
+  return expander.isHighCostExpansion(paid, const_cast<llvm::Loop*>(&loop), budget, &tti, at);
+}
+
+void countLatch(const TripBound& bound, llvm::Loop& loop, llvm::SCEVExpander& expander) {
+  llvm::ICmpInst* test = bound.uncounted_test;
+  llvm::BasicBlock* preheader = loop.getLoopPreheader();
+  llvm::BasicBlock* latch = loop.getLoopLatch();
+  llvm::Type* i64 = llvm::Type::getInt64Ty(test->getContext());
+  llvm::Value* last = expander.expandCodeFor(bound.max_backedges, nullptr, preheader->getTerminator());
+  last = llvm::IRBuilder<>(preheader->getTerminator()).CreateZExt(last, i64, "trips.last");
+  llvm::IRBuilder<> b(&loop.getHeader()->front());
+  llvm::PHINode* index = b.CreatePHI(i64, 2, "trips.index");
+  b.SetInsertPoint(latch->getTerminator());
+  llvm::Value* next = b.CreateAdd(index, b.getInt64(1), "trips.next", true, true);
+  index->addIncoming(b.getInt64(0), preheader);
+  index->addIncoming(next, latch);
+  // The counter meets the end first at the bound's iteration: counter == end exactly when
+  // index == bound, at every iteration that reaches the test.
+  test->setOperand(0, index);
+  test->setOperand(1, last);
 }
 
 llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at) {

@@ -3,10 +3,12 @@
 // addresses), a bound on a loop's trips such a choice can rely on, and how traps look.
 #pragma once
 
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Transforms/Utils/ValueMapper.h>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace llvm {
@@ -19,6 +21,7 @@ class ScalarEvolution;
 class SCEV;
 class SCEVExpander;
 class SCEVPredicate;
+class TargetTransformInfo;
 class Twine;
 class Value;
 class ZExtInst;
@@ -48,12 +51,30 @@ LoopCopy copyLoop(llvm::Loop& loop, llvm::Instruction* at, const llvm::Twine& or
 // ScalarEvolution bounds it, or else under assumptions (`predicates`, such as "this
 // induction variable does not wrap", "n is at most 2^32 - 4") that the preheader must
 // check at run time. Wasm's adds carry no no-wrap flags, so `for (i = 0; i < n; i += 4)` has
-// a bound only if i + 4 cannot wrap past n.
+// a bound only if i + 4 cannot wrap past n, and `for (p = a; p != end; p += 16)` only if 16
+// divides end - a.
 struct TripBound {
   const llvm::SCEV* max_backedges;
   llvm::SmallVector<const llvm::SCEVPredicate*, 4> predicates;
+  // The latch's test of a counter against an end (eq or ne), when the bound is the exact
+  // number of times it lets the loop go round, which ScalarEvolution cannot count: a copy
+  // of the loop run under the predicates may test an i64 counter against the bound
+  // instead (countLatch), which LLVM can count, and so vectorise.
+  llvm::ICmpInst* uncounted_test = nullptr;
 };
 std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& loop);
+
+// Whether computing `values` in the preheader of `loop` costs more than `budget` basic
+// operations each time the loop is entered: the parts that do not change in the enclosing
+// loop are free, as LICM moves them out of it after the loop passes.
+bool costlyOnEntry(llvm::ArrayRef<const llvm::SCEV*> values, const llvm::Loop& loop, unsigned budget,
+                   llvm::ScalarEvolution& se, llvm::SCEVExpander& expander, const llvm::TargetTransformInfo& tti,
+                   const llvm::Instruction* at);
+
+// Makes the latch of `loop` (run only where the predicates of `bound` hold) test an i64
+// counter from 0 against the bound, expanded by `expander` in the preheader, in place of
+// `bound.uncounted_test`.
+void countLatch(const TripBound& bound, llvm::Loop& loop, llvm::SCEVExpander& expander);
 
 // An i1 that is true when every predicate of `bound` holds, computed before `at`.
 llvm::Value* assumptionsHold(const TripBound& bound, llvm::SCEVExpander& expander, llvm::Instruction* at);
@@ -74,5 +95,14 @@ struct BoundsCheck {
   llvm::Value* size;  // loop-invariant
 };
 std::vector<BoundsCheck> boundsChecksOf(llvm::ZExtInst& zext, const llvm::Loop& loop);
+
+// The bounds check `compare` makes on `value` (an address + k), if it is one in `loop`.
+std::optional<BoundsCheck> boundsCheckOn(llvm::ICmpInst& compare, const llvm::Value& value, int64_t k,
+                                         const llvm::Loop& loop);
+
+// Every bounds check in `loop` that decides a branch by itself, with the i64 value it tests
+// (an address + k, k = 0 in the check): what is left of the translator's checks once LLVM
+// has turned the zero-extended addresses of a loop into i64 recurrences of its own.
+std::vector<std::pair<BoundsCheck, llvm::Value*>> boundsChecksIn(const llvm::Loop& loop);
 
 }  // namespace lunaticc

@@ -269,18 +269,6 @@ uint32_t lunatic_memory_grow(lunatic_instance* instance, uint32_t delta_pages) {
   return growMemory(instance->memory, delta_pages);
 }
 
-void lunatic_memory_copy(lunatic_instance* instance, uint32_t dst, uint32_t src, uint32_t len) {
-  lunatic_memory* m = instance->memory;
-  if (!inBounds(src, len, m->size) || !inBounds(dst, len, m->size)) lunatic_trap(LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS);
-  std::memmove(m->base + dst, m->base + src, len);
-}
-
-void lunatic_memory_fill(lunatic_instance* instance, uint32_t dst, uint32_t value, uint32_t len) {
-  lunatic_memory* m = instance->memory;
-  if (!inBounds(dst, len, m->size)) lunatic_trap(LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS);
-  std::memset(m->base + dst, int(value & 0xff), len);
-}
-
 void lunatic_memory_init(lunatic_instance* instance, uint32_t segment, uint32_t dst, uint32_t src, uint32_t len) {
   const lunatic_data_segment& data = instance->module->data_segments[segment];
   uint64_t available = instance->data_dropped[segment] ? 0 : data.length;

@@ -1,27 +1,17 @@
 // The compile cache of `lunaticc run`: executables compiled earlier, found again by what they
 // were compiled from, so that running an unchanged module again starts at once.
 //
-// An entry is named by the SHA-256 (OpenSSL) of what determines the executable: the module's
-// bytes, the options that shape the output (compile.h: optionsFingerprint) and this compiler,
-// that is lunaticc, lunaticc-compile and the runtime archives, each known by its device,
-// inode, size and modification time (as ccache's default compiler check: rebuilding or
-// reinstalling lunaticc changes them, and hashing 100 MB of compiler on every run would cost
-// more than the run should). Any change to one of them is another entry.
-//
-// Where: $LUNATICC_CACHE_DIR, else $XDG_CACHE_HOME/lunaticc, else ~/.cache/lunaticc (made
-// with mode 0700: an executable another user could plant there would run as us). Entries
-// are written whole to a temporary file and renamed into place, so runs at once (cargo test
-// starts several) see an entry complete or not at all, and two that compile one module both
-// write the same bytes. The cache keeps to $LUNATICC_CACHE_SIZE (bytes, with an optional
-// K, M or G suffix; 1G by default; 0: no bound): after each compilation, the entries used
-// least recently go (a run marks its entry used at most once a minute).
+// An entry (compiler/backend/cache_store.h: where, how named, written and trimmed) is keyed
+// by what determines the executable: the module's bytes, the options that shape the output
+// (compile.h: optionsFingerprint) and this compiler, that is lunaticc, lunaticc-compile and
+// the runtime archives. Any change to one of them is another entry.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 
+#include "compiler/backend/cache_store.h"
 #include "compiler/compile.h"
 
 namespace lunaticc {
@@ -31,23 +21,19 @@ class CompileCache {
   // The cache the environment names, its directory made if missing. Nullopt with `error`.
   static std::optional<CompileCache> open(std::string* error);
 
-  const std::string& directory() const { return directory_; }
-
   // The path of the entry for compiling `module` (the module's bytes) with `options`,
   // whether it exists yet or not. "" with `error` if this lunaticc cannot be identified.
   std::string entryFor(std::span<const char> module, const CompileOptions& options, std::string* error) const;
 
   // Marks `entry` used now, for the eviction order.
-  static void markUsed(const std::string& entry);
+  static void markUsed(const std::string& entry) { CacheStore::markUsed(entry); }
 
-  // Removes the least recently used entries while the cache is over its size, never `keep`;
-  // and temporary files that compilations which died left behind.
-  void trim(const std::string& keep) const;
+  // Keeps the cache to its size (CacheStore::trim), never removing `keep`.
+  void trim(const std::string& keep) const { store_.trim(keep); }
 
  private:
-  CompileCache(std::string directory, uint64_t max_bytes) : directory_(std::move(directory)), max_bytes_(max_bytes) {}
-  std::string directory_;
-  uint64_t max_bytes_;  // 0: no bound
+  explicit CompileCache(CacheStore store) : store_(std::move(store)) {}
+  CacheStore store_;
 };
 
 }  // namespace lunaticc

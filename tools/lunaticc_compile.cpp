@@ -4,16 +4,30 @@
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
 //            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST][:ro]]... [--serve]
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
+//   [--no-cache] [--timings]
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
 // compilation runs in a child process (compiler/backend/isolate.h), so no input can crash it.
 #include <CLI/CLI.hpp>
 
 #include <cctype>
+#include <cstdio>
 #include <string>
 
 #include "compiler/backend/isolate.h"
 #include "tools/flags.h"
+
+namespace {
+
+constexpr const char* kPartsCacheHelp =
+    "A large module is compiled in parts, on every core. Each part's object goes to a cache,\n"
+    "keyed by what the part is made of, the flags and this lunaticc, so that compiling the\n"
+    "module again after a change to a few functions compiles only the parts that hold them.\n"
+    "The cache is $LUNATICC_CACHE_DIR, else $XDG_CACHE_HOME/lunaticc, else ~/.cache/lunaticc,\n"
+    "shared with `lunaticc run` and kept to $LUNATICC_CACHE_SIZE (default 1G) in all; a cache\n"
+    "that cannot be made is done without.";
+
+}  // namespace
 
 int main(int argc, char** argv) {
   lunaticc::ExecutableFlags flags;
@@ -28,6 +42,12 @@ int main(int argc, char** argv) {
   app.add_option("--module-symbol", options.module_symbol,
                  "with -c: symbol of the module descriptor (a C identifier)");
   app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead (of a module compiled in parts, the parts one after another)");
+  bool no_cache = false, timings = false;
+  app.add_flag("--no-cache", no_cache,
+               "compile every part afresh, and store none: without it, the parts of the module that were "
+               "compiled before, by this lunaticc with these flags, come from the cache (see below)");
+  app.add_flag("--timings", timings, "print where the compilation's time went, phase by phase, on stderr");
+  app.footer(app.get_footer() + "\n\n" + kPartsCacheHelp);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -49,6 +69,10 @@ int main(int argc, char** argv) {
     return lunaticc::fail("", "--serve builds an executable: it does not go with -c or --emit-llvm");
   }
 
-  std::string error = lunaticc::runIsolated([&] { return lunaticc::compile(options); });
+  options.parts_cache = !no_cache;
+  std::string report;
+  std::string error = lunaticc::runIsolated(
+      [&](std::string* job_report) { return lunaticc::compile(options, timings ? job_report : nullptr); }, &report);
+  std::fputs(report.c_str(), stderr);
   return error.empty() ? 0 : lunaticc::fail(options.input, error);
 }

@@ -48,8 +48,8 @@ std::string readFile(const std::string& path, std::vector<char>& bytes) {
 // compiler's exit status (it has reported any failure).
 int compileInto(const CompileCache& cache, const std::string& entry, const std::string& input,
                 std::vector<std::string> flag_args, const std::vector<char>& module, bool* changed) {
-  // Named as compile.cpp names its temporary files, which trim() removes if a run dies.
-  const std::string compiled = entry + ".lunaticc-tmp." + std::to_string(getpid());
+  // A temporary file, which trim() removes if the run dies.
+  const std::string compiled = CacheStore::temporaryPathFor(entry);
   flag_args.insert(flag_args.end(), {"-o", compiled, input});
   if (int status = runCompiler(flag_args); status != 0) return status;
   std::vector<char> now;

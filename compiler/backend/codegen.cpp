@@ -3,6 +3,7 @@
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -11,19 +12,26 @@
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/Threading.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 #include <llvm/Transforms/IPO/GlobalDCE.h>
 
 #include <algorithm>
+#include <atomic>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <numeric>
+#include <optional>
 #include <thread>
 
 #include "compiler/backend/module_split.h"
+#include "compiler/backend/parts_cache.h"
+#include "compiler/backend/timings.h"
 #include "passes/memory/address_widening.h"
 #include "passes/memory/byte_compare.h"
 #include "passes/preemption/charge_branches.h"
@@ -167,85 +175,172 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options) {
   for (llvm::Function& f : module) {
     if (!f.isDeclaration() && !f.hasFnAttribute("tune-cpu")) f.addFnAttr("tune-cpu", "generic");
   }
-  std::string verify_message;
-  llvm::raw_string_ostream verify_stream(verify_message);
-  if (llvm::verifyModule(module, &verify_stream)) {
-    return "internal error: generated IR does not verify: " +
-           verify_message.substr(0, verify_message.find('\n'));
-  }
   return {};
 }
 
-// Writes the file at `path` with `write`, which returns an error or an empty string.
-template <typename Write>
-std::string writeFile(const std::string& path, Write write) {
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) return "cannot write " + path + ": " + ec.message();
-  if (std::string error = write(out); !error.empty()) return error;
-  out.flush();
-  return out.has_error() ? "cannot write " + path + ": " + out.error().message() : "";
+// The verifier's first complaint about `module`, or "". Each part is verified apart (on the
+// threads, and only if it is compiled: a part the cache has was verified when compiled).
+std::string verify(const llvm::Module& module) {
+  std::string verify_message;
+  llvm::raw_string_ostream verify_stream(verify_message);
+  if (!llvm::verifyModule(module, &verify_stream)) return {};
+  return "internal error: generated IR does not verify: " + verify_message.substr(0, verify_message.find('\n'));
 }
 
-std::string writeObject(llvm::Module& module, llvm::TargetMachine& machine, const std::string& path) {
-  return writeFile(path, [&](llvm::raw_pwrite_stream& out) -> std::string {
-    llvm::legacy::PassManager emit;
-    if (machine.addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-      return "the target cannot emit object files";
-    }
-    emit.run(module);
-    return {};
-  });
+// Writes `bytes` to the file at `path`. "" or why not.
+std::string writeFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  out.close();
+  return out ? "" : "cannot write " + path;
 }
 
-std::string writeIR(llvm::Module& module, llvm::TargetMachine&, const std::string& path) {
-  return writeFile(path, [&](llvm::raw_pwrite_stream& out) -> std::string {
-    module.print(out, nullptr);
-    return {};
-  });
+std::string writeObject(llvm::Module& module, llvm::TargetMachine& machine, llvm::raw_pwrite_stream& out) {
+  llvm::legacy::PassManager emit;
+  if (machine.addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    return "the target cannot emit object files";
+  }
+  emit.run(module);
+  return {};
 }
 
-using Writer = std::string (*)(llvm::Module&, llvm::TargetMachine&, const std::string&);
+std::string writeIR(llvm::Module& module, llvm::TargetMachine&, llvm::raw_pwrite_stream& out) {
+  module.print(out, nullptr);
+  return {};
+}
 
-// Optimises `module` with the options it calls for (optionsFor) and writes it to `path`.
-std::string compileModule(llvm::Module& module, const CodegenOptions& options, Writer write, const std::string& path) {
-  const CodegenOptions chosen = optionsFor(module, options);
+using Writer = std::string (*)(llvm::Module&, llvm::TargetMachine&, llvm::raw_pwrite_stream&);
+
+// Every option that shapes an object beyond the bitcode it is compiled from: with the
+// bitcode, what the parts cache keys an object by (parts_cache.h). A new option of
+// CodegenOptions that changes the code generated must join it.
+std::string codegenFingerprint(const CodegenOptions& options) {
+  return std::string("triple=") + kTriple + ";pic;small;opt=" + std::to_string(options.opt_level) +
+         ";cpu=" + targetCpu(options) + ";bounds=" + (options.bounds_checked ? "1" : "0");
+}
+
+// What compiling a unit (the module, or a part of it) did.
+struct UnitResult {
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(chosen, error);
-  if (!machine) return error;
+  std::string output;  // the object, or the IR
+  bool from_cache = false;
+  // CPU seconds of the thread (wall time on a busy machine says little): reading the part
+  // and writing and hashing its bitcode, looking the cache up; optimising and writing it.
+  double keying_seconds = 0;
+  double compile_seconds = 0;
+  size_t instructions = 0;  // of a part, as translated
+};
+
+double threadCpuSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return double(now.tv_sec) + double(now.tv_nsec) * 1e-9;
+}
+
+// Optimises `module` with the options it calls for (optionsFor) and writes it with `write`;
+// or takes its object from the parts cache, if one is given and has it, and else stores it.
+UnitResult compileUnit(llvm::Module& module, const CodegenOptions& options, Writer write) {
+  UnitResult result;
+  const CodegenOptions chosen = optionsFor(module, options);
+  double start = threadCpuSeconds();
+  std::string entry;
+  if (options.cache) {
+    llvm::SmallVector<char, 0> bitcode;
+    llvm::raw_svector_ostream bitcode_out(bitcode);
+    llvm::WriteBitcodeToFile(module, bitcode_out);
+    entry = options.cache->entryFor({bitcode.data(), bitcode.size()}, codegenFingerprint(chosen));
+    std::optional<std::string> object = PartsCache::load(entry);
+    result.keying_seconds = threadCpuSeconds() - start;
+    if (object) {
+      result.output = std::move(*object);
+      result.from_cache = true;
+      return result;
+    }
+  }
+  start = threadCpuSeconds();
+  if (result.error = verify(module); !result.error.empty()) return result;
+  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(chosen, result.error);
+  if (!machine) return result;
   optimize(module, *machine, chosen);
-  return write(module, *machine, path);
+  llvm::SmallVector<char, 0> output;
+  llvm::raw_svector_ostream out(output);
+  if (result.error = write(module, *machine, out); !result.error.empty()) return result;
+  result.output.assign(output.data(), output.size());
+  if (!entry.empty()) PartsCache::store(entry, result.output);
+  result.compile_seconds = threadCpuSeconds() - start;
+  return result;
 }
 
-// One part of a split module, on a thread of its own: read into a context of its own,
-// optimised and written to `path`.
-std::string compilePart(const ModuleSplit& split, unsigned part, const CodegenOptions& options, Writer write,
-                        const std::string& path) {
-  llvm::LLVMContext context;
-  llvm::Expected<std::unique_ptr<llvm::Module>> module = split.readPart(part, context);
-  if (!module) return "internal error: a part does not read back: " + llvm::toString(module.takeError());
-  return compileModule(**module, options, write, path);
-}
-
-// Optimises `module` and writes it with `write`: whole to `path` or, when large or holding
-// oversized functions, in parts optimised on threads of their own (module_split.h) to the
-// files it names in `part_paths`. Returns the error, if any.
+// Optimises `module` and writes it with `write`: whole or, when large or holding oversized
+// functions, in parts (module_split.h) compiled on every core, the largest first. Returns
+// each unit's output, in the parts' order, or the first error.
 std::string compileInParts(llvm::Module& module, const CodegenOptions& options, Writer write,
-                           const std::string& path, std::vector<std::string>& part_paths) {
+                           std::vector<std::string>& outputs) {
   if (std::string error = prepare(module, options); !error.empty()) return error;
   const SplitPlan plan = planSplit(module, options.parts);
-  if (plan.parts == 1) return compileModule(module, options, write, path);
-  const ModuleSplit split(module, plan, options.opt_level > 0);
-  std::vector<std::string> errors(plan.parts);
-  for (unsigned part = 0; part < plan.parts; ++part) part_paths.push_back(path + ".part" + std::to_string(part));
-  std::vector<std::thread> threads;
-  for (unsigned part = 0; part < plan.parts; ++part) {
-    threads.emplace_back([&, part] { errors[part] = compilePart(split, part, options, write, part_paths[part]); });
+  std::vector<UnitResult> results;
+  if (plan.parts <= 1) {
+    if (options.timings) options.timings->endPhase("codegen: prepare");
+    results.push_back(compileUnit(module, options, write));
+  } else {
+    const ModuleSplit split(module, plan, options.opt_level > 0);
+    if (options.timings) options.timings->endPhase("codegen: split");
+    results.resize(split.parts());
+    std::vector<unsigned> order(split.parts());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](unsigned a, unsigned b) { return split.instructions(a) > split.instructions(b); });
+    std::atomic<size_t> next = 0;
+    auto work = [&] {
+      for (size_t taken; (taken = next++) < order.size();) {
+        const unsigned part = order[taken];
+        llvm::LLVMContext context;
+        const double start = threadCpuSeconds();
+        llvm::Expected<std::unique_ptr<llvm::Module>> read = split.readPart(part, context);
+        if (!read) {
+          results[part].error = "internal error: a part does not read back: " + llvm::toString(read.takeError());
+          continue;
+        }
+        const double reading = threadCpuSeconds() - start;
+        results[part] = compileUnit(**read, options, write);
+        results[part].keying_seconds += reading;
+        results[part].instructions = split.instructions(part);
+      }
+    };
+    const unsigned threads =
+        std::min(split.parts(), std::max(1u, llvm::hardware_concurrency().compute_thread_count()));
+    std::vector<std::thread> pool;
+    for (unsigned thread = 1; thread < threads; ++thread) pool.emplace_back(work);
+    work();
+    for (std::thread& thread : pool) thread.join();
   }
-  for (std::thread& thread : threads) thread.join();
-  for (const std::string& error : errors) {
-    if (!error.empty()) return error;
+  unsigned from_cache = 0;
+  double keying = 0, compiling = 0;
+  for (UnitResult& result : results) {
+    if (!result.error.empty()) return result.error;
+    from_cache += result.from_cache;
+    keying += result.keying_seconds;
+    compiling += result.compile_seconds;
   }
+  if (options.timings) {
+    options.timings->endPhase("codegen: parts");
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "%zu parts, %u from the cache; CPU seconds: %.3f reading and keying, %.3f compiling",
+                  results.size(), from_cache, keying, compiling);
+    options.timings->note(line);
+    for (size_t part = 0; part < results.size() && results.size() > 1; ++part) {
+      if (results[part].from_cache) continue;
+      std::snprintf(line, sizeof line, "part %zu: %zu instructions, %.3f CPU seconds to compile", part,
+                    results[part].instructions, results[part].compile_seconds);
+      options.timings->note(line);
+    }
+  }
+  if (options.cache && from_cache < results.size()) {
+    options.cache->trim();
+    if (options.timings) options.timings->endPhase("codegen: cache trim");
+  }
+  for (UnitResult& result : results) outputs.push_back(std::move(result.output));
   return {};
 }
 
@@ -262,26 +357,33 @@ std::string targetDataLayout(const CodegenOptions& options) {
 }
 
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
+  std::vector<std::string> objects;
+  if (std::string error = compileInParts(module, options, writeObject, objects); !error.empty()) return error;
+  if (objects.size() == 1) return writeFile(path, objects.front());
   std::vector<std::string> parts;
-  std::string error = compileInParts(module, options, writeObject, path, parts);
-  if (error.empty() && !parts.empty()) error = joinObjects(parts, path);
+  std::string error;
+  for (size_t part = 0; part < objects.size() && error.empty(); ++part) {
+    parts.push_back(path + ".part" + std::to_string(part));
+    error = writeFile(parts.back(), objects[part]);
+  }
+  if (error.empty()) error = joinObjects(parts, path);
   for (const std::string& part : parts) std::remove(part.c_str());
+  if (options.timings) options.timings->endPhase("codegen: join parts");
   return error;
 }
 
 std::string emitIR(llvm::Module& module, const CodegenOptions& options, const std::string& path) {
+  CodegenOptions uncached = options;
+  uncached.cache = nullptr;  // the cache holds objects only
   std::vector<std::string> parts;
-  std::string error = compileInParts(module, options, writeIR, path, parts);
-  if (error.empty() && !parts.empty()) {
-    // One file, the parts one after another.
-    std::ofstream out(path, std::ios::binary);
-    for (size_t part = 0; part < parts.size() && out; ++part) {
-      out << "; part " << part + 1 << " of " << parts.size() << "\n" << std::ifstream(parts[part], std::ios::binary).rdbuf();
-    }
-    if (!out) error = "cannot write " + path;
+  if (std::string error = compileInParts(module, uncached, writeIR, parts); !error.empty()) return error;
+  if (parts.size() == 1) return writeFile(path, parts.front());
+  // One file, the parts one after another.
+  std::string text;
+  for (size_t part = 0; part < parts.size(); ++part) {
+    text += "; part " + std::to_string(part + 1) + " of " + std::to_string(parts.size()) + "\n" + parts[part];
   }
-  for (const std::string& part : parts) std::remove(part.c_str());
-  return error;
+  return writeFile(path, text);
 }
 
 }  // namespace lunaticc

@@ -9,11 +9,17 @@ class Module;
 
 namespace lunaticc {
 
+class PartsCache;
+class Timings;
+
 struct CodegenOptions {
   int opt_level = 2;
   std::string cpu = "x86-64-v2";
-  unsigned parts = 0;  // how many parts code generation is cut into; 0: chosen by size and cores
+  unsigned parts = 0;  // how many parts code generation is cut into; 0: chosen by size (module_split.h)
   bool bounds_checked = false;  // memories check accesses explicitly (no guard pages to fault on)
+  // Where compiled parts are found again and stored (parts_cache.h); none if null.
+  const PartsCache* cache = nullptr;
+  Timings* timings = nullptr;  // where the phases' times go, if not null (timings.h)
 };
 
 // The CPU name LLVM knows the target by ("native" resolved to this machine's).
@@ -25,7 +31,8 @@ std::string targetDataLayout(const CodegenOptions& options);
 
 // Sets the module's target, runs LLVM's standard pipeline for the level and writes an ELF
 // object to `path`. A large module is cut into parts optimised and compiled on every core,
-// then joined into the one object (module_split.h). Returns an empty string on success,
+// then joined into the one object (module_split.h); each part (or the module, uncut) is
+// taken from the parts cache instead if it has it. Returns an empty string on success,
 // else one line.
 std::string emitObject(llvm::Module& module, const CodegenOptions& options, const std::string& path);
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -67,7 +68,7 @@ void drain(int result_fd, int output_fd, std::string& result, std::string& outpu
 
 }  // namespace
 
-std::string runIsolated(const std::function<std::string()>& job) {
+std::string runIsolated(const std::function<std::string(std::string* report)>& job, std::string* report) {
   int result_pipe[2], output_pipe[2];
   if (pipe(result_pipe) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
   if (pipe(output_pipe) != 0) {
@@ -82,9 +83,11 @@ std::string runIsolated(const std::function<std::string()>& job) {
     close(output_pipe[0]);
     dup2(output_pipe[1], STDOUT_FILENO);
     dup2(output_pipe[1], STDERR_FILENO);
-    std::string error = job();
-    // A one-byte status first, so an empty error still means "finished, and failed".
-    writeAll(result_pipe[1], error.empty() ? "0" : "1" + error);
+    std::string job_report;
+    std::string error = job(&job_report);
+    // A one-byte status first, so an empty error still means "finished, and failed"; then
+    // the error (one line, so no NUL in it), a NUL and the report.
+    writeAll(result_pipe[1], (error.empty() ? "0" : "1" + error) + '\0' + job_report);
     _exit(0);
   }
   close(result_pipe[1]);
@@ -102,8 +105,10 @@ std::string runIsolated(const std::function<std::string()>& job) {
     return detail.empty() ? message : message + ": " + detail;
   };
   if (!result.empty()) {
+    const size_t end = std::min(result.find('\0'), result.size());
+    if (report && end < result.size()) *report = result.substr(end + 1);
     if (result[0] == '0') return {};
-    return withDetail(result.substr(1));
+    return withDetail(result.substr(1, end - 1));
   }
   if (WIFSIGNALED(status)) {
     return withDetail("internal compiler error (signal " + std::to_string(WTERMSIG(status)) + ")");

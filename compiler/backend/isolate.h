@@ -11,6 +11,8 @@ namespace lunaticc {
 // Runs `job` in a forked child and returns its result: an empty string for success, else
 // one line. If the child ends without reporting (exit, signal), the line says how, with
 // the most telling diagnostic the child printed (Binaryen's parse or validation message).
-std::string runIsolated(const std::function<std::string()>& job);
+// What the job puts in `report` (its own output: the child's stdout and stderr are kept for
+// diagnostics) comes back in `report`, if not null, whether it succeeded or failed.
+std::string runIsolated(const std::function<std::string(std::string* report)>& job, std::string* report = nullptr);
 
 }  // namespace lunaticc

@@ -6,7 +6,7 @@
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
-#include <llvm/Support/Threading.h>
+#include <llvm/Support/xxhash.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -17,10 +17,16 @@
 namespace lunaticc {
 namespace {
 
-// Below this many instructions (as translated, before any optimisation), a part's thread
-// costs more than compiling it apart saves.
-constexpr size_t kMinInstructionsPerPart = 40000;
-constexpr unsigned kMaxParts = 64;
+// The parts a module is cut into by default: runs of consecutive functions of about
+// kPartInstructions (as translated). Small enough that compiling one part again after a
+// change to one of its functions takes a fraction of a second at -O2 (about 0.4 s on 2024
+// x86-64 cores); large enough that what every part costs, whatever its size (the module's
+// declarations read, copies of callees and constants optimised again), stays a few percent
+// of a cold compilation.
+constexpr size_t kPartInstructions = 16000;
+constexpr size_t kMinPartInstructions = kPartInstructions / 2;
+constexpr size_t kMaxPartInstructions = kPartInstructions * 5 / 2;
+constexpr unsigned kMaxRequestedParts = 64;
 // Callees up to this size (as translated) that a part calls in another part are copied into
 // it for the inliner to consider: LLVM inlines little that is larger.
 constexpr size_t kMaxImportedInstructions = 100;
@@ -41,27 +47,33 @@ void externalize(llvm::GlobalValue& value, const std::string& prefix, unsigned& 
   value.setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
-// Which part each function goes to: ordinary functions to the parts before
-// `plan.parts - plan.oversized_parts`, oversized ones to the parts after; the largest first,
-// each to the part of its kind with the fewest instructions so far.
-std::unordered_map<const llvm::Function*, unsigned> assignFunctions(llvm::Module& module, SplitPlan plan) {
-  std::vector<std::pair<size_t, llvm::Function*>> functions;
-  for (llvm::Function& f : module) {
-    if (!f.isDeclaration()) functions.emplace_back(f.getInstructionCount(), &f);
-  }
+// A function and its size, as translated, plus one (so that none is empty).
+struct Sized {
+  const llvm::Function* function;
+  size_t instructions;
+};
+
+// Whether a run of parts ends after `function`, `run` instructions long with it: at random,
+// by the function's name, with a chance in proportion to the function's size, so that runs
+// are about kPartInstructions long whatever the sizes of their functions.
+bool endsRun(const Sized& function, size_t run) {
+  if (run < kMinPartInstructions) return false;
+  if (run >= kMaxPartInstructions) return true;
+  const uint64_t spread = kPartInstructions - kMinPartInstructions;
+  return llvm::xxh3_64bits(function.function->getName()) % spread < function.instructions;
+}
+
+// Assigns `functions` to parts first..first+count-1: the largest first, each to the part
+// with the fewest instructions so far.
+void balance(std::vector<Sized> functions, unsigned first, unsigned count, SplitPlan& plan) {
   std::stable_sort(functions.begin(), functions.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  const unsigned first_oversized = plan.parts - plan.oversized_parts;
-  std::vector<size_t> load(plan.parts, 0);
-  std::unordered_map<const llvm::Function*, unsigned> part_of;
-  for (const auto& [size, function] : functions) {
-    auto begin = load.begin() + (isOversized(*function) ? first_oversized : 0);
-    auto end = isOversized(*function) ? load.end() : load.begin() + first_oversized;
-    auto lightest = std::min_element(begin, end);
-    part_of[function] = unsigned(lightest - load.begin());
-    *lightest += size + 1;
+                   [](const Sized& a, const Sized& b) { return a.instructions > b.instructions; });
+  std::vector<size_t> load(count, 0);
+  for (const Sized& sized : functions) {
+    auto lightest = std::min_element(load.begin(), load.end());
+    plan.placement[sized.function] = {first + unsigned(lightest - load.begin()), sized.instructions};
+    *lightest += sized.instructions;
   }
-  return part_of;
 }
 
 }  // namespace
@@ -75,27 +87,47 @@ SplitPlan planSplit(const llvm::Module& module, unsigned requested) {
     if (variable.hasAppendingLinkage()) return {};
   }
   if (!module.alias_empty() || !module.ifunc_empty()) return {};
-  size_t cores = llvm::hardware_concurrency().compute_thread_count();
-  size_t ordinary_instructions = 0, oversized = 0;
+  std::vector<Sized> ordinary, oversized;
+  size_t ordinary_instructions = 0;
   for (const llvm::Function& f : module) {
     if (f.isDeclaration()) continue;
-    if (isOversized(f)) {
-      ++oversized;
+    const size_t instructions = f.getInstructionCount();
+    if (instructions > kOversizedFunctionInstructions) {
+      oversized.push_back({&f, instructions + 1});
     } else {
-      ordinary_instructions += f.getInstructionCount();
+      ordinary.push_back({&f, instructions + 1});
+      ordinary_instructions += instructions + 1;
     }
   }
-  size_t worth = ordinary_instructions / kMinInstructionsPerPart;
-  unsigned ordinary_parts =
-      requested ? std::min(requested, kMaxParts) : unsigned(std::clamp<size_t>(std::min(cores, worth), 1, kMaxParts));
+  SplitPlan plan;
+  plan.parts = 0;
+  if (requested) {
+    plan.parts = ordinary.empty() ? 0 : std::min(requested, kMaxRequestedParts);
+    balance(ordinary, 0, plan.parts, plan);
+  } else if (ordinary_instructions < kPartInstructions) {
+    // Not worth cutting, but for the oversized functions.
+    if (oversized.empty()) return {};
+    if (!ordinary.empty()) balance(ordinary, plan.parts++, 1, plan);
+  } else {
+    size_t run = 0;
+    for (const Sized& sized : ordinary) {
+      plan.placement[sized.function] = {plan.parts, sized.instructions};
+      run += sized.instructions;
+      if (endsRun(sized, run)) {
+        ++plan.parts;
+        run = 0;
+      }
+    }
+    if (run > 0) ++plan.parts;
+  }
   // A module of oversized functions alone: its first part holds the global variables too.
-  if (oversized && !ordinary_instructions) ordinary_parts = 0;
-  unsigned oversized_parts = unsigned(std::min<size_t>({oversized, cores, kMaxParts}));
-  return {ordinary_parts + oversized_parts, oversized_parts};
+  for (const Sized& sized : oversized) plan.placement[sized.function] = {plan.parts++, sized.instructions};
+  plan.oversized_parts = unsigned(oversized.size());
+  return plan;
 }
 
-ModuleSplit::ModuleSplit(llvm::Module& module, SplitPlan plan, bool import_small_callees)
-    : definitions_(plan.parts), imports_(plan.parts) {
+ModuleSplit::ModuleSplit(llvm::Module& module, const SplitPlan& plan, bool import_small_callees)
+    : definitions_(plan.parts), imports_(plan.parts), instructions_(plan.parts, 0) {
   const std::string prefix = module.getModuleIdentifier() + ".";
   unsigned unnamed = 0;
   for (llvm::GlobalValue& value : module.global_values()) {
@@ -103,16 +135,20 @@ ModuleSplit::ModuleSplit(llvm::Module& module, SplitPlan plan, bool import_small
       externalize(value, prefix, unnamed);
     }
   }
-  const std::unordered_map<const llvm::Function*, unsigned> part_of = assignFunctions(module, plan);
-  for (const auto& [function, part] : part_of) {
+  for (const auto& [function, placement] : plan.placement) {
+    const unsigned part = placement.part;
     definitions_[part].insert(function->getName());
+    instructions_[part] += placement.instructions;
     // Oversized functions are not optimised, so copies of callees would be of no use.
     if (!import_small_callees || part >= plan.parts - plan.oversized_parts) continue;
     for (const llvm::Instruction& instruction : llvm::instructions(*function)) {
       const auto* call = llvm::dyn_cast<llvm::CallBase>(&instruction);
       const llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
-      if (!callee || callee->isDeclaration() || callee->getInstructionCount() > kMaxImportedInstructions) continue;
-      if (part_of.at(callee) != part) imports_[part].insert(callee->getName());
+      if (!callee || callee->isDeclaration()) continue;
+      const SplitPlan::Placement& callee_placement = plan.placement.at(callee);
+      if (callee_placement.part != part && callee_placement.instructions <= kMaxImportedInstructions + 1) {
+        imports_[part].insert(callee->getName());
+      }
     }
   }
   llvm::raw_svector_ostream out(bitcode_);
@@ -141,6 +177,18 @@ llvm::Expected<std::unique_ptr<llvm::Module>> ModuleSplit::readPart(unsigned par
     variable.setComdat(nullptr);
   }
   if (llvm::Error error = (*module)->materializeAll()) return error;
+  // What the part does not use: declarations, and the copies of constants it was given
+  // (those of the whole module), until none is left (a constant may use another).
+  for (bool removed = true; removed;) {
+    removed = false;
+    for (llvm::GlobalValue& value : llvm::make_early_inc_range((*module)->global_values())) {
+      if (!(value.isDeclaration() || copiedToEveryPart(value))) continue;
+      value.removeDeadConstantUsers();  // such as the initializers taken from variables above
+      if (!value.use_empty()) continue;
+      value.eraseFromParent();
+      removed = true;
+    }
+  }
   return module;
 }
 

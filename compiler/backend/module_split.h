@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace llvm {
@@ -34,34 +35,50 @@ namespace lunaticc {
 constexpr size_t kOversizedFunctionInstructions = 20000;
 bool isOversized(const llvm::Function& function);
 
-// How a module is cut: into `parts` parts, of which the last `oversized_parts` hold the
-// oversized functions and nothing else but copies of constants.
+// How a module is cut: which part each function it defines goes to. The first `parts -
+// oversized_parts` parts hold ordinary functions, the others one oversized function each and
+// nothing else but copies of constants.
 struct SplitPlan {
+  struct Placement {
+    unsigned part;
+    size_t instructions;  // the function's, as translated (counting them walks its body)
+  };
   unsigned parts = 1;
   unsigned oversized_parts = 0;
+  std::unordered_map<const llvm::Function*, Placement> placement;  // empty when not cut
 };
 
-// How `module` is cut. Its ordinary functions go to `requested` parts if not 0 (lunaticc
-// --codegen-parts, so tests can take this path with small modules), else to one per core the
-// process may run on but no part smaller than a few thousand instructions (a thread and a
-// bitcode round trip cost more than they save on small modules); its oversized functions to
-// parts of their own, up to one per core. Never cut (one part) a module with special globals
-// (llvm.used and the like), which would have to be in every part at once.
+// How `module` is cut. Never (one part) for a module with special globals (llvm.used and the
+// like), which would have to be in every part at once. Its oversized functions each go to a
+// part of their own. Its ordinary functions, in the module's order:
+// - with `requested` (lunaticc --codegen-parts, so tests can take this path with small
+//   modules), to that many parts of about equal size, whatever their order;
+// - else to runs of consecutive functions of some 16,000 instructions each, which end after
+//   a function chosen by its name's hash (with a chance in proportion to its size), a run
+//   being at least half and at most two and a half times that. Where runs end depends on
+//   the functions' names and sizes near the ends alone: a change to a function changes the
+//   part that holds it and, if it changes its size, at most the next one (parts_cache.h).
+//   A module smaller than a run is not cut.
 SplitPlan planSplit(const llvm::Module& module, unsigned requested);
 
-// `module` cut into parts as `plan` says, each part of about equal size, each read into an
-// LLVMContext of its own (a context is not thread-safe), so parts are optimised and compiled
-// on threads of their own.
-// Functions are spread over the parts and global variables go to the first; what one part
-// uses of another is linked by name, so `module` is changed too: its internal symbols become
-// hidden ones, renamed to be unique to the module (prefixed with its identifier, the module
-// symbol, so objects of several modules still link together). Constants whose address nobody
-// compares are copied into every part that uses them instead, so each part can still fold
-// loads from them. With `import_small_callees`, a part of ordinary functions also gets
-// copies of the small functions it calls in other parts, for the inliner only.
+// `module` cut into parts as `plan` says, each read into an LLVMContext of its own (a context
+// is not thread-safe), so parts are optimised and compiled on threads of their own.
+// Global variables go to the first part; what one part uses of another is linked by name, so
+// `module` is changed too: its internal symbols become hidden ones, renamed to be unique to
+// the module (prefixed with its identifier, the module symbol, so objects of several modules
+// still link together). Constants whose address nobody compares are copied into every part
+// that uses them instead, so each part can still fold loads from them. With
+// `import_small_callees`, a part of ordinary functions also gets copies of the small
+// functions it calls in other parts, for the inliner only. A part holds declarations of
+// only what it uses, so that what it is made of (the key of its object in the parts cache)
+// does not change with functions it does not use.
 class ModuleSplit {
  public:
-  ModuleSplit(llvm::Module& module, SplitPlan plan, bool import_small_callees);
+  ModuleSplit(llvm::Module& module, const SplitPlan& plan, bool import_small_callees);
+
+  unsigned parts() const { return unsigned(definitions_.size()); }
+  // How many instructions (as translated) the functions of `part` hold: what compiling it costs.
+  size_t instructions(unsigned part) const { return instructions_[part]; }
 
   // Reads part `part` into `context`. Safe to call from several threads at once.
   llvm::Expected<std::unique_ptr<llvm::Module>> readPart(unsigned part, llvm::LLVMContext& context) const;
@@ -70,6 +87,7 @@ class ModuleSplit {
   llvm::SmallVector<char, 0> bitcode_;  // the whole module, read lazily by each part
   std::vector<llvm::StringSet<>> definitions_;  // per part, the functions it defines
   std::vector<llvm::StringSet<>> imports_;  // per part, the functions it has copies of
+  std::vector<size_t> instructions_;  // per part
 };
 
 // Joins ELF objects into one relocatable object at `output` (lld -r). Returns an empty

@@ -23,6 +23,14 @@ bool FunctionTranslator::lowerOperands(std::vector<Value*>& args, BinaryenIndex 
   return true;
 }
 
+bool FunctionTranslator::lowerOperands(std::vector<Value*>& args, std::initializer_list<BinaryenExpressionRef> operands) {
+  for (BinaryenExpressionRef operand : operands) {
+    args.push_back(lower(operand));
+    if (dead_) return false;
+  }
+  return true;
+}
+
 Value* FunctionTranslator::callThrough(Value* func, llvm::FunctionType* type, std::vector<Value*> args) {
   Value* code = t_.loadField(b_, t_.ptr, func, offsetof(lunatic_func, code), true, "code");
   // A func object without an instance works on its caller's (abi.h): host functions, and
@@ -96,10 +104,7 @@ Value* FunctionTranslator::runtimeCall(const char* name, std::vector<Value*> imm
                                        std::initializer_list<BinaryenExpressionRef> operands) {
   std::vector<Value*> args = {instance_};
   args.insert(args.end(), immediates.begin(), immediates.end());
-  for (BinaryenExpressionRef operand : operands) {
-    args.push_back(lower(operand));
-    if (dead_) return nullptr;
-  }
+  if (!lowerOperands(args, operands)) return nullptr;
   std::vector<llvm::Type*> types;
   for (Value* arg : args) types.push_back(arg->getType());
   return callingOut([&]() -> Value* {

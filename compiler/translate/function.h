@@ -95,6 +95,8 @@ class FunctionTranslator {
   bool lowerOperands(std::vector<Value*>& args, BinaryenIndex count,
                      BinaryenExpressionRef (*operand)(BinaryenExpressionRef, BinaryenIndex),
                      BinaryenExpressionRef e);
+  // `operands` lowered in order onto `args`; false (the rest unreachable) once one is dead.
+  bool lowerOperands(std::vector<Value*>& args, std::initializer_list<BinaryenExpressionRef> operands);
   Value* callThrough(Value* func, llvm::FunctionType* type, std::vector<Value*> args);
   Value* lowerCall(BinaryenExpressionRef e);
   Value* lowerCallIndirect(BinaryenExpressionRef e);
@@ -126,6 +128,8 @@ class FunctionTranslator {
   bool guardPages() const { return t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES; }
   void reloadMemory();
   Value* effectiveAddress(Value* address, uint64_t offset, unsigned bytes);
+  Value* memorySizeInBytes();
+  Value* checkedRange(Value* address, Value* length, Value* size);
   void markUnusedLoads(BinaryenExpressionRef e);
   Value* lowerLoad(BinaryenExpressionRef e);
   Value* lowerStore(BinaryenExpressionRef e);

@@ -1,8 +1,12 @@
 // Linear memory instructions (function.h): loads and stores with their bounds checks,
-// memory.size and memory.grow, and the bulk memory operations, which call the runtime.
+// memory.size and memory.grow, and the bulk memory operations (memory.init and data.drop
+// call the runtime).
 #include "compiler/translate/function.h"
 
 #include "compiler/frontend/binaryen_ir.h"
+
+#include <tuple>
+#include <vector>
 
 namespace lunaticc {
 
@@ -42,6 +46,23 @@ Value* FunctionTranslator::effectiveAddress(Value* address, uint64_t offset, uns
     trapIf(b_.CreateICmpUGT(end, size), LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS);
   }
   return b_.CreateGEP(t_.i8, base, ea);
+}
+
+// The memory's size in bytes: the local that bounds-checked code keeps, or in guard-page
+// mode the memory's own field (which only memory.grow changes, so it is read at each use).
+Value* FunctionTranslator::memorySizeInBytes() {
+  if (memory_size_) return b_.CreateLoad(t_.i64, memory_size_);
+  return t_.loadField(b_, t_.i64, memory(), offsetof(lunatic_memory, size), false, "memory.size");
+}
+
+// The host address of the `length` bytes at Wasm address `address`, trapping unless they
+// all lie within the memory's `size` bytes (whatever the mode: bulk operations check
+// their ranges explicitly). The sum is taken in 64 bits, so it cannot wrap.
+Value* FunctionTranslator::checkedRange(Value* address, Value* length, Value* size) {
+  Value* start = b_.CreateZExt(address, t_.i64);
+  Value* end = b_.CreateNUWAdd(start, b_.CreateZExt(length, t_.i64));
+  trapIf(b_.CreateICmpUGT(end, size), LUNATIC_TRAP_MEMORY_OUT_OF_BOUNDS);
+  return b_.CreateGEP(t_.i8, b_.CreateLoad(t_.ptr, memory_base_), start);
 }
 
 // A load whose value ends up unused must still trap when out of bounds. In guard-page
@@ -97,8 +118,7 @@ Value* FunctionTranslator::lowerStore(BinaryenExpressionRef e) {
 }
 
 Value* FunctionTranslator::lowerMemorySize() {
-  Value* size = t_.loadField(b_, t_.i64, memory(), offsetof(lunatic_memory, size), false, "memory.size");
-  return b_.CreateTrunc(b_.CreateLShr(size, 16), t_.i32);
+  return b_.CreateTrunc(b_.CreateLShr(memorySizeInBytes(), 16), t_.i32);
 }
 
 Value* FunctionTranslator::lowerMemoryGrow(BinaryenExpressionRef e) {
@@ -118,14 +138,36 @@ Value* FunctionTranslator::lowerDataDrop(BinaryenExpressionRef e) {
   return runtimeCall("lunatic_data_drop", {b_.getInt32(BinaryenDataDropGetSegment(e))}, {});
 }
 
+// memory.copy and memory.fill check their whole ranges, then copy or fill as libc's
+// memmove and memset do: no runtime call, so nothing is read again after them (the budget
+// stays in its register, the memory's base and size in theirs), and LLVM expands those of
+// a small constant length inline. A range past the memory traps before any byte is written,
+// as the spec requires; memmove gives the overlapping copy its Wasm meaning.
 Value* FunctionTranslator::lowerMemoryCopy(BinaryenExpressionRef e) {
-  return runtimeCall("lunatic_memory_copy", {},
-                     {BinaryenMemoryCopyGetDest(e), BinaryenMemoryCopyGetSource(e), BinaryenMemoryCopyGetSize(e)});
+  std::vector<Value*> operands;
+  if (!lowerOperands(operands, {BinaryenMemoryCopyGetDest(e), BinaryenMemoryCopyGetSource(e),
+                                BinaryenMemoryCopyGetSize(e)})) {
+    return nullptr;
+  }
+  auto [dest, source, length] = std::tie(operands[0], operands[1], operands[2]);
+  Value* size = memorySizeInBytes();
+  Value* to = checkedRange(dest, length, size);
+  Value* from = checkedRange(source, length, size);
+  t_.tagLinearMemory(b_.CreateMemMove(to, llvm::Align(1), from, llvm::Align(1), b_.CreateZExt(length, t_.i64)));
+  return nullptr;
 }
 
 Value* FunctionTranslator::lowerMemoryFill(BinaryenExpressionRef e) {
-  return runtimeCall("lunatic_memory_fill", {},
-                     {BinaryenMemoryFillGetDest(e), BinaryenMemoryFillGetValue(e), BinaryenMemoryFillGetSize(e)});
+  std::vector<Value*> operands;
+  if (!lowerOperands(operands, {BinaryenMemoryFillGetDest(e), BinaryenMemoryFillGetValue(e),
+                                BinaryenMemoryFillGetSize(e)})) {
+    return nullptr;
+  }
+  auto [dest, value, length] = std::tie(operands[0], operands[1], operands[2]);
+  Value* to = checkedRange(dest, length, memorySizeInBytes());
+  t_.tagLinearMemory(
+      b_.CreateMemSet(to, b_.CreateTrunc(value, t_.i8), b_.CreateZExt(length, t_.i64), llvm::Align(1)));
+  return nullptr;
 }
 
 }  // namespace lunaticc

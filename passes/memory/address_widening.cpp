@@ -26,6 +26,16 @@
 // which such a loop cannot change, no check in the wide loop can trap, and they
 // go; a loop that would trap runs the narrow copy, which traps at the same iteration.
 //
+// Where LLVM has already made the addresses i64 recurrences (ScalarEvolution proved that they
+// do not wrap: static arrays), there is nothing to widen, but bounds-checked, their checks
+// go the same way, both ends of each range checked (findRecurrenceBoundsChecks). A latch
+// that ScalarEvolution can count only under a run-time predicate (a pointer stepping to an
+// end) counts an i64 index in the wide loop (countLatch), so that the vectoriser can count
+// it too. And a load whose value the next iteration uses before its own copy of that load
+// (a stencil's u[i + 1], kept as u[i]) moves first in the wide loop, where no store of the
+// loop writes what it reads and no access can trap (findCarriedLoads): LLVM vectorises
+// such a recurrence only then. docs/architecture.md says why each keeps Wasm's semantics.
+//
 // Addresses whose invariant parts differ only by a constant share one check (the lowest
 // and highest constant). Loop-invariant parts keep their constants apart from the
 // zero-extended rest (p + 8 becomes zext(p) + 8, not zext(p + 8)), so that accesses a
@@ -34,15 +44,18 @@
 // such code exact.
 #include "passes/memory/address_widening.h"
 
+#include "lunatic/abi.h"
 #include "passes/loop_utils.h"
 #include "passes/preemption/charges.h"
 
 #include <llvm/ADT/MapVector.h>
+#include <llvm/ADT/SetVector.h>
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/Analysis/TargetTransformInfo.h>
+#include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
@@ -53,7 +66,9 @@
 #include <llvm/Transforms/Utils/LoopUtils.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
+#include <array>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -75,6 +90,12 @@ constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
 // loops, and the code moved by that made the interpreter kernel 15% slower, bounds-checked,
 // in code not changed at all; a wash on this machine.
 constexpr unsigned kCheckBudget = 16;
+// The same for a loop within another, counting only what changes in the enclosing loop (the
+// rest is computed once outside it): an inner loop of a loop nest over rows, whose checks
+// run once per row. Only for loops the checks make vectorisable (addresses to widen,
+// carried loads to move): dropping bounds checks alone pays back once per iteration, and
+// short loops of data-dependent length (fannkuch's flips) run only a few.
+constexpr unsigned kNestedCheckBudget = 32;
 
 // Loops with more addresses to widen than this are left alone (each may need a check).
 constexpr size_t kMaxAddresses = 64;
@@ -115,12 +136,23 @@ bool formsAddress(const llvm::ZExtInst& zext) {
 struct WideAddress {
   llvm::ZExtInst* zext;
   const llvm::SCEVAddRecExpr* wide;
+  bool proven;  // ScalarEvolution proved that zext is wide: nothing to check or replace
 };
 
 // A bounds check on a widened address.
 struct WideBoundsCheck {
   BoundsCheck check;
   const llvm::SCEVAddRecExpr* wide;  // the address
+  // The address is an i64 recurrence of LLVM's own (not one this pass widened, which lies
+  // in [0, 2^32)): its lowest end must be checked too (see conditions()).
+  bool two_sided;
+};
+
+// A load or store at an affine offset from memory's base: `offset` for the first byte.
+struct AffineAccess {
+  llvm::Instruction* access;
+  const llvm::SCEVAddRecExpr* offset;
+  uint64_t bytes;
 };
 
 // Addresses w = rest + c + step * i with the same rest and step form a group: they lie
@@ -236,6 +268,17 @@ class AddressWidening {
     return se_.getZeroExtendExpr(s, i64_);
   }
 
+  // An i64 recurrence of `loop` with a constant step that stays small, or null.
+  const llvm::SCEVAddRecExpr* steppedIn(const SCEV* s, const llvm::Loop& loop) {
+    auto* rec = llvm::dyn_cast_or_null<llvm::SCEVAddRecExpr>(s);
+    if (!rec || rec->getLoop() != &loop || !rec->isAffine()) return nullptr;
+    auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se_));
+    if (!step || step->getAPInt().getSExtValue() <= -kMaxStep || step->getAPInt().getSExtValue() >= kMaxStep) {
+      return nullptr;
+    }
+    return rec;
+  }
+
   std::vector<WideAddress> findAddresses(const llvm::Loop& loop) {
     std::vector<WideAddress> found;
     for (BasicBlock* block : loop.blocks()) {
@@ -247,11 +290,17 @@ class AddressWidening {
         }
         auto* narrow = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se_.getSCEV(zext->getOperand(0)));
         if (!narrow || narrow->getLoop() != &loop) continue;
-        // Already a recurrence: ScalarEvolution proved that it does not wrap.
+        // Already a recurrence: ScalarEvolution proved that it does not wrap (a static
+        // array's rows). Only its bounds checks may go.
+        if (const llvm::SCEVAddRecExpr* known = steppedIn(se_.getSCEV(zext), loop)) {
+          found.push_back({zext, known, true});
+          findBoundsChecks(*zext, known, loop);
+          continue;
+        }
         if (llvm::isa<llvm::SCEVAddRecExpr>(se_.getSCEV(zext))) continue;
-        auto* wide = llvm::dyn_cast_or_null<llvm::SCEVAddRecExpr>(widened(narrow, loop));
-        if (!wide || wide->getLoop() != &loop || !wide->isAffine()) continue;
-        found.push_back({zext, wide});
+        const llvm::SCEVAddRecExpr* wide = steppedIn(widened(narrow, loop), loop);
+        if (!wide) continue;
+        found.push_back({zext, wide, false});
         findBoundsChecks(*zext, wide, loop);
       }
     }
@@ -259,7 +308,116 @@ class AddressWidening {
   }
 
   void findBoundsChecks(llvm::ZExtInst& zext, const llvm::SCEVAddRecExpr* wide, const llvm::Loop& loop) {
-    for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide});
+    for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide, false});
+  }
+
+  // The bounds checks on addresses LLVM has already made i64 recurrences (its induction
+  // variable simplification does that where ScalarEvolution proves no wrap: static arrays).
+  void findRecurrenceBoundsChecks(const llvm::Loop& loop) {
+    std::set<const llvm::ICmpInst*> known;
+    for (const WideBoundsCheck& bounds : bounds_checks_) known.insert(bounds.check.compare);
+    for (const auto& [check, value] : boundsChecksIn(loop)) {
+      if (known.count(check.compare)) continue;
+      if (const llvm::SCEVAddRecExpr* rec = steppedIn(se_.getSCEV(value), loop)) {
+        bounds_checks_.push_back({check, rec, true});
+      }
+    }
+  }
+
+  // The offset from memory's base of `pointer`, a chain of byte GEPs from a loop-invariant
+  // root, as a recurrence of `loop` (with widened addresses in place of their zext), and
+  // the root; or null.
+  std::pair<const llvm::SCEVAddRecExpr*, Value*> offsetOf(Value* pointer, const llvm::Loop& loop) {
+    const SCEV* offset = se_.getZero(i64_);
+    while (auto* gep = llvm::dyn_cast<llvm::GetElementPtrInst>(pointer)) {
+      if (gep->getNumIndices() != 1 || !gep->getSourceElementType()->isIntegerTy(8)) return {nullptr, nullptr};
+      Value* index = gep->getOperand(1);
+      const SCEV* part = nullptr;
+      auto* add = llvm::dyn_cast<llvm::BinaryOperator>(index);
+      if (auto found = widened_.find(index); found != widened_.end()) {
+        part = found->second;
+      } else if (add && add->getOpcode() == llvm::Instruction::Add && widened_.count(add->getOperand(0)) &&
+                 llvm::isa<llvm::ConstantInt>(add->getOperand(1))) {
+        part = se_.getAddExpr(widened_[add->getOperand(0)], se_.getSCEV(add->getOperand(1)));
+      } else {
+        part = se_.getSCEV(index);
+      }
+      if (part->getType() != i64_) return {nullptr, nullptr};
+      offset = se_.getAddExpr(offset, part);
+      pointer = gep->getPointerOperand();
+    }
+    if (!loop.isLoopInvariant(pointer)) return {nullptr, nullptr};
+    return {steppedIn(offset, loop), pointer};
+  }
+
+  // The loads that carry a value round `loop` (clang's wasm32 code keeps a[j + 1], loaded in
+  // one iteration, as the next one's a[j]) and that come after a use of that value in the
+  // iteration: LLVM vectorises such a fixed-order recurrence only where the load comes
+  // first. They may move to the top of the loop body if what they read no store in the
+  // loop writes, and no access traps (rotationNeeds); so the loop must store only at
+  // affine offsets from the loads' root. Fills stores_ and root_.
+  std::vector<AffineAccess> findCarriedLoads(const llvm::Loop& loop) {
+    std::vector<AffineAccess> found;
+    stores_.clear();
+    root_ = nullptr;
+    const llvm::DataLayout& layout = f_.getDataLayout();
+    BasicBlock* latch = loop.getLoopLatch();
+    llvm::Instruction* top = &*loop.getHeader()->getFirstInsertionPt();
+    for (llvm::PHINode& phi : loop.getHeader()->phis()) {
+      auto* load = llvm::dyn_cast<llvm::LoadInst>(phi.getIncomingValueForBlock(latch));
+      if (!load || !load->isSimple() || !loop.contains(load)) continue;
+      bool used_before = llvm::any_of(phi.users(), [&](const llvm::User* user) {
+        auto* inst = llvm::dyn_cast<llvm::Instruction>(user);
+        return inst && loop.contains(inst) && !llvm::isa<llvm::PHINode>(inst) && !dt_.dominates(load, inst);
+      });
+      if (!used_before || !movable(load->getPointerOperand(), top, loop, 0)) continue;
+      auto [offset, root] = offsetOf(load->getPointerOperand(), loop);
+      if (!offset || (root_ && root != root_)) continue;
+      root_ = root;
+      found.push_back({load, offset, layout.getTypeStoreSize(load->getType())});
+    }
+    if (found.empty()) return found;
+    for (BasicBlock* block : loop.blocks()) {
+      if (llvm::isa<llvm::UnreachableInst>(block->getTerminator())) continue;
+      for (llvm::Instruction& inst : *block) {
+        if (!inst.mayWriteToMemory()) continue;
+        auto* store = llvm::dyn_cast<llvm::StoreInst>(&inst);
+        if (!store || !store->isSimple()) return {};
+        auto [offset, root] = offsetOf(store->getPointerOperand(), loop);
+        if (!offset || root != root_) return {};
+        stores_.push_back({store, offset, layout.getTypeStoreSize(store->getValueOperand()->getType())});
+      }
+    }
+    return found;
+  }
+
+  // Whether `value` and what it is computed from in the loop can move before `top` (which
+  // the header's phis dominate): no memory access, nothing that may trap.
+  bool movable(Value* value, llvm::Instruction* top, const llvm::Loop& loop, int depth) {
+    auto* inst = llvm::dyn_cast<llvm::Instruction>(value);
+    if (!inst || !loop.contains(inst) || llvm::isa<llvm::PHINode>(inst)) return true;
+    if (depth > 8 || inst->mayReadOrWriteMemory() || !llvm::isSafeToSpeculativelyExecute(inst)) return false;
+    return llvm::all_of(inst->operands(), [&](Value* operand) { return movable(operand, top, loop, depth + 1); });
+  }
+
+  // What `value` is computed from in `loop` (but phis), and `value`, operands first.
+  void computation(Value* value, const llvm::Loop& loop, llvm::SetVector<llvm::Instruction*>& found) {
+    auto* inst = llvm::dyn_cast<llvm::Instruction>(value);
+    if (!inst || !loop.contains(inst) || llvm::isa<llvm::PHINode>(inst) || found.contains(inst)) return;
+    for (Value* operand : inst->operands()) computation(operand, loop, found);
+    found.insert(inst);
+  }
+
+  // Moves `load` and what its address is computed from in `loop` to the top of the loop's
+  // header, in order.
+  void moveToTop(llvm::Instruction* load, const llvm::Loop& loop) {
+    llvm::SetVector<llvm::Instruction*> moved;
+    computation(load, loop, moved);
+    llvm::Instruction* top = &*loop.getHeader()->getFirstInsertionPt();
+    for (llvm::Instruction* inst : moved) {
+      if (inst == top) top = inst->getNextNode();  // already in place, before all that follows
+      else inst->moveBefore(top);
+    }
   }
 
   // The group of a widened address w = rest + c + step * i: (rest, step), and c.
@@ -278,6 +436,7 @@ class AddressWidening {
   bool hasNeighbours(const std::vector<WideAddress>& addresses) {
     std::map<GroupKey, int64_t> first_offset;
     for (const WideAddress& address : addresses) {
+      if (address.proven) continue;
       auto [key, offset] = groupOf(address.wide);
       auto [seen, fresh] = first_offset.try_emplace(key, offset);
       if (!fresh && seen->second != offset) return true;
@@ -302,18 +461,25 @@ class AddressWidening {
     // compilation: keys hold pointers, and a plain map would order them by address.
     llvm::MapVector<GroupKey, std::pair<int64_t, int64_t>, std::map<GroupKey, unsigned>> ranges;  // lowest and highest constant
     for (const WideAddress& address : addresses) {
+      if (address.proven) continue;
       auto [key, offset] = groupOf(address.wide);
       auto [range, fresh] = ranges.try_emplace(key, offset, offset);
       range->second.first = std::min(range->second.first, offset);
       range->second.second = std::max(range->second.second, offset);
     }
     using GroupAndSize = std::pair<GroupKey, Value*>;
-    llvm::MapVector<GroupAndSize, int64_t, std::map<GroupAndSize, unsigned>> ends;  // highest constant + end
+    struct Reach {
+      int64_t lowest, highest;  // constant + end
+      bool two_sided;
+    };
+    llvm::MapVector<GroupAndSize, Reach, std::map<GroupAndSize, unsigned>> ends;
     for (const WideBoundsCheck& bounds : bounds_checks_) {
       auto [key, offset] = groupOf(bounds.wide);
       int64_t reach = offset + bounds.check.end;
-      auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, reach);
-      end->second = std::max(end->second, reach);
+      auto [end, fresh] = ends.try_emplace({key, bounds.check.size}, Reach{reach, reach, bounds.two_sided});
+      end->second.lowest = std::min(end->second.lowest, reach);
+      end->second.highest = std::max(end->second.highest, reach);
+      end->second.two_sided |= bounds.two_sided;
     }
     Value* four_gib = llvm::ConstantInt::get(i64_, uint64_t(1) << 32);
     std::vector<std::pair<const SCEV*, Value*>> result;
@@ -321,9 +487,77 @@ class AddressWidening {
       result.emplace_back(extreme(key, range.first, false), four_gib);
       result.emplace_back(extreme(key, range.second, true), four_gib);
     }
-    for (const auto& [group, end] : ends) {
+    for (const auto& [group, reach] : ends) {
       // highest + end <= size, as highest + end - 1 <u size
-      result.emplace_back(extreme(group.first, end - 1, true), group.second);
+      result.emplace_back(extreme(group.first, reach.highest - 1, true), group.second);
+      // An i64 recurrence whose both ends lie below the size moves less than 2^56 (steps
+      // below 2^24, trips below 2^32), so it cannot have wrapped round 2^64 between them:
+      // every value it takes lies between its ends.
+      if (reach.two_sided) result.emplace_back(extreme(group.first, reach.lowest - 1, false), group.second);
+    }
+    return result;
+  }
+
+  // The memory's size in bytes, for root_ (its base), read before `at`; or null. Bounds-
+  // checked, the function keeps it in a value the checks compare with; with guard pages it
+  // is read from the memory, which root_ was loaded from (abi.h). No loop this pass changes
+  // grows the memory.
+  Value* memorySize(llvm::Instruction* at) {
+    if (!bounds_checks_.empty()) return bounds_checks_.front().check.size;
+    auto* base = llvm::dyn_cast_or_null<llvm::LoadInst>(root_);
+    static_assert(offsetof(lunatic_memory, base) == 0);
+    if (!base || llvm::isa<llvm::GetElementPtrInst>(base->getPointerOperand()) || !dt_.dominates(base, at)) {
+      return nullptr;
+    }
+    llvm::IRBuilder<> b(at);
+    Value* field = b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), base->getPointerOperand(), offsetof(lunatic_memory, size));
+    return b.CreateLoad(i64_, field, "memory.size");
+  }
+
+  // The byte ranges [lowest, highest end) over the whole loop of `accesses`, one for each
+  // group of offsets a constant apart.
+  std::vector<std::pair<const SCEV*, const SCEV*>> rangesOf(const std::vector<AffineAccess>& accesses,
+                                                            const SCEV* backedges) {
+    llvm::MapVector<GroupKey, std::pair<int64_t, int64_t>, std::map<GroupKey, unsigned>> groups;  // lowest, end
+    for (const AffineAccess& access : accesses) {
+      auto [key, offset] = groupOf(access.offset);
+      int64_t end = offset + int64_t(access.bytes);
+      auto [group, fresh] = groups.try_emplace(key, offset, end);
+      group->second.first = std::min(group->second.first, offset);
+      group->second.second = std::max(group->second.second, end);
+    }
+    std::vector<std::pair<const SCEV*, const SCEV*>> ranges;
+    for (const auto& [key, extent] : groups) {
+      const SCEV* travel = se_.getMulExpr(constant(key.step), backedges);
+      const SCEV* lowest = se_.getAddExpr(key.rest, constant(extent.first));
+      const SCEV* end = se_.getAddExpr(key.rest, constant(extent.second));
+      if (key.step >= 0) end = se_.getAddExpr(end, travel);
+      else lowest = se_.getAddExpr(lowest, travel);
+      ranges.emplace_back(lowest, end);
+    }
+    return ranges;
+  }
+
+  // What moving `loads` to the top of the loop body needs, as (lower, upper) pairs of which
+  // one of each two must hold lower <= upper (a disjunction; pairs that stand alone are
+  // given twice). Every load's and store's range lies within the memory: no access can
+  // trap, so moving a load before a store cannot move a trap before that store. No store's
+  // range meets a load's: the load reads what it would have read where it was.
+  std::vector<std::array<const SCEV*, 4>> rotationNeeds(const std::vector<AffineAccess>& loads, const SCEV* backedges,
+                                                      const SCEV* size) {
+    std::vector<std::array<const SCEV*, 4>> result;
+    auto within = [&](const std::pair<const SCEV*, const SCEV*>& range) {
+      // 0 <= lowest: lowest + 1 <= size holds for an i64 that has not wrapped (both ends
+      // below the size: see conditions()); highest end <= size.
+      const SCEV* low = se_.getAddExpr(range.first, constant(1));
+      result.push_back({low, size, low, size});
+      result.push_back({range.second, size, range.second, size});
+    };
+    std::vector<std::pair<const SCEV*, const SCEV*>> load_ranges = rangesOf(loads, backedges);
+    for (const auto& load : load_ranges) within(load);
+    for (const auto& store : rangesOf(stores_, backedges)) {
+      within(store);
+      for (const auto& load : load_ranges) result.push_back({store.second, load.first, load.second, store.first});
     }
     return result;
   }
@@ -335,21 +569,48 @@ class AddressWidening {
     if (!bound) return false;
     const SCEV* max_backedges = bound->max_backedges;
     bounds_checks_.clear();
+    widened_.clear();
     std::vector<WideAddress> addresses = findAddresses(loop);
-    if (addresses.size() > kMaxAddresses || !hasNeighbours(addresses)) return false;
+    if (addresses.size() > kMaxAddresses) return false;
+    for (const WideAddress& address : addresses) {
+      if (!address.proven) widened_[address.zext] = address.wide;
+    }
+    findRecurrenceBoundsChecks(loop);
+    bool vectorisable = callsNothingBut(loop, 0, false);
+    std::vector<AffineAccess> carried = vectorisable ? findCarriedLoads(loop) : std::vector<AffineAccess>{};
+    if (carried.size() + stores_.size() > kMaxAddresses) carried.clear();
+    if (!hasNeighbours(addresses) && bounds_checks_.empty() && carried.empty()) return false;
     const SCEV* backedges = se_.getNoopOrZeroExtend(max_backedges, i64_);
     std::vector<std::pair<const SCEV*, Value*>> needs = conditions(addresses, backedges);
 
     BasicBlock* preheader = loop.getLoopPreheader();
     llvm::Instruction* at = preheader->getTerminator();
+    std::vector<std::array<const SCEV*, 4>> rotation;
+    if (!carried.empty()) {
+      if (Value* size = memorySize(at)) rotation = rotationNeeds(carried, backedges, se_.getSCEV(size));
+      else carried.clear();
+    }
     const llvm::DataLayout& layout = f_.getDataLayout();
     llvm::SCEVExpander checks(se_, layout, "addr.check");
-    llvm::SmallVector<const SCEV*, 16> values{backedges};
-    for (const auto& need : needs) values.push_back(need.first);
-    for (const SCEV* value : values) {
-      if (!checks.isSafeToExpandAt(value, at)) return false;
+    bool neighbours = hasNeighbours(addresses);
+    // Whether the checks with (or without) moving the carried loads can be afforded.
+    auto affordable = [&](bool with_rotation) {
+      unsigned budget = loop.getParentLoop() && (neighbours || with_rotation) ? kNestedCheckBudget : kCheckBudget;
+      llvm::SmallVector<const SCEV*, 16> values{backedges};
+      for (const auto& need : needs) values.push_back(need.first);
+      if (with_rotation) {
+        for (const auto& need : rotation) values.append(need.begin(), need.end());
+      }
+      return llvm::all_of(values, [&](const SCEV* value) { return checks.isSafeToExpandAt(value, at); }) &&
+             !costlyOnEntry(values, loop, budget, se_, checks, tti_, at);
+    };
+    if (!rotation.empty() && !affordable(true)) {
+      carried.clear();
+      rotation.clear();
     }
-    if (checks.isHighCostExpansion(values, &loop, kCheckBudget, &tti_, at)) return false;
+    if (rotation.empty() && (!affordable(false) || (!neighbours && bounds_checks_.empty()))) {
+      return false;
+    }
     formLCSSA(loop, dt_, &li_, &se_);
 
     llvm::IRBuilder<> b(at);
@@ -358,6 +619,12 @@ class AddressWidening {
       return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), limit, "addr.fits");
     };
     for (const auto& [value, limit] : needs) fits = b.CreateAnd(fits, below(value, limit));
+    auto expand = [&](const SCEV* value) { return checks.expandCodeFor(value, i64_, at); };
+    for (const auto& [a, b_, c, d] : rotation) {
+      Value* either = b.CreateICmpULE(expand(a), expand(b_), "addr.apart");
+      if (a != c || b_ != d) either = b.CreateOr(either, b.CreateICmpULE(expand(c), expand(d), "addr.apart"));
+      fits = b.CreateAnd(fits, either);
+    }
     if (max_backedges->getType()->getIntegerBitWidth() > 32) {
       fits = b.CreateAnd(fits, below(backedges, b.getInt64(kMaxTrips)));
     }
@@ -370,11 +637,12 @@ class AddressWidening {
     old_branch->eraseFromParent();
 
     llvm::SCEVExpander rewrite(se_, layout, "addr.wide");
+    if (bound->uncounted_test) countLatch(*bound, loop, rewrite);
     // A base per group helps the vectoriser, but costs a register each, which a loop that
     // yields, and so is never vectorised, needs more.
-    bool vectorisable = callsNothingBut(loop, 0, false);
     Bases bases(copy.original_ph->getTerminator(), rewrite);
     for (const WideAddress& address : addresses) {
+      if (address.proven) continue;
       auto [offset, rest] = splitConstant(address.wide->getStart());
       const SCEV* within =
           se_.getAddRecExpr(constant(offset), address.wide->getStepRecurrence(se_), &loop, SCEV::FlagAnyWrap);
@@ -397,6 +665,7 @@ class AddressWidening {
       compare->replaceAllUsesWith(llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds));
       compare->eraseFromParent();
     }
+    for (const AffineAccess& load : carried) moveToTop(load.access, loop);
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
     return true;
@@ -410,6 +679,9 @@ class AddressWidening {
   llvm::AssumptionCache& ac_;
   llvm::TargetTransformInfo& tti_;
   std::vector<WideBoundsCheck> bounds_checks_;  // of the loop being widened
+  std::map<Value*, const SCEV*> widened_;       // its widened addresses by their zext
+  std::vector<AffineAccess> stores_;            // its stores, if it has carried loads to move
+  Value* root_ = nullptr;                       // what their offsets are from
 };
 
 class AddressWideningPass : public llvm::PassInfoMixin<AddressWideningPass> {

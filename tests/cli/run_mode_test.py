@@ -50,10 +50,12 @@ class Cache:
         return {name: os.stat(os.path.join(self.dir, name)).st_ino for name in os.listdir(self.dir) if ENTRY.match(name)}
 
     def strays(self):
-        """Files in the cache that are not entries (temporary files left behind)."""
-        if not os.path.isdir(self.dir):
-            return []
-        return [name for name in os.listdir(self.dir) if not ENTRY.match(name)]
+        """Files in the cache that are not entries (temporary files left behind), its own or
+        the parts cache's (parts/: compiler/backend/parts_cache.h)."""
+        found = []
+        for folder, _, files in os.walk(self.dir):
+            found += [os.path.relpath(os.path.join(folder, name), self.dir) for name in files if not ENTRY.match(name)]
+        return found
 
 
 def with_custom_section(wasm, path, text):

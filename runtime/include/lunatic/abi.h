@@ -279,8 +279,6 @@ void lunatic_yield(lunatic_instance*);
  * All take the calling instance first and trap on any violation the Wasm spec names. */
 
 uint32_t lunatic_memory_grow(lunatic_instance*, uint32_t delta_pages); /* old pages or -1 */
-void lunatic_memory_copy(lunatic_instance*, uint32_t dst, uint32_t src, uint32_t len);
-void lunatic_memory_fill(lunatic_instance*, uint32_t dst, uint32_t value, uint32_t len);
 void lunatic_memory_init(lunatic_instance*, uint32_t segment, uint32_t dst, uint32_t src,
                          uint32_t len);
 void lunatic_data_drop(lunatic_instance*, uint32_t segment);
