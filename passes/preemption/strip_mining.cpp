@@ -61,6 +61,7 @@
 #include <llvm/Transforms/Utils/LoopUtils.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "passes/loop_utils.h"
@@ -131,10 +132,21 @@ std::optional<Sliceable> sliceable(llvm::Loop& loop, const ChargedLoop& charged,
       if (!loop.contains(successor) && !leadsToTrap(successor)) return std::nullopt;
     }
   }
-  Sliceable how{se.getExitCount(&loop, latch), nullptr, nullptr};
-  // A count near 2^64 would wrap when the trip count is computed from it.
+  Sliceable how{se.getExitCount(&loop, latch), 0, nullptr, nullptr};
   if (llvm::isa<llvm::SCEVCouldNotCompute>(how.exit_count) || !how.exit_count->getType()->isIntegerTy() ||
-      how.exit_count->getType()->getIntegerBitWidth() > 64 || se.getUnsignedRangeMax(how.exit_count).getActiveBits() > 62) {
+      how.exit_count->getType()->getIntegerBitWidth() > 64) {
+    return std::nullopt;
+  }
+  // A count near 2^64 would wrap when the trip count is computed from it. The count's own
+  // range often allows that where the loop never runs (n - 1 when n is 0, excluded by the
+  // guard before the loop); what ScalarEvolution bounds it to under the loop's guards is
+  // what the slices see.
+  how.most = se.getUnsignedRangeMax(how.exit_count).getLimitedValue();
+  const llvm::SCEV* guarded = se.getExitCount(&loop, latch, llvm::ScalarEvolution::ConstantMaximum);
+  if (auto* constant = llvm::dyn_cast<llvm::SCEVConstant>(guarded)) {
+    how.most = std::min(how.most, constant->getAPInt().getLimitedValue());
+  }
+  if (how.most >= (uint64_t(1) << 62)) {
     return std::nullopt;
   }
   llvm::Instruction* at = loop.getLoopPreheader()->getTerminator();
@@ -210,7 +222,7 @@ void stripMine(llvm::Loop& loop, const ChargedLoop& charged, const Sliceable& ho
   }
   // At most kMaxSliceTrips a slice, so that `slice * cost` cannot overflow.
   Value* most = remaining;
-  if (se.getUnsignedRangeMax(how.exit_count).uge(kMaxSliceTrips)) {
+  if (how.most >= kMaxSliceTrips) {
     most = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, remaining, b.getInt64(kMaxSliceTrips), nullptr, "slice.most");
   }
   Value* whole = b.CreateMul(most, cost, "slice.whole", true, true);

@@ -4,6 +4,7 @@
 // the loops it can.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "passes/preemption/charged_loop.h"
@@ -25,6 +26,7 @@ namespace lunaticc {
 // What strip-mining a loop needs: its exact trip count less one, and how its charges yield.
 struct Sliceable {
   const llvm::SCEV* exit_count;  // of the latch, the one exit that does not trap
+  uint64_t most;                 // the most it can be when the loop runs, below 2^62
   llvm::Value* budget_field;     // the instance's reductions_left, where a yield stores the budget
   llvm::CallInst* yield;         // a charge's call of lunatic_yield
 };
