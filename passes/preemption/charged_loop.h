@@ -40,6 +40,14 @@ struct ChargedLoop {
 // i64 for any trip count below 2^32.
 inline constexpr uint64_t kMaxChargeCost = uint64_t(1) << 28;
 
+// Trip counts are kept below this (checked at run time, or capped per slice), which keeps
+// `trips * cost` far from overflowing an i64.
+inline constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
+
+// How many basic operations a loop's trip count may cost to compute in its preheader
+// (TTI's TCC_Basic units).
+inline constexpr unsigned kTripCountBudget = 8;
+
 // What `loop` (innermost, with a latch) charges, if every charge in it, identified by the
 // yield metadata `kind`, has the translator's shape.
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind);

@@ -70,13 +70,6 @@ using llvm::Value;
 // loops run checked when they start on a budget too small for them.
 constexpr uint64_t kEarlyYieldLimit = 131072;
 
-// Trip counts are checked against this at run time, which with charged_loop.h's
-// kMaxChargeCost keeps `need` far from overflowing an i64.
-constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
-
-// How many basic operations the trip count may cost to compute (TTI's TCC_Basic units).
-constexpr unsigned kTripCountBudget = 8;
-
 class ChargeVersioning {
  public:
   ChargeVersioning(llvm::Function& f, llvm::FunctionAnalysisManager& fam, unsigned kind)

@@ -73,13 +73,6 @@ namespace {
 using llvm::BasicBlock;
 using llvm::Value;
 
-// How many basic operations the trip count may cost to compute (TTI's TCC_Basic units).
-constexpr unsigned kTripCountBudget = 8;
-
-// The most iterations one slice runs: with charged_loop.h's kMaxChargeCost, what a slice
-// costs stays far from overflowing an i64.
-constexpr uint64_t kMaxSliceTrips = uint64_t(1) << 32;
-
 // The budget field and the call of a charge's yield block as the translator emits it
 // within loops (charges.h): the budget stored to the instance, the marked call, the budget
 // loaded back.
@@ -220,10 +213,10 @@ void stripMine(llvm::Loop& loop, const ChargedLoop& charged, const Sliceable& ho
                                phi->getName() + ".slice");
     carried.emplace_back(phi, start);
   }
-  // At most kMaxSliceTrips a slice, so that `slice * cost` cannot overflow.
+  // At most kMaxTrips a slice, so that `slice * cost` cannot overflow.
   Value* most = remaining;
-  if (how.most >= kMaxSliceTrips) {
-    most = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, remaining, b.getInt64(kMaxSliceTrips), nullptr, "slice.most");
+  if (how.most >= kMaxTrips) {
+    most = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, remaining, b.getInt64(kMaxTrips), nullptr, "slice.most");
   }
   Value* whole = b.CreateMul(most, cost, "slice.whole", true, true);
   Value* whole_left = b.CreateSub(budget, whole, "slice.left");

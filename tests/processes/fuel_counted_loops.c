@@ -41,21 +41,27 @@ static uint32_t* heapBuffer(uint32_t* length) {
   return words;
 }
 
-TEST_ENTRY(fill) {
+/* The passes of the store loop and of the reduction over `words`; the static arrays' entries
+ * inline them with n constant, the heap buffer's with n known only at run time. */
+static void fillPasses(uint64_t parent, uint32_t* words, uint32_t n) {
   for (uint64_t pass = 1; pass <= PASSES; ++pass) {
-    for (uint32_t i = 0; i < N; ++i) cells[i] = cells[i] * 3 + (uint32_t)pass;
+    for (uint32_t i = 0; i < n; ++i) words[i] = words[i] * 3 + (uint32_t)pass;
     send_u64(parent, TAG_PASS, pass);
   }
 }
 
-TEST_ENTRY(sum) {
+static void sumPasses(uint64_t parent, const uint32_t* words, uint32_t n) {
   for (uint64_t pass = 1; pass <= PASSES; ++pass) {
     uint32_t total = 0;
-    for (uint32_t i = 0; i < N; ++i) total += cells[i] ^ (uint32_t)pass;
+    for (uint32_t i = 0; i < n; ++i) total += words[i] ^ (uint32_t)pass;
     sink = total;
     send_u64(parent, TAG_PASS, pass);
   }
 }
+
+TEST_ENTRY(fill) { fillPasses(parent, cells, N); }
+
+TEST_ENTRY(sum) { sumPasses(parent, cells, N); }
 
 TEST_ENTRY(rows) {
   for (uint64_t pass = 1; pass <= PASSES; ++pass) {
@@ -68,21 +74,13 @@ TEST_ENTRY(rows) {
 TEST_ENTRY(heap_fill) {
   uint32_t n = 0;
   uint32_t* words = heapBuffer(&n);
-  for (uint64_t pass = 1; pass <= PASSES; ++pass) {
-    for (uint32_t i = 0; i < n; ++i) words[i] = words[i] * 3 + (uint32_t)pass;
-    send_u64(parent, TAG_PASS, pass);
-  }
+  fillPasses(parent, words, n);
 }
 
 TEST_ENTRY(heap_sum) {
   uint32_t n = 0;
   uint32_t* words = heapBuffer(&n);
-  for (uint64_t pass = 1; pass <= PASSES; ++pass) {
-    uint32_t total = 0;
-    for (uint32_t i = 0; i < n; ++i) total += words[i] ^ (uint32_t)pass;
-    sink = total;
-    send_u64(parent, TAG_PASS, pass);
-  }
+  sumPasses(parent, words, n);
 }
 
 /* Looks for a word that is not there: the loop may leave early, so it is not sliced. */
