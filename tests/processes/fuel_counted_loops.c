@@ -108,16 +108,7 @@ int main(void) {
     uint64_t child = 0;
     CHECK_EQ(spawn_child(config, 0, entries[k], 0, &child), 0);
     lunatic_monitor(child);
-    uint64_t passes = 0;
-    for (;;) {
-      uint64_t value = 0;
-      lunatic_message_info info;
-      lunatic_receive_status status = receive_tag(0, 20000, &value, &info);
-      if (status == LUNATIC_RECEIVE_PROCESS_DIED) break;
-      CHECK_EQ(status, LUNATIC_RECEIVE_DATA);
-      CHECK_EQ(info.tag, TAG_PASS);
-      passes = value;
-    }
+    uint64_t passes = last_u64_before_death(TAG_PASS, 20000);
     CHECK(!lunatic_exists(child));
     say("%s: died of fuel after %llu passes", entries[k], (unsigned long long)passes);
   }
