@@ -32,7 +32,8 @@
 #include "passes/preemption/loop_versioning.h"
 
 #include "passes/loop_utils.h"
-#include "passes/preemption/charges.h"
+#include "passes/preemption/charged_loop.h"
+#include "passes/preemption/strip_mining.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/DomTreeUpdater.h>
@@ -69,89 +70,6 @@ using llvm::Value;
 // loops run checked when they start on a budget too small for them.
 constexpr uint64_t kEarlyYieldLimit = 131072;
 
-// Bounds that keep `need` far from overflowing an i64: trip counts are checked against
-// kMaxTrips at run time, costs against kMaxCost here.
-constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
-constexpr uint64_t kMaxCost = uint64_t(1) << 28;
-
-// How many basic operations the trip count may cost to compute (TTI's TCC_Basic units).
-constexpr unsigned kTripCountBudget = 8;
-
-// What the pass knows about a loop it may version.
-struct ChargedLoop {
-  std::vector<Charge> charges;
-  llvm::PHINode* budget;      // the budget phi in the header
-  uint64_t per_iteration;     // the most one iteration may subtract from it
-  uint64_t before_check;      // the most subtracted before any check in an iteration
-  TripBound trips;
-  std::vector<llvm::BinaryOperator*> subtractions;  // the charges' subtractions of the budget
-};
-
-// The charge whose yield block is `yield`, if it lies within `loop`.
-std::optional<Charge> matchChargeIn(BasicBlock* yield, const llvm::Loop& loop) {
-  std::optional<Charge> charge = matchCharge(yield);
-  if (!charge || !loop.contains(charge->check) || !loop.contains(charge->run)) return std::nullopt;
-  return charge;
-}
-
-// How much less than the header's budget phi `value` can be, following subtractions of
-// constants and phis (ignoring what yield blocks bring in, which the fast loop never runs).
-class Deficits {
- public:
-  Deficits(const llvm::Loop& loop, const llvm::SmallPtrSetImpl<BasicBlock*>& yields)
-      : loop_(loop), yields_(yields) {}
-
-  std::optional<uint64_t> of(Value* value) {
-    auto known = memo_.find(value);
-    if (known != memo_.end()) return known->second;
-    std::optional<uint64_t> result = compute(value);
-    memo_[value] = result;
-    return result;
-  }
-
-  llvm::PHINode* budget() const { return budget_; }
-  // The charges' subtractions on the way to the values asked about.
-  const std::vector<llvm::BinaryOperator*>& subtractions() const { return subtractions_; }
-
- private:
-  std::optional<uint64_t> compute(Value* value) {
-    auto* inst = llvm::dyn_cast<llvm::Instruction>(value);
-    if (!inst || !loop_.contains(inst) || !inst->getType()->isIntegerTy(64)) return std::nullopt;
-    auto* phi = llvm::dyn_cast<llvm::PHINode>(inst);
-    if (phi && phi->getParent() == loop_.getHeader()) {
-      if (!budget_) budget_ = phi;
-      return phi == budget_ ? std::optional<uint64_t>(0) : std::nullopt;
-    }
-    if (phi) {
-      // A phi within one iteration (the loop is innermost): the costliest way in.
-      uint64_t most = 0;
-      bool any = false;
-      for (unsigned i = 0; i < phi->getNumIncomingValues(); ++i) {
-        if (yields_.contains(phi->getIncomingBlock(i))) continue;
-        std::optional<uint64_t> incoming = of(phi->getIncomingValue(i));
-        if (!incoming) return std::nullopt;
-        most = std::max(most, *incoming);
-        any = true;
-      }
-      return any ? std::optional<uint64_t>(most) : std::nullopt;
-    }
-    auto* add = llvm::dyn_cast<llvm::BinaryOperator>(inst);
-    auto* amount = add ? llvm::dyn_cast<llvm::ConstantInt>(add->getOperand(1)) : nullptr;
-    if (!amount || add->getOpcode() != llvm::Instruction::Add || !amount->isNegative()) return std::nullopt;
-    std::optional<uint64_t> base = of(add->getOperand(0));
-    uint64_t cost = uint64_t(-amount->getSExtValue());
-    if (!base || cost > kMaxCost || *base + cost > kMaxCost) return std::nullopt;
-    subtractions_.push_back(add);
-    return *base + cost;
-  }
-
-  const llvm::Loop& loop_;
-  const llvm::SmallPtrSetImpl<BasicBlock*>& yields_;
-  llvm::PHINode* budget_ = nullptr;
-  std::map<Value*, std::optional<uint64_t>> memo_;
-  std::vector<llvm::BinaryOperator*> subtractions_;
-};
-
 class ChargeVersioning {
  public:
   ChargeVersioning(llvm::Function& f, llvm::FunctionAnalysisManager& fam, unsigned kind)
@@ -180,48 +98,21 @@ class ChargeVersioning {
   }
 
  private:
-  std::optional<ChargedLoop> analyze(llvm::Loop& loop) {
-    ChargedLoop result{};
-    llvm::SmallPtrSet<BasicBlock*, 8> yields;
-    for (BasicBlock* block : loop.blocks()) {
-      if (!isYieldBlock(*block, kind_)) continue;
-      std::optional<Charge> charge = matchChargeIn(block, loop);
-      if (!charge) return std::nullopt;
-      result.charges.push_back(*charge);
-      yields.insert(block);
-    }
-    Deficits deficits(loop, yields);
-    for (const Charge& charge : result.charges) {
-      std::optional<uint64_t> deficit = deficits.of(charge.rest);
-      if (!deficit) return std::nullopt;
-      result.before_check = std::max(result.before_check, *deficit);
-    }
-    result.budget = deficits.budget();
-    result.subtractions = deficits.subtractions();
-    BasicBlock* latch = loop.getLoopLatch();
-    if (!result.budget || !latch) return std::nullopt;
-    std::optional<uint64_t> per_iteration = deficits.of(result.budget->getIncomingValueForBlock(latch));
-    if (!per_iteration || *per_iteration == 0) return std::nullopt;
-    result.per_iteration = *per_iteration;
-    std::optional<TripBound> trips = tripBound(se_, loop);
-    if (!trips) return std::nullopt;
-    result.trips = std::move(*trips);
-    return result;
-  }
-
   bool version(llvm::Loop& loop) {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
-    std::optional<ChargedLoop> charged = analyze(loop);
-    if (!charged) return false;
+    std::optional<ChargedLoop> charged = analyzeChargedLoop(loop, kind_);
+    std::optional<TripBound> trips = charged ? tripBound(se_, loop) : std::nullopt;
+    if (!trips) return false;
     BasicBlock* preheader = loop.getLoopPreheader();
     llvm::Instruction* at = preheader->getTerminator();
     llvm::SCEVExpander expander(se_, f_.getDataLayout(), "charge.trips");
-    const llvm::SCEV* max_backedges = charged->trips.max_backedges;
+    const llvm::SCEV* max_backedges = trips->max_backedges;
     if (!expander.isSafeToExpandAt(max_backedges, at) ||
         expander.isHighCostExpansion({max_backedges}, &loop, kTripCountBudget, &tti_, at)) {
       return false;
     }
+    std::optional<Sliceable> slices = worthSlicing(loop, *charged) ? sliceable(loop, *charged, se_, tti_) : std::nullopt;
     formLCSSA(loop, dt_, &li_, &se_);
 
     // need = max backedges * per iteration + before check; the fast loop may run when the
@@ -233,7 +124,7 @@ class ChargeVersioning {
                               b.getInt64(charged->before_check), "charge.need");
     Value* entry_budget = charged->budget->getIncomingValueForBlock(preheader);
     // Neither the fast loop nor the early yield before it unless the trip count can be trusted.
-    Value* trusted = assumptionsHold(charged->trips, expander, at);
+    Value* trusted = assumptionsHold(*trips, expander, at);
     Value* fits = b.CreateAnd(trusted, b.CreateICmpSGE(entry_budget, need, "charge.fits"));
     if (backedges->getType()->getIntegerBitWidth() > 32) {
       fits = b.CreateAnd(fits, b.CreateICmpULT(wide, b.getInt64(kMaxTrips)));
@@ -248,17 +139,34 @@ class ChargeVersioning {
 
     llvm::Instruction* old_branch = preheader->getTerminator();
     b.SetInsertPoint(old_branch);
-    BasicBlock* slow = earlyYield(loop, *charged, vmap, preheader, checked_ph, fast_ph, need, trusted);
+    BasicBlock* slow = slices ? nullptr : earlyYield(loop, *charged, vmap, preheader, checked_ph, fast_ph, need, trusted);
     b.CreateCondBr(fits, fast_ph, slow ? slow : checked_ph);
     old_branch->eraseFromParent();
     if (slow) dt_.changeImmediateDominator(checked_ph, slow);
 
-    for (const Charge& charge : charged->charges) removeCheck(charge, vmap);
-    prepay(*charged, vmap, fast_ph, need);
-    simplifyPhis(*fast);
-    se_.forgetLoop(&loop);
-    se_.forgetBlockAndLoopDispositions();
+    // The fast copy pays for all it may run before it starts; its charges subtract nothing.
+    auto* budget = llvm::cast<llvm::PHINode>(vmap[charged->budget]);
+    b.SetInsertPoint(fast_ph->getTerminator());
+    budget->setIncomingValueForBlock(fast_ph, b.CreateSub(budget->getIncomingValueForBlock(fast_ph), need, "charge.spent"));
+    removeCharges(*charged, *fast, vmap, llvm::SimplifyQuery(f_.getDataLayout(), &dt_, &ac_), dt_, li_);
+    if (slices) {
+      stripMine(loop, *charged, *slices, f_, li_, dt_, se_, ac_);
+    } else {
+      se_.forgetLoop(&loop);
+      se_.forgetBlockAndLoopDispositions();
+    }
     return true;
+  }
+
+  // Whether the loop may run longer than the early yield covers: a loop ScalarEvolution
+  // bounds to fewer iterations (the remainder of an unrolled loop) keeps its checked
+  // version, whose code is smaller.
+  bool worthSlicing(llvm::Loop& loop, const ChargedLoop& charged) {
+    const llvm::SCEV* most = se_.getConstantMaxBackedgeTakenCount(&loop);
+    auto* constant = llvm::dyn_cast<llvm::SCEVConstant>(most);
+    if (!constant || constant->getAPInt().getActiveBits() > 32) return true;
+    uint64_t iterations = constant->getAPInt().getZExtValue() + 1;
+    return iterations * charged.per_iteration + charged.before_check > kEarlyYieldLimit;
   }
 
   // Builds the early yield between `preheader` and the two loops, if the header charge's
@@ -345,61 +253,6 @@ class ChargeVersioning {
     dt_.addNewBlock(yield, small);
     dt_.changeImmediateDominator(fast_ph, preheader);
     return small;
-  }
-
-  // In the fast copy: the charge's branch goes straight on, its yield block goes away.
-  void removeCheck(const Charge& charge, llvm::ValueToValueMapTy& vmap) {
-    // Found through the yield block: merging an earlier charge's blocks may have moved this
-    // charge's branch into another block.
-    auto* yield = llvm::cast<BasicBlock>(vmap[charge.yield]);
-    BasicBlock* check = yield->getSinglePredecessor();
-    BasicBlock* run = yield->getSingleSuccessor();
-    llvm::Instruction* branch = check->getTerminator();
-    Value* condition = llvm::cast<llvm::BranchInst>(branch)->getCondition();
-    llvm::BranchInst::Create(run, check);
-    branch->eraseFromParent();
-    llvm::RecursivelyDeleteTriviallyDeadInstructions(condition);
-    run->removePredecessor(yield);
-    dt_.eraseNode(yield);
-    li_.removeBlock(yield);
-    yield->dropAllReferences();
-    yield->eraseFromParent();
-    llvm::DomTreeUpdater dtu(dt_, llvm::DomTreeUpdater::UpdateStrategy::Eager);
-    MergeBlockIntoPredecessor(run, &dtu, &li_);
-  }
-
-  // Phis of the copy that only held values reloaded after a yield, or the budget, now keep
-  // one value; the vectoriser recognises no such phi, so they go.
-  void simplifyPhis(llvm::Loop& loop) {
-    const llvm::SimplifyQuery query(f_.getDataLayout(), &dt_, &ac_);
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (BasicBlock* block : loop.blocks()) {
-        for (llvm::PHINode& phi : llvm::make_early_inc_range(block->phis())) {
-          if (Value* simpler = llvm::simplifyInstruction(&phi, query)) {
-            phi.replaceAllUsesWith(simpler);
-            phi.eraseFromParent();
-            changed = true;
-          }
-        }
-      }
-    }
-  }
-
-  // In the fast copy, `need` is subtracted once in its preheader and its charges subtract
-  // nothing: the budget is then loop-invariant, and no induction variable is left to hold
-  // a register in the loop.
-  void prepay(const ChargedLoop& charged, llvm::ValueToValueMapTy& vmap, BasicBlock* fast_ph, Value* need) {
-    auto* budget = llvm::cast<llvm::PHINode>(vmap[charged.budget]);
-    llvm::IRBuilder<> b(fast_ph->getTerminator());
-    Value* spent = b.CreateSub(budget->getIncomingValueForBlock(fast_ph), need, "charge.spent");
-    budget->setIncomingValueForBlock(fast_ph, spent);
-    for (llvm::BinaryOperator* subtraction : charged.subtractions) {
-      auto* copy = llvm::dyn_cast_or_null<llvm::Instruction>(vmap.lookup(subtraction));
-      if (!copy) continue;  // dead once its check went
-      copy->replaceAllUsesWith(copy->getOperand(0));
-      copy->eraseFromParent();
-    }
   }
 
   llvm::Function& f_;

@@ -112,6 +112,21 @@ static inline lunatic_receive_status receive_tag(lunatic_tag tag, uint64_t timeo
   return status;
 }
 
+/* The value of the last u64 message tagged `tag` that a monitored child sends before it
+ * dies (0 if none); fails on any other message, or on `timeout_ms` without one. */
+static inline uint64_t last_u64_before_death(lunatic_tag tag, uint64_t timeout_ms) {
+  uint64_t last = 0;
+  for (;;) {
+    uint64_t value = 0;
+    lunatic_message_info info;
+    lunatic_receive_status status = receive_tag(0, timeout_ms, &value, &info);
+    if (status == LUNATIC_RECEIVE_PROCESS_DIED) return last;
+    CHECK_EQ(status, LUNATIC_RECEIVE_DATA);
+    CHECK_EQ(info.tag, tag);
+    last = value;
+  }
+}
+
 /* Receives a u64 data message tagged `tag` within 5 s, or fails. */
 static inline uint64_t expect_u64(lunatic_tag tag) {
   uint64_t value = 0;

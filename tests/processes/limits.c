@@ -121,16 +121,7 @@ int main(void) {
     lunatic_config_set_max_fuel(config, fuels[k]);
     ids[k] = spawn_with(config, "counting");
     lunatic_monitor(ids[k]);
-    iterations[k] = 0;
-    for (;;) {
-      uint64_t value = 0;
-      lunatic_message_info info;
-      lunatic_receive_status status = receive_tag(0, 5000, &value, &info);
-      if (status == LUNATIC_RECEIVE_PROCESS_DIED) break;
-      CHECK_EQ(status, LUNATIC_RECEIVE_DATA);
-      CHECK_EQ(info.tag, TAG_PROGRESS);
-      iterations[k] = value;
-    }
+    iterations[k] = last_u64_before_death(TAG_PROGRESS, 5000);
   }
   CHECK(iterations[0] >= PROGRESS_EVERY);
   CHECK(iterations[1] >= 3 * iterations[0] && iterations[1] <= 5 * iterations[0] + PROGRESS_EVERY);

@@ -1,0 +1,64 @@
+// What the loop passes that take reduction checks out of loops (loop_versioning.h,
+// strip_mining.h) know about an innermost loop that charges, and how they take its checks
+// out of it.
+//
+// The budget is the i64 SSA value the translator keeps between calls (charges.h): a phi in
+// the loop header, reduced by `add budget, -cost` at every charge, merged by phis. Only
+// that shape is followed (anything else, such as a loop that reads the budget back from
+// the instance because it calls code that may spend it, is left alone), and how much an
+// iteration can drop the budget is bounded by its most expensive path.
+#pragma once
+
+#include <llvm/Transforms/Utils/ValueMapper.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "passes/preemption/charges.h"
+
+namespace llvm {
+class BinaryOperator;
+class DominatorTree;
+class Loop;
+class LoopInfo;
+class PHINode;
+struct SimplifyQuery;
+}  // namespace llvm
+
+namespace lunaticc {
+
+struct ChargedLoop {
+  std::vector<Charge> charges;
+  llvm::PHINode* budget;      // the budget phi in the header
+  uint64_t per_iteration;     // the most one iteration that goes round may subtract from it
+  uint64_t before_check;      // the most subtracted before any check in an iteration
+  std::vector<llvm::BinaryOperator*> subtractions;  // the charges' subtractions of the budget
+};
+
+// Costs above this are not followed, so that `trips * cost` stays far from overflowing an
+// i64 for any trip count below 2^32.
+inline constexpr uint64_t kMaxChargeCost = uint64_t(1) << 28;
+
+// Trip counts are kept below this (checked at run time, or capped per slice), which keeps
+// `trips * cost` far from overflowing an i64.
+inline constexpr uint64_t kMaxTrips = uint64_t(1) << 32;
+
+// How many basic operations a loop's trip count may cost to compute in its preheader
+// (TTI's TCC_Basic units).
+inline constexpr unsigned kTripCountBudget = 8;
+
+// What `loop` (innermost, with a latch) charges, if every charge in it, identified by the
+// yield metadata `kind`, has the translator's shape.
+std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind);
+
+// Takes the charges of `charged`, or of the copy of its loop that `copy` maps its values to
+// (empty: the loop itself), out: each check's branch goes straight on and its yield block
+// goes, its subtraction subtracts nothing, and phis left with one value (the budget's, and
+// those that held values reloaded after a yield) go, which the vectoriser would not
+// recognise. The budget is then loop-invariant: the caller first has the budget phi take,
+// from the preheader, what is left once what the loop may charge is paid.
+void removeCharges(const ChargedLoop& charged, llvm::Loop& loop, const llvm::ValueToValueMapTy& copy,
+                   const llvm::SimplifyQuery& query, llvm::DominatorTree& dt, llvm::LoopInfo& li);
+
+}  // namespace lunaticc
