@@ -32,6 +32,7 @@
 #include "compiler/backend/module_split.h"
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/timings.h"
+#include "passes/codegen/select_branches.h"
 #include "passes/memory/address_widening.h"
 #include "passes/memory/byte_compare.h"
 #include "passes/preemption/charge_branches.h"
@@ -94,6 +95,7 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   registerByteCompare(builder, options.bounds_checked);
   registerAddressWidening(builder);
   registerChargeBranches(builder);
+  registerSelectBranches(builder);
   llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
 }

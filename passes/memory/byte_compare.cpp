@@ -13,13 +13,18 @@
 //   skip.load:   load both blocks; if they are equal, iterations j to j + 15 would each
 //                find equal bytes and go round: go straight to the header of iteration
 //                j + 16, every header phi advanced by 16 steps
-//   otherwise:   iteration j as it was, which finds the difference within 16 iterations
+//   otherwise:   the blocks first differ at byte k (k < 16); iterations j to j + k - 1
+//                would each find equal bytes and go round, and iteration j + k leaves the
+//                loop. k = 0: iteration j as it was. Else go to the header of iteration
+//                j + k, every header phi advanced by k steps, with skipping off there: that
+//                iteration finds the difference in its own byte compare and leaves. So a
+//                mismatch costs one block compare, not one per remaining byte.
 //
 // The loop must do nothing but the compare (no stores, no calls but the charge's yield),
 // leave only on a mismatch or at the latch, and have only affine header phis, so that
 // "16 iterations later" is known without running them. The skipped iterations are
-// charged at once: the budget drops by 16 charges, and the next header check yields if that
-// spent it, so a time slice still ends within 16 iterations of where it would have.
+// charged at once: the budget drops by 16 (or k) charges, and the next header check yields
+// if that spent it, so a time slice still ends within 16 iterations of where it would have.
 //
 // Reading a block cannot fault where the loop would not: iteration j reads each block's
 // first byte itself. With guard pages, a block within one 4 KiB page of that byte is
@@ -116,6 +121,31 @@ bool madeOf(Value* condition, const llvm::SmallPtrSetImpl<Value*>& checks, int d
   }
   return true;
 }
+
+// Branches to the header of the iteration some steps (1 to 16) after j, every header phi
+// advanced by as many steps. Iteration j's charge is paid, so the budget pays for the
+// steps - 1 iterations between.
+struct Advance {
+  BasicBlock* header;
+  const CompareLoop& found;
+  const std::vector<std::pair<llvm::PHINode*, llvm::APInt>>& steps;  // of the affine phis
+  llvm::PHINode* may_skip;
+
+  void from(llvm::IRBuilder<>& b, BasicBlock* block, Value* count, Value* skip_there) const {
+    b.SetInsertPoint(block);
+    for (const auto& [phi, step] : steps) {
+      Value* distance = b.CreateMul(b.CreateZExtOrTrunc(count, phi->getType()), llvm::ConstantInt::get(phi->getType(), step));
+      phi->addIncoming(b.CreateAdd(phi, distance, phi->getName() + ".skip"), block);
+    }
+    if (found.budget) {
+      Value* between = b.CreateZExt(b.CreateSub(count, llvm::ConstantInt::get(count->getType(), 1)), b.getInt64Ty());
+      found.budget->addIncoming(
+          b.CreateSub(found.charged, b.CreateMul(between, b.getInt64(found.cost)), "skip.budget"), block);
+    }
+    may_skip->addIncoming(skip_there, block);
+    b.CreateBr(header);
+  }
+};
 
 class ByteCompare {
  public:
@@ -283,17 +313,25 @@ class ByteCompare {
                                   compare->getName() + ".bytes");
     BasicBlock* load = BasicBlock::Create(context, compare->getName() + ".skip.load", &f_, rest);
     BasicBlock* take = BasicBlock::Create(context, compare->getName() + ".skip", &f_, rest);
-    loop.addBasicBlockToLoop(load, li_);
-    loop.addBasicBlockToLoop(take, li_);
+    BasicBlock* differ_at = BasicBlock::Create(context, compare->getName() + ".skip.differ", &f_, rest);
+    BasicBlock* partial = BasicBlock::Create(context, compare->getName() + ".skip.partial", &f_, rest);
+    for (BasicBlock* block : {load, take, differ_at, partial}) loop.addBasicBlockToLoop(block, li_);
+
+    // Whether iteration j may skip: false only after a partial skip, whose iteration leaves.
+    llvm::IRBuilder<> b(header, header->getFirstNonPHIIt());
+    llvm::PHINode* may_skip = llvm::PHINode::Create(b.getInt1Ty(), 0, "skip.allowed");
+    may_skip->insertBefore(header->getFirstNonPHIIt());
+    for (BasicBlock* predecessor : llvm::predecessors(header)) may_skip->addIncoming(b.getTrue(), predecessor);
 
     // skip.check, at the end of `compare` (iteration j's values, before its own work)
     llvm::Instruction* at = compare->getTerminator();
     llvm::SCEVExpander expander(se_, f_.getDataLayout(), "skip");
-    llvm::IRBuilder<> b(at);
+    b.SetInsertPoint(at);
     Value* counter = expander.expandCodeFor(found.counter, nullptr, at);
     bool up = found.counter->getStepRecurrence(se_)->isOne();
     Value* steps_left = up ? b.CreateSub(found.exit_value, counter) : b.CreateSub(counter, found.exit_value);
     Value* go = b.CreateICmpUGE(steps_left, llvm::ConstantInt::get(counter->getType(), kBlock), "skip.room");
+    go = b.CreateAnd(may_skip, go);
     Value* blocks[2];
     for (int i = 0; i < 2; ++i) {
       Value* index = expander.expandCodeFor(found.bytes[i].index, b.getInt64Ty(), at);
@@ -310,31 +348,38 @@ class ByteCompare {
     b.CreateCondBr(go, load, rest);
     at->eraseFromParent();
 
+    // Each header phi's step (the expander's counter among them), read before new edges into
+    // the header change what SCEV sees.
+    std::vector<std::pair<llvm::PHINode*, llvm::APInt>> steps;
+    for (llvm::PHINode& phi : header->phis()) {
+      if (&phi == found.budget || &phi == may_skip) continue;
+      auto* rec = llvm::cast<llvm::SCEVAddRecExpr>(se_.getSCEV(&phi));
+      steps.emplace_back(&phi, llvm::cast<llvm::SCEVConstant>(rec->getStepRecurrence(se_))->getAPInt());
+    }
+
     // skip.load: both blocks, equal or not
     b.SetInsertPoint(load);
     auto* vector = llvm::FixedVectorType::get(b.getInt8Ty(), kBlock);
     Value* differ = b.CreateICmpNE(b.CreateAlignedLoad(vector, blocks[0], llvm::Align(1)),
                                    b.CreateAlignedLoad(vector, blocks[1], llvm::Align(1)));
-    b.CreateCondBr(b.CreateOrReduce(differ), rest, take);
+    Value* differ_mask = b.CreateBitCast(differ, b.getIntNTy(kBlock), "skip.mask");
+    b.CreateCondBr(b.CreateICmpNE(differ_mask, b.getIntN(kBlock, 0)), differ_at, take);
 
-    // skip: the header of iteration j + 16
-    b.SetInsertPoint(take);
-    for (llvm::PHINode& phi : header->phis()) {
-      Value* next;
-      if (&phi == found.budget) {
-        // Iteration j's charge is paid; the 15 skipped after it are paid here.
-        next = b.CreateAdd(found.charged, b.getInt64(-int64_t(kBlock - 1) * found.cost), "skip.budget");
-      } else {
-        auto* rec = llvm::cast<llvm::SCEVAddRecExpr>(se_.getSCEV(&phi));
-        const llvm::APInt& step = llvm::cast<llvm::SCEVConstant>(rec->getStepRecurrence(se_))->getAPInt();
-        next = b.CreateAdd(&phi, llvm::ConstantInt::get(phi.getType(), step * kBlock), phi.getName() + ".skip");
-      }
-      phi.addIncoming(next, take);
-    }
-    b.CreateBr(header);
+    // skip.differ: the first differing byte k; k = 0 is iteration j's own
+    b.SetInsertPoint(differ_at);
+    Value* equal_run = b.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, differ_mask, b.getTrue(), nullptr, "skip.equal");
+    b.CreateCondBr(b.CreateICmpEQ(equal_run, b.getIntN(kBlock, 0)), rest, partial);
+
+    // skip: the header of iteration j + 16; skip.partial: that of iteration j + k
+    Advance advance{header, found, steps, may_skip};
+    advance.from(b, take, b.getIntN(kBlock, kBlock), b.getTrue());
+    advance.from(b, partial, equal_run, b.getFalse());
 
     dt_.addNewBlock(load, compare);
     dt_.addNewBlock(take, load);
+    dt_.addNewBlock(differ_at, load);
+    dt_.addNewBlock(partial, differ_at);
+    // `rest` is now reached from `compare` and from skip.differ, which `compare` dominates.
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
   }
