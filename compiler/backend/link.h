@@ -1,15 +1,19 @@
 // Linking an executable in-process with lld: the module's object, the runtime archives
-// that sit next to lunaticc (../lib), libstdc++ and libgcc statically, glibc dynamically.
+// that sit next to lunaticc (../lib), libstdc++ and libgcc statically, glibc dynamically,
+// or (--static) glibc statically too, as a static-pie that needs no file of the host.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "compiler/compile.h"
+
 namespace lunaticc {
 
+// Links `object` into the executable `output` as `options` say (strip, serve, static_link).
 // Returns an empty string on success, else lld's first error line. `serve` links the HTTP
 // server's entry (runtime/serve/, with libhttp_parser) in place of the run-once one.
-std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve = false);
+std::string linkExecutable(const std::string& object, const std::string& output, const CompileOptions& options);
 
 // Runs lld (ELF) in-process with `args`: an empty string on success, else "`what` failed"
 // with lld's first error line.
