@@ -10,7 +10,8 @@
 // Without the files (an empty root): no /etc/hosts, no host names from a file; no
 // /etc/resolv.conf, c-ares's defaults (the name server on 127.0.0.1, no search domains).
 // LUNATIC_DNS_SERVERS=ADDRESS[:PORT],... in the executable's environment names the name
-// servers instead of resolv.conf (a container with no /etc, a test's own server).
+// servers instead of resolv.conf, and CARES_HOSTS=FILE a hosts file instead of /etc/hosts
+// (a container with no /etc, a test's own server).
 //
 // This file is an object of its own in the runtime archive, so that only executables whose
 // module imports resolve link c-ares (host.h: host functions are named slots).
@@ -220,6 +221,9 @@ uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, u
     ares_addrinfo_hints hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;  // one entry per address, as upstream's lookup asks
+    // CARES_HOSTS names a hosts file in place of /etc/hosts (c-ares reads it only when asked
+    // to, and some of its versions fail the lookup if asked while it is unset).
+    if (std::getenv("CARES_HOSTS")) hints.ai_flags |= ARES_AI_ENVHOSTS;
     // c-ares copies the name; the call may finish at once (a name in /etc/hosts).
     ares_getaddrinfo(lookup.channel, std::string(host).c_str(), nullptr, &hints, &lookupDone, &lookup);
     if (!runToEnd(lookup, deadlineAfter(timeout_ms))) {
