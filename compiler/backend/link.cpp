@@ -16,7 +16,7 @@ LLD_HAS_DRIVER(elf)
 
 namespace lunaticc {
 
-std::string linkExecutable(const std::string& object, const std::string& output, const CompileOptions& options) {
+std::string linkExecutable(const std::string& object, const std::string& output, const LinkOptions& options) {
   namespace cfg = link_config;
   const std::vector<std::string> archives = runtimeArchives(options.serve);
   for (const std::string& archive : archives) {

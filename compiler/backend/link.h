@@ -6,14 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compile.h"
-
 namespace lunaticc {
 
-// Links `object` into the executable `output` as `options` say (strip, serve, static_link).
-// Returns an empty string on success, else lld's first error line. `serve` links the HTTP
-// server's entry (runtime/serve/, with libhttp_parser) in place of the run-once one.
-std::string linkExecutable(const std::string& object, const std::string& output, const CompileOptions& options);
+// What of the compile options (compile.h) shapes the link.
+struct LinkOptions {
+  bool strip = false;        // leave the symbol table out
+  bool serve = false;        // the HTTP server's entry (runtime/serve/, with libhttp_parser), not the run-once one
+  bool static_link = false;  // a static-pie with glibc inside, needing no file of the host
+};
+
+// Links `object` into the executable `output`. Returns an empty string on success, else
+// lld's first error line.
+std::string linkExecutable(const std::string& object, const std::string& output, const LinkOptions& options);
 
 // Runs lld (ELF) in-process with `args`: an empty string on success, else "`what` failed"
 // with lld's first error line.
