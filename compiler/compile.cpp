@@ -184,7 +184,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   } else {
     const std::string object = temporary + ".o";
     error = emitObject(*ir, codegen, object);
-    if (error.empty()) error = linkExecutable(object, temporary, options.strip, options.serve);
+    if (error.empty()) error = linkExecutable(object, temporary, {options.strip, options.serve, options.static_link});
     std::remove(object.c_str());
     timings.endPhase("link");
   }

@@ -37,6 +37,9 @@ struct CompileOptions {
   // --no-cache turns it off). It shapes nothing of the output.
   bool parts_cache = true;
   bool serve = false;              // --serve: an HTTP server running the entry per request (runtime/serve/)
+  // --static: one fully static (static-pie) executable that needs no file of the host at
+  // run time, for an empty root (backend/link.h).
+  bool static_link = false;
   // What the executable grants its root process through WASI (abi.h, lunatic_main_wasi_grants).
   std::vector<std::pair<std::string, std::string>> environment;  // --env KEY=VALUE, as (KEY, VALUE)
   std::vector<DirectoryGrant> directories;                       // --dir

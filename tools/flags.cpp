@@ -61,6 +61,9 @@ void addExecutableFlags(CLI::App& app, ExecutableFlags& flags) {
   app.add_flag("--serve", options.serve,
                "build an HTTP server that runs the program afresh for each request: body on stdin, "
                "CGI variables as environment, stdout as the answer (run it with --help)");
+  app.add_flag("--static", options.static_link,
+               "link one fully static executable that needs no library or file of the host, for an "
+               "empty root (FROM scratch); DNS and TLS certificates: see the README");
   app.add_option("--env", flags.env_grants, "grant the root process the environment variable KEY=VALUE (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);

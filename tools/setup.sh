@@ -16,8 +16,9 @@ packages=(
   clang-19 libclang-rt-19-dev-wasm32 wasi-libc
   # flags; the runtime's stack switching and io_uring engine; lunaticc --serve parses HTTP
   # with libhttp-parser (its static archive goes into every server); `lunaticc run` names its
-  # cache entries by SHA-256, from OpenSSL's libcrypto
-  libcli11-dev libboost-context-dev liburing-dev libhttp-parser-dev libssl-dev
+  # cache entries by SHA-256, from OpenSSL's libcrypto; lunatic::networking::resolve asks
+  # c-ares (its static archive goes into executables that resolve names, --static or not)
+  libcli11-dev libboost-context-dev liburing-dev libhttp-parser-dev libssl-dev libc-ares-dev
   # lunatic::sqlite (runtime/api/sqlite_api.cpp): its static archive goes into executables
   # whose module imports those functions
   libsqlite3-dev

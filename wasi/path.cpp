@@ -247,9 +247,14 @@ Errno path_link(lunatic_instance* self, uint32_t old_fd, uint32_t old_flags, uin
         Errno::Success)
       return e;
     if (linkat(file.get(), "", to.parent.get(), to.name.c_str(), AT_EMPTY_PATH) == 0) return Errno::Success;
-    if (errno != ENOENT && errno != EPERM) return fromHostErrno(errno);
+    const int refused = errno;
+    if (refused != ENOENT && refused != EPERM) return fromHostErrno(refused);
     std::string proc_link = "/proc/self/fd/" + std::to_string(file.get());
-    return fromSyscall(linkat(AT_FDCWD, proc_link.c_str(), to.parent.get(), to.name.c_str(), AT_SYMLINK_FOLLOW));
+    if (linkat(AT_FDCWD, proc_link.c_str(), to.parent.get(), to.name.c_str(), AT_SYMLINK_FOLLOW) == 0)
+      return Errno::Success;
+    // No /proc (an empty root): the first refusal is the answer, not the missing link's ENOENT.
+    if (errno == ENOENT && access("/proc/self/fd", F_OK) != 0) return fromHostErrno(refused);
+    return fromHostErrno(errno);
   }
   Entry from;
   if ((e = openEntry(self, old_fd, right::PathLinkSource, old_path, old_len, Errno::Perm, &from)) != Errno::Success)

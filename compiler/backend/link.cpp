@@ -16,27 +16,40 @@ LLD_HAS_DRIVER(elf)
 
 namespace lunaticc {
 
-std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve) {
+std::string linkExecutable(const std::string& object, const std::string& output, const LinkOptions& options) {
   namespace cfg = link_config;
-  const std::vector<std::string> archives = runtimeArchives(serve);
+  const std::vector<std::string> archives = runtimeArchives(options.serve);
   for (const std::string& archive : archives) {
     if (!llvm::sys::fs::exists(archive)) return "runtime library not found: " + archive;
   }
   const std::string search_dir = std::string("-L") + cfg::libdir;
-  std::vector<const char*> args = {
-      "ld.lld", "-pie", "-z", "relro", "-z", "now", "--hash-style=gnu", "--build-id",
-      "--eh-frame-hdr", "-m", "elf_x86_64", "--gc-sections", "-dynamic-linker", cfg::dynamic_linker,
-      "-o", output.c_str(), cfg::crt1, cfg::crti, cfg::crtbegin, object.c_str()};
+  std::vector<const char*> args = {"ld.lld", "-pie", "-z", "relro", "-z", "now", "--hash-style=gnu", "--build-id",
+                                   "--eh-frame-hdr", "-m", "elf_x86_64", "--gc-sections"};
+  // A static-pie keeps the address-space randomisation of the dynamic executable: rcrt1.o
+  // relocates it itself, with no loader, from glibc's libc.a.
+  if (options.static_link) {
+    args.insert(args.end(), {"-static", "--no-dynamic-linker", cfg::static_crt1});
+  } else {
+    args.insert(args.end(), {"-dynamic-linker", cfg::dynamic_linker, cfg::crt1});
+  }
+  args.insert(args.end(), {"-o", output.c_str(), cfg::crti, cfg::crtbegin, object.c_str()});
   for (const std::string& archive : archives) args.push_back(archive.c_str());
   args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx});
   // After libstdc++, whose operator new (with its new-handler loop: process/allocation.h)
-  // stays the one used and calls this allocator's malloc; before the C library's.
-  if (*cfg::host_allocator_library) args.push_back(cfg::host_allocator_library);
-  // libm after the C library and only if needed: glibc's libc has what the runtime uses
-  // (frexp), and loading a library it does not use costs every start about 3% (hello).
-  args.insert(args.end(), {cfg::libgcc, cfg::libgcc_eh, "-lc", "--as-needed", "-lm", "--no-as-needed", cfg::libgcc,
-                           cfg::libgcc_eh, cfg::crtend, cfg::crtn});
-  if (strip) args.push_back("--strip-all");
+  // stays the one used and calls this allocator's malloc; before the C library's. A shared
+  // library: a static executable keeps glibc's allocator.
+  if (*cfg::host_allocator_library && !options.static_link) args.push_back(cfg::host_allocator_library);
+  if (options.static_link) {
+    // libc.a's members and libgcc's refer to each other (unwinding, pthread_cancel).
+    args.insert(args.end(), {"--start-group", cfg::libgcc, cfg::libgcc_eh, "-lc", "-lm", "--end-group"});
+  } else {
+    // libm after the C library and only if needed: glibc's libc has what the runtime uses
+    // (frexp), and loading a library it does not use costs every start about 3% (hello).
+    args.insert(args.end(),
+                {cfg::libgcc, cfg::libgcc_eh, "-lc", "--as-needed", "-lm", "--no-as-needed", cfg::libgcc, cfg::libgcc_eh});
+  }
+  args.insert(args.end(), {cfg::crtend, cfg::crtn});
+  if (options.strip) args.push_back("--strip-all");
   return runLld(args, "link");
 }
 

@@ -1,5 +1,6 @@
 // Linking an executable in-process with lld: the module's object, the runtime archives
-// that sit next to lunaticc (../lib), libstdc++ and libgcc statically, glibc dynamically.
+// that sit next to lunaticc (../lib), libstdc++ and libgcc statically, glibc dynamically,
+// or (--static) glibc statically too, as a static-pie that needs no file of the host.
 #pragma once
 
 #include <string>
@@ -7,9 +8,16 @@
 
 namespace lunaticc {
 
-// Returns an empty string on success, else lld's first error line. `serve` links the HTTP
-// server's entry (runtime/serve/, with libhttp_parser) in place of the run-once one.
-std::string linkExecutable(const std::string& object, const std::string& output, bool strip, bool serve = false);
+// What of the compile options (compile.h) shapes the link.
+struct LinkOptions {
+  bool strip = false;        // leave the symbol table out
+  bool serve = false;        // the HTTP server's entry (runtime/serve/, with libhttp_parser), not the run-once one
+  bool static_link = false;  // a static-pie with glibc inside, needing no file of the host
+};
+
+// Links `object` into the executable `output`. Returns an empty string on success, else
+// lld's first error line.
+std::string linkExecutable(const std::string& object, const std::string& output, const LinkOptions& options);
 
 // Runs lld (ELF) in-process with `args`: an empty string on success, else "`what` failed"
 // with lld's first error line.

@@ -2,8 +2,12 @@
 """Starts an example server on a free port, POSTs a body with curl and checks the answer.
 
     serve_example.py SERVER --body TEXT --expect TEXT [--path PATH] [--content-type TYPE]
+                     [--listen HOST:0] [--wrapper COMMAND]
 
-TEXT may hold \\n for newlines. Exit status 0 if the answer is 200 with the expected body.
+TEXT may hold \\n for newlines. Exit status 0 if the answer is 200 with the expected body
+and the server, sent SIGTERM, then exits with status 0. --listen (default 127.0.0.1:0)
+names the address the server binds; --wrapper is a command, split at spaces, that runs the
+server in turn (a static executable in an empty root: tests/empty_root).
 """
 import argparse
 import re
@@ -20,10 +24,12 @@ def main():
     parser.add_argument("--body", required=True)
     parser.add_argument("--expect", required=True)
     parser.add_argument("--content-type")
+    parser.add_argument("--listen", default="127.0.0.1:0")
+    parser.add_argument("--wrapper", default="")
     args = parser.parse_args()
     body, expected = (s.encode().decode("unicode_escape").encode() for s in (args.body, args.expect))
 
-    server = subprocess.Popen([args.server, "--listen", "127.0.0.1:0", "--access-log", "off"],
+    server = subprocess.Popen([*args.wrapper.split(), args.server, "--listen", args.listen, "--access-log", "off"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         line = server.stderr.readline().decode()
@@ -42,11 +48,14 @@ def main():
         if args.content_type and content_type != args.content_type:
             print(f"FAIL: Content-Type {content_type}, expected {args.content_type}")
             return 1
-        print("ok:", answer.decode())
-        return 0
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        exit_status = server.wait(timeout=10)
+    if exit_status != 0:
+        print(f"FAIL: the server exited with status {exit_status} on SIGTERM: {server.stderr.read().decode()}")
+        return 1
+    print("ok:", answer.decode())
+    return 0
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ struct DnsIterator {
   size_t next = 0;
 };
 
-struct Lookup;  // a DNS lookup in progress (networking_api.cpp)
+struct Lookup;  // a DNS lookup in progress (networking_dns.cpp)
 
 struct Resources {
   using Sockets = std::unordered_map<uint64_t, SharedSocket>;

@@ -1,5 +1,6 @@
 // lunatic::networking, part one: what the networking files share (networking.h), DNS
-// (resolve, resolve_next, drop_dns_iterator) and TCP (listeners and streams), with upstream
+// iterators (resolve_next, drop_dns_iterator; resolve itself, which links the resolver
+// library, is in networking_dns.cpp) and TCP (listeners and streams), with upstream
 // Lunatic 0.13's names, signatures and results. UDP is in networking_udp.cpp, the message
 // functions that carry sockets in networking_messages.cpp.
 //
@@ -8,7 +9,6 @@
 // it); tcp_peek always peeks (upstream reads when no peek timeout is set); a resolve that
 // succeeds has at least one address.
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -133,14 +133,6 @@ bool permitted(lunatic_instance* self, Permission needed, const char* function, 
   return false;
 }
 
-// A lookup's result, shared with the helper thread that runs it: a process that stops
-// waiting (timeout, kill) leaves it to that thread. The process keeps its reference in its
-// resources, so a kill frees it too.
-struct Lookup {
-  std::vector<sockaddr_storage> addresses;
-  int status = 0;  // getaddrinfo's
-};
-
 namespace {
 
 // Pending connections a listener keeps: enough for a burst of clients (the kernel caps it at
@@ -151,99 +143,7 @@ constexpr int kListenBacklog = 1024;
 // while it parks).
 constexpr size_t kMaxWriteBuffers = 64;
 
-// --- DNS -------------------------------------------------------------------------------
-
-// Splits "host:port" (an IPv6 host in brackets) as upstream's lookup does; false if the text
-// is not of that form.
-bool splitHostPort(std::string_view name, std::string_view* host, uint16_t* port) {
-  size_t colon = name.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  std::string_view digits = name.substr(colon + 1);
-  if (digits.empty() || digits.size() > 5) return false;
-  uint32_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + uint32_t(c - '0');
-  }
-  if (value > UINT16_MAX) return false;
-  *host = name.substr(0, colon);
-  if (host->front() == '[') {
-    if (host->size() < 2 || host->back() != ']') return false;
-    *host = host->substr(1, host->size() - 2);
-  }
-  if (host->empty() || host->find('\0') != std::string_view::npos) return false;
-  *port = uint16_t(value);
-  return true;
-}
-
-// getaddrinfo for TCP-style addresses (one entry per address, as upstream's lookup asks);
-// numeric_only never consults files or the network, so it may run on a worker.
-void lookUp(const std::string& host, uint16_t port, bool numeric_only, Lookup* out) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = numeric_only ? AI_NUMERICHOST : 0;
-  addrinfo* found = nullptr;
-  out->status = getaddrinfo(host.c_str(), nullptr, &hints, &found);
-  if (out->status != 0) return;
-  for (addrinfo* a = found; a; a = a->ai_next) {
-    if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
-    sockaddr_storage address{};
-    std::memcpy(&address, a->ai_addr, std::min<size_t>(a->ai_addrlen, sizeof address));
-    // The port is the caller's, not a service's.
-    if (a->ai_family == AF_INET) {
-      reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(port);
-    } else {
-      reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = htons(port);
-    }
-    out->addresses.push_back(address);
-  }
-  freeaddrinfo(found);
-  if (out->addresses.empty()) out->status = EAI_NONAME;
-}
-
-uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint64_t timeout_ms, uint32_t id_ptr) {
-  GuestMemory memory(self);
-  std::string_view name;
-  if (!memory.view(name_ptr, name_len, &name) || !memory.at(id_ptr, 8)) {
-    fail(self, "resolve", "a pointer is outside the process's memory");
-  }
-  if (!isValidUtf8(name)) fail(self, "resolve", "the name is not UTF-8");
-  Process& p = api::callerOf(self);
-  std::string_view host_text;
-  uint16_t port;
-  if (!splitHostPort(name, &host_text, &port)) {
-    memory.store64(id_ptr, api::newError(p, "invalid socket address (want host:port)"));
-    return 1;
-  }
-  Resources& r = resourcesOf(p);
-  r.lookup = std::make_shared<Lookup>();
-  lookUp(std::string(host_text), port, /*numeric_only=*/true, r.lookup.get());
-  if (r.lookup->status == EAI_NONAME) {
-    // A name: the lookup may read files and ask servers, on a helper thread. Nothing on this
-    // frame may own memory while the process waits (see networking.h): the call owns its
-    // copy of the name, the result comes back through r.lookup.
-    r.lookup->status = 0;
-    int64_t waited = io::offloadAbandonable(
-        [lookup = r.lookup, host = std::string(host_text), port] {
-          lookUp(host, port, /*numeric_only=*/false, lookup.get());
-          return int64_t(0);
-        },
-        deadlineAfter(timeout_ms));
-    if (waited == -ETIMEDOUT) {
-      r.lookup.reset();
-      memory.store64(id_ptr, 0);
-      return kTimedOut;
-    }
-  }
-  std::shared_ptr<Lookup> lookup = std::move(r.lookup);
-  if (lookup->status != 0) {
-    const char* why = lookup->status == EAI_SYSTEM ? strerror(errno) : gai_strerror(lookup->status);
-    memory.store64(id_ptr, api::newError(p, std::string("failed to lookup address information: ") + why));
-    return 1;
-  }
-  memory.store64(id_ptr, newDnsIterator(p, std::move(lookup->addresses)));
-  return 0;
-}
+// --- DNS: resolve_next and drop_dns_iterator (resolve is in networking_dns.cpp) --------
 
 void drop_dns_iterator(lunatic_instance* self, uint64_t id) {
   Process& p = api::callerOf(self);
@@ -528,7 +428,6 @@ uint32_t connectSocket(lunatic_instance* self, const char* function, const Guest
 }  // namespace net
 }  // namespace lunatic::rt
 
-LUNATIC_HOST_CODE(networking, resolve, net::resolve);
 LUNATIC_HOST_CODE(networking, drop_dns_iterator, net::drop_dns_iterator);
 LUNATIC_HOST_CODE(networking, resolve_next, net::resolve_next);
 LUNATIC_HOST_CODE(networking, tcp_bind, net::tcp_bind);

@@ -48,19 +48,11 @@ class ThreadPool {
 
 // Operations: enough to keep a disk or two busy; a process waiting here costs only its park.
 constexpr unsigned kOperationThreads = 4;
-// Abandonable jobs (DNS lookups) have threads of their own: a lookup that hangs for its
-// resolver's whole timeout must not hold up the file reads and writes of other processes.
-constexpr unsigned kJobThreads = 8;
 
 // Never destroyed: their threads outlive main.
 ThreadPool<Operation*>& operationPool() {
   static auto* pool =
       new ThreadPool<Operation*>(kOperationThreads, [](Operation* op) { op->complete(performBlocking(*op)); });
-  return *pool;
-}
-ThreadPool<std::function<void()>>& jobPool() {
-  static auto* pool =
-      new ThreadPool<std::function<void()>>(kJobThreads, [](std::function<void()>& job) { job(); });
   return *pool;
 }
 
@@ -83,6 +75,5 @@ int64_t performBlocking(const Operation& op) {
 
 void runOnBlockingPool(Operation& op) { operationPool().push(&op); }
 
-void runOnBlockingPool(std::function<void()> job) { jobPool().push(std::move(job)); }
 
 }  // namespace lunatic::rt::io

@@ -14,11 +14,6 @@ namespace lunatic::rt::io {
 // cancelled: they finish on their own (a regular file read or write always does).
 void runOnBlockingPool(Operation& op);
 
-// Queues `job` on the pool's job threads (not those of the operations), which run it and
-// forget it: nobody waits for it there (see io::offloadAbandonable, whose job wakes its
-// caller itself if it still waits).
-void runOnBlockingPool(std::function<void()> job);
-
 // The blocking system call behind a Read, Write or Call operation: >= 0 or -errno.
 int64_t performBlocking(const Operation& op);
 

@@ -270,15 +270,18 @@ int connect(int fd, const sockaddr* address, socklen_t length, uint64_t deadline
 }
 
 int poll(std::span<Interest> interests, uint64_t deadline_ns) {
-  // Most waits find something ready at once: one poll(2), no engine.
-  std::vector<pollfd> fds;
-  fds.reserve(interests.size());
-  for (const Interest& i : interests) fds.push_back({i.fd, i.events, 0});
-  int n = int(retryInterrupted([&] { return ::poll(fds.data(), fds.size(), 0); }));
-  if (n < 0) return n;
-  if (n > 0 || (deadline_ns && nowNanoseconds() >= deadline_ns)) {
-    for (size_t k = 0; k < fds.size(); ++k) interests[k].revents = fds[k].revents;
-    return n;
+  // Most waits find something ready at once: one poll(2), no engine. Its array is gone
+  // before the process parks: a kill while parked skips destructors.
+  {
+    std::vector<pollfd> fds;
+    fds.reserve(interests.size());
+    for (const Interest& i : interests) fds.push_back({i.fd, i.events, 0});
+    int n = int(retryInterrupted([&] { return ::poll(fds.data(), fds.size(), 0); }));
+    if (n < 0) return n;
+    if (n > 0 || (deadline_ns && nowNanoseconds() >= deadline_ns)) {
+      for (size_t k = 0; k < fds.size(); ++k) interests[k].revents = fds[k].revents;
+      return n;
+    }
   }
   return pollOnEngine(interests, deadline_ns);
 }
@@ -288,49 +291,6 @@ int64_t offload(const std::function<int64_t()>& call) {
   op.kind = Operation::Kind::Call;
   op.call = &call;
   return perform(op);
-}
-
-namespace {
-
-// What offloadAbandonable shares with its helper thread; the last of the two to let go
-// frees it.
-struct AbandonableCall {
-  std::function<int64_t()> call;
-  std::mutex mutex;
-  Waiter* waiter = nullptr;  // null once the caller stopped waiting (it clears it under the mutex)
-  bool finished = false;
-  int64_t result = 0;
-};
-
-}  // namespace
-
-int64_t offloadAbandonable(std::function<int64_t()> call, uint64_t deadline_ns) {
-  Waiter* self = currentWaiter();
-  if (!self) return call();  // outside the scheduler the thread may block
-  auto shared = std::make_shared<AbandonableCall>();
-  shared->call = std::move(call);
-  shared->waiter = self;  // before queueing: the call may finish at once
-  runOnBlockingPool([shared] {
-    int64_t result = shared->call();
-    std::lock_guard lock(shared->mutex);
-    shared->finished = true;
-    shared->result = result;
-    if (shared->waiter) wake(*shared->waiter);
-  });
-  for (;;) {
-    // Not killable while parked: a kill must first clear `waiter`, which the helper thread
-    // would otherwise wake after the process is gone.
-    bool timed_out = !park(*self, deadline_ns);
-    std::unique_lock lock(shared->mutex);
-    if (shared->finished) return shared->result;
-    if (timed_out || killRequested(*self)) {
-      shared->waiter = nullptr;
-      lock.unlock();
-      shared.reset();  // dying skips destructors
-      endIfKilled(*self);
-      return -ETIMEDOUT;
-    }
-  }
 }
 
 }  // namespace lunatic::rt::io

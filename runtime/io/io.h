@@ -69,10 +69,4 @@ int poll(std::span<Interest> interests, uint64_t deadline_ns);
 // file system) on a helper thread while the process is parked; returns its result.
 int64_t offload(const std::function<int64_t()>& call);
 
-// As offload, for a call whose caller may stop waiting (a DNS lookup with a timeout): gives
-// up at the deadline (0: none) and returns -ETIMEDOUT, or dies if the process is killed,
-// while the call still runs to its end on its helper thread. So the call owns everything it
-// uses: it is moved in, and its result comes back only through the return value.
-int64_t offloadAbandonable(std::function<int64_t()> call, uint64_t deadline_ns);
-
 }  // namespace lunatic::rt::io

@@ -46,7 +46,8 @@ uint64_t cgroupLimit(const std::string& directory) {
 }
 
 // The least memory.max of this program's cgroup and the cgroups above it, as far as the
-// cgroup file system shows them (in a container, up to the container's own).
+// cgroup file system shows them (in a container, up to the container's own). Without /proc
+// or /sys (an empty root): no limit from cgroups; physical memory and rlimits still apply.
 uint64_t cgroupMemoryLimit() {
   std::string membership = readKernelFile("/proc/self/cgroup");
   std::string path;

@@ -2,7 +2,7 @@
 #include "runtime/serve/server.h"
 
 #include <fcntl.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -17,6 +17,7 @@
 
 #include <http_parser.h>
 
+#include "runtime/api/local_names.h"
 #include "runtime/io/io.h"
 #include "runtime/process/scheduler.h"
 #include "runtime/serve/connection.h"
@@ -38,7 +39,8 @@ constexpr uint64_t kFirstRetryNs = 10 * kMillisecond, kLastRetryNs = 1'000 * kMi
 // At the cap with every connection busy, it looks again this often for one gone idle.
 constexpr uint64_t kFullRecheckNs = 100 * kMillisecond;
 
-// The kernel's cap on a listen backlog; 0 if unknown.
+// The kernel's cap on a listen backlog; 0 if unknown (no /proc, as in an empty root: the
+// listener then asks for kBacklog, which the kernel trims to its cap).
 uint64_t backlogCap() {
   unsigned long long cap = 0;
   if (FILE* f = std::fopen("/proc/sys/net/core/somaxconn", "r")) {
@@ -48,29 +50,31 @@ uint64_t backlogCap() {
   return cap;
 }
 
-// Binds a listening socket to host:port; the socket, or -1 with `error` set.
+// Binds a listening socket to host:port (host numeric, localhost, or empty for every
+// address: local_names.h; no resolver at start-up, so a static server in an empty root binds
+// as any other); the socket, or -1 with `error` set.
 int bindListener(const std::string& host, const std::string& port, std::string* error) {
   const int backlog = int(std::min<uint64_t>(std::max(kBacklog, backlogCap()), INT_MAX));
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* found = nullptr;
-  if (int e = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found); e != 0) {
-    *error = "cannot resolve " + host + ": " + gai_strerror(e);
+  const uint16_t port_number = uint16_t(std::stoul(port));  // options.cpp checked it
+  std::vector<sockaddr_storage> addresses;
+  // Every address: IPv4's first, as getaddrinfo's passive lookup orders them.
+  if (host.empty() ? !(net::resolveLocally("0.0.0.0", port_number, &addresses) &&
+                       net::resolveLocally("::", port_number, &addresses))
+                   : !net::resolveLocally(host, port_number, &addresses)) {
+    *error = "cannot listen on " + host + ": not a numeric address or localhost";
     return -1;
   }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, &freeaddrinfo);
   int last_errno = 0;
-  for (addrinfo* a = found; a; a = a->ai_next) {
-    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+  for (const sockaddr_storage& address : addresses) {
+    int fd = socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
       last_errno = errno;
       continue;
     }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, backlog) == 0) return fd;
+    socklen_t length = address.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&address), length) == 0 && listen(fd, backlog) == 0) return fd;
     last_errno = errno;
     close(fd);
   }
@@ -120,11 +124,14 @@ std::string Server::open() {
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
   getsockname(listener_, reinterpret_cast<sockaddr*>(&bound), &length);
-  char host[NI_MAXHOST], port[NI_MAXSERV];
-  if (getnameinfo(reinterpret_cast<sockaddr*>(&bound), length, host, sizeof host, port, sizeof port,
-                  NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+  char host[INET6_ADDRSTRLEN];
+  const bool v6 = bound.ss_family == AF_INET6;
+  const auto& v4_address = reinterpret_cast<const sockaddr_in&>(bound);
+  const auto& v6_address = reinterpret_cast<const sockaddr_in6&>(bound);
+  if (inet_ntop(bound.ss_family, v6 ? static_cast<const void*>(&v6_address.sin6_addr) : &v4_address.sin_addr, host,
+                sizeof host)) {
     server_address_ = host;
-    server_port_ = port;
+    server_port_ = std::to_string(ntohs(v6 ? v6_address.sin6_port : v4_address.sin_port));
   }
   return {};
 }

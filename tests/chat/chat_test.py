@@ -2,8 +2,11 @@
 """End-to-end tests of examples/chat: real TCP clients against the built server.
 
     chat_test.py --exe BUILD/examples/chat --scenario NAME [--io uring|epoll]
+                 [--address localhost] [--wrapper "tests/empty_root/empty_root.py ROOT"]
 
-Each run starts the server on a free port of 127.0.0.1 (LUNATIC_IO as --io says), plays one
+Each run starts the server on a free port of 127.0.0.1 (LUNATIC_IO as --io says; --address
+is the name the server is given to resolve and bind, --wrapper a command that runs it in
+turn: a static executable in an empty root, tests/empty_root), plays one
 scenario with clients on plain sockets, asserting the exact lines each receives, and stops
 the server. The server must stay up throughout and write nothing to stderr (a process that
 fails is logged there; one the server ends on purpose, a slow client's, is killed, which is
@@ -69,13 +72,13 @@ def free_port():
 
 
 class Server:
-    def __init__(self, exe, io):
+    def __init__(self, exe, io, address, wrapper):
         self.port = free_port()
         env = dict(os.environ, LUNATIC_IO=io)
-        self.proc = subprocess.Popen([exe, str(self.port)], env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
+        command = wrapper + [exe, str(self.port)] + ([address] if address != "127.0.0.1" else [])
+        self.proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode()
-        check(line == "chat: listening on 127.0.0.1 port %d\n" % self.port,
+        check(line == "chat: listening on %s port %d\n" % (address, self.port),
               "the server did not start: %r %r" % (line, self.proc.stderr.read() if self.proc.poll() is not None else ""))
 
     def check_running(self):
@@ -576,10 +579,12 @@ def main():
     p.add_argument("--exe", required=True)
     p.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     p.add_argument("--io", default="uring", choices=["uring", "epoll"])
+    p.add_argument("--address", default="127.0.0.1", help="a name of 127.0.0.1: 127.0.0.1 or localhost")
+    p.add_argument("--wrapper", default="", help="a command (split at spaces) that runs the server")
     o = p.parse_args()
     if o.scenario == "load":  # the server inherits the limit
         crowd.raise_fd_limit(10000 + 200)
-    server = Server(o.exe, o.io)
+    server = Server(o.exe, o.io, o.address, o.wrapper.split())
     try:
         SCENARIOS[o.scenario](server)
         server.check_running()

@@ -125,12 +125,14 @@ def check_hits_and_misses(checks, lunaticc, probe, work):
     checks.expect("a changed module is compiled anew", problems)
 
     before = cache.entries()
-    for flags in (["-O1"], ["--bounds-checks"], ["--env", "FOO=baked"]):
+    for flags in (["-O1"], ["--bounds-checks"], ["--static"], ["--env", "FOO=baked"]):
         status, stdout, _ = cache.run(flags + [probe])
         after = cache.entries()
         problems = compare("exit status", status, 0) + compare("new entries", len(after) - len(before), 1)
         if flags[0] == "--env":
             problems += compare("stdout", stdout, probe_output(probe, []) + "env: FOO=baked\n")
+        if flags[0] == "--static":
+            problems += compare("stdout", stdout, probe_output(probe, []))
         status, _, _ = cache.run(flags + [probe])
         problems += compare("entries after running it again", cache.entries(), after)
         checks.expect(f"flags {' '.join(flags)} make an entry of their own, used again", problems)

@@ -5,7 +5,9 @@ Used as run_guest_test.py's --wrapper: host_peer.py EXE ARGS... It starts a TCP 
 server on 127.0.0.1 (an ephemeral port, given to the guest as the environment variable
 HOST_PEER_PORT), runs the executable, and exits with its status (or dies of its signal).
 HOST_PEER_WRAPPER, if set, is a program that runs the executable in turn (tests/wasi's
-without_uring); HOST_PEER_PRELOAD, if set, is preloaded (slow_dns.c).
+without_uring). The executable resolves names through test_dns.py's name server (slow
+names) and a hosts file naming hosts-file.test 10.20.30.40 and fd00::1 (CARES_HOSTS: c-ares
+reads it in place of /etc/hosts).
 
 A guest opens a connection to the control port and sends one command line:
 
@@ -21,7 +23,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+
+import test_dns
 
 
 def read_line(conn):
@@ -79,12 +84,15 @@ def main():
     threading.Thread(target=accept_forever, args=(server,), daemon=True).start()
     env = dict(os.environ)
     env["LUNATIC_ENV_HOST_PEER_PORT"] = str(server.getsockname()[1])
-    if env.get("HOST_PEER_PRELOAD"):
-        env["LD_PRELOAD"] = env["HOST_PEER_PRELOAD"]
+    env["LUNATIC_DNS_SERVERS"] = test_dns.start()
     argv = sys.argv[1:]
     if env.get("HOST_PEER_WRAPPER"):
         argv = [env["HOST_PEER_WRAPPER"]] + argv
-    status = subprocess.run(argv, env=env).returncode
+    with tempfile.NamedTemporaryFile("w", prefix="host_peer_hosts.") as hosts:
+        hosts.write("10.20.30.40 hosts-file.test\nfd00::1 hosts-file.test\n")
+        hosts.flush()
+        env["CARES_HOSTS"] = hosts.name
+        status = subprocess.run(argv, env=env).returncode
     if status < 0:  # die of the same signal, for the runner to name it
         signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)

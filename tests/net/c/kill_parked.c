@@ -1,6 +1,6 @@
 /* Processes killed while parked in the network harm nothing else: one in tcp_accept, one in
  * tcp_read, one in a tcp_write that cannot go on (the peer reads nothing), one in
- * udp_receive, and one in a DNS lookup that takes 5 s (tests/net/slow_dns.c). Each dies at
+ * udp_receive, and one in a DNS lookup that takes 5 s (tests/net/test_dns.py). Each dies at
  * once when killed (its monitor says so well before the lookup would have ended), and what
  * it held is closed: its listener's port can be bound again, its streams' peers read end of
  * stream. The runtime goes on: another slow lookup and a connection work afterwards.

@@ -1,17 +1,20 @@
 /* DNS: resolve, resolve_next, drop_dns_iterator, and lookups that take long.
  *
- * Numeric names resolve at once; "localhost" through the system's resolver; a name that
+ * Numeric names and localhost (and names under it, RFC 6761) resolve at once, without any
+ * file; a name in the hosts file (host_peer.py's, through CARES_HOSTS) from it; a name that
  * does not exist and a name without a port give an error id whose text lunatic::error
- * reads. Names under "slow.test" take the milliseconds they name (tests/net/slow_dns.c): a
- * lookup with a shorter timeout returns 9027. Six lookups of 1 s at once hold no worker
+ * reads, as upstream's. Names under "slow.test" take the milliseconds they name
+ * (tests/net/test_dns.py, the name server): a lookup with a shorter timeout returns 9027. Six lookups of 1 s at once hold no worker
  * thread: while they run, the root exchanges messages with another process (which could
  * not run if the lookups held both workers), and they finish together in about 1 s (not
  * the 3 s they would take two at a time).
  *
  * expect-stdout: 127\.0\.0\.1:80 -> 127\.0\.0\.1:80
  * expect-stdout: \[::1\]:443 -> \[::1\]:443
- * expect-stdout: localhost:8080 -> (127\.0\.0\.1|\[::1\]):8080( .*)?
- * expect-stdout: bad name: error "failed to lookup address information: .+"
+ * expect-stdout: localhost:8080 -> 127\.0\.0\.1:8080 \[::1\]:8080
+ * expect-stdout: App.LocalHost.:1 -> 127\.0\.0\.1:1 \[::1\]:1
+ * expect-stdout: hosts-file.test:5 -> (10\.20\.30\.40:5 \[fd00::1\]:5|\[fd00::1\]:5 10\.20\.30\.40:5)
+ * expect-stdout: bad name: error "failed to lookup address information: Name or service not known"
  * expect-stdout: no port: error "invalid socket address .+"
  * expect-stdout: 3000\.slow\.test with a 100 ms timeout: 9027 after \d+ ms
  * expect-stdout: during 6 lookups of 1 s: 100 messages exchanged
@@ -66,6 +69,8 @@ int main(void) {
   say("127.0.0.1:80 -> %s", addresses("127.0.0.1:80", text, sizeof text));
   say("[::1]:443 -> %s", addresses("[::1]:443", text, sizeof text));
   say("localhost:8080 -> %s", addresses("localhost:8080", text, sizeof text));
+  say("App.LocalHost.:1 -> %s", addresses("App.LocalHost.:1", text, sizeof text));
+  say("hosts-file.test:5 -> %s", addresses("hosts-file.test:5", text, sizeof text));
   say("bad name: error \"%s\"", resolve_error("no-such-host.invalid:80", text, sizeof text));
   say("no port: error \"%s\"", resolve_error("localhost", text, sizeof text));
   CHECK_EQ(lunatic_raw_networking_resolve("localhost:99999", 15, 5000, (uint64_t[]){0}), 1);
