@@ -53,7 +53,7 @@ struct DnsIterator {
 
 struct Lookup;  // a DNS lookup in progress (networking_dns.cpp)
 
-struct Resources {
+struct Resources final : HostResourceTables {
   using Sockets = std::unordered_map<uint64_t, SharedSocket>;
   Sockets tcp_listeners;
   Sockets tcp_streams;
@@ -66,8 +66,11 @@ struct Resources {
 };
 using SocketTable = Resources::Sockets Resources::*;
 
-// The calling process's networking resources, made on first use.
+// The calling process's networking resources, made on first use; or those it has made, if any.
 Resources& resourcesOf(Process& p);
+inline Resources* existingResources(Process& p) {
+  return p.resources ? static_cast<Resources*>(p.resources->net.get()) : nullptr;
+}
 
 // A new id in the process's resource tables (shared by every kind of resource).
 uint64_t newId(Process& p);

@@ -23,12 +23,12 @@
 namespace lunatic::rt {
 namespace net {
 
-void ResourcesDeleter::operator()(Resources* resources) const { std::unique_ptr<Resources> owned(resources); }
-
 Resources& resourcesOf(Process& p) {
-  auto& resources = p.ownResources().net;
-  if (!resources) resources.reset(std::make_unique<Resources>().release());
-  return *resources;
+  if (Resources* resources = existingResources(p)) return *resources;
+  auto made = std::make_unique<Resources>();
+  Resources& resources = *made;
+  p.ownResources().net = std::move(made);
+  return resources;
 }
 
 uint64_t newId(Process& p) { return p.ownResources().next_id++; }
@@ -51,8 +51,8 @@ uint64_t dnsIteratorBytes(const DnsIterator& iterator) {
 
 HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
   Process& p = api::callerOf(self);
-  if (p.resources && p.resources->net) {
-    auto& sockets = (*p.resources->net).*table;
+  if (Resources* resources = existingResources(p)) {
+    auto& sockets = resources->*table;
     auto it = sockets.find(id);
     if (it != sockets.end()) return *it->second;
   }
@@ -147,8 +147,8 @@ constexpr size_t kMaxWriteBuffers = 64;
 
 void drop_dns_iterator(lunatic_instance* self, uint64_t id) {
   Process& p = api::callerOf(self);
-  if (p.resources && p.resources->net) {
-    auto& iterators = p.resources->net->dns_iterators;
+  if (Resources* resources = existingResources(p)) {
+    auto& iterators = resources->dns_iterators;
     if (auto it = iterators.find(id); it != iterators.end()) {
       p.releaseOwn(dnsIteratorBytes(it->second));
       iterators.erase(it);
@@ -162,9 +162,9 @@ uint32_t resolve_next(lunatic_instance* self, uint64_t id, uint32_t type_ptr, ui
                       uint32_t flow_info_ptr, uint32_t scope_id_ptr) {
   Process& p = api::callerOf(self);
   DnsIterator* iterator = nullptr;
-  if (p.resources && p.resources->net) {
-    auto it = p.resources->net->dns_iterators.find(id);
-    if (it != p.resources->net->dns_iterators.end()) iterator = &it->second;
+  if (Resources* resources = existingResources(p)) {
+    auto it = resources->dns_iterators.find(id);
+    if (it != resources->dns_iterators.end()) iterator = &it->second;
   }
   if (!iterator) fail(self, "resolve_next", "no such DNS iterator");
   if (iterator->next == iterator->addresses.size()) return 1;
@@ -375,14 +375,14 @@ uint32_t addressOf(lunatic_instance* self, const char* function, int fd, Side si
 void dropFrom(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
-  (*p.resources->net.*table).erase(id);
+  (resourcesOf(p).*table).erase(id);
   p.releaseOwn(kSocketBytes);
 }
 
 uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
-  return addSocket(p, table, (*p.resources->net.*table)[id]);
+  return addSocket(p, table, (resourcesOf(p).*table)[id]);
 }
 
 uint32_t connectSocket(lunatic_instance* self, const char* function, const GuestAddress& guest, uint64_t timeout_ms,

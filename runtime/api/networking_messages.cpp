@@ -21,7 +21,7 @@ uint64_t push(lunatic_instance* self, const char* function, SocketTable table, M
   Message& message = dataMessage(self, function);
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
-  auto& sockets = *p.resources->net.*table;
+  auto& sockets = resourcesOf(p).*table;
   auto it = sockets.find(id);
   if (!message.sockets) message.sockets = std::make_unique<std::vector<Message::CarriedSocket>>();
   message.sockets->push_back({kind, std::move(it->second)});

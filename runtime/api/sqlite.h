@@ -40,7 +40,7 @@ struct Statement {
   Statement& operator=(Statement&&) = delete;
 };
 
-struct Resources final : ResourcesBase {
+struct Resources final : HostResourceTables {
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
   std::unordered_map<uint64_t, Statement> statements;
   // Kept here rather than on a host function's frame, which a trap or a kill leaves without

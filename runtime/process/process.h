@@ -41,19 +41,15 @@ struct ContextDeleter {
 }  // namespace wasi
 namespace net {
 struct HostSocket;  // api/networking.h
-struct Resources;
-struct ResourcesDeleter {
-  void operator()(Resources* resources) const;
-};
 }  // namespace net
-namespace sqlite {
-// lunatic::sqlite's tables of a process (api/sqlite.h: Resources). Freed through a virtual
-// destructor, so that an executable whose module imports no lunatic::sqlite function
-// carries nothing of SQLite.
-struct ResourcesBase {
-  virtual ~ResourcesBase() = default;
+
+// A host API's tables of a process's resources (net::Resources in api/networking.h,
+// sqlite::Resources in api/sqlite.h). Freed through a virtual destructor, so that ending a
+// process names no API's code: an executable whose module imports none of an API's
+// functions carries nothing of it.
+struct HostResourceTables {
+  virtual ~HostResourceTables() = default;
 };
-}  // namespace sqlite
 
 // The WASI view that grants nothing: no arguments, no environment, no directories.
 const wasi::WasiConfigPtr& noWasiGrants();
@@ -186,9 +182,9 @@ struct ProcessResources {
   std::unique_ptr<wasi::Context, wasi::ContextDeleter> wasi_context;
   // lunatic::networking's listeners, streams, UDP sockets and DNS iterators, made by the
   // first call that needs them (api/networking.h).
-  std::unique_ptr<net::Resources, net::ResourcesDeleter> net;
+  std::unique_ptr<HostResourceTables> net;
   // lunatic::sqlite's connections and statements (api/sqlite.h), made by the first open.
-  std::unique_ptr<sqlite::ResourcesBase> sqlite;
+  std::unique_ptr<HostResourceTables> sqlite;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for
