@@ -3,10 +3,11 @@
 //
 // - Files: every database file, journal and ATTACHed file is opened through the sandboxed VFS
 //   (sqlite_vfs.h), beneath a directory the process was granted; ":memory:" needs none.
-// - Blocking: every call that may read or write the disk (open, query_prepare, execute,
-//   sqlite3_step, and reset or finalize of a statement mid-way) runs on the blocking pool
-//   (io::offload) while the process is parked, so its worker runs other processes. That
-//   also gives SQLite a thread's stack rather than what is left of the process's.
+// - Stacks and blocking: every call that may read or write the disk (open, query_prepare,
+//   execute, sqlite3_step, and reset or finalize of a statement mid-way) runs in the calling
+//   process on a host stack of its own (host_stack.h), where SQLite's depth meets a guard
+//   page rather than the next process's stack. What in it waits for the disk parks the
+//   process, not the worker (sqlite_vfs.h), and a kill waits until the call returns.
 // - Failures as upstream's: a pointer outside the process's memory, an unknown id, SQL that
 //   does not prepare, a step or a bind that fails end the calling process with a line that
 //   says why (upstream traps); open answers 1 with an error id, execute SQLite's result code.
@@ -23,7 +24,8 @@
 #include "runtime/api/api.h"
 #include "runtime/api/sqlite.h"
 #include "runtime/api/sqlite_vfs.h"
-#include "runtime/io/io.h"
+#include "runtime/process/host_stack.h"
+#include "runtime/process/scheduler.h"
 #include "runtime/process/module_image.h"
 
 namespace lunatic::rt {
@@ -84,18 +86,31 @@ Statement& statementOf(lunatic_instance* self, uint64_t id, const char* function
   fail(self, function, "no such SQLite statement");
 }
 
-// Runs `work` on the blocking pool under `view`'s sandbox, the calling process parked.
+// A long query takes turns with other processes as guest code does: SQLite calls this every
+// kProgressSteps steps of its virtual machine, each counted as kReductionsPerStep reductions
+// (against the slice and the fuel), and it yields when the slice is spent. It stops the
+// statement (SQLITE_INTERRUPT) once the process must end, killed or out of fuel.
+constexpr int kProgressSteps = 1000;
+constexpr int64_t kReductionsPerStep = 50;  // a step runs tens of machine instructions
+
+int onProgress(void*) {
+  Process* p = scheduler::currentProcess();
+  if (!p || !mayPark()) return 0;  // a connection closed where its process is dismantled
+  lunatic_instance* instance = p->instance();
+  instance->reductions_left -= kProgressSteps * kReductionsPerStep;
+  if (instance->reductions_left <= 0) lunatic_yield(instance);
+  return p->mustEnd() ? 1 : 0;
+}
+
+// Runs `work` on a host stack under `view`'s sandbox (SQLite's stack use is its own, and
+// must not meet the next process's stack); what in it waits for the disk parks the process.
 template <typename Work>
-void offDisk(const wasi::WasiConfig* view, Work& work) {
-  struct Job {
-    const wasi::WasiConfig* view;
-    Work* work;
-  } job{view, &work};
-  io::offload([&job] {
-    SandboxScope scope(job.view);
-    (*job.work)();
-    return int64_t(0);
-  });
+void inSqlite(lunatic_instance* self, const char* function, const wasi::WasiConfig* view, Work& work) {
+  auto scoped = [&] {
+    SandboxScope scope(view);
+    work();
+  };
+  if (!runOnHostStack(&api::callerOf(self), scoped)) fail(self, function, "out of address space for SQLite's stack");
 }
 
 // --- Replies: upstream's bincode ----------------------------------------------------------
@@ -305,6 +320,7 @@ uint64_t open(lunatic_instance* self, uint32_t path_ptr, uint32_t path_len, uint
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(name.c_str(), &db, kOpenFlags, sandboxVfs());
     if (rc == SQLITE_OK) {
+      sqlite3_progress_handler(db, kProgressSteps, onProgress, nullptr);
       r.connections.emplace(id, std::make_shared<Connection>(db, view));
       opened = true;
       return;
@@ -313,7 +329,7 @@ uint64_t open(lunatic_instance* self, uint32_t path_ptr, uint32_t path_len, uint
     r.message += refusal.empty() ? std::string(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) : refusal;
     sqlite3_close_v2(db);
   };
-  offDisk(view.get(), work);
+  inSqlite(self, "open", view.get(), work);
   GuestMemory memory(self);
   if (opened) {
     memory.store64(id_ptr, id);
@@ -342,7 +358,7 @@ uint64_t query_prepare(lunatic_instance* self, uint64_t connection_id, uint32_t 
       r.message = rc == SQLITE_OK ? "the SQL holds no statement" : sqlite3_errmsg(connection->db);
     }
   };
-  offDisk(connection->view.get(), work);
+  inSqlite(self, "query_prepare", connection->view.get(), work);
   if (!prepared) {
     p.releaseOwn(kStatementBytes);
     fail(self, "query_prepare", std::move(r.message));
@@ -355,7 +371,7 @@ uint32_t execute(lunatic_instance* self, uint64_t connection_id, uint32_t sql_pt
   Connection& connection = *connectionOf(self, connection_id, "execute");
   int rc = SQLITE_OK;
   auto work = [&] { rc = executeAll(connection.db, sql); };
-  offDisk(connection.view.get(), work);
+  inSqlite(self, "execute", connection.view.get(), work);
   return uint32_t(rc);
 }
 
@@ -383,23 +399,23 @@ uint32_t changes(lunatic_instance* self, uint64_t connection_id) {
 
 // A statement stepped but not run to its end holds a transaction's lock, and may hold
 // changes to roll back: resetting it then may touch the disk.
-void resetStatement(Statement& s) {
+void resetStatement(lunatic_instance* self, const char* function, Statement& s) {
   if (!sqlite3_stmt_busy(s.statement)) {
     sqlite3_reset(s.statement);
     return;
   }
   auto work = [&] { sqlite3_reset(s.statement); };
-  offDisk(s.connection->view.get(), work);
+  inSqlite(self, function, s.connection->view.get(), work);
 }
 
 // Upstream fails the process when the statement's last step had failed (sqlite3_reset
 // answers that step's error); here the statement is reset and may be used again.
 void statement_reset(lunatic_instance* self, uint64_t statement_id) {
-  resetStatement(statementOf(self, statement_id, "statement_reset"));
+  resetStatement(self, "statement_reset", statementOf(self, statement_id, "statement_reset"));
 }
 
 void finalize(lunatic_instance* self, uint64_t statement_id) {
-  resetStatement(statementOf(self, statement_id, "sqlite3_finalize"));
+  resetStatement(self, "sqlite3_finalize", statementOf(self, statement_id, "sqlite3_finalize"));
   Process& p = api::callerOf(self);
   resourcesOf(p).statements.erase(statement_id);
   p.releaseOwn(kStatementBytes);
@@ -413,7 +429,7 @@ uint32_t step(lunatic_instance* self, uint64_t statement_id) {
     rc = sqlite3_step(s.statement);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) r.message = sqlite3_errmsg(s.connection->db);
   };
-  offDisk(s.connection->view.get(), work);
+  inSqlite(self, "sqlite3_step", s.connection->view.get(), work);
   if (rc == SQLITE_ROW) return kRow;
   if (rc == SQLITE_DONE) return kDone;
   fail(self, "sqlite3_step", std::move(r.message));

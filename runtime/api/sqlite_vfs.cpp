@@ -12,8 +12,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <string>
 
+#include "runtime/io/io.h"
 #include "wasi/grants.h"
 #include "wasi/sandbox.h"
 
@@ -23,11 +26,78 @@ namespace {
 constexpr const char* kVfsName = "lunatic-sandbox";
 constexpr int kMaxPath = 1024;
 
-thread_local const wasi::WasiConfig* t_view = nullptr;
-thread_local std::string t_refusal;
-// While the unix VFS makes a temporary file (it names one in /var/tmp or /tmp, opens it and
-// unlinks it at once, so the guest can never name it), its calls go to the system as asked.
-thread_local bool t_temporary = false;
+// The scope of the SQLite call running on this thread. Reached only through this function,
+// never cached by a caller across a park, after which the call may go on on another thread.
+__attribute__((noinline)) SandboxCall*& currentCall() {
+  static thread_local SandboxCall* call = nullptr;
+  asm volatile("");
+  return call;
+}
+
+// How many of SQLite's mutexes this thread holds. A call must not park while it holds one:
+// it could resume on another thread, and every thread that wants the mutex meanwhile would
+// block its worker, perhaps the one the call needs to resume on. What would park (a read the
+// page cache cannot answer, an fsync) waits on the thread instead, as rarely as SQLite does
+// I/O under a mutex (its randomness, WAL's shared memory).
+__attribute__((noinline)) int& mutexesHeld() {
+  static thread_local int held = 0;
+  asm volatile("");
+  return held;
+}
+
+sqlite3_mutex_methods system_mutexes;  // SQLite's own, which these count around
+
+void countedEnter(sqlite3_mutex* mutex) {
+  system_mutexes.xMutexEnter(mutex);
+  ++mutexesHeld();
+}
+int countedTry(sqlite3_mutex* mutex) {
+  int rc = system_mutexes.xMutexTry(mutex);
+  if (rc == SQLITE_OK) ++mutexesHeld();
+  return rc;
+}
+void countedLeave(sqlite3_mutex* mutex) {
+  --mutexesHeld();
+  system_mutexes.xMutexLeave(mutex);
+}
+
+bool makingTemporary() {
+  SandboxCall* call = currentCall();
+  return call && call->temporary;
+}
+
+// errno is the calling thread's: set only through this, after a park, where a caller's
+// earlier look at errno's address would name another thread's.
+__attribute__((noinline)) void setErrno(int error) { errno = error; }
+
+// Runs `work`, which may park the calling process: this thread lets go of the call's scope
+// while the process is away, and whichever thread it resumes on takes it up.
+template <typename Work>
+auto parkable(Work work) {
+  SandboxCall* call = std::exchange(currentCall(), nullptr);
+  auto result = work(call);
+  currentCall() = call;
+  return result;
+}
+
+// Runs the system call `work` (-1 and errno on failure) on the blocking pool, in the scope
+// of the calling SQLite call, the process parked: its result, errno set as it left it.
+template <typename Work>
+auto offloaded(Work work) -> decltype(work()) {
+  if (!mayPark()) return work();
+  int64_t result = parkable([&](SandboxCall* call) {
+    return io::offload([&]() -> int64_t {
+      currentCall() = call;
+      int64_t r = int64_t(work());
+      if (r < 0) r = -int64_t(errno);
+      currentCall() = nullptr;
+      return r;
+    });
+  });
+  if (result >= 0) return decltype(work())(result);
+  setErrno(int(-result));
+  return -1;
+}
 
 sqlite3_vfs* unixVfs() {
   static sqlite3_vfs* const vfs = sqlite3_vfs_find("unix");
@@ -36,7 +106,7 @@ sqlite3_vfs* unixVfs() {
 
 // -1 with errno `error`, and why the sandbox refused, for open's error message.
 int refuse(int error, std::string why) {
-  t_refusal = std::move(why);
+  if (SandboxCall* call = currentCall()) call->refusal = std::move(why);
   errno = error;
   return -1;
 }
@@ -58,11 +128,12 @@ int refuse(wasi::Errno e, const wasi::PreopenDir& grant) {
 // The grant `path` lies in (`rest` beneath it, "." for the directory itself); null, errno and
 // the refusal set, if none.
 const wasi::PreopenDir* grantOf(const char* path, std::string* rest) {
-  if (!t_view) {
+  SandboxCall* call = currentCall();
+  if (!call || !call->view) {
     refuse(EACCES, "no directory is granted here");
     return nullptr;
   }
-  const wasi::PreopenDir* grant = grantCovering(*t_view, path, rest);
+  const wasi::PreopenDir* grant = grantCovering(*call->view, path, rest);
   if (!grant) {
     refuse(EACCES, "not inside a directory this process was granted");
     return nullptr;
@@ -85,8 +156,7 @@ int openPath(const char* path, bool follow, wasi::HostFd* out, const wasi::Preop
 
 // Symlinks inside the grant are followed (beneath it: the unix VFS's O_NOFOLLOW is not what
 // keeps a guest in); only regular files, and directories read for fsync, are opened.
-int sandboxOpen(const char* path, int flags, int mode) {
-  if (t_temporary) return ::open(path, flags, mode);
+int openInGrant(const char* path, int flags, int mode) {
   std::string rest;
   const wasi::PreopenDir* grant = grantOf(path, &rest);
   if (!grant) return -1;
@@ -106,22 +176,27 @@ int sandboxOpen(const char* path, int flags, int mode) {
   return file.release();
 }
 
+int sandboxOpen(const char* path, int flags, int mode) {
+  if (makingTemporary()) return ::open(path, flags, mode);
+  return offloaded([&] { return openInGrant(path, flags, mode); });
+}
+
 int sandboxStat(const char* path, struct stat* out) {
-  if (t_temporary) return ::stat(path, out);
+  if (makingTemporary()) return ::stat(path, out);
   wasi::HostFd file;
   if (openPath(path, true, &file) != 0) return -1;
   return fstat(file.get(), out);
 }
 
 int sandboxLstat(const char* path, struct stat* out) {
-  if (t_temporary) return ::lstat(path, out);
+  if (makingTemporary()) return ::lstat(path, out);
   wasi::HostFd file;
   if (openPath(path, false, &file) != 0) return -1;
   return fstat(file.get(), out);
 }
 
 int sandboxAccess(const char* path, int mode) {
-  if (t_temporary) return ::access(path, mode);
+  if (makingTemporary()) return ::access(path, mode);
   wasi::HostFd file;
   const wasi::PreopenDir* grant = nullptr;
   if (openPath(path, true, &file, &grant) != 0) return -1;
@@ -129,8 +204,7 @@ int sandboxAccess(const char* path, int mode) {
   return faccessat(file.get(), "", mode, AT_EMPTY_PATH);
 }
 
-int sandboxUnlink(const char* path) {
-  if (t_temporary) return ::unlink(path);
+int unlinkInGrant(const char* path) {
   std::string rest;
   const wasi::PreopenDir* grant = grantOf(path, &rest);
   if (!grant) return -1;
@@ -141,6 +215,28 @@ int sandboxUnlink(const char* path) {
     return refuse(e, *grant);
   }
   return unlinkat(entry.parent.get(), entry.name.c_str(), 0);
+}
+
+int sandboxUnlink(const char* path) {
+  if (makingTemporary()) return ::unlink(path);
+  return offloaded([&] { return unlinkInGrant(path); });
+}
+
+// --- The unix VFS's system calls on descriptors that may wait for the disk -----------------
+
+ssize_t sandboxPread(int fd, void* buffer, size_t count, off_t offset) {
+  if (!mayPark()) return ::pread(fd, buffer, count, offset);
+  return parkable([&](SandboxCall*) -> ssize_t {
+    iovec into{buffer, count};
+    int64_t n = io::read(fd, {&into, 1}, offset, io::Target::RegularFile);
+    if (n >= 0) return ssize_t(n);
+    setErrno(int(-n));
+    return -1;
+  });
+}
+
+int sandboxFtruncate(int fd, off_t size) {
+  return offloaded([&] { return ::ftruncate(fd, size); });
 }
 
 // Only the dot-file locking of VFSes this one is not uses these, and reading links only the
@@ -156,10 +252,37 @@ void replaceSystemCall(const char* name, Call call) {
 
 // --- VFS methods: the unix VFS's, but for names, temporary files and extensions -------------
 
+// fsync is no system call the unix VFS lets be replaced: its files' methods are the unix
+// VFS's but for xSync, which runs on the blocking pool.
+struct SyncOffDisk {
+  sqlite3_io_methods methods;  // first: a file's pMethods points here
+  const sqlite3_io_methods* unix_methods;
+};
+
+int syncOffDisk(sqlite3_file* file, int flags) {
+  const auto* unix_methods = reinterpret_cast<const SyncOffDisk*>(file->pMethods)->unix_methods;
+  // SQLite's result codes are not negative: offloaded hands them back as they are.
+  return offloaded([&] { return unix_methods->xSync(file, flags); });
+}
+
+const sqlite3_io_methods* methodsFor(const sqlite3_io_methods* unix_methods) {
+  static std::mutex mutex;
+  static std::deque<SyncOffDisk> made;  // never moved, never freed: files point into it
+  std::lock_guard lock(mutex);
+  for (const SyncOffDisk& m : made) {
+    if (m.unix_methods == unix_methods) return &m.methods;
+  }
+  SyncOffDisk& m = made.emplace_back(SyncOffDisk{*unix_methods, unix_methods});
+  m.methods.xSync = syncOffDisk;
+  return &m.methods;
+}
+
 int vfsOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
-  t_temporary = name == nullptr;
+  SandboxCall* call = currentCall();
+  if (call) call->temporary = name == nullptr;
   int rc = unixVfs()->xOpen(unixVfs(), name, file, flags, out_flags);
-  t_temporary = false;
+  if (call) call->temporary = false;
+  if (rc == SQLITE_OK && file->pMethods) file->pMethods = methodsFor(file->pMethods);
   return rc;
 }
 int vfsDelete(sqlite3_vfs*, const char* name, int sync_directory) {
@@ -167,7 +290,7 @@ int vfsDelete(sqlite3_vfs*, const char* name, int sync_directory) {
 }
 int vfsAccess(sqlite3_vfs*, const char* name, int flags, int* result) {
   int rc = unixVfs()->xAccess(unixVfs(), name, flags, result);
-  t_refusal.clear();  // asking is no refusal to open
+  if (SandboxCall* call = currentCall()) call->refusal.clear();  // asking is no refusal to open
   return rc;
 }
 
@@ -202,6 +325,12 @@ int vfsCurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) { return unixVfs()->xC
 sqlite3_vfs* registerVfs() {
   // URI filenames off before SQLite starts: a name is a name, never "file:...?vfs=unix".
   sqlite3_config(SQLITE_CONFIG_URI, 0);
+  sqlite3_config(SQLITE_CONFIG_GETMUTEX, &system_mutexes);
+  sqlite3_mutex_methods counted = system_mutexes;
+  counted.xMutexEnter = countedEnter;
+  counted.xMutexTry = countedTry;
+  counted.xMutexLeave = countedLeave;
+  sqlite3_config(SQLITE_CONFIG_MUTEX, &counted);
   sqlite3_initialize();
   replaceSystemCall("open", sandboxOpen);
   replaceSystemCall("stat", sandboxStat);
@@ -211,11 +340,15 @@ sqlite3_vfs* registerVfs() {
   replaceSystemCall("mkdir", sandboxMkdir);
   replaceSystemCall("rmdir", sandboxRmdir);
   replaceSystemCall("readlink", sandboxReadlink);
+  replaceSystemCall("pread64", sandboxPread);
+  replaceSystemCall("ftruncate", sandboxFtruncate);
   static sqlite3_vfs vfs = {
       2, unixVfs()->szOsFile, kMaxPath, nullptr, kVfsName, nullptr,
       vfsOpen, vfsDelete, vfsAccess, vfsFullPathname, vfsDlOpen, vfsDlError, vfsDlSym, vfsDlClose,
       vfsRandomness, vfsSleep, vfsCurrentTime, vfsGetLastError, vfsCurrentTimeInt64, nullptr, nullptr, nullptr};
-  sqlite3_vfs_register(&vfs, 0);
+  // The default: SQLite's randomness asks the default VFS, whose unix xRandomness would open
+  // /dev/urandom, a name outside every grant.
+  sqlite3_vfs_register(&vfs, 1);
   return &vfs;
 }
 
@@ -226,13 +359,18 @@ const char* sandboxVfs() {
   return vfs->zName;
 }
 
-SandboxScope::SandboxScope(const wasi::WasiConfig* view) : previous_(t_view) {
-  t_view = view;
-  t_refusal.clear();
+SandboxScope::SandboxScope(const wasi::WasiConfig* view) : previous_(currentCall()) {
+  call_.view = view;
+  currentCall() = &call_;
 }
 
-SandboxScope::~SandboxScope() { t_view = previous_; }
+SandboxScope::~SandboxScope() { currentCall() = previous_; }
 
-std::string takeRefusal() { return std::exchange(t_refusal, std::string()); }
+bool mayPark() { return mutexesHeld() == 0; }
+
+std::string takeRefusal() {
+  SandboxCall* call = currentCall();
+  return call ? std::exchange(call->refusal, std::string()) : std::string();
+}
 
 }  // namespace lunatic::rt::sqlite

@@ -12,6 +12,11 @@
 // it may make on names are refused), and its own xFullPathname, which would make names
 // absolute from the host's working directory. Temporary files (no name) are the unix VFS's,
 // unlinked as soon as made. URI filenames are off, and no extension can be loaded.
+//
+// SQLite runs in its caller's process (on a host stack, host_stack.h), so what may wait for
+// the disk parks that process, not its worker: a read the page cache cannot answer goes to
+// the worker's I/O engine (io::read), and fsync, open, unlink and truncate run on the
+// blocking pool. Writes fill the page cache directly, as io.h does for every regular file.
 #pragma once
 
 #include <string>
@@ -24,8 +29,17 @@ namespace lunatic::rt::sqlite {
 // off) on first use.
 const char* sandboxVfs();
 
-// While one lives on a thread, the VFS resolves names there against `view`'s directories;
-// with none, every named file is refused. Every SQLite call on a connection runs inside one.
+// The state of one SQLite call as the VFS sees it: the directories names resolve in, and
+// why it last refused to open a name.
+struct SandboxCall {
+  const wasi::WasiConfig* view = nullptr;
+  std::string refusal;
+  bool temporary = false;  // the unix VFS is making a temporary file (vfsOpen)
+};
+
+// While one lives, the VFS resolves names against `view`'s directories; with none, every
+// named file is refused. Every SQLite call on a connection runs inside one. A call may park
+// its process in I/O and go on on another thread: the VFS carries the scope with it.
 class SandboxScope {
  public:
   explicit SandboxScope(const wasi::WasiConfig* view);
@@ -34,11 +48,15 @@ class SandboxScope {
   SandboxScope& operator=(const SandboxScope&) = delete;
 
  private:
-  const wasi::WasiConfig* previous_;
+  SandboxCall call_;
+  SandboxCall* previous_;
 };
 
-// Why the VFS last refused to open a name on this thread ("" if it did not), cleared when
-// read: open's error message says it rather than SQLite's "unable to open database file".
+// Whether SQLite holds none of its mutexes on this thread, so that its call may park.
+bool mayPark();
+
+// Why the VFS last refused to open a name in the current scope ("" if it did not), cleared
+// when read: open's error message says it rather than SQLite's "unable to open database file".
 std::string takeRefusal();
 
 }  // namespace lunatic::rt::sqlite

@@ -209,7 +209,7 @@ void Process::chargeSlice() {
   int64_t used = sliceBudget() - instance_.reductions_left;
   if (capabilities.max_fuel != 0 && used > 0) {
     fuel_left -= used;
-    if (fuel_left <= 0) die(kOutOfFuelKind);
+    if (fuel_left <= 0 && !unkillable_calls) die(kOutOfFuelKind);
   }
   startSlice();
 }
@@ -221,7 +221,7 @@ int64_t Process::sliceBudget() const {
 
 void Process::checkKilled() {
   // Read without the lock: a kill that lands just after is seen at the next check.
-  if (uint32_t kind = __atomic_load_n(&killed, __ATOMIC_RELAXED)) die(kind);
+  if (uint32_t kind = __atomic_load_n(&killed, __ATOMIC_RELAXED); kind && !unkillable_calls) die(kind);
 }
 
 void Process::die(uint32_t kind) { unwindWithTrap(kind); }
@@ -577,7 +577,8 @@ bool park(Waiter& self, uint64_t deadline_ns) {
 }
 void wake(Waiter& waiter) { static_cast<Process&>(waiter).wake(); }
 bool killRequested(const Waiter& waiter) {
-  return __atomic_load_n(&static_cast<const Process&>(waiter).killed, __ATOMIC_RELAXED) != 0;
+  const Process& p = static_cast<const Process&>(waiter);
+  return __atomic_load_n(&p.killed, __ATOMIC_RELAXED) != 0 && !p.unkillable_calls;
 }
 void endIfKilled(Waiter& self) { static_cast<Process&>(self).checkKilled(); }
 void retain(Waiter& waiter) { static_cast<Process&>(waiter).retain(); }

@@ -226,6 +226,10 @@ class Process final : public io::Waiter {
   // Unwinds to the process's entry and ends it.
   [[noreturn]] void die(uint32_t trap_kind);
   void checkKilled();
+  // Whether the process must end as soon as it may: killed, or out of fuel.
+  bool mustEnd() const {
+    return __atomic_load_n(&killed, __ATOMIC_RELAXED) != 0 || (capabilities.max_fuel != 0 && fuel_left <= 0);
+  }
   // Ends the time slice: the reductions it used come off the fuel (dying if none is left),
   // and a new slice starts.
   void chargeSlice();
@@ -328,6 +332,9 @@ class Process final : public io::Waiter {
   bool watched = false;       // scheduler::waitFor waits for its end (SpawnRequest::watched)
   bool host_task = false;     // SpawnRequest::host_task
   std::string host_failure;   // "function: why", when a host function ended the process
+  // Calls into a library under way (host_stack.h): while any is, a kill or the end of fuel
+  // waits, and the process dies when the last returns.
+  uint32_t unkillable_calls = 0;
 
   // --- Scheduler state ------------------------------------------------------------
   boost::context::detail::fcontext_t context = nullptr;  // where the process resumes
