@@ -1,4 +1,4 @@
-// The blocking pool (blocking_pool.h): two sets of threads, started on first use.
+// The blocking pool (blocking_pool.h): threads started on first use, more as work waits.
 #include "runtime/io/blocking_pool.h"
 
 #include <sys/uio.h>
@@ -7,23 +7,28 @@
 #include <climits>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 namespace lunatic::rt::io {
 namespace {
 
-// Threads that take items from one queue and handle them, started on first use.
+// Threads that take items from one queue and handle them: `least` started on first use, and
+// one more, up to `most`, whenever an item arrives and none is idle. They never end.
 template <typename Item>
 class ThreadPool {
  public:
-  template <typename Handler>
-  ThreadPool(unsigned threads, Handler handle) {
-    for (unsigned i = 0; i < threads; ++i) std::thread([this, handle] { serve(handle); }).detach();
+  ThreadPool(unsigned least, unsigned most, std::function<void(Item)> handle)
+      : most_(most), handle_(std::move(handle)) {
+    std::lock_guard lock(mutex_);
+    while (threads_ < least) startThread();
   }
   void push(Item item) {
     {
       std::lock_guard lock(mutex_);
       queue_.push_back(std::move(item));
+      if (idle_ < queue_.size() && threads_ < most_) startThread();
     }
     work_.notify_one();
   }
@@ -32,27 +37,40 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable work_;
   std::deque<Item> queue_;
+  unsigned threads_ = 0;
+  size_t idle_ = 0;
+  const unsigned most_;
+  const std::function<void(Item)> handle_;
 
-  template <typename Handler>
-  [[noreturn]] void serve(Handler handle) {
+  void startThread() {
+    ++threads_;
+    std::thread([this] { serve(); }).detach();
+  }
+
+  [[noreturn]] void serve() {
     for (;;) {
       std::unique_lock lock(mutex_);
+      ++idle_;
       work_.wait(lock, [&] { return !queue_.empty(); });
+      --idle_;
       Item item = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      handle(item);
+      handle_(item);
     }
   }
 };
 
-// Operations: enough to keep a disk or two busy; a process waiting here costs only its park.
-constexpr unsigned kOperationThreads = 4;
+// Operations: a few threads, more while calls wait for the disk at once. fsyncs of many
+// files finish sooner together than a few at a time (the file system commits its journal
+// once for all that are waiting), and a process waiting here costs only its park.
+constexpr unsigned kLeastOperationThreads = 4;
+constexpr unsigned kMostOperationThreads = 64;
 
 // Never destroyed: their threads outlive main.
 ThreadPool<Operation*>& operationPool() {
-  static auto* pool =
-      new ThreadPool<Operation*>(kOperationThreads, [](Operation* op) { op->complete(performBlocking(*op)); });
+  static auto* pool = new ThreadPool<Operation*>(kLeastOperationThreads, kMostOperationThreads,
+                                                 [](Operation* op) { op->complete(performBlocking(*op)); });
   return *pool;
 }
 

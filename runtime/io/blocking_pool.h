@@ -1,4 +1,4 @@
-// A few threads shared by all workers for system calls that may block for long and have
+// Threads shared by all workers for system calls that may block for long and have
 // no non-blocking form: reads and writes of regular files under the epoll backend, and
 // io::offload. A parked process waits for its operation; the pool completes it.
 #pragma once
