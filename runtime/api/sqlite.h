@@ -50,6 +50,11 @@ struct Resources final : HostResourceTables {
   std::vector<uint8_t> reply;
   uint64_t replies = 0;  // how many replies were made: one made inside lunatic_alloc is seen
   std::string message;
+  // The statement looked up last (calls on one statement come in runs: bind, step, read,
+  // reset), forgotten when it is finalized; and the guest's lunatic_alloc, once found.
+  uint64_t last_statement_id = 0;
+  Statement* last_statement = nullptr;
+  const lunatic_func* allocator = nullptr;
 };
 
 }  // namespace lunatic::rt::sqlite

@@ -80,8 +80,13 @@ std::shared_ptr<Connection>& connectionOf(lunatic_instance* self, uint64_t id, c
 
 Statement& statementOf(lunatic_instance* self, uint64_t id, const char* function) {
   if (Resources* resources = existingResources(api::callerOf(self))) {
+    if (resources->last_statement && resources->last_statement_id == id) return *resources->last_statement;
     auto it = resources->statements.find(id);
-    if (it != resources->statements.end()) return it->second;
+    if (it != resources->statements.end()) {
+      resources->last_statement_id = id;
+      resources->last_statement = &it->second;
+      return it->second;
+    }
   }
   fail(self, function, "no such SQLite statement");
 }
@@ -115,12 +120,14 @@ void inSqlite(lunatic_instance* self, const char* function, const wasi::WasiConf
 
 // --- Replies: upstream's bincode ----------------------------------------------------------
 
-void putU32(std::vector<uint8_t>& out, uint32_t value) {
-  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(value >> (8 * i)));
+template <typename Unsigned>
+void putLittleEndian(std::vector<uint8_t>& out, Unsigned value) {
+  uint8_t bytes[sizeof value];
+  for (size_t i = 0; i < sizeof value; ++i) bytes[i] = uint8_t(value >> (8 * i));
+  out.insert(out.end(), bytes, bytes + sizeof value);
 }
-void putU64(std::vector<uint8_t>& out, uint64_t value) {
-  for (int i = 0; i < 8; ++i) out.push_back(uint8_t(value >> (8 * i)));
-}
+void putU32(std::vector<uint8_t>& out, uint32_t value) { putLittleEndian(out, value); }
+void putU64(std::vector<uint8_t>& out, uint64_t value) { putLittleEndian(out, value); }
 void putBytes(std::vector<uint8_t>& out, const void* data, size_t length) {
   putU64(out, length);
   if (length) out.insert(out.end(), static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + length);
@@ -174,11 +181,15 @@ uint32_t handToGuest(lunatic_instance* self, const char* function, uint32_t len_
   Process& p = api::callerOf(self);
   Resources& r = resourcesOf(p);
   if (!GuestMemory(self).at(len_ptr, 4)) fail(self, function, "the length pointer is outside the process's memory");
-  const char* signature = p.image->exportSignature(kAllocator);
-  const lunatic_func* allocator = p.image->exportedFunction(kAllocator);
-  if (!allocator || !signature || std::strcmp(signature, "i:i") != 0) {
-    fail(self, function, "the module exports no function lunatic_alloc(i32) -> i32");
+  if (!r.allocator) {
+    const char* signature = p.image->exportSignature(kAllocator);
+    r.allocator = p.image->exportedFunction(kAllocator);
+    if (!r.allocator || !signature || std::strcmp(signature, "i:i") != 0) {
+      r.allocator = nullptr;
+      fail(self, function, "the module exports no function lunatic_alloc(i32) -> i32");
+    }
   }
+  const lunatic_func* allocator = r.allocator;
   if (r.reply.size() > UINT32_MAX) fail(self, function, "the value is larger than 4 GiB");
   if (!p.mayHold(r.reply.size())) api::failOverBudget(self, p, r.reply.size(), function);
   const uint32_t size = uint32_t(r.reply.size());
@@ -417,7 +428,9 @@ void statement_reset(lunatic_instance* self, uint64_t statement_id) {
 void finalize(lunatic_instance* self, uint64_t statement_id) {
   resetStatement(self, "sqlite3_finalize", statementOf(self, statement_id, "sqlite3_finalize"));
   Process& p = api::callerOf(self);
-  resourcesOf(p).statements.erase(statement_id);
+  Resources& r = resourcesOf(p);
+  if (r.last_statement_id == statement_id) r.last_statement = nullptr;
+  r.statements.erase(statement_id);
   p.releaseOwn(kStatementBytes);
 }
 

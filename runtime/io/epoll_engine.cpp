@@ -14,7 +14,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -161,11 +164,25 @@ class EpollEngine final : public Engine {
     finish(op, op.result);
   }
 
+  // epoll_pwait2 (Linux 5.11) waits to the nanosecond. Where the kernel lacks it (or
+  // valgrind, which would otherwise leave the worker spinning on ENOSYS), epoll_wait waits
+  // whole milliseconds, rounded up so that a timer is never early.
+  int waitForEvents(epoll_event* events, uint64_t timeout_ns) {
+    static std::atomic<bool> has_pwait2{true};
+    if (has_pwait2.load(std::memory_order_relaxed)) {
+      timespec timeout{int64_t(timeout_ns / 1'000'000'000), int64_t(timeout_ns % 1'000'000'000)};
+      int n = epoll_pwait2(epoll_fd_, events, kEventBatch, timeout_ns == UINT64_MAX ? nullptr : &timeout, nullptr);
+      if (n >= 0 || errno != ENOSYS) return n;
+      has_pwait2.store(false, std::memory_order_relaxed);
+    }
+    int ms = timeout_ns == UINT64_MAX ? -1 : int(std::min<uint64_t>((timeout_ns + 999'999) / 1'000'000, INT_MAX));
+    return epoll_wait(epoll_fd_, events, kEventBatch, ms);
+  }
+
   // Returns how many events epoll gave.
   int dispatch(uint64_t timeout_ns) {
     epoll_event events[kEventBatch];
-    timespec timeout{int64_t(timeout_ns / 1'000'000'000), int64_t(timeout_ns % 1'000'000'000)};
-    int n = epoll_pwait2(epoll_fd_, events, kEventBatch, timeout_ns == UINT64_MAX ? nullptr : &timeout, nullptr);
+    int n = waitForEvents(events, timeout_ns);
     std::vector<Operation*> ready;
     for (int k = 0; k < n; ++k) {
       if (events[k].data.u64 == kWakeTag) {
