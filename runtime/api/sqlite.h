@@ -44,17 +44,12 @@ struct Resources final : HostResourceTables {
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
   std::unordered_map<uint64_t, Statement> statements;
   // Kept here rather than on a host function's frame, which a trap or a kill leaves without
-  // running destructors: the bytes a call is handing to the guest (through its
-  // lunatic_alloc, guest code that may trap), and an SQLite error message on its way to an
-  // error id or a failure.
-  std::vector<uint8_t> reply;
-  uint64_t replies = 0;  // how many replies were made: one made inside lunatic_alloc is seen
+  // running destructors: an SQLite error message on its way to an error id or a failure.
   std::string message;
   // The statement looked up last (calls on one statement come in runs: bind, step, read,
-  // reset), forgotten when it is finalized; and the guest's lunatic_alloc, once found.
+  // reset), forgotten when it is finalized.
   uint64_t last_statement_id = 0;
   Statement* last_statement = nullptr;
-  const lunatic_func* allocator = nullptr;
 };
 
 }  // namespace lunatic::rt::sqlite

@@ -22,6 +22,7 @@
 
 #include "lunatic/utf8.h"
 #include "runtime/api/api.h"
+#include "runtime/api/guest_reply.h"
 #include "runtime/api/sqlite.h"
 #include "runtime/api/sqlite_vfs.h"
 #include "runtime/process/host_stack.h"
@@ -45,15 +46,19 @@ Statement::~Statement() {
 
 namespace {
 
+using api::handToGuest;
+using api::newReply;
+using api::putBytes;
+using api::putText;
+using api::putU32;
+using api::putU64;
+
 constexpr int kOpenFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-constexpr const char* kAllocator = "lunatic_alloc";
 constexpr uint32_t kRow = 100, kDone = 101;
 // What a connection and a statement are counted as against the host memory budget: a
 // fixed estimate (SQLite's own use grows with the page cache, up to its cache_size).
 constexpr uint64_t kConnectionBytes = 64 * 1024;
 constexpr uint64_t kStatementBytes = 4 * 1024;
-// A reply buffer above this is given back after use rather than kept for the next.
-constexpr size_t kKeptReply = 64 * 1024;
 // SQLite's lengths are ints.
 constexpr uint32_t kMaxLength = 0x7fffffff;
 
@@ -118,21 +123,7 @@ void inSqlite(lunatic_instance* self, const char* function, const wasi::WasiConf
   if (!runOnHostStack(&api::callerOf(self), scoped)) fail(self, function, "out of address space for SQLite's stack");
 }
 
-// --- Replies: upstream's bincode ----------------------------------------------------------
-
-template <typename Unsigned>
-void putLittleEndian(std::vector<uint8_t>& out, Unsigned value) {
-  uint8_t bytes[sizeof value];
-  for (size_t i = 0; i < sizeof value; ++i) bytes[i] = uint8_t(value >> (8 * i));
-  out.insert(out.end(), bytes, bytes + sizeof value);
-}
-void putU32(std::vector<uint8_t>& out, uint32_t value) { putLittleEndian(out, value); }
-void putU64(std::vector<uint8_t>& out, uint64_t value) { putLittleEndian(out, value); }
-void putBytes(std::vector<uint8_t>& out, const void* data, size_t length) {
-  putU64(out, length);
-  if (length) out.insert(out.end(), static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + length);
-}
-void putText(std::vector<uint8_t>& out, const char* text) { putBytes(out, text, text ? std::strlen(text) : 0); }
+// --- Replies: upstream's bincode (guest_reply.h) ----------------------------------------------
 
 // SqliteValue: Null 0, Blob 1, Text 2, Double 3, Integer 4 (I64 5 is never sent, as upstream).
 void putColumn(std::vector<uint8_t>& out, sqlite3_stmt* statement, int column) {
@@ -164,46 +155,6 @@ void putColumn(std::vector<uint8_t>& out, sqlite3_stmt* statement, int column) {
     default:
       putU32(out, 0);
   }
-}
-
-// A new, empty reply of p's.
-std::vector<uint8_t>& newReply(Process& p) {
-  Resources& r = resourcesOf(p);
-  r.reply.clear();
-  ++r.replies;
-  return r.reply;
-}
-
-// Hands p's reply to the guest as upstream does: in memory its exported lunatic_alloc(len)
-// gives, whose address is the result, the length written through `len_ptr` (as a u32, which
-// is what lunatic-rs reads).
-uint32_t handToGuest(lunatic_instance* self, const char* function, uint32_t len_ptr) {
-  Process& p = api::callerOf(self);
-  Resources& r = resourcesOf(p);
-  if (!GuestMemory(self).at(len_ptr, 4)) fail(self, function, "the length pointer is outside the process's memory");
-  if (!r.allocator) {
-    const char* signature = p.image->exportSignature(kAllocator);
-    r.allocator = p.image->exportedFunction(kAllocator);
-    if (!r.allocator || !signature || std::strcmp(signature, "i:i") != 0) {
-      r.allocator = nullptr;
-      fail(self, function, "the module exports no function lunatic_alloc(i32) -> i32");
-    }
-  }
-  const lunatic_func* allocator = r.allocator;
-  if (r.reply.size() > UINT32_MAX) fail(self, function, "the value is larger than 4 GiB");
-  if (!p.mayHold(r.reply.size())) api::failOverBudget(self, p, r.reply.size(), function);
-  const uint32_t size = uint32_t(r.reply.size());
-  const uint64_t reply = r.replies;
-  using Allocator = uint32_t (*)(lunatic_instance*, uint32_t);
-  uint32_t at = reinterpret_cast<Allocator>(const_cast<void*>(allocator->code))(self, size);
-  if (r.replies != reply) fail(self, function, "lunatic_alloc called lunatic::sqlite");
-  GuestMemory memory(self);  // lunatic_alloc may have grown, and so moved, the memory
-  if (!memory.copyIn(at, r.reply.data(), size)) {
-    fail(self, function, "lunatic_alloc returned memory outside the process's memory");
-  }
-  memory.store32(len_ptr, size);
-  if (r.reply.capacity() > kKeptReply) r.reply = std::vector<uint8_t>();
-  return at;
 }
 
 // --- Bind lists: upstream's bincode, read from guest memory -------------------------------

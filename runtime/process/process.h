@@ -185,6 +185,11 @@ struct ProcessResources {
   std::unique_ptr<HostResourceTables> net;
   // lunatic::sqlite's connections and statements (api/sqlite.h), made by the first open.
   std::unique_ptr<HostResourceTables> sqlite;
+  // What a host function is handing to the guest through its lunatic_alloc (api/guest_reply.h),
+  // how many replies were begun (one begun inside lunatic_alloc is seen), and that function.
+  std::vector<uint8_t> reply;
+  uint64_t replies = 0;
+  const lunatic_func* allocator = nullptr;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for

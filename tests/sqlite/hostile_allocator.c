@@ -6,7 +6,7 @@
  * expect-stdout: a well-behaved allocation: 2 columns
  * expect-stdout: hostile allocator: all ok
  * expect-stderr: lunatic: process {{p1}} failed: column_names: lunatic_alloc returned memory outside the process's memory at .*
- * expect-stderr: lunatic: process {{p2}} failed: column_names: lunatic_alloc called lunatic::sqlite at .*
+ * expect-stderr: lunatic: process {{p2}} failed: column_names: lunatic_alloc called a host function that replies at .*
  */
 #include "common.h"
 #include "lunatic_sqlite.h"
