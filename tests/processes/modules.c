@@ -6,6 +6,7 @@
  *
  * expect-stdout: plugin: compiled in, id \d+
  * expect-stdout: plugin: 21 doubled is 42
+ * expect-stdout: module -1 in a plugin's process is the plugin: 8 doubled is 16
  * expect-stdout: own bytes: spawned the main module's export through its handle
  * expect-stdout: unknown bytes: 1 "compile_module: these bytes are not a module compiled into this executable .*--module FILE.*"
  * expect-stdout: empty bytes: 1
@@ -136,6 +137,9 @@ int main(int argc, char** argv) {
   uint64_t module = compile_ok(plugin, plugin_size);
   say("plugin: compiled in, id %llu", (unsigned long long)module);
   say("plugin: 21 doubled is %llu", (unsigned long long)doubled(module, 21));
+
+  spawn_in(module, LUNATIC_CONFIG_INHERIT, "plugin_spawns_itself", 8);
+  say("module -1 in a plugin's process is the plugin: 8 doubled is %llu", (unsigned long long)expect_u64(10));
 
   uint64_t self_module = compile_ok(own, own_size);
   spawn_in(self_module, LUNATIC_CONFIG_INHERIT, "own_export", 0);

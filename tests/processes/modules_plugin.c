@@ -6,6 +6,14 @@
 /* Doubles the one u64 it is sent (tag 1), answering its parent (tag 2). */
 TEST_ENTRY(plugin_double) { send_u64(parent, 2, 2 * expect_u64(1)); }
 
+/* Spawns plugin_double of its own module (module id -1: the caller's, so the plugin's, which
+ * the main module has no export of that name in) and passes on the result (tag 10). */
+TEST_ENTRY(plugin_spawns_itself) {
+  uint64_t child = spawn_ok("plugin_double", 0);
+  send_u64(child, 1, (uint64_t)arg);
+  send_u64(parent, 10, expect_u64(2));
+}
+
 /* Tries to connect (to the discard port: refused by the config first, if at all), and
  * answers whether the process was refused by its capabilities (tag 3). */
 TEST_ENTRY(plugin_connect) {
