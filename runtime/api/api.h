@@ -31,9 +31,9 @@ std::string_view guestText(lunatic_instance* self, uint32_t ptr, uint32_t len, c
 // The calling process's config `id` (lunatic::process::create_config), or the process fails.
 Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function);
 
-// The module of the calling process's handle `id` (lunatic::process::compile_module,
-// lunatic::message::take_module), or the process fails, as upstream's traps.
-ModuleImage* moduleOf(lunatic_instance* self, uint64_t id, const char* function);
+// The module of p's handle `id` (lunatic::process::compile_module,
+// lunatic::message::take_module), or null.
+ModuleImage* heldModule(Process& p, uint64_t id);
 
 // Stores `message` as an error resource of p and returns its id, for lunatic::error. Past
 // its host memory budget, p fails as its host function returns (Process::countOwn).

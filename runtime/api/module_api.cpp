@@ -106,7 +106,8 @@ void drop_module(lunatic_instance* self, uint64_t id) {
 // Puts a copy of the handle into the message in the slot: the module stays the sender's
 // too, as upstream's.
 uint64_t push_module(lunatic_instance* self, uint64_t id) {
-  ModuleImage* image = moduleOf(self, id, "push_module");
+  ModuleImage* image = heldModule(callerOf(self), id);
+  if (!image) fail(self, "push_module", "no such module");
   Message& message = dataMessageInSlot(self, "push_module");
   if (!message.sockets) message.sockets = std::make_unique<std::vector<Message::CarriedSocket>>();
   message.sockets->push_back({Message::CarriedSocket::Kind::Module, nullptr, image});

@@ -164,13 +164,10 @@ Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function
   fail(self, function, "no such config");
 }
 
-ModuleImage* moduleOf(lunatic_instance* self, uint64_t id, const char* function) {
-  Process& p = callerOf(self);
-  if (p.resources) {
-    auto it = p.resources->modules.find(id);
-    if (it != p.resources->modules.end()) return it->second;
-  }
-  fail(self, function, "no such module");
+ModuleImage* heldModule(Process& p, uint64_t id) {
+  if (!p.resources) return nullptr;
+  auto it = p.resources->modules.find(id);
+  return it == p.resources->modules.end() ? nullptr : it->second;
 }
 
 const char* prepareSpawn(lunatic_instance* self, const char* function_name, const GuestSpawn& guest,
@@ -186,7 +183,8 @@ const char* prepareSpawn(lunatic_instance* self, const char* function_name, cons
       guest.config_id == -1 ? p.capabilities : configOf(self, uint64_t(guest.config_id), function_name);
   self->reductions_left -= kSpawnCost;
   if (!p.capabilities.can_spawn_processes) return "the process may not spawn processes";
-  request.image = guest.module_id == -1 ? p.image : moduleOf(self, uint64_t(guest.module_id), function_name);
+  request.image = guest.module_id == -1 ? p.image : heldModule(p, uint64_t(guest.module_id));
+  if (!request.image) return "no such module";
   request.function = function.data();
   request.function_length = function.size();
   if (!decodeParams(params, request)) return "malformed parameters";

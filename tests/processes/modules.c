@@ -17,7 +17,7 @@
  * expect-stdout: memory: 64 pages refused, 1 page granted, a config below the initial memory refused
  * expect-stdout: compile_module outside memory: (?P<p1>\d+) died
  * expect-stdout: id pointer outside memory: (?P<p2>\d+) died
- * expect-stdout: spawn of a dropped module: (?P<p3>\d+) died
+ * expect-stdout: spawn of a dropped module: 1 "no such module"
  * expect-stdout: drop of an unknown module: (?P<p4>\d+) died
  * expect-stdout: take_module of an empty index: (?P<p5>\d+) died
  * expect-stdout: push_module of an unknown module: (?P<p6>\d+) died
@@ -26,7 +26,6 @@
  * expect-stderr: lunatic: process {{oob}} failed: out of bounds memory access at .*\bplugin_out_of_bounds\b.*
  * expect-stderr: lunatic: process {{p1}} failed: compile_module: a pointer is outside the process's memory at .*
  * expect-stderr: lunatic: process {{p2}} failed: compile_module: a pointer is outside the process's memory at .*
- * expect-stderr: lunatic: process {{p3}} failed: spawn: no such module at .*
  * expect-stderr: lunatic: process {{p4}} failed: drop_module: no such module at .*
  * expect-stderr: lunatic: process {{p5}} failed: take_module: the message holds no module at index 3 at .*
  * expect-stderr: lunatic: process {{p6}} failed: push_module: no such module at .*
@@ -105,12 +104,6 @@ TEST_ENTRY(compile_outside) {
 TEST_ENTRY(id_outside) {
   read_plugin();
   (void)lunatic_raw_process_compile_module(plugin, plugin_size, OUTSIDE);
-}
-TEST_ENTRY(spawn_dropped) {
-  read_plugin();
-  uint64_t module = compile_ok(plugin, plugin_size);
-  lunatic_module_drop((lunatic_module_id)module);
-  spawn_in(module, LUNATIC_CONFIG_INHERIT, "plugin_double", 0);
 }
 TEST_ENTRY(drop_unknown) { lunatic_module_drop(987654); }
 TEST_ENTRY(take_bad_index) {
@@ -196,7 +189,10 @@ int main(int argc, char** argv) {
 
   expect_entry_dies("compile_outside", "compile_module outside memory");
   expect_entry_dies("id_outside", "id pointer outside memory");
-  expect_entry_dies("spawn_dropped", "spawn of a dropped module");
+  uint64_t dropped = compile_ok(plugin, plugin_size);
+  lunatic_module_drop((lunatic_module_id)dropped);
+  CHECK_EQ(lunatic_raw_process_spawn(0, -1, (int64_t)dropped, "plugin_double", 13, params, sizeof params, &error), 1);
+  say("spawn of a dropped module: 1 \"%s\"", error_text(error, text, sizeof text));
   expect_entry_dies("drop_unknown", "drop of an unknown module");
   expect_entry_dies("take_bad_index", "take_module of an empty index");
   expect_entry_dies("push_unknown", "push_module of an unknown module");
