@@ -11,6 +11,7 @@
 #include <llvm/Support/FileSystem.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -84,13 +85,29 @@ std::string wasiGrants(const CompileOptions& options) {
   return grants;
 }
 
-// compile(), the phases' times going to `timings`.
-std::string compileTimed(const CompileOptions& options, Timings& timings) {
+// A module read, validated and translated: its LLVM IR, and what the executable needs of it.
+struct TranslatedModule {
+  std::unique_ptr<llvm::Module> ir;
+  std::string entry;                  // what lunatic_main_entry names (the main module's)
+  std::array<unsigned char, 32> sha256{};  // of its bytes (a module of several: abi.h)
+};
+
+// The front end and translation of the module at `path`, as `translate_options` say. The
+// main module of an executable gets its entry checked (or test mode chosen); every module of
+// an executable has its imports checked, and, when `hash` is set, its bytes hashed.
+std::string translateFile(const std::string& path, const CompileOptions& options, bool is_main, bool hash,
+                          const TranslateOptions& translate_options, llvm::LLVMContext& context, Timings& timings,
+                          TranslatedModule& out) {
   std::vector<char> bytes;
-  if (std::string error = readFile(options.input, bytes); !error.empty()) return error;
+  if (std::string error = readFile(path, bytes); !error.empty()) return error;
 
   std::string error = checkHeader(bytes);
   if (!error.empty()) return error;
+  if (hash) {
+    Sha256 sha256;
+    sha256.add({bytes.data(), bytes.size()});
+    out.sha256 = sha256.digest();
+  }
   // Our own reader goes first: it fails cleanly where Binaryen's would end the process.
   std::optional<ModuleInfo> info = readModuleInfo(
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
@@ -107,13 +124,16 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   if (!module) return error;
   timings.endPhase("Binaryen read");
 
-  // What lunatic_main_entry names: the export to run, or "" for test mode.
-  std::string entry = options.entry;
+  // What lunatic_main_entry names: the export to run, or "" for test mode. Other modules
+  // have no entry: their processes run the exports spawn names.
+  out.entry = options.entry;
   if (!options.object_only) {
     if (error = checkExecutableImports(*info); !error.empty()) return error;
-    if (entry.empty() && (options.serve || !exportsTests(*info))) entry = kDefaultEntry;
-    if (!entry.empty()) {
-      if (error = checkEntry(module.get(), entry); !error.empty()) return error;
+    if (is_main) {
+      if (out.entry.empty() && (options.serve || !exportsTests(*info))) out.entry = kDefaultEntry;
+      if (!out.entry.empty()) {
+        if (error = checkEntry(module.get(), out.entry); !error.empty()) return error;
+      }
     }
   }
 
@@ -129,7 +149,46 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   }
   timings.endPhase("Binaryen passes");
 
-  llvm::LLVMContext context;
+  out.ir = translateModule(module.get(), *info, context, translate_options, error);
+  if (!out.ir) return error;
+  timings.endPhase("translate");
+  return {};
+}
+
+// lunatic_main_module_table (abi.h), in the main module's IR: the main module, then
+// `others`, each with the SHA-256 of its bytes.
+void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_sha256,
+                    const std::vector<std::pair<std::string, std::array<unsigned char, 32>>>& others,
+                    const std::string& main_symbol) {
+  llvm::LLVMContext& context = ir.getContext();
+  auto* ptr = llvm::PointerType::get(context, 0);
+  auto* i32 = llvm::Type::getInt32Ty(context);
+  auto* digest_type = llvm::ArrayType::get(llvm::Type::getInt8Ty(context), 32);
+  auto* entry_type = llvm::StructType::get(context, {ptr, digest_type});
+  std::vector<llvm::Constant*> entries;
+  auto entry = [&](const std::string& symbol, const std::array<unsigned char, 32>& sha256) {
+    llvm::Constant* descriptor = ir.getNamedValue(symbol);
+    if (!descriptor) {
+      descriptor = new llvm::GlobalVariable(ir, llvm::Type::getInt8Ty(context), true,
+                                            llvm::GlobalValue::ExternalLinkage, nullptr, symbol);
+    }
+    auto* digest = llvm::ConstantDataArray::get(context, llvm::ArrayRef<uint8_t>(sha256.data(), sha256.size()));
+    entries.push_back(llvm::ConstantStruct::get(entry_type, {descriptor, digest}));
+  };
+  entry(main_symbol, main_sha256);
+  for (const auto& [symbol, sha256] : others) entry(symbol, sha256);
+  auto* array_type = llvm::ArrayType::get(entry_type, entries.size());
+  auto* array = new llvm::GlobalVariable(ir, array_type, true, llvm::GlobalValue::InternalLinkage,
+                                         llvm::ConstantArray::get(array_type, entries), "lunatic_modules");
+  auto* table_type = llvm::StructType::get(context, {i32, ptr});
+  new llvm::GlobalVariable(ir, table_type, true, llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantStruct::get(table_type, {llvm::ConstantInt::get(i32, entries.size()), array}),
+                           "lunatic_main_module_table");
+}
+
+// compile(), the phases' times going to `timings`.
+std::string compileTimed(const CompileOptions& options, Timings& timings) {
+  std::string error;
   TranslateOptions translate_options;
   translate_options.memory_mode = options.memory_mode;
   translate_options.module_symbol = options.module_symbol;
@@ -153,41 +212,74 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   translate_options.data_layout = targetDataLayout(codegen);
   // On every function, so that SIMD lowering can pick the instructions the CPU has.
   translate_options.target_cpu = targetCpu(codegen);
-  std::unique_ptr<llvm::Module> ir = translateModule(module.get(), *info, context, translate_options, error);
-  if (!ir) return error;
-  module.reset();  // Binaryen's copy is no longer needed; free it before LLVM's heavy lifting.
-  timings.endPhase("translate");
+
+  const std::string temporary = CacheStore::temporaryPathFor(options.output);
+  // Objects to link: each --module's, compiled one after another (each on every core, in
+  // parts, through the parts cache), then the main module's.
+  std::vector<std::string> objects;
+  auto remove_objects = [&] {
+    for (const std::string& object : objects) std::remove(object.c_str());
+  };
+  std::vector<std::pair<std::string, std::array<unsigned char, 32>>> others;
+  for (size_t i = 0; i < options.modules.size(); ++i) {
+    const std::string& path = options.modules[i];
+    TranslateOptions module_options = translate_options;
+    module_options.module_symbol = LUNATIC_MODULE_SYMBOL_PREFIX + std::to_string(i + 1);
+    module_options.module_name = module_options.module_symbol;
+    module_options.code_section = "lunatic_code_" + module_options.module_symbol;
+    llvm::LLVMContext context;
+    TranslatedModule translated;
+    error = translateFile(path, options, false, true, module_options, context, timings, translated);
+    if (error.empty()) {
+      objects.push_back(temporary + "." + module_options.module_symbol + ".o");
+      error = emitObject(*translated.ir, codegen, objects.back());
+    }
+    if (!error.empty()) {
+      remove_objects();
+      return "--module " + path + ": " + error;
+    }
+    others.emplace_back(module_options.module_symbol, translated.sha256);
+  }
+
+  llvm::LLVMContext context;
+  TranslatedModule main_module;
+  error = translateFile(options.input, options, true, !others.empty(), translate_options, context, timings, main_module);
+  if (!error.empty()) {
+    remove_objects();
+    return error;
+  }
+  llvm::Module& ir = *main_module.ir;
 
   if (!options.object_only) {
     // The runtime's main() looks for the entry's name under this symbol.
-    auto* name = llvm::ConstantDataArray::getString(context, entry);
+    auto* name = llvm::ConstantDataArray::getString(context, main_module.entry);
     // The module takes ownership of globals created this way, as LLVM's API has it.
-    new llvm::GlobalVariable(*ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
+    new llvm::GlobalVariable(ir, name->getType(), true, llvm::GlobalValue::ExternalLinkage, name,
                              "lunatic_main_entry");
     auto* grants = llvm::ConstantDataArray::getString(context, wasiGrants(options), false);
-    new llvm::GlobalVariable(*ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
+    new llvm::GlobalVariable(ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
                              "lunatic_main_wasi_grants");
-    if (entry.empty()) {
+    if (!others.empty()) addModuleTable(ir, main_module.sha256, others, options.module_symbol);
+    if (main_module.entry.empty()) {
       // A reference to test mode's runner, which makes the linker bring it in (abi.h).
       auto* runner = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
-                                            llvm::GlobalValue::ExternalLinkage, LUNATIC_TEST_RUNNER, *ir);
-      new llvm::GlobalVariable(*ir, runner->getType(), true, llvm::GlobalValue::ExternalLinkage, runner,
+                                            llvm::GlobalValue::ExternalLinkage, LUNATIC_TEST_RUNNER, ir);
+      new llvm::GlobalVariable(ir, runner->getType(), true, llvm::GlobalValue::ExternalLinkage, runner,
                                LUNATIC_TEST_RUNNER_REFERENCE);
     }
   }
 
-  const std::string temporary = CacheStore::temporaryPathFor(options.output);
   if (options.emit_llvm) {
-    error = emitIR(*ir, codegen, temporary);
+    error = emitIR(ir, codegen, temporary);
   } else if (options.object_only) {
-    error = emitObject(*ir, codegen, temporary);
+    error = emitObject(ir, codegen, temporary);
   } else {
-    const std::string object = temporary + ".o";
-    error = emitObject(*ir, codegen, object);
-    if (error.empty()) error = linkExecutable(object, temporary, {options.strip, options.serve, options.static_link});
-    std::remove(object.c_str());
+    objects.push_back(temporary + ".o");
+    error = emitObject(ir, codegen, objects.back());
+    if (error.empty()) error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link});
     timings.endPhase("link");
   }
+  remove_objects();
   if (error.empty() && std::rename(temporary.c_str(), options.output.c_str()) != 0) {
     error = "cannot write " + options.output;
   }

@@ -19,6 +19,10 @@ struct DirectoryGrant {
 
 struct CompileOptions {
   std::string input;               // path of the .wasm
+  // --module: more modules compiled into the executable, each a value the program's
+  // processes can get with lunatic::process::compile_module and spawn (abi.h,
+  // lunatic_main_module_table). Compiled with the same options as `input`.
+  std::vector<std::string> modules;
   std::string output;              // path of the executable or object to write
   int opt_level = 2;               // 0..3
   // The export the executable runs. Empty: `_start`; or, if the module exports tests

@@ -23,6 +23,7 @@ std::string optionsFingerprint(const CompileOptions& options) {
   add("parts", std::to_string(options.codegen_parts));
   add("serve", options.serve ? "1" : "0");
   add("static", options.static_link ? "1" : "0");
+  for (const std::string& module : options.modules) add("module", module);
   for (const auto& [key, value] : options.environment) add("env", std::string(key).append(1, '\0').append(value));
   for (const DirectoryGrant& dir : options.directories) add("dir", std::string(dir.host).append(1, '\0').append(dir.guest));
   return fingerprint;

@@ -2,6 +2,7 @@
 //
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
 //            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST][:ro]]... [--serve]
+//            [--module plugin.wasm]...
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //   lunaticc run [FLAGS] app.wasm [ARGS...]               (compile into a cache, then run:
 //                                                          run_command.h)

@@ -3,6 +3,7 @@
 //
 //   lunaticc app.wasm -o app [-O0|-O1|-O2|-O3] [--entry NAME] [--bounds-checks] [-s]
 //            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST][:ro]]... [--serve]
+//            [--module plugin.wasm]...
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
 //   [--no-cache] [--timings]
 //
@@ -39,6 +40,11 @@ int main(int argc, char** argv) {
   app.add_option("input", options.input, "WebAssembly binary (.wasm)")->required();
   app.add_option("-o", options.output, "output file")->required();
   lunaticc::addExecutableFlags(app, flags);
+  app.add_option("--module", options.modules,
+                 "compile this module into the executable too, with the same flags, for its processes to "
+                 "get with lunatic::process::compile_module (its exact bytes) and spawn (repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.add_flag("-c", options.object_only, "write an object file instead of an executable");
   app.add_option("--module-symbol", options.module_symbol,
                  "with -c: symbol of the module descriptor (a C identifier)");
@@ -66,6 +72,9 @@ int main(int argc, char** argv) {
   if (std::string error = lunaticc::applyExecutableFlags(flags); !error.empty()) return lunaticc::fail("", error);
   if (options.object_only && (!options.environment.empty() || !options.directories.empty())) {
     return lunaticc::fail("", "--env and --dir grant an executable's root process: they do not go with -c");
+  }
+  if (!options.modules.empty() && (options.object_only || options.emit_llvm)) {
+    return lunaticc::fail("", "--module builds an executable of several modules: it does not go with -c or --emit-llvm");
   }
   if (options.serve && (options.object_only || options.emit_llvm)) {
     return lunaticc::fail("", "--serve builds an executable: it does not go with -c or --emit-llvm");

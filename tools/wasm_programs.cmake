@@ -62,13 +62,14 @@ function(lunatic_rust_module name)
     VERBATIM)
 endfunction()
 
-# lunatic_native_program(<name> [WASM <module>] [FLAGS <lunaticc flags>] [MAY_FAIL])
+# lunatic_native_program(<name> [WASM <module>] [FLAGS <lunaticc flags>] [DEPENDS <file>...] [MAY_FAIL])
 #   compiles <module>.wasm (default <name>.wasm) with lunaticc into ${CMAKE_CURRENT_BINARY_DIR}/<name>
+#   DEPENDS: files the flags name (the modules of --module), which the compile waits for.
 #   MAY_FAIL: lunaticc refusing the module (say, for an import the runtime lacks) does not
 #   fail the build; what lunaticc said goes to <name>.lunaticc.log, and <name> is then
 #   missing, for the test that runs it to report.
 function(lunatic_native_program name)
-  cmake_parse_arguments(ARG "MAY_FAIL" "WASM" "FLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "MAY_FAIL" "WASM" "FLAGS;DEPENDS" ${ARGN})
   if(NOT ARG_WASM)
     set(ARG_WASM ${name})
   endif()
@@ -93,7 +94,7 @@ function(lunatic_native_program name)
     OUTPUT ${output}
     ${byproducts}
     ${commands}
-    DEPENDS lunaticc lunaticc-compile lunatic_runtime lunatic_main lunatic_serve ${wasm}
+    DEPENDS lunaticc lunaticc-compile lunatic_runtime lunatic_main lunatic_serve ${wasm} ${ARG_DEPENDS}
     COMMENT "Compiling ${name} with lunaticc"
     VERBATIM)
   add_custom_target(${name}-program ALL DEPENDS ${output})

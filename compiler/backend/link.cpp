@@ -16,7 +16,8 @@ LLD_HAS_DRIVER(elf)
 
 namespace lunaticc {
 
-std::string linkExecutable(const std::string& object, const std::string& output, const LinkOptions& options) {
+std::string linkExecutable(const std::vector<std::string>& objects, const std::string& output,
+                           const LinkOptions& options) {
   namespace cfg = link_config;
   const std::vector<std::string> archives = runtimeArchives(options.serve);
   for (const std::string& archive : archives) {
@@ -32,7 +33,8 @@ std::string linkExecutable(const std::string& object, const std::string& output,
   } else {
     args.insert(args.end(), {"-dynamic-linker", cfg::dynamic_linker, cfg::crt1});
   }
-  args.insert(args.end(), {"-o", output.c_str(), cfg::crti, cfg::crtbegin, object.c_str()});
+  args.insert(args.end(), {"-o", output.c_str(), cfg::crti, cfg::crtbegin});
+  for (const std::string& object : objects) args.push_back(object.c_str());
   for (const std::string& archive : archives) args.push_back(archive.c_str());
   args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx});
   // After libstdc++, whose operator new (with its new-handler loop: process/allocation.h)

@@ -1,4 +1,4 @@
-// Linking an executable in-process with lld: the module's object, the runtime archives
+// Linking an executable in-process with lld: the modules' objects, the runtime archives
 // that sit next to lunaticc (../lib), libstdc++ and libgcc statically, glibc dynamically,
 // or (--static) glibc statically too, as a static-pie that needs no file of the host.
 #pragma once
@@ -15,9 +15,10 @@ struct LinkOptions {
   bool static_link = false;  // a static-pie with glibc inside, needing no file of the host
 };
 
-// Links `object` into the executable `output`. Returns an empty string on success, else
-// lld's first error line.
-std::string linkExecutable(const std::string& object, const std::string& output, const LinkOptions& options);
+// Links `objects` (one per module: lunaticc --module) into the executable `output`. Returns
+// an empty string on success, else lld's first error line.
+std::string linkExecutable(const std::vector<std::string>& objects, const std::string& output,
+                           const LinkOptions& options);
 
 // Runs lld (ELF) in-process with `args`: an empty string on success, else "`what` failed"
 // with lld's first error line.

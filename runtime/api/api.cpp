@@ -55,4 +55,11 @@ uint64_t newError(Process& p, std::string message) {
   return id;
 }
 
+Message& dataMessageInSlot(lunatic_instance* self, const char* function) {
+  MessagePtr& current = callerOf(self).messages.current;
+  if (!current) fail(self, function, "no message in the slot (create_data or receive first)");
+  if (current->kind != Message::Kind::Data) fail(self, function, "the message in the slot is a signal");
+  return *current;
+}
+
 }  // namespace lunatic::rt::api

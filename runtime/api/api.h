@@ -31,11 +31,19 @@ std::string_view guestText(lunatic_instance* self, uint32_t ptr, uint32_t len, c
 // The calling process's config `id` (lunatic::process::create_config), or the process fails.
 Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function);
 
+// The module of p's handle `id` (lunatic::process::compile_module,
+// lunatic::message::take_module), or null.
+ModuleImage* heldModule(Process& p, uint64_t id);
+
 // Stores `message` as an error resource of p and returns its id, for lunatic::error. Past
 // its host memory budget, p fails as its host function returns (Process::countOwn).
 uint64_t newError(Process& p, std::string message);
 // What an error resource of `message` holds, as budgets count it.
 uint64_t errorBytes(const std::string& message);
+
+// The data message in the caller's slot, to push resources into or take them from, or the
+// process fails (no message, or a signal), as upstream traps.
+Message& dataMessageInSlot(lunatic_instance* self, const char* function);
 
 // Takes the message the process has been building, or the process fails.
 MessagePtr takeOutgoingMessage(lunatic_instance* self, const char* function);

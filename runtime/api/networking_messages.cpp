@@ -8,17 +8,9 @@
 namespace lunatic::rt::net {
 namespace {
 
-// The data message in the caller's slot, or the process fails.
-Message& dataMessage(lunatic_instance* self, const char* function) {
-  MessagePtr& current = api::callerOf(self).messages.current;
-  if (!current) fail(self, function, "no message in the slot (create_data or receive first)");
-  if (current->kind != Message::Kind::Data) fail(self, function, "the message in the slot is a signal");
-  return *current;
-}
-
 uint64_t push(lunatic_instance* self, const char* function, SocketTable table, Message::CarriedSocket::Kind kind,
               uint64_t id, const char* what) {
-  Message& message = dataMessage(self, function);
+  Message& message = api::dataMessageInSlot(self, function);
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
   auto& sockets = resourcesOf(p).*table;
@@ -32,7 +24,7 @@ uint64_t push(lunatic_instance* self, const char* function, SocketTable table, M
 
 uint64_t take(lunatic_instance* self, const char* function, SocketTable table, Message::CarriedSocket::Kind kind,
               uint64_t index, const char* what) {
-  Message& message = dataMessage(self, function);
+  Message& message = api::dataMessageInSlot(self, function);
   Message::CarriedSocket* carried =
       message.sockets && index < message.sockets->size() ? &(*message.sockets)[index] : nullptr;
   if (!carried || !carried->socket || carried->kind != kind) {

@@ -1,5 +1,5 @@
-// Functions of upstream Lunatic 0.13's ABI that this runtime does not provide yet: TLS,
-// modules compiled at run time, cluster certificates. A module that imports them still
+// Functions of upstream Lunatic 0.13's ABI that this runtime does not provide yet: TLS and
+// cluster certificates. A module that imports them still
 // compiles and runs, since most programs link far more than they call. A call answers what
 // upstream answers when it fails, where it has such an answer (an error id, a result code);
 // otherwise it ends the calling process with a message naming the function.
@@ -54,10 +54,6 @@ constexpr const char* kTls = "TLS";
   X(networking, tls_flush, kTls) \
   X(message, push_tls_stream, kTls) \
   X(message, take_tls_stream, kTls) \
-  /* Modules: compile_module refuses (programs are compiled ahead of time), so no process */ \
-  /* has a module id to push, and no message carries one to take. */ \
-  X(message, push_module, "modules compiled at run time") \
-  X(message, take_module, "modules compiled at run time") \
   /* Certificates for the nodes of a cluster (made with rcgen upstream). sign_node answers */ \
   /* 0 for a signing request it cannot read. */ \
   X(distributed, test_root_cert, "cluster certificates") \

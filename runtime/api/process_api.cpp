@@ -164,6 +164,12 @@ Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function
   fail(self, function, "no such config");
 }
 
+ModuleImage* heldModule(Process& p, uint64_t id) {
+  if (!p.resources) return nullptr;
+  auto it = p.resources->modules.find(id);
+  return it == p.resources->modules.end() ? nullptr : it->second;
+}
+
 const char* prepareSpawn(lunatic_instance* self, const char* function_name, const GuestSpawn& guest,
                          SpawnRequest& request) {
   Process& p = callerOf(self);
@@ -177,8 +183,8 @@ const char* prepareSpawn(lunatic_instance* self, const char* function_name, cons
       guest.config_id == -1 ? p.capabilities : configOf(self, uint64_t(guest.config_id), function_name);
   self->reductions_left -= kSpawnCost;
   if (!p.capabilities.can_spawn_processes) return "the process may not spawn processes";
-  if (guest.module_id != -1) return "no such module (modules cannot be compiled at run time)";
-  request.image = p.image;
+  request.image = guest.module_id == -1 ? p.image : heldModule(p, uint64_t(guest.module_id));
+  if (!request.image) return "no such module";
   request.function = function.data();
   request.function_length = function.size();
   if (!decodeParams(params, request)) return "malformed parameters";
@@ -214,14 +220,6 @@ uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t 
 }
 
 namespace {
-
-// Modules cannot be compiled at run time: the program is compiled ahead of time.
-int32_t compile_module(lunatic_instance* self, uint32_t, uint32_t, uint32_t) {
-  callerOf(self);
-  return -1;
-}
-
-void drop_module(lunatic_instance* self, uint64_t) { fail(self, "drop_module", "no such module"); }
 
 // 0 for the whole program; test mode gives each test an environment of its own.
 uint64_t environment_id(lunatic_instance* self) { return callerOf(self).capabilities.environment; }
@@ -304,8 +302,6 @@ LUNATIC_HOST_CODE(process, config_can_connect, api::config_can_connect);
 LUNATIC_HOST_CODE(process, config_set_can_connect, api::config_set_can_connect);
 LUNATIC_HOST_CODE(process, config_set_max_host_memory, api::config_set_max_host_memory);
 LUNATIC_HOST_CODE(process, config_get_max_host_memory, api::config_get_max_host_memory);
-LUNATIC_HOST_CODE(process, compile_module, api::compile_module);
-LUNATIC_HOST_CODE(process, drop_module, api::drop_module);
 LUNATIC_HOST_CODE(process, spawn, api::spawn);
 LUNATIC_HOST_CODE(process, get_or_spawn, api::get_or_spawn);
 LUNATIC_HOST_CODE(process, environment_id, api::environment_id);

@@ -111,11 +111,14 @@ struct Message {
   std::vector<uint8_t> data;
   // Sockets moving to the receiver (lunatic::message::push_tcp_stream, push_udp_socket), by
   // index; null once taken. A message dropped unread lets go of them: the last holder of a
-  // socket closes it.
+  // socket closes it. Module handles (push_module) share the index space, as upstream's
+  // resources of a message do: such an entry has no socket but `module`, null once taken
+  // (a module lives as long as the program, so a handle owns nothing).
   struct CarriedSocket {
-    enum class Kind : uint8_t { TcpStream, UdpSocket };
+    enum class Kind : uint8_t { TcpStream, UdpSocket, Module };
     Kind kind;
     std::shared_ptr<net::HostSocket> socket;
+    ModuleImage* module = nullptr;
   };
   // Null until a socket is pushed: most messages carry none, and a message a pointer
   // smaller (64 bytes) takes a smaller heap block; a million queued messages then fault in
@@ -190,6 +193,9 @@ struct ProcessResources {
   std::vector<uint8_t> reply;
   uint64_t replies = 0;
   const lunatic_func* allocator = nullptr;
+  // Handles of modules compiled into the executable (lunatic::process::compile_module,
+  // take_module), which spawn can start processes of. Images live as long as the program.
+  std::unordered_map<uint64_t, ModuleImage*> modules;
 };
 
 // A process's one message slot, as upstream: create_data puts a new message there (for

@@ -484,14 +484,41 @@ static inline void lunatic_param_i32(uint8_t record[LUNATIC_PARAM_SIZE], int32_t
   for (int i = 0; i < 4; ++i) record[1 + i] = (uint8_t)(bits >> (8 * i));
 }
 
-/* Spawns export `entry`(arg) of this module with `config`, linked under `link_tag` unless 0;
- * true and the process id in *out, or false and an error id in *out. */
-static inline bool lunatic_spawn_config(lunatic_config_id config, lunatic_tag link_tag,
-                                        const char* entry, int32_t arg, uint64_t* out) {
+/* Spawns export `entry`(arg) of `module` (LUNATIC_MODULE_SELF: the caller's) with `config`,
+ * linked under `link_tag` unless 0; true and the process id in *out, or false and an error
+ * id in *out. */
+static inline bool lunatic_spawn_module(lunatic_module_id module, lunatic_config_id config,
+                                        lunatic_tag link_tag, const char* entry, int32_t arg,
+                                        uint64_t* out) {
   uint8_t params[LUNATIC_PARAM_SIZE];
   lunatic_param_i32(params, arg);
-  return lunatic_raw_process_spawn(link_tag, config, LUNATIC_MODULE_SELF, entry, strlen(entry),
-                                   params, sizeof params, out) == 0;
+  return lunatic_raw_process_spawn(link_tag, config, module, entry, strlen(entry), params,
+                                   sizeof params, out) == 0;
+}
+
+/* Spawns export `entry`(arg) of this module; see lunatic_spawn_module. */
+static inline bool lunatic_spawn_config(lunatic_config_id config, lunatic_tag link_tag,
+                                        const char* entry, int32_t arg, uint64_t* out) {
+  return lunatic_spawn_module(LUNATIC_MODULE_SELF, config, link_tag, entry, arg, out);
+}
+
+/* Results of lunatic_module_compile. */
+typedef enum lunatic_compile_status {
+  LUNATIC_COMPILE_OK = 0,      /* *out is a module id */
+  LUNATIC_COMPILE_ERROR = 1,   /* *out is an error id: the bytes are not a module compiled in */
+  LUNATIC_COMPILE_DENIED = -1, /* the process may not compile modules; *out is untouched */
+} lunatic_compile_status;
+
+/* The module whose Wasm bytes are `wasm`: a program runs only code compiled ahead of time,
+ * so these must be the exact bytes of a module given to lunaticc with --module (or the
+ * program's own). Drop the id with lunatic_module_drop. */
+static inline lunatic_compile_status lunatic_module_compile(const void* wasm, size_t len,
+                                                            uint64_t* out) {
+  return (lunatic_compile_status)lunatic_raw_process_compile_module(wasm, len, out);
+}
+
+static inline void lunatic_module_drop(lunatic_module_id module) {
+  lunatic_raw_process_drop_module((uint64_t)module);
 }
 
 /* Spawns export `entry`(arg) with the caller's configuration; see lunatic_spawn_config. */

@@ -7,8 +7,8 @@
 2. A module that imports every function of the .def compiles, starts and runs: the runtime
    links each, including those it does not provide yet. Its _start calls a subset whose
    results are known without a network or a second process (version, distributed, metrics,
-   catch, the registry, messages to itself, and the not-yet-provided functions that answer
-   with an error id), checks each, and traps at the first wrong one.
+   catch, the registry, messages to itself, compile_module of bytes not compiled in, and the
+   not-yet-provided functions that answer with an error id), checks each, and traps at the first wrong one.
 
 Usage: all_imports_test.py LUNATICC DEF WORKDIR [LUNATICC FLAGS...]
 """
@@ -102,6 +102,9 @@ START = """
     (call $check64 (i64.load (i32.const 24)) (call $process.process_id))
     (call $registry.remove (i32.const 64) (i32.const 5))
     (call $check32 (call $timer.cancel_timer (i64.const 123456)) (i32.const 0))
+    ;; modules: bytes of no module compiled into the executable get an error id with a text
+    (call $check32 (call $process.compile_module (i32.const 64) (i32.const 5) (i32.const 16)) (i32.const 1))
+    (call $error_has_text (i64.load (i32.const 16)))
     ;; not provided yet: upstream's error results, with an error id that has a text
     (call $check64 (call $sqlite.open (i32.const 64) (i32.const 5) (i32.const 16)) (i64.const 1))
     (call $error_has_text (i64.load (i32.const 16)))

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Bad input to lunaticc: every case must give exactly one line
-`lunaticc: error: FILE: REASON` on stderr, exit status 1 and no output file.
+`lunaticc: error: FILE: REASON` on stderr, exit status 1 and no output file. Each case is
+tried as the module to compile and again as a `--module` beside a valid one (whose error line
+then names the bad module: `lunaticc: error: MAIN: --module FILE: REASON`), which must leave
+no object behind either. (The no-entry case is a valid module of the second kind: other
+modules have no entry.)
 
 Usage: bad_input_test.py LUNATICC WORKDIR
 """
@@ -54,9 +58,34 @@ CASES = {
 }
 
 
+def check(name, command, prefix, output, workdir):
+    """Problems of one refused compile, as text; empty if it was refused as it should be."""
+    before = set(os.listdir(workdir))
+    run = subprocess.run(command, capture_output=True, timeout=60)
+    lines = run.stderr.decode(errors="replace").splitlines()
+    problems = []
+    if run.returncode != 1:
+        problems.append(f"exit status {run.returncode}, expected 1")
+    if len(lines) != 1 or not lines[0].startswith(prefix):
+        problems.append(f"stderr is not one error line: {lines!r}")
+    if os.path.exists(output):
+        problems.append("an output file was written")
+    left = set(os.listdir(workdir)) - before
+    if left:
+        problems.append(f"files left behind: {sorted(left)}")
+    if problems:
+        print(f"FAIL {name}: " + "; ".join(problems))
+        return False
+    print(f"ok   {name}: {lines[0]}")
+    return True
+
+
 def main():
     lunaticc, workdir = sys.argv[1], sys.argv[2]
     os.makedirs(workdir, exist_ok=True)
+    valid = os.path.join(workdir, "valid-main.wasm")
+    with open(valid, "wb") as f:
+        f.write(with_start(b"\x00"))
     passed = failed = 0
     for name, data in CASES.items():
         source = os.path.join(workdir, name + ".wasm")
@@ -65,24 +94,17 @@ def main():
             f.write(data)
         if os.path.exists(output):
             os.remove(output)
-        run = subprocess.run([lunaticc, source, "-o", output], capture_output=True, timeout=60)
-        lines = run.stderr.decode(errors="replace").splitlines()
-        problems = []
-        if run.returncode != 1:
-            problems.append(f"exit status {run.returncode}, expected 1")
-        if len(lines) != 1 or not lines[0].startswith(f"lunaticc: error: {source}: "):
-            problems.append(f"stderr is not one error line: {lines!r}")
-        if os.path.exists(output):
-            problems.append("an output file was written")
-        if problems:
-            failed += 1
-            print(f"FAIL {name}: " + "; ".join(problems))
-        else:
-            passed += 1
-            print(f"ok   {name}: {lines[0]}")
+        runs = [(name, [lunaticc, source, "-o", output], f"lunaticc: error: {source}: ")]
+        if name != "no-entry":
+            runs.append((name + " as --module", [lunaticc, valid, "--module", source, "-o", output],
+                         f"lunaticc: error: {valid}: --module {source}: "))
+        for label, command, prefix in runs:
+            if check(label, command, prefix, output, workdir):
+                passed += 1
+            else:
+                failed += 1
     print(f"cli: {passed} passed, {failed} failed")
     return 1 if failed else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

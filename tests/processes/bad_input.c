@@ -10,7 +10,7 @@
  * expect-stdout: i64 for an i32 export: 1 "parameters do not match .*"
  * expect-stdout: no such export: 1 "no exported function no_such_function"
  * expect-stdout: module id 5: 1 ".+"
- * expect-stdout: compile_module: -1
+ * expect-stdout: compile_module: 1 "compile_module: these bytes are not a module compiled into this executable .+"
  * expect-stdout: spawn with id_ptr 0xFFFFFFF0: (?P<p1>\d+) died
  * expect-stdout: spawn with a name outside memory: (?P<p2>\d+) died
  * expect-stdout: write_data from 0xFFFFFFF0: (?P<p3>\d+) died
@@ -130,7 +130,7 @@ static const char* spawn_error(const char* entry, const void* params, size_t len
 int main(void) {
   uint64_t me = lunatic_self();
   uint64_t bystander = spawn_ok("bystander", 0);
-  char text[200];
+  char text[320];
 
   uint8_t params[2 * LUNATIC_PARAM_SIZE];
   param_i64(params, (int64_t)me);
@@ -148,8 +148,8 @@ int main(void) {
       spawn_error("no_such_function", params, sizeof params, -1, text, sizeof text));
   say("module id 5: 1 \"%s\"", spawn_error("takes_i32", params, sizeof params, 5, text, sizeof text));
   uint64_t module = 0;
-  CHECK_EQ(lunatic_raw_process_compile_module("\0asm\1\0\0\0", 8, &module), -1);
-  say("compile_module: -1");
+  CHECK_EQ(lunatic_raw_process_compile_module("\0asm\1\0\0\0", 8, &module), 1);
+  say("compile_module: 1 \"%s\"", error_text(module, text, sizeof text));
 
   expect_entry_dies("bad_spawn_id", "spawn with id_ptr 0xFFFFFFF0");
   expect_entry_dies("bad_spawn_name", "spawn with a name outside memory");

@@ -8,12 +8,10 @@
  * expect-stdout: sign_node: 0
  * expect-stdout: tls_read: (?P<p1>\d+) died
  * expect-stdout: test_root_cert: (?P<p3>\d+) died
- * expect-stdout: push_module: (?P<p4>\d+) died
  * expect-stdout: tls_connect with the id outside memory: (?P<p5>\d+) died
  * expect-stdout: not provided: all ok
  * expect-stderr: lunatic: process {{p1}} failed: tls_read: not provided by this runtime yet \(lunatic::networking, TLS\) at .*\bcalls_tls_read\b.*
  * expect-stderr: lunatic: process {{p3}} failed: test_root_cert: not provided by this runtime yet \(lunatic::distributed, cluster certificates\) at .*
- * expect-stderr: lunatic: process {{p4}} failed: push_module: not provided by this runtime yet \(lunatic::message, modules compiled at run time\) at .*
  * expect-stderr: lunatic: process {{p5}} failed: tls_connect: the error id pointer is outside the process's memory at .*
  */
 #include "common.h"
@@ -30,8 +28,6 @@ TEST_ENTRY(calls_test_root_cert) {
   uint32_t len = 0;
   (void)lunatic_raw_distributed_test_root_cert(&len);
 }
-
-TEST_ENTRY(calls_push_module) { (void)lunatic_raw_message_push_module(1); }
 
 TEST_ENTRY(tls_connect_outside) {
   (void)lunatic_raw_networking_tls_connect("localhost", 9, 443, 100, OUTSIDE, NULL, 0);
@@ -50,7 +46,6 @@ int main(void) {
 
   expect_entry_dies("calls_tls_read", "tls_read");
   expect_entry_dies("calls_test_root_cert", "test_root_cert");
-  expect_entry_dies("calls_push_module", "push_module");
   expect_entry_dies("tls_connect_outside", "tls_connect with the id outside memory");
   say("not provided: all ok");
   return 0;
