@@ -113,7 +113,7 @@ struct Message {
   // index; null once taken. A message dropped unread lets go of them: the last holder of a
   // socket closes it.
   struct CarriedSocket {
-    enum class Kind : uint8_t { TcpStream, UdpSocket };
+    enum class Kind : uint8_t { TcpStream, UdpSocket, TlsStream };
     Kind kind;
     std::shared_ptr<net::HostSocket> socket;
   };
