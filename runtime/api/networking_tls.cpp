@@ -258,11 +258,11 @@ SslContext serverContext(std::string_view chain_pem, std::string_view key_pem, s
   ERR_clear_error();  // the end of the chain reads as an error
   Bio key_bio(BIO_new_mem_buf(key_pem.data(), int(key_pem.size())));
   PrivateKey key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key || SSL_CTX_use_PrivateKey(context.get(), key.get()) != 1) {
+  if (!key) {
     *why = "the key is not a PEM private key: " + sslReason();
     return nullptr;
   }
-  if (SSL_CTX_check_private_key(context.get()) != 1) {
+  if (SSL_CTX_use_PrivateKey(context.get(), key.get()) != 1 || SSL_CTX_check_private_key(context.get()) != 1) {
     *why = "the key does not match the certificate: " + sslReason();
     return nullptr;
   }

@@ -7,8 +7,8 @@
 2. A module that imports every function of the .def compiles, starts and runs: the runtime
    links each, including those it does not provide yet. Its _start calls a subset whose
    results are known without a network or a second process (version, distributed, metrics,
-   catch, the registry, messages to itself, and the not-yet-provided functions that answer
-   with an error id), checks each, and traps at the first wrong one.
+   catch, the registry, messages to itself, and functions that answer with an error id),
+   checks each, and traps at the first wrong one.
 
 Usage: all_imports_test.py LUNATICC DEF WORKDIR [LUNATICC FLAGS...]
 """
@@ -102,11 +102,12 @@ START = """
     (call $check64 (i64.load (i32.const 24)) (call $process.process_id))
     (call $registry.remove (i32.const 64) (i32.const 5))
     (call $check32 (call $timer.cancel_timer (i64.const 123456)) (i32.const 0))
-    ;; not provided yet: upstream's error results, with an error id that has a text
+    ;; error results, each with an error id that has a text
     (call $check64 (call $sqlite.open (i32.const 64) (i32.const 5) (i32.const 16)) (i64.const 1))
     (call $error_has_text (i64.load (i32.const 16)))
+    ;; (a CA certificate that is not PEM, or no permission to connect: refused before any lookup)
     (call $check32 (call $networking.tls_connect (i32.const 64) (i32.const 5) (i32.const 443) (i64.const 100)
-                         (i32.const 16) (i32.const 0) (i32.const 0)) (i32.const 1))
+                         (i32.const 16) (i32.const 48) (i32.const 1)) (i32.const 1))
     (call $error_has_text (i64.load (i32.const 16)))
     (call $check32 (call $distributed.sign_node (i32.const 64) (i32.const 5) (i32.const 64) (i32.const 5)
                          (i32.const 64) (i32.const 5) (i32.const 16)) (i32.const 0))
@@ -119,6 +120,7 @@ def module_text(functions):
     return f"""(module
 {imports}
   (memory (export "memory") 1)
+  (data (i32.const 48) "\\40\\00\\00\\00\\05\\00\\00\\00")  ;; a ciovec of "hello"
   (data (i32.const 64) "hello")
   (table 2 funcref)
   (elem (i32.const 0) $plus_one $traps)
