@@ -1320,6 +1320,14 @@ static inline void lunatic_send_tcp_stream(lunatic_process_id pid, lunatic_tag t
   lunatic_raw_message_send(pid);
 }
 
+/* As lunatic_send_tcp_stream, for a TLS stream (taken with lunatic_message_take_tls_stream). */
+static inline void lunatic_send_tls_stream(lunatic_process_id pid, lunatic_tag tag, lunatic_tls_stream stream,
+                                           const void* data, size_t len) {
+  lunatic_message_create(tag, data, len);
+  lunatic_raw_message_push_tls_stream(stream);
+  lunatic_raw_message_send(pid);
+}
+
 /* ---- Wrappers: catching traps ---------------------------------------------------------- */
 
 /* A function lunatic_catch can call: one i32 in, one i32 out. */
