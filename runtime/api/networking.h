@@ -93,6 +93,17 @@ uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket);
 // its shared count (counted with each id that names it).
 inline constexpr uint64_t kSocketBytes = sizeof(Resources::Sockets::value_type) + kHashNodeOverhead +
                                          sizeof(HostSocket) + 16 + kAllocationOverhead;
+// A TLS stream or listener also holds OpenSSL's state, counted as a fixed size: a stream's
+// SSL object with its record buffers (16 KiB and more each way), a listener's context with
+// its certificate and key.
+inline constexpr uint64_t kTlsStreamBytes = 48 * 1024;
+inline constexpr uint64_t kTlsListenerBytes = 16 * 1024;
+// What an id in `table` counts against the host memory budget.
+inline uint64_t socketBytes(SocketTable table) {
+  if (table == &Resources::tls_streams) return kSocketBytes + kTlsStreamBytes;
+  if (table == &Resources::tls_listeners) return kSocketBytes + kTlsListenerBytes;
+  return kSocketBytes;
+}
 
 // The socket `id` of `table` (one of the process's), or the process fails: "no such <what>".
 HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what);

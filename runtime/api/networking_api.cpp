@@ -36,7 +36,7 @@ uint64_t newId(Process& p) { return p.ownResources().next_id++; }
 uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket) {
   uint64_t id = newId(p);
   (resourcesOf(p).*table).emplace(id, std::move(socket));
-  p.countOwn(kSocketBytes);
+  p.countOwn(socketBytes(table));
   return id;
 }
 
@@ -394,7 +394,7 @@ void dropFrom(lunatic_instance* self, SocketTable table, uint64_t id, const char
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
   (resourcesOf(p).*table).erase(id);
-  p.releaseOwn(kSocketBytes);
+  p.releaseOwn(socketBytes(table));
 }
 
 uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {

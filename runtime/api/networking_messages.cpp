@@ -26,7 +26,7 @@ uint64_t push(lunatic_instance* self, const char* function, SocketTable table, M
   if (!message.sockets) message.sockets = std::make_unique<std::vector<Message::CarriedSocket>>();
   message.sockets->push_back({kind, std::move(it->second)});
   sockets.erase(it);
-  p.releaseOwn(kSocketBytes);
+  p.releaseOwn(socketBytes(table));
   return message.sockets->size() - 1;
 }
 

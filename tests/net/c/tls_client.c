@@ -3,8 +3,8 @@
  * CA's certificate for localhost; servers whose certificate names another host, comes from
  * a CA the client does not trust, or has expired; a server that never answers the
  * handshake; one that vanishes in the middle of a record. Then timeouts, a stream moved to
- * another process in a message (and a clone left behind), the connect capability, and a
- * hostile pointer.
+ * another process in a message (and a clone left behind), the connect capability, a
+ * process killed while its handshake waits, and hostile pointers.
  *
  * expect-stdout: good: echoed "hello over TLS"
  * expect-stdout: numeric host: echoed "by address"
@@ -20,9 +20,20 @@
  * expect-stdout: read timeout: timed out, timeouts 150 and none
  * expect-stdout: moved stream: the child read "moved" and the clone still writes
  * expect-stdout: no-connect child: refused: "tls_connect: the process may not connect .+"
+ * expect-stdout: killed in the handshake: (?P<p0>\d+) ended, the next connection works
  * expect-stdout: hostile read: (?P<p1>\d+) died
+ * expect-stdout: hostile host name: (?P<p2>\d+) died
+ * expect-stdout: hostile CA list: (?P<p3>\d+) died
+ * expect-stdout: hostile CA certificate: (?P<p4>\d+) died
+ * expect-stdout: hostile write: (?P<p5>\d+) died
+ * expect-stdout: hostile stream id: (?P<p6>\d+) died
  * expect-stdout: tls_client: all ok
  * expect-stderr: lunatic: process {{p1}} failed: tls_read: a pointer is outside the process's memory at .*
+ * expect-stderr: lunatic: process {{p2}} failed: tls_connect: a pointer is outside the process's memory at .*
+ * expect-stderr: lunatic: process {{p3}} failed: tls_connect: a pointer is outside the process's memory at .*
+ * expect-stderr: lunatic: process {{p4}} failed: tls_connect: a CA certificate is outside the process's memory at .*
+ * expect-stderr: lunatic: process {{p5}} failed: tls_write_vectored: a buffer is outside the process's memory at .*
+ * expect-stderr: lunatic: process {{p6}} failed: tls_read: no such TLS stream at .*
  */
 #include "net_test.h"
 
@@ -100,6 +111,47 @@ TEST_ENTRY(hostile_read) {
   CHECK_EQ(connect_to("GOOD", "localhost", &stream), LUNATIC_NET_OK);
   uint64_t n;
   (void)lunatic_raw_networking_tls_read(stream, (void*)(uintptr_t)0xFFFFFF00u, 0x1000, &n);
+}
+
+#define OUTSIDE ((const void*)(uintptr_t)0xFFFFFF00u)
+
+TEST_ENTRY(hostile_host) {
+  uint64_t id;
+  (void)lunatic_raw_networking_tls_connect(OUTSIDE, 0x1000, 443, 100, &id, NULL, 0);
+}
+
+TEST_ENTRY(hostile_ca_list) {
+  uint64_t id;
+  (void)lunatic_raw_networking_tls_connect("localhost", 9, 443, 100, &id, OUTSIDE, 4);
+}
+
+TEST_ENTRY(hostile_ca) {
+  uint64_t id;
+  lunatic_ciovec ca = {OUTSIDE, 0x1000};
+  (void)lunatic_raw_networking_tls_connect("localhost", 9, 443, 100, &id, &ca, 1);
+}
+
+TEST_ENTRY(hostile_write) {
+  lunatic_tls_stream stream;
+  CHECK_EQ(connect_to("GOOD", "localhost", &stream), LUNATIC_NET_OK);
+  lunatic_ciovec buffers[2] = {{"ok", 2}, {OUTSIDE, 0x1000}};
+  uint64_t n;
+  (void)lunatic_raw_networking_tls_write_vectored(stream, buffers, 2, &n);
+}
+
+TEST_ENTRY(hostile_id) {
+  char buffer[4];
+  uint64_t n;
+  (void)lunatic_raw_networking_tls_read(12345, buffer, sizeof buffer, &n);
+}
+
+/* Parks in a handshake that never comes (no timeout) until the parent kills it. */
+TEST_ENTRY(stalled_forever) {
+  const char* cas[] = {needed_env("TLS_CA")};
+  lunatic_tls_stream stream;
+  send_u64(parent, 1, 0);
+  (void)lunatic_tls_connect("localhost", port_of("STALL"), LUNATIC_WAIT_FOREVER, cas, 1, &stream);
+  say("stalled_forever: the handshake ended, which it must not");
 }
 
 int main(void) {
@@ -191,7 +243,22 @@ int main(void) {
     CHECK_EQ(expect_u64(1), 0);
     lunatic_config_drop(config);
   }
+  {
+    uint64_t child = spawn_ok("stalled_forever", 0);
+    lunatic_monitor(child);
+    CHECK_EQ(expect_u64(1), 0);
+    lunatic_sleep_ms(200);
+    lunatic_kill(child);
+    expect_died(child);
+    echoed("after the kill", "GOOD", "localhost", "still serving");
+    say("killed in the handshake: %llu ended, the next connection works", (unsigned long long)child);
+  }
   expect_entry_dies("hostile_read", "hostile read");
+  expect_entry_dies("hostile_host", "hostile host name");
+  expect_entry_dies("hostile_ca_list", "hostile CA list");
+  expect_entry_dies("hostile_ca", "hostile CA certificate");
+  expect_entry_dies("hostile_write", "hostile write");
+  expect_entry_dies("hostile_id", "hostile stream id");
   say("tls_client: all ok");
   return 0;
 }
