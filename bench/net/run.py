@@ -11,7 +11,7 @@ memory per idle client (README.md here says what each measures).
 BUILD_DIR is a build of this project: its bin/lunaticc compiles the lunatic echo server, and
 the chat memory mode runs its examples/chat. Everything else is built into --work
 (/tmp/lunaticc-bench-net): loadgen.c natively, go/echo.go, erlang/echo.erl, and for --tls
-go/tls_echo.go, examples/tls_echo/tls_echo.c and a certificate (EC P-256) and key, made with
+examples/tls_echo/tls_echo.c and a certificate (EC P-256) and key, made with
 openssl for the run. --tls has no Erlang server; loadgen speaks TLS (loadgen.c --tls).
 
 Echo: for each run, for each connection count, every server is started on a fresh port,
@@ -64,9 +64,8 @@ def build(o):
     tls_files = make_certificate(o) if o.tls else []
     servers = {}
     if "go" in o.impls:
-        source, exe = ("tls_echo.go", "tls-echo-go") if o.tls else ("echo.go", "echo-go")
-        exe = os.path.join(o.work, exe)
-        run_checked(["go", "build", "-o", exe, os.path.join(HERE, "go", source)],
+        exe = os.path.join(o.work, "echo-go")
+        run_checked(["go", "build", "-o", exe, os.path.join(HERE, "go", "echo.go")],
                     env=dict(os.environ, GO111MODULE="off"), cwd=o.work)
         servers["go"] = ({"GOMAXPROCS": THREADS}, [exe] + tls_files)
     if "erlang" in o.impls and not o.tls:

@@ -139,7 +139,13 @@ def main():
         hosts.flush()
         env["CARES_HOSTS"] = hosts.name
         status = subprocess.run(argv, env=env).returncode
-    if status < 0:  # die of the same signal, for the runner to name it
+    return exit_status(status)
+
+
+def exit_status(status):
+    """A child's status as this wrapper's: dies of the child's signal, for the runner to name
+    it; otherwise returns the status to exit with."""
+    if status < 0:
         signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     return status

@@ -22,8 +22,8 @@ The executable itself (the runtime) gets SSL_CERT_FILE, naming a file with the t
 it, so a tls_connect that passes no CA certificate trusts the test CA as the system's store.
 """
 import datetime
+import ipaddress
 import os
-import signal
 import socket
 import ssl
 import subprocess
@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+import host_peer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -48,7 +50,6 @@ def certificate(subject, key, issuer, issuer_key, *, ca=False, names=(), ips=(),
     now = datetime.datetime.now(datetime.timezone.utc)
     start, end = (now - datetime.timedelta(days=30), now - datetime.timedelta(days=1)) if expired else \
         (now - datetime.timedelta(days=1), now + datetime.timedelta(days=30))
-    import ipaddress
     builder = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(start).not_valid_after(end)
@@ -209,10 +210,7 @@ def main():
         finally:
             sserver.kill()
             sserver.wait()
-    if status < 0:  # die of the same signal, for the runner to name it
-        signal.signal(-status, signal.SIG_DFL)
-        os.kill(os.getpid(), -status)
-    return status
+    return host_peer.exit_status(status)
 
 
 if __name__ == "__main__":
