@@ -17,6 +17,10 @@ commands) with the guest's environment:
   TLS_PORT_CUT                a TLS server that, after the handshake, sends half a record and
                               closes the connection
   TLS_PORT_SSERVER            Debian's `openssl s_server -rev` (reverses each line)
+  TLS_PORT_SINK               a TLS server that, after the handshake, reads nothing for 10 s
+  TLS_PORT_COUNT              a TLS server that waits 0.5 s after the handshake (the client's
+                              writes fill the buffers and wait), then reads 2,000,000 bytes
+                              and answers their FNV-1a hash as a decimal line
 
 The executable itself (the runtime) gets SSL_CERT_FILE, naming a file with the test CA in
 it, so a tls_connect that passes no CA certificate trusts the test CA as the system's store.
@@ -130,6 +134,37 @@ def echo_server(cert, key):
     return serve_forever(listener(), handle)
 
 
+def after_handshake(cert, key, then):
+    """A TLS server that runs then(tls) on each connection once its handshake is made."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def handle(conn):
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                then(tls)
+        except (OSError, ssl.SSLError):
+            pass
+    return serve_forever(listener(), handle)
+
+
+def sink(tls):
+    time.sleep(10)
+
+
+def count(tls):
+    time.sleep(0.5)
+    remaining, digest = 2000000, 0x811C9DC5
+    while remaining:
+        data = tls.recv(min(remaining, 65536))
+        if not data:
+            return
+        for byte in data:
+            digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
+        remaining -= len(data)
+    tls.sendall(b"%d\n" % digest)
+
+
 def stall_server():
     def handle(conn):
         time.sleep(30)
@@ -198,6 +233,8 @@ def main():
             "EXPIRED": echo_server(*paths["expired"]),
             "STALL": stall_server(),
             "CUT": cut_server(*paths["good"]),
+            "SINK": after_handshake(*paths["good"], sink),
+            "COUNT": after_handshake(*paths["good"], count),
         }
         ports["SSERVER"], sserver = s_server(*paths["good"])
         for what, port in ports.items():

@@ -19,6 +19,9 @@
  * expect-stdout: cut record: read error "TLS: .+"
  * expect-stdout: read timeout: timed out, timeouts 150 and none
  * expect-stdout: moved stream: the child read "moved" and the clone still writes
+ * expect-stdout: clones at once: a reader parked on one, the writer on the other
+ * expect-stdout: 2000000 bytes through full buffers: the server's hash matches
+ * expect-stdout: write timeout: timed out after \d+ bytes; flush: "TLS: the flush timed out"
  * expect-stdout: no-connect child: refused: "tls_connect: the process may not connect .+"
  * expect-stdout: killed in the handshake: (?P<p0>\d+) ended, the next connection works
  * expect-stdout: hostile read: (?P<p1>\d+) died
@@ -95,6 +98,29 @@ TEST_ENTRY(moved_reader) {
   CHECK(memcmp(reply, "moved\n", 6) == 0);
   lunatic_tls_close(stream);
   send_u64(parent, 1, 0);
+}
+
+/* Reads "parallel\n" from its clone while the parent writes on its own. */
+TEST_ENTRY(clone_reader) {
+  lunatic_receive(NULL, 0, 5000, NULL, 0, NULL);
+  lunatic_tls_stream stream = lunatic_message_take_tls_stream(0);
+  send_u64(parent, 1, 0);  /* about to park in tls_read */
+  char got[9];
+  size_t done = 0;
+  uint64_t n;
+  while (done < sizeof got) {
+    CHECK_EQ(lunatic_tls_read(stream, got + done, sizeof got - done, &n), LUNATIC_NET_OK);
+    CHECK(n > 0);
+    done += n;
+  }
+  CHECK(memcmp(got, "parallel\n", 9) == 0);
+  lunatic_tls_close(stream);
+  send_u64(parent, 2, 0);
+}
+
+static uint32_t fnv1a(uint32_t digest, const uint8_t* data, size_t len) {
+  for (size_t i = 0; i < len; ++i) digest = (digest ^ data[i]) * 0x01000193u;
+  return digest;
 }
 
 TEST_ENTRY(no_connect) {
@@ -234,6 +260,71 @@ int main(void) {
     CHECK(strcmp(reply, "still here") == 0);
     say("moved stream: the child read \"moved\" and the clone still writes");
     lunatic_tls_close(clone);
+  }
+  {
+    lunatic_tls_stream stream;
+    CHECK_EQ(connect_to("GOOD", "localhost", &stream), LUNATIC_NET_OK);
+    uint64_t child = spawn_ok("clone_reader", 0);
+    lunatic_message_create(0, NULL, 0);
+    lunatic_message_push_tls_stream(lunatic_tls_clone(stream));
+    lunatic_raw_message_send(child);
+    CHECK_EQ(expect_u64(1), 0);
+    lunatic_sleep_ms(50);
+    uint64_t n;
+    CHECK_EQ(lunatic_tls_write(stream, "parallel\n", 9, &n), LUNATIC_NET_OK);
+    CHECK_EQ(expect_u64(2), 0);
+    lunatic_tls_close(stream);
+    say("clones at once: a reader parked on one, the writer on the other");
+  }
+  {
+    lunatic_tls_stream stream;
+    CHECK_EQ(connect_to("COUNT", "localhost", &stream), LUNATIC_NET_OK);
+    static uint8_t block[65536];
+    uint32_t digest = 0x811C9DC5u;
+    for (size_t sent = 0; sent < 2000000;) {
+      size_t len = 2000000 - sent < sizeof block ? 2000000 - sent : sizeof block;
+      for (size_t i = 0; i < len; ++i) block[i] = (uint8_t)((sent + i) * 7 + (sent + i) / 251);
+      digest = fnv1a(digest, block, len);
+      uint64_t n;
+      CHECK_EQ(lunatic_tls_write(stream, block, len, &n), LUNATIC_NET_OK);
+      sent += len;
+    }
+    lunatic_tls_set_read_timeout(stream, 10000);
+    char reply[32];
+    size_t got = 0;
+    uint64_t n;
+    while (got + 1 < sizeof reply) {
+      CHECK_EQ(lunatic_tls_read(stream, reply + got, 1, &n), LUNATIC_NET_OK);
+      CHECK(n == 1);
+      if (reply[got] == '\n') break;
+      ++got;
+    }
+    reply[got] = '\0';
+    CHECK_EQ(strtoul(reply, NULL, 10), digest);
+    say("2000000 bytes through full buffers: the server's hash matches");
+    lunatic_tls_close(stream);
+  }
+  {
+    lunatic_tls_stream stream;
+    CHECK_EQ(connect_to("SINK", "localhost", &stream), LUNATIC_NET_OK);
+    lunatic_tls_set_write_timeout(stream, 200);
+    static uint8_t block[65536];
+    uint64_t total = 0, n;
+    lunatic_net_status status;
+    lunatic_error_id error;
+    /* The peer reads nothing, but the kernel's buffers may still take a little more between a
+     * write's timeout and the flush: write until both the write and the flush time out. */
+    for (int round = 0;; ++round) {
+      CHECK(round < 100);
+      while ((status = lunatic_tls_write(stream, block, sizeof block, &n)) == LUNATIC_NET_OK) total += n;
+      CHECK_EQ(status, LUNATIC_NET_TIMEOUT);
+      total += n;
+      if (!lunatic_tls_flush(stream, &error)) break;
+    }
+    char text[100];
+    say("write timeout: timed out after %llu bytes; flush: \"%s\"", (unsigned long long)total,
+        error_text(error, text, sizeof text));
+    lunatic_tls_close(stream);
   }
   {
     lunatic_config_id config = lunatic_config_create();
