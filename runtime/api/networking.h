@@ -160,7 +160,7 @@ size_t gatherBuffers(lunatic_instance* self, const char* function, uint32_t ciov
                      size_t capacity);
 
 // tcp_accept and tls_accept: waits for a connection on `listener_fd`; 0, the new stream
-// (made of its descriptor by `make`) in `table` with its id through `id_ptr` and a DNS
+// (made of its descriptor by `make`, which answers null if it cannot) in `table` with its id through `id_ptr` and a DNS
 // iterator of the peer's address through `peer_ptr`; 1 and an error id (0 through
 // `peer_ptr`).
 uint32_t acceptInto(lunatic_instance* self, const char* function, int listener_fd, SocketTable table,

@@ -369,7 +369,14 @@ uint32_t acceptInto(lunatic_instance* self, const char* function, int listener_f
     memory.store64(peer_ptr, 0);
     return 1;
   }
-  memory.store64(id_ptr, addSocket(p, table, make(fd)));
+  SharedSocket socket = make(fd);
+  if (!socket) {  // the descriptor is closed: nothing could be made of it (out of memory)
+    ::close(fd);
+    memory.store64(id_ptr, newOsError(p, -ENOMEM));
+    memory.store64(peer_ptr, 0);
+    return 1;
+  }
+  memory.store64(id_ptr, addSocket(p, table, std::move(socket)));
   memory.store64(peer_ptr, newDnsIterator(p, {peer}));
   return 0;
 }

@@ -380,6 +380,7 @@ uint32_t tls_accept(lunatic_instance* self, uint64_t listener_id, uint32_t id_pt
   return acceptInto(self, "tls_accept", listener.fd, &Resources::tls_streams,
                     [context](int fd) -> SharedSocket {
                       Ssl ssl(SSL_new(context));
+                      if (!ssl) return nullptr;
                       SSL_set_fd(ssl.get(), fd);
                       SSL_set_accept_state(ssl.get());  // the handshake comes with the first read or write
                       return std::make_shared<TlsStream>(fd, std::move(ssl));
@@ -427,7 +428,12 @@ uint32_t tls_connect(lunatic_instance* self, uint32_t host_ptr, uint32_t host_le
     return 1;
   }
   Resources& r = resourcesOf(p);
-  r.connecting = std::make_shared<TlsStream>(-1, Ssl(SSL_new(context)));  // holds the context
+  Ssl holder(SSL_new(context));
+  if (!holder) {
+    memory.store64(id_ptr, newOsError(p, -ENOMEM));
+    return 1;
+  }
+  r.connecting = std::make_shared<TlsStream>(-1, std::move(holder));  // holds the context
   own_context.reset();
 
   uint64_t deadline = deadlineAfter(timeout_ms);
@@ -454,6 +460,11 @@ uint32_t tls_connect(lunatic_instance* self, uint32_t host_ptr, uint32_t host_le
     }
     SSL_CTX* held = SSL_get_SSL_CTX(static_cast<TlsStream&>(*r.connecting).ssl.get());
     Ssl ssl = clientSession(held, std::string(host_view), fd);
+    if (!ssl) {
+      ::close(fd);
+      status = -ENOMEM;
+      continue;
+    }
     r.connecting = std::make_shared<TlsStream>(fd, std::move(ssl));
     socklen_t length = address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
     status = io::connect(fd, reinterpret_cast<const sockaddr*>(&address), length, deadline);
