@@ -136,6 +136,12 @@ Next nextAfter(SSL* ssl, int result, std::string* failure) {
   return Next::Failed;
 }
 
+// Parks the process until the socket is ready for what `next` (WaitReadable or WaitWritable)
+// asks; false if the deadline (0: none) passed first.
+bool waitFor(const TlsStream& stream, Next next, uint64_t deadline_ns) {
+  return io::waitReady(stream.fd, next == Next::WaitReadable ? POLLIN : POLLOUT, deadline_ns);
+}
+
 // The result of driving an SSL call to its end: > 0 (the call's result), 0 (the peer closed
 // the stream), -ETIMEDOUT (the deadline passed), or -EPROTO with *failure.
 int64_t drive(TlsStream& stream, uint64_t deadline_ns, std::string* failure, const auto& call) {
@@ -154,7 +160,7 @@ int64_t drive(TlsStream& stream, uint64_t deadline_ns, std::string* failure, con
       case Next::Failed: return -EPROTO;
       case Next::WaitReadable:
       case Next::WaitWritable:
-        if (!io::waitReady(stream.fd, next == Next::WaitReadable ? POLLIN : POLLOUT, deadline_ns)) return -ETIMEDOUT;
+        if (!waitFor(stream, next, deadline_ns)) return -ETIMEDOUT;
     }
   }
 }
@@ -195,7 +201,7 @@ int64_t writeToStream(TlsStream& stream, const uint8_t* data, size_t length, uin
       case Next::Failed: return -EPROTO;
       case Next::WaitReadable:
       case Next::WaitWritable:
-        if (!io::waitReady(stream.fd, next == Next::WaitReadable ? POLLIN : POLLOUT, deadline_ns)) return -ETIMEDOUT;
+        if (!waitFor(stream, next, deadline_ns)) return -ETIMEDOUT;
     }
   }
 }
