@@ -14,6 +14,8 @@
  * expect-stdout: s_client: GOT hello s_client
  * expect-stdout: stalled client: the next client got GOT after the stall
  * expect-stdout: stalled client: its handler gave up: 9027
+ * expect-stdout: handler: error "TLS: .+"
+ * expect-stdout: plain TCP client: the handshake failed in its handler: status 1
  * expect-stdout: no-listen child: refused: "tls_bind: the process may not listen .+"
  * expect-stdout: hostile bind: (?P<p1>\d+) died
  * expect-stdout: tls_server: all ok
@@ -39,6 +41,10 @@ LUNATIC_ENTRY(handler) {
     if (line[got++] == '\n') break;
   }
   if (status == LUNATIC_NET_OK) status = lunatic_tls_write(stream, line, got, &n);
+  if (status == LUNATIC_NET_ERROR) {
+    char text[200];
+    say("handler: error \"%s\"", error_text(n, text, sizeof text));
+  }
   lunatic_tls_close(stream);
   lunatic_process_id root;
   CHECK(lunatic_registry_get("tls_server_root", &root, NULL));
@@ -137,6 +143,13 @@ int main(void) {
   CHECK_EQ(receive_tag(kTagHandled, 5000, &status, NULL), LUNATIC_RECEIVE_DATA);
   say("stalled client: its handler gave up: %llu", (unsigned long long)status);
   lunatic_tcp_close(stall);
+
+  /* A client that speaks no TLS: its handler's first read makes the handshake, which fails. */
+  snprintf(command, sizeof command, "CLIENT %u plain text, no TLS\n", (unsigned)port);
+  ask_host(command, answer, sizeof answer);
+  CHECK_EQ(receive_tag(kTagHandled, 5000, &status, NULL), LUNATIC_RECEIVE_DATA);
+  CHECK_EQ(status, LUNATIC_NET_ERROR);
+  say("plain TCP client: the handshake failed in its handler: status %llu", (unsigned long long)status);
 
   lunatic_config_id config = lunatic_config_create();
   lunatic_config_set_can_listen(config, false);
