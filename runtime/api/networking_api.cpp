@@ -370,7 +370,7 @@ uint32_t acceptInto(lunatic_instance* self, const char* function, int listener_f
     return 1;
   }
   SharedSocket socket = make(fd);
-  if (!socket) {  // the descriptor is closed: nothing could be made of it (out of memory)
+  if (!socket) {  // `make` could not use the descriptor (out of memory): it is still ours to close
     ::close(fd);
     memory.store64(id_ptr, newOsError(p, -ENOMEM));
     memory.store64(peer_ptr, 0);
