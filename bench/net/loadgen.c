@@ -1,6 +1,6 @@
-/* loadgen: the client side of the TCP echo benchmark (README.md here).
+/* loadgen: the client side of the TCP and TLS echo benchmarks (README.md here).
  *
- *   loadgen PORT CONNECTIONS SECONDS [WARMUP_SECONDS] [MESSAGE_BYTES]
+ *   loadgen [--tls] PORT CONNECTIONS SECONDS [WARMUP_SECONDS] [MESSAGE_BYTES]
  *
  * Opens CONNECTIONS connections to 127.0.0.1:PORT; on each, sends one message of
  * MESSAGE_BYTES (64) and waits for all of it to come back before sending the next, for
@@ -15,13 +15,18 @@
  * where all= counts the round trips of the warm-up too (for the server's CPU time per
  * message, which covers the whole run).
  * Exit status 1 (with a line on stderr) if a connection fails, closes or echoes wrong bytes.
- * Built natively: cc -O2 -o loadgen loadgen.c */
+ * --tls: each connection makes a TLS handshake (OpenSSL, before the clock starts; the
+ * server's certificate is not checked) and every message goes as a TLS record; TLS 1.3 with
+ * TLS_AES_128_GCM_SHA256 only, so that every server runs the same cipher.
+ * Built natively: cc -O2 -o loadgen loadgen.c -lssl -lcrypto */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +44,7 @@ enum { kBuckets = 1000000 };
 
 typedef struct {
   int fd;
+  SSL* ssl;           /* --tls */
   uint32_t index;
   uint64_t sequence;  /* of the message in flight */
   size_t sent;        /* bytes of it written so far */
@@ -48,6 +54,22 @@ typedef struct {
 } Connection;
 
 static size_t message_bytes = 64;
+static SSL_CTX* tls;  /* --tls */
+
+/* send(2) or SSL_write: the bytes sent, or -1 with errno EAGAIN if it would block. */
+static ssize_t transfer(Connection* c, int sending, void* buf, size_t len) {
+  if (!c->ssl) return sending ? send(c->fd, buf, len, MSG_NOSIGNAL) : recv(c->fd, buf, len, 0);
+  int n = sending ? SSL_write(c->ssl, buf, (int)len) : SSL_read(c->ssl, buf, (int)len);
+  if (n > 0) return n;
+  int error = SSL_get_error(c->ssl, n);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  if (error == SSL_ERROR_ZERO_RETURN) return 0;
+  if (error == SSL_ERROR_SSL) errno = EPROTO;
+  return -1;
+}
 static uint32_t* histogram;
 static uint64_t counted, all_round_trips, measure_from_ns;
 
@@ -75,7 +97,7 @@ static void fill_message(Connection* c) {
 /* Writes what is left of the message in flight; false if the socket is full. */
 static int send_rest(Connection* c) {
   while (c->sent < message_bytes) {
-    ssize_t n = send(c->fd, c->message + c->sent, message_bytes - c->sent, MSG_NOSIGNAL);
+    ssize_t n = transfer(c, 1, c->message + c->sent, message_bytes - c->sent);
     if (n < 0) {
       if (errno == EAGAIN) return 0;
       if (errno == EINTR) continue;
@@ -109,7 +131,7 @@ static void on_readable(Connection* c, int epoll_fd) {
   uint8_t buf[kMaxMessage];
   for (;;) {
     size_t want = message_bytes - c->received;
-    ssize_t n = recv(c->fd, buf, want, 0);
+    ssize_t n = transfer(c, 0, buf, want);
     if (n < 0) {
       if (errno == EAGAIN) return;
       if (errno == EINTR) continue;
@@ -167,13 +189,30 @@ static int open_connection(int port, Connection* c) {
   }
   int one = 1;  /* a 64-byte request must not wait for Nagle */
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (tls) {
+    c->ssl = SSL_new(tls);
+    if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1 || SSL_connect(c->ssl) != 1) {
+      ERR_print_errors_fp(stderr);
+      errno = EPROTO;
+      die("TLS handshake", c);
+    }
+  }
   if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0) die("fcntl", c);
   return fd;
 }
 
 int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "--tls") == 0) {
+    tls = SSL_CTX_new(TLS_client_method());
+    if (!tls || SSL_CTX_set_min_proto_version(tls, TLS1_3_VERSION) != 1 ||
+        SSL_CTX_set_ciphersuites(tls, "TLS_AES_128_GCM_SHA256") != 1)
+      die("TLS context", NULL);
+    SSL_CTX_set_verify(tls, SSL_VERIFY_NONE, NULL);
+    --argc;
+    ++argv;
+  }
   if (argc < 4) {
-    fprintf(stderr, "usage: loadgen PORT CONNECTIONS SECONDS [WARMUP_SECONDS] [MESSAGE_BYTES]\n");
+    fprintf(stderr, "usage: loadgen [--tls] PORT CONNECTIONS SECONDS [WARMUP_SECONDS] [MESSAGE_BYTES]\n");
     return 2;
   }
   int port = atoi(argv[1]);

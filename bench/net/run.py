@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Networking benchmarks: the TCP echo server in Go, Erlang and lunatic, side by side, and
-the chat example's memory per idle client (README.md here says what each measures).
+"""Networking benchmarks: the TCP echo server in Go, Erlang and lunatic, side by side; the
+TLS echo server in Go (crypto/tls) and lunatic (examples/tls_echo); and the chat example's
+memory per idle client (README.md here says what each measures).
 
     bench/net/run.py BUILD_DIR RUNS [--connections 100,1000] [--seconds 5] [--warmup 1]
                      [--impls go,erlang,lunatic-uring,lunatic-epoll,lunatic-uring-bounds]
+    bench/net/run.py BUILD_DIR RUNS --tls [--connections 1000] [--impls go,lunatic-uring,...]
     bench/net/run.py BUILD_DIR RUNS --chat-memory [--clients 10000]
 
 BUILD_DIR is a build of this project: its bin/lunaticc compiles the lunatic echo server, and
 the chat memory mode runs its examples/chat. Everything else is built into --work
-(/tmp/lunaticc-bench-net): loadgen.c natively, go/echo.go, erlang/echo.erl.
+(/tmp/lunaticc-bench-net): loadgen.c natively, go/echo.go, erlang/echo.erl, and for --tls
+examples/tls_echo/tls_echo.c and a certificate (EC P-256) and key, made with
+openssl for the run. --tls has no Erlang server; loadgen speaks TLS (loadgen.c --tls).
 
 Echo: for each run, for each connection count, every server is started on a fresh port,
 loaded by loadgen for --warmup + --seconds, and stopped; the order of the servers rotates
@@ -56,29 +60,44 @@ def build(o):
     """Builds loadgen and the servers; returns {name: (env, argv without the port)}."""
     os.makedirs(o.work, exist_ok=True)
     o.loadgen = os.path.join(o.work, "loadgen")
-    run_checked(["cc", "-O2", "-Wall", "-o", o.loadgen, os.path.join(HERE, "loadgen.c")])
+    run_checked(["cc", "-O2", "-Wall", "-o", o.loadgen, os.path.join(HERE, "loadgen.c"), "-lssl", "-lcrypto"])
+    tls_files = make_certificate(o) if o.tls else []
     servers = {}
     if "go" in o.impls:
         exe = os.path.join(o.work, "echo-go")
         run_checked(["go", "build", "-o", exe, os.path.join(HERE, "go", "echo.go")],
                     env=dict(os.environ, GO111MODULE="off"), cwd=o.work)
-        servers["go"] = ({"GOMAXPROCS": THREADS}, [exe])
-    if "erlang" in o.impls:
+        servers["go"] = ({"GOMAXPROCS": THREADS}, [exe] + tls_files)
+    if "erlang" in o.impls and not o.tls:
         run_checked(["erlc", "-o", o.work, os.path.join(HERE, "erlang", "echo.erl")])
         servers["erlang"] = ({}, ["erl", "-noshell", "+S", THREADS, "-pa", o.work, "-run", "echo", "main"])
     lunatic = [i for i in o.impls if i in LUNATIC_SERVERS]
     if lunatic:
-        wasm = os.path.join(o.work, "echo.wasm")
-        # As the process benchmarks' guests: a 16 KiB shadow stack in one 64 KiB page.
+        source = os.path.join(ROOT, "examples", "tls_echo", "tls_echo.c") if o.tls else \
+            os.path.join(HERE, "lunatic", "echo.c")
+        wasm = os.path.join(o.work, "tls_echo.wasm" if o.tls else "echo.wasm")
+        # As the process benchmarks' guests: a 16 KiB shadow stack in one 64 KiB page (the TLS
+        # server reads its certificate with stdio: a second page).
         run_checked(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-O2",
                      "-I" + os.path.join(ROOT, "sdk", "c"), "-Wl,-z,stack-size=16384",
-                     "-Wl,--initial-memory=65536", os.path.join(HERE, "lunatic", "echo.c"), "-o", wasm])
+                     "-Wl,--initial-memory=%d" % (131072 if o.tls else 65536), source, "-o", wasm])
+        # The TLS server reads its certificate and key through WASI: their directory, granted.
+        grant = {"LUNATIC_DIRS": "%s::%s:ro" % (o.work, o.work)} if o.tls else {}
         for name in lunatic:
             backend, flags = LUNATIC_SERVERS[name]
-            exe = os.path.join(o.work, "echo-" + name)
+            exe = os.path.join(o.work, ("tls-echo-" if o.tls else "echo-") + name)
             run_checked([os.path.join(o.build, "bin", "lunaticc"), *flags, wasm, "-o", exe])
-            servers[name] = ({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend}, [exe])
+            servers[name] = (dict({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend}, **grant), [exe] + tls_files)
     return servers
+
+
+def make_certificate(o):
+    """A self-signed EC P-256 certificate for localhost and its key, for the TLS servers."""
+    cert, key = os.path.join(o.work, "bench-cert.pem"), os.path.join(o.work, "bench-key.pem")
+    run_checked(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                 "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=localhost"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return [cert, key]
 
 
 # --- running a server ------------------------------------------------------------------
@@ -138,7 +157,8 @@ def echo_once(o, env, argv, connections):
         return {"error": str(e)}
     try:
         cpu_before = group_cpu_seconds(server.proc.pid)
-        p = subprocess.run([o.loadgen, str(port), str(connections), str(o.seconds), str(o.warmup)],
+        p = subprocess.run([o.loadgen] + (["--tls"] if o.tls else []) +
+                           [str(port), str(connections), str(o.seconds), str(o.warmup)],
                            capture_output=True, text=True, timeout=o.seconds + o.warmup + 60)
         cpu = group_cpu_seconds(server.proc.pid) - cpu_before
     except subprocess.TimeoutExpired:
@@ -226,6 +246,7 @@ def parse_args():
     p.add_argument("--seconds", type=float, default=5)
     p.add_argument("--warmup", type=float, default=1)
     p.add_argument("--impls", default=",".join(SERVERS))
+    p.add_argument("--tls", action="store_true", help="the TLS echo servers (Go's crypto/tls and lunatic's)")
     p.add_argument("--chat-memory", action="store_true", help="measure the chat server instead")
     p.add_argument("--clients", type=int, default=10000)
     p.add_argument("--work", default="/tmp/lunaticc-bench-net")
@@ -233,6 +254,8 @@ def parse_args():
     o.build = os.path.abspath(o.build)
     o.connections = [int(c) for c in o.connections.split(",")]
     o.impls = o.impls.split(",")
+    if o.tls and o.impls == SERVERS:
+        o.impls = [i for i in SERVERS if i != "erlang"]  # no Erlang TLS server here
     unknown = set(o.impls) - set(SERVERS) - set(OPTIONAL_SERVERS)
     if unknown or o.runs < 1:
         p.error("RUNS must be positive; servers are %s" % ", ".join(SERVERS + OPTIONAL_SERVERS))
@@ -281,10 +304,10 @@ def main():
                                                      "%.0f msg/s p50 %.0f us p99 %.0f us cpu %.2f us/msg"
                                                      % (res["rate"], res["p50"], res["p99"], res["cpu_us"])))
     echo_table(o, names, results)
-    print("\nmedians of %d interleaved runs of %g s (after %g s of warm-up), 64-byte messages, "
+    print("\nmedians of %d interleaved runs of %g s (after %g s of warm-up), 64-byte messages%s, "
           "one in flight per connection; load average %s before, %s after"
-          % (o.runs, o.seconds, o.warmup, load_before, loadavg()))
-    print("loadgen: %s PORT CONNECTIONS %g %g" % (o.loadgen, o.seconds, o.warmup))
+          % (o.runs, o.seconds, o.warmup, " over TLS 1.3 (AES-128-GCM)" if o.tls else "", load_before, loadavg()))
+    print("loadgen: %s%s PORT CONNECTIONS %g %g" % (o.loadgen, " --tls" if o.tls else "", o.seconds, o.warmup))
     for n in names:
         env, argv = servers[n]
         print("%-14s %s" % (n, " ".join(["%s=%s" % kv for kv in env.items()] + [shlex.quote(a) for a in argv] + ["PORT"])))

@@ -14,10 +14,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/uio.h>
+
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -57,11 +61,17 @@ struct Resources final : HostResourceTables {
   using Sockets = std::unordered_map<uint64_t, SharedSocket>;
   Sockets tcp_listeners;
   Sockets tcp_streams;
+  // TLS listeners and streams (networking_tls.cpp): HostSockets that also hold OpenSSL's
+  // state, so that ids, clones and messages treat them as the TCP ones.
+  Sockets tls_listeners;
+  Sockets tls_streams;
   Sockets udp_sockets;
   std::unordered_map<uint64_t, DnsIterator> dns_iterators;
   // What a call that parks is making, kept here rather than on its frame (see above): the
-  // lookup of a resolve, the socket of a tcp_connect.
+  // lookup of a resolve, the addresses a tls_connect found, the socket of a tcp_connect or
+  // tls_connect.
   std::shared_ptr<Lookup> lookup;
+  std::vector<sockaddr_storage> resolved;
   SharedSocket connecting;
 };
 using SocketTable = Resources::Sockets Resources::*;
@@ -83,6 +93,17 @@ uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket);
 // its shared count (counted with each id that names it).
 inline constexpr uint64_t kSocketBytes = sizeof(Resources::Sockets::value_type) + kHashNodeOverhead +
                                          sizeof(HostSocket) + 16 + kAllocationOverhead;
+// A TLS stream or listener also holds OpenSSL's state, counted as a fixed size: a stream's
+// SSL object with its record buffers (16 KiB and more each way), a listener's context with
+// its certificate and key.
+inline constexpr uint64_t kTlsStreamBytes = 48 * 1024;
+inline constexpr uint64_t kTlsListenerBytes = 16 * 1024;
+// What an id in `table` counts against the host memory budget.
+inline uint64_t socketBytes(SocketTable table) {
+  if (table == &Resources::tls_streams) return kSocketBytes + kTlsStreamBytes;
+  if (table == &Resources::tls_listeners) return kSocketBytes + kTlsListenerBytes;
+  return kSocketBytes;
+}
 
 // The socket `id` of `table` (one of the process's), or the process fails: "no such <what>".
 HostSocket& socketIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what);
@@ -120,6 +141,30 @@ uint64_t deadlineAfter(uint64_t timeout_ms);
 
 // Makes a non-blocking socket of the address's family, or returns -errno.
 int newSocket(const sockaddr_storage& address, int type);
+
+// A new socket of `type` (SOCK_STREAM or SOCK_DGRAM) bound to `address`, a stream one
+// listening: its descriptor, or -errno (nothing left open).
+int openBound(const sockaddr_storage& address, socklen_t length, int type);
+
+// Looks up `host` for `port` (local names first, then c-ares: networking_dns.cpp), waiting
+// until `deadline_ns` (0: none). Done: the addresses (at least one) are in the process's
+// Resources::resolved, off the caller's frame. Failed: an error id, worded as upstream's,
+// through *error_id.
+enum class LookupOutcome : uint8_t { Done, Failed, TimedOut };
+LookupOutcome lookUp(Process& p, std::string_view host, uint16_t port, uint64_t deadline_ns, uint64_t* error_id);
+
+// The buffers of a ciovec array in guest memory (tcp_write_vectored, tls_write_vectored):
+// the non-empty ones, at most `capacity`, into `out`; returns how many. The process fails if
+// the array or a buffer is outside its memory.
+size_t gatherBuffers(lunatic_instance* self, const char* function, uint32_t ciovecs_ptr, uint32_t count, iovec* out,
+                     size_t capacity);
+
+// tcp_accept and tls_accept: waits for a connection on `listener_fd`; 0, the new stream
+// (made of its descriptor by `make`, which answers null if it cannot) in `table` with its id through `id_ptr` and a DNS
+// iterator of the peer's address through `peer_ptr`; 1 and an error id (0 through
+// `peer_ptr`).
+uint32_t acceptInto(lunatic_instance* self, const char* function, int listener_fd, SocketTable table,
+                    const std::function<SharedSocket(int)>& make, uint32_t id_ptr, uint32_t peer_ptr);
 
 // Refuses (false, with an error id through `id_ptr`) unless the process may listen or
 // connect, as `needed` says.

@@ -36,7 +36,7 @@ uint64_t newId(Process& p) { return p.ownResources().next_id++; }
 uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket) {
   uint64_t id = newId(p);
   (resourcesOf(p).*table).emplace(id, std::move(socket));
-  p.countOwn(kSocketBytes);
+  p.countOwn(socketBytes(table));
   return id;
 }
 
@@ -218,21 +218,8 @@ uint32_t tcp_local_addr(lunatic_instance* self, uint64_t id, uint32_t id_ptr) {
 }
 
 uint32_t tcp_accept(lunatic_instance* self, uint64_t listener_id, uint32_t id_ptr, uint32_t peer_ptr) {
-  HostSocket& listener = listenerOf(self, listener_id, "tcp_accept");
-  GuestMemory memory(self);
-  if (!memory.at(id_ptr, 8) || !memory.at(peer_ptr, 8)) fail(self, "tcp_accept", "a pointer is outside the process's memory");
-  sockaddr_storage peer{};
-  socklen_t length = sizeof peer;
-  int fd = io::accept(listener.fd, reinterpret_cast<sockaddr*>(&peer), &length);
-  Process& p = api::callerOf(self);
-  if (fd < 0) {
-    memory.store64(id_ptr, newOsError(p, fd));
-    memory.store64(peer_ptr, 0);
-    return 1;
-  }
-  memory.store64(id_ptr, addSocket(p, &Resources::tcp_streams, std::make_shared<HostSocket>(fd)));
-  memory.store64(peer_ptr, newDnsIterator(p, {peer}));
-  return 0;
+  return acceptInto(self, "tcp_accept", listenerOf(self, listener_id, "tcp_accept").fd, &Resources::tcp_streams,
+                    [](int fd) { return std::make_shared<HostSocket>(fd); }, id_ptr, peer_ptr);
 }
 
 uint32_t tcp_connect(lunatic_instance* self, uint32_t type, uint32_t address_ptr, uint32_t port, uint32_t flow_info,
@@ -255,19 +242,9 @@ uint64_t clone_tcp_stream(lunatic_instance* self, uint64_t id) {
 uint32_t tcp_write_vectored(lunatic_instance* self, uint64_t id, uint32_t ciovecs_ptr, uint32_t count,
                             uint32_t opaque_ptr) {
   HostSocket& stream = streamOf(self, id, "tcp_write_vectored");
-  GuestMemory memory(self);
-  const uint8_t* ciovecs = memory.at(ciovecs_ptr, uint64_t(count) * 8);
-  if (!ciovecs || !memory.at(opaque_ptr, 8)) fail(self, "tcp_write_vectored", "a pointer is outside the process's memory");
+  if (!GuestMemory(self).at(opaque_ptr, 8)) fail(self, "tcp_write_vectored", "a pointer is outside the process's memory");
   iovec buffers[kMaxWriteBuffers];
-  size_t used = 0;
-  for (uint32_t k = 0; k < count; ++k) {
-    uint32_t pointer, length;
-    std::memcpy(&pointer, ciovecs + 8 * k, 4);
-    std::memcpy(&length, ciovecs + 8 * k + 4, 4);
-    uint8_t* data = memory.at(pointer, length);
-    if (!data) fail(self, "tcp_write_vectored", "a buffer is outside the process's memory");
-    if (used < kMaxWriteBuffers && length) buffers[used++] = {data, length};
-  }
+  size_t used = gatherBuffers(self, "tcp_write_vectored", ciovecs_ptr, count, buffers, kMaxWriteBuffers);
   uint64_t deadline = deadlineAfter(stream.write_timeout_ms.load(std::memory_order_relaxed));
   int64_t sent = used ? io::send(stream.fd, {buffers, used}, 0, deadline) : 0;
   return transferResult(self, "tcp_write_vectored", opaque_ptr, sent, deadline);
@@ -337,22 +314,70 @@ uint32_t bindSocket(lunatic_instance* self, const char* function, const GuestAdd
   sockaddr_storage address;
   socklen_t length = decodeAddress(self, function, guest, &address);
   if (!permitted(self, Permission::Listen, function, id_ptr)) return 1;
-  int fd = newSocket(address, type);
+  int fd = openBound(address, length, type);
   if (fd < 0) {
     memory.store64(id_ptr, newOsError(p, fd));
     return 1;
   }
-  auto socket = std::make_shared<HostSocket>(fd);  // closes it on every failure below
+  SocketTable table = type == SOCK_STREAM ? &Resources::tcp_listeners : &Resources::udp_sockets;
+  memory.store64(id_ptr, addSocket(p, table, std::make_shared<HostSocket>(fd)));
+  return 0;
+}
+
+int openBound(const sockaddr_storage& address, socklen_t length, int type) {
+  int fd = newSocket(address, type);
+  if (fd < 0) return fd;
   int on = 1;
   // As upstream (Rust's std): a restarted server can bind its port again at once.
   if (type == SOCK_STREAM) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) < 0 ||
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), length) < 0 ||
       (type == SOCK_STREAM && ::listen(fd, kListenBacklog) < 0)) {
-    memory.store64(id_ptr, newOsError(p, -errno));
+    int error = errno;
+    ::close(fd);
+    return -error;
+  }
+  return fd;
+}
+
+size_t gatherBuffers(lunatic_instance* self, const char* function, uint32_t ciovecs_ptr, uint32_t count, iovec* out,
+                     size_t capacity) {
+  GuestMemory memory(self);
+  const uint8_t* ciovecs = memory.at(ciovecs_ptr, uint64_t(count) * 8);
+  if (!ciovecs) fail(self, function, "a pointer is outside the process's memory");
+  size_t used = 0;
+  for (uint32_t k = 0; k < count; ++k) {
+    uint32_t pointer, length;
+    std::memcpy(&pointer, ciovecs + 8 * k, 4);
+    std::memcpy(&length, ciovecs + 8 * k + 4, 4);
+    uint8_t* data = memory.at(pointer, length);
+    if (!data) fail(self, function, "a buffer is outside the process's memory");
+    if (used < capacity && length) out[used++] = {data, length};
+  }
+  return used;
+}
+
+uint32_t acceptInto(lunatic_instance* self, const char* function, int listener_fd, SocketTable table,
+                    const std::function<SharedSocket(int)>& make, uint32_t id_ptr, uint32_t peer_ptr) {
+  GuestMemory memory(self);
+  if (!memory.at(id_ptr, 8) || !memory.at(peer_ptr, 8)) fail(self, function, "a pointer is outside the process's memory");
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  int fd = io::accept(listener_fd, reinterpret_cast<sockaddr*>(&peer), &length);
+  Process& p = api::callerOf(self);
+  if (fd < 0) {
+    memory.store64(id_ptr, newOsError(p, fd));
+    memory.store64(peer_ptr, 0);
     return 1;
   }
-  SocketTable table = type == SOCK_STREAM ? &Resources::tcp_listeners : &Resources::udp_sockets;
+  SharedSocket socket = make(fd);
+  if (!socket) {  // `make` could not use the descriptor (out of memory): it is still ours to close
+    ::close(fd);
+    memory.store64(id_ptr, newOsError(p, -ENOMEM));
+    memory.store64(peer_ptr, 0);
+    return 1;
+  }
   memory.store64(id_ptr, addSocket(p, table, std::move(socket)));
+  memory.store64(peer_ptr, newDnsIterator(p, {peer}));
   return 0;
 }
 
@@ -376,7 +401,7 @@ void dropFrom(lunatic_instance* self, SocketTable table, uint64_t id, const char
   socketIn(self, table, id, function, what);
   Process& p = api::callerOf(self);
   (resourcesOf(p).*table).erase(id);
-  p.releaseOwn(kSocketBytes);
+  p.releaseOwn(socketBytes(table));
 }
 
 uint64_t cloneIn(lunatic_instance* self, SocketTable table, uint64_t id, const char* function, const char* what) {

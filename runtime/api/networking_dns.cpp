@@ -207,12 +207,27 @@ uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, u
     memory.store64(id_ptr, api::newError(p, "invalid socket address (want host:port)"));
     return 1;
   }
-  std::vector<sockaddr_storage> local;
-  if (resolveLocally(host, port, &local)) {
-    memory.store64(id_ptr, newDnsIterator(p, std::move(local)));
-    return 0;
+  uint64_t error_id = 0;
+  switch (lookUp(p, host, port, deadlineAfter(timeout_ms), &error_id)) {
+    case LookupOutcome::TimedOut:
+      memory.store64(id_ptr, 0);
+      return kTimedOut;
+    case LookupOutcome::Failed:
+      memory.store64(id_ptr, error_id);
+      return 1;
+    case LookupOutcome::Done:
+      break;
   }
+  memory.store64(id_ptr, newDnsIterator(p, std::move(resourcesOf(p).resolved)));
+  return 0;
+}
+
+}  // namespace
+
+LookupOutcome lookUp(Process& p, std::string_view host, uint16_t port, uint64_t deadline_ns, uint64_t* error_id) {
   Resources& r = resourcesOf(p);
+  r.resolved.clear();
+  if (resolveLocally(host, port, &r.resolved)) return LookupOutcome::Done;
   r.lookup = std::make_shared<Lookup>();
   Lookup& lookup = *r.lookup;
   lookup.port = port;
@@ -226,23 +241,21 @@ uint32_t resolve(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, u
     if (std::getenv("CARES_HOSTS")) hints.ai_flags |= ARES_AI_ENVHOSTS;
     // c-ares copies the name; the call may finish at once (a name in /etc/hosts).
     ares_getaddrinfo(lookup.channel, std::string(host).c_str(), nullptr, &hints, &lookupDone, &lookup);
-    if (!runToEnd(lookup, deadlineAfter(timeout_ms))) {
+    if (!runToEnd(lookup, deadline_ns)) {
       r.lookup.reset();
-      memory.store64(id_ptr, 0);
-      return kTimedOut;
+      return LookupOutcome::TimedOut;
     }
   }
   std::shared_ptr<Lookup> finished = std::move(r.lookup);
   if (finished->status != ARES_SUCCESS) {
     const char* why = gai_strerror(asGetaddrinfoError(finished->status));
-    memory.store64(id_ptr, api::newError(p, std::string("failed to lookup address information: ") + why));
-    return 1;
+    *error_id = api::newError(p, std::string("failed to lookup address information: ") + why);
+    return LookupOutcome::Failed;
   }
-  memory.store64(id_ptr, newDnsIterator(p, std::move(finished->addresses)));
-  return 0;
+  r.resolved = std::move(finished->addresses);
+  return LookupOutcome::Done;
 }
 
-}  // namespace
 }  // namespace lunatic::rt::net
 
 LUNATIC_HOST_CODE(networking, resolve, net::resolve);

@@ -1,6 +1,6 @@
-// lunatic::message's functions that move sockets between processes: push_tcp_stream and
-// push_udp_socket move a socket out of the caller's table into the message in its slot;
-// take_tcp_stream and take_udp_socket move one out of the received message into the
+// lunatic::message's functions that move sockets between processes: push_tcp_stream,
+// push_tls_stream and push_udp_socket move a socket out of the caller's table into the
+// message in its slot; take_tcp_stream, take_tls_stream and take_udp_socket move one out of the received message into the
 // receiver's table. The socket itself (HostSocket) is shared, not copied: the message holds
 // it meanwhile, and a message dropped unread lets go of it (Message::sockets).
 #include "runtime/api/networking.h"
@@ -18,7 +18,7 @@ uint64_t push(lunatic_instance* self, const char* function, SocketTable table, M
   if (!message.sockets) message.sockets = std::make_unique<std::vector<Message::CarriedSocket>>();
   message.sockets->push_back({kind, std::move(it->second)});
   sockets.erase(it);
-  p.releaseOwn(kSocketBytes);
+  p.releaseOwn(socketBytes(table));
   return message.sockets->size() - 1;
 }
 
@@ -53,6 +53,17 @@ uint64_t take_udp_socket(lunatic_instance* self, uint64_t index) {
               "UDP socket");
 }
 
+// A TLS stream is a HostSocket too (networking_tls.cpp): moving it needs nothing of OpenSSL.
+uint64_t push_tls_stream(lunatic_instance* self, uint64_t id) {
+  return push(self, "push_tls_stream", &Resources::tls_streams, Message::CarriedSocket::Kind::TlsStream, id,
+              "TLS stream");
+}
+
+uint64_t take_tls_stream(lunatic_instance* self, uint64_t index) {
+  return take(self, "take_tls_stream", &Resources::tls_streams, Message::CarriedSocket::Kind::TlsStream, index,
+              "TLS stream");
+}
+
 }  // namespace
 
 }  // namespace lunatic::rt::net
@@ -61,3 +72,5 @@ LUNATIC_HOST_CODE(message, push_tcp_stream, net::push_tcp_stream);
 LUNATIC_HOST_CODE(message, take_tcp_stream, net::take_tcp_stream);
 LUNATIC_HOST_CODE(message, push_udp_socket, net::push_udp_socket);
 LUNATIC_HOST_CODE(message, take_udp_socket, net::take_udp_socket);
+LUNATIC_HOST_CODE(message, push_tls_stream, net::push_tls_stream);
+LUNATIC_HOST_CODE(message, take_tls_stream, net::take_tls_stream);

@@ -1,5 +1,5 @@
-// Functions of upstream Lunatic 0.13's ABI that this runtime does not provide yet: TLS and
-// cluster certificates. A module that imports them still
+// Functions of upstream Lunatic 0.13's ABI that this runtime does not provide yet: cluster
+// certificates. A module that imports them still
 // compiles and runs, since most programs link far more than they call. A call answers what
 // upstream answers when it fails, where it has such an answer (an error id, a result code);
 // otherwise it ends the calling process with a message naming the function.
@@ -19,7 +19,7 @@ namespace {
 
 enum class Answer : uint8_t {
   Fail,     // the process fails: upstream has no failure result, or the call needs an id
-            // (a TLS stream) that nothing here can have made
+            // (a module) that nothing here can have made
   ErrorId,  // an error id through the parameter `error_param`, and `result`
   Result,   // `result` alone
 };
@@ -33,27 +33,9 @@ struct NotProvided {
   int32_t result = 0;
 };
 
-constexpr const char* kTls = "TLS";
-
 // X(module, name, missing[, answer, error_param, result]) for each function not provided;
 // lunatic_functions.def has its signature.
 #define LUNATIC_NOT_PROVIDED(X) \
-  X(networking, tls_bind, kTls, Answer::ErrorId, 5, 1) \
-  X(networking, tls_connect, kTls, Answer::ErrorId, 4, 1) \
-  X(networking, drop_tls_listener, kTls) \
-  X(networking, tls_local_addr, kTls) \
-  X(networking, tls_accept, kTls) \
-  X(networking, drop_tls_stream, kTls) \
-  X(networking, clone_tls_stream, kTls) \
-  X(networking, tls_write_vectored, kTls) \
-  X(networking, tls_read, kTls) \
-  X(networking, set_tls_read_timeout, kTls) \
-  X(networking, set_tls_write_timeout, kTls) \
-  X(networking, get_tls_read_timeout, kTls) \
-  X(networking, get_tls_write_timeout, kTls) \
-  X(networking, tls_flush, kTls) \
-  X(message, push_tls_stream, kTls) \
-  X(message, take_tls_stream, kTls) \
   /* Certificates for the nodes of a cluster (made with rcgen upstream). sign_node answers */ \
   /* 0 for a signing request it cannot read. */ \
   X(distributed, test_root_cert, "cluster certificates") \

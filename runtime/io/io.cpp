@@ -113,15 +113,6 @@ int pollOnEngine(std::span<Interest> interests, uint64_t deadline_ns) {
   return int(perform(op, deadline_ns));
 }
 
-// Waits until `fd` is ready for `events` (or in error, or hung up); false if the deadline
-// (0: none) passed first. For a caller whose non-blocking attempt just said EAGAIN: it goes
-// straight to the engine, since asking poll(2) first would cost a system call to learn the
-// same.
-bool waitReady(int fd, short events, uint64_t deadline_ns = 0) {
-  Interest interest{fd, events, 0};
-  return pollOnEngine({&interest, 1}, deadline_ns) != 0;
-}
-
 bool isRegularFile(int fd) {
   struct stat st;
   return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -181,6 +172,11 @@ msghdr messageOf(std::span<const iovec> iov) {
 }
 
 }  // namespace
+
+bool waitReady(int fd, short events, uint64_t deadline_ns) {
+  Interest interest{fd, events, 0};
+  return pollOnEngine({&interest, 1}, deadline_ns) != 0;
+}
 
 Target targetOf(unsigned st_mode, unsigned long st_rdev) {
   if (S_ISREG(st_mode)) return Target::RegularFile;

@@ -65,6 +65,12 @@ struct Interest {
 };
 int poll(std::span<Interest> interests, uint64_t deadline_ns);
 
+// Waits until `fd` is ready for `events` (or in error, or hung up); false if the deadline
+// (0: none) passed first. For a caller whose non-blocking attempt just said EAGAIN (a TLS
+// library's read or write): it goes straight to the engine, since asking poll(2) first
+// would cost a system call to learn the same.
+bool waitReady(int fd, short events, uint64_t deadline_ns = 0);
+
 // Runs a system call that may block for long (fsync, fallocate, a slow open on a network
 // file system) on a helper thread while the process is parked; returns its result.
 int64_t offload(const std::function<int64_t()>& call);

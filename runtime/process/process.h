@@ -115,7 +115,7 @@ struct Message {
   // resources of a message do: such an entry has no socket but `module`, null once taken
   // (a module lives as long as the program, so a handle owns nothing).
   struct CarriedSocket {
-    enum class Kind : uint8_t { TcpStream, UdpSocket, Module };
+    enum class Kind : uint8_t { TcpStream, UdpSocket, TlsStream, Module };
     Kind kind;
     std::shared_ptr<net::HostSocket> socket;
     ModuleImage* module = nullptr;

@@ -885,22 +885,26 @@ static inline bool lunatic_tcp_bind_address(const lunatic_socket_address* addres
                                          address->flow_info, address->scope_id, out) == 0;
 }
 
+/* The first address of `host` ("127.0.0.1", "::", "localhost") with `port`: true and *out,
+ * or false and an error id in *error. */
+static inline bool lunatic_first_address(const char* host, uint16_t port, lunatic_socket_address* out,
+                                         lunatic_error_id* error) {
+  lunatic_dns_iterator addresses;
+  if (lunatic_resolve(host, port, LUNATIC_WAIT_FOREVER, &addresses) != LUNATIC_NET_OK) {
+    *error = addresses;
+    return false;
+  }
+  bool found = lunatic_resolve_next(addresses, out);
+  lunatic_dns_iterator_drop(addresses);
+  *error = 0; /* !found cannot happen: resolve never succeeds without an address */
+  return found;
+}
+
 /* Binds a TCP listener to the first address of `host` ("127.0.0.1", "::", "localhost") and
  * `port`; as lunatic_tcp_bind_address. */
 static inline bool lunatic_tcp_bind(const char* host, uint16_t port, lunatic_tcp_listener* out) {
-  lunatic_dns_iterator addresses;
-  if (lunatic_resolve(host, port, LUNATIC_WAIT_FOREVER, &addresses) != LUNATIC_NET_OK) {
-    *out = addresses;
-    return false;
-  }
   lunatic_socket_address address;
-  bool found = lunatic_resolve_next(addresses, &address);
-  lunatic_dns_iterator_drop(addresses);
-  if (!found) {
-    *out = 0; /* cannot happen: resolve never succeeds without an address */
-    return false;
-  }
-  return lunatic_tcp_bind_address(&address, out);
+  return lunatic_first_address(host, port, &address, out) && lunatic_tcp_bind_address(&address, out);
 }
 
 /* The address a listener is bound to (its port after binding port 0): true and *out, or
@@ -1004,16 +1008,16 @@ static inline lunatic_net_status lunatic_tcp_peek(lunatic_tcp_stream stream, voi
   return (lunatic_net_status)lunatic_raw_networking_tcp_peek(stream, buf, len, out);
 }
 
-/* Writes all `len` bytes (each wait up to the stream's write timeout): OK and *out = len;
- * ERROR and an error id in *out; TIMEOUT and the bytes written before it in *out. */
-static inline lunatic_net_status lunatic_tcp_write(lunatic_tcp_stream stream, const void* data,
-                                                   size_t len, uint64_t* out) {
+/* Writes all `len` bytes through `write_vectored` (tcp's or tls's raw function); as
+ * lunatic_tcp_write. */
+static inline lunatic_net_status lunatic_write_all(uint32_t (*write_vectored)(uint64_t, const lunatic_ciovec*, size_t,
+                                                                             uint64_t*),
+                                                   uint64_t stream, const void* data, size_t len, uint64_t* out) {
   size_t done = 0;
   do {
     lunatic_ciovec chunk = {(const uint8_t*)data + done, len - done};
     uint64_t n;
-    lunatic_net_status status =
-        (lunatic_net_status)lunatic_raw_networking_tcp_write_vectored(stream, &chunk, 1, &n);
+    lunatic_net_status status = (lunatic_net_status)write_vectored(stream, &chunk, 1, &n);
     if (status == LUNATIC_NET_ERROR) {
       *out = n;
       return status;
@@ -1026,6 +1030,13 @@ static inline lunatic_net_status lunatic_tcp_write(lunatic_tcp_stream stream, co
   } while (done < len);
   *out = done;
   return LUNATIC_NET_OK;
+}
+
+/* Writes all `len` bytes (each wait up to the stream's write timeout): OK and *out = len;
+ * ERROR and an error id in *out; TIMEOUT and the bytes written before it in *out. */
+static inline lunatic_net_status lunatic_tcp_write(lunatic_tcp_stream stream, const void* data,
+                                                   size_t len, uint64_t* out) {
+  return lunatic_write_all(lunatic_raw_networking_tcp_write_vectored, stream, data, len, out);
 }
 
 /* Flushes the stream (the runtime buffers nothing: always true unless the stream failed);
@@ -1071,6 +1082,120 @@ static inline void lunatic_tcp_close(lunatic_tcp_stream stream) {
 /* Drops a listener, which stops listening. */
 static inline void lunatic_tcp_listener_close(lunatic_tcp_listener listener) {
   lunatic_raw_networking_drop_tcp_listener(listener);
+}
+
+/* ---- TLS: as TCP, encrypted (OpenSSL in the runtime). A server binds with a PEM
+ * certificate (then its chain) and a PEM private key; a client checks the server's
+ * certificate against the host name it connects to and against the CA certificates it
+ * passes, or, passing none, the system's CA store (SSL_CERT_FILE or SSL_CERT_DIR in the
+ * executable's environment name another: docs/abi.md, "TLS"). An accepted stream's handshake
+ * runs on its first read or write; a failed one is that call's error. */
+
+typedef uint64_t lunatic_tls_listener;
+typedef uint64_t lunatic_tls_stream;
+
+/* Binds a TLS listener to `address`: true and the listener in *out, or false and an error id
+ * in *out (a certificate or key that cannot be used, too). */
+static inline bool lunatic_tls_bind_address(const lunatic_socket_address* address, const char* cert_pem,
+                                            const char* key_pem, lunatic_tls_listener* out) {
+  return lunatic_raw_networking_tls_bind(address->type, address->ip, address->port, address->flow_info,
+                                         address->scope_id, out, cert_pem, strlen(cert_pem), key_pem,
+                                         strlen(key_pem)) == 0;
+}
+
+/* Binds a TLS listener to the first address of `host` and `port`; as lunatic_tls_bind_address. */
+static inline bool lunatic_tls_bind(const char* host, uint16_t port, const char* cert_pem, const char* key_pem,
+                                    lunatic_tls_listener* out) {
+  lunatic_socket_address address;
+  return lunatic_first_address(host, port, &address, out) &&
+         lunatic_tls_bind_address(&address, cert_pem, key_pem, out);
+}
+
+/* The address a TLS listener is bound to; as lunatic_tcp_local_addr. */
+static inline bool lunatic_tls_local_addr(lunatic_tls_listener listener, lunatic_socket_address* out,
+                                          lunatic_error_id* error) {
+  uint64_t id;
+  if (lunatic_raw_networking_tls_local_addr(listener, &id) != 0) {
+    if (error) *error = id; else lunatic_raw_error_drop(id);
+    return false;
+  }
+  lunatic_resolve_next(id, out);
+  lunatic_dns_iterator_drop(id);
+  return true;
+}
+
+/* Waits for a connection; as lunatic_tcp_accept. */
+static inline bool lunatic_tls_accept(lunatic_tls_listener listener, lunatic_tls_stream* out,
+                                      lunatic_socket_address* peer) {
+  uint64_t peer_iterator = 0;
+  if (lunatic_raw_networking_tls_accept(listener, out, &peer_iterator) != 0) return false;
+  if (peer) lunatic_resolve_next(peer_iterator, peer);
+  lunatic_dns_iterator_drop(peer_iterator);
+  return true;
+}
+
+/* Connects to `host` (a name or a numeric address, which the certificate must name) and
+ * `port` and makes the handshake, all within `timeout_ms` (LUNATIC_WAIT_FOREVER), trusting
+ * the `ca_count` PEM certificates of `ca_pems` (0: the system's store): OK and the stream in
+ * *out, ERROR and an error id in *out (an untrusted certificate, a wrong name, ...), or
+ * TIMEOUT. */
+static inline lunatic_net_status lunatic_tls_connect(const char* host, uint16_t port, uint64_t timeout_ms,
+                                                     const char* const* ca_pems, size_t ca_count,
+                                                     lunatic_tls_stream* out) {
+  lunatic_ciovec cas[16];
+  if (ca_count > sizeof cas / sizeof cas[0]) ca_count = sizeof cas / sizeof cas[0];
+  for (size_t k = 0; k < ca_count; ++k) {
+    cas[k].buf = ca_pems[k];
+    cas[k].len = strlen(ca_pems[k]);
+  }
+  return (lunatic_net_status)lunatic_raw_networking_tls_connect(host, strlen(host), port, timeout_ms, out, cas,
+                                                                ca_count);
+}
+
+/* Reads up to `len` bytes; as lunatic_tcp_read (0: the peer closed the stream). */
+static inline lunatic_net_status lunatic_tls_read(lunatic_tls_stream stream, void* buf, size_t len, uint64_t* out) {
+  return (lunatic_net_status)lunatic_raw_networking_tls_read(stream, buf, len, out);
+}
+
+/* Writes all `len` bytes; as lunatic_tcp_write. */
+static inline lunatic_net_status lunatic_tls_write(lunatic_tls_stream stream, const void* data, size_t len,
+                                                   uint64_t* out) {
+  return lunatic_write_all(lunatic_raw_networking_tls_write_vectored, stream, data, len, out);
+}
+
+/* Sends what a timed-out write left behind; as lunatic_tcp_flush. */
+static inline bool lunatic_tls_flush(lunatic_tls_stream stream, lunatic_error_id* error) {
+  uint64_t id = 0;
+  if (lunatic_raw_networking_tls_flush(stream, &id) == 0) return true;
+  if (error) *error = id; else lunatic_raw_error_drop(id);
+  return false;
+}
+
+/* Timeouts of a stream's reads and writes in milliseconds; as TCP's. */
+static inline void lunatic_tls_set_read_timeout(lunatic_tls_stream stream, uint64_t ms) {
+  lunatic_raw_networking_set_tls_read_timeout(stream, ms);
+}
+static inline void lunatic_tls_set_write_timeout(lunatic_tls_stream stream, uint64_t ms) {
+  lunatic_raw_networking_set_tls_write_timeout(stream, ms);
+}
+static inline uint64_t lunatic_tls_get_read_timeout(lunatic_tls_stream stream) {
+  return lunatic_raw_networking_get_tls_read_timeout(stream);
+}
+static inline uint64_t lunatic_tls_get_write_timeout(lunatic_tls_stream stream) {
+  return lunatic_raw_networking_get_tls_write_timeout(stream);
+}
+
+/* A second id for the same TLS connection; as lunatic_tcp_clone. */
+static inline lunatic_tls_stream lunatic_tls_clone(lunatic_tls_stream stream) {
+  return lunatic_raw_networking_clone_tls_stream(stream);
+}
+
+/* Drops a stream id; the last one sends close_notify and closes the connection. */
+static inline void lunatic_tls_close(lunatic_tls_stream stream) { lunatic_raw_networking_drop_tls_stream(stream); }
+
+/* Drops a TLS listener, which stops listening. */
+static inline void lunatic_tls_listener_close(lunatic_tls_listener listener) {
+  lunatic_raw_networking_drop_tls_listener(listener);
 }
 
 /* Binds a UDP socket to `address` (port 0: the system chooses): true and the socket in *out,
@@ -1192,6 +1317,16 @@ static inline lunatic_tcp_stream lunatic_message_take_tcp_stream(uint64_t index)
   return lunatic_raw_message_take_tcp_stream(index);
 }
 
+/* As lunatic_message_push_tcp_stream, for a TLS stream. */
+static inline uint64_t lunatic_message_push_tls_stream(lunatic_tls_stream stream) {
+  return lunatic_raw_message_push_tls_stream(stream);
+}
+
+/* As lunatic_message_take_tcp_stream, for a TLS stream. */
+static inline lunatic_tls_stream lunatic_message_take_tls_stream(uint64_t index) {
+  return lunatic_raw_message_take_tls_stream(index);
+}
+
 /* As lunatic_message_push_tcp_stream, for a UDP socket. */
 static inline uint64_t lunatic_message_push_udp_socket(lunatic_udp_socket socket) {
   return lunatic_raw_message_push_udp_socket(socket);
@@ -1209,6 +1344,14 @@ static inline void lunatic_send_tcp_stream(lunatic_process_id pid, lunatic_tag t
                                            size_t len) {
   lunatic_message_create(tag, data, len);
   lunatic_raw_message_push_tcp_stream(stream);
+  lunatic_raw_message_send(pid);
+}
+
+/* As lunatic_send_tcp_stream, for a TLS stream (taken with lunatic_message_take_tls_stream). */
+static inline void lunatic_send_tls_stream(lunatic_process_id pid, lunatic_tag tag, lunatic_tls_stream stream,
+                                           const void* data, size_t len) {
+  lunatic_message_create(tag, data, len);
+  lunatic_raw_message_push_tls_stream(stream);
   lunatic_raw_message_send(pid);
 }
 

@@ -7,8 +7,8 @@
 2. A module that imports every function of the .def compiles, starts and runs: the runtime
    links each, including those it does not provide yet. Its _start calls a subset whose
    results are known without a network or a second process (version, distributed, metrics,
-   catch, the registry, messages to itself, compile_module of bytes not compiled in, and the
-   not-yet-provided functions that answer with an error id), checks each, and traps at the first wrong one.
+   catch, the registry, messages to itself, compile_module of bytes not compiled in, and
+   functions that answer with an error id), checks each, and traps at the first wrong one.
 
 Usage: all_imports_test.py LUNATICC DEF WORKDIR [LUNATICC FLAGS...]
 """
@@ -105,11 +105,12 @@ START = """
     ;; modules: bytes of no module compiled into the executable get an error id with a text
     (call $check32 (call $process.compile_module (i32.const 64) (i32.const 5) (i32.const 16)) (i32.const 1))
     (call $error_has_text (i64.load (i32.const 16)))
-    ;; not provided yet: upstream's error results, with an error id that has a text
+    ;; error results, each with an error id that has a text
     (call $check64 (call $sqlite.open (i32.const 64) (i32.const 5) (i32.const 16)) (i64.const 1))
     (call $error_has_text (i64.load (i32.const 16)))
+    ;; (a CA certificate that is not PEM, or no permission to connect: refused before any lookup)
     (call $check32 (call $networking.tls_connect (i32.const 64) (i32.const 5) (i32.const 443) (i64.const 100)
-                         (i32.const 16) (i32.const 0) (i32.const 0)) (i32.const 1))
+                         (i32.const 16) (i32.const 48) (i32.const 1)) (i32.const 1))
     (call $error_has_text (i64.load (i32.const 16)))
     (call $check32 (call $distributed.sign_node (i32.const 64) (i32.const 5) (i32.const 64) (i32.const 5)
                          (i32.const 64) (i32.const 5) (i32.const 16)) (i32.const 0))
@@ -122,6 +123,7 @@ def module_text(functions):
     return f"""(module
 {imports}
   (memory (export "memory") 1)
+  (data (i32.const 48) "\\40\\00\\00\\00\\05\\00\\00\\00")  ;; a ciovec of "hello"
   (data (i32.const 64) "hello")
   (table 2 funcref)
   (elem (i32.const 0) $plus_one $traps)

@@ -17,14 +17,21 @@ A guest opens a connection to the control port and sends one command line:
                       a newline, reads until a newline, end of stream or 5 s, and answers
                       "GOT <what it read, without the newline>\\n" on the control connection
                       (or "ERROR <why>\\n")
+  TLSCLIENT PORT TEXT as CLIENT, over TLS with Python's ssl module, trusting the CA file
+                      TLS_CA_FILE names (tls_peer.py) and checking the name localhost
+  SCLIENT PORT TEXT   as CLIENT, with Debian's `openssl s_client` (the same checks)
+  STALL PORT          the peer opens a TCP connection to 127.0.0.1:PORT, answers "OK\\n" and
+                      then holds it for 5 s without a word (a TLS handshake that stalls)
 """
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 import test_dns
 
@@ -59,6 +66,39 @@ def client(conn, port, text):
         conn.sendall(f"ERROR {error}\n".encode())
 
 
+def tls_client(conn, port, text):
+    try:
+        context = ssl.create_default_context(cafile=os.environ["TLS_CA_FILE"])
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as guest:
+                guest.sendall(text + b"\n")
+                reply = read_line(guest)
+        conn.sendall(b"GOT " + reply + b"\n")
+    except (OSError, ssl.SSLError) as error:
+        conn.sendall(f"ERROR {error}\n".encode())
+
+
+def s_client(conn, port, text):
+    command = ["openssl", "s_client", "-connect", f"127.0.0.1:{int(port)}", "-CAfile", os.environ["TLS_CA_FILE"],
+               "-verify_hostname", "localhost", "-verify_return_error", "-quiet"]
+    try:
+        # s_client sends its input and waits for the reply until the guest closes the stream.
+        done = subprocess.run(command, input=text + b"\n", capture_output=True, timeout=5)
+        lines = done.stdout.splitlines()
+        if lines:
+            conn.sendall(b"GOT " + lines[0] + b"\n")
+        else:
+            conn.sendall(b"ERROR " + done.stderr.replace(b"\n", b" ") + b"\n")
+    except subprocess.TimeoutExpired:
+        conn.sendall(b"ERROR s_client timed out\n")
+
+
+def stall(conn, port):
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=5):
+        conn.sendall(b"OK\n")
+        time.sleep(5)
+
+
 def serve(conn):
     with conn:
         try:
@@ -67,6 +107,12 @@ def serve(conn):
                 echo(conn)
             elif words[0] == b"CLIENT" and len(words) == 3:
                 client(conn, words[1], words[2])
+            elif words[0] == b"TLSCLIENT" and len(words) == 3:
+                tls_client(conn, words[1], words[2])
+            elif words[0] == b"SCLIENT" and len(words) == 3:
+                s_client(conn, words[1], words[2])
+            elif words[0] == b"STALL" and len(words) == 2:
+                stall(conn, words[1])
             else:
                 conn.sendall(b"ERROR unknown command\n")
         except OSError:
@@ -93,7 +139,13 @@ def main():
         hosts.flush()
         env["CARES_HOSTS"] = hosts.name
         status = subprocess.run(argv, env=env).returncode
-    if status < 0:  # die of the same signal, for the runner to name it
+    return exit_status(status)
+
+
+def exit_status(status):
+    """A child's status as this wrapper's: dies of the child's signal, for the runner to name
+    it; otherwise returns the status to exit with."""
+    if status < 0:
         signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     return status

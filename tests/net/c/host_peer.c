@@ -7,27 +7,6 @@
  */
 #include "net_test.h"
 
-/* A control connection to the host peer, on which `command` was sent. */
-static lunatic_tcp_stream control(const char* command) {
-  lunatic_tcp_stream stream;
-  CHECK_EQ(lunatic_tcp_connect("127.0.0.1", host_peer_port(), 5000, &stream), LUNATIC_NET_OK);
-  uint64_t written;
-  CHECK_EQ(lunatic_tcp_write(stream, command, strlen(command), &written), LUNATIC_NET_OK);
-  lunatic_tcp_set_read_timeout(stream, 10000);
-  return stream;
-}
-
-/* One line from `stream`, without its newline. */
-static void read_line(lunatic_tcp_stream stream, char* line, size_t cap) {
-  size_t n = 0;
-  while (n + 1 < cap) {
-    CHECK(read_exactly(stream, line + n, 1));
-    if (line[n] == '\n') break;
-    ++n;
-  }
-  line[n] = '\0';
-}
-
 /* Writes 100,000 bytes while a child reads the echo: a writer that waited for the whole
  * echo first could deadlock with full buffers both ways. */
 TEST_ENTRY(echo_reader) {

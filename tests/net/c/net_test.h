@@ -46,4 +46,32 @@ static inline uint16_t host_peer_port(void) {
   return (uint16_t)atoi(port);
 }
 
+/* A control connection to the host peer, on which `command` was sent. */
+static inline lunatic_tcp_stream control(const char* command) {
+  lunatic_tcp_stream stream;
+  CHECK_EQ(lunatic_tcp_connect("127.0.0.1", host_peer_port(), 5000, &stream), LUNATIC_NET_OK);
+  uint64_t written;
+  CHECK_EQ(lunatic_tcp_write(stream, command, strlen(command), &written), LUNATIC_NET_OK);
+  lunatic_tcp_set_read_timeout(stream, 10000);
+  return stream;
+}
+
+/* One line from `stream`, without its newline. */
+static inline void read_line(lunatic_tcp_stream stream, char* line, size_t cap) {
+  size_t n = 0;
+  while (n + 1 < cap) {
+    CHECK(read_exactly(stream, line + n, 1));
+    if (line[n] == '\n') break;
+    ++n;
+  }
+  line[n] = '\0';
+}
+
+/* An environment variable the test's wrapper set, or the test fails. */
+static inline const char* needed_env(const char* name) {
+  const char* value = getenv(name);
+  CHECK(value != NULL);
+  return value;
+}
+
 #endif
