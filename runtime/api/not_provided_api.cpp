@@ -57,12 +57,7 @@ constexpr const char* kTls = "TLS";
   /* Modules: compile_module refuses (programs are compiled ahead of time), so no process */ \
   /* has a module id to push, and no message carries one to take. */ \
   X(message, push_module, "modules compiled at run time") \
-  X(message, take_module, "modules compiled at run time") \
-  /* Certificates for the nodes of a cluster (made with rcgen upstream). sign_node answers */ \
-  /* 0 for a signing request it cannot read. */ \
-  X(distributed, test_root_cert, "cluster certificates") \
-  X(distributed, default_server_certificates, "cluster certificates") \
-  X(distributed, sign_node, "cluster certificates", Answer::Result, 0, 0)
+  X(message, take_module, "modules compiled at run time")
 
 constexpr NotProvided kNotProvided[] = {
 #define LUNATIC_DESCRIBE(module, name, ...) {"lunatic::" #module, #name, __VA_ARGS__},
