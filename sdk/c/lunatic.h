@@ -407,7 +407,10 @@ LUNATIC_IMPORT("lunatic::distributed", "copy_lookup_nodes_results")
 int32_t lunatic_raw_distributed_copy_lookup_nodes_results(uint64_t query_id, uint64_t* nodes,
                                                           uint32_t nodes_len,
                                                           uint64_t* error_id);
-/* Certificates for a cluster's nodes: not provided by this runtime yet (docs/abi.md). */
+/* Certificates for a cluster's nodes (docs/abi.md): each answers a guest allocation from the
+ * module's exported lunatic_alloc (see lunatic_sqlite.h's LUNATIC_SQLITE_ALLOCATOR) holding
+ * bincode Strings: (certificate PEM, key PEM), or the certificate PEM for sign_node (0 if the
+ * signing request is unreadable). */
 LUNATIC_IMPORT("lunatic::distributed", "test_root_cert")
 uint32_t lunatic_raw_distributed_test_root_cert(uint32_t* len);
 LUNATIC_IMPORT("lunatic::distributed", "default_server_certificates")

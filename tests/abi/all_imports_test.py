@@ -112,8 +112,6 @@ START = """
     (call $check32 (call $networking.tls_connect (i32.const 64) (i32.const 5) (i32.const 443) (i64.const 100)
                          (i32.const 16) (i32.const 48) (i32.const 1)) (i32.const 1))
     (call $error_has_text (i64.load (i32.const 16)))
-    (call $check32 (call $distributed.sign_node (i32.const 64) (i32.const 5) (i32.const 64) (i32.const 5)
-                         (i32.const 64) (i32.const 5) (i32.const 16)) (i32.const 0))
 """
 
 
