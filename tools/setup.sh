@@ -36,8 +36,9 @@ test_packages=(
   libseccomp-dev
   # the fuzzer's smoke pass (tests/fuzz) builds with AddressSanitizer
   libclang-rt-19-dev
-  # tests/serve drives servers with curl
-  curl
+  # tests/serve drives servers with curl; tests/net's TLS peers make their certificates with
+  # Python's cryptography, and tests/cluster checks certificates with openssl
+  curl python3-cryptography openssl
 )
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks
