@@ -76,7 +76,8 @@ class ModuleTranslation {
                          bool invariant, const llvm::Twine& name = "");
   llvm::Value* loadInstanceField(llvm::IRBuilder<>& b, llvm::Value* instance, size_t offset,
                                  const llvm::Twine& name = "");
-  // The cell of global `index`.
+  // The cell of global `index`: in the instance for the first own ones (abi.h's
+  // inline_globals), else through the instance's array of cells.
   llvm::Value* globalCell(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index);
   // The lunatic_func of function `index` (funcs[index]).
   llvm::Value* funcObject(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index);

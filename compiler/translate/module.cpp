@@ -146,6 +146,11 @@ llvm::Value* ModuleTranslation::loadInstanceField(llvm::IRBuilder<>& b, llvm::Va
 }
 
 llvm::Value* ModuleTranslation::globalCell(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index) {
+  if (index >= info.num_imported_globals && index - info.num_imported_globals < LUNATIC_INLINE_GLOBALS) {
+    size_t own = index - info.num_imported_globals;
+    return b.CreateConstInBoundsGEP1_64(
+        i8, instance, offsetof(lunatic_instance, inline_globals) + own * sizeof(lunatic_value), "global.cell");
+  }
   llvm::Value* cells = loadInstanceField(b, instance, offsetof(lunatic_instance, globals), "globals");
   return loadField(b, ptr, cells, size_t(index) * sizeof(void*), true, "global.cell");
 }
