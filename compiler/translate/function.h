@@ -130,6 +130,7 @@ class FunctionTranslator {
   Value* memory();
   bool guardPages() const { return t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES; }
   void reloadMemory();
+  Value* loadMemorySize(Value* mem);
   Value* effectiveAddress(Value* address, uint64_t offset, unsigned bytes);
   Value* memorySizeInBytes();
   Value* checkedRange(Value* address, Value* length, Value* size);

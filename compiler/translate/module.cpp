@@ -14,6 +14,7 @@
 
 #include "compiler/frontend/host_functions.h"
 #include "compiler/translate/context.h"
+#include "passes/memory/check_limits.h"
 #include "passes/preemption/reductions.h"
 
 namespace lunaticc {
@@ -317,6 +318,7 @@ class ModuleTranslator {
       fn->getArg(0)->setName("instance");
       const char* memory_names[] = {"memory.base.arg", "memory.size.arg"};
       for (unsigned k = 0; k < t_.memory_arguments[i]; ++k) fn->getArg(1 + k)->setName(memory_names[k]);
+      if (t_.memory_arguments[i] >= 2) fn->addParamAttr(2, llvm::Attribute::get(t_.context, kMemorySizeMarker));
       t_.llvm_functions[i] = fn;
     }
   }

@@ -38,9 +38,10 @@
 ;; CHECK-LABEL: define internal i32 @run(ptr %instance, i32 %0)
 ;; CHECK: %memory.base = load ptr, ptr %memory
 ;; CHECK: call i32 @walk(ptr nonnull %instance, ptr %memory.base, i32 %0)
-;; BOUNDS-LABEL: define internal i32 @walk(ptr %instance, ptr {{.*}}%memory.base.arg, i64 %memory.size.arg, i32 %0)
+;; BOUNDS-LABEL: define internal i32 @walk(ptr %instance, ptr {{.*}}%memory.base.arg, i64 "lunatic.memory.size" %memory.size.arg, i32 %0)
 ;; BOUNDS-NOT: load ptr, ptr %instance
-;; BOUNDS: icmp ugt i64 %{{.*}}, %memory.size.arg
+;; BOUNDS: [[LIMIT:%.*]] = sub nsw i64 %memory.size.arg, 8
+;; BOUNDS: icmp sgt i64 %{{.*}}, [[LIMIT]]
 ;; BOUNDS: notail call i32 @walk(ptr nonnull %instance, ptr %memory.base.arg, i64 %memory.size.arg, i32
 ;; BOUNDS-LABEL: define internal i32 @wide(ptr %instance, i32 %0, i32 %1, i32 %2, i32 %3, i32 %4)
 ;; BOUNDS-LABEL: define internal i32 @run(ptr %instance, i32 %0)
