@@ -265,7 +265,9 @@ lunatic_status lunatic_instantiate(lunatic_linker* linker, const lunatic_module*
     inst->tables[i] = &linker->tables.back()->abi;
   }
   inst->own_globals = std::make_unique<lunatic_value[]>(m->num_globals);
-  for (uint32_t i = m->num_imported_globals; i < m->num_globals; ++i) inst->globals[i] = &inst->own_globals[i];
+  for (uint32_t i = m->num_imported_globals; i < m->num_globals; ++i) {
+    inst->globals[i] = ownGlobalCell(inst->abi, m, i, inst->own_globals.get());
+  }
   for (uint32_t i = 0; i < m->num_types; ++i) inst->type_ids.push_back(canonicalTypeId(m->types[i]));
   inst->own_funcs.resize(m->num_functions);
   for (uint32_t i = m->num_imported_functions; i < m->num_functions; ++i) {

@@ -33,6 +33,7 @@
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/timings.h"
 #include "passes/codegen/select_branches.h"
+#include "passes/memory/check_limits.h"
 #include "passes/memory/address_widening.h"
 #include "passes/memory/byte_compare.h"
 #include "passes/preemption/charge_branches.h"
@@ -96,6 +97,7 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   registerAddressWidening(builder);
   registerChargeBranches(builder);
   registerSelectBranches(builder);
+  registerCheckLimits(builder);
   llvm::ModulePassManager passes = build(builder);
   passes.run(module, mam);
 }

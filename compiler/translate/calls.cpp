@@ -46,6 +46,15 @@ Value* FunctionTranslator::callThrough(Value* func, llvm::FunctionType* type, st
   });
 }
 
+// Loaded from the locals only now, after the operands: a call among them may have moved
+// the memory (bounds-checked mode), and reloadMemory has then updated the locals.
+void FunctionTranslator::passMemory(std::vector<Value*>& args, uint32_t callee) {
+  std::vector<Value*> memory_values;
+  if (t_.memory_arguments[callee] >= 1) memory_values.push_back(b_.CreateLoad(t_.ptr, memory_base_));
+  if (t_.memory_arguments[callee] >= 2) memory_values.push_back(b_.CreateLoad(t_.i64, memory_size_));
+  args.insert(args.begin() + 1, memory_values.begin(), memory_values.end());
+}
+
 Value* FunctionTranslator::lowerCall(BinaryenExpressionRef e) {
   if (BinaryenCallIsReturn(e)) {
     error_ = "unsupported: tail calls";
@@ -64,6 +73,7 @@ Value* FunctionTranslator::lowerCall(BinaryenExpressionRef e) {
   if (index >= t_.info.num_imported_functions) {
     // notail: LLVM would turn self-recursion into a loop, and then unbounded recursion
     // would hang instead of exhausting the stack as Wasm requires.
+    passMemory(args, index);
     return callingOut([&] {
       llvm::CallInst* call = b_.CreateCall(t_.llvm_functions[index], args);
       call->setTailCallKind(llvm::CallInst::TCK_NoTail);

@@ -46,6 +46,10 @@ class ModuleTranslation {
   std::unordered_map<std::string, uint32_t> global_index;
   std::unordered_map<std::string, uint32_t> table_index;
   uint32_t num_functions = 0;                      // without the markers
+  // Per function index, how many of memory 0's values (its base, then in bounds-checked
+  // mode its size) the function takes as arguments after the instance: see
+  // memoryArguments in module.cpp. 0 for imports, markers and functions that escape.
+  std::vector<uint8_t> memory_arguments;
   // The marker import of passes/preemption/reductions.h, if the module has one: calls to
   // it become the inline reduction charge (calls.cpp), never a call.
   std::optional<uint32_t> reductions_marker;
@@ -72,7 +76,8 @@ class ModuleTranslation {
                          bool invariant, const llvm::Twine& name = "");
   llvm::Value* loadInstanceField(llvm::IRBuilder<>& b, llvm::Value* instance, size_t offset,
                                  const llvm::Twine& name = "");
-  // The cell of global `index`.
+  // The cell of global `index`: in the instance for the first own ones (abi.h's
+  // inline_globals), else through the instance's array of cells.
   llvm::Value* globalCell(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index);
   // The lunatic_func of function `index` (funcs[index]).
   llvm::Value* funcObject(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index);

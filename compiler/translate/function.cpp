@@ -25,7 +25,12 @@ std::string FunctionTranslator::run() {
   if (!t_.info.memories.empty()) {
     memory_base_ = entryAlloca(t_.ptr, "memory.base.local");
     if (!guardPages()) memory_size_ = entryAlloca(t_.i64, "memory.size.local");
-    reloadMemory();
+    if (t_.memory_arguments[index_] == 0) {
+      reloadMemory();
+    } else {
+      b_.CreateStore(fn_->getArg(1), memory_base_);
+      if (memory_size_) b_.CreateStore(fn_->getArg(2), memory_size_);
+    }
   }
   Value* result = lower(BinaryenFunctionGetBody(wasm_));
   if (error_.empty() && !dead_) emitReturn(result);
@@ -81,7 +86,7 @@ void FunctionTranslator::declareLocals() {
   BinaryenType params = BinaryenFunctionGetParams(wasm_);
   uint32_t num_params = params == BinaryenTypeNone() ? 0 : BinaryenTypeArity(params);
   for (uint32_t i = 0; i < num_params; ++i) {
-    Value* arg = fn_->getArg(i + 1);
+    Value* arg = fn_->getArg(1 + t_.memory_arguments[index_] + i);
     llvm::AllocaInst* slot = entryAlloca(arg->getType(), "local");
     b_.CreateStore(arg, slot);
     locals_.push_back(slot);

@@ -27,7 +27,7 @@ namespace lunaticc {
 class FunctionTranslator {
  public:
   FunctionTranslator(ModuleTranslation& t, uint32_t index)
-      : t_(t), wasm_(t.functions[index]), fn_(t.llvm_functions[index]), b_(t.context) {}
+      : t_(t), index_(index), wasm_(t.functions[index]), fn_(t.llvm_functions[index]), b_(t.context) {}
 
   // Lowers the whole body; an error line for unsupported constructs, else empty.
   std::string run();
@@ -98,6 +98,9 @@ class FunctionTranslator {
   // `operands` lowered in order onto `args`; false (the rest unreachable) once one is dead.
   bool lowerOperands(std::vector<Value*>& args, std::initializer_list<BinaryenExpressionRef> operands);
   Value* callThrough(Value* func, llvm::FunctionType* type, std::vector<Value*> args);
+  // Inserts after the instance in `args` the memory values defined function `callee` takes
+  // (ModuleTranslation::memory_arguments).
+  void passMemory(std::vector<Value*>& args, uint32_t callee);
   Value* lowerCall(BinaryenExpressionRef e);
   Value* lowerCallIndirect(BinaryenExpressionRef e);
   // Calls a runtime helper with the instance, `immediates`, then `operands` lowered in order.
@@ -127,6 +130,7 @@ class FunctionTranslator {
   Value* memory();
   bool guardPages() const { return t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES; }
   void reloadMemory();
+  Value* loadMemorySize(Value* mem);
   Value* effectiveAddress(Value* address, uint64_t offset, unsigned bytes);
   Value* memorySizeInBytes();
   Value* checkedRange(Value* address, Value* length, Value* size);
@@ -164,6 +168,7 @@ class FunctionTranslator {
   Value* lowerSimd(BinaryenExpressionRef e, BinaryenExpressionId kind);
 
   ModuleTranslation& t_;
+  uint32_t index_;
   BinaryenFunctionRef wasm_;
   llvm::Function* fn_;
   llvm::IRBuilder<> b_;

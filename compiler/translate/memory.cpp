@@ -4,6 +4,7 @@
 #include "compiler/translate/function.h"
 
 #include "compiler/frontend/binaryen_ir.h"
+#include "passes/memory/check_limits.h"
 
 #include <tuple>
 #include <vector>
@@ -27,10 +28,15 @@ void FunctionTranslator::reloadMemory() {
   Value* mem = memory();
   b_.CreateStore(t_.loadField(b_, t_.ptr, mem, offsetof(lunatic_memory, base), guardPages(), "memory.base"),
                  memory_base_);
-  if (memory_size_) {
-    b_.CreateStore(t_.loadField(b_, t_.i64, mem, offsetof(lunatic_memory, size), false, "memory.size"),
-                   memory_size_);
-  }
+  if (memory_size_) b_.CreateStore(loadMemorySize(mem), memory_size_);
+}
+
+// The size field of `mem`, marked as one for passes/memory/check_limits.cpp.
+Value* FunctionTranslator::loadMemorySize(Value* mem) {
+  auto* size = llvm::cast<llvm::LoadInst>(
+      t_.loadField(b_, t_.i64, mem, offsetof(lunatic_memory, size), false, "memory.size"));
+  size->setMetadata(kMemorySizeMarker, llvm::MDNode::get(t_.context, {}));
+  return size;
 }
 
 // The host address of a Wasm access of `bytes` bytes at `address` + `offset`, trapping
@@ -52,7 +58,7 @@ Value* FunctionTranslator::effectiveAddress(Value* address, uint64_t offset, uns
 // mode the memory's own field (which only memory.grow changes, so it is read at each use).
 Value* FunctionTranslator::memorySizeInBytes() {
   if (memory_size_) return b_.CreateLoad(t_.i64, memory_size_);
-  return t_.loadField(b_, t_.i64, memory(), offsetof(lunatic_memory, size), false, "memory.size");
+  return loadMemorySize(memory());
 }
 
 // The host address of the `length` bytes at Wasm address `address`, trapping unless they

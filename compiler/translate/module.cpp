@@ -14,6 +14,7 @@
 
 #include "compiler/frontend/host_functions.h"
 #include "compiler/translate/context.h"
+#include "passes/memory/check_limits.h"
 #include "passes/preemption/reductions.h"
 
 namespace lunaticc {
@@ -146,6 +147,11 @@ llvm::Value* ModuleTranslation::loadInstanceField(llvm::IRBuilder<>& b, llvm::Va
 }
 
 llvm::Value* ModuleTranslation::globalCell(llvm::IRBuilder<>& b, llvm::Value* instance, uint32_t index) {
+  if (index >= info.num_imported_globals && index - info.num_imported_globals < LUNATIC_INLINE_GLOBALS) {
+    size_t own = index - info.num_imported_globals;
+    return b.CreateConstInBoundsGEP1_64(
+        i8, instance, offsetof(lunatic_instance, inline_globals) + own * sizeof(lunatic_value), "global.cell");
+  }
   llvm::Value* cells = loadInstanceField(b, instance, offsetof(lunatic_instance, globals), "globals");
   return loadField(b, ptr, cells, size_t(index) * sizeof(void*), true, "global.cell");
 }
@@ -295,12 +301,24 @@ class ModuleTranslator {
 
   void declareFunctions() {
     t_.llvm_functions.assign(t_.functions.size(), nullptr);
+    t_.memory_arguments.assign(t_.functions.size(), 0);
+    escaping_ = escapingFunctions();
     for (uint32_t i = t_.info.num_imported_functions; i < t_.num_functions; ++i) {
       BinaryenFunctionRef f = t_.functions[i];
       llvm::FunctionType* type = t_.functionType(BinaryenFunctionGetParams(f), BinaryenFunctionGetResults(f));
+      if (unsigned count = memoryArguments(i, type)) {
+        std::vector<llvm::Type*> params(type->param_begin(), type->param_end());
+        llvm::Type* memory_values[] = {t_.ptr, t_.i64};
+        params.insert(params.begin() + 1, memory_values, memory_values + count);
+        type = llvm::FunctionType::get(type->getReturnType(), params, false);
+        t_.memory_arguments[i] = uint8_t(count);
+      }
       llvm::Function* fn = llvm::Function::Create(type, kInternal, symbolName(displayName(i)), t_.module);
       setCodeAttributes(fn, t_.options);
       fn->getArg(0)->setName("instance");
+      const char* memory_names[] = {"memory.base.arg", "memory.size.arg"};
+      for (unsigned k = 0; k < t_.memory_arguments[i]; ++k) fn->getArg(1 + k)->setName(memory_names[k]);
+      if (t_.memory_arguments[i] >= 2) fn->addParamAttr(2, llvm::Attribute::get(t_.context, kMemorySizeMarker));
       t_.llvm_functions[i] = fn;
     }
   }
@@ -331,6 +349,23 @@ class ModuleTranslator {
     return reserved ? "wasm:" + wasm_name : wasm_name;
   }
 
+  // How many of memory 0's values function `index`, of ABI type `type`, takes as
+  // arguments (context.h): its base, and in bounds-checked mode its size. Every function
+  // that uses the memory reads them on entry through the instance, two dependent loads
+  // before its first access; a direct caller has them in registers already (in bounds-
+  // checked mode it reads them again after any call that may grow the memory, so what it
+  // passes is current). Only functions called by nothing but direct calls can take them:
+  // the others keep the signature of abi.h, which func objects are called by. And only
+  // while all the arguments still fit in the registers of the C calling convention (six),
+  // so that none of the function's own goes to the stack.
+  unsigned memoryArguments(uint32_t index, llvm::FunctionType* type) {
+    if (t_.info.memories.empty() || escaping_.count(index)) return 0;
+    unsigned count = t_.options.memory_mode == LUNATIC_MEMORY_GUARD_PAGES ? 1 : 2;
+    unsigned integer_registers = count;
+    for (llvm::Type* param : type->params()) integer_registers += param->isIntOrPtrTy() ? 1 : 0;
+    return integer_registers <= 6 ? count : 0;
+  }
+
   // Functions whose funcref can leave the module get an array entry (abi.h).
   std::unordered_set<uint32_t> escapingFunctions() {
     std::unordered_set<uint32_t> escaping;
@@ -351,10 +386,9 @@ class ModuleTranslator {
 
   std::vector<llvm::Function*> arrayEntries() {
     std::vector<llvm::Function*> entries(t_.num_functions, nullptr);
-    std::unordered_set<uint32_t> escaping = escapingFunctions();
     llvm::FunctionType* entry_type = llvm::FunctionType::get(t_.void_type, {t_.ptr, t_.ptr}, false);
     for (uint32_t i = t_.info.num_imported_functions; i < t_.num_functions; ++i) {
-      if (!escaping.count(i)) continue;
+      if (!escaping_.count(i)) continue;
       llvm::Function* target = t_.llvm_functions[i];
       llvm::Function* entry =
           llvm::Function::Create(entry_type, kInternal, target->getName() + ".array", t_.module);
@@ -711,6 +745,7 @@ class ModuleTranslator {
   }
 
   ModuleTranslation& t_;
+  std::unordered_set<uint32_t> escaping_;  // escapingFunctions(), from declareFunctions on
   // The initializer writes the active data segments' image itself (initialDataImage), so
   // the descriptor need not carry their bytes.
   bool active_data_inlined_ = false;

@@ -138,9 +138,10 @@ bool ModuleImage::build(Process& p, uint64_t max_memory_bytes) {
     if (!p.globals_) {
       p.global_cells_ = std::make_unique<lunatic_value*[]>(m->num_globals);
       p.globals_ = std::make_unique<lunatic_value[]>(m->num_globals);
-      for (uint32_t i = 0; i < m->num_globals; ++i) p.global_cells_[i] = &p.globals_[i];
+      for (uint32_t i = 0; i < m->num_globals; ++i) p.global_cells_[i] = ownGlobalCell(inst, m, i, p.globals_.get());
     } else {
       std::fill_n(p.globals_.get(), m->num_globals, lunatic_value{});
+      std::fill_n(inst.inline_globals, LUNATIC_INLINE_GLOBALS, lunatic_value{});
     }
     inst.globals = p.global_cells_.get();
   }

@@ -48,7 +48,7 @@
 ;; BOUNDS: %addr.fits{{[0-9]*}} = icmp ult
 ;; BOUNDS: %memory.size
 ;; BOUNDS: loop.narrow:
-;; BOUNDS: icmp ugt
+;; BOUNDS: icmp sgt i64 %{{.*}}, %memory.limit
 ;; BOUNDS: loop.wide.ph:
 ;; BOUNDS: vector.body:
 ;; BOUNDS-NOT: memory.size

@@ -50,7 +50,7 @@
 ;; host.f is not a runtime host function, so it carries no host slot.
 ;; CHECK: @imports = internal constant [1 x { ptr, ptr, i32, i32, ptr }] {{.*}} i32 0, i32 0, ptr null }]
 ;; CHECK-NOT: lunatic_internal
-;; CHECK: @lunatic_main_module = {{.*}} { i32 3, i32 0, ptr @{{[^,]+}}, i32 {{[0-9]+}}, ptr @types, i32 1, ptr @imports,
+;; CHECK: @lunatic_main_module = {{.*}} { i32 4, i32 0, ptr @{{[^,]+}}, i32 {{[0-9]+}}, ptr @types, i32 1, ptr @imports,
 ;; CHECK-NOT: lunatic_internal
 ;; CHECK-LABEL: define internal i32 @sum(
 ;; No entry charge: the budget is read just before the loop.
@@ -120,7 +120,8 @@
 ;; again after it.
 ;; BOUNDS-LABEL: define internal i32 @sum(
 ;; BOUNDS: [[BASE:%memory.base]] = load ptr, ptr %memory, align 8, !tbaa !{{[0-9]+}}{{$}}
-;; BOUNDS: [[SIZE:%memory.size]] = load i64, ptr %{{.*}}, align 8, !tbaa !{{[0-9]+}}{{$}}
+;; BOUNDS: [[SIZE:%memory.size]] = load i64, ptr %{{.*}}, align 8, !tbaa !{{[0-9]+}}, !lunatic.memory.size !{{[0-9]+}}{{$}}
+;; BOUNDS-NEXT: [[LIMIT:%memory.limit[0-9]*]] = sub nsw i64 [[SIZE]],
 ;; BOUNDS: loop:
 ;; BOUNDS-NOT: load
 ;; BOUNDS: call void @lunatic_yield(ptr nonnull %instance)
@@ -128,7 +129,7 @@
 ;; BOUNDS-NEXT: br label
 ;; BOUNDS-NOT: load ptr
 ;; BOUNDS-NOT: phi ptr
-;; BOUNDS: icmp ugt i64 %{{.*}}, [[SIZE]]
+;; BOUNDS: icmp sgt i64 %{{.*}}, [[LIMIT]]
 ;; BOUNDS-NOT: load ptr
 ;; BOUNDS: getelementptr i8, ptr [[BASE]]
 

@@ -28,10 +28,11 @@
 extern "C" {
 #endif
 
-#define LUNATIC_ABI_VERSION 3u
+#define LUNATIC_ABI_VERSION 4u
 #define LUNATIC_WASM_PAGE_SIZE 65536u
 #define LUNATIC_MAX_PAGES 65536u        /* 4 GiB: the most a 32-bit memory can hold */
 #define LUNATIC_NO_MAXIMUM 0xffffffffu  /* table/memory declared without a maximum */
+#define LUNATIC_INLINE_GLOBALS 4u       /* own globals whose cells lie in the instance */
 
 /* Value type codes, used in signature strings and descriptors. */
 #define LUNATIC_TYPE_I32 'i'
@@ -113,6 +114,12 @@ struct lunatic_instance {
   uint8_t* elem_dropped;              /* a flag per element segment, set by elem.drop */
   const struct lunatic_module* module;
   void* host;                         /* owned by the runtime: process, WASI context */
+  /* The cells of the module's first LUNATIC_INLINE_GLOBALS own (not imported) globals,
+   * in order: `globals` points to them like to any cell, and generated code reaches them
+   * at a constant offset from the instance, one access where another cell costs two
+   * dependent loads before it. Compilers put the shadow stack pointer first, and every
+   * function with a frame in linear memory reads and writes it. */
+  lunatic_value inline_globals[LUNATIC_INLINE_GLOBALS];
 };
 
 typedef enum lunatic_extern_kind {
