@@ -325,6 +325,11 @@ bool forEachBacktraceRun(Emit emit) {
 
 }  // namespace
 
+const char* guestFunctionAt(uintptr_t pc) {
+  std::lock_guard lock(modules_mutex);
+  return functionAt(pc);
+}
+
 std::string formatTrapBacktrace(bool one_line) {
   std::string out;
   auto append = [&](const char* name, size_t repeats) {

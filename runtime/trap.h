@@ -44,6 +44,10 @@ void setCurrentGuestStack(GuestStack* stack);
 // guest may switch threads inside fn (a process migrating); the result is still right.
 GuardResult runGuarded(void (*fn)(void*), void* context);
 
+// The name of the Wasm function whose code holds `pc`, or null (runtime or host code, or a
+// function without a name); any thread.
+const char* guestFunctionAt(uintptr_t pc);
+
 // The backtrace of the last trap on this thread, innermost first: as "f <- g <- h", or
 // as lines "  at f".
 std::string formatTrapBacktrace(bool one_line);

@@ -38,6 +38,8 @@ test_packages=(
   libclang-rt-19-dev
   # tests/serve drives servers with curl
   curl
+  # tests/observe: a real Prometheus scrapes an executable, and promtool checks /metrics
+  prometheus
 )
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks

@@ -115,6 +115,7 @@ uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t cou
       return result;
     }
     if (timed_out || (deadline && nowNanoseconds() >= deadline)) return kReceiveTimeout;
+    p.wait_reason = WaitReason::Message;
     timed_out = !p.parkAfterLook(deadline);
   }
 }

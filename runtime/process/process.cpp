@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "runtime/instance.h"
+#include "runtime/log.h"
+#include "runtime/stats.h"
 #include "lunatic/embed.h"
 #include "runtime/process/allocation.h"
 #include "runtime/io/memory_stdio.h"
@@ -94,6 +96,32 @@ class ProcessSlots {
 };
 ProcessSlots process_slots;
 
+// The process running on the calling worker, 0 elsewhere: who spawned, killed or sent.
+ProcessId currentProcessId() {
+  Process* p = scheduler::currentProcess();
+  return p ? p->id : 0;
+}
+
+// What a message queued for a process adds to the figures (stats.h): taken out of line, so
+// that with recording off delivery pays one branch.
+__attribute__((noinline)) void countDelivery(const Message& message, size_t depth) {
+  stats::count(&stats::ThreadCounters::messages_sent);
+  stats::count(&stats::ThreadCounters::message_bytes_sent, message.data.size());
+  stats::countMailboxDepth(depth);
+}
+
+stats::EndCause endCause(const Death& death) {
+  if (!death.failed) return stats::EndCause::Normal;
+  switch (death.trap) {
+    case 0: return stats::EndCause::ExitNonZero;
+    case kKilledKind: return stats::EndCause::Killed;
+    case kOutOfFuelKind: return stats::EndCause::OutOfFuel;
+    case kOverHostBudgetKind:
+    case kHostOutOfMemoryKind: return stats::EndCause::HostMemory;
+  }
+  return stats::EndCause::Trap;
+}
+
 bool typesMatch(const char* signature, const std::string& types) {
   const char* colon = std::strchr(signature, ':');
   return std::string_view(signature, size_t(colon - signature)) == types;
@@ -131,6 +159,7 @@ void Mailbox::clear() {
     head_ = m->next;
   }
   tail_ = nullptr;
+  size_ = 0;
 }
 
 void Mailbox::push(MessagePtr message) {
@@ -142,6 +171,7 @@ void Mailbox::push(MessagePtr message) {
     head_ = m;
   }
   tail_ = m;
+  ++size_;
 }
 
 MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after) {
@@ -152,6 +182,7 @@ MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after
     (previous ? previous->next : head_) = m->next;
     if (tail_ == m) tail_ = previous;
     m->next = nullptr;
+    --size_;
     return MessagePtr(m);
   }
   return nullptr;
@@ -186,6 +217,8 @@ void Process::reset() {
   if (messages.receive_tags.capacity() > kKeptReceiveTags) std::vector<int64_t>().swap(messages.receive_tags);
   host_room.store(0, std::memory_order_relaxed);
   fuel_left = 0;
+  reductions.store(0, std::memory_order_relaxed);
+  wait_reason = WaitReason::Other;
   death = {};
   host_failure.clear();
   report_traps = true;
@@ -207,6 +240,7 @@ ProcessResources& Process::ownResources() {
 
 void Process::chargeSlice() {
   int64_t used = sliceBudget() - instance_.reductions_left;
+  if (used > 0) reductions.store(reductions.load(std::memory_order_relaxed) + uint64_t(used), std::memory_order_relaxed);
   if (capabilities.max_fuel != 0 && used > 0) {
     fuel_left -= used;
     if (fuel_left <= 0) die(kOutOfFuelKind);
@@ -231,6 +265,7 @@ void Process::suspend(Switch reason, bool killable) {
   switch_reason = reason;
   ctx::transfer_t from = ctx::jump_fcontext(back, nullptr);
   back = from.fctx;  // the worker that resumed us, perhaps another one
+  wait_reason = WaitReason::Other;
   if (killable) checkKilled();
 }
 
@@ -292,6 +327,7 @@ void Process::deliver(MessagePtr message) {
     wakeLocked(guard);
     return;
   }
+  if (__builtin_expect(stats::recording, 0)) countDelivery(*message, mailbox.size() + 1);
   mailbox.push(std::move(message));
   wakeLocked(guard);
 }
@@ -301,6 +337,7 @@ void Process::deliverCounted(MessagePtr message, uint64_t timer_id, uint64_t boo
   if (dead) return;
   pending_timers.erase(timer_id);
   release(bookkeeping_bytes);
+  if (__builtin_expect(stats::recording, 0)) countDelivery(*message, mailbox.size() + 1);
   mailbox.push(std::move(message));
   wakeLocked(guard);
 }
@@ -327,6 +364,11 @@ void Process::failSoon(uint32_t kind) {
 }
 
 void Process::killWith(uint32_t kind) {
+  if (log::debugEnabled()) {
+    log::write(log::Level::Debug, "kill", id,
+               "process " + std::to_string(id) + " is to end: " + lunatic_trap_message(kind),
+               {{"by", int64_t(currentProcessId())}});
+  }
   std::unique_lock guard(lock);
   if (dead) return;
   markKilled(kind);
@@ -377,8 +419,10 @@ void Process::run() {
   std::string backtrace = formatTrapBacktrace(true);
   // A host function that refused the process's input says which and why instead.
   const char* what = host_failure.empty() ? lunatic_trap_message(result.kind) : host_failure.c_str();
-  std::string line = "lunatic: process " + std::to_string(id) + " failed: " + what +
-                     (backtrace.empty() ? "" : " at ") + backtrace + "\n";
+  std::string line = log::format(log::Level::Warn, "process_failed", id,
+                                 "process " + std::to_string(id) + " failed: " + what +
+                                     (backtrace.empty() ? "" : " at ") + backtrace);
+  if (!log::enabled(log::Level::Warn)) return;
   // A process whose stderr an embedder holds in memory (a test's, a request's) logs there.
   if (const std::shared_ptr<wasi::MemoryStdio>& stdio = capabilities.wasi->memory_stdio) {
     iovec text{line.data(), line.size()};
@@ -397,6 +441,19 @@ ProcessRef findProcess(ProcessId id) {
   if (it == shard.processes.end()) return {};
   it->second->retain();
   return ProcessRef(it->second);
+}
+
+std::vector<ProcessRef> liveProcesses() {
+  std::vector<ProcessRef> list;
+  for (Shard& shard : shards) {
+    std::lock_guard lock(shard.mutex);
+    list.reserve(list.size() + shard.processes.size());
+    for (const auto& [id, p] : shard.processes) {
+      p->retain();
+      list.emplace_back(p);
+    }
+  }
+  return list;
 }
 
 ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
@@ -460,6 +517,14 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     p->watched = true;
     scheduler::watch(id);
   }
+  stats::count(&stats::ThreadCounters::spawned);
+  if (log::debugEnabled()) {
+    ProcessId parent = currentProcessId();
+    log::write(log::Level::Debug, "spawn", id,
+               "process " + std::to_string(id) + " spawned by " + (parent ? std::to_string(parent) : "the host") +
+                   " on " + std::string(request.function, request.function_length),
+               {{"parent", int64_t(parent)}});
+  }
   p->retain();  // for the caller
   scheduler::enqueue(p);  // the scheduler holds the reference made with the process
   return ProcessRef(p);
@@ -506,6 +571,19 @@ void unlinkProcesses(Process* a, ProcessId b_id) {
   if (ProcessRef b = findProcess(b_id)) drop(b.get(), a->id);
 }
 
+namespace {
+
+void logEnd(const Process& p) {
+  const Death& death = p.death;
+  std::string how = !death.failed       ? "normally"
+                    : death.trap == 0 ? "with exit status " + std::to_string(death.exit_code)
+                                      : std::string("by ") + lunatic_trap_message(death.trap);
+  log::write(log::Level::Debug, "exit", p.id, "process " + std::to_string(p.id) + " ended " + how,
+             {{"status", death.exit_code}, {"trap", int64_t(death.trap)}});
+}
+
+}  // namespace
+
 void processEnded(Process* p) {
   std::vector<std::pair<ProcessId, int64_t>> links;
   std::vector<ProcessId> monitors;
@@ -524,6 +602,8 @@ void processEnded(Process* p) {
     shard.processes.erase(p->id);
   }
   process_slots.giveBack();
+  stats::countEnd(endCause(p->death));
+  if (log::debugEnabled()) logEnd(*p);
   // What others made for it goes with it: the messages its timers would deliver (as in
   // Erlang, whose timers to a process are cancelled when it exits) and its names. Now that
   // it is dead no one else touches pending_timers (Process::deliverCounted, cancelTimer).
@@ -544,6 +624,12 @@ void processEnded(Process* p) {
     }
     // As in Lunatic, only a failure travels along links; a normal end does not.
     if (!p->death.failed) continue;
+    if (log::debugEnabled()) {
+      log::write(log::Level::Debug, "link_signal", other_id,
+                 "process " + std::to_string(other_id) + (other->die_when_link_dies ? " ends with" : " is told of") +
+                     " its link " + std::to_string(p->id) + ", which failed",
+                 {{"link", int64_t(p->id)}, {"tag", tag}});
+    }
     if (other->die_when_link_dies) {
       other->kill();
     } else {
@@ -556,6 +642,11 @@ void processEnded(Process* p) {
   }
   for (ProcessId watcher : monitors) {
     if (ProcessRef other = findProcess(watcher)) {
+      if (log::debugEnabled()) {
+        log::write(log::Level::Debug, "monitor_signal", watcher,
+                   "process " + std::to_string(watcher) + " is told that process " + std::to_string(p->id) + " ended",
+                   {{"monitored", int64_t(p->id)}});
+      }
       auto m = std::make_unique<Message>();
       m->kind = Message::Kind::ProcessDied;
       m->process = p->id;
@@ -573,6 +664,7 @@ void processEnded(Process* p) {
 namespace io {
 
 bool park(Waiter& self, uint64_t deadline_ns) {
+  static_cast<Process&>(self).wait_reason = WaitReason::Io;
   return static_cast<Process&>(self).parkUntil(deadline_ns, /*killable=*/false);
 }
 void wake(Waiter& waiter) { static_cast<Process&>(waiter).wake(); }

@@ -145,22 +145,27 @@ class Mailbox {
   // As take, but only among messages that arrived after `after` (null: all of them).
   MessagePtr take(const int64_t* tags, size_t count, const Message* after = nullptr);
   const Message* newest() const { return tail_; }
+  size_t size() const { return size_; }  // under the process's lock, as every other use
   void clear();
 
  private:
   Message* head_ = nullptr;
   Message* tail_ = nullptr;
+  size_t size_ = 0;
 };
 
 enum class ProcessState : uint8_t {
-  Runnable,  // in a run queue
-  Running,   // on a worker
+  Runnable,  // in a run queue, or on a worker (scheduler::runningProcesses tells which)
   Waiting,   // parked until wake()
   Done,
 };
 
 // Why a process hands its worker back.
 enum class Switch : uint8_t { Yield, Park, Exit };
+
+// What a parked process waits for, as the process table shows it (runtime/observe/): set
+// by the code that parks, before it parks; Other once it runs again.
+enum class WaitReason : uint8_t { Other, Message, Timer, Io };
 
 // How a process ended, for its links, its monitors and its parent's exit status.
 struct Death {
@@ -323,11 +328,20 @@ class Process final : public io::Waiter {
   ProcessResources& ownResources();
   MessageSlots messages;
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
+  // Reductions used in the time slices it has ended, for the process table; written by the
+  // process alone, read by anyone.
+  std::atomic<uint64_t> reductions{0};
+  WaitReason wait_reason = WaitReason::Other;  // read under `lock` while Waiting
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
   bool watched = false;       // scheduler::waitFor waits for its end (SpawnRequest::watched)
   bool host_task = false;     // SpawnRequest::host_task
   std::string host_failure;   // "function: why", when a host function ended the process
+
+  // The bytes of its linear memory now (0 if it has none); read by anyone.
+  uint64_t memoryBytes() const { return __atomic_load_n(&memory_.size, __ATOMIC_RELAXED); }
+  // The export it was spawned on.
+  const lunatic_func* entryFunction() const { return entry_; }
 
   // --- Scheduler state ------------------------------------------------------------
   boost::context::detail::fcontext_t context = nullptr;  // where the process resumes
@@ -352,7 +366,7 @@ class Process final : public io::Waiter {
   std::unique_ptr<lunatic_table*[]> table_pointers_;
   std::unique_ptr<Table[]> tables_;
   std::unique_ptr<uint8_t[]> dropped_;  // data segments, then element segments
-  // The entry function and its parameters, until the process starts.
+  // The entry function (kept while the process lives) and its parameters, until it starts.
   const lunatic_func* entry_ = nullptr;
   std::vector<lunatic_value> entry_values_;
   void prefetchStackTop() const;
@@ -387,6 +401,11 @@ class ProcessRef {
 
 // The live processes by id.
 ProcessRef findProcess(ProcessId id);
+
+// A reference to every live process, in no order: the process table's shards are locked
+// one at a time and only while references are taken, so spawns and ends go on meanwhile
+// (a process spawned during the call may be missing, one that ended may be there, Done).
+std::vector<ProcessRef> liveProcesses();
 
 struct SpawnRequest {
   ModuleImage* image = nullptr;
