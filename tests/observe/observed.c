@@ -119,6 +119,17 @@ int main(int argc, char** argv) {
     exit(1);
   }
   await_up();
+  /* The trapper's failure comes along the link, the victim's end to the monitor: both
+   * before "ready", so that what is counted and logged does not depend on timing. */
+  for (int signals = 0; signals < 2; ++signals) {
+    lunatic_message_info info;
+    uint64_t data;
+    lunatic_receive_status status = lunatic_receive(NULL, 0, 60000, &data, sizeof data, &info);
+    if (status != LUNATIC_RECEIVE_LINK_DIED && status != LUNATIC_RECEIVE_PROCESS_DIED) {
+      printf("FAIL: expected a link or monitor signal, got %d\n", (int)status);
+      exit(1);
+    }
+  }
   if (with_busy) {
     spawn_entry("busy", self, 0);
     await_up();
