@@ -416,13 +416,13 @@ void Process::run() {
     death.host_failure = std::move(host_failure);
     return;
   }
+  if (!log::enabled(log::Level::Warn)) return;
   std::string backtrace = formatTrapBacktrace(true);
   // A host function that refused the process's input says which and why instead.
   const char* what = host_failure.empty() ? lunatic_trap_message(result.kind) : host_failure.c_str();
   std::string line = log::format(log::Level::Warn, "process_failed", id,
                                  "process " + std::to_string(id) + " failed: " + what +
                                      (backtrace.empty() ? "" : " at ") + backtrace);
-  if (!log::enabled(log::Level::Warn)) return;
   // A process whose stderr an embedder holds in memory (a test's, a request's) logs there.
   if (const std::shared_ptr<wasi::MemoryStdio>& stdio = capabilities.wasi->memory_stdio) {
     iovec text{line.data(), line.size()};
