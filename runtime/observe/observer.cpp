@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +31,7 @@ namespace {
 
 constexpr uint64_t kRequestDeadlineNs = 5'000'000'000;  // to send a request head, or take an answer
 constexpr size_t kMaxRequestBytes = 8192;
+constexpr uint64_t kLingerNs = 1'000'000'000;  // reading what is left of a refused request
 
 // Writes all of `data` to `fd`, waiting (until `deadline_ns`) where it is non-blocking.
 bool writeAll(int fd, std::string_view data, uint64_t deadline_ns) {
@@ -112,6 +114,16 @@ void serveConnection(int fd) {
     if (request.complete) break;
     if (HTTP_PARSER_ERRNO(&parser) != HPE_OK || parsed != size_t(n) || received > kMaxRequestBytes) {
       writeAll(fd, answer(400, "Bad Request", "text/plain", "bad request\n", false), deadline);
+      // Closing with unread input would reset the connection, and the client could lose the
+      // answer: say that nothing more comes, and read what is left for a moment first.
+      ::shutdown(fd, SHUT_WR);
+      uint64_t linger_until = std::min(deadline, nowNanoseconds() + kLingerNs);
+      for (uint64_t now; (now = nowNanoseconds()) < linger_until;) {
+        pollfd wait{fd, POLLIN, 0};
+        if (::poll(&wait, 1, int((linger_until - now) / 1'000'000) + 1) <= 0) break;
+        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;
+      }
       return;
     }
   }

@@ -163,6 +163,43 @@ def metrics_text(o):
         run.stop()
 
 
+def raw_request(port, data, timeout=30):
+    """Sends `data` as it is and returns what comes back until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        return answer.decode(errors="replace")
+
+
+@case
+def bad_requests(o):
+    """Malformed requests get 400, other methods 405, a client that sends nothing is dropped
+    after the deadline; scrapes are answered after each, and the program goes on."""
+    run = Observed(o.program, ["5"])
+    try:
+        answer = raw_request(run.port, b"GARBAGE\x00\x01 / HTTP/1.1\r\n\r\n")
+        check(answer.startswith("HTTP/1.1 400 "), f"garbage: {answer[:80]!r}")
+        answer = raw_request(run.port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 20000 + b"\r\n\r\n")
+        check(answer.startswith("HTTP/1.1 400 "), f"a head past 8 KiB: {answer[:80]!r}")
+        answer = raw_request(run.port, b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        check(answer.startswith("HTTP/1.1 405 "), f"POST: {answer[:80]!r}")
+        answer = raw_request(run.port, b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(answer.startswith("HTTP/1.1 200 ") and answer.endswith("\r\n\r\n"), f"HEAD: {answer[:200]!r}")
+        silent = socket.create_connection(("127.0.0.1", run.port))
+        started = time.time()
+        status, _, text = run.get("/metrics")  # waits behind the silent client, at most its deadline
+        waited = time.time() - started
+        silent.close()
+        check(status == 200 and "observe_requests_total 7" in text, "a scrape after a silent client")
+        check(waited < 30, f"the scrape waited {waited:.1f} s behind a silent client")
+        print(f"a scrape behind a silent client waited {waited:.1f} s (the deadline is 5 s)")
+        check(not run.exited(), "the program still runs")
+    finally:
+        run.stop()
+
+
 @case
 def prometheus_scrape(o):
     """A real Prometheus scrapes the program; its HTTP API then has a guest series and a
