@@ -14,8 +14,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include <http_parser.h>
 
@@ -30,26 +32,9 @@ namespace lunatic::rt::observe {
 namespace {
 
 constexpr uint64_t kRequestDeadlineNs = 5'000'000'000;  // to send a request head, or take an answer
-constexpr size_t kMaxRequestBytes = 8192;
 constexpr uint64_t kLingerNs = 1'000'000'000;  // reading what is left of a refused request
-
-// Writes all of `data` to `fd`, waiting (until `deadline_ns`) where it is non-blocking.
-bool writeAll(int fd, std::string_view data, uint64_t deadline_ns) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(size_t(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN) return false;
-    uint64_t now = nowNanoseconds();
-    if (now >= deadline_ns) return false;
-    pollfd wait{fd, POLLOUT, 0};
-    ::poll(&wait, 1, int((deadline_ns - now) / 1'000'000) + 1);
-  }
-  return true;
-}
+constexpr size_t kMaxRequestBytes = 8192;
+constexpr size_t kMaxConnections = 16;  // served at once; more wait in the listen backlog
 
 void writeToStderr(std::string_view text) {
   while (!text.empty()) {
@@ -60,27 +45,6 @@ void writeToStderr(std::string_view text) {
   }
 }
 
-// What http_parser tells of a request: its target, and whether its head is complete.
-struct Request {
-  std::string target;
-  bool complete = false;
-};
-
-http_parser_settings requestSettings() {
-  http_parser_settings settings;
-  http_parser_settings_init(&settings);
-  settings.on_url = [](http_parser* parser, const char* at, size_t length) {
-    static_cast<Request*>(parser->data)->target.append(at, length);
-    return 0;
-  };
-  // The head is all an endpoint of GETs needs: a body, if any, is not read.
-  settings.on_headers_complete = [](http_parser* parser) {
-    static_cast<Request*>(parser->data)->complete = true;
-    return 1;  // tells http_parser there is no body to read
-  };
-  return settings;
-}
-
 std::string answer(int status, const char* reason, const char* content_type, const std::string& body, bool head) {
   std::string text = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Type: " + content_type +
                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
@@ -88,66 +52,107 @@ std::string answer(int status, const char* reason, const char* content_type, con
   return text;
 }
 
-// Reads one request from `fd` and answers it.
-void serveConnection(int fd) {
-  static const http_parser_settings kSettings = requestSettings();
-  uint64_t deadline = nowNanoseconds() + kRequestDeadlineNs;
-  http_parser parser;
-  http_parser_init(&parser, HTTP_REQUEST);
-  Request request;
-  parser.data = &request;
-  size_t received = 0;
-  char buffer[2048];
-  while (!request.complete) {
-    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) {
-      uint64_t now = nowNanoseconds();
-      if (now >= deadline) return;
-      pollfd wait{fd, POLLIN, 0};
-      ::poll(&wait, 1, int((deadline - now) / 1'000'000) + 1);
-      continue;
-    }
-    if (n <= 0) return;
-    received += size_t(n);
-    size_t parsed = http_parser_execute(&parser, &kSettings, buffer, size_t(n));
-    if (request.complete) break;
-    if (HTTP_PARSER_ERRNO(&parser) != HPE_OK || parsed != size_t(n) || received > kMaxRequestBytes) {
-      writeAll(fd, answer(400, "Bad Request", "text/plain", "bad request\n", false), deadline);
-      // Closing with unread input would reset the connection, and the client could lose the
-      // answer: say that nothing more comes, and read what is left for a moment first.
-      ::shutdown(fd, SHUT_WR);
-      uint64_t linger_until = std::min(deadline, nowNanoseconds() + kLingerNs);
-      for (uint64_t now; (now = nowNanoseconds()) < linger_until;) {
-        pollfd wait{fd, POLLIN, 0};
-        if (::poll(&wait, 1, int((linger_until - now) / 1'000'000) + 1) <= 0) break;
-        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;
-      }
-      return;
-    }
-  }
+// The answer to a request whose head http_parser read.
+std::string answerRequest(const http_parser& parser, std::string_view target) {
   bool head = parser.method == HTTP_HEAD;
-  std::string_view path = request.target;
-  path = path.substr(0, path.find('?'));
-  std::string reply;
-  if (parser.method != HTTP_GET && !head) {
-    reply = answer(405, "Method Not Allowed", "text/plain", "only GET and HEAD\n", false);
-  } else if (path == "/metrics") {
-    reply = answer(200, "OK", kMetricsContentType, renderMetrics(), head);
-  } else if (path == "/processes") {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (parser.method != HTTP_GET && !head) return answer(405, "Method Not Allowed", "text/plain", "only GET and HEAD\n", false);
+  if (path == "/metrics") return answer(200, "OK", kMetricsContentType, renderMetrics(), head);
+  if (path == "/processes") {
     ProcessTableSummary summary;
     std::string table = renderProcessTable(&summary);
-    log::write(log::Level::Debug, "process_table", 0,
-               "listed " + std::to_string(summary.processes) + " processes for /processes in " +
-                   std::to_string(summary.elapsed_ns / 1000) + " us",
-               {{"processes", int64_t(summary.processes)}, {"microseconds", int64_t(summary.elapsed_ns / 1000)}});
-    reply = answer(200, "OK", "text/plain; charset=utf-8", table, head);
-  } else {
-    reply = answer(404, "Not Found", "text/plain", "try /metrics or /processes\n", head);
+    if (log::debugEnabled()) {
+      log::write(log::Level::Debug, "process_table", 0,
+                 "listed " + std::to_string(summary.processes) + " processes for /processes in " +
+                     std::to_string(summary.elapsed_ns / 1000) + " us",
+                 {{"processes", int64_t(summary.processes)}, {"microseconds", int64_t(summary.elapsed_ns / 1000)}});
+    }
+    return answer(200, "OK", "text/plain; charset=utf-8", table, head);
   }
-  writeAll(fd, reply, nowNanoseconds() + kRequestDeadlineNs);
+  return answer(404, "Not Found", "text/plain", "try /metrics or /processes\n", head);
 }
+
+// One client: its request read until the head is whole (or found bad), then its answer
+// written; every step without blocking, so that a slow or silent client holds up no other.
+class Connection {
+ public:
+  explicit Connection(int fd) : fd_(fd), deadline_(nowNanoseconds() + kRequestDeadlineNs) {
+    http_parser_init(&parser_, HTTP_REQUEST);
+    parser_.data = this;
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() { ::close(fd_); }
+
+  int fd() const { return fd_; }
+  short events() const { return writing() ? POLLOUT : POLLIN; }
+  uint64_t deadline() const { return deadline_; }
+  // Does what the socket is ready for; false once the connection is done with.
+  bool advance() { return writing() ? write() : read(); }
+
+ private:
+  bool writing() const { return sent_ < reply_.size(); }
+
+  bool read() {
+    char buffer[2048];
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n < 0) return errno == EINTR || errno == EAGAIN;
+    if (refused_) return n > 0;  // lingering: what is left of a refused request is dropped
+    if (n == 0) return false;
+    received_ += size_t(n);
+    static const http_parser_settings kSettings = settings();
+    size_t parsed = http_parser_execute(&parser_, &kSettings, buffer, size_t(n));
+    if (head_complete_) {
+      reply_ = answerRequest(parser_, target_);
+    } else if (HTTP_PARSER_ERRNO(&parser_) != HPE_OK || parsed != size_t(n) || received_ > kMaxRequestBytes) {
+      reply_ = answer(400, "Bad Request", "text/plain", "bad request\n", false);
+      refused_ = true;
+    } else {
+      return true;
+    }
+    deadline_ = nowNanoseconds() + kRequestDeadlineNs;
+    return write();
+  }
+
+  bool write() {
+    ssize_t n = ::send(fd_, reply_.data() + sent_, reply_.size() - sent_, MSG_NOSIGNAL);
+    if (n < 0) return errno == EINTR || errno == EAGAIN;
+    sent_ += size_t(n);
+    if (writing()) return true;
+    if (!refused_) return false;
+    // Closing with unread input would reset the connection, and the client could lose the
+    // answer: say that nothing more comes, and read what is left for a moment first.
+    ::shutdown(fd_, SHUT_WR);
+    deadline_ = std::min(deadline_, nowNanoseconds() + kLingerNs);
+    return true;
+  }
+
+  static http_parser_settings settings() {
+    http_parser_settings s;
+    http_parser_settings_init(&s);
+    s.on_url = [](http_parser* parser, const char* at, size_t length) {
+      static_cast<Connection*>(parser->data)->target_.append(at, length);
+      return 0;
+    };
+    // The head is all an endpoint of GETs needs: a body, if any, is not read.
+    s.on_headers_complete = [](http_parser* parser) {
+      static_cast<Connection*>(parser->data)->head_complete_ = true;
+      http_parser_pause(parser, 1);
+      return 0;
+    };
+    return s;
+  }
+
+  const int fd_;
+  uint64_t deadline_;
+  http_parser parser_;
+  std::string target_;
+  size_t received_ = 0;
+  bool head_complete_ = false;
+  bool refused_ = false;  // answered 400: reads only to drain, until the deadline
+  std::string reply_;
+  size_t sent_ = 0;
+};
 
 void dumpProcessTable() {
   ProcessTableSummary summary;
@@ -155,21 +160,34 @@ void dumpProcessTable() {
   writeToStderr("lunatic: process table (SIGUSR1)\n" + table);
 }
 
+// The observer's loop: the signalfd, the listener (-1: none) and up to kMaxConnections
+// clients in one poll.
 [[noreturn]] void run(int signal_fd, int listener) {
-  pollfd fds[2] = {{signal_fd, POLLIN, 0}, {listener, POLLIN, 0}};
-  nfds_t count = listener >= 0 ? 2 : 1;
+  std::vector<std::unique_ptr<Connection>> connections;
+  std::vector<pollfd> fds;
   for (;;) {
-    if (::poll(fds, count, -1) < 0) continue;  // EINTR
+    fds.assign({{signal_fd, POLLIN, 0}, {listener, short(connections.size() < kMaxConnections ? POLLIN : 0), 0}});
+    uint64_t now = nowNanoseconds(), next_deadline = UINT64_MAX;
+    for (const auto& c : connections) {
+      fds.push_back({c->fd(), c->events(), 0});
+      next_deadline = std::min(next_deadline, c->deadline());
+    }
+    int timeout = next_deadline == UINT64_MAX ? -1 : int(next_deadline > now ? (next_deadline - now) / 1'000'000 + 1 : 0);
+    if (::poll(fds.data(), fds.size(), timeout) < 0) continue;  // EINTR
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
       while (::read(signal_fd, &info, sizeof info) == sizeof info) dumpProcessTable();
     }
-    if (count == 2 && (fds[1].revents & POLLIN)) {
+    now = nowNanoseconds();
+    std::vector<std::unique_ptr<Connection>> kept;
+    for (size_t i = 0; i < connections.size(); ++i) {
+      bool ready = fds[i + 2].revents != 0;
+      if ((!ready || connections[i]->advance()) && now < connections[i]->deadline()) kept.push_back(std::move(connections[i]));
+    }
+    connections = std::move(kept);
+    if (fds[1].revents & POLLIN) {
       int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd >= 0) {
-        serveConnection(fd);
-        ::close(fd);
-      }
+      if (fd >= 0) connections.push_back(std::make_unique<Connection>(fd));
     }
   }
 }

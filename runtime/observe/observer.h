@@ -8,8 +8,8 @@
 // Both are served by one thread of the observer's own, asleep in poll(2) until a signal or a
 // scrape comes: a scrape of 100,000 processes takes milliseconds of work that a worker would
 // take from its processes (a host task cannot be preempted), and the signal is taken through
-// a signalfd, so no handler runs in a signal context at all. Requests are answered one at a
-// time, each within a deadline, with the connection closed after the answer.
+// a signalfd, so no handler runs in a signal context at all. Up to 16 clients are served at
+// once without blocking, each within a deadline, the connection closed after the answer.
 #pragma once
 
 #include <string>
