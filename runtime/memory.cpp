@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/stats.h"
 #include "runtime/trap.h"
 
 namespace lunatic::rt {
@@ -216,7 +215,6 @@ bool MemoryPool::acquire(lunatic_memory* memory, MemorySlot* slot, int cache) {
       free_.insert(free_.end(), list.begin(), list.end());
     }
     memory->base = slot->base;
-    stats::count(&stats::ThreadCounters::memory_slots_taken);
   }
   memory->size = slot_bytes_;
   memory->reserved = mode_ == LUNATIC_MEMORY_GUARD_PAGES ? kGuardReservation : 0;
@@ -253,7 +251,6 @@ void MemoryPool::release(lunatic_memory* memory, MemorySlot slot, int cache) {
     slot.warm = zero(slot.base, slot_bytes_, slot.warm, mayWarm(slot));
   }
   slot.reused = true;
-  stats::count(&stats::ThreadCounters::memory_slots_returned);
   if (cache < 0 || size_t(cache) >= kCaches) return giveBack(slot);
   std::vector<MemorySlot>& list = caches_[cache].free;
   list.push_back(slot);

@@ -16,17 +16,20 @@ std::vector<std::unique_ptr<ThreadCounters>> threads;  // never shrinks: a threa
 
 thread_local ThreadCounters* thread_counters = nullptr;
 
+__attribute__((noinline, cold)) ThreadCounters& makeLocal() {
+  std::lock_guard lock(threads_mutex);
+  thread_counters = threads.emplace_back(std::make_unique<ThreadCounters>()).get();
+  return *thread_counters;
+}
+
 }  // namespace
 
 void setEnabled() { recording = true; }
 
 __attribute__((noinline)) ThreadCounters& local() {
   asm volatile("");  // keeps the thread-local's address from being reused across a switch
-  if (!thread_counters) {
-    std::lock_guard lock(threads_mutex);
-    thread_counters = threads.emplace_back(std::make_unique<ThreadCounters>()).get();
-  }
-  return *thread_counters;
+  ThreadCounters* counters = thread_counters;
+  return __builtin_expect(counters != nullptr, 1) ? *counters : makeLocal();
 }
 
 void forEachThreadImpl(void (*visit)(const ThreadCounters&, void*), void* context) {

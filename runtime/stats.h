@@ -1,6 +1,8 @@
 // The runtime's own figures for the metrics endpoint (runtime/observe/): counts of what
-// happened (spawns, ends, messages, I/O operations, ...), recorded by whichever thread saw
-// it into counters of its own and summed only when scraped.
+// happened (spawns, ends, I/O operations, `--serve` answers), recorded by whichever thread
+// saw it into counters of its own and summed only when scraped. What each process counts
+// itself (its reductions, the messages it sent: process.h) is summed from the live
+// processes when scraped, and kept here for those that ended.
 //
 // Recording is off unless an exporter asked for it (setEnabled, before the workers start):
 // every record is then one predictable branch. On, it is a call to find the thread's
@@ -42,13 +44,6 @@ const char* ioPathName(IoPath path);
 enum class EndCause : uint8_t { Normal, ExitNonZero, Trap, Killed, OutOfFuel, HostMemory, Count };
 const char* endCauseName(EndCause cause);
 
-// Mailbox depths seen by messages as they are queued: bucket k counts depths up to 2^k.
-inline constexpr size_t kDepthBuckets = 21;  // 1 .. 2^20, then above
-inline size_t depthBucket(uint64_t depth) {
-  size_t k = depth <= 1 ? 0 : size_t(64 - __builtin_clzll(depth - 1));
-  return k < kDepthBuckets ? k : kDepthBuckets;
-}
-
 // `--serve` answers: latency buckets in seconds (Prometheus's defaults, finer at the low end).
 inline constexpr double kLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                             0.1,    0.25,  0.5,    1,     2.5,  5,    10};
@@ -60,11 +55,9 @@ inline constexpr size_t kStatusCount = sizeof kStatuses / sizeof kStatuses[0];
 struct alignas(64) ThreadCounters {
   Counter spawned;
   Counter ended[size_t(EndCause::Count)];
-  Counter messages_sent, message_bytes_sent;
-  Counter mailbox_depth[kDepthBuckets + 1];
-  Counter mailbox_depth_sum;
+  // What the processes that ended had counted themselves.
+  Counter ended_reductions, ended_messages_sent, ended_message_bytes_sent;
   Counter io[size_t(IoPath::Count)][size_t(IoKind::Count)];
-  Counter memory_slots_taken, memory_slots_returned;
   Counter serve_requests[kStatusCount + 1];  // by kStatuses, then every other status
   Counter serve_latency[kLatencyBuckets + 1];
   Counter serve_latency_sum_us;
@@ -74,7 +67,8 @@ struct alignas(64) ThreadCounters {
 extern bool recording;
 void setEnabled();
 
-// The calling thread's counters, made on its first record.
+// The calling thread's counters, made on its first record. Not inlined (see above), and
+// its slow path is a call of its own, so that the usual one is a load and a test.
 ThreadCounters& local();
 
 // Records `n` into `counter` of the calling thread's counters, if recording.
@@ -84,14 +78,14 @@ inline void count(Counter ThreadCounters::*counter, uint64_t n = 1) {
 inline void countIo(IoPath path, IoKind kind) {
   if (__builtin_expect(recording, 0)) local().io[size_t(path)][size_t(kind)].add();
 }
-inline void countEnd(EndCause cause) {
-  if (__builtin_expect(recording, 0)) local().ended[size_t(cause)].add();
-}
-inline void countMailboxDepth(uint64_t depth) {
+// A process's end: its cause, and what it counted itself while it lived.
+inline void countEnd(EndCause cause, uint64_t reductions, uint64_t messages_sent, uint64_t message_bytes_sent) {
   if (__builtin_expect(recording, 0)) {
     ThreadCounters& counters = local();
-    counters.mailbox_depth[depthBucket(depth)].add();
-    counters.mailbox_depth_sum.add(depth);
+    counters.ended[size_t(cause)].add();
+    counters.ended_reductions.add(reductions);
+    counters.ended_messages_sent.add(messages_sent);
+    counters.ended_message_bytes_sent.add(message_bytes_sent);
   }
 }
 void countServeRequest(int status, uint64_t latency_ns);  // tests `recording` itself

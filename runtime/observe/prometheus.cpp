@@ -11,12 +11,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unordered_set>
 #include <vector>
 
 #include "runtime/api/metrics.h"
+#include "runtime/process/process.h"
 #include "runtime/process/scheduler.h"
 #include "runtime/stats.h"
 
@@ -27,10 +29,8 @@ namespace {
 struct Totals {
   uint64_t spawned = 0;
   uint64_t ended[size_t(stats::EndCause::Count)] = {};
-  uint64_t messages_sent = 0, message_bytes_sent = 0;
-  uint64_t mailbox_depth[stats::kDepthBuckets + 1] = {}, mailbox_depth_sum = 0;
+  uint64_t reductions = 0, messages_sent = 0, message_bytes_sent = 0;  // of the ended processes
   uint64_t io[size_t(stats::IoPath::Count)][size_t(stats::IoKind::Count)] = {};
-  uint64_t memory_slots_taken = 0, memory_slots_returned = 0;
   uint64_t serve_requests[stats::kStatusCount + 1] = {};
   uint64_t serve_latency[stats::kLatencyBuckets + 1] = {}, serve_latency_sum_us = 0;
 };
@@ -45,18 +45,40 @@ Totals sumThreads() {
   stats::forEachThread([&](const stats::ThreadCounters& c) {
     t.spawned += c.spawned.read();
     addAll(t.ended, c.ended);
-    t.messages_sent += c.messages_sent.read();
-    t.message_bytes_sent += c.message_bytes_sent.read();
-    addAll(t.mailbox_depth, c.mailbox_depth);
-    t.mailbox_depth_sum += c.mailbox_depth_sum.read();
+    t.reductions += c.ended_reductions.read();
+    t.messages_sent += c.ended_messages_sent.read();
+    t.message_bytes_sent += c.ended_message_bytes_sent.read();
     for (size_t path = 0; path < size_t(stats::IoPath::Count); ++path) addAll(t.io[path], c.io[path]);
-    t.memory_slots_taken += c.memory_slots_taken.read();
-    t.memory_slots_returned += c.memory_slots_returned.read();
     addAll(t.serve_requests, c.serve_requests);
     addAll(t.serve_latency, c.serve_latency);
     t.serve_latency_sum_us += c.serve_latency_sum_us.read();
   });
   return t;
+}
+
+// What the live processes count themselves, and their mailboxes' depths now: read from each
+// process without its lock (each figure is a relaxed load of what its owner writes).
+struct LiveProcesses {
+  static constexpr size_t kDepthBuckets = 21;  // depth 0, up to 1, 2, 4 ... 2^19, then above
+  uint64_t alive = 0, pool_slots = 0;
+  uint64_t reductions = 0, messages_sent = 0, message_bytes_sent = 0;
+  uint64_t depths[kDepthBuckets + 1] = {};
+};
+
+LiveProcesses liveFigures() {
+  LiveProcesses live;
+  for (const ProcessRef& ref : liveProcesses()) {
+    const Process& p = *ref.get();
+    ++live.alive;
+    live.pool_slots += p.holdsPoolSlot();
+    live.reductions += p.reductions.load(std::memory_order_relaxed);
+    live.messages_sent += p.messages_sent.load(std::memory_order_relaxed);
+    live.message_bytes_sent += p.message_bytes_sent.load(std::memory_order_relaxed);
+    uint64_t depth = p.mailbox.size();
+    size_t bucket = depth == 0 ? 0 : depth == 1 ? 1 : size_t(65 - __builtin_clzll(depth - 1));
+    ++live.depths[std::min(bucket, LiveProcesses::kDepthBuckets)];
+  }
+  return live;
 }
 
 // The program's TCP sockets now: connections, and listeners. Read from its descriptors
@@ -188,11 +210,10 @@ std::string powerOfTwo(int exponent) {
 
 void writeRuntime(Writer& w) {
   Totals t = sumThreads();
-  uint64_t ended = 0;
-  for (uint64_t n : t.ended) ended += n;
+  LiveProcesses live = liveFigures();
 
-  if (w.family("lunatic_processes_alive", "gauge", "Processes alive now (spawned and not ended).")) {
-    w.sample("lunatic_processes_alive", "", t.spawned >= ended ? t.spawned - ended : uint64_t(0));
+  if (w.family("lunatic_processes_alive", "gauge", "Processes alive now.")) {
+    w.sample("lunatic_processes_alive", "", live.alive);
   }
   if (w.family("lunatic_processes_spawned_total", "counter", "Processes spawned.")) {
     w.sample("lunatic_processes_spawned_total", "", t.spawned);
@@ -203,24 +224,24 @@ void writeRuntime(Writer& w) {
                t.ended[c]);
     }
   }
-  if (w.family("lunatic_messages_sent_total", "counter", "Data messages queued for processes.")) {
-    w.sample("lunatic_messages_sent_total", "", t.messages_sent);
+  if (w.family("lunatic_messages_sent_total", "counter", "Data messages processes sent (send, send_after, distributed).")) {
+    w.sample("lunatic_messages_sent_total", "", t.messages_sent + live.messages_sent);
   }
-  if (w.family("lunatic_message_bytes_sent_total", "counter", "Bytes of data in the messages queued.")) {
-    w.sample("lunatic_message_bytes_sent_total", "", t.message_bytes_sent);
+  if (w.family("lunatic_message_bytes_sent_total", "counter", "Bytes of data in the messages sent.")) {
+    w.sample("lunatic_message_bytes_sent_total", "", t.message_bytes_sent + live.message_bytes_sent);
   }
-  if (w.family("lunatic_mailbox_depth", "histogram",
-               "The receiver's mailbox depth as each message is queued (the message included).")) {
-    std::vector<std::string> bounds;
-    std::vector<uint64_t> cumulative;
-    uint64_t sum = 0;
-    for (size_t k = 0; k < stats::kDepthBuckets; ++k) {
-      sum += t.mailbox_depth[k];
-      bounds.push_back(std::to_string(uint64_t(1) << k));
-      cumulative.push_back(sum);
+  if (w.family("lunatic_reductions_total", "counter",
+               "Reductions (about Wasm instructions) processes used, counted as their time slices end.")) {
+    w.sample("lunatic_reductions_total", "", t.reductions + live.reductions);
+  }
+  if (w.family("lunatic_mailbox_depth_processes", "gauge",
+               "Live processes whose mailbox holds at most at_most messages now (cumulative, as a histogram's buckets).")) {
+    uint64_t cumulative = 0;
+    for (size_t k = 0; k <= LiveProcesses::kDepthBuckets; ++k) {
+      cumulative += live.depths[k];
+      std::string bound = k == LiveProcesses::kDepthBuckets ? "+Inf" : k == 0 ? "0" : std::to_string(uint64_t(1) << (k - 1));
+      w.sample("lunatic_mailbox_depth_processes", Writer::withLabel("", "at_most", bound), cumulative);
     }
-    w.histogram("lunatic_mailbox_depth", "", bounds, cumulative, sum + t.mailbox_depth[stats::kDepthBuckets],
-                double(t.mailbox_depth_sum));
   }
 
   std::vector<scheduler::WorkerFigures> workers = scheduler::workerFigures();
@@ -236,9 +257,6 @@ void writeRuntime(Writer& w) {
             [](const scheduler::WorkerFigures& f) { return double(f.busy_ns) / 1e9; });
   perWorker("lunatic_worker_yields_total", "counter", "Time slices that processes gave up on each worker.",
             [](const scheduler::WorkerFigures& f) { return f.yields; });
-  perWorker("lunatic_worker_reductions_total", "counter",
-            "Reductions (about Wasm instructions) processes used on each worker, counted as their time slices end.",
-            [](const scheduler::WorkerFigures& f) { return f.reductions; });
 
   if (w.family("lunatic_io_operations_total", "counter",
                "I/O operations: path=direct counts each call tried without waiting; uring, epoll, pool and thread "
@@ -252,9 +270,8 @@ void writeRuntime(Writer& w) {
       }
     }
   }
-  if (w.family("lunatic_memory_pool_slots_in_use", "gauge", "Linear memories taken from the memory pools.")) {
-    uint64_t in_use = t.memory_slots_taken >= t.memory_slots_returned ? t.memory_slots_taken - t.memory_slots_returned : 0;
-    w.sample("lunatic_memory_pool_slots_in_use", "", in_use);
+  if (w.family("lunatic_memory_pool_slots_in_use", "gauge", "Linear memories of live processes taken from the memory pools.")) {
+    w.sample("lunatic_memory_pool_slots_in_use", "", live.pool_slots);
   }
   TcpSockets tcp = tcpSockets();
   if (w.family("lunatic_tcp_connections", "gauge", "TCP connections open in the program (the scrape's own included).")) {

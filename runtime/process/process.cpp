@@ -102,14 +102,6 @@ ProcessId currentProcessId() {
   return p ? p->id : 0;
 }
 
-// What a message queued for a process adds to the figures (stats.h): taken out of line, so
-// that with recording off delivery pays one branch.
-__attribute__((noinline)) void countDelivery(const Message& message, size_t depth) {
-  stats::count(&stats::ThreadCounters::messages_sent);
-  stats::count(&stats::ThreadCounters::message_bytes_sent, message.data.size());
-  stats::countMailboxDepth(depth);
-}
-
 stats::EndCause endCause(const Death& death) {
   if (!death.failed) return stats::EndCause::Normal;
   switch (death.trap) {
@@ -159,7 +151,7 @@ void Mailbox::clear() {
     head_ = m->next;
   }
   tail_ = nullptr;
-  size_ = 0;
+  resize(0);
 }
 
 void Mailbox::push(MessagePtr message) {
@@ -171,7 +163,7 @@ void Mailbox::push(MessagePtr message) {
     head_ = m;
   }
   tail_ = m;
-  ++size_;
+  resize(size() + 1);
 }
 
 MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after) {
@@ -182,7 +174,7 @@ MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after
     (previous ? previous->next : head_) = m->next;
     if (tail_ == m) tail_ = previous;
     m->next = nullptr;
-    --size_;
+    resize(size() - 1);
     return MessagePtr(m);
   }
   return nullptr;
@@ -218,6 +210,8 @@ void Process::reset() {
   host_room.store(0, std::memory_order_relaxed);
   fuel_left = 0;
   reductions.store(0, std::memory_order_relaxed);
+  messages_sent.store(0, std::memory_order_relaxed);
+  message_bytes_sent.store(0, std::memory_order_relaxed);
   wait_reason = WaitReason::Other;
   death = {};
   host_failure.clear();
@@ -327,7 +321,6 @@ void Process::deliver(MessagePtr message) {
     wakeLocked(guard);
     return;
   }
-  if (__builtin_expect(stats::recording, 0)) countDelivery(*message, mailbox.size() + 1);
   mailbox.push(std::move(message));
   wakeLocked(guard);
 }
@@ -337,7 +330,6 @@ void Process::deliverCounted(MessagePtr message, uint64_t timer_id, uint64_t boo
   if (dead) return;
   pending_timers.erase(timer_id);
   release(bookkeeping_bytes);
-  if (__builtin_expect(stats::recording, 0)) countDelivery(*message, mailbox.size() + 1);
   mailbox.push(std::move(message));
   wakeLocked(guard);
 }
@@ -602,7 +594,8 @@ void processEnded(Process* p) {
     shard.processes.erase(p->id);
   }
   process_slots.giveBack();
-  stats::countEnd(endCause(p->death));
+  stats::countEnd(endCause(p->death), p->reductions.load(std::memory_order_relaxed),
+                  p->messages_sent.load(std::memory_order_relaxed), p->message_bytes_sent.load(std::memory_order_relaxed));
   if (log::debugEnabled()) logEnd(*p);
   // What others made for it goes with it: the messages its timers would deliver (as in
   // Erlang, whose timers to a process are cancelled when it exits) and its names. Now that

@@ -145,13 +145,16 @@ class Mailbox {
   // As take, but only among messages that arrived after `after` (null: all of them).
   MessagePtr take(const int64_t* tags, size_t count, const Message* after = nullptr);
   const Message* newest() const { return tail_; }
-  size_t size() const { return size_; }  // under the process's lock, as every other use
+  // Changed under the process's lock, as everything here; read by anyone (the process
+  // table, the metrics endpoint), hence atomic, with plain loads and stores.
+  size_t size() const { return size_.load(std::memory_order_relaxed); }
   void clear();
 
  private:
+  void resize(size_t size) { size_.store(size, std::memory_order_relaxed); }
   Message* head_ = nullptr;
   Message* tail_ = nullptr;
-  size_t size_ = 0;
+  std::atomic<size_t> size_{0};
 };
 
 enum class ProcessState : uint8_t {
@@ -328,9 +331,15 @@ class Process final : public io::Waiter {
   ProcessResources& ownResources();
   MessageSlots messages;
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
-  // Reductions used in the time slices it has ended, for the process table; written by the
-  // process alone, read by anyone.
+  // Reductions used in the time slices it has ended, and the data messages it sent and their
+  // bytes, for the process table and the metrics endpoint: written by the process alone
+  // (plain loads and stores: no core but its own writes them), read by anyone.
   std::atomic<uint64_t> reductions{0};
+  std::atomic<uint64_t> messages_sent{0}, message_bytes_sent{0};
+  void countSent(uint64_t bytes) {
+    messages_sent.store(messages_sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    message_bytes_sent.store(message_bytes_sent.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
+  }
   WaitReason wait_reason = WaitReason::Other;  // read under `lock` while Waiting
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
@@ -340,6 +349,8 @@ class Process final : public io::Waiter {
 
   // The bytes of its linear memory now (0 if it has none); read by anyone.
   uint64_t memoryBytes() const { return __atomic_load_n(&memory_.size, __ATOMIC_RELAXED); }
+  // Whether it holds a slot of its module's memory pool (a glance, as memoryBytes).
+  bool holdsPoolSlot() const { return __atomic_load_n(&memory_slot_.base, __ATOMIC_RELAXED) != nullptr; }
   // The export it was spawned on.
   const lunatic_func* entryFunction() const { return entry_; }
 

@@ -71,7 +71,7 @@ struct Worker {
   bool waking_from_io = false;
   // For workerFigures: written by this worker, read by a scrape.
   std::atomic<uint64_t> started_ns{0}, idle_ns{0}, asleep_since_ns{0};
-  stats::Counter yields, reductions;
+  stats::Counter yields;
 
   // The clock is read only while the queue is longer than the runs since the last look,
   // every kMinRunsPerEnginePoll runs: the wait is timed from the first such reading.
@@ -263,18 +263,14 @@ void Worker::run(Process* p) {
   running = p;
   running_id.store(p->id, std::memory_order_relaxed);
   setCurrentGuestStack(&p->guest_stack);
-  uint64_t reductions_before = p->reductions.load(std::memory_order_relaxed);
   ctx::transfer_t back = ctx::jump_fcontext(p->context, p);
   p->context = back.fctx;
   setCurrentGuestStack(nullptr);
   running = nullptr;
   running_id.store(0, std::memory_order_relaxed);
-  if (__builtin_expect(stats::recording, 0)) {
-    reductions.add(p->reductions.load(std::memory_order_relaxed) - reductions_before);
-    if (p->switch_reason == Switch::Yield) yields.add();
-  }
   switch (p->switch_reason) {
     case Switch::Yield:
+      yields.add();  // a slice given up: rare beside parks, and a plain add
       queue.push(p);
       break;
     case Switch::Park: {
@@ -352,8 +348,7 @@ std::vector<WorkerFigures> workerFigures() {
     uint64_t asleep = w->asleep_since_ns.load(std::memory_order_relaxed);
     uint64_t idle = w->idle_ns.load(std::memory_order_relaxed) + (asleep && asleep < now ? now - asleep : 0);
     uint64_t alive = started && started < now ? now - started : 0;
-    figures.push_back({w->index, w->queue.size(), alive > idle ? alive - idle : 0, w->yields.read(),
-                       w->reductions.read()});
+    figures.push_back({w->index, w->queue.size(), alive > idle ? alive - idle : 0, w->yields.read()});
   }
   return figures;
 }

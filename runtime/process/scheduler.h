@@ -52,14 +52,12 @@ void dropTimers(const std::unordered_set<uint64_t>& ids);
 
 // What each worker has done, for the metrics endpoint (runtime/observe/), read while it runs:
 // its run queue's length now, the time it has not spent asleep waiting for work since it
-// started, and (while stats::recording) the time slices its processes gave up and the
-// reductions they used.
+// started, and the time slices its processes gave up.
 struct WorkerFigures {
   unsigned index = 0;
   uint64_t queue_length = 0;
   uint64_t busy_ns = 0;
   uint64_t yields = 0;
-  uint64_t reductions = 0;
 };
 std::vector<WorkerFigures> workerFigures();
 // The processes on a worker now (a glance: one may have switched by the time it is read).
