@@ -90,10 +90,9 @@ struct Worker {
     engine->poll();
     waking_from_io = false;
   }
-  // The worker sleeps only here, and a sleep costs a system call anyway: timing it costs
-  // two clock reads, where timing the runs instead would cost two per switch.
-  void waitForEngine(uint64_t timeout_ns) {
-    uint64_t asleep = nowNanoseconds();
+  // The worker sleeps only here, and a sleep costs a system call anyway: timing it costs a
+  // clock read more (`now` is the caller's), where timing the runs would cost two a switch.
+  void waitForEngine(uint64_t timeout_ns, uint64_t asleep) {
     asleep_since_ns.store(asleep, std::memory_order_relaxed);
     waking_from_io = true;
     engine->wait(timeout_ns);
@@ -251,7 +250,7 @@ Process* Worker::findWork() {
     }
     uint64_t deadline = scheduler.next_deadline.load();
     uint64_t now = nowNanoseconds();
-    if (!found && !next && deadline > now) waitForEngine(deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
+    if (!found && !next && deadline > now) waitForEngine(deadline == UINT64_MAX ? UINT64_MAX : deadline - now, now);
     sleeping.store(false, std::memory_order_seq_cst);
     scheduler.sleepers.fetch_sub(1, std::memory_order_seq_cst);
   }
