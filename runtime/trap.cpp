@@ -325,6 +325,20 @@ bool forEachBacktraceRun(Emit emit) {
 
 }  // namespace
 
+const char* guestFunctionAt(uintptr_t pc) {
+  std::lock_guard lock(modules_mutex);
+  return functionAt(pc);
+}
+
+std::vector<std::pair<uintptr_t, uintptr_t>> guestCodeRanges() {
+  std::lock_guard lock(modules_mutex);
+  std::vector<std::pair<uintptr_t, uintptr_t>> ranges;
+  for (const lunatic_module* m : modules) {
+    ranges.emplace_back(reinterpret_cast<uintptr_t>(m->code_start), reinterpret_cast<uintptr_t>(m->code_end));
+  }
+  return ranges;
+}
+
 std::string formatTrapBacktrace(bool one_line) {
   std::string out;
   auto append = [&](const char* name, size_t repeats) {

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lunatic/abi.h"
 
@@ -43,6 +45,12 @@ void setCurrentGuestStack(GuestStack* stack);
 // Runs fn(context) so that a trap or proc_exit inside it returns here instead. Nests. The
 // guest may switch threads inside fn (a process migrating); the result is still right.
 GuardResult runGuarded(void (*fn)(void*), void* context);
+
+// The name of the Wasm function whose code holds `pc`, or null (runtime or host code, or a
+// function without a name); any thread.
+const char* guestFunctionAt(uintptr_t pc);
+// The address ranges [start, end) of the Wasm code of every module registered so far.
+std::vector<std::pair<uintptr_t, uintptr_t>> guestCodeRanges();
 
 // The backtrace of the last trap on this thread, innermost first: as "f <- g <- h", or
 // as lines "  at f".

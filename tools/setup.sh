@@ -39,6 +39,8 @@ test_packages=(
   # tests/serve drives servers with curl; tests/net's TLS peers make their certificates with
   # Python's cryptography, and tests/cluster checks certificates with openssl
   curl python3-cryptography openssl
+  # tests/observe: a real Prometheus scrapes an executable, and promtool checks /metrics
+  prometheus
 )
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks

@@ -141,7 +141,10 @@ Errno poll_oneoff(lunatic_instance* self, uint32_t in, uint32_t out, uint32_t co
     if (n < 0) return fromHostResult(n);
   } else {
     Process* process = Process::of(self);  // Context::of has made sure there is one
-    while (nowNanoseconds() < deadline) process->parkUntil(deadline);  // may end early, on a message
+    while (nowNanoseconds() < deadline) {  // may end early, on a message
+      process->wait_reason = WaitReason::Timer;
+      process->parkUntil(deadline);
+    }
   }
 
   uint64_t now = nowNanoseconds();

@@ -37,11 +37,14 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "chat"))
 import crowd  # noqa: E402  (examples/chat/crowd.py: idle clients, RSS)
 
 SERVERS = ["go", "erlang", "lunatic-uring", "lunatic-epoll"]
-# Also available, not run by default: the lunatic server compiled in bounds-checked mode.
-OPTIONAL_SERVERS = ["lunatic-uring-bounds"]
-# Each lunatic server: its I/O engine (LUNATIC_IO) and lunaticc's options.
-LUNATIC_SERVERS = {"lunatic-uring": ("uring", []), "lunatic-epoll": ("epoll", []),
-                   "lunatic-uring-bounds": ("uring", ["--bounds-checks"])}
+# Also available, not run by default: the lunatic server compiled in bounds-checked mode, and
+# the uring server with its metrics endpoint on and never scraped (what recording costs: the
+# table adds lunatic-uring-metrics/lunatic-uring).
+OPTIONAL_SERVERS = ["lunatic-uring-bounds", "lunatic-uring-metrics"]
+# Each lunatic server: its I/O engine (LUNATIC_IO), lunaticc's options and its environment.
+LUNATIC_SERVERS = {"lunatic-uring": ("uring", [], {}), "lunatic-epoll": ("epoll", [], {}),
+                   "lunatic-uring-bounds": ("uring", ["--bounds-checks"], {}),
+                   "lunatic-uring-metrics": ("uring", [], {"LUNATIC_METRICS_LISTEN": "127.0.0.1:0"})}
 THREADS = "2"  # GOMAXPROCS, erl +S, LUNATIC_THREADS: the same two cores for every server
 
 
@@ -84,10 +87,10 @@ def build(o):
         # The TLS server reads its certificate and key through WASI: their directory, granted.
         grant = {"LUNATIC_DIRS": "%s::%s:ro" % (o.work, o.work)} if o.tls else {}
         for name in lunatic:
-            backend, flags = LUNATIC_SERVERS[name]
+            backend, flags, env = LUNATIC_SERVERS[name]
             exe = os.path.join(o.work, ("tls-echo-" if o.tls else "echo-") + name)
             run_checked([os.path.join(o.build, "bin", "lunaticc"), *flags, wasm, "-o", exe])
-            servers[name] = (dict({"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend}, **grant), [exe] + tls_files)
+            servers[name] = (dict(env, LUNATIC_THREADS=THREADS, LUNATIC_IO=backend, **grant), [exe] + tls_files)
     return servers
 
 
@@ -219,6 +222,8 @@ def echo_table(o, names, results):
     lunatic = [n for n in names if n.startswith("lunatic-")]
     refs = [n for n in ("go", "erlang") if n in names]
     pairs = [(a, b) for a in lunatic for b in refs]
+    if "lunatic-uring-metrics" in names and "lunatic-uring" in names:
+        pairs.append(("lunatic-uring-metrics", "lunatic-uring"))
     header = ["connections", "figure"] + names + ["%s/%s" % p for p in pairs]
     rows = []
     for c in o.connections:

@@ -14,6 +14,10 @@ Implementations:
   lunatic  executables DIR/bench-<name> given by --lunatic-bin DIR, run with the same ARGS
   baseline the same from another build, given by --baseline-bin DIR (a change is measured
            side by side with the code before it: the table adds lunatic/baseline)
+  lunatic-metrics
+           the --lunatic-bin executables with their metrics endpoint on and never scraped
+           (LUNATIC_METRICS_LISTEN=127.0.0.1:0), with --with-metrics: the table adds
+           lunatic-metrics/lunatic, what recording the runtime's figures costs
   lunatic-rs
            the benchmarks written with lunatic-rs (bench/processes/lunatic-rs: spawn and
            pingpong), built against the lunatic-rs 0.13 source given by --lunatic-rs DIR
@@ -27,7 +31,7 @@ one line `RESULT <name> <seconds> <checksum> [key=value ...]`; a run that times 
 non-zero, prints no such line or a checksum other than the expected one is an error cell.
 
 Usage: bench/processes/run.py RUNS [--only NAME,...] [--impls erlang,go,lunatic,...]
-       [--lunatic-bin DIR] [--baseline-bin DIR] [--lunatic-rs DIR] [--lunaticc FILE]
+       [--lunatic-bin DIR] [--baseline-bin DIR] [--with-metrics] [--lunatic-rs DIR] [--lunaticc FILE]
        [--markdown] [--timeout SECONDS] [--build-dir DIR]
        [--spawn-n N] [--skynet-leaves L] [--ring-procs P] [--ring-laps L]
        [--pingpong-n N] [--idle-n N]
@@ -47,7 +51,8 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BENCHMARKS = ["spawn", "skynet", "ring", "pingpong", "idle"]
-IMPLS = ["erlang", "go", "lunatic", "baseline", "lunatic-rs", "lunatic-rs-small"]
+IMPLS = ["erlang", "go", "lunatic", "baseline", "lunatic-metrics", "lunatic-rs", "lunatic-rs-small"]
+METRICS_ENV = {"LUNATIC_METRICS_LISTEN": "127.0.0.1:0"}
 ALWAYS_SHOWN = ["erlang", "go", "lunatic"]   # the others get a column only when they run
 # lunatic-rs variant -> rustc flags. The small one is linked as bench/processes/lunatic's
 # CMakeLists.txt links the C programs.
@@ -151,14 +156,14 @@ def build_go(build_dir, benches):
     return impl
 
 
-def find_lunatic(bin_dir, benches, name="lunatic"):
+def find_lunatic(bin_dir, benches, name="lunatic", env=None):
     if not bin_dir:
         return None
     impl = Impl(name)
     for b in benches:
         exe = os.path.join(os.path.abspath(bin_dir), "bench-" + b)
         if os.path.isfile(exe) and os.access(exe, os.X_OK):
-            impl.commands[b] = ({}, [exe])
+            impl.commands[b] = (dict(env or {}), [exe])
         else:
             log("%s: %s not found" % (name, exe))
     return impl
@@ -321,6 +326,8 @@ def table_rows(benches, impls, results, o):
     shown = [i for i in IMPLS if i in ALWAYS_SHOWN or i in impls]
     if "baseline" in impls:
         pairs.append(("lunatic", "baseline"))
+    if "lunatic-metrics" in impls:
+        pairs.append(("lunatic-metrics", "lunatic"))
     pairs += [(i, "lunatic") for i in LUNATIC_RS_RUSTFLAGS if i in impls]
     header = ["benchmark", "figure"] + shown + ["%s/%s" % p for p in pairs]
     rows = []
@@ -400,10 +407,13 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("runs", type=int, metavar="RUNS")
     p.add_argument("--only", help="comma-separated benchmarks (%s)" % ",".join(BENCHMARKS))
-    p.add_argument("--impls", default=",".join(IMPLS), help="comma-separated implementations")
+    p.add_argument("--impls", default=",".join(i for i in IMPLS if i != "lunatic-metrics"),
+                   help="comma-separated implementations")
     p.add_argument("--lunatic-bin", metavar="DIR", help="directory of bench-<name> executables")
     p.add_argument("--baseline-bin", metavar="DIR",
                    help="the same of another build, run side by side as 'baseline'")
+    p.add_argument("--with-metrics", action="store_true",
+                   help="also run the --lunatic-bin executables with metrics on, as 'lunatic-metrics'")
     p.add_argument("--lunatic-rs", metavar="DIR",
                    help="lunatic-rs 0.13 source to build the lunatic-rs implementations with")
     p.add_argument("--lunaticc", metavar="FILE", default=os.path.join(REPO, "build", "bin", "lunaticc"),
@@ -423,6 +433,8 @@ def parse_args():
     o.impl_names = o.impls.split(",")
     if o.baseline_bin and "baseline" not in o.impl_names:
         o.impl_names.append("baseline")
+    if o.with_metrics and "lunatic-metrics" not in o.impl_names:
+        o.impl_names.append("lunatic-metrics")
     for b in o.benches:
         if b not in BENCHMARKS:
             p.error("unknown benchmark %r (known: %s)" % (b, ", ".join(BENCHMARKS)))
@@ -446,7 +458,8 @@ def main():
     makers = {"erlang": lambda: build_erlang(o.build_dir, o.benches),
               "go": lambda: build_go(o.build_dir, o.benches),
               "lunatic": lambda: find_lunatic(o.lunatic_bin, o.benches),
-              "baseline": lambda: find_lunatic(o.baseline_bin, o.benches, "baseline")}
+              "baseline": lambda: find_lunatic(o.baseline_bin, o.benches, "baseline"),
+              "lunatic-metrics": lambda: find_lunatic(o.lunatic_bin, o.benches, "lunatic-metrics", METRICS_ENV)}
     for variant in LUNATIC_RS_RUSTFLAGS:
         makers[variant] = lambda v=variant: build_lunatic_rs(v, o.build_dir, o.benches,
                                                              o.lunatic_rs, o.lunaticc)

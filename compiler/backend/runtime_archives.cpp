@@ -28,9 +28,9 @@ std::vector<std::string> runtimeArchives(bool serve) {
   std::vector<std::string> archives = {lib_dir + (serve ? "/liblunatic_serve.a" : "/liblunatic_main.a"),
                                        lib_dir + "/liblunatic_runtime.a", lib_dir + "/libboost_context.a",
                                        lib_dir + "/liburing.a", lib_dir + "/libsqlite3.a", lib_dir + "/libcares.a",
-                                       lib_dir + "/libssl.a", lib_dir + "/libcrypto.a"};
-  // The server's archive needs libhttp_parser: it goes after the runtime's archives.
-  if (serve) archives.push_back(lib_dir + "/libhttp_parser.a");
+                                       lib_dir + "/libssl.a", lib_dir + "/libcrypto.a",
+                                       // the metrics endpoint's and --serve's HTTP parser
+                                       lib_dir + "/libhttp_parser.a"};
   return archives;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lunatic/utf8.h"
+#include "runtime/log.h"
 #include "runtime/trap.h"
 
 namespace lunatic::rt::api {
@@ -16,10 +17,16 @@ namespace lunatic::rt::api {
 Process& callerOf(lunatic_instance* instance) {
   Process* p = Process::of(instance);
   if (!p) {
-    std::fprintf(stderr, "lunatic: a lunatic::* function was called outside a process\n");
+    log::error("a lunatic::* function was called outside a process");
     lunatic_trap(LUNATIC_TRAP_HOST);
   }
   return *p;
+}
+
+void logRefusal(const Process& p, const char* function, std::string_view why) {
+  if (!log::debugEnabled()) return;
+  log::write(log::Level::Debug, "refused", p.id,
+             "process " + std::to_string(p.id) + ": " + function + " refused: " + std::string(why));
 }
 
 void holdHostMemory(lunatic_instance* self, Process& p, uint64_t bytes, const char* function) {

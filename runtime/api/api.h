@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "runtime/guest_memory.h"
 #include "runtime/host.h"
@@ -17,6 +18,10 @@ namespace lunatic::rt::api {
 // The process an instance belongs to. An instance outside the scheduler (an embedding)
 // has none, and calling a lunatic::* function from one ends it with a trap.
 Process& callerOf(lunatic_instance* instance);
+
+// Logs, at debug level, that a capability of p's refused what `function` asked (the call
+// itself answers the guest as the API says: an error id, -1, a failure).
+void logRefusal(const Process& p, const char* function, std::string_view why);
 
 // Counts `bytes` more of host memory held for the calling process p (its own: a resource, its
 // message slot), or, if that would take it past its budget (max_host_memory), fails it with

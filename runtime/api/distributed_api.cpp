@@ -60,7 +60,10 @@ uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id,
                        uint32_t id_ptr) {
   Process& p = callerOf(self);
   // Upstream checks this before anything else, and traps.
-  if (!p.capabilities.can_spawn_processes) fail(self, "spawn", "the process may not spawn processes");
+  if (!p.capabilities.can_spawn_processes) {
+    logRefusal(p, "spawn", "the process may not spawn processes");
+    fail(self, "spawn", "the process may not spawn processes");
+  }
   cluster::Cluster& cluster = cluster::current();
   if (node == cluster.localNode()) {
     if (module != kProgramModule) return refuse(self, "spawn", id_ptr, "Module does not exist.", kSpawnNoModule);

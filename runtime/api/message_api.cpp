@@ -78,9 +78,12 @@ uint64_t get_process_id(lunatic_instance* self) { return slotMessage(self, "get_
 
 uint64_t data_size(lunatic_instance* self) { return slotMessage(self, "data_size").data.size(); }
 
+// Every data message a process sends leaves through here (send, send_after, lunatic::distributed).
 MessagePtr takeOutgoing(lunatic_instance* self, const char* function) {
   slotMessage(self, function);
-  return std::move(callerOf(self).messages.current);
+  Process& p = callerOf(self);
+  p.countSent(p.messages.current->data.size());
+  return std::move(p.messages.current);
 }
 
 uint32_t send(lunatic_instance* self, uint64_t process_id) {
@@ -115,6 +118,7 @@ uint32_t receiveMatching(lunatic_instance* self, const int64_t* tags, size_t cou
       return result;
     }
     if (timed_out || (deadline && nowNanoseconds() >= deadline)) return kReceiveTimeout;
+    p.wait_reason = WaitReason::Message;
     timed_out = !p.parkAfterLook(deadline);
   }
 }

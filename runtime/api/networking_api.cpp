@@ -128,6 +128,7 @@ bool permitted(lunatic_instance* self, Permission needed, const char* function, 
   if (needed == Permission::Listen ? p.capabilities.can_listen : p.capabilities.can_connect) return true;
   const char* what = needed == Permission::Listen ? "may not listen (bind sockets)"
                                                   : "may not connect (open connections or send to addresses)";
+  api::logRefusal(p, function, what);
   storeResult(self, function, id_ptr,
               api::newError(p, std::string(function) + ": the process " + what + ": its config denies it"));
   return false;

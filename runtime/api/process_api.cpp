@@ -42,7 +42,10 @@ Capabilities ownLimits(Process& p) {
 
 uint64_t create_config(lunatic_instance* self) {
   Process& p = callerOf(self);
-  if (!p.capabilities.can_create_configs) return UINT64_MAX;  // -1: denied
+  if (!p.capabilities.can_create_configs) {
+    logRefusal(p, "create_config", "the process may not create configs");
+    return UINT64_MAX;  // -1: denied
+  }
   holdHostMemory(self, p, kConfigBytes, "create_config");
   // As upstream: no permission, max_memory u32::MAX bytes, no fuel limit, no arguments,
   // environment or directories. Networking, which upstream grants every process, stays as
@@ -182,7 +185,10 @@ const char* prepareSpawn(lunatic_instance* self, const char* function_name, cons
   const Capabilities& config =
       guest.config_id == -1 ? p.capabilities : configOf(self, uint64_t(guest.config_id), function_name);
   self->reductions_left -= kSpawnCost;
-  if (!p.capabilities.can_spawn_processes) return "the process may not spawn processes";
+  if (!p.capabilities.can_spawn_processes) {
+    logRefusal(p, function_name, "the process may not spawn processes");
+    return "the process may not spawn processes";
+  }
   request.image = guest.module_id == -1 ? p.image : heldModule(p, uint64_t(guest.module_id));
   if (!request.image) return "no such module";
   request.function = function.data();
@@ -271,7 +277,10 @@ void sleep_ms(lunatic_instance* self, uint64_t milliseconds) {
   Process& p = callerOf(self);
   uint64_t now = nowNanoseconds();
   uint64_t deadline = milliseconds > (UINT64_MAX - now) / 1'000'000 ? UINT64_MAX - 1 : now + milliseconds * 1'000'000;
-  while (nowNanoseconds() < deadline) p.parkUntil(deadline);
+  while (nowNanoseconds() < deadline) {
+    p.wait_reason = WaitReason::Timer;
+    p.parkUntil(deadline);
+  }
 }
 
 void die_when_link_dies(lunatic_instance* self, uint32_t flag) {

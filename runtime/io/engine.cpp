@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
+
+#include "runtime/log.h"
 
 namespace lunatic::rt::io {
 
@@ -55,11 +58,11 @@ Backend chosenBackend() {
     bool uring_works = makeUringEngine() != nullptr;
     if (forced && std::strcmp(forced, "uring") == 0) {
       if (uring_works) return Backend::Uring;
-      std::fprintf(stderr, "lunatic: error: LUNATIC_IO=uring, but this system refuses io_uring\n");
+      log::error("LUNATIC_IO=uring, but this system refuses io_uring");
       std::_Exit(1);
     }
     if (forced) {
-      std::fprintf(stderr, "lunatic: error: LUNATIC_IO=%s: want uring or epoll\n", forced);
+      log::error(std::string("LUNATIC_IO=") + forced + ": want uring or epoll");
       std::_Exit(1);
     }
     return uring_works ? Backend::Uring : Backend::Epoll;

@@ -25,9 +25,31 @@
 #include "runtime/io/engine.h"
 #include "runtime/clock.h"
 #include "runtime/io/waiter.h"
+#include "runtime/stats.h"
 
 namespace lunatic::rt::io {
 namespace {
+
+stats::IoKind statsKind(Operation::Kind kind) {
+  switch (kind) {
+    case Operation::Kind::Poll: return stats::IoKind::Poll;
+    case Operation::Kind::Receive: return stats::IoKind::Receive;
+    case Operation::Kind::Read: return stats::IoKind::Read;
+    case Operation::Kind::Write: return stats::IoKind::Write;
+    case Operation::Kind::Call: break;
+  }
+  return stats::IoKind::Call;
+}
+
+// Counts an operation that parks its process (or blocks its thread): where it waits.
+void countWait(const Operation& op, bool blocking_thread) {
+  if (!stats::recording) return;
+  stats::IoPath path = blocking_thread                         ? stats::IoPath::Thread
+                       : op.kind == Operation::Kind::Call      ? stats::IoPath::Pool
+                       : chosenBackend() == Backend::Uring     ? stats::IoPath::Uring
+                                                               : stats::IoPath::Epoll;
+  stats::countIo(path, statsKind(op.kind));
+}
 
 int iovCount(std::span<const iovec> iov) { return int(std::min<size_t>(iov.size(), IOV_MAX)); }
 
@@ -93,6 +115,7 @@ int64_t blockThread(Operation& op, uint64_t deadline_ns) {
 // Runs `op` on the calling worker's engine and parks until it completes.
 int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
   op.waiter = currentWaiter();  // before submitting: a pool thread may finish at once
+  countWait(op, !op.waiter);
   if (!op.waiter) return blockThread(op, deadline_ns);
   if (op.kind == Operation::Kind::Call) {
     runOnBlockingPool(op);
@@ -133,6 +156,7 @@ int64_t blockingTransfer(bool reading, int fd, std::span<const iovec> iov, int64
 
 int64_t transfer(Operation::Kind kind, int fd, std::span<const iovec> iov, int64_t offset, Target target) {
   bool reading = kind == Operation::Kind::Read;
+  stats::countIo(stats::IoPath::Direct, statsKind(kind));
   if (target == Target::NeverWaits) return blockingTransfer(reading, fd, iov, offset);
   if (!reading && target == Target::RegularFile) return blockingTransfer(false, fd, iov, offset);
   for (;;) {
@@ -200,6 +224,7 @@ int64_t write(int fd, std::span<const iovec> iov, int64_t offset, Target target)
 
 int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint64_t deadline_ns, sockaddr* recv_from,
              socklen_t* from_length) {
+  stats::countIo(stats::IoPath::Direct, stats::IoKind::Receive);
   msghdr m = messageOf(iov);
   for (;;) {
     Operation op;  // a fresh one each time round: an operation completes once
@@ -228,6 +253,7 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint
 
 int64_t send(int fd, std::span<const iovec> iov, int flags, uint64_t deadline_ns, const sockaddr* send_to,
              socklen_t to_length) {
+  stats::countIo(stats::IoPath::Direct, stats::IoKind::Send);
   msghdr m = messageOf(iov);
   m.msg_name = const_cast<sockaddr*>(send_to);
   m.msg_namelen = send_to ? to_length : 0;
@@ -244,6 +270,7 @@ int64_t send(int fd, std::span<const iovec> iov, int flags, uint64_t deadline_ns
 }
 
 int accept(int fd, sockaddr* address, socklen_t* length, uint64_t deadline_ns) {
+  stats::countIo(stats::IoPath::Direct, stats::IoKind::Accept);
   for (;;) {
     socklen_t room = length ? *length : 0;
     int64_t n = retryInterrupted([&] { return accept4(fd, address, length ? &room : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC); });
@@ -256,6 +283,7 @@ int accept(int fd, sockaddr* address, socklen_t* length, uint64_t deadline_ns) {
 }
 
 int connect(int fd, const sockaddr* address, socklen_t length, uint64_t deadline_ns) {
+  stats::countIo(stats::IoPath::Direct, stats::IoKind::Connect);
   int64_t n = retryInterrupted([&] { return ::connect(fd, address, length); });
   if (n != -EINPROGRESS) return int(n);
   if (!waitReady(fd, POLLOUT, deadline_ns)) return -ETIMEDOUT;
@@ -268,6 +296,7 @@ int connect(int fd, const sockaddr* address, socklen_t length, uint64_t deadline
 int poll(std::span<Interest> interests, uint64_t deadline_ns) {
   // Most waits find something ready at once: one poll(2), no engine. Its array is gone
   // before the process parks: a kill while parked skips destructors.
+  stats::countIo(stats::IoPath::Direct, stats::IoKind::Poll);
   {
     std::vector<pollfd> fds;
     fds.reserve(interests.size());

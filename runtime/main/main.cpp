@@ -7,7 +7,8 @@
 // The root process sees the arguments, environment and directories of wasi/grants.h; a grant
 // that cannot be honoured (a directory that does not exist) is an error before it starts.
 // An executable built from a module with tests and no --entry runs them instead
-// (test_mode/test_mode.h).
+// (test_mode/test_mode.h). SIGUSR1 lists its processes on stderr, and LUNATIC_METRICS_LISTEN
+// serves its metrics (observe/observer.h): its arguments are the guest's, so no flag.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -16,7 +17,9 @@
 #include <string>
 #include <thread>
 
+#include "runtime/log.h"
 #include "runtime/main/executable.h"
+#include "runtime/observe/observer.h"
 #include "lunatic/abi.h"
 #include "runtime/process/module_image.h"
 #include "runtime/process/scheduler.h"
@@ -40,7 +43,7 @@ unsigned workerThreads() {
     char* end = nullptr;
     unsigned long n = std::strtoul(value, &end, 10);
     if (end != value && *end == 0 && n >= 1 && n <= 1024) return unsigned(n);
-    std::fprintf(stderr, "lunatic: warning: ignoring LUNATIC_THREADS=%s (want 1 to 1024)\n", value);
+    log::warn(std::string("ignoring LUNATIC_THREADS=") + value + " (want 1 to 1024)");
   }
   return std::max(1u, std::thread::hardware_concurrency());
 }
@@ -58,26 +61,31 @@ int main(int argc, char** argv) {
   std::string error;
   ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);
   if (!image) {
-    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    log::error(error);
+    finish(1);
+  }
+  // Before any thread starts: they inherit the signal mask it sets.
+  if (error = observe::startObserver(""); !error.empty()) {
+    log::error(error);
     finish(1);
   }
   if (lunatic_main_entry[0] == 0) {
     if (!lunatic_run_tests) {
-      std::fprintf(stderr, "lunatic: error: this executable has no entry and no test mode\n");
+      log::error("this executable has no entry and no test mode");
       finish(1);
     }
     finish(lunatic_run_tests(image, argc, argv, workerThreads()));
   }
   wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
   if (!grants) {
-    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    log::error(error);
     finish(1);
   }
   scheduler::start(workerThreads());
 
   ProcessRef process = spawnProcess(rootProcessRequest(image, lunatic_main_entry, std::move(grants)), &error);
   if (!process) {
-    std::fprintf(stderr, "lunatic: error: %s\n", error.c_str());
+    log::error(error);
     finish(1);
   }
   ProcessId id = process->id;

@@ -1,7 +1,7 @@
 // A host function's failure of its caller (host_failure.h).
 #include "runtime/process/host_failure.h"
 
-#include <cstdio>
+#include "runtime/log.h"
 
 #include "runtime/process/process.h"
 #include "runtime/trap.h"
@@ -13,7 +13,7 @@ void fail(lunatic_instance* instance, const char* function, const char* why) {
   if (p) {
     p->host_failure = std::string(function) + ": " + why;  // logged with the backtrace as the process ends
   } else {
-    std::fprintf(stderr, "lunatic: %s: %s\n", function, why);
+    log::error(std::string(function) + ": " + why);
   }
   lunatic_trap(LUNATIC_TRAP_HOST);
 }

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/log.h"
+
 namespace lunatic::rt::limits {
 namespace {
 
@@ -81,7 +83,7 @@ uint64_t fromEnvironment(const char* name, uint64_t fallback) {
   char* end = nullptr;
   unsigned long long n = std::strtoull(value, &end, 10);
   if (end != value && *end == 0 && n > 0 && value[0] != '-') return n;
-  std::fprintf(stderr, "lunatic: warning: ignoring %s=%s (want a positive whole number)\n", name, value);
+  log::warn(std::string("ignoring ") + name + "=" + value + " (want a positive whole number)");
   return fallback;
 }
 

@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "runtime/instance.h"
+#include "runtime/log.h"
+#include "runtime/stats.h"
 #include "lunatic/embed.h"
 #include "runtime/process/allocation.h"
 #include "runtime/io/memory_stdio.h"
@@ -94,6 +96,24 @@ class ProcessSlots {
 };
 ProcessSlots process_slots;
 
+// The process running on the calling worker, 0 elsewhere: who spawned, killed or sent.
+ProcessId currentProcessId() {
+  Process* p = scheduler::currentProcess();
+  return p ? p->id : 0;
+}
+
+stats::EndCause endCause(const Death& death) {
+  if (!death.failed) return stats::EndCause::Normal;
+  switch (death.trap) {
+    case 0: return stats::EndCause::ExitNonZero;
+    case kKilledKind: return stats::EndCause::Killed;
+    case kOutOfFuelKind: return stats::EndCause::OutOfFuel;
+    case kOverHostBudgetKind:
+    case kHostOutOfMemoryKind: return stats::EndCause::HostMemory;
+  }
+  return stats::EndCause::Trap;
+}
+
 bool typesMatch(const char* signature, const std::string& types) {
   const char* colon = std::strchr(signature, ':');
   return std::string_view(signature, size_t(colon - signature)) == types;
@@ -131,6 +151,7 @@ void Mailbox::clear() {
     head_ = m->next;
   }
   tail_ = nullptr;
+  resize(0);
 }
 
 void Mailbox::push(MessagePtr message) {
@@ -142,6 +163,7 @@ void Mailbox::push(MessagePtr message) {
     head_ = m;
   }
   tail_ = m;
+  resize(size() + 1);
 }
 
 MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after) {
@@ -152,6 +174,7 @@ MessagePtr Mailbox::take(const int64_t* tags, size_t count, const Message* after
     (previous ? previous->next : head_) = m->next;
     if (tail_ == m) tail_ = previous;
     m->next = nullptr;
+    resize(size() - 1);
     return MessagePtr(m);
   }
   return nullptr;
@@ -186,6 +209,10 @@ void Process::reset() {
   if (messages.receive_tags.capacity() > kKeptReceiveTags) std::vector<int64_t>().swap(messages.receive_tags);
   host_room.store(0, std::memory_order_relaxed);
   fuel_left = 0;
+  reductions.store(0, std::memory_order_relaxed);
+  messages_sent.store(0, std::memory_order_relaxed);
+  message_bytes_sent.store(0, std::memory_order_relaxed);
+  wait_reason = WaitReason::Other;
   death = {};
   host_failure.clear();
   report_traps = true;
@@ -207,6 +234,7 @@ ProcessResources& Process::ownResources() {
 
 void Process::chargeSlice() {
   int64_t used = sliceBudget() - instance_.reductions_left;
+  if (used > 0) reductions.store(reductions.load(std::memory_order_relaxed) + uint64_t(used), std::memory_order_relaxed);
   if (capabilities.max_fuel != 0 && used > 0) {
     fuel_left -= used;
     if (fuel_left <= 0 && !unkillable_calls) die(kOutOfFuelKind);
@@ -231,6 +259,7 @@ void Process::suspend(Switch reason, bool killable) {
   switch_reason = reason;
   ctx::transfer_t from = ctx::jump_fcontext(back, nullptr);
   back = from.fctx;  // the worker that resumed us, perhaps another one
+  wait_reason = WaitReason::Other;
   if (killable) checkKilled();
 }
 
@@ -327,6 +356,11 @@ void Process::failSoon(uint32_t kind) {
 }
 
 void Process::killWith(uint32_t kind) {
+  if (log::debugEnabled()) {
+    log::write(log::Level::Debug, "kill", id,
+               "process " + std::to_string(id) + " is to end: " + lunatic_trap_message(kind),
+               {{"by", int64_t(currentProcessId())}});
+  }
   std::unique_lock guard(lock);
   if (dead) return;
   markKilled(kind);
@@ -374,11 +408,13 @@ void Process::run() {
     death.host_failure = std::move(host_failure);
     return;
   }
+  if (!log::enabled(log::Level::Warn)) return;
   std::string backtrace = formatTrapBacktrace(true);
   // A host function that refused the process's input says which and why instead.
   const char* what = host_failure.empty() ? lunatic_trap_message(result.kind) : host_failure.c_str();
-  std::string line = "lunatic: process " + std::to_string(id) + " failed: " + what +
-                     (backtrace.empty() ? "" : " at ") + backtrace + "\n";
+  std::string line = log::format(log::Level::Warn, "process_failed", id,
+                                 "process " + std::to_string(id) + " failed: " + what +
+                                     (backtrace.empty() ? "" : " at ") + backtrace);
   // A process whose stderr an embedder holds in memory (a test's, a request's) logs there.
   if (const std::shared_ptr<wasi::MemoryStdio>& stdio = capabilities.wasi->memory_stdio) {
     iovec text{line.data(), line.size()};
@@ -397,6 +433,19 @@ ProcessRef findProcess(ProcessId id) {
   if (it == shard.processes.end()) return {};
   it->second->retain();
   return ProcessRef(it->second);
+}
+
+std::vector<ProcessRef> liveProcesses() {
+  std::vector<ProcessRef> list;
+  for (Shard& shard : shards) {
+    std::lock_guard lock(shard.mutex);
+    list.reserve(list.size() + shard.processes.size());
+    for (const auto& [id, p] : shard.processes) {
+      p->retain();
+      list.emplace_back(p);
+    }
+  }
+  return list;
 }
 
 ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
@@ -460,6 +509,14 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error) {
     p->watched = true;
     scheduler::watch(id);
   }
+  stats::count(&stats::ThreadCounters::spawned);
+  if (log::debugEnabled()) {
+    ProcessId parent = currentProcessId();
+    log::write(log::Level::Debug, "spawn", id,
+               "process " + std::to_string(id) + " spawned by " + (parent ? std::to_string(parent) : "the host") +
+                   " on " + std::string(request.function, request.function_length),
+               {{"parent", int64_t(parent)}});
+  }
   p->retain();  // for the caller
   scheduler::enqueue(p);  // the scheduler holds the reference made with the process
   return ProcessRef(p);
@@ -506,6 +563,19 @@ void unlinkProcesses(Process* a, ProcessId b_id) {
   if (ProcessRef b = findProcess(b_id)) drop(b.get(), a->id);
 }
 
+namespace {
+
+void logEnd(const Process& p) {
+  const Death& death = p.death;
+  std::string how = !death.failed       ? "normally"
+                    : death.trap == 0 ? "with exit status " + std::to_string(death.exit_code)
+                                      : std::string("by ") + lunatic_trap_message(death.trap);
+  log::write(log::Level::Debug, "exit", p.id, "process " + std::to_string(p.id) + " ended " + how,
+             {{"status", death.exit_code}, {"trap", int64_t(death.trap)}});
+}
+
+}  // namespace
+
 void processEnded(Process* p) {
   std::vector<std::pair<ProcessId, int64_t>> links;
   std::vector<ProcessId> monitors;
@@ -524,6 +594,9 @@ void processEnded(Process* p) {
     shard.processes.erase(p->id);
   }
   process_slots.giveBack();
+  stats::countEnd(endCause(p->death), p->reductions.load(std::memory_order_relaxed),
+                  p->messages_sent.load(std::memory_order_relaxed), p->message_bytes_sent.load(std::memory_order_relaxed));
+  if (log::debugEnabled()) logEnd(*p);
   // What others made for it goes with it: the messages its timers would deliver (as in
   // Erlang, whose timers to a process are cancelled when it exits) and its names. Now that
   // it is dead no one else touches pending_timers (Process::deliverCounted, cancelTimer).
@@ -544,6 +617,12 @@ void processEnded(Process* p) {
     }
     // As in Lunatic, only a failure travels along links; a normal end does not.
     if (!p->death.failed) continue;
+    if (log::debugEnabled()) {
+      log::write(log::Level::Debug, "link_signal", other_id,
+                 "process " + std::to_string(other_id) + (other->die_when_link_dies ? " ends with" : " is told of") +
+                     " its link " + std::to_string(p->id) + ", which failed",
+                 {{"link", int64_t(p->id)}, {"tag", tag}});
+    }
     if (other->die_when_link_dies) {
       other->kill();
     } else {
@@ -556,6 +635,11 @@ void processEnded(Process* p) {
   }
   for (ProcessId watcher : monitors) {
     if (ProcessRef other = findProcess(watcher)) {
+      if (log::debugEnabled()) {
+        log::write(log::Level::Debug, "monitor_signal", watcher,
+                   "process " + std::to_string(watcher) + " is told that process " + std::to_string(p->id) + " ended",
+                   {{"monitored", int64_t(p->id)}});
+      }
       auto m = std::make_unique<Message>();
       m->kind = Message::Kind::ProcessDied;
       m->process = p->id;
@@ -573,6 +657,7 @@ void processEnded(Process* p) {
 namespace io {
 
 bool park(Waiter& self, uint64_t deadline_ns) {
+  static_cast<Process&>(self).wait_reason = WaitReason::Io;
   return static_cast<Process&>(self).parkUntil(deadline_ns, /*killable=*/false);
 }
 void wake(Waiter& waiter) { static_cast<Process&>(waiter).wake(); }

@@ -148,22 +148,30 @@ class Mailbox {
   // As take, but only among messages that arrived after `after` (null: all of them).
   MessagePtr take(const int64_t* tags, size_t count, const Message* after = nullptr);
   const Message* newest() const { return tail_; }
+  // Changed under the process's lock, as everything here; read by anyone (the process
+  // table, the metrics endpoint), hence atomic, with plain loads and stores.
+  size_t size() const { return size_.load(std::memory_order_relaxed); }
   void clear();
 
  private:
+  void resize(size_t size) { size_.store(size, std::memory_order_relaxed); }
   Message* head_ = nullptr;
   Message* tail_ = nullptr;
+  std::atomic<size_t> size_{0};
 };
 
 enum class ProcessState : uint8_t {
-  Runnable,  // in a run queue
-  Running,   // on a worker
+  Runnable,  // in a run queue, or on a worker (scheduler::runningProcesses tells which)
   Waiting,   // parked until wake()
   Done,
 };
 
 // Why a process hands its worker back.
 enum class Switch : uint8_t { Yield, Park, Exit };
+
+// What a parked process waits for, as the process table shows it (runtime/observe/): set
+// by the code that parks, before it parks; Other once it runs again.
+enum class WaitReason : uint8_t { Other, Message, Timer, Io };
 
 // How a process ended, for its links, its monitors and its parent's exit status.
 struct Death {
@@ -338,6 +346,16 @@ class Process final : public io::Waiter {
   ProcessResources& ownResources();
   MessageSlots messages;
   int64_t fuel_left = 0;      // reductions; meaningful if capabilities.max_fuel != 0
+  // Reductions used in the time slices it has ended, and the data messages it sent and their
+  // bytes, for the process table and the metrics endpoint: written by the process alone
+  // (plain loads and stores: no core but its own writes them), read by anyone.
+  std::atomic<uint64_t> reductions{0};
+  std::atomic<uint64_t> messages_sent{0}, message_bytes_sent{0};
+  void countSent(uint64_t bytes) {
+    messages_sent.store(messages_sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    message_bytes_sent.store(message_bytes_sent.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
+  }
+  WaitReason wait_reason = WaitReason::Other;  // read under `lock` while Waiting
   Death death;
   bool report_traps = true;   // log a trap in one line (the root process's is printed by main)
   bool watched = false;       // scheduler::waitFor waits for its end (SpawnRequest::watched)
@@ -346,6 +364,13 @@ class Process final : public io::Waiter {
   // Calls into a library under way (host_stack.h): while any is, a kill or the end of fuel
   // waits, and the process dies when the last returns.
   uint32_t unkillable_calls = 0;
+
+  // The bytes of its linear memory now (0 if it has none); read by anyone.
+  uint64_t memoryBytes() const { return __atomic_load_n(&memory_.size, __ATOMIC_RELAXED); }
+  // Whether it holds a slot of its module's memory pool (a glance, as memoryBytes).
+  bool holdsPoolSlot() const { return __atomic_load_n(&memory_slot_.base, __ATOMIC_RELAXED) != nullptr; }
+  // The export it was spawned on.
+  const lunatic_func* entryFunction() const { return entry_; }
 
   // --- Scheduler state ------------------------------------------------------------
   boost::context::detail::fcontext_t context = nullptr;  // where the process resumes
@@ -370,7 +395,7 @@ class Process final : public io::Waiter {
   std::unique_ptr<lunatic_table*[]> table_pointers_;
   std::unique_ptr<Table[]> tables_;
   std::unique_ptr<uint8_t[]> dropped_;  // data segments, then element segments
-  // The entry function and its parameters, until the process starts.
+  // The entry function (kept while the process lives) and its parameters, until it starts.
   const lunatic_func* entry_ = nullptr;
   std::vector<lunatic_value> entry_values_;
   void prefetchStackTop() const;
@@ -405,6 +430,11 @@ class ProcessRef {
 
 // The live processes by id.
 ProcessRef findProcess(ProcessId id);
+
+// A reference to every live process, in no order: the process table's shards are locked
+// one at a time and only while references are taken, so spawns and ends go on meanwhile
+// (a process spawned during the call may be missing, one that ended may be there, Done).
+std::vector<ProcessRef> liveProcesses();
 
 struct SpawnRequest {
   ModuleImage* image = nullptr;

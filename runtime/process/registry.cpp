@@ -169,6 +169,15 @@ void forget(ProcessId process) {
   holders.erase(holder);
 }
 
+std::vector<std::string> namesOf(ProcessId process) {
+  std::vector<std::string> list;
+  std::lock_guard lock(mutex);
+  auto holder = holders.find(process);
+  if (holder == holders.end()) return list;
+  for (const Names::value_type* entry : holder->second.names) list.push_back(entry->first.text);
+  return list;
+}
+
 void forgetEnvironment(uint64_t environment) {
   std::lock_guard lock(mutex);
   for (auto it = names.begin(); it != names.end();) {

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/process/process.h"
 
@@ -40,6 +41,9 @@ ProcessId getOrSpawn(uint64_t environment, std::string_view name, ProcessId call
 
 // What a name costs the process it names: the name and its entries in the registry.
 uint64_t nameBytes(std::string_view name);
+
+// The names `process` holds (in any environment), for the process table.
+std::vector<std::string> namesOf(ProcessId process);
 
 // Removes the names of a process that ended (Process::named). Called by processEnded.
 void forget(ProcessId process);

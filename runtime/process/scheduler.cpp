@@ -9,6 +9,8 @@
 #include "runtime/io/engine.h"
 #include "runtime/process/allocation.h"
 #include "runtime/process/run_queue.h"
+#include "runtime/log.h"
+#include "runtime/stats.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -56,6 +58,7 @@ struct Worker {
   RunQueue<Process> queue;  // process/run_queue.h
   std::thread thread;
   Process* running = nullptr;
+  std::atomic<ProcessId> running_id{0};  // running's, for runningProcesses on other threads
   // Where the worker's processes wait for I/O, and where the worker itself sleeps when it
   // has nothing to run: a sleeping worker is woken by its engine, by I/O or by wake().
   std::unique_ptr<io::Engine> engine;
@@ -66,6 +69,9 @@ struct Worker {
   // `ready`, behind those already waiting, rather than taking `next`. Otherwise a
   // connection whose data keeps arriving would run again and again while others starve.
   bool waking_from_io = false;
+  // For workerFigures: written by this worker, read by a scrape.
+  std::atomic<uint64_t> started_ns{0}, idle_ns{0}, asleep_since_ns{0};
+  stats::Counter yields;
 
   // The clock is read only while the queue is longer than the runs since the last look,
   // every kMinRunsPerEnginePoll runs: the wait is timed from the first such reading.
@@ -84,10 +90,15 @@ struct Worker {
     engine->poll();
     waking_from_io = false;
   }
-  void waitForEngine(uint64_t timeout_ns) {
+  // The worker sleeps only here, and a sleep costs a system call anyway: timing it costs a
+  // clock read more (`now` is the caller's), where timing the runs would cost two a switch.
+  void waitForEngine(uint64_t timeout_ns, uint64_t asleep) {
+    asleep_since_ns.store(asleep, std::memory_order_relaxed);
     waking_from_io = true;
     engine->wait(timeout_ns);
     waking_from_io = false;
+    asleep_since_ns.store(0, std::memory_order_relaxed);
+    idle_ns.store(idle_ns.load(std::memory_order_relaxed) + (nowNanoseconds() - asleep), std::memory_order_relaxed);
   }
 
   void loop();
@@ -197,9 +208,10 @@ std::optional<Timer> extractTimer(uint64_t id) {
 
 void Worker::loop() {
   currentWorker() = this;
+  started_ns.store(nowNanoseconds(), std::memory_order_relaxed);
   engine = io::makeEngine();
   if (!engine) {
-    std::fprintf(stderr, "lunatic: error: no I/O engine: neither io_uring nor epoll works here\n");
+    log::error("no I/O engine: neither io_uring nor epoll works here");
     std::_Exit(1);
   }
   for (;;) run(findWork());
@@ -238,7 +250,7 @@ Process* Worker::findWork() {
     }
     uint64_t deadline = scheduler.next_deadline.load();
     uint64_t now = nowNanoseconds();
-    if (!found && !next && deadline > now) waitForEngine(deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
+    if (!found && !next && deadline > now) waitForEngine(deadline == UINT64_MAX ? UINT64_MAX : deadline - now, now);
     sleeping.store(false, std::memory_order_seq_cst);
     scheduler.sleepers.fetch_sub(1, std::memory_order_seq_cst);
   }
@@ -248,13 +260,16 @@ void Worker::run(Process* p) {
   ++runs_since_engine_poll;
   p->fresh = false;
   running = p;
+  running_id.store(p->id, std::memory_order_relaxed);
   setCurrentGuestStack(&p->guest_stack);
   ctx::transfer_t back = ctx::jump_fcontext(p->context, p);
   p->context = back.fctx;
   setCurrentGuestStack(nullptr);
   running = nullptr;
+  running_id.store(0, std::memory_order_relaxed);
   switch (p->switch_reason) {
     case Switch::Yield:
+      yields.add();  // a slice given up: rare beside parks, and a plain add
       queue.push(p);
       break;
     case Switch::Park: {
@@ -322,6 +337,27 @@ void enqueue(Process* p) {
   w = scheduler.workers[scheduler.next_worker.fetch_add(1) % scheduler.workers.size()].get();
   w->queue.push(p);
   wakeSleepers(true);
+}
+
+std::vector<WorkerFigures> workerFigures() {
+  std::vector<WorkerFigures> figures;
+  uint64_t now = nowNanoseconds();
+  for (const auto& w : scheduler.workers) {
+    uint64_t started = w->started_ns.load(std::memory_order_relaxed);
+    uint64_t asleep = w->asleep_since_ns.load(std::memory_order_relaxed);
+    uint64_t idle = w->idle_ns.load(std::memory_order_relaxed) + (asleep && asleep < now ? now - asleep : 0);
+    uint64_t alive = started && started < now ? now - started : 0;
+    figures.push_back({w->index, w->queue.size(), alive > idle ? alive - idle : 0, w->yields.read()});
+  }
+  return figures;
+}
+
+std::vector<ProcessId> runningProcesses() {
+  std::vector<ProcessId> ids;
+  for (const auto& w : scheduler.workers) {
+    if (ProcessId id = w->running_id.load(std::memory_order_relaxed)) ids.push_back(id);
+  }
+  return ids;
 }
 
 int currentWorkerIndex() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "runtime/process/process.h"
 
@@ -48,6 +49,19 @@ uint64_t addMessageTimer(uint64_t deadline_ns, ProcessId process, MessagePtr mes
 bool cancelTimer(uint64_t id);
 // Cancels the timers `ids` of a process that ended (Process::pending_timers).
 void dropTimers(const std::unordered_set<uint64_t>& ids);
+
+// What each worker has done, for the metrics endpoint (runtime/observe/), read while it runs:
+// its run queue's length now, the time it has not spent asleep waiting for work since it
+// started, and the time slices its processes gave up.
+struct WorkerFigures {
+  unsigned index = 0;
+  uint64_t queue_length = 0;
+  uint64_t busy_ns = 0;
+  uint64_t yields = 0;
+};
+std::vector<WorkerFigures> workerFigures();
+// The processes on a worker now (a glance: one may have switched by the time it is read).
+std::vector<ProcessId> runningProcesses();
 
 // watch(id) before a process can end lets a non-worker thread waitFor(id) its end.
 void watch(ProcessId id);

@@ -18,6 +18,7 @@
 #include "runtime/serve/framing.h"
 #include "runtime/serve/program.h"
 #include "runtime/serve/server.h"
+#include "runtime/stats.h"
 
 namespace lunatic::rt::serve {
 namespace {
@@ -316,9 +317,11 @@ bool Connection::sendAnswer(const Answer& answer, bool closing) {
 }
 
 void Connection::logAccess(int status, size_t body_bytes) {
+  uint64_t latency_ns = nowNanoseconds() - request_started_ns_;
+  stats::countServeRequest(status, latency_ns);
   LogWriter& log = server_.accessLog();
   if (!log.enabled()) return;
-  double milliseconds = double(nowNanoseconds() - request_started_ns_) / 1e6;
+  double milliseconds = double(latency_ns) / 1e6;
   std::string line;
   line.reserve(160);
   line.append(endpoints_.remote_address).append(" - - ").append(logTimestamp()).append(" \"");

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/main/listener.h"
+
 namespace lunatic::rt::serve {
 namespace {
 
@@ -43,6 +45,8 @@ writes to stderr goes to the server's stderr, each line prefixed with the reques
   --access-log FILE        one line per request; '-' is stdout, 'off' none (default -)
   --content-type TYPE      for output without a Content-Type header
                            (default 'text/plain; charset=utf-8')
+  --metrics-listen HOST:PORT  serve /metrics (Prometheus) and /processes (the process
+                           table) there; also LUNATIC_METRICS_LISTEN (default: off)
   --help                   this text
 
 A program that traps, exits with a non-zero status or runs out of memory or fuel gets 500,
@@ -69,23 +73,19 @@ bool readNumber(const char* text, uint64_t minimum, uint64_t maximum, uint64_t* 
   return true;
 }
 
-// "HOST:PORT", "[V6]:PORT" or ":PORT" (every address).
+// --listen's address (main/listener.h).
 bool readListen(const char* text, ServeOptions* options) {
-  std::string value = text;
-  size_t colon = value.rfind(':');
-  if (colon == std::string::npos || colon + 1 == value.size()) return false;
-  std::string host = value.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  uint64_t port;
-  if (!readNumber(value.c_str() + colon + 1, 0, 65535, &port)) return false;
-  options->listen_host = host;
-  options->listen_port = std::to_string(port);
+  ListenAddress address;
+  if (!parseListenAddress(text, &address)) return false;
+  options->listen_host = address.host;
+  options->listen_port = address.port;
   return true;
 }
 
 enum Option : int {
   kListen = 256, kThreads, kTimeout, kMaxBody, kMaxOutput, kMaxStderr, kMaxHeaderBytes, kMaxConcurrent,
-  kMaxConnections, kMaxMemory, kMaxFuel, kReadTimeout, kKeepaliveTimeout, kAccessLog, kContentType, kHelp,
+  kMaxConnections, kMaxMemory, kMaxFuel, kReadTimeout, kKeepaliveTimeout, kAccessLog, kContentType, kMetricsListen,
+  kHelp,
 };
 
 constexpr option kOptions[] = {
@@ -104,6 +104,7 @@ constexpr option kOptions[] = {
     {"keepalive-timeout", required_argument, nullptr, kKeepaliveTimeout},
     {"access-log", required_argument, nullptr, kAccessLog},
     {"content-type", required_argument, nullptr, kContentType},
+    {"metrics-listen", required_argument, nullptr, kMetricsListen},
     {"help", no_argument, nullptr, kHelp},
     {nullptr, 0, nullptr, 0},
 };
@@ -123,6 +124,7 @@ int parseServeOptions(int argc, char** argv, ServeOptions* options) {
   opterr = 0;
   for (int c; (c = getopt_long(argc, argv, "", kOptions, nullptr)) != -1;) {
     uint64_t n = 0;
+    ListenAddress address;
     bool ok = true;
     switch (c) {
       case kListen: ok = readListen(optarg, options); break;
@@ -140,6 +142,7 @@ int parseServeOptions(int argc, char** argv, ServeOptions* options) {
       case kKeepaliveTimeout: ok = readNumber(optarg, 1, kDay, &options->keepalive_timeout_ms); break;
       case kAccessLog: options->access_log = optarg; break;
       case kContentType: options->content_type = optarg; break;
+      case kMetricsListen: ok = parseListenAddress(optarg, &address), options->metrics_listen = optarg; break;
       case kHelp: std::printf(kUsage, argv[0]); return 0;
       default:
         std::fprintf(stderr, "%s: error: unknown option or missing value: %s (see --help)\n", argv[0],

@@ -27,6 +27,7 @@ struct ServeOptions {
   uint64_t keepalive_timeout_ms = 5'000;  // an idle connection is closed after this
   std::string access_log = "-";           // a file, "-" for stdout, or "off"
   std::string content_type = "text/plain; charset=utf-8";  // when the program names none
+  std::string metrics_listen;             // HOST:PORT of the metrics endpoint; "": LUNATIC_METRICS_LISTEN
 };
 
 // Reads the command line into `options`. Returns -1 to go on, or else the status to exit

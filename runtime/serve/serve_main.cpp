@@ -19,6 +19,7 @@
 
 #include "runtime/main/executable.h"
 #include "lunatic/abi.h"
+#include "runtime/observe/observer.h"
 #include "runtime/process/module_image.h"
 #include "runtime/process/scheduler.h"
 #include "runtime/serve/options.h"
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
   ModuleImage* image = ModuleImage::of(&lunatic_main_module, &error);
   if (!image) fail(argv[0], error);
   if (!image->exportedFunction(lunatic_main_entry)) fail(argv[0], std::string("no export ") + lunatic_main_entry + " to run");
+
+  // Before the server's log thread starts, so that every thread inherits its signal mask.
+  if (error = observe::startObserver(options.metrics_listen); !error.empty()) fail(argv[0], error);
 
   // Only this thread takes the signals that stop the server; the workers, started after,
   // inherit the mask.

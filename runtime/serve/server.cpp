@@ -17,11 +17,11 @@
 
 #include <http_parser.h>
 
-#include "runtime/api/local_names.h"
 #include "runtime/io/io.h"
 #include "runtime/process/scheduler.h"
 #include "runtime/serve/connection.h"
 #include "runtime/main/executable.h"
+#include "runtime/main/listener.h"
 #include "runtime/serve/host_task.h"
 #include "runtime/serve/program.h"
 
@@ -48,38 +48,6 @@ uint64_t backlogCap() {
     std::fclose(f);
   }
   return cap;
-}
-
-// Binds a listening socket to host:port (host numeric, localhost, or empty for every
-// address: local_names.h; no resolver at start-up, so a static server in an empty root binds
-// as any other); the socket, or -1 with `error` set.
-int bindListener(const std::string& host, const std::string& port, std::string* error) {
-  const int backlog = int(std::min<uint64_t>(std::max(kBacklog, backlogCap()), INT_MAX));
-  const uint16_t port_number = uint16_t(std::stoul(port));  // options.cpp checked it
-  std::vector<sockaddr_storage> addresses;
-  // Every address: IPv4's first, as getaddrinfo's passive lookup orders them.
-  if (host.empty() ? !(net::resolveLocally("0.0.0.0", port_number, &addresses) &&
-                       net::resolveLocally("::", port_number, &addresses))
-                   : !net::resolveLocally(host, port_number, &addresses)) {
-    *error = "cannot listen on " + host + ": not a numeric address or localhost";
-    return -1;
-  }
-  int last_errno = 0;
-  for (const sockaddr_storage& address : addresses) {
-    int fd = socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      last_errno = errno;
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    socklen_t length = address.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    if (bind(fd, reinterpret_cast<const sockaddr*>(&address), length) == 0 && listen(fd, backlog) == 0) return fd;
-    last_errno = errno;
-    close(fd);
-  }
-  *error = "cannot listen on " + host + ":" + port + ": " + std::strerror(last_errno);
-  return -1;
 }
 
 }  // namespace
@@ -118,7 +86,8 @@ std::string Server::open() {
   // A request line and headers longer than this stop the parser with HPE_HEADER_OVERFLOW: 431.
   http_parser_set_max_header_size(options_.max_header_bytes);
   std::string error;
-  listener_ = bindListener(options_.listen_host, options_.listen_port, &error);
+  const int backlog = int(std::min<uint64_t>(std::max(kBacklog, backlogCap()), INT_MAX));
+  listener_ = bindListener({options_.listen_host, options_.listen_port}, backlog, &error);
   if (listener_ < 0) return error;
   // The port the system chose for port 0, and the address as the CGI's SERVER_* give it.
   sockaddr_storage bound{};

@@ -358,6 +358,17 @@ TEST_CASE("serve options: listen addresses") {
   }
 }
 
+TEST_CASE("serve options: the metrics endpoint's address") {
+  ServeOptions options;
+  CHECK(options.metrics_listen.empty());
+  CHECK(parse({"--metrics-listen", "127.0.0.1:9100"}, &options) == -1);
+  CHECK(options.metrics_listen == "127.0.0.1:9100");
+  for (const char* bad : {"9100", "host:", "host:99999"}) {
+    ServeOptions untouched;
+    CHECK_MESSAGE(parse({"--metrics-listen", bad}, &untouched) == 2, std::string(bad));
+  }
+}
+
 TEST_CASE("serve options: out-of-range and malformed numbers are usage errors") {
   ServeOptions options;
   for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
