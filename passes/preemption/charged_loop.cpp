@@ -13,6 +13,8 @@
 
 #include <map>
 
+#include "passes/loop_utils.h"
+
 namespace lunaticc {
 namespace {
 
@@ -114,6 +116,18 @@ void removeCheck(const Charge& charge, const llvm::ValueToValueMapTy& copy, llvm
 }
 
 }  // namespace
+
+bool leavesEarly(const llvm::Loop& loop) {
+  llvm::SmallVector<llvm::BasicBlock*, 4> exiting;
+  loop.getExitingBlocks(exiting);
+  for (llvm::BasicBlock* block : exiting) {
+    if (block == loop.getLoopLatch()) continue;
+    for (llvm::BasicBlock* successor : llvm::successors(block)) {
+      if (!loop.contains(successor) && !leadsToTrap(successor)) return true;
+    }
+  }
+  return false;
+}
 
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind) {
   ChargedLoop result{};

@@ -52,6 +52,12 @@ inline constexpr unsigned kTripCountBudget = 8;
 // yield metadata `kind`, has the translator's shape.
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind);
 
+// Whether `loop` may leave other than through its latch, to somewhere other than a trap: a
+// search (`while (i < n && !is_separator(s[i]))`). Such a loop is bounded only loosely, by
+// the length of what it searches, so a budget that covers its bound is rare, and its checks
+// are better thinned by unrolling (charge_unrolling.h) than versioned away.
+bool leavesEarly(const llvm::Loop& loop);
+
 // Takes the charges of `charged`, or of the copy of its loop that `copy` maps its values to
 // (empty: the loop itself), out: each check's branch goes straight on and its yield block
 // goes, its subtraction subtracts nothing, and phis left with one value (the budget's, and

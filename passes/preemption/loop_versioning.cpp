@@ -84,7 +84,7 @@ class ChargeVersioning {
   bool run() {
     std::vector<llvm::Loop*> candidates;
     for (llvm::Loop* loop : li_.getLoopsInPreorder()) {
-      if (!loop->isInnermost()) continue;
+      if (!loop->isInnermost() || leavesEarly(*loop)) continue;
       for (BasicBlock* block : loop->blocks()) {
         if (isYieldBlock(*block, kind_)) {
           candidates.push_back(loop);
