@@ -117,16 +117,35 @@ void removeCheck(const Charge& charge, const llvm::ValueToValueMapTy& copy, llvm
 
 }  // namespace
 
+std::optional<YieldCall> matchYieldCall(BasicBlock& yield, const llvm::Loop& loop) {
+  if (yield.size() != 4) return std::nullopt;
+  auto it = yield.begin();
+  auto* store = llvm::dyn_cast<llvm::StoreInst>(&*it++);
+  auto* call = llvm::dyn_cast<llvm::CallInst>(&*it++);
+  auto* load = llvm::dyn_cast<llvm::LoadInst>(&*it++);
+  if (!store || !call || !load || load->getPointerOperand() != store->getPointerOperand() ||
+      !loop.isLoopInvariant(store->getPointerOperand())) {
+    return std::nullopt;
+  }
+  for (Value* argument : call->args()) {
+    if (!loop.isLoopInvariant(argument)) return std::nullopt;
+  }
+  return YieldCall{store->getPointerOperand(), call};
+}
+
 bool leavesEarly(const llvm::Loop& loop) {
   llvm::SmallVector<llvm::BasicBlock*, 4> exiting;
   loop.getExitingBlocks(exiting);
+  unsigned leaving = 0;  // blocks that may leave the loop other than to a trap
   for (llvm::BasicBlock* block : exiting) {
-    if (block == loop.getLoopLatch()) continue;
     for (llvm::BasicBlock* successor : llvm::successors(block)) {
-      if (!loop.contains(successor) && !leadsToTrap(successor)) return true;
+      if (!loop.contains(successor) && !leadsToTrap(successor)) {
+        ++leaving;
+        break;
+      }
     }
   }
-  return false;
+  return leaving > 1;
 }
 
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind) {

@@ -18,12 +18,15 @@
 #include "passes/preemption/charges.h"
 
 namespace llvm {
+class BasicBlock;
 class BinaryOperator;
+class CallInst;
 class DominatorTree;
 class Loop;
 class LoopInfo;
 class PHINode;
 struct SimplifyQuery;
+class Value;
 }  // namespace llvm
 
 namespace lunaticc {
@@ -52,8 +55,18 @@ inline constexpr unsigned kTripCountBudget = 8;
 // yield metadata `kind`, has the translator's shape.
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind);
 
-// Whether `loop` may leave other than through its latch, to somewhere other than a trap: a
-// search (`while (i < n && !is_separator(s[i]))`). Such a loop is bounded only loosely, by
+// A charge's yield block as the translator emits it within loops (charges.h): the budget
+// stored to the instance's field, the marked call of lunatic_yield, the budget loaded back.
+struct YieldCall {
+  llvm::Value* budget_field;  // the instance's reductions_left
+  llvm::CallInst* call;
+};
+// The parts of `yield`, a yield block of `loop`, if it has that shape and its call's
+// arguments and field do not change in the loop.
+std::optional<YieldCall> matchYieldCall(llvm::BasicBlock& yield, const llvm::Loop& loop);
+
+// Whether `loop` may leave from more than one place, other than to a trap: a search
+// (`while (i < n && !is_separator(s[i]))`). Such a loop is bounded only loosely, by
 // the length of what it searches, so a budget that covers its bound is rare, and its checks
 // are better thinned by unrolling (charge_unrolling.h) than versioned away.
 bool leavesEarly(const llvm::Loop& loop);

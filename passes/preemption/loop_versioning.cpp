@@ -44,6 +44,7 @@
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
@@ -70,6 +71,12 @@ using llvm::Value;
 // loops run checked when they start on a budget too small for them.
 constexpr uint64_t kEarlyYieldLimit = 131072;
 
+// A loop that can go round at most this many times, and charge at most kMaxWholeCost in all,
+// is charged as a whole before it starts (chargeWhole). Both small: a run that leaves after
+// one iteration pays for all of them.
+constexpr uint64_t kWholeTrips = 8;
+constexpr uint64_t kMaxWholeCost = 1024;
+
 class ChargeVersioning {
  public:
   ChargeVersioning(llvm::Function& f, llvm::FunctionAnalysisManager& fam, unsigned kind)
@@ -84,7 +91,7 @@ class ChargeVersioning {
   bool run() {
     std::vector<llvm::Loop*> candidates;
     for (llvm::Loop* loop : li_.getLoopsInPreorder()) {
-      if (!loop->isInnermost() || leavesEarly(*loop)) continue;
+      if (!loop->isInnermost()) continue;
       for (BasicBlock* block : loop->blocks()) {
         if (isYieldBlock(*block, kind_)) {
           candidates.push_back(loop);
@@ -102,6 +109,8 @@ class ChargeVersioning {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
     std::optional<ChargedLoop> charged = analyzeChargedLoop(loop, kind_);
+    if (charged && chargeWhole(loop, *charged)) return true;
+    if (leavesEarly(loop)) return false;
     std::optional<TripBound> trips = charged ? tripBound(se_, loop) : std::nullopt;
     if (!trips) return false;
     BasicBlock* preheader = loop.getLoopPreheader();
@@ -155,6 +164,46 @@ class ChargeVersioning {
       se_.forgetLoop(&loop);
       se_.forgetBlockAndLoopDispositions();
     }
+    return true;
+  }
+
+  // A loop that goes round at most a few times whatever its inputs (the remainder of a loop
+  // unrolled by hand or by clang: at most 3 or 7 iterations) costs little more than straight
+  // code: it is charged once, before it starts, for the most it can run, by a charge of the
+  // translator's shape that charge merging may fold into the one that dominates it, and runs
+  // without its checks. Returns whether it did that.
+  bool chargeWhole(llvm::Loop& loop, const ChargedLoop& charged) {
+    auto* most = llvm::dyn_cast<llvm::SCEVConstant>(se_.getConstantMaxBackedgeTakenCount(&loop));
+    if (!most || most->getAPInt().uge(kWholeTrips)) return false;
+    uint64_t need = most->getAPInt().getZExtValue() * charged.per_iteration + charged.before_check;
+    BasicBlock* preheader = loop.getLoopPreheader();
+    std::optional<YieldCall> yield = matchYieldCall(*charged.charges.front().yield, loop);
+    if (need > kMaxWholeCost || !yield) return false;
+
+    // preheader: rest = budget - need; rest < 0 ? yield : run.   run: the loop's preheader.
+    BasicBlock* run = llvm::SplitBlock(preheader, preheader->getTerminator(), &dt_, &li_);
+    BasicBlock* pay = BasicBlock::Create(f_.getContext(), loop.getHeader()->getName() + ".yield.whole", &f_, run);
+    if (llvm::Loop* parent = loop.getParentLoop()) parent->addBasicBlockToLoop(pay, li_);
+    llvm::IRBuilder<> b(preheader->getTerminator());
+    Value* rest = b.CreateSub(charged.budget->getIncomingValueForBlock(run), b.getInt64(need), "charge.whole");
+    llvm::MDBuilder md(f_.getContext());
+    b.CreateCondBr(b.CreateICmpSLT(rest, b.getInt64(0)), pay, run, md.createBranchWeights(1, 1 << 20));
+    preheader->getTerminator()->eraseFromParent();
+    b.SetInsertPoint(pay);
+    b.CreateStore(rest, yield->budget_field);
+    b.Insert(yield->call->clone());
+    Value* refilled = b.CreateLoad(b.getInt64Ty(), yield->budget_field, "charge.refilled");
+    b.CreateBr(run);
+    dt_.addNewBlock(pay, preheader);
+    b.SetInsertPoint(run, run->begin());
+    llvm::PHINode* left = b.CreatePHI(b.getInt64Ty(), 2, "charge.left");
+    left->addIncoming(rest, preheader);
+    left->addIncoming(refilled, pay);
+    charged.budget->setIncomingValueForBlock(run, left);
+    removeCharges(charged, loop, llvm::ValueToValueMapTy(), llvm::SimplifyQuery(f_.getDataLayout(), &dt_, &ac_), dt_,
+                  li_);
+    se_.forgetLoop(&loop);
+    se_.forgetBlockAndLoopDispositions();
     return true;
   }
 
