@@ -11,7 +11,7 @@
 // Loops with a known bound are left alone: loop versioning gave them a check-free copy for
 // the runs the budget covers, and the copies' induction variables would cost their outer
 // loop (strength reduction hoists one per copy into it) more than the checks saved. Search
-// loops, which versioning leaves to this pass (charged_loop.h, leavesEarly), are the
+// loops, which versioning leaves to this pass (charged_loop.h, searchesInput), are the
 // exception.
 #include "passes/preemption/charge_unrolling.h"
 
@@ -52,7 +52,7 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     std::vector<llvm::Loop*> candidates;
     for (llvm::Loop* loop : li.getLoopsInPreorder()) {
       if (loop->isInnermost() && worthUnrolling(*loop, kind) &&
-          (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) || leavesEarly(*loop))) {
+          (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) || searchesInput(*loop, se))) {
         candidates.push_back(loop);
       }
     }

@@ -5,6 +5,8 @@
 #include <llvm/Analysis/DomTreeUpdater.h>
 #include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/ValueHandle.h>
@@ -133,7 +135,8 @@ std::optional<YieldCall> matchYieldCall(BasicBlock& yield, const llvm::Loop& loo
   return YieldCall{store->getPointerOperand(), call};
 }
 
-bool leavesEarly(const llvm::Loop& loop) {
+bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se) {
+  if (llvm::isa<llvm::SCEVConstant>(se.getConstantMaxBackedgeTakenCount(&loop))) return false;
   llvm::SmallVector<llvm::BasicBlock*, 4> exiting;
   loop.getExitingBlocks(exiting);
   unsigned leaving = 0;  // blocks that may leave the loop other than to a trap

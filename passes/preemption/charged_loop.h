@@ -25,6 +25,7 @@ class DominatorTree;
 class Loop;
 class LoopInfo;
 class PHINode;
+class ScalarEvolution;
 struct SimplifyQuery;
 class Value;
 }  // namespace llvm
@@ -65,11 +66,13 @@ struct YieldCall {
 // arguments and field do not change in the loop.
 std::optional<YieldCall> matchYieldCall(llvm::BasicBlock& yield, const llvm::Loop& loop);
 
-// Whether `loop` may leave from more than one place, other than to a trap: a search
-// (`while (i < n && !is_separator(s[i]))`). Such a loop is bounded only loosely, by
-// the length of what it searches, so a budget that covers its bound is rare, and its checks
-// are better thinned by unrolling (charge_unrolling.h) than versioned away.
-bool leavesEarly(const llvm::Loop& loop);
+// Whether `loop` is a search bounded only by its input: it may leave from more than one
+// place (other than to a trap), and ScalarEvolution knows no constant bound on its trips
+// (`while (i < n && !is_separator(s[i]))`, bounded by n - i). The budget rarely covers such
+// a bound (the length of what it searches), so its checks are better thinned by unrolling
+// (charge_unrolling.h) than versioned away; a search of constant bound (`iter < 50 &&
+// ...`) is versioned like a counted loop.
+bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se);
 
 // Takes the charges of `charged`, or of the copy of its loop that `copy` maps its values to
 // (empty: the loop itself), out: each check's branch goes straight on and its yield block

@@ -110,7 +110,7 @@ class ChargeVersioning {
     if (!loop.isLoopSimplifyForm()) return false;
     std::optional<ChargedLoop> charged = analyzeChargedLoop(loop, kind_);
     if (charged && chargeWhole(loop, *charged)) return true;
-    if (leavesEarly(loop)) return false;
+    if (searchesInput(loop, se_)) return false;
     std::optional<TripBound> trips = charged ? tripBound(se_, loop) : std::nullopt;
     if (!trips) return false;
     BasicBlock* preheader = loop.getLoopPreheader();
@@ -185,7 +185,7 @@ class ChargeVersioning {
     BasicBlock* pay = BasicBlock::Create(f_.getContext(), loop.getHeader()->getName() + ".yield.whole", &f_, run);
     if (llvm::Loop* parent = loop.getParentLoop()) parent->addBasicBlockToLoop(pay, li_);
     llvm::IRBuilder<> b(preheader->getTerminator());
-    Value* rest = b.CreateSub(charged.budget->getIncomingValueForBlock(run), b.getInt64(need), "charge.whole");
+    Value* rest = b.CreateAdd(charged.budget->getIncomingValueForBlock(run), b.getInt64(-int64_t(need)), "charge.whole");
     llvm::MDBuilder md(f_.getContext());
     b.CreateCondBr(b.CreateICmpSLT(rest, b.getInt64(0)), pay, run, md.createBranchWeights(1, 1 << 20));
     preheader->getTerminator()->eraseFromParent();
