@@ -25,6 +25,12 @@
 // loops whose iterations together may charge more than kEarlyYieldLimit and start on a
 // smaller budget (they run checked until the end, at least one time slice's work).
 //
+// Two shapes are handled otherwise. A loop of small constant bound is charged whole before
+// it starts (chargeWhole), which costs less than computing and testing its need. A search
+// bounded only by its input (charged_loop.h, searchesInput) is left to charge unrolling: its
+// bound, the length of what it searches, is rarely covered, so the fast copy would rarely
+// run while every entry paid for the test.
+//
 // The budget is the i64 SSA value the translator keeps between calls: a phi in the loop
 // header, reduced by `add budget, -cost` at every charge, merged by phis. The pass follows
 // only that shape (anything else makes it leave the loop alone) and bounds how much it can
