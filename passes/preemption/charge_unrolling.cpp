@@ -51,7 +51,7 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     auto& se = fam.getResult<llvm::ScalarEvolutionAnalysis>(f);
     std::vector<llvm::Loop*> candidates;
     for (llvm::Loop* loop : li.getLoopsInPreorder()) {
-      if (loop->isInnermost() && worthUnrolling(*loop, kind) &&
+      if (loop->isInnermost() && smallChargedLoop(*loop, kind) &&
           (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) || searchesInput(*loop, se))) {
         candidates.push_back(loop);
       }
@@ -77,24 +77,22 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     }
     return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
   }
-
- private:
-  // A small loop whose header still charges (its check was not versioned away).
-  static bool worthUnrolling(const llvm::Loop& loop, unsigned kind) {
-    bool charged = false;
-    unsigned size = 0;
-    for (const llvm::BasicBlock* block : loop.blocks()) {
-      if (isYieldBlock(*block, kind)) {
-        charged = true;
-        continue;
-      }
-      size += unsigned(block->size());
-    }
-    return charged && size <= kMaxBodyInstructions;
-  }
 };
 
 }  // namespace
+
+bool smallChargedLoop(const llvm::Loop& loop, unsigned kind) {
+  bool charged = false;
+  unsigned size = 0;
+  for (const llvm::BasicBlock* block : loop.blocks()) {
+    if (isYieldBlock(*block, kind)) {
+      charged = true;
+      continue;
+    }
+    size += unsigned(block->size());
+  }
+  return charged && size <= kMaxBodyInstructions;
+}
 
 void registerChargeUnrolling(llvm::PassBuilder& builder) {
   builder.registerVectorizerStartEPCallback(

@@ -119,6 +119,9 @@ void removeCheck(const Charge& charge, const llvm::ValueToValueMapTy& copy, llvm
 
 }  // namespace
 
+// A constant bound on a search's trips under which it is versioned as a counted loop.
+constexpr uint64_t kSearchBound = 4096;
+
 std::optional<YieldCall> matchYieldCall(BasicBlock& yield, const llvm::Loop& loop) {
   if (yield.size() != 4) return std::nullopt;
   auto it = yield.begin();
@@ -136,7 +139,9 @@ std::optional<YieldCall> matchYieldCall(BasicBlock& yield, const llvm::Loop& loo
 }
 
 bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se) {
-  if (llvm::isa<llvm::SCEVConstant>(se.getConstantMaxBackedgeTakenCount(&loop))) return false;
+  // Every loop over an i32 counter has a constant bound of some 2^32; a search's is smaller.
+  auto* most = llvm::dyn_cast<llvm::SCEVConstant>(se.getConstantMaxBackedgeTakenCount(&loop));
+  if (most && most->getAPInt().ult(kSearchBound)) return false;
   llvm::SmallVector<llvm::BasicBlock*, 4> exiting;
   loop.getExitingBlocks(exiting);
   unsigned leaving = 0;  // blocks that may leave the loop other than to a trap

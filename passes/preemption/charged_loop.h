@@ -67,7 +67,7 @@ struct YieldCall {
 std::optional<YieldCall> matchYieldCall(llvm::BasicBlock& yield, const llvm::Loop& loop);
 
 // Whether `loop` is a search bounded only by its input: it may leave from more than one
-// place (other than to a trap), and ScalarEvolution knows no constant bound on its trips
+// place (other than to a trap), and ScalarEvolution knows no small constant bound on its trips
 // (`while (i < n && !is_separator(s[i]))`, bounded by n - i). The budget rarely covers such
 // a bound (the length of what it searches), so its checks are better thinned by unrolling
 // (charge_unrolling.h) than versioned away; a search of constant bound (`iter < 50 &&

@@ -27,9 +27,9 @@
 //
 // Two shapes are handled otherwise. A loop of small constant bound is charged whole before
 // it starts (chargeWhole), which costs less than computing and testing its need. A search
-// bounded only by its input (charged_loop.h, searchesInput) is left to charge unrolling: its
-// bound, the length of what it searches, is rarely covered, so the fast copy would rarely
-// run while every entry paid for the test.
+// bounded only by its input (charged_loop.h, searchesInput) and small enough for charge
+// unrolling is left to that pass: its bound, the length of what it searches, is rarely
+// covered, so the fast copy would rarely run while every entry paid for the test.
 //
 // The budget is the i64 SSA value the translator keeps between calls: a phi in the loop
 // header, reduced by `add budget, -cost` at every charge, merged by phis. The pass follows
@@ -38,6 +38,7 @@
 #include "passes/preemption/loop_versioning.h"
 
 #include "passes/loop_utils.h"
+#include "passes/preemption/charge_unrolling.h"
 #include "passes/preemption/charged_loop.h"
 #include "passes/preemption/strip_mining.h"
 
@@ -116,7 +117,7 @@ class ChargeVersioning {
     if (!loop.isLoopSimplifyForm()) return false;
     std::optional<ChargedLoop> charged = analyzeChargedLoop(loop, kind_);
     if (charged && chargeWhole(loop, *charged)) return true;
-    if (searchesInput(loop, se_)) return false;
+    if (searchesInput(loop, se_) && smallChargedLoop(loop, kind_)) return false;  // charge unrolling's
     std::optional<TripBound> trips = charged ? tripBound(se_, loop) : std::nullopt;
     if (!trips) return false;
     BasicBlock* preheader = loop.getLoopPreheader();
