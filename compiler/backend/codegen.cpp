@@ -92,8 +92,9 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   builder.crossRegisterProxies(lam, fam, cgam, mam);
   registerChargeMerging(builder);
   registerChargeVersioning(builder);
-  registerChargeUnrolling(builder);
+  // Before charge unrolling, which would unroll the compare loops it takes.
   registerByteCompare(builder, options.bounds_checked);
+  registerChargeUnrolling(builder);
   registerAddressWidening(builder);
   registerChargeBranches(builder);
   registerSelectBranches(builder);

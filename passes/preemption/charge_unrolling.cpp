@@ -10,7 +10,9 @@
 //
 // Loops with a known bound are left alone: loop versioning gave them a check-free copy for
 // the runs the budget covers, and the copies' induction variables would cost their outer
-// loop (strength reduction hoists one per copy into it) more than the checks saved.
+// loop (strength reduction hoists one per copy into it) more than the checks saved. Search
+// loops, which versioning leaves to this pass (charged_loop.h, searchesInput), are the
+// exception.
 #include "passes/preemption/charge_unrolling.h"
 
 #include <llvm/Analysis/AssumptionCache.h>
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "passes/preemption/charge_merging.h"
+#include "passes/preemption/charged_loop.h"
 #include "passes/preemption/charges.h"
 
 namespace lunaticc {
@@ -48,8 +51,8 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     auto& se = fam.getResult<llvm::ScalarEvolutionAnalysis>(f);
     std::vector<llvm::Loop*> candidates;
     for (llvm::Loop* loop : li.getLoopsInPreorder()) {
-      if (loop->isInnermost() && worthUnrolling(*loop, kind) &&
-          llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop))) {
+      if (loop->isInnermost() && smallChargedLoop(*loop, kind) &&
+          (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) || searchesInput(*loop, se))) {
         candidates.push_back(loop);
       }
     }
@@ -74,24 +77,22 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     }
     return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
   }
-
- private:
-  // A small loop whose header still charges (its check was not versioned away).
-  static bool worthUnrolling(const llvm::Loop& loop, unsigned kind) {
-    bool charged = false;
-    unsigned size = 0;
-    for (const llvm::BasicBlock* block : loop.blocks()) {
-      if (isYieldBlock(*block, kind)) {
-        charged = true;
-        continue;
-      }
-      size += unsigned(block->size());
-    }
-    return charged && size <= kMaxBodyInstructions;
-  }
 };
 
 }  // namespace
+
+bool smallChargedLoop(const llvm::Loop& loop, unsigned kind) {
+  bool charged = false;
+  unsigned size = 0;
+  for (const llvm::BasicBlock* block : loop.blocks()) {
+    if (isYieldBlock(*block, kind)) {
+      charged = true;
+      continue;
+    }
+    size += unsigned(block->size());
+  }
+  return charged && size <= kMaxBodyInstructions;
+}
 
 void registerChargeUnrolling(llvm::PassBuilder& builder) {
   builder.registerVectorizerStartEPCallback(

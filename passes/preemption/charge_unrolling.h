@@ -4,10 +4,15 @@
 #pragma once
 
 namespace llvm {
+class Loop;
 class PassBuilder;
 }
 
 namespace lunaticc {
+
+// Whether the pass unrolls `loop` if it still charges then: small, its header charging
+// (yield calls marked with metadata of kind `kind`).
+bool smallChargedLoop(const llvm::Loop& loop, unsigned kind);
 
 // Adds the pass, followed by charge merging again, at the vectoriser's start of every
 // pipeline `builder` builds from now on (register it after the loop versioning pass).

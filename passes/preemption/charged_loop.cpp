@@ -5,6 +5,8 @@
 #include <llvm/Analysis/DomTreeUpdater.h>
 #include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/ValueHandle.h>
@@ -12,6 +14,8 @@
 #include <llvm/Transforms/Utils/Local.h>
 
 #include <map>
+
+#include "passes/loop_utils.h"
 
 namespace lunaticc {
 namespace {
@@ -114,6 +118,43 @@ void removeCheck(const Charge& charge, const llvm::ValueToValueMapTy& copy, llvm
 }
 
 }  // namespace
+
+// A constant bound on a search's trips under which it is versioned as a counted loop.
+constexpr uint64_t kSearchBound = 4096;
+
+std::optional<YieldCall> matchYieldCall(BasicBlock& yield, const llvm::Loop& loop) {
+  if (yield.size() != 4) return std::nullopt;
+  auto it = yield.begin();
+  auto* store = llvm::dyn_cast<llvm::StoreInst>(&*it++);
+  auto* call = llvm::dyn_cast<llvm::CallInst>(&*it++);
+  auto* load = llvm::dyn_cast<llvm::LoadInst>(&*it++);
+  if (!store || !call || !load || load->getPointerOperand() != store->getPointerOperand() ||
+      !loop.isLoopInvariant(store->getPointerOperand())) {
+    return std::nullopt;
+  }
+  for (Value* argument : call->args()) {
+    if (!loop.isLoopInvariant(argument)) return std::nullopt;
+  }
+  return YieldCall{store->getPointerOperand(), call};
+}
+
+bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se) {
+  // Every loop over an i32 counter has a constant bound of some 2^32; a search's is smaller.
+  auto* most = llvm::dyn_cast<llvm::SCEVConstant>(se.getConstantMaxBackedgeTakenCount(&loop));
+  if (most && most->getAPInt().ult(kSearchBound)) return false;
+  llvm::SmallVector<llvm::BasicBlock*, 4> exiting;
+  loop.getExitingBlocks(exiting);
+  unsigned leaving = 0;  // blocks that may leave the loop other than to a trap
+  for (llvm::BasicBlock* block : exiting) {
+    for (llvm::BasicBlock* successor : llvm::successors(block)) {
+      if (!loop.contains(successor) && !leadsToTrap(successor)) {
+        ++leaving;
+        break;
+      }
+    }
+  }
+  return leaving > 1;
+}
 
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind) {
   ChargedLoop result{};

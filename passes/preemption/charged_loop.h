@@ -18,12 +18,16 @@
 #include "passes/preemption/charges.h"
 
 namespace llvm {
+class BasicBlock;
 class BinaryOperator;
+class CallInst;
 class DominatorTree;
 class Loop;
 class LoopInfo;
 class PHINode;
+class ScalarEvolution;
 struct SimplifyQuery;
+class Value;
 }  // namespace llvm
 
 namespace lunaticc {
@@ -51,6 +55,24 @@ inline constexpr unsigned kTripCountBudget = 8;
 // What `loop` (innermost, with a latch) charges, if every charge in it, identified by the
 // yield metadata `kind`, has the translator's shape.
 std::optional<ChargedLoop> analyzeChargedLoop(const llvm::Loop& loop, unsigned kind);
+
+// A charge's yield block as the translator emits it within loops (charges.h): the budget
+// stored to the instance's field, the marked call of lunatic_yield, the budget loaded back.
+struct YieldCall {
+  llvm::Value* budget_field;  // the instance's reductions_left
+  llvm::CallInst* call;
+};
+// The parts of `yield`, a yield block of `loop`, if it has that shape and its call's
+// arguments and field do not change in the loop.
+std::optional<YieldCall> matchYieldCall(llvm::BasicBlock& yield, const llvm::Loop& loop);
+
+// Whether `loop` is a search bounded only by its input: it may leave from more than one
+// place (other than to a trap), and ScalarEvolution knows no small constant bound on its trips
+// (`while (i < n && !is_separator(s[i]))`, bounded by n - i). The budget rarely covers such
+// a bound (the length of what it searches), so its checks are better thinned by unrolling
+// (charge_unrolling.h) than versioned away; a search of constant bound (`iter < 50 &&
+// ...`) is versioned like a counted loop.
+bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se);
 
 // Takes the charges of `charged`, or of the copy of its loop that `copy` maps its values to
 // (empty: the loop itself), out: each check's branch goes straight on and its yield block

@@ -25,6 +25,12 @@
 // loops whose iterations together may charge more than kEarlyYieldLimit and start on a
 // smaller budget (they run checked until the end, at least one time slice's work).
 //
+// Two shapes are handled otherwise. A loop of small constant bound is charged whole before
+// it starts (chargeWhole), which costs less than computing and testing its need. A search
+// bounded only by its input (charged_loop.h, searchesInput) and small enough for charge
+// unrolling is left to that pass: its bound, the length of what it searches, is rarely
+// covered, so the fast copy would rarely run while every entry paid for the test.
+//
 // The budget is the i64 SSA value the translator keeps between calls: a phi in the loop
 // header, reduced by `add budget, -cost` at every charge, merged by phis. The pass follows
 // only that shape (anything else makes it leave the loop alone) and bounds how much it can
@@ -32,6 +38,7 @@
 #include "passes/preemption/loop_versioning.h"
 
 #include "passes/loop_utils.h"
+#include "passes/preemption/charge_unrolling.h"
 #include "passes/preemption/charged_loop.h"
 #include "passes/preemption/strip_mining.h"
 
@@ -44,6 +51,7 @@
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
@@ -69,6 +77,12 @@ using llvm::Value;
 // covers the loop, and a slice still runs at least three quarters of its length. Larger
 // loops run checked when they start on a budget too small for them.
 constexpr uint64_t kEarlyYieldLimit = 131072;
+
+// A loop that can go round at most this many times, and charge at most kMaxWholeCost in all,
+// is charged as a whole before it starts (chargeWhole). Both small: a run that leaves after
+// one iteration pays for all of them.
+constexpr uint64_t kWholeTrips = 8;
+constexpr uint64_t kMaxWholeCost = 1024;
 
 class ChargeVersioning {
  public:
@@ -102,6 +116,8 @@ class ChargeVersioning {
     if (!loop.isLoopSimplifyForm()) simplifyLoop(&loop, &dt_, &li_, &se_, &ac_, nullptr, false);
     if (!loop.isLoopSimplifyForm()) return false;
     std::optional<ChargedLoop> charged = analyzeChargedLoop(loop, kind_);
+    if (charged && chargeWhole(loop, *charged)) return true;
+    if (searchesInput(loop, se_) && smallChargedLoop(loop, kind_)) return false;  // charge unrolling's
     std::optional<TripBound> trips = charged ? tripBound(se_, loop) : std::nullopt;
     if (!trips) return false;
     BasicBlock* preheader = loop.getLoopPreheader();
@@ -155,6 +171,46 @@ class ChargeVersioning {
       se_.forgetLoop(&loop);
       se_.forgetBlockAndLoopDispositions();
     }
+    return true;
+  }
+
+  // A loop that goes round at most a few times whatever its inputs (the remainder of a loop
+  // unrolled by hand or by clang: at most 3 or 7 iterations) costs little more than straight
+  // code: it is charged once, before it starts, for the most it can run, by a charge of the
+  // translator's shape that charge merging may fold into the one that dominates it, and runs
+  // without its checks. Returns whether it did that.
+  bool chargeWhole(llvm::Loop& loop, const ChargedLoop& charged) {
+    auto* most = llvm::dyn_cast<llvm::SCEVConstant>(se_.getConstantMaxBackedgeTakenCount(&loop));
+    if (!most || most->getAPInt().uge(kWholeTrips)) return false;
+    uint64_t need = most->getAPInt().getZExtValue() * charged.per_iteration + charged.before_check;
+    BasicBlock* preheader = loop.getLoopPreheader();
+    std::optional<YieldCall> yield = matchYieldCall(*charged.charges.front().yield, loop);
+    if (need > kMaxWholeCost || !yield) return false;
+
+    // preheader: rest = budget - need; rest < 0 ? yield : run.   run: the loop's preheader.
+    BasicBlock* run = llvm::SplitBlock(preheader, preheader->getTerminator(), &dt_, &li_);
+    BasicBlock* pay = BasicBlock::Create(f_.getContext(), loop.getHeader()->getName() + ".yield.whole", &f_, run);
+    if (llvm::Loop* parent = loop.getParentLoop()) parent->addBasicBlockToLoop(pay, li_);
+    llvm::IRBuilder<> b(preheader->getTerminator());
+    Value* rest = b.CreateAdd(charged.budget->getIncomingValueForBlock(run), b.getInt64(-int64_t(need)), "charge.whole");
+    llvm::MDBuilder md(f_.getContext());
+    b.CreateCondBr(b.CreateICmpSLT(rest, b.getInt64(0)), pay, run, md.createBranchWeights(1, 1 << 20));
+    preheader->getTerminator()->eraseFromParent();
+    b.SetInsertPoint(pay);
+    b.CreateStore(rest, yield->budget_field);
+    b.Insert(yield->call->clone());
+    Value* refilled = b.CreateLoad(b.getInt64Ty(), yield->budget_field, "charge.refilled");
+    b.CreateBr(run);
+    dt_.addNewBlock(pay, preheader);
+    b.SetInsertPoint(run, run->begin());
+    llvm::PHINode* left = b.CreatePHI(b.getInt64Ty(), 2, "charge.left");
+    left->addIncoming(rest, preheader);
+    left->addIncoming(refilled, pay);
+    charged.budget->setIncomingValueForBlock(run, left);
+    removeCharges(charged, loop, llvm::ValueToValueMapTy(), llvm::SimplifyQuery(f_.getDataLayout(), &dt_, &ac_), dt_,
+                  li_);
+    se_.forgetLoop(&loop);
+    se_.forgetBlockAndLoopDispositions();
     return true;
   }
 

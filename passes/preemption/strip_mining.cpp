@@ -73,27 +73,6 @@ namespace {
 using llvm::BasicBlock;
 using llvm::Value;
 
-// The budget field and the call of a charge's yield block as the translator emits it
-// within loops (charges.h): the budget stored to the instance, the marked call, the budget
-// loaded back.
-bool matchYieldBlock(BasicBlock& yield, const llvm::Loop& loop, Sliceable& how) {
-  if (yield.size() != 4) return false;
-  auto it = yield.begin();
-  auto* store = llvm::dyn_cast<llvm::StoreInst>(&*it++);
-  auto* call = llvm::dyn_cast<llvm::CallInst>(&*it++);
-  auto* load = llvm::dyn_cast<llvm::LoadInst>(&*it++);
-  if (!store || !call || !load || load->getPointerOperand() != store->getPointerOperand() ||
-      !loop.isLoopInvariant(store->getPointerOperand())) {
-    return false;
-  }
-  for (Value* argument : call->args()) {
-    if (!loop.isLoopInvariant(argument)) return false;
-  }
-  how.budget_field = store->getPointerOperand();
-  how.yield = call;
-  return true;
-}
-
 // The loop of slices around `loop`, with `header` and `others` as its own blocks.
 llvm::Loop* nestInSlices(llvm::Loop& loop, llvm::LoopInfo& li, BasicBlock* header,
                          std::initializer_list<BasicBlock*> others) {
@@ -144,11 +123,14 @@ std::optional<Sliceable> sliceable(llvm::Loop& loop, const ChargedLoop& charged,
   }
   llvm::Instruction* at = loop.getLoopPreheader()->getTerminator();
   llvm::SCEVExpander expander(se, at->getDataLayout(), "slice.count");
+  std::optional<YieldCall> yield = matchYieldCall(*charged.charges.front().yield, loop);
   if (!expander.isSafeToExpandAt(how.exit_count, at) ||
       expander.isHighCostExpansion({how.exit_count}, &loop, kTripCountBudget, &tti, at) ||
-      !matchYieldBlock(*charged.charges.front().yield, loop, how)) {
+      !yield) {
     return std::nullopt;
   }
+  how.budget_field = yield->budget_field;
+  how.yield = yield->call;
   return how;
 }
 
