@@ -83,13 +83,7 @@ int main(int argc, char** argv) {
   options.parts_cache = !no_cache;
   std::string report;
   std::string error = lunaticc::runIsolated(
-      [&](std::string* job_report) {
-        std::string timings_report, warnings;
-        std::string job_error = lunaticc::compile(options, timings ? &timings_report : nullptr, &warnings);
-        *job_report = warnings + timings_report;
-        return job_error;
-      },
-      &report);
+      [&](std::string* job_report) { return lunaticc::compile(options, timings ? job_report : nullptr); }, &report);
   std::fputs(report.c_str(), stderr);
   return error.empty() ? 0 : lunaticc::fail(options.input, error);
 }
