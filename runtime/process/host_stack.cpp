@@ -100,7 +100,7 @@ bool runOnHostStack(Process* caller, void (*call)(void*), void* argument) {
   release(low);
   if (caller && --caller->unkillable_calls == 0) {
     caller->checkKilled();
-    if (caller->capabilities.max_fuel != 0 && caller->fuel_left <= 0) caller->die(kOutOfFuelKind);
+    if (caller->outOfFuel()) caller->die(kOutOfFuelKind);
   }
   return true;
 }

@@ -246,9 +246,8 @@ class Process final : public io::Waiter {
   [[noreturn]] void die(uint32_t trap_kind);
   void checkKilled();
   // Whether the process must end as soon as it may: killed, or out of fuel.
-  bool mustEnd() const {
-    return __atomic_load_n(&killed, __ATOMIC_RELAXED) != 0 || (capabilities.max_fuel != 0 && fuel_left <= 0);
-  }
+  bool mustEnd() const { return __atomic_load_n(&killed, __ATOMIC_RELAXED) != 0 || outOfFuel(); }
+  bool outOfFuel() const { return capabilities.max_fuel != 0 && fuel_left <= 0; }
   // Ends the time slice: the reductions it used come off the fuel (dying if none is left),
   // and a new slice starts.
   void chargeSlice();
