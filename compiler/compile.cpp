@@ -90,7 +90,16 @@ struct TranslatedModule {
   std::unique_ptr<llvm::Module> ir;
   std::string entry;                  // what lunatic_main_entry names (the main module's)
   std::array<unsigned char, 32> sha256{};  // of its bytes (a module of several: abi.h)
+  bool has_names = true;  // it has a name section, or no code to name
 };
+
+// The warning for a module with code and no name section, once per module.
+std::string noNamesWarning(const std::string& path) {
+  return "lunaticc: warning: " + path +
+         ": the module has no name section, so backtraces will number its functions rather than "
+         "name them. clang -O2 drops the section when it runs wasm-opt at link time: compile with "
+         "-O2 -c, then link without -O (README, \"Keep the function names\").\n";
+}
 
 // The front end and translation of the module at `path`, as `translate_options` say. The
 // main module of an executable gets its entry checked (or test mode chosen); every module of
@@ -149,6 +158,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   }
   timings.endPhase("Binaryen passes");
 
+  out.has_names = info->has_name_section || info->bodies.empty();
   out.ir = translateModule(module.get(), *info, context, translate_options, error);
   if (!out.ir) return error;
   timings.endPhase("translate");
@@ -186,8 +196,8 @@ void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_
                            "lunatic_main_module_table");
 }
 
-// compile(), the phases' times going to `timings`.
-std::string compileTimed(const CompileOptions& options, Timings& timings) {
+// compile(), the phases' times going to `timings`, warnings to `warnings`.
+std::string compileTimed(const CompileOptions& options, Timings& timings, std::string& warnings) {
   std::string error;
   TranslateOptions translate_options;
   translate_options.memory_mode = options.memory_mode;
@@ -239,6 +249,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
       return "--module " + path + ": " + error;
     }
     others.emplace_back(module_options.module_symbol, translated.sha256);
+    if (!translated.has_names) warnings += noNamesWarning(path);
   }
 
   llvm::LLVMContext context;
@@ -248,6 +259,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
     remove_objects();
     return error;
   }
+  if (!main_module.has_names) warnings += noNamesWarning(options.input);
   llvm::Module& ir = *main_module.ir;
 
   if (!options.object_only) {
@@ -289,10 +301,12 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
 
 }  // namespace
 
-std::string compile(const CompileOptions& options, std::string* timings_report) {
+std::string compile(const CompileOptions& options, std::string* timings_report, std::string* warnings) {
   Timings timings;
-  std::string error = compileTimed(options, timings);
+  std::string warned;
+  std::string error = compileTimed(options, timings, warned);
   if (timings_report) *timings_report = timings.report();
+  if (warnings) *warnings = std::move(warned);
   return error;
 }
 

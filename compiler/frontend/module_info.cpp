@@ -230,7 +230,10 @@ std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::st
     }
     WasmReader r(payload);
     switch (id) {
-      case 0: r.name(); r.take(r.remaining()); break;
+      case 0:
+        if (r.name() == "name") info.has_name_section = true;
+        r.take(r.remaining());
+        break;
       case 1: readTypes(r, info); break;
       case 2: readImports(r, info); break;
       case 3: {
