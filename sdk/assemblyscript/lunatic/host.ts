@@ -27,6 +27,20 @@
 @external("lunatic::process", "config_can_spawn_processes") export declare function config_can_spawn_processes(config: u64): u32;
 // @ts-ignore: decorator
 @external("lunatic::process", "config_set_can_spawn_processes") export declare function config_set_can_spawn_processes(config: u64, flag: u32): void;
+// This runtime's extensions (docs/abi.md, "Extensions"): network capabilities and the host
+// memory budget of a configuration.
+// @ts-ignore: decorator
+@external("lunatic::process", "config_can_listen") export declare function config_can_listen(config: u64): u32;
+// @ts-ignore: decorator
+@external("lunatic::process", "config_set_can_listen") export declare function config_set_can_listen(config: u64, flag: u32): void;
+// @ts-ignore: decorator
+@external("lunatic::process", "config_can_connect") export declare function config_can_connect(config: u64): u32;
+// @ts-ignore: decorator
+@external("lunatic::process", "config_set_can_connect") export declare function config_set_can_connect(config: u64, flag: u32): void;
+// @ts-ignore: decorator
+@external("lunatic::process", "config_set_max_host_memory") export declare function config_set_max_host_memory(config: u64, bytes: u64): void;
+// @ts-ignore: decorator
+@external("lunatic::process", "config_get_max_host_memory") export declare function config_get_max_host_memory(config: u64): u64;
 // @ts-ignore: decorator
 @external("lunatic::process", "spawn")
 export declare function spawn(link: u64, config: u64, module: u64, func_ptr: usize, func_len: usize,

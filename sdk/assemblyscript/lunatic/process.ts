@@ -67,6 +67,17 @@ export class Config {
   set canCreateConfigs(flag: bool) { host.config_set_can_create_configs(this.id, flag); }
   get canCompileModules(): bool { return host.config_can_compile_modules(this.id) != 0; }
   set canCompileModules(flag: bool) { host.config_set_can_compile_modules(this.id, flag); }
+  // This runtime's extensions (docs/abi.md, "Extensions"): a module that uses them runs only
+  // under lunaticc.
+  /** May bind TCP and UDP sockets. */
+  get canListen(): bool { return host.config_can_listen(this.id) != 0; }
+  set canListen(flag: bool) { host.config_set_can_listen(this.id, flag); }
+  /** May connect TCP and UDP sockets and send UDP datagrams anywhere. */
+  get canConnect(): bool { return host.config_can_connect(this.id) != 0; }
+  set canConnect(flag: bool) { host.config_set_can_connect(this.id, flag); }
+  /** What the runtime may hold for the process (mailbox, resources, names), in bytes. */
+  get maxHostMemory(): u64 { return host.config_get_max_host_memory(this.id); }
+  set maxHostMemory(bytes: u64) { host.config_set_max_host_memory(this.id, bytes); }
 
   /** Adds a command-line argument; the first one is the child's argv[0]. */
   addArgument(arg: string): Config {
