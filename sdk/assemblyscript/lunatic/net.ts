@@ -242,6 +242,8 @@ export class UdpSocket {
     this.id = FOREVER;
   }
 
+  get isClosed(): bool { return this.id == FOREVER; }
+
   take(): u64 {
     const id = this.id;
     if (id == FOREVER) abort("lunatic: sending a UdpSocket that is closed or was sent");
