@@ -94,10 +94,26 @@ export class Reader {
   read<T>(): T { return decode<T>(this); }
 }
 
-// @ts-ignore: decorator
-@lazy export const writer = new Writer();
-// @ts-ignore: decorator
-@lazy export const reader = new Reader();
+// One of each per process, made when first needed: a process that sends only numbers, or
+// nothing, allocates nothing for them (nor does its start function).
+let sharedWriter: Writer | null = null;
+let sharedReader: Reader | null = null;
+
+/** The process's writer, emptied. */
+export function writer(): Writer {
+  let w = sharedWriter;
+  if (!w) sharedWriter = w = new Writer();
+  w.reset();
+  return w;
+}
+
+/** The process's reader, holding the message in the slot. */
+export function reader(): Reader {
+  let r = sharedReader;
+  if (!r) sharedReader = r = new Reader();
+  r.load();
+  return r;
+}
 
 export function encode<T>(w: Writer, value: T): void {
   if (isBoolean<T>()) {

@@ -85,8 +85,18 @@ export function eprintln(text: string): void { writeText(2, text + "\n"); }
 
 /** Standard input, read line by line or to its end. */
 export class Stdin {
-  private static pending: Uint8Array = new Uint8Array(0);
+  // What was read past the last line returned; null before the first read (no allocation in
+  // the start function of every process).
+  private static buffered: Uint8Array | null = null;
   private static ended: bool = false;
+
+  private static get pending(): Uint8Array {
+    let buffered = Stdin.buffered;
+    if (!buffered) Stdin.buffered = buffered = new Uint8Array(0);
+    return buffered;
+  }
+
+  private static set pending(bytes: Uint8Array) { Stdin.buffered = bytes; }
 
   /** The next line without its line end, or null at the end of input. */
   static readLine(): string | null {

@@ -28,9 +28,9 @@ function fillSlot<T>(value: T, tag: i64): void {
     store<T>(scratch, value);
     host.write_data(scratch, sizeof<T>());
   } else {
-    writer.reset();
-    encode<T>(writer, value);
-    host.write_data(writer.ptr, writer.length);
+    const w = writer();
+    encode<T>(w, value);
+    host.write_data(w.ptr, w.length);
   }
 }
 
@@ -40,8 +40,7 @@ function readSlot<T>(): T {
     if (host.read_data(scratch, sizeof<T>()) != sizeof<T>()) abort("message shorter than its type: not the type it was sent as");
     return load<T>(scratch);
   }
-  reader.load();
-  return decode<T>(reader);
+  return decode<T>(reader());
 }
 
 /** What a process may do and use; a process spawned with one gets its limits. */
@@ -213,9 +212,8 @@ export class Process<M> {
     const config = options && options.config ? options.config!.id : FOREVER;
     const status = host.spawn(link, config, FOREVER, ENTRY_NAME, ENTRY_NAME_LENGTH,
                               params, 51, scratch);
-    const id = resultOf(status, scratch);
-    if (id.isErr) return Result.err<Process<M>>("spawn: " + id.error);
-    const process = new Process<M>(id.unwrap());
+    if (status != 0) return Result.err<Process<M>>("spawn: " + resultOf(status, scratch).error);
+    const process = new Process<M>(load<u64>(scratch));
     if (!isInteger<A>() && !isFloat<A>()) {
       fillSlot<A>(arg, START_TAG);
       host.send(process.id);
