@@ -6,6 +6,7 @@
 // expect-stdout: classes: Ann 36 \[a,b\] \{x\} null 2.5/1
 // expect-stdout: typed: 1,2,255 bytes 3 nested 1,2\|3
 // expect-stdout: request: 42 answered 43
+// expect-stdout: plain classes: job build by me, 3 steps \[fetch\+make\+test\] inner 7/seven, base 77, box a\|b
 // expect-stdout: done
 import { Mailbox, MessageKind, Process, Reader, Writer, println } from "lunatic-as";
 import { check } from "./check";
@@ -38,6 +39,19 @@ class Person {
     this.plain = r.read<Plain>();
   }
 }
+
+// Plain classes, with references among their fields and no methods of their own: the
+// package's transform (transform.js) writes their encoding.
+class Base { id: u64 = 0; }
+class Inner { n: i32 = 0; text: string = ""; }
+class Job extends Base {
+  name: string = "";
+  steps: string[] = [];
+  inner: Inner = new Inner();
+  static ignored: i32 = 3;
+  constructor(readonly owner: string, public count: i32) { super(); }
+}
+class Box<T> { constructor(public item: T) {} }
 
 class Request {
   value: i32 = 0;
@@ -117,5 +131,18 @@ export function _start(): void {
   println("request: 42 answered " + answer.unwrapOr(0).toString());
   const early = new Mailbox<i32>().receiveTagged([99], 0);
   check(early.isData && early.value == -1, "the message queued before the request was lost");
+
+  const job = new Job("me", 3);
+  job.id = 77;
+  job.name = "build";
+  job.steps = ["fetch", "make", "test"];
+  job.inner.n = 7;
+  job.inner.text = "seven";
+  Process.self<Job>().send(job);
+  const j = new Mailbox<Job>().next();
+  Process.self<Box<string[]>>().send(new Box<string[]>(["a", "b"]));
+  const box = new Mailbox<Box<string[]>>().next();
+  println("plain classes: job " + j.name + " by " + j.owner + ", " + j.count.toString() + " steps [" + j.steps.join("+") +
+          "] inner " + j.inner.n.toString() + "/" + j.inner.text + ", base " + j.id.toString() + ", box " + box.item.join("|"));
   println("done");
 }

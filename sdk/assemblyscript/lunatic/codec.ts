@@ -9,9 +9,11 @@
 //   TcpStream, UdpSocket       moved into the message (push_*): u64 index
 //   a class with serialize()   what serialize(writer) writes; read back by deserialize(reader)
 //                              on an object allocated without running its constructor
-//   other classes              their fields' bytes, when they hold no references (plain
-//                              data: numbers, bools); a class with references must define
-//                              serialize/deserialize, or the encode fails the process
+//   other classes of the       each field in turn, by the methods transform.js gives them
+//   program                    (__lunatic_serialize, __lunatic_deserialize)
+//   other classes              (of the standard library or a package) their fields' bytes,
+//                              when they hold no references; otherwise the encode fails the
+//                              process
 //   nullable references        a byte 0 (null) or 1, then the value
 //
 // Both sides are the same program, so the layout needs no description of its own.
@@ -92,6 +94,15 @@ export class Reader {
 
   /** Reads any decodable value: what a deserialize() method calls for each field. */
   read<T>(): T { return decode<T>(this); }
+
+  /** Reads a value of the type of `_field` into `object`'s field at `offset`: what the
+   *  methods transform.js generates call, for readonly fields too. */
+  readField<O, T>(object: O, offset: usize, _field: T): void {
+    const value = decode<T>(this);
+    store<T>(changetype<usize>(object) + offset, value);
+    // The object may already be marked by the incremental collector: tell it of the reference.
+    if (isManaged<T>()) __link(changetype<usize>(object), changetype<usize>(value), false);
+  }
 }
 
 // One of each per process, made when first needed: a process that sends only numbers, or
@@ -149,9 +160,12 @@ function encodeObject<T>(w: Writer, value: T): void {
   } else if (isDefined(value.serialize)) {
     // @ts-ignore: checked just above
     value.serialize(w);
+  } else if (isDefined(value.__lunatic_serialize)) {
+    // @ts-ignore: checked just above
+    value.__lunatic_serialize<Writer>(w);
   } else {
     if (!(__typeinfo(idof<T>()) & 32 /* POINTERFREE */)) {
-      abort("lunatic: a class with reference fields needs serialize() and deserialize() to be sent");
+      abort("lunatic: a class of a library, with reference fields, cannot be sent without serialize() and deserialize()");
     }
     memory.copy(w.reserve(offsetof<T>()), changetype<usize>(value), offsetof<T>());
   }
@@ -197,6 +211,9 @@ function decodeObject<T>(r: Reader): T {
     if (isDefined(object.deserialize)) {
       // @ts-ignore: checked just above
       object.deserialize(r);
+    } else if (isDefined(object.__lunatic_deserialize)) {
+      // @ts-ignore: checked just above
+      object.__lunatic_deserialize<Reader>(r);
     } else {
       memory.copy(changetype<usize>(object), r.take(offsetof<T>()), offsetof<T>());
     }
