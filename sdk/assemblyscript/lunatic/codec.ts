@@ -18,7 +18,7 @@
 //
 // Both sides are the same program, so the layout needs no description of its own.
 import * as host from "./host";
-import { TcpStream, UdpSocket } from "./net";
+import { Socket, TcpStream, UdpSocket } from "./net";
 
 /** Bytes being written into a message. One buffer, reused by every send of the process. */
 export class Writer {
@@ -151,6 +151,8 @@ function encodeObject<T>(w: Writer, value: T): void {
     w.put<u64>(host.push_tcp_stream(value.take()));
   } else if (value instanceof UdpSocket) {
     w.put<u64>(host.push_udp_socket(value.take()));
+  } else if (value instanceof Socket) {
+    abort("lunatic: only TCP streams and UDP sockets move in messages, not listeners");
   } else if (isArrayLike<T>()) {
     // @ts-ignore: an array-like has length and an index
     const length = <i32>value.length;

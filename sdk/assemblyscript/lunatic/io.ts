@@ -194,7 +194,6 @@ export function randomBytes(count: i32): Uint8Array {
 // narrows them to what the directory's grant allows.
 const RIGHTS_ALL: u64 = 0x1FFFFFFF;
 const OFLAG_CREAT: u16 = 1;
-const OFLAG_DIRECTORY: u16 = 2;
 const OFLAG_TRUNC: u16 = 8;
 const FDFLAG_APPEND: u16 = 1;
 

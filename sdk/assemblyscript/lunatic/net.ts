@@ -80,9 +80,41 @@ function withAddress(name: string, call: (addr: SocketAddr) => u32): Result<u64>
   return resultOf(call(addr.unwrap()), slot);
 }
 
-/** A TCP connection. `close()` ends it (its last id); streams are not closed by the GC. */
-export class TcpStream {
-  constructor(private id: u64) {}
+const CLOSED: u64 = u64.MAX_VALUE;
+
+/** The count a read, write, send or receive wrote to `slot`, or its error. */
+function countOf(status: u32): Result<i32> {
+  const n = resultOf(status, slot);
+  return n.isOk ? Result.ok<i32>(<i32>n.unwrap()) : Result.err<i32>(n.error);
+}
+
+/** A socket of the process's tables, named by its id until it is closed or sent away.
+ *  Sockets are not closed by the garbage collector (AssemblyScript has no finalisers). */
+export class Socket {
+  constructor(protected id: u64) {}
+
+  /** Frees the id; the connection ends with its last id. */
+  close(): void {
+    if (this.id != CLOSED) this.drop(this.id);
+    this.id = CLOSED;
+  }
+
+  get isClosed(): bool { return this.id == CLOSED; }
+
+  /** The id, leaving this object closed: the socket is moving into a message. */
+  take(): u64 {
+    const id = this.id;
+    if (id == CLOSED) abort("lunatic: sending a socket that is closed or was sent");
+    this.id = CLOSED;
+    return id;
+  }
+
+  /** Frees `id` in the host's table of this kind of socket. */
+  protected drop(id: u64): void { unreachable(); }
+}
+
+/** A TCP connection. */
+export class TcpStream extends Socket {
 
   /** Connects to "host:port". */
   static connect(address: string, timeout: u64 = FOREVER): Result<TcpStream> {
@@ -99,8 +131,7 @@ export class TcpStream {
   }
 
   readInto(ptr: usize, length: usize): Result<i32> {
-    const n = resultOf(host.tcp_read(this.id, ptr, length, slot), slot);
-    return n.isOk ? Result.ok<i32>(<i32>n.unwrap()) : Result.err<i32>(n.error);
+    return countOf(host.tcp_read(this.id, ptr, length, slot));
   }
 
   /** Writes all of [ptr, ptr + length). */
@@ -135,25 +166,11 @@ export class TcpStream {
   /** A second handle on the same connection (say, one process reads, another writes). */
   clone(): TcpStream { return new TcpStream(host.clone_tcp_stream(this.id)); }
 
-  close(): void {
-    if (this.id != FOREVER) host.drop_tcp_stream(this.id);
-    this.id = FOREVER;
-  }
-
-  get isClosed(): bool { return this.id == FOREVER; }
-
-  /** The id, leaving this object closed: the stream is moving into a message. */
-  take(): u64 {
-    const id = this.id;
-    if (id == FOREVER) abort("lunatic: sending a TcpStream that is closed or was sent");
-    this.id = FOREVER;
-    return id;
-  }
+  protected drop(id: u64): void { host.drop_tcp_stream(id); }
 }
 
 /** A listening TCP socket. */
-export class TcpListener {
-  private constructor(private id: u64) {}
+export class TcpListener extends Socket {
 
   /** Listens on "address:port" (port 0: one the system picks). */
   static bind(address: string): Result<TcpListener> {
@@ -172,10 +189,7 @@ export class TcpListener {
 
   localAddress(): Result<SocketAddr> { return SocketAddr.fromIterator(host.tcp_local_addr(this.id, slot)); }
 
-  close(): void {
-    if (this.id != FOREVER) host.drop_tcp_listener(this.id);
-    this.id = FOREVER;
-  }
+  protected drop(id: u64): void { host.drop_tcp_listener(id); }
 }
 
 /** A datagram received, and who sent it. */
@@ -184,8 +198,7 @@ export class Datagram {
 }
 
 /** A UDP socket. */
-export class UdpSocket {
-  constructor(private id: u64) {}
+export class UdpSocket extends Socket {
 
   static bind(address: string): Result<UdpSocket> {
     const id = withAddress(address, (a: SocketAddr): u32 =>
@@ -198,9 +211,8 @@ export class UdpSocket {
     const found = SocketAddr.resolve(address);
     if (found.isErr) return Result.err<i32>(found.error);
     const a = found.unwrap();
-    const sent = resultOf(host.udp_send_to(this.id, bytes.dataStart, bytes.length, a.family, a.address.dataStart,
-                                           a.port, a.flowInfo, a.scopeId, slot), slot);
-    return sent.isOk ? Result.ok<i32>(<i32>sent.unwrap()) : Result.err<i32>(sent.error);
+    return countOf(host.udp_send_to(this.id, bytes.dataStart, bytes.length, a.family, a.address.dataStart,
+                                    a.port, a.flowInfo, a.scopeId, slot));
   }
 
   /** Waits for a datagram; its bytes land in `buffer`. */
@@ -223,31 +235,17 @@ export class UdpSocket {
 
   /** Sends to the connected peer. */
   send(bytes: Uint8Array): Result<i32> {
-    const sent = resultOf(host.udp_send(this.id, bytes.dataStart, bytes.length, slot), slot);
-    return sent.isOk ? Result.ok<i32>(<i32>sent.unwrap()) : Result.err<i32>(sent.error);
+    return countOf(host.udp_send(this.id, bytes.dataStart, bytes.length, slot));
   }
 
   /** Receives from the connected peer. */
   receive(buffer: Uint8Array): Result<i32> {
-    const n = resultOf(host.udp_receive(this.id, buffer.dataStart, buffer.length, slot), slot);
-    return n.isOk ? Result.ok<i32>(<i32>n.unwrap()) : Result.err<i32>(n.error);
+    return countOf(host.udp_receive(this.id, buffer.dataStart, buffer.length, slot));
   }
 
   localAddress(): Result<SocketAddr> { return SocketAddr.fromIterator(host.udp_local_addr(this.id, slot)); }
 
   clone(): UdpSocket { return new UdpSocket(host.clone_udp_socket(this.id)); }
 
-  close(): void {
-    if (this.id != FOREVER) host.drop_udp_socket(this.id);
-    this.id = FOREVER;
-  }
-
-  get isClosed(): bool { return this.id == FOREVER; }
-
-  take(): u64 {
-    const id = this.id;
-    if (id == FOREVER) abort("lunatic: sending a UdpSocket that is closed or was sent");
-    this.id = FOREVER;
-    return id;
-  }
+  protected drop(id: u64): void { host.drop_udp_socket(id); }
 }

@@ -21,7 +21,7 @@ const START_TAG: i64 = 0x4C554E41_54494353;  // "LUNATICS"
 const scratch = memory.data(32);
 const startTag = memory.data<i64>([START_TAG]);
 
-/** Takes the message built by `build`-ing a value into the slot: create_data, write_data. */
+/** Puts `value`, encoded, in the message slot as a new data message tagged `tag`. */
 function fillSlot<T>(value: T, tag: i64): void {
   host.create_data(tag, 0);
   if (isInteger<T>() || isFloat<T>()) {
