@@ -243,7 +243,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
 
   llvm::LLVMContext context;
   TranslatedModule main_module;
-  error = translateFile(options.input, options, true, !others.empty(), translate_options, context, timings, main_module);
+  // Every executable names its main module by its hash (lunatic::distributed's module ids).
+  error = translateFile(options.input, options, true, !options.object_only, translate_options, context, timings,
+                        main_module);
   if (!error.empty()) {
     remove_objects();
     return error;
@@ -259,7 +261,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
     auto* grants = llvm::ConstantDataArray::getString(context, wasiGrants(options), false);
     new llvm::GlobalVariable(ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
                              "lunatic_main_wasi_grants");
-    if (!others.empty()) addModuleTable(ir, main_module.sha256, others, options.module_symbol);
+    addModuleTable(ir, main_module.sha256, others, options.module_symbol);
     if (main_module.entry.empty()) {
       // A reference to test mode's runner, which makes the linker bring it in (abi.h).
       auto* runner = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
