@@ -37,6 +37,7 @@ class NoCluster final : public Cluster {
  public:
   NodeId localNode() const override { return 0; }
   std::vector<NodeId> nodes() const override { return {}; }
+  bool hasNode(NodeId) const override { return false; }
 
   std::optional<uint64_t> lookupNodes(std::string_view, uint32_t* matched, std::string*) override {
     *matched = 0;

@@ -51,6 +51,8 @@ class Cluster {
   virtual NodeId localNode() const = 0;
   // Every node of the cluster, this one included; none outside a cluster.
   virtual std::vector<NodeId> nodes() const = 0;
+  // Whether `node` is one of nodes() other than this one.
+  virtual bool hasNode(NodeId node) const = 0;
 
   // Starts a query for the nodes whose tags match `query` ("key=value" pairs) and keeps its
   // result for takeQueryResult; returns its id and how many nodes matched, or nullopt and

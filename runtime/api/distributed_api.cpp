@@ -81,6 +81,7 @@ uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id,
   }
   request.module_id = module;
   request.config = config_id == -1 ? &p.capabilities : &configOf(self, uint64_t(config_id), "spawn");
+  if (!cluster.hasNode(node)) return refuse(self, "spawn", id_ptr, "Node does not exist.", kSpawnNoNode);
   if (!p.capabilities.can_spawn_on_nodes) {
     logRefusal(p, "spawn", "the process may not spawn processes on other nodes");
     return refuse(self, "spawn", id_ptr, "the process may not spawn processes on other nodes", kUnreachable);

@@ -117,6 +117,11 @@ class ErlangNode final : public cluster::Cluster {
     }
     return ids;
   }
+  bool hasNode(NodeId node) const override {
+    std::lock_guard lock(mutex_);
+    auto it = peers_.find(node);
+    return it != peers_.end() && it->second.ours;
+  }
   std::optional<uint64_t> lookupNodes(std::string_view query, uint32_t* matched, std::string*) override {
     // Our nodes carry no tags: the empty query matches every node, any other none.
     std::vector<NodeId> found = query.empty() ? nodes() : std::vector<NodeId>();
