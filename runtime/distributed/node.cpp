@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,21 +62,42 @@ uint64_t moduleIdOfHash(const uint8_t* sha256) {
   return id;
 }
 
+// A connection's sending side, which workers and the distribution thread share. Whoever
+// sends appends whole frames to the backlog under the lock and, if it was empty, writes what
+// the socket takes at once without waiting (MSG_DONTWAIT); the thread writes the rest when
+// the socket has room. So frames from one sender keep their order, and nobody blocks.
+struct Wire {
+  explicit Wire(int fd) : fd(fd) {}
+  std::mutex lock;
+  int fd;  // -1 once the connection is gone: what is sent then is dropped
+  std::string backlog;
+  std::atomic<uint64_t> sent_ns{0};
+
+  // Under `lock`: writes what the socket takes now.
+  void flush() {
+    while (!backlog.empty() && fd >= 0) {
+      ssize_t n = ::send(fd, backlog.data(), backlog.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n <= 0) {
+        backlog.clear();  // the connection failed: its reader will find it closed
+        return;
+      }
+      backlog.erase(0, size_t(n));
+      sent_ns.store(nowNanoseconds(), std::memory_order_relaxed);
+    }
+  }
+};
+
 // A node's view of a peer, as workers read it.
 struct PeerView {
+  std::shared_ptr<Wire> wire;
   std::string name;
   bool ours = false;       // a lunatic node (it said hello), not an Erlang one
   unsigned creation = 0;   // of its pids, learned from the first one seen
   std::vector<uint64_t> modules;
 };
 
-// Something a worker asked the distribution thread to send.
-struct Outgoing {
-  NodeId node;
-  std::string name;       // to the process registered as this there, or
-  ProcessId process = 0;  // to this process
-  std::string term;
-};
 
 // An answer a parked process waits for.
 struct Pending {
@@ -150,7 +172,8 @@ class ErlangNode final : public cluster::Cluster {
     NodeId id;
     int fd;
     bool we_connected;
-    uint64_t heard_ns, sent_ns;
+    uint64_t heard_ns;
+    std::shared_ptr<Wire> wire;
   };
 
   // --- Any thread ----------------------------------------------------------------
@@ -161,8 +184,12 @@ class ErlangNode final : public cluster::Cluster {
     std::lock_guard lock(mutex_);
     return peers_.count(node) != 0;
   }
-  void enqueue(Outgoing&& out);
-  void control(NodeId node, const Term& term) { enqueue({node, kControlName, 0, term.bytes()}); }
+  // Sends `message` (an encoded term) to the process `process` on `node`, or to the one
+  // registered there as `name` if that is not empty; false if the node is not connected.
+  bool sendFrame(NodeId node, std::string_view name, ProcessId process, std::string_view message);
+  // Appends `bytes` to the wire and writes what it can; wakes the thread if some is left.
+  void queueBytes(Wire& wire, std::string_view bytes);
+  void control(NodeId node, const Term& term) { sendFrame(node, kControlName, 0, term.bytes()); }
   // {Tag, Data, From}, encoded.
   std::string dataTerm(const Process& caller, const Message& message) const;
   // Sends `request` (a control message naming `pending`'s id) and parks the caller until the
@@ -174,14 +201,13 @@ class ErlangNode final : public cluster::Cluster {
 
   // --- The distribution thread ---------------------------------------------------
   void run();
-  void sendQueued();
-  bool write(Connection& c, const Outgoing& out);
   void tick(uint64_t now);
   void connectTo(const std::string& name, bool quiet);
   void accept();
   void adopt(const std::string& name, int fd, bool we_connected);
   void sayHello(Connection& c);
   void receive(int fd);
+  bool receiveOne(int fd);  // false once the connection is gone
   void lost(int fd, const std::string& why);
   Connection* connectionByFd(int fd);
   Connection* connectionByName(std::string_view name);
@@ -204,7 +230,6 @@ class ErlangNode final : public cluster::Cluster {
 
   mutable std::mutex mutex_;  // guards what follows
   std::map<NodeId, PeerView> peers_;
-  std::deque<Outgoing> outbox_;
   uint64_t next_request_ = 1;
   std::unordered_map<uint64_t, std::shared_ptr<Pending>> pending_;
   ProcessId next_end_ = 1;
@@ -286,15 +311,45 @@ bool ErlangNode::peerPid(NodeId node, ProcessId process, erlang_pid* pid) const 
   return true;
 }
 
-void ErlangNode::enqueue(Outgoing&& out) {
-  bool was_empty;
+bool ErlangNode::sendFrame(NodeId node, std::string_view name, ProcessId process, std::string_view message) {
+  std::shared_ptr<Wire> wire;
+  Term control;
   {
     std::lock_guard lock(mutex_);
-    was_empty = outbox_.empty();
-    outbox_.push_back(std::move(out));
+    auto peer = peers_.find(node);
+    if (peer == peers_.end() || !peer->second.wire) return false;
+    wire = peer->second.wire;
+    // The control message as ei_send and ei_reg_send write it: SEND {2, '', To} or
+    // REG_SEND {6, From, '', Name}.
+    if (!name.empty()) {
+      control.tuple(4).integer(ERL_REG_SEND).pid(ourPid(0)).atom("").atom(std::string(name).c_str());
+    } else {
+      control.tuple(3).integer(ERL_SEND).atom("").pid(pidOf(peer->second.name, peer->second.creation, process));
+    }
   }
-  // One wake for a burst: the thread takes the whole queue each time it wakes.
-  if (was_empty) {
+  // A frame: its length, ERL_PASS_THROUGH, the control message, the message (each term with
+  // its version byte).
+  std::string frame = control.bytes();
+  uint32_t length = uint32_t(1 + frame.size() + message.size());
+  const char prefix[5] = {char(length >> 24), char(length >> 16), char(length >> 8), char(length), ERL_PASS_THROUGH};
+  frame.insert(0, prefix, sizeof prefix);
+  frame += message;
+  queueBytes(*wire, frame);
+  return true;
+}
+
+void ErlangNode::queueBytes(Wire& wire, std::string_view bytes) {
+  bool left;
+  {
+    std::lock_guard lock(wire.lock);
+    if (wire.fd < 0) return;
+    bool idle = wire.backlog.empty();
+    wire.backlog += bytes;
+    if (!idle) return;  // the thread is already waiting for room
+    wire.flush();
+    left = !wire.backlog.empty();
+  }
+  if (left) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t written = ::write(wake_fd_, &one, sizeof one);
   }
@@ -311,16 +366,14 @@ std::string ErlangNode::dataTerm(const Process& caller, const Message& message) 
 Outcome ErlangNode::send(Process& caller, NodeId node, ProcessId process, MessagePtr message) {
   if (!isPeer(node)) return Outcome::NoSuchNode;
   caller.countSent(message->data.size());
-  enqueue({node, {}, process, dataTerm(caller, *message)});
-  return Outcome::Done;
+  return sendFrame(node, {}, process, dataTerm(caller, *message)) ? Outcome::Done : Outcome::NoSuchNode;
 }
 
 Outcome ErlangNode::sendToName(Process& caller, NodeId node, std::string_view name, MessagePtr message) {
   if (!isPeer(node)) return Outcome::NoSuchNode;
   if (name.empty() || name.size() >= MAXATOMLEN || name == kControlName) return Outcome::NoSuchProcess;
   caller.countSent(message->data.size());
-  enqueue({node, std::string(name), 0, dataTerm(caller, *message)});
-  return Outcome::Done;
+  return sendFrame(node, name, 0, dataTerm(caller, *message)) ? Outcome::Done : Outcome::NoSuchNode;
 }
 
 void ErlangNode::await(Process& caller, const std::shared_ptr<Pending>& pending, uint64_t request_id,
@@ -450,6 +503,12 @@ void ErlangNode::link(Process& caller, NodeId node, ProcessId process, int64_t t
 }
 
 // Takes `ref` out of p's links or monitored_by; false if it was not there.
+void closeWire(Wire& wire) {
+  std::lock_guard lock(wire.lock);
+  wire.fd = -1;
+  wire.backlog.clear();
+}
+
 bool dropEnd(Process& p, ProcessId ref, bool as_link) {
   std::lock_guard lock(p.lock);
   if (as_link) return std::erase_if(p.links, [&](auto& l) { return l.first == ref; }) != 0;
@@ -528,7 +587,10 @@ void ErlangNode::run() {
     fds.clear();
     fds.push_back({listen_fd_, POLLIN, 0});
     fds.push_back({wake_fd_, POLLIN, 0});
-    for (const Connection& c : connections_) fds.push_back({c.fd, POLLIN, 0});
+    for (const Connection& c : connections_) {
+      std::lock_guard lock(c.wire->lock);
+      fds.push_back({c.fd, short(POLLIN | (c.wire->backlog.empty() ? 0 : POLLOUT)), 0});
+    }
     // Ticks are checked at least eight times a tick time, so a silent node is seen within
     // an eighth of it past the tick time.
     int timeout_ms = int(std::max(50u, options_.tick_seconds * 1000 / 8));
@@ -541,10 +603,15 @@ void ErlangNode::run() {
       uint64_t count;
       [[maybe_unused]] ssize_t n = read(wake_fd_, &count, sizeof count);
     }
-    sendQueued();
     if (fds[0].revents & POLLIN) accept();
     for (size_t i = 2; i < fds.size(); ++i) {
-      if (fds[i].revents) receive(fds[i].fd);
+      if (fds[i].revents & POLLOUT) {
+        if (Connection* c = connectionByFd(fds[i].fd)) {
+          std::lock_guard lock(c->wire->lock);
+          c->wire->flush();
+        }
+      }
+      if (fds[i].revents & ~POLLOUT) receive(fds[i].fd);
     }
   }
 }
@@ -560,50 +627,16 @@ ErlangNode::Connection* ErlangNode::connectionByName(std::string_view name) {
   return it == connections_.end() ? nullptr : &*it;
 }
 
-void ErlangNode::sendQueued() {
-  std::deque<Outgoing> queued;
-  {
-    std::lock_guard lock(mutex_);
-    queued.swap(outbox_);
-  }
-  for (const Outgoing& out : queued) {
-    // A message to a node that is gone is dropped, as Erlang drops it.
-    auto it = std::find_if(connections_.begin(), connections_.end(),
-                           [&](const Connection& c) { return c.id == out.node; });
-    if (it == connections_.end()) continue;
-    if (!write(*it, out)) lost(it->fd, std::string("cannot send: ") + std::strerror(erl_errno));
-  }
-}
-
-bool ErlangNode::write(Connection& c, const Outgoing& out) {
-  unsigned timeout = options_.tick_seconds * 1000;
-  int result;
-  if (!out.name.empty()) {
-    result = ei_reg_send_tmo(&ec_, c.fd, const_cast<char*>(out.name.c_str()), const_cast<char*>(out.term.data()),
-                             int(out.term.size()), timeout);
-  } else {
-    unsigned creation;
-    {
-      std::lock_guard lock(mutex_);
-      creation = peers_[c.id].creation;
-    }
-    erlang_pid to = pidOf(c.name, creation, out.process);
-    result = ei_send_tmo(c.fd, &to, const_cast<char*>(out.term.data()), int(out.term.size()), timeout);
-  }
-  c.sent_ns = nowNanoseconds();
-  return result == 0;
-}
-
 void ErlangNode::tick(uint64_t now) {
   uint64_t tick_ns = uint64_t(options_.tick_seconds) * 1'000'000'000;
   std::vector<int> silent;
   for (Connection& c : connections_) {
     if (now - c.heard_ns > tick_ns) {
       silent.push_back(c.fd);
-    } else if (now - c.sent_ns > tick_ns / 4) {
+    } else if (now - c.wire->sent_ns.load(std::memory_order_relaxed) > tick_ns / 4) {
       // A tick is an empty frame: four zero bytes of length.
-      static const char kTick[4] = {0, 0, 0, 0};
-      if (::write(c.fd, kTick, sizeof kTick) == 4) c.sent_ns = now;
+      c.wire->sent_ns.store(now, std::memory_order_relaxed);
+      queueBytes(*c.wire, std::string_view("\0\0\0\0", 4));
     }
   }
   for (int fd : silent) lost(fd, "not heard from for the tick time");
@@ -641,17 +674,26 @@ void ErlangNode::adopt(const std::string& name, int fd, bool we_connected) {
       ei_close_connection(fd);
       return;
     }
+    closeWire(*existing->wire);
     ei_close_connection(existing->fd);
     existing->fd = fd;
     existing->we_connected = we_connected;
+    existing->wire = std::make_shared<Wire>(fd);
+    {
+      std::lock_guard lock(mutex_);
+      peers_[existing->id].wire = existing->wire;
+    }
     sayHello(*existing);
     return;
   }
-  uint64_t now = nowNanoseconds();
-  connections_.push_back({name, nodeIdOf(name), fd, we_connected, now, now});
+  auto wire = std::make_shared<Wire>(fd);
+  wire->sent_ns = nowNanoseconds();
+  connections_.push_back({name, nodeIdOf(name), fd, we_connected, nowNanoseconds(), wire});
   {
     std::lock_guard lock(mutex_);
-    peers_[nodeIdOf(name)].name = name;
+    PeerView& peer = peers_[nodeIdOf(name)];
+    peer.name = name;
+    peer.wire = wire;
   }
   log::write(log::Level::Info, "node_connected", 0, "connected to node " + name);
   sayHello(connections_.back());
@@ -674,24 +716,33 @@ void ErlangNode::sayHello(Connection& c) {
   if (!modules.empty()) term.list(long(modules.size()));
   for (uint64_t id : modules) term.unsignedInteger(id);
   term.endList();
-  write(c, {c.id, kControlName, 0, term.bytes()});
+  control(c.id, term);
 }
 
 void ErlangNode::receive(int fd) {
+  // What already arrived is read now, up to a bound that keeps the other connections served.
+  for (int i = 0; i < 256; ++i) {
+    if (!receiveOne(fd)) return;
+    int waiting = 0;
+    if (ioctl(fd, FIONREAD, &waiting) != 0 || waiting == 0) return;
+  }
+}
+
+bool ErlangNode::receiveOne(int fd) {
   Connection* c = connectionByFd(fd);
-  if (!c) return;
+  if (!c) return false;
   erlang_msg msg;
   int result = ei_xreceive_msg_tmo(fd, &msg, &received_, options_.tick_seconds * 1000);
   if (result == ERL_ERROR) {
     lost(fd, erl_errno == ETIMEDOUT ? "a message stalled half way" : "the connection closed");
-    return;
+    return false;
   }
   c->heard_ns = nowNanoseconds();
-  if (result == ERL_TICK) return;
+  if (result == ERL_TICK) return true;
   TermReader in(received_.buff, 0);
   int version;
   int index = 0;
-  if (ei_decode_version(received_.buff, &index, &version) != 0) return;
+  if (ei_decode_version(received_.buff, &index, &version) != 0) return true;
   in = TermReader(received_.buff, index);
   switch (msg.msgtype) {
     case ERL_SEND:
@@ -714,6 +765,7 @@ void ErlangNode::receive(int fd) {
                  "ignored control message " + std::to_string(msg.msgtype) + " from " + c->name);
       break;
   }
+  return true;
 }
 
 void ErlangNode::learnCreation(const erlang_pid& pid) {
@@ -770,7 +822,7 @@ void ErlangNode::onControl(Connection& c, TermReader& in) {
     Term reply;
     reply.tuple(5).atom("reply").unsignedInteger(request_id).integer(0);
     reply.unsignedInteger(findProcess(processIdOf(a)) ? 1 : 0).binary("");
-    write(c, {c.id, kControlName, 0, reply.bytes()});
+    control(c.id, reply);
     return;
   }
   if (arity < 3 || !in.pid(&a) || !in.pid(&b)) return;
@@ -793,7 +845,7 @@ void ErlangNode::onControl(Connection& c, TermReader& in) {
       // A link to a process that is gone fails at once, as locally.
       Term reply;
       reply.tuple(4).atom("exit").pid(b).pid(a).integer(1);
-      write(c, {c.id, kControlName, 0, reply.bytes()});
+      control(c.id, reply);
     }
   } else if (what == "unlink") {
     if (!takeEnd(local, c.id, remote, EndKind::Link, &ref)) return;
@@ -819,7 +871,7 @@ void ErlangNode::onControl(Connection& c, TermReader& in) {
     if (!watching) {
       Term reply;
       reply.tuple(3).atom("down").pid(b).pid(a);
-      write(c, {c.id, kControlName, 0, reply.bytes()});
+      control(c.id, reply);
     }
   } else if (what == "demonitor") {
     if (!takeEnd(local, c.id, remote, EndKind::Watcher, &ref)) return;
@@ -901,7 +953,7 @@ void ErlangNode::onSpawn(Connection& c, TermReader& in) {
   auto reply = [&](int64_t code, uint64_t value, std::string_view error) {
     Term term;
     term.tuple(5).atom("reply").unsignedInteger(request_id).integer(code).unsignedInteger(value).binary(error);
-    write(c, {c.id, kControlName, 0, term.bytes()});
+    control(c.id, term);
   };
   const lunatic_module* descriptor = moduleById(module);
   if (!descriptor) return reply(kNoModule, 0, "Module does not exist.");
@@ -938,6 +990,7 @@ void ErlangNode::lost(int fd, const std::string& why) {
   if (it == connections_.end()) return;
   std::string name = it->name;
   NodeId node = it->id;
+  closeWire(*it->wire);
   ei_close_connection(fd);
   connections_.erase(it);
   log::write(log::Level::Warn, "node_down", 0, "node " + name + " is down: " + why);
