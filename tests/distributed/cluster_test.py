@@ -10,11 +10,14 @@
           time (--net-ticktime 4) plus one second;
 - cookie: a node with the wrong cookie is refused, and both sides log it;
 - erl:    a real erl node sends {Tag, Binary, Pid} to our registered processes and gets
-          replies; ours sends to its registered name and gets its answer.
+          replies; ours sends to its registered name and gets its answer;
+- chat:   the chat example (examples/chat) on two nodes: clients of either share channels.
 
 Each run starts its own epmd on a free port (ERL_EPMD_PORT) and stops everything it started.
 
-Usage: cluster_test.py --probe NODE_PROBE_EXE --scenario NAME
+Nodes log at info level, so that connections show in their logs.
+
+Usage: cluster_test.py --probe NODE_PROBE_EXE --chat CHAT_EXE --scenario NAME
 """
 import argparse
 import os
@@ -40,7 +43,7 @@ class Cluster:
         self.probe = probe
         self.children = []
         self.logs = tempfile.TemporaryDirectory()
-        self.env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), LUNATIC_THREADS="2")
+        self.env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), LUNATIC_THREADS="2", LUNATIC_LOG="info")
         self.tag = "t%d" % os.getpid()
         self.epmd = self.start(["epmd", "-port", self.env["ERL_EPMD_PORT"]], "epmd")
         # epmd listens once it answers names
@@ -61,8 +64,8 @@ class Cluster:
         self.children.append(child)
         return child
 
-    def node(self, short, mode, joins=(), cookie="secret", extra=()):
-        argv = [self.probe, "--node", self.name(short), "--cookie", cookie]
+    def node(self, short, mode, joins=(), cookie="secret", extra=(), exe=None):
+        argv = [exe or self.probe, "--node", self.name(short), "--cookie", cookie]
         for j in joins:
             argv += ["--join", self.name(j)]
         return self.start(argv + list(extra) + mode, short)
@@ -186,11 +189,39 @@ def erl(c):
     return None
 
 
+def chat(c, exe):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "chat"))
+    from chat_test import Client, Failure  # noqa: E402  (tests/chat/chat_test.py)
+    ports = [free_port(), free_port()]
+    a = c.node("a", [str(ports[0])], exe=exe)
+    b = c.node("b", [str(ports[1])], joins=["a"], exe=exe)
+    for node in (a, b):
+        if not c.wait_for(node, "listening on", 20):
+            return "a chat node did not start: " + c.text(node, "err")
+    if not c.wait_for(b, "connected to node", 20, "err"):
+        return "the chat nodes did not connect: " + c.text(b, "err")
+    try:
+        alice, bob, carol = Client(ports[0], "alice"), Client(ports[1], "bob"), Client(ports[1], "carol")
+        alice.join("#room", 1)
+        bob.join("#room", 1)  # each node counts its own members
+        carol.join("#other", 1)
+        bob.say("hello from b")
+        alice.expect("[#room] bob: hello from b")
+        alice.say("hello from a")
+        bob.expect("[#room] alice: hello from a")
+        carol.sync()  # another channel hears nothing
+        alice.sync()
+    except Failure as e:
+        return str(e)
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--probe", required=True)
+    parser.add_argument("--chat", help="examples/chat, built")
     parser.add_argument("--scenario", required=True,
-                        choices=["three", "kill", "stall", "cookie", "erl"])
+                        choices=["three", "kill", "stall", "cookie", "erl", "chat"])
     args = parser.parse_args()
     c = Cluster(args.probe)
     try:
@@ -200,6 +231,8 @@ def main():
             problem = death(c, args.scenario)
         elif args.scenario == "cookie":
             problem = cookie(c)
+        elif args.scenario == "chat":
+            problem = chat(c, args.chat)
         else:
             problem = erl(c)
         if problem:
