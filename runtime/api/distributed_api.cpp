@@ -95,7 +95,9 @@ uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id,
     case cluster::Outcome::NoSuchNode:
       return refuse(self, "spawn", id_ptr, "Node does not exist.", kSpawnNoNode);
     case cluster::Outcome::NoSuchModule:
-      return refuse(self, "spawn", id_ptr, "Module does not exist.", kSpawnNoModule);
+      // The node says which module it lacks, and why.
+      memory.store64(id_ptr, newError(p, std::move(error)));
+      return kSpawnNoModule;
     case cluster::Outcome::NoSuchProcess:
     case cluster::Outcome::Unreachable:
       break;

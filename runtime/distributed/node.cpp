@@ -1,12 +1,12 @@
 // The Erlang distribution node (node.h): the cluster as lunatic::distributed sees it, the
 // distribution thread, and the control protocol our nodes speak among themselves.
 //
-// Threads. One distribution thread owns the listening socket, epmd's registration and every
-// connection: it polls them with an eventfd that workers write when they queue something to
-// send, reads whole messages with ei and delivers them to processes (delivery never blocks).
-// Workers encode what they send themselves and queue it; a process that needs an answer
+// Threads. One distribution thread owns the listening socket, epmd's registration, the
+// handshakes (ei's blocking calls stall only it) and the reading side of every connection:
+// it reads what arrived, cuts it into frames and delivers the messages (delivery never
+// waits). Workers send themselves, without waiting (Wire); a process that needs an answer
 // (a remote spawn, exists) parks until the thread wakes it. So no worker ever waits on the
-// network, and ei's blocking calls (handshakes, writes) stall only this thread.
+// network (docs/architecture.md, "Distribution").
 //
 // Between our nodes, requests go as messages to the name "$lunatic" on the other node, which
 // its distribution thread answers (docs/abi.md, "Erlang distribution"); an Erlang node has
@@ -17,7 +17,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,6 +49,11 @@ constexpr int64_t kProtocolVersion = 1;
 constexpr unsigned kConnectTimeoutMs = 5000;
 constexpr uint64_t kRequestTimeoutNs = 30'000'000'000;
 constexpr uint64_t kJoinRetryNs = 1'000'000'000;
+// A frame longer than this ends the connection: a peer holds the cookie, but a runaway one
+// must not take the node's memory.
+constexpr uint32_t kMaxFrameBytes = 256u << 20;
+// The control message SEND_SENDER, which ei.h does not name.
+constexpr long kSendSender = 22;
 // spawn's results, as lunatic::distributed's (distributed_api.cpp).
 constexpr int64_t kNoModule = 2, kSpawnFailed = 9027;
 // Config flags in a remote spawn.
@@ -174,6 +178,7 @@ class ErlangNode final : public cluster::Cluster {
     bool we_connected;
     uint64_t heard_ns;
     std::shared_ptr<Wire> wire;
+    std::string input;  // bytes read and not yet a whole frame
   };
 
   // --- Any thread ----------------------------------------------------------------
@@ -207,7 +212,7 @@ class ErlangNode final : public cluster::Cluster {
   void adopt(const std::string& name, int fd, bool we_connected);
   void sayHello(Connection& c);
   void receive(int fd);
-  bool receiveOne(int fd);  // false once the connection is gone
+  void onFrame(Connection& c, const std::string& frame);
   void lost(int fd, const std::string& why);
   Connection* connectionByFd(int fd);
   Connection* connectionByName(std::string_view name);
@@ -226,7 +231,6 @@ class ErlangNode final : public cluster::Cluster {
   std::vector<Connection> connections_;  // distribution thread only
   std::vector<std::string> joins_left_;  // --join nodes not reached yet
   uint64_t next_join_try_ = 0;
-  ei_x_buff received_{};
 
   mutable std::mutex mutex_;  // guards what follows
   std::map<NodeId, PeerView> peers_;
@@ -293,7 +297,6 @@ bool ErlangNode::start(std::string* error) {
   }
   creation_ = ei_self(&ec_)->creation;
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  ei_x_new(&received_);
   joins_left_ = options_.joins;
   log::write(log::Level::Info, "node_up", 0, "node " + options_.name + " listening on port " + std::to_string(port),
              {{"port", int64_t(port)}});
@@ -424,8 +427,8 @@ Outcome ErlangNode::spawn(Process& caller, NodeId node, const cluster::RemoteSpa
     if (it == peers_.end() || !it->second.ours) return Outcome::NoSuchNode;
     const std::vector<uint64_t>& modules = it->second.modules;
     if (std::find(modules.begin(), modules.end(), request.module_id) == modules.end()) {
-      *error = "node " + it->second.name + " has no module " + std::to_string(request.module_id) +
-               ": it runs a different build of the program";
+      *error = "Module does not exist. Node " + it->second.name + " has no module " +
+               std::to_string(request.module_id) + ": it runs a different build of the program.";
       return Outcome::NoSuchModule;
     }
     request_id = next_request_++;
@@ -688,7 +691,7 @@ void ErlangNode::adopt(const std::string& name, int fd, bool we_connected) {
   }
   auto wire = std::make_shared<Wire>(fd);
   wire->sent_ns = nowNanoseconds();
-  connections_.push_back({name, nodeIdOf(name), fd, we_connected, nowNanoseconds(), wire});
+  connections_.push_back({name, nodeIdOf(name), fd, we_connected, nowNanoseconds(), wire, {}});
   {
     std::lock_guard lock(mutex_);
     PeerView& peer = peers_[nodeIdOf(name)];
@@ -720,52 +723,76 @@ void ErlangNode::sayHello(Connection& c) {
 }
 
 void ErlangNode::receive(int fd) {
-  // What already arrived is read now, up to a bound that keeps the other connections served.
-  for (int i = 0; i < 256; ++i) {
-    if (!receiveOne(fd)) return;
-    int waiting = 0;
-    if (ioctl(fd, FIONREAD, &waiting) != 0 || waiting == 0) return;
+  Connection* c = connectionByFd(fd);
+  if (!c) return;
+  // One read takes what has arrived, however many frames; ei's own receive would read each
+  // frame's length and body apart, and poll again between frames.
+  char chunk[64 << 10];
+  ssize_t n = ::read(fd, chunk, sizeof chunk);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) return lost(fd, "the connection closed");
+  c->heard_ns = nowNanoseconds();
+  c->input.append(chunk, size_t(n));
+  size_t at = 0;
+  for (;;) {
+    // Acting on a frame may drop or replace the connection: look it up again each time.
+    if (!(c = connectionByFd(fd))) return;
+    const std::string& input = c->input;
+    if (input.size() - at < 4) break;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(input.data() + at);
+    uint32_t length = uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8 | bytes[3];
+    if (length > kMaxFrameBytes) return lost(fd, "it sent a frame of " + std::to_string(length) + " bytes");
+    if (input.size() - at - 4 < length) break;
+    std::string frame = input.substr(at + 4, length);  // a tick is an empty frame
+    at += 4 + length;
+    if (length > 0) onFrame(*c, frame);
   }
+  c->input.erase(0, at);
 }
 
-bool ErlangNode::receiveOne(int fd) {
-  Connection* c = connectionByFd(fd);
-  if (!c) return false;
-  erlang_msg msg;
-  int result = ei_xreceive_msg_tmo(fd, &msg, &received_, options_.tick_seconds * 1000);
-  if (result == ERL_ERROR) {
-    lost(fd, erl_errno == ETIMEDOUT ? "a message stalled half way" : "the connection closed");
-    return false;
+void ErlangNode::onFrame(Connection& c, const std::string& frame) {
+  // A frame is ERL_PASS_THROUGH, then the control message, then (for a send) the message,
+  // each term with its version byte: what ei_send writes and what Erlang sends an ei node.
+  const char* buffer = frame.data();
+  int index = 1, version = 0, arity = 0;
+  long type = 0;
+  if (frame[0] != ERL_PASS_THROUGH || ei_decode_version(buffer, &index, &version) != 0 ||
+      ei_decode_tuple_header(buffer, &index, &arity) != 0 || ei_decode_long(buffer, &index, &type) != 0) {
+    return log::write(log::Level::Debug, "distribution", 0, "dropped a frame from " + c.name + " it cannot read");
   }
-  c->heard_ns = nowNanoseconds();
-  if (result == ERL_TICK) return true;
-  TermReader in(received_.buff, 0);
-  int version;
-  int index = 0;
-  if (ei_decode_version(received_.buff, &index, &version) != 0) return true;
-  in = TermReader(received_.buff, index);
-  switch (msg.msgtype) {
-    case ERL_SEND:
-      if (options_.name == msg.to.node) onData(*c, processIdOf(msg.to), in);
+  erlang_pid from{}, to{};
+  char name[MAXATOMLEN_UTF8] = {};
+  bool ok;
+  switch (type) {
+    case ERL_SEND:  // {2, Unused, To}
+      ok = arity == 3 && ei_skip_term(buffer, &index) == 0 && ei_decode_pid(buffer, &index, &to) == 0;
       break;
-    case ERL_REG_SEND:
-      learnCreation(msg.from);
-      if (std::strcmp(msg.toname, kControlName) == 0) {
-        onControl(*c, in);
-      } else if (ProcessId target = registry::lookup(0, msg.toname)) {
-        onData(*c, target, in);
-      } else {
-        log::write(log::Level::Debug, "distribution", 0,
-                   std::string("dropped a message from ") + c->name + " to unknown name " + msg.toname);
-      }
+    case kSendSender:  // {22, From, To}
+      ok = arity == 3 && ei_decode_pid(buffer, &index, &from) == 0 && ei_decode_pid(buffer, &index, &to) == 0;
+      break;
+    case ERL_REG_SEND:  // {6, From, Unused, ToName}
+      ok = arity == 4 && ei_decode_pid(buffer, &index, &from) == 0 && ei_skip_term(buffer, &index) == 0 &&
+           ei_decode_atom(buffer, &index, name) == 0;
       break;
     default:
-      // Erlang's own links and monitors to our pids: not ours to honour (docs/abi.md).
-      log::write(log::Level::Debug, "distribution", 0,
-                 "ignored control message " + std::to_string(msg.msgtype) + " from " + c->name);
-      break;
+      // Erlang's own links, monitors and exit signals to our pids: not ours to honour
+      // (docs/abi.md).
+      return log::write(log::Level::Debug, "distribution", 0,
+                        "ignored control message " + std::to_string(type) + " from " + c.name);
   }
-  return true;
+  if (!ok || ei_decode_version(buffer, &index, &version) != 0) return;
+  TermReader in(buffer, index);
+  if (from.node[0]) learnCreation(from);
+  if (type != ERL_REG_SEND) {
+    if (options_.name == to.node) onData(c, processIdOf(to), in);
+  } else if (std::strcmp(name, kControlName) == 0) {
+    onControl(c, in);
+  } else if (ProcessId target = registry::lookup(0, name)) {
+    onData(c, target, in);
+  } else {
+    log::write(log::Level::Debug, "distribution", 0,
+               std::string("dropped a message from ") + c.name + " to unknown name " + name);
+  }
 }
 
 void ErlangNode::learnCreation(const erlang_pid& pid) {

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Nodes of ours (and a real erl) on loopback, one scenario per run:
 
-- three:  three nodes form a full mesh from two --join flags; from one of them, on each
+- three:  three nodes form a full mesh from two --join flags (one of them --no-main, which
+          only hosts what others spawn); from one of them, on each
           other: remote spawn, request/response, exists, a monitor and a link firing, unlink,
           a refused spawn of an unknown module and one without the config's permission;
 - kill:   a node is killed with SIGKILL while another links to and monitors processes on
-          it: both fire, and sending there then reports no such node;
+          it: both fire, and sending there then reports no such node (the killed node is
+          configured through LUNATIC_NODE, LUNATIC_COOKIE and LUNATIC_NET_TICKTIME);
 - stall:  the same with SIGSTOP (a node that stops answering): both fire within the tick
           time (--net-ticktime 4) plus one second;
 - cookie: a node with the wrong cookie is refused, and both sides log it;
+- builds: two builds of different code connect, say so, and refuse each other's spawns;
 - erl:    a real erl node sends {Tag, Binary, Pid} to our registered processes and gets
           replies; ours sends to its registered name and gets its answer;
 - chat:   the chat example (examples/chat) on two nodes: clients of either share channels.
@@ -56,10 +59,10 @@ class Cluster:
     def name(self, short):
         return "%s%s@127.0.0.1" % (self.tag, short)
 
-    def start(self, argv, label):
+    def start(self, argv, label, env=None):
         out = open(os.path.join(self.logs.name, label + ".out"), "w+")
         err = open(os.path.join(self.logs.name, label + ".err"), "w+")
-        child = subprocess.Popen(argv, stdout=out, stderr=err, env=self.env)
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=dict(self.env, **(env or {})))
         child.out, child.err, child.label = out, err, label
         self.children.append(child)
         return child
@@ -111,9 +114,9 @@ def three(c):
     a = c.node("a", ["host"])
     if not c.wait_for(a, "READY", 20):
         return "node a did not start"
-    b = c.node("b", ["host"], joins=["a"])
-    if not c.wait_for(b, "READY", 20):
-        return "node b did not start"
+    b = c.node("b", [], joins=["a"], extra=["--no-main"])
+    if not c.wait_for(b, "listening on port", 20, "err"):
+        return "node b did not start: " + c.text(b, "err")
     probe = c.node("c", ["three", "3"], joins=["a"])
     m = c.wait_for(probe, r"PASS three: (\d+) other nodes|FAIL.*", 120)
     if not m or not m.group(0).startswith("PASS") or m.group(1) != "2":
@@ -123,7 +126,11 @@ def three(c):
 
 def death(c, how):
     extra = ["--net-ticktime", str(TICK)]
-    a = c.node("a", ["host"], extra=extra)
+    if how == "kill":  # the same, from the environment
+        a = c.start([c.probe, "host"], "a", env={"LUNATIC_NODE": c.name("a"), "LUNATIC_COOKIE": "secret",
+                                                 "LUNATIC_NET_TICKTIME": str(TICK)})
+    else:
+        a = c.node("a", ["host"], extra=extra)
     if not c.wait_for(a, "READY", 20):
         return "node a did not start"
     b = c.node("b", ["arm"], joins=["a"], extra=extra)
@@ -156,6 +163,22 @@ def cookie(c):
         return "the joined node did not log the refusal: " + c.text(a, "err")
     if re.search("connected to node", c.text(a, "err") + c.text(b, "err")):
         return "a node with the wrong cookie got connected"
+    return None
+
+
+def builds(c):
+    a = c.node("a", ["host"])
+    if not c.wait_for(a, "READY", 20):
+        return "node a did not start"
+    b = c.node("b", ["other"], joins=["a"], exe=c.probe + "_other")
+    m = c.wait_for(b, r"PASS other: (.*)|FAIL.*", 60)
+    if not m or not m.group(0).startswith("PASS"):
+        return "node b: " + (m.group(0) if m else "no result")
+    if "different build" not in m.group(1):
+        return "the refusal does not say why: " + m.group(1)
+    for node in (a, b):
+        if not c.wait_for(node, r"runs a different build of the program", 10, "err"):
+            return "a node did not log the other's build: " + c.text(node, "err")
     return None
 
 
@@ -221,7 +244,7 @@ def main():
     parser.add_argument("--probe", required=True)
     parser.add_argument("--chat", help="examples/chat, built")
     parser.add_argument("--scenario", required=True,
-                        choices=["three", "kill", "stall", "cookie", "erl", "chat"])
+                        choices=["three", "kill", "stall", "cookie", "builds", "erl", "chat"])
     args = parser.parse_args()
     c = Cluster(args.probe)
     try:
@@ -231,6 +254,8 @@ def main():
             problem = death(c, args.scenario)
         elif args.scenario == "cookie":
             problem = cookie(c)
+        elif args.scenario == "builds":
+            problem = builds(c)
         elif args.scenario == "chat":
             problem = chat(c, args.chat)
         else:

@@ -6,6 +6,8 @@
  *   arm                  link to and monitor an echo process on the other node, say ARMED,
  *                        then report how long after that its node's death was seen
  *   erl NODE             talk to the Erlang node NODE's registered "erl_sink"
+ *   other                with 2 nodes up: a spawn on the other must be refused as another
+ *                        build's (the test builds this file twice, once with OTHER_BUILD)
  * Messages to echo carry their reply-to in front: node id and process id, 8 bytes each,
  * little-endian (what an Erlang sender's {Tag, Binary, Pid} becomes: docs/abi.md). */
 #include <stdint.h>
@@ -222,6 +224,25 @@ static void erl(const char* sink_node) {
   say("PASS erl");
 }
 
+static void other(void) {
+  wait_for_nodes(2);
+  uint64_t nodes[4];
+  lunatic_nodes(nodes, 4);
+  uint64_t node = nodes[0] == lunatic_node_id() ? nodes[1] : nodes[0];
+  uint64_t error;
+  if (lunatic_node_spawn(node, LUNATIC_CONFIG_INHERIT, "echo", 0, &error) != LUNATIC_NODE_NO_NODE_OR_MODULE)
+    fail("a spawn on a node of another build was not refused as such");
+  char text[256];
+  lunatic_error_string(error, text, sizeof text);
+  printf("PASS other: %s\n", text);
+  fflush(stdout);
+}
+
+#ifdef OTHER_BUILD
+/* What makes this build's module, and so its id, differ. */
+LUNATIC_ENTRY(only_in_the_other_build) { say("other"); }
+#endif
+
 int main(int argc, char** argv) {
   if (argc < 2) fail("usage: node_probe host|three N|arm|erl NODE");
   if (strcmp(argv[1], "host") == 0 || strcmp(argv[1], "erl") == 0) {
@@ -239,6 +260,7 @@ int main(int argc, char** argv) {
   }
   if (strcmp(argv[1], "three") == 0 && argc > 2) three((uint32_t)atoi(argv[2]));
   else if (strcmp(argv[1], "arm") == 0) arm();
+  else if (strcmp(argv[1], "other") == 0) other();
   else fail("unknown mode");
   return 0;
 }
