@@ -14,15 +14,14 @@
 #include "runtime/distributed/node.h"
 
 #include <ei.h>
-#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <memory>
 #include <thread>
