@@ -165,7 +165,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   return {};
 }
 
-// lunatic_main_module_table (abi.h), in the main module's IR: the main module, then
+// lunatic_main_module_table (abi.h), in `ir` (a module of its own): the main module, then
 // `others`, each with the SHA-256 of its bytes.
 void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_sha256,
                     const std::vector<std::pair<std::string, std::array<unsigned char, 32>>>& others,
@@ -254,7 +254,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
 
   llvm::LLVMContext context;
   TranslatedModule main_module;
-  error = translateFile(options.input, options, true, !others.empty(), translate_options, context, timings, main_module);
+  // Every executable names its main module by its hash (lunatic::distributed's module ids).
+  error = translateFile(options.input, options, true, !options.object_only, translate_options, context, timings,
+                        main_module);
   if (!error.empty()) {
     remove_objects();
     return error;
@@ -271,7 +273,6 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     auto* grants = llvm::ConstantDataArray::getString(context, wasiGrants(options), false);
     new llvm::GlobalVariable(ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
                              "lunatic_main_wasi_grants");
-    if (!others.empty()) addModuleTable(ir, main_module.sha256, others, options.module_symbol);
     if (main_module.entry.empty()) {
       // A reference to test mode's runner, which makes the linker bring it in (abi.h).
       auto* runner = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
@@ -288,6 +289,19 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
   } else {
     objects.push_back(temporary + ".o");
     error = emitObject(ir, codegen, objects.back());
+    if (error.empty()) {
+      // The module table goes in an object of its own: the main module's hash changes with
+      // any change to it, and among the main module's variables it would change the part
+      // that holds them, so that a change to one function would compile two parts.
+      llvm::Module table("lunatic_main_module_table", context);
+      table.setTargetTriple(ir.getTargetTriple());
+      table.setDataLayout(ir.getDataLayout());
+      addModuleTable(table, main_module.sha256, others, options.module_symbol);
+      CodegenOptions uncached = codegen;  // a few bytes that change with every edit
+      uncached.cache = nullptr;
+      objects.push_back(temporary + ".modules.o");
+      error = emitObject(table, uncached, objects.back());
+    }
     if (error.empty()) error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link});
     timings.endPhase("link");
   }

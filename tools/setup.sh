@@ -22,6 +22,10 @@ packages=(
   # lunatic::sqlite (runtime/api/sqlite_api.cpp): its static archive goes into executables
   # whose module imports those functions
   libsqlite3-dev
+  # lunatic::distributed's nodes speak Erlang distribution through erl_interface (libei.a goes
+  # into executables whose module imports those functions); epmd names the nodes, and the
+  # tests run real erl nodes beside ours
+  erlang-dev erlang-base
 )
 test_packages=(
   # Rust guests (tests/wasi/rust, examples/serve): Debian's rustc 1.63 and its wasm32-wasi
