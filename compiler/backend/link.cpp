@@ -35,8 +35,13 @@ std::string linkExecutable(const std::vector<std::string>& objects, const std::s
   }
   args.insert(args.end(), {"-o", output.c_str(), cfg::crti, cfg::crtbegin});
   for (const std::string& object : objects) args.push_back(object.c_str());
-  for (const std::string& archive : archives) args.push_back(archive.c_str());
+  // libstdc++ before the runtime's archives: lld takes a symbol from the first archive that
+  // defines it, whatever their order, and libstdc++'s own members refer to std::string code
+  // that the runtime's objects define too (weak, inline). Listed later, the reference would
+  // pull in whichever runtime object came first, and with it what that object needs: the
+  // distribution node and erl_interface, 190 KB, into every executable.
   args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx});
+  for (const std::string& archive : archives) args.push_back(archive.c_str());
   // After libstdc++, whose operator new (with its new-handler loop: process/allocation.h)
   // stays the one used and calls this allocator's malloc; before the C library's. A shared
   // library: a static executable keeps glibc's allocator.

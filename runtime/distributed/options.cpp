@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <cstdio>
 #include <string_view>
 
 namespace lunatic::rt::distributed {
@@ -15,15 +15,19 @@ bool validNodeName(std::string_view name) {
          name.size() < 256;
 }
 
-// --cookie names a file (its first line, as ~/.erlang.cookie) or is the value itself.
+// --cookie names a file (its first line, as ~/.erlang.cookie) or is the value itself. Read
+// with stdio, not a stream: <fstream> brings libstdc++'s locale machinery, 700 KB, into
+// every executable (limits.cpp says the same).
 std::string cookieValue(const std::string& given) {
-  std::ifstream file(given);
-  std::string line;
-  if (file && std::getline(file, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    return line;
-  }
-  return given;
+  FILE* file = std::fopen(given.c_str(), "re");
+  if (!file) return given;
+  char line[1024];
+  bool read = std::fgets(line, sizeof line, file) != nullptr;
+  std::fclose(file);
+  if (!read) return given;
+  std::string value(line);
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
+  return value;
 }
 
 bool parseTick(std::string_view text, unsigned* seconds) {
