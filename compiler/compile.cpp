@@ -21,6 +21,7 @@
 #include "compiler/backend/cache_store.h"
 #include "compiler/backend/link.h"
 #include "compiler/backend/parts_cache.h"
+#include "compiler/backend/targets.h"
 #include "compiler/backend/timings.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
@@ -195,7 +196,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   translate_options.code_section =
       options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
   translate_options.module_name = options.module_symbol;
-  CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts,
+  const Target* target = findTarget(options.target);
+  if (!target) return "unknown target " + options.target;
+  CodegenOptions codegen{options.opt_level, options.cpu, target, options.codegen_parts,
                          options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
   codegen.timings = &timings;
   std::optional<PartsCache> cache;
@@ -209,7 +212,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
     codegen.cache = cache ? &*cache : nullptr;
     error.clear();
   }
-  translate_options.data_layout = targetDataLayout(codegen);
+  translate_options.data_layout = targetDataLayout(codegen, error);
+  if (translate_options.data_layout.empty()) return error;
+  translate_options.stack_probe_function = target->calls_stack_probe;
   // On every function, so that SIMD lowering can pick the instructions the CPU has.
   translate_options.target_cpu = targetCpu(codegen);
 
@@ -276,7 +281,14 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   } else {
     objects.push_back(temporary + ".o");
     error = emitObject(ir, codegen, objects.back());
-    if (error.empty()) error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link});
+    if (error.empty() && !target->calls_stack_probe) {
+      const std::string reserve = temporary + ".frames.o";
+      error = emitFrameReserve(objects, codegen, reserve);
+      objects.push_back(reserve);
+    }
+    if (error.empty()) {
+      error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link, target});
+    }
     timings.endPhase("link");
   }
   remove_objects();

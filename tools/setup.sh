@@ -4,7 +4,10 @@
 #
 #   tools/setup.sh            what building lunaticc and running its examples need (the
 #                             README's first command, tools/quickstart.sh)
-#   tools/setup.sh --tests    and what the tests need (tools/test.sh, what CI runs)
+#   tools/setup.sh --cross    and what cross-compiling for aarch64 needs (lunaticc --target
+#                             aarch64-linux-gnu): Debian's cross toolchain and the runtime's
+#                             libraries for arm64 (multiarch), qemu-user to run the result
+#   tools/setup.sh --tests    and what the tests need (tools/test.sh, what CI runs), --cross's too
 #   tools/setup_bench.sh      and the benchmarks' peers (Erlang, Go, wrk, ...): opt-in
 set -euo pipefail
 
@@ -42,6 +45,15 @@ test_packages=(
   # tests/observe: a real Prometheus scrapes an executable, and promtool checks /metrics
   prometheus
 )
+cross_packages=(
+  # the runtime for aarch64 (tools/cross_runtime.cmake): Debian's cross compiler, with its
+  # C library and crt files that lunaticc links aarch64 executables with, and the arm64
+  # builds of the libraries the runtime's archives come from (packages above)
+  g++-aarch64-linux-gnu libboost-context-dev:arm64 liburing-dev:arm64 libc-ares-dev:arm64
+  libsqlite3-dev:arm64 libssl-dev:arm64
+  # the tests run aarch64 executables under qemu-aarch64-static (no binfmt_misc needed)
+  qemu-user-static
+)
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks
   # written with lunatic-rs 0.13 offline, from Debian's copies of the crates lunatic-rs needs
@@ -58,22 +70,46 @@ bench_packages=(
   # LUNATIC_HOST_ALLOCATOR=mimalloc; bench/allocator_ab.py)
   libmimalloc-dev
 )
+cross=0
 for option in "$@"; do
   case "$option" in
-    --tests) packages+=("${test_packages[@]}") ;;
-    --bench) packages+=("${test_packages[@]}" "${bench_packages[@]}") ;;
-    *) echo "usage: tools/setup.sh [--tests] [--bench]" >&2; exit 2 ;;
+    --cross) cross=1 ;;
+    --tests) cross=1; packages+=("${test_packages[@]}") ;;
+    --bench) cross=1; packages+=("${test_packages[@]}" "${bench_packages[@]}") ;;
+    *) echo "usage: tools/setup.sh [--cross] [--tests] [--bench]" >&2; exit 2 ;;
   esac
 done
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
 
+arch_added=0
+if [ "$cross" = 1 ]; then
+  packages+=("${cross_packages[@]}")
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo_cmd[@]}" dpkg --add-architecture arm64
+    arch_added=1
+  fi
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] || [ "$arch_added" = 1 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# libhttp-parser-dev is not co-installable for two architectures (Debian does not mark it
+# Multi-Arch: same), so the arm64 build of its static archive, all the runtime needs of it
+# (the header is the host package's), is unpacked from Debian's package into the multiarch
+# directory of /usr/local, where the aarch64 runtime build finds it.
+http_parser_arm64=/usr/local/lib/aarch64-linux-gnu/libhttp_parser.a
+if [ "$cross" = 1 ] && [ ! -e "$http_parser_arm64" ]; then
+  unpack=$(mktemp -d)
+  chmod 777 "$unpack"  # apt-get download fetches as the _apt user
+  (cd "$unpack" && apt-get download -qq libhttp-parser-dev:arm64 && dpkg-deb -x libhttp-parser-dev_*_arm64.deb root)
+  "${sudo_cmd[@]}" install -D -m 644 "$unpack/root/usr/lib/aarch64-linux-gnu/libhttp_parser.a" "$http_parser_arm64"
+  rm -rf "$unpack"
 fi

@@ -1,7 +1,9 @@
-// lunatic_stack_probe (abi.h): the stack check of frames of a page or more, called from the
-// prologue of generated functions before the frame is allocated. It is written in
-// assembly because it runs under the probe convention LLVM uses, not the C one: the
-// frame's size comes in rax, and every register but the flags must come back unchanged.
+// lunatic_stack_probe (abi.h) for x86-64: the stack check of frames of a page or more,
+// called from the prologue of generated functions before the frame is allocated. It is
+// written in assembly because it runs under the probe convention LLVM uses, not the C one:
+// the frame's size comes in rax, and every register but the flags must come back
+// unchanged. (LLVM's AArch64 back end calls no probe function; there the limit keeps room
+// for the largest frame instead: abi.h, lunatic_guest_frame_reserve.)
 #include "lunatic/abi.h"
 #include "runtime/trap.h"
 
