@@ -20,6 +20,7 @@
 #include "compiler/backend/codegen.h"
 #include "compiler/backend/cache_store.h"
 #include "compiler/backend/link.h"
+#include "compiler/backend/module_split.h"
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/targets.h"
 #include "compiler/backend/timings.h"
@@ -215,7 +216,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   translate_options.data_layout = targetDataLayout(codegen, error);
   if (translate_options.data_layout.empty()) return error;
   translate_options.stack_probe_function = target->calls_stack_probe;
-  // On every function, so that SIMD lowering can pick the instructions the CPU has.
+  // On every function, so that LLVM picks the instructions the CPU has.
   translate_options.target_cpu = targetCpu(codegen);
 
   const std::string temporary = CacheStore::temporaryPathFor(options.output);
@@ -276,18 +277,22 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
 
   if (options.emit_llvm) {
     error = emitIR(ir, codegen, temporary);
-  } else if (options.object_only) {
+  } else if (options.object_only && target->calls_stack_probe) {
     error = emitObject(ir, codegen, temporary);
   } else {
     objects.push_back(temporary + ".o");
     error = emitObject(ir, codegen, objects.back());
     if (error.empty() && !target->calls_stack_probe) {
-      const std::string reserve = temporary + ".frames.o";
-      error = emitFrameReserve(objects, codegen, reserve);
-      objects.push_back(reserve);
+      // The largest frame goes with the code, into the executable or the object (abi.h,
+      // LUNATIC_FRAME_SIZES_SECTION).
+      const std::string frame_sizes = temporary + ".frames.o";
+      error = emitFrameSizes(objects, codegen, frame_sizes);
+      objects.push_back(frame_sizes);
     }
     if (error.empty()) {
-      error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link, target});
+      error = options.object_only ? joinObjects(objects, temporary)
+                                  : linkExecutable(objects, temporary,
+                                                   {options.strip, options.serve, options.static_link, target});
     }
     timings.endPhase("link");
   }

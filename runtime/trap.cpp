@@ -166,8 +166,15 @@ void installHandlers() {
 
 }  // namespace
 
+// The runtime's own entry makes the section exist, so the linker defines its bounds in
+// every executable, also one with no entry of generated code (x86-64's).
+__attribute__((used, section(LUNATIC_FRAME_SIZES_SECTION))) const uint64_t runtime_frame_size = 0;
+extern "C" const uint64_t __start_lunatic_frame_sizes[];
+extern "C" const uint64_t __stop_lunatic_frame_sizes[];
+
 uintptr_t guestFrameReserve() {
-  return &lunatic_guest_frame_reserve ? uintptr_t(2 * lunatic_guest_frame_reserve) : 0;
+  static const uintptr_t reserve = 2 * *std::max_element(__start_lunatic_frame_sizes, __stop_lunatic_frame_sizes);
+  return reserve;
 }
 
 uintptr_t threadStackLimit() {

@@ -69,7 +69,7 @@ inline bool isWasmTrap(uint32_t kind) { return kind != 0 && kind < kExitKind; }
 [[noreturn]] void resumeUnwinding(const GuardResult& result);
 
 // What every stack limit keeps free for guest frames the code generator does not check
-// before it allocates them (abi.h, lunatic_guest_frame_reserve): twice the largest frame,
+// before it allocates them (abi.h, LUNATIC_FRAME_SIZES_SECTION): twice the largest frame,
 // for a function's frame is allocated, and may be written to, before its entry check, and
 // the caller that passed its own check may lie a frame below the limit. 0 on x86-64.
 uintptr_t guestFrameReserve();

@@ -20,6 +20,7 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 #include <llvm/Transforms/IPO/GlobalDCE.h>
+#include <llvm/Transforms/Utils/ModuleUtils.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,6 +36,7 @@
 #include "compiler/backend/module_split.h"
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/targets.h"
+#include "lunatic/abi.h"
 #include "compiler/backend/timings.h"
 #include "passes/codegen/select_branches.h"
 #include "passes/memory/check_limits.h"
@@ -377,7 +379,7 @@ std::string targetCpu(const CodegenOptions& options) {
   return options.cpu == "native" ? llvm::sys::getHostCPUName().str() : options.cpu;
 }
 
-std::string emitFrameReserve(const std::vector<std::string>& objects, const CodegenOptions& options,
+std::string emitFrameSizes(const std::vector<std::string>& objects, const CodegenOptions& options,
                              const std::string& path) {
   // .stack_sizes: for each function, its address (8 bytes, relocated) and its frame's size
   // in bytes (ULEB128).
@@ -410,13 +412,16 @@ std::string emitFrameReserve(const std::vector<std::string>& objects, const Code
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   if (!machine) return error;
   llvm::LLVMContext context;
-  llvm::Module module("lunatic_guest_frame_reserve", context);
+  llvm::Module module("frame_sizes", context);
   module.setTargetTriple(targetOf(options).llvm_triple);
   module.setDataLayout(machine->createDataLayout());
   auto* i64 = llvm::Type::getInt64Ty(context);
   // The module takes ownership of globals created this way, as LLVM's API has it.
-  new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::ExternalLinkage, llvm::ConstantInt::get(i64, largest),
-                           "lunatic_guest_frame_reserve");
+  auto* size = new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::InternalLinkage,
+                                        llvm::ConstantInt::get(i64, largest), "frame_size");
+  size->setSection(LUNATIC_FRAME_SIZES_SECTION);
+  size->setAlignment(llvm::Align(8));
+  llvm::appendToCompilerUsed(module, {size});
   std::error_code file_error;
   llvm::raw_fd_ostream out(path, file_error);
   if (file_error) return "cannot write " + path + ": " + file_error.message();

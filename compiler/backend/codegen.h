@@ -31,11 +31,11 @@ struct CodegenOptions {
 // target's default).
 std::string targetCpu(const CodegenOptions& options);
 
-// On a target whose code generator calls no stack probe function (targets.h), the
-// definition of lunatic_guest_frame_reserve (abi.h): an object at `path` that gives the
-// largest frame of any function in `objects` (from their .stack_sizes, which
-// such targets' objects carry). Returns "" on success or why not.
-std::string emitFrameReserve(const std::vector<std::string>& objects, const CodegenOptions& options,
+// For a target whose code generator calls no stack probe function (targets.h): an object
+// at `path` whose LUNATIC_FRAME_SIZES_SECTION (abi.h) holds the size of the largest frame
+// of any function in `objects` (read from their .stack_sizes, which such targets' objects
+// carry). Returns "" on success or why not.
+std::string emitFrameSizes(const std::vector<std::string>& objects, const CodegenOptions& options,
                              const std::string& path);
 
 // The data layout of the target, which the translator gives its module from the start so

@@ -42,7 +42,10 @@ std::string linkExecutable(const std::vector<std::string>& objects, const std::s
   }
   const std::string search_dir = std::string("-L") + files->libdir;
   std::vector<const char*> args = {"ld.lld", "-pie", "-z", "relro", "-z", "now", "--hash-style=gnu", "--build-id",
-                                   "--eh-frame-hdr", "-m", target.linker_emulation, "--gc-sections"};
+                                   "--eh-frame-hdr", "-m", target.linker_emulation, "--gc-sections",
+                                   // keeps every object's entry of lunatic_frame_sizes, which
+                                   // only the runtime's __start_/__stop_ bounds reach (abi.h)
+                                   "-z", "nostart-stop-gc"};
   // A static-pie keeps the address-space randomisation of the dynamic executable: rcrt1.o
   // relocates it itself, with no loader, from glibc's libc.a.
   if (options.static_link) {

@@ -268,14 +268,16 @@ __attribute__((noreturn)) void lunatic_trap(uint32_t kind);
  *    as it was. It touches no page below the frame.
  * That is x86-64's. LLVM's AArch64 back end calls no probe function, so there a frame of
  * any size is allocated, and its spill slots may be written, before the entry compare
- * runs. lunaticc measures every frame it generated instead (LLVM's .stack_sizes) and
- * defines lunatic_guest_frame_reserve as the largest, in bytes; the runtime keeps twice
- * that free below every limit (the frame of the function about to trap, and that of its
- * caller, which passed its own check). On x86-64 it is left undefined (0). */
+ * runs. lunaticc measures every frame it generated instead (LLVM's .stack_sizes): each
+ * executable, and each object of `lunaticc -c`, holds in section
+ * LUNATIC_FRAME_SIZES_SECTION one uint64_t, the size in bytes of its largest frame. The
+ * runtime keeps twice the largest of them free below every limit (the frame of the
+ * function about to trap, and that of its caller, which passed its own check). x86-64's
+ * objects hold none. */
 #define LUNATIC_STACK_PROBE_SIZE 4096u
 #define LUNATIC_STACK_OVERREACH (4u * LUNATIC_STACK_PROBE_SIZE)
 void lunatic_stack_probe(void);
-extern const uint64_t lunatic_guest_frame_reserve __attribute__((weak));
+#define LUNATIC_FRAME_SIZES_SECTION "lunatic_frame_sizes"
 
 /* The limit of the stack that guest code on this thread runs on now: the thread's own, or
  * the running process's (the runtime sets it on every switch). Only lunatic_stack_probe
