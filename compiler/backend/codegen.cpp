@@ -408,6 +408,11 @@ std::string emitFrameSizes(const std::vector<std::string>& objects, const Codege
       }
     }
   }
+  if (largest > LUNATIC_MAX_UNPROBED_FRAME) {
+    return "a function needs a frame of " + std::to_string(largest / 1024) + " KiB, more than the " +
+           std::to_string(LUNATIC_MAX_UNPROBED_FRAME / 1024) + " KiB " + std::string(targetOf(options).name) +
+           " allows (abi.h; fewer locals, or -O2 rather than -O0, make smaller frames)";
+  }
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   if (!machine) return error;
