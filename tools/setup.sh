@@ -51,8 +51,7 @@ cross_packages=(
   # builds of the libraries the runtime's archives come from (packages above)
   g++-aarch64-linux-gnu libboost-context-dev:arm64 liburing-dev:arm64 libc-ares-dev:arm64
   libsqlite3-dev:arm64 libssl-dev:arm64
-  # the tests run aarch64 executables under qemu-aarch64-static (no binfmt_misc needed)
-  qemu-user-static
+  # (the tests run aarch64 executables under qemu-aarch64-static: below)
 )
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks
@@ -99,6 +98,23 @@ done
 if [ ${#missing[@]} -gt 0 ] || [ "$arch_added" = 1 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tests run aarch64 executables under qemu-aarch64-static (no binfmt_misc needed). The
+# WASI sandbox opens every guest path with openat2 (wasi/sandbox.h), which qemu-user has
+# only since 9.1: bookworm's 7.2 answers ENOSYS, so it comes from bookworm-backports.
+if [ "$cross" = 1 ]; then
+  qemu_version=$(qemu-aarch64-static --version 2>/dev/null | sed -n 's/^qemu-aarch64 version \([0-9]*\.[0-9]*\).*/\1/p')
+  if [ -z "$qemu_version" ] || ! printf '9.1\n%s\n' "$qemu_version" | sort -V -C; then
+    backports=/etc/apt/sources.list.d/bookworm-backports.sources
+    if [ ! -e "$backports" ]; then
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+        "${sudo_cmd[@]}" tee "$backports" >/dev/null
+      "${sudo_cmd[@]}" apt-get update -qq
+    fi
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+      -t bookworm-backports qemu-user-static
+  fi
 fi
 
 # libhttp-parser-dev is not co-installable for two architectures (Debian does not mark it
