@@ -117,15 +117,25 @@ if [ "$cross" = 1 ]; then
   fi
 fi
 
-# libhttp-parser-dev is not co-installable for two architectures (Debian does not mark it
-# Multi-Arch: same), so the arm64 build of its static archive, all the runtime needs of it
-# (the header is the host package's), is unpacked from Debian's package into the multiarch
-# directory of /usr/local, where the aarch64 runtime build finds it.
-http_parser_arm64=/usr/local/lib/aarch64-linux-gnu/libhttp_parser.a
-if [ "$cross" = 1 ] && [ ! -e "$http_parser_arm64" ]; then
-  unpack=$(mktemp -d)
-  chmod 777 "$unpack"  # apt-get download fetches as the _apt user
-  (cd "$unpack" && apt-get download -qq libhttp-parser-dev:arm64 && dpkg-deb -x libhttp-parser-dev_*_arm64.deb root)
-  "${sudo_cmd[@]}" install -D -m 644 "$unpack/root/usr/lib/aarch64-linux-gnu/libhttp_parser.a" "$http_parser_arm64"
-  rm -rf "$unpack"
+# Two packages the runtime's archives come from cannot be installed for two architectures at
+# once (Debian does not mark them Multi-Arch: same): libhttp-parser-dev, and erlang-dev for
+# lunatic::distributed's libei. Of each, the runtime needs only the static archive (the
+# headers are the host package's), so the arm64 build of it is unpacked from Debian's
+# package into the multiarch directory of /usr/local, where the aarch64 runtime build finds
+# it (tools/toolchains/aarch64-linux-gnu.cmake).
+cross_archives=(
+  "libhttp-parser-dev usr/lib/aarch64-linux-gnu/libhttp_parser.a"
+  "erlang-dev usr/lib/erlang/usr/lib/libei.a"
+)
+if [ "$cross" = 1 ]; then
+  for entry in "${cross_archives[@]}"; do
+    read -r package member <<<"$entry"
+    target=/usr/local/lib/aarch64-linux-gnu/$(basename "$member")
+    [ -e "$target" ] && continue
+    unpack=$(mktemp -d)
+    chmod 777 "$unpack"  # apt-get download fetches as the _apt user
+    (cd "$unpack" && apt-get download -qq "$package:arm64" && dpkg-deb -x "$package"_*_arm64.deb root)
+    "${sudo_cmd[@]}" install -D -m 644 "$unpack/root/$member" "$target"
+    rm -rf "$unpack"
+  done
 fi
