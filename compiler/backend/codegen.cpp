@@ -36,7 +36,6 @@
 #include "compiler/backend/module_split.h"
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/targets.h"
-#include "lunatic/abi.h"
 #include "compiler/backend/timings.h"
 #include "passes/codegen/select_branches.h"
 #include "passes/memory/check_limits.h"
@@ -46,6 +45,7 @@
 #include "passes/preemption/charge_merging.h"
 #include "passes/preemption/charge_unrolling.h"
 #include "passes/preemption/loop_versioning.h"
+#include "lunatic/abi.h"
 
 namespace lunaticc {
 namespace {
@@ -76,7 +76,7 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const CodegenOptions& opt
   }
   llvm::TargetOptions target_options;
   // Where the code generator checks no large frame before allocating it, the largest is
-  // read back from the objects (emitFrameReserve).
+  // read back from the objects (emitFrameSizes).
   target_options.EmitStackSizeSection = !targetOf(options).calls_stack_probe;
   auto level = options.opt_level == 0   ? llvm::CodeGenOptLevel::None
                : options.opt_level == 1 ? llvm::CodeGenOptLevel::Less
