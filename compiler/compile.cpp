@@ -20,7 +20,9 @@
 #include "compiler/backend/codegen.h"
 #include "compiler/backend/cache_store.h"
 #include "compiler/backend/link.h"
+#include "compiler/backend/module_split.h"
 #include "compiler/backend/parts_cache.h"
+#include "compiler/backend/targets.h"
 #include "compiler/backend/timings.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
@@ -205,7 +207,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
   translate_options.code_section =
       options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
   translate_options.module_name = options.module_symbol;
-  CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts,
+  const Target* target = findTarget(options.target);
+  if (!target) return "unknown target " + options.target;
+  CodegenOptions codegen{options.opt_level, options.cpu, target, options.codegen_parts,
                          options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
   codegen.timings = &timings;
   std::optional<PartsCache> cache;
@@ -219,8 +223,10 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     codegen.cache = cache ? &*cache : nullptr;
     error.clear();
   }
-  translate_options.data_layout = targetDataLayout(codegen);
-  // On every function, so that SIMD lowering can pick the instructions the CPU has.
+  translate_options.data_layout = targetDataLayout(codegen, error);
+  if (translate_options.data_layout.empty()) return error;
+  translate_options.stack_probe_function = target->calls_stack_probe;
+  // On every function, so that LLVM picks the instructions the CPU has.
   translate_options.target_cpu = targetCpu(codegen);
 
   const std::string temporary = CacheStore::temporaryPathFor(options.output);
@@ -284,12 +290,12 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
 
   if (options.emit_llvm) {
     error = emitIR(ir, codegen, temporary);
-  } else if (options.object_only) {
+  } else if (options.object_only && target->calls_stack_probe) {
     error = emitObject(ir, codegen, temporary);
   } else {
     objects.push_back(temporary + ".o");
     error = emitObject(ir, codegen, objects.back());
-    if (error.empty()) {
+    if (error.empty() && !options.object_only) {
       // The module table goes in an object of its own: the main module's hash changes with
       // any change to it, and among the main module's variables it would change the part
       // that holds them, so that a change to one function would compile two parts.
@@ -302,7 +308,18 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
       objects.push_back(temporary + ".modules.o");
       error = emitObject(table, uncached, objects.back());
     }
-    if (error.empty()) error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link});
+    if (error.empty() && !target->calls_stack_probe) {
+      // The largest frame goes with the code, into the executable or the object (abi.h,
+      // LUNATIC_FRAME_SIZES_SECTION).
+      const std::string frame_sizes = temporary + ".frames.o";
+      error = emitFrameSizes(objects, codegen, frame_sizes);
+      objects.push_back(frame_sizes);
+    }
+    if (error.empty()) {
+      error = options.object_only ? joinObjects(objects, temporary)
+                                  : linkExecutable(objects, temporary,
+                                                   {options.strip, options.serve, options.static_link, target});
+    }
     timings.endPhase("link");
   }
   remove_objects();

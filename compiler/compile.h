@@ -32,7 +32,9 @@ struct CompileOptions {
   bool object_only = false;        // -c: write an object defining module_symbol, do not link
   std::string module_symbol = "lunatic_main_module";
   lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
-  std::string cpu = "x86-64-v2";   // target CPU for code generation
+  // --target: what the executable runs on, a name of backend/targets.h; "" the host's.
+  std::string target;
+  std::string cpu;                 // target CPU for code generation; "" the target's default
   bool strip = false;              // -s: leave the symbol table out of the executable
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
   bool preempt = true;             // count reductions (passes/preemption/) so processes yield

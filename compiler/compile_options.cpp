@@ -16,6 +16,7 @@ std::string optionsFingerprint(const CompileOptions& options) {
   add("object", options.object_only ? "1" : "0");
   add("symbol", options.module_symbol);
   add("memory", std::to_string(options.memory_mode));
+  add("target", options.target);
   add("cpu", options.cpu);
   add("strip", options.strip ? "1" : "0");
   add("llvm", options.emit_llvm ? "1" : "0");

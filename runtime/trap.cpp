@@ -6,7 +6,6 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 
 #include "lunatic/abi.h"
 #include "lunatic/embed.h"
+#include "runtime/arch/registers.h"
 
 __thread uintptr_t lunatic_stack_limit = 0;
 
@@ -106,8 +106,7 @@ void captureFrames(uintptr_t pc, uintptr_t fp) {
   siglongjmp(guard->jump, 1);
 }
 
-void onFault(int signal, siginfo_t* info, void* raw_context) {
-  auto* context = static_cast<ucontext_t*>(raw_context);
+void onFault(int signal, siginfo_t* info, void* context) {
   auto address = reinterpret_cast<uintptr_t>(info->si_addr);
   uint32_t kind = 0;
   ThreadState& t = state();
@@ -128,7 +127,8 @@ void onFault(int signal, siginfo_t* info, void* raw_context) {
     raise(signal);
     return;
   }
-  captureFrames(uintptr_t(context->uc_mcontext.gregs[REG_RIP]), uintptr_t(context->uc_mcontext.gregs[REG_RBP]));
+  arch::Registers registers = arch::faultRegisters(context);
+  captureFrames(registers.pc, registers.fp);
   unwind(kind);
 }
 
@@ -157,7 +157,7 @@ void installHandlers() {
       pthread_attr_getstack(&attr, &low, &size);
       pthread_attr_destroy(&attr);
       t.stack_low = reinterpret_cast<uintptr_t>(low);
-      t.own.limit = t.stack_low + kStackHeadroom;
+      t.own.limit = t.stack_low + kStackHeadroom + guestFrameReserve();
       if (t.current == &t.own) lunatic_stack_limit = t.own.limit;
     }
     t.altstack_installed = true;
@@ -165,6 +165,17 @@ void installHandlers() {
 }
 
 }  // namespace
+
+// The runtime's own entry makes the section exist, so the linker defines its bounds in
+// every executable, also one with no entry of generated code (x86-64's).
+__attribute__((used, section(LUNATIC_FRAME_SIZES_SECTION))) const uint64_t runtime_frame_size = 0;
+extern "C" const uint64_t __start_lunatic_frame_sizes[];
+extern "C" const uint64_t __stop_lunatic_frame_sizes[];
+
+uintptr_t guestFrameReserve() {
+  static const uintptr_t reserve = 2 * *std::max_element(__start_lunatic_frame_sizes, __stop_lunatic_frame_sizes);
+  return reserve;
+}
 
 uintptr_t threadStackLimit() {
   installHandlers();

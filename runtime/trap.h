@@ -68,6 +68,12 @@ inline bool isWasmTrap(uint32_t kind) { return kind != 0 && kind < kExitKind; }
 // original trap. For a guard that stops only some kinds of unwinding (lunatic::trap::catch).
 [[noreturn]] void resumeUnwinding(const GuardResult& result);
 
+// What every stack limit keeps free for guest frames the code generator does not check
+// before it allocates them (abi.h, LUNATIC_FRAME_SIZES_SECTION): twice the largest frame,
+// for a function's frame is allocated, and may be written to, before its entry check, and
+// the caller that passed its own check may lie a frame below the limit. 0 on x86-64.
+uintptr_t guestFrameReserve();
+
 // The stack limit for guest code running on this thread's own stack (not a process stack).
 uintptr_t threadStackLimit();
 

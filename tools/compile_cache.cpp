@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "compiler/backend/link.h"
+#include "compiler/backend/targets.h"
 #include "tools/compiler_process.h"
 
 namespace lunaticc {
@@ -25,7 +26,12 @@ std::string CompileCache::entryFor(std::span<const char> module, const CompileOp
                                    std::string* error) const {
   Sha256 key;
   key.add(kKeyVersion);
-  std::vector<std::string> compiler = runtimeArchives(options.serve);
+  const Target* target = findTarget(options.target);
+  if (!target) {
+    *error = "unknown target " + options.target;
+    return {};
+  }
+  std::vector<std::string> compiler = runtimeArchives(*target, options.serve);
   compiler.insert(compiler.begin(), {"/proc/self/exe", compilerPath()});  // the driver, the compiler proper
   for (const std::string& file : compiler) {
     if (!key.addFileIdentity(file, error)) return {};

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "compiler/backend/targets.h"
 #include "lunatic/directory_grant.h"
 
 namespace lunaticc {
@@ -50,7 +51,11 @@ void addExecutableFlags(CLI::App& app, ExecutableFlags& flags) {
                  "export the executable runs (default _start, or the module's tests if it exports any)");
   app.add_flag("--bounds-checks", flags.bounds_checks,
                "check every memory access explicitly instead of reserving guard pages");
-  app.add_option("--cpu", options.cpu, "target CPU: x86-64, x86-64-v2 (default), ..., native");
+  app.add_option("--target", options.target, "the machine the executable runs on: " + targetNames())
+      ->check([](const std::string& name) { return findTarget(name) ? "" : "unknown target " + name; });
+  app.add_option("--cpu", options.cpu,
+                 "target CPU: x86-64, x86-64-v2 (default), ..., native; for aarch64-linux-gnu generic "
+                 "(default, ARMv8.0-A), neoverse-n1, cortex-a76, ...");
   app.add_flag("-s,--strip", options.strip, "leave symbols out of the executable");
   app.add_option("--codegen-parts", options.codegen_parts,
                  "cut code generation into this many parts, compiled in parallel (default: by "

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/backend/targets.h"
 #include "tools/compile_cache.h"
 #include "tools/compiler_process.h"
 #include "tools/flags.h"
@@ -96,6 +97,10 @@ int runCommand(int argc, char** argv) {
   }
   const std::string input = rest.front();
   if (std::string error = applyExecutableFlags(flags); !error.empty()) return fail("", error);
+  if (findTarget(flags.options.target) != &hostTarget()) {
+    return fail("", "lunaticc run runs the program here: compile for " + flags.options.target +
+                        " with lunaticc --target instead");
+  }
   // The flags as given, for the compiler: what came before the module (and a "--").
   const std::vector<std::string> flag_args(argv + 1, argv + argc - app.remaining_size());
 

@@ -4,7 +4,10 @@
 #
 #   tools/setup.sh            what building lunaticc and running its examples need (the
 #                             README's first command, tools/quickstart.sh)
-#   tools/setup.sh --tests    and what the tests need (tools/test.sh, what CI runs)
+#   tools/setup.sh --cross    and what cross-compiling for aarch64 needs (lunaticc --target
+#                             aarch64-linux-gnu): Debian's cross toolchain and the runtime's
+#                             libraries for arm64 (multiarch), qemu-user to run the result
+#   tools/setup.sh --tests    and what the tests need (tools/test.sh, what CI runs), --cross's too
 #   tools/setup_bench.sh      and the benchmarks' peers (Erlang, Go, wrk, ...): opt-in
 set -euo pipefail
 
@@ -46,6 +49,14 @@ test_packages=(
   # tests/observe: a real Prometheus scrapes an executable, and promtool checks /metrics
   prometheus
 )
+cross_packages=(
+  # the runtime for aarch64 (tools/cross_runtime.cmake): Debian's cross compiler, with its
+  # C library and crt files that lunaticc links aarch64 executables with, and the arm64
+  # builds of the libraries the runtime's archives come from (packages above)
+  g++-aarch64-linux-gnu libboost-context-dev:arm64 liburing-dev:arm64 libc-ares-dev:arm64
+  libsqlite3-dev:arm64 libssl-dev:arm64
+  # (the tests run aarch64 executables under qemu-aarch64-static: below)
+)
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks
   # written with lunatic-rs 0.13 offline, from Debian's copies of the crates lunatic-rs needs
@@ -63,22 +74,33 @@ bench_packages=(
   libmimalloc-dev
 )
 with_tests=false
+cross=0
 for option in "$@"; do
   case "$option" in
-    --tests) packages+=("${test_packages[@]}"); with_tests=true ;;
-    --bench) packages+=("${test_packages[@]}" "${bench_packages[@]}"); with_tests=true ;;
-    *) echo "usage: tools/setup.sh [--tests] [--bench]" >&2; exit 2 ;;
+    --cross) cross=1 ;;
+    --tests) cross=1; packages+=("${test_packages[@]}"); with_tests=true ;;
+    --bench) cross=1; packages+=("${test_packages[@]}" "${bench_packages[@]}"); with_tests=true ;;
+    *) echo "usage: tools/setup.sh [--cross] [--tests] [--bench]" >&2; exit 2 ;;
   esac
 done
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
 
+arch_added=0
+if [ "$cross" = 1 ]; then
+  packages+=("${cross_packages[@]}")
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo_cmd[@]}" dpkg --add-architecture arm64
+    arch_added=1
+  fi
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] || [ "$arch_added" = 1 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
@@ -92,4 +114,44 @@ if $with_tests; then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
   fi
   (cd "$(dirname "$0")/../sdk/assemblyscript" && npm ci --no-audit --no-fund)
+fi
+
+# The tests run aarch64 executables under qemu-aarch64-static (no binfmt_misc needed). The
+# WASI sandbox opens every guest path with openat2 (wasi/sandbox.h), which qemu-user has
+# only since 9.1: bookworm's 7.2 answers ENOSYS, so it comes from bookworm-backports.
+if [ "$cross" = 1 ]; then
+  qemu_version=$(qemu-aarch64-static --version 2>/dev/null | sed -n 's/^qemu-aarch64 version \([0-9]*\.[0-9]*\).*/\1/p')
+  if [ -z "$qemu_version" ] || ! printf '9.1\n%s\n' "$qemu_version" | sort -V -C; then
+    backports=/etc/apt/sources.list.d/bookworm-backports.sources
+    if [ ! -e "$backports" ]; then
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+        "${sudo_cmd[@]}" tee "$backports" >/dev/null
+      "${sudo_cmd[@]}" apt-get update -qq
+    fi
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+      -t bookworm-backports qemu-user-static
+  fi
+fi
+
+# Two packages the runtime's archives come from cannot be installed for two architectures at
+# once (Debian does not mark them Multi-Arch: same): libhttp-parser-dev, and erlang-dev for
+# lunatic::distributed's libei. Of each, the runtime needs only the static archive (the
+# headers are the host package's), so the arm64 build of it is unpacked from Debian's
+# package into the multiarch directory of /usr/local, where the aarch64 runtime build finds
+# it (tools/toolchains/aarch64-linux-gnu.cmake).
+cross_archives=(
+  "libhttp-parser-dev usr/lib/aarch64-linux-gnu/libhttp_parser.a"
+  "erlang-dev usr/lib/erlang/usr/lib/libei.a"
+)
+if [ "$cross" = 1 ]; then
+  for entry in "${cross_archives[@]}"; do
+    read -r package member <<<"$entry"
+    target=/usr/local/lib/aarch64-linux-gnu/$(basename "$member")
+    [ -e "$target" ] && continue
+    unpack=$(mktemp -d)
+    chmod 777 "$unpack"  # apt-get download fetches as the _apt user
+    (cd "$unpack" && apt-get download -qq "$package:arm64" && dpkg-deb -x "$package"_*_arm64.deb root)
+    "${sudo_cmd[@]}" install -D -m 644 "$unpack/root/$member" "$target"
+    rm -rf "$unpack"
+  done
 fi

@@ -72,19 +72,26 @@ function(lunatic_rust_module name)
     VERBATIM)
 endfunction()
 
-# lunatic_native_program(<name> [WASM <module>] [FLAGS <lunaticc flags>] [DEPENDS <file>...] [MAY_FAIL])
+# lunatic_native_program(<name> [WASM <module>] [OUTPUT <path>] [FLAGS <lunaticc flags>] [DEPENDS <file>...]
+#                        [MAY_FAIL])
 #   compiles <module>.wasm (default <name>.wasm) with lunaticc into ${CMAKE_CURRENT_BINARY_DIR}/<name>
+#   (or OUTPUT: a build of the same program for another target keeps its file name elsewhere)
 #   DEPENDS: files the flags name (the modules of --module), which the compile waits for.
 #   MAY_FAIL: lunaticc refusing the module (say, for an import the runtime lacks) does not
 #   fail the build; what lunaticc said goes to <name>.lunaticc.log, and <name> is then
 #   missing, for the test that runs it to report.
 function(lunatic_native_program name)
-  cmake_parse_arguments(ARG "MAY_FAIL" "WASM" "FLAGS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "MAY_FAIL" "WASM;OUTPUT" "FLAGS;DEPENDS" ${ARGN})
   if(NOT ARG_WASM)
     set(ARG_WASM ${name})
   endif()
   set(wasm ${CMAKE_CURRENT_BINARY_DIR}/${ARG_WASM}.wasm)
   set(program ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  if(ARG_OUTPUT)
+    set(program ${ARG_OUTPUT})
+    get_filename_component(directory ${program} DIRECTORY)
+    file(MAKE_DIRECTORY ${directory})
+  endif()
   set(compile $<TARGET_FILE:lunaticc> ${ARG_FLAGS} ${wasm} -o ${program})
   if(ARG_MAY_FAIL)
     # The log is the output, so a refused module is tried again only when it or lunaticc

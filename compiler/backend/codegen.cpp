@@ -8,15 +8,19 @@
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
+#include <llvm/Object/ObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/LEB128.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/Threading.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 #include <llvm/Transforms/IPO/GlobalDCE.h>
+#include <llvm/Transforms/Utils/ModuleUtils.h>
 
 #include <algorithm>
 #include <atomic>
@@ -31,6 +35,7 @@
 
 #include "compiler/backend/module_split.h"
 #include "compiler/backend/parts_cache.h"
+#include "compiler/backend/targets.h"
 #include "compiler/backend/timings.h"
 #include "passes/codegen/select_branches.h"
 #include "passes/memory/check_limits.h"
@@ -40,11 +45,12 @@
 #include "passes/preemption/charge_merging.h"
 #include "passes/preemption/charge_unrolling.h"
 #include "passes/preemption/loop_versioning.h"
+#include "lunatic/abi.h"
 
 namespace lunaticc {
 namespace {
 
-constexpr const char* kTriple = "x86_64-pc-linux-gnu";
+const Target& targetOf(const CodegenOptions& options) { return options.target ? *options.target : hostTarget(); }
 
 std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const CodegenOptions& options,
                                                        std::string& error) {
@@ -55,18 +61,35 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const CodegenOptions& opt
     LLVMInitializeX86Target();
     LLVMInitializeX86TargetMC();
     LLVMInitializeX86AsmPrinter();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
   });
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kTriple, error);
+  const char* triple = targetOf(options).llvm_triple;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) return nullptr;
   std::string cpu = targetCpu(options);
+  if (options.cpu == "native" && &targetOf(options) != &hostTarget()) {
+    error = "--cpu native names this machine's CPU, not one of " + std::string(targetOf(options).name);
+    return nullptr;
+  }
   llvm::TargetOptions target_options;
+  // Where the code generator checks no large frame before allocating it, the largest is
+  // read back from the objects (emitFrameSizes).
+  target_options.EmitStackSizeSection = !targetOf(options).calls_stack_probe;
   auto level = options.opt_level == 0   ? llvm::CodeGenOptLevel::None
                : options.opt_level == 1 ? llvm::CodeGenOptLevel::Less
                : options.opt_level == 2 ? llvm::CodeGenOptLevel::Default
                                         : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      kTriple, cpu, "", target_options, llvm::Reloc::PIC_, llvm::CodeModel::Small, level));
-  if (!machine) error = "cannot create a target machine for CPU " + cpu;
+      triple, cpu, "", target_options, llvm::Reloc::PIC_, llvm::CodeModel::Small, level));
+  if (!machine) {
+    error = "cannot create a target machine for CPU " + cpu;
+  } else if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpu)) {
+    error = "unknown CPU " + cpu + " for " + std::string(targetOf(options).name);
+    machine.reset();
+  }
   return machine;
 }
 
@@ -172,7 +195,7 @@ std::string prepare(llvm::Module& module, const CodegenOptions& options) {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   if (!machine) return error;
-  module.setTargetTriple(kTriple);
+  module.setTargetTriple(targetOf(options).llvm_triple);
   module.setDataLayout(machine->createDataLayout());
   // Schedule and select instructions for no CPU in particular, as clang does: without a
   // "tune-cpu" LLVM tunes for the target CPU, and for x86-64-v2 that means Sandy Bridge,
@@ -220,7 +243,7 @@ using Writer = std::string (*)(llvm::Module&, llvm::TargetMachine&, llvm::raw_pw
 // bitcode, what the parts cache keys an object by (parts_cache.h). A new option of
 // CodegenOptions that changes the code generated must join it.
 std::string codegenFingerprint(const CodegenOptions& options) {
-  return std::string("triple=") + kTriple + ";pic;small;opt=" + std::to_string(options.opt_level) +
+  return std::string("triple=") + targetOf(options).llvm_triple + ";pic;small;opt=" + std::to_string(options.opt_level) +
          ";cpu=" + targetCpu(options) + ";bounds=" + (options.bounds_checked ? "1" : "0");
 }
 
@@ -352,11 +375,65 @@ std::string compileInParts(llvm::Module& module, const CodegenOptions& options, 
 }  // namespace
 
 std::string targetCpu(const CodegenOptions& options) {
+  if (options.cpu.empty()) return targetOf(options).default_cpu;
   return options.cpu == "native" ? llvm::sys::getHostCPUName().str() : options.cpu;
 }
 
-std::string targetDataLayout(const CodegenOptions& options) {
+std::string emitFrameSizes(const std::vector<std::string>& objects, const CodegenOptions& options,
+                             const std::string& path) {
+  // .stack_sizes: for each function, its address (8 bytes, relocated) and its frame's size
+  // in bytes (ULEB128).
+  uint64_t largest = 0;
+  for (const std::string& object_path : objects) {
+    auto object = llvm::object::ObjectFile::createObjectFile(object_path);
+    if (!object) return "cannot read " + object_path + ": " + llvm::toString(object.takeError());
+    for (const llvm::object::SectionRef& section : object->getBinary()->sections()) {
+      llvm::Expected<llvm::StringRef> name = section.getName();
+      if (!name || *name != ".stack_sizes") {
+        if (!name) llvm::consumeError(name.takeError());
+        continue;
+      }
+      llvm::Expected<llvm::StringRef> contents = section.getContents();
+      if (!contents) return "cannot read the frame sizes of " + object_path + ": " + llvm::toString(contents.takeError());
+      const auto* at = reinterpret_cast<const uint8_t*>(contents->data());
+      const auto* end = at + contents->size();
+      while (end - at > 8) {
+        at += 8;
+        unsigned length = 0;
+        const char* leb_error = nullptr;
+        uint64_t size = llvm::decodeULEB128(at, &length, end, &leb_error);
+        if (leb_error) return "malformed frame sizes in " + object_path;
+        largest = std::max(largest, size);
+        at += length;
+      }
+    }
+  }
+  if (largest > LUNATIC_MAX_UNPROBED_FRAME) {
+    return "a function needs a frame of " + std::to_string(largest / 1024) + " KiB, more than the " +
+           std::to_string(LUNATIC_MAX_UNPROBED_FRAME / 1024) + " KiB " + std::string(targetOf(options).name) +
+           " allows (abi.h; fewer locals, or -O2 rather than -O0, make smaller frames)";
+  }
   std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
+  if (!machine) return error;
+  llvm::LLVMContext context;
+  llvm::Module module("frame_sizes", context);
+  module.setTargetTriple(targetOf(options).llvm_triple);
+  module.setDataLayout(machine->createDataLayout());
+  auto* i64 = llvm::Type::getInt64Ty(context);
+  // The module takes ownership of globals created this way, as LLVM's API has it.
+  auto* size = new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::InternalLinkage,
+                                        llvm::ConstantInt::get(i64, largest), "frame_size");
+  size->setSection(LUNATIC_FRAME_SIZES_SECTION);
+  size->setAlignment(llvm::Align(8));
+  llvm::appendToCompilerUsed(module, {size});
+  std::error_code file_error;
+  llvm::raw_fd_ostream out(path, file_error);
+  if (file_error) return "cannot write " + path + ": " + file_error.message();
+  return writeObject(module, *machine, out);
+}
+
+std::string targetDataLayout(const CodegenOptions& options, std::string& error) {
   std::unique_ptr<llvm::TargetMachine> machine = makeTargetMachine(options, error);
   return machine ? machine->createDataLayout().getStringRepresentation() : std::string();
 }

@@ -11,51 +11,71 @@
 #include <vector>
 
 #include "compiler/backend/link_config.h"
+#include "compiler/backend/targets.h"
 
 LLD_HAS_DRIVER(elf)
 
 namespace lunaticc {
 
+namespace {
+
+const link_config::LinkFiles* linkFilesFor(const Target& target) {
+  for (const link_config::LinkFiles& files : link_config::kLinkFiles) {
+    if (target.name == files.target) return &files;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string linkExecutable(const std::vector<std::string>& objects, const std::string& output,
                            const LinkOptions& options) {
-  namespace cfg = link_config;
-  const std::vector<std::string> archives = runtimeArchives(options.serve);
+  const Target& target = options.target ? *options.target : hostTarget();
+  const link_config::LinkFiles* files = linkFilesFor(target);
+  if (!files) {
+    return "lunaticc was built without the " + std::string(target.name) +
+           " toolchain (LUNATICC_CROSS_TARGETS; tools/setup.sh --cross installs it)";
+  }
+  const std::vector<std::string> archives = runtimeArchives(target, options.serve);
   for (const std::string& archive : archives) {
     if (!llvm::sys::fs::exists(archive)) return "runtime library not found: " + archive;
   }
-  const std::string search_dir = std::string("-L") + cfg::libdir;
+  const std::string search_dir = std::string("-L") + files->libdir;
   std::vector<const char*> args = {"ld.lld", "-pie", "-z", "relro", "-z", "now", "--hash-style=gnu", "--build-id",
-                                   "--eh-frame-hdr", "-m", "elf_x86_64", "--gc-sections"};
+                                   "--eh-frame-hdr", "-m", target.linker_emulation, "--gc-sections",
+                                   // keeps every object's entry of lunatic_frame_sizes, which
+                                   // only the runtime's __start_/__stop_ bounds reach (abi.h)
+                                   "-z", "nostart-stop-gc"};
   // A static-pie keeps the address-space randomisation of the dynamic executable: rcrt1.o
   // relocates it itself, with no loader, from glibc's libc.a.
   if (options.static_link) {
-    args.insert(args.end(), {"-static", "--no-dynamic-linker", cfg::static_crt1});
+    args.insert(args.end(), {"-static", "--no-dynamic-linker", files->static_crt1});
   } else {
-    args.insert(args.end(), {"-dynamic-linker", cfg::dynamic_linker, cfg::crt1});
+    args.insert(args.end(), {"-dynamic-linker", target.dynamic_linker, files->crt1});
   }
-  args.insert(args.end(), {"-o", output.c_str(), cfg::crti, cfg::crtbegin});
+  args.insert(args.end(), {"-o", output.c_str(), files->crti, files->crtbegin});
   for (const std::string& object : objects) args.push_back(object.c_str());
   // libstdc++ before the runtime's archives: lld takes a symbol from the first archive that
   // defines it, whatever their order, and libstdc++'s own members refer to std::string code
   // that the runtime's objects define too (weak, inline). Listed later, the reference would
   // pull in whichever runtime object came first, and with it what that object needs: the
   // distribution node and erl_interface, 190 KB, into every executable.
-  args.insert(args.end(), {search_dir.c_str(), cfg::libstdcxx});
+  args.insert(args.end(), {search_dir.c_str(), files->libstdcxx});
   for (const std::string& archive : archives) args.push_back(archive.c_str());
   // After libstdc++, whose operator new (with its new-handler loop: process/allocation.h)
   // stays the one used and calls this allocator's malloc; before the C library's. A shared
   // library: a static executable keeps glibc's allocator.
-  if (*cfg::host_allocator_library && !options.static_link) args.push_back(cfg::host_allocator_library);
+  if (*files->host_allocator_library && !options.static_link) args.push_back(files->host_allocator_library);
   if (options.static_link) {
     // libc.a's members and libgcc's refer to each other (unwinding, pthread_cancel).
-    args.insert(args.end(), {"--start-group", cfg::libgcc, cfg::libgcc_eh, "-lc", "-lm", "--end-group"});
+    args.insert(args.end(), {"--start-group", files->libgcc, files->libgcc_eh, "-lc", "-lm", "--end-group"});
   } else {
     // libm after the C library and only if needed: glibc's libc has what the runtime uses
     // (frexp), and loading a library it does not use costs every start about 3% (hello).
-    args.insert(args.end(),
-                {cfg::libgcc, cfg::libgcc_eh, "-lc", "--as-needed", "-lm", "--no-as-needed", cfg::libgcc, cfg::libgcc_eh});
+    args.insert(args.end(), {files->libgcc, files->libgcc_eh, "-lc", "--as-needed", "-lm", "--no-as-needed",
+                             files->libgcc, files->libgcc_eh});
   }
-  args.insert(args.end(), {cfg::crtend, cfg::crtn});
+  args.insert(args.end(), {files->crtend, files->crtn});
   if (options.strip) args.push_back("--strip-all");
   return runLld(args, "link");
 }

@@ -8,11 +8,14 @@
 
 namespace lunaticc {
 
+struct Target;
+
 // What of the compile options (compile.h) shapes the link.
 struct LinkOptions {
   bool strip = false;        // leave the symbol table out
   bool serve = false;        // the HTTP server's entry (runtime/serve/, with libhttp_parser), not the run-once one
   bool static_link = false;  // a static-pie with glibc inside, needing no file of the host
+  const Target* target = nullptr;  // what the objects were compiled for (targets.h)
 };
 
 // Links `objects` (one per module: lunaticc --module) into the executable `output`. Returns
@@ -24,9 +27,9 @@ std::string linkExecutable(const std::vector<std::string>& objects, const std::s
 // with lld's first error line.
 std::string runLld(const std::vector<const char*>& args, const std::string& what);
 
-// The runtime archives an executable is linked against, in link order (they sit in ../lib,
-// next to the lunaticc binary's directory): what, beside the compiler itself, makes an
-// executable what it is.
-std::vector<std::string> runtimeArchives(bool serve);
+// The runtime archives an executable for `target` is linked against, in link order (they
+// sit in ../lib/lunaticc, next to the lunaticc binary's directory, a cross target's in a
+// folder of its own): what, beside the compiler itself, makes an executable what it is.
+std::vector<std::string> runtimeArchives(const Target& target, bool serve);
 
 }  // namespace lunaticc

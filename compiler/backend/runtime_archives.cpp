@@ -6,6 +6,7 @@
 #include <string>
 
 #include "compiler/backend/link.h"
+#include "compiler/backend/targets.h"
 
 namespace lunaticc {
 namespace {
@@ -13,18 +14,22 @@ namespace {
 // The runtime archives are in ../lib/lunaticc relative to the running binary's directory
 // (lunaticc's, or the compiler's beside it: compiler_process.h), in the build tree and
 // wherever lunaticc is installed (runtime/CMakeLists.txt), so a moved installation works.
-std::string runtimeLibraryDir() {
+// The host target's are there, each cross target's in a folder named after it
+// (CMakeLists.txt, LUNATICC_CROSS_TARGETS).
+std::string runtimeLibraryDir(const Target& target) {
   char self[PATH_MAX];
   ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
   std::string path(self, length > 0 ? size_t(length) : 0);
   for (int up = 0; up < 2; ++up) path = path.substr(0, path.rfind('/'));
-  return path + "/lib/lunaticc";
+  path += "/lib/lunaticc";
+  if (&target != &hostTarget()) path.append("/").append(target.name);
+  return path;
 }
 
 }  // namespace
 
-std::vector<std::string> runtimeArchives(bool serve) {
-  const std::string lib_dir = runtimeLibraryDir();
+std::vector<std::string> runtimeArchives(const Target& target, bool serve) {
+  const std::string lib_dir = runtimeLibraryDir(target);
   std::vector<std::string> archives = {lib_dir + (serve ? "/liblunatic_serve.a" : "/liblunatic_main.a"),
                                        lib_dir + "/liblunatic_runtime.a", lib_dir + "/libboost_context.a",
                                        lib_dir + "/liburing.a", lib_dir + "/libsqlite3.a", lib_dir + "/libcares.a",

@@ -233,7 +233,9 @@ const std::unordered_set<std::string>& libraryFunctionNames() {
 
 // Attributes every generated function carries: frame pointers for backtraces and perf;
 // a frame of a page or more checked whole against the stack limit by lunatic_stack_probe
-// before the prologue allocates it (abi.h; the entry compare covers smaller frames).
+// before the prologue allocates it, where the target calls probe functions (abi.h; the
+// entry compare covers smaller frames, and on AArch64 all: the runtime keeps room below
+// the limit for the largest frame).
 //
 // Wasm functions go in options.code_section, whose bounds the runtime uses to name frames in
 // backtraces; array entries and the initializer are host-side glue and go in a section of
@@ -241,8 +243,10 @@ const std::unordered_set<std::string>& libraryFunctionNames() {
 void setCodeAttributes(llvm::Function* f, const TranslateOptions& options, bool wasm_code = true) {
   f->setSection(wasm_code ? options.code_section : options.code_section + "_glue");
   f->addFnAttr("frame-pointer", "all");
-  f->addFnAttr("probe-stack", "lunatic_stack_probe");
-  f->addFnAttr("stack-probe-size", std::to_string(LUNATIC_STACK_PROBE_SIZE));
+  if (options.stack_probe_function) {
+    f->addFnAttr("probe-stack", "lunatic_stack_probe");
+    f->addFnAttr("stack-probe-size", std::to_string(LUNATIC_STACK_PROBE_SIZE));
+  }
   f->addFnAttr(llvm::Attribute::NoUnwind);
   f->setUWTableKind(llvm::UWTableKind::Async);
   if (!options.target_cpu.empty()) f->addFnAttr("target-cpu", options.target_cpu);

@@ -31,10 +31,12 @@ struct TranslateOptions {
   std::string data_layout;
   // The CPU and features code is generated for ("x86-64-v2", "+avx2,..."); with "native"
   // resolved by the caller. When set, every function carries them as "target-cpu" and
-  // "target-features", which simd.cpp reads to pick instructions (it assumes plain x86-64
-  // without them).
+  // "target-features", which LLVM's code generator picks instructions by.
   std::string target_cpu;
   std::string target_features;
+  // Whether the target's code generator calls lunatic_stack_probe before allocating a large
+  // frame (x86-64; backend/targets.h): then every function names it as its "probe-stack".
+  bool stack_probe_function = true;
 };
 
 // Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses

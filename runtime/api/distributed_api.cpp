@@ -40,7 +40,7 @@ uint32_t copyNodes(lunatic_instance* self, std::vector<cluster::NodeId>&& nodes,
     std::vector<cluster::NodeId>().swap(nodes);  // the failure skips destructors
     fail(self, function, "the node list is outside the process's memory");
   }
-  for (size_t i = 0; i < count; ++i) std::memcpy(out + 8 * i, &nodes[i], 8);  // x86-64: little-endian
+  for (size_t i = 0; i < count; ++i) std::memcpy(out + 8 * i, &nodes[i], 8);  // little-endian, as Wasm (x86-64, aarch64)
   return uint32_t(count);
 }
 

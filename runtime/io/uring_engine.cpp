@@ -3,7 +3,8 @@
 // the worker next looks for work or sleeps.
 //
 // user_data of a submission: the Operation's address, with the index of the interest (for
-// Poll) in the top 16 bits; x86-64 user-space addresses fit in the low 48. Two reserved
+// Poll) in the top 16 bits; user-space addresses fit in the low 48 (x86-64 with 4-level
+// paging; aarch64 Linux maps above 48 bits only when asked to by an mmap hint). Two reserved
 // values mark the wake-up poll on the eventfd and the cancellations, whose completions
 // carry nothing to deliver.
 #include <liburing.h>

@@ -2,8 +2,8 @@
 //
 // "The function it is in" is found for a parked process only, the one kind whose stack
 // holds still: read under its lock while it is Waiting, a state only a wake (which takes the
-// lock) ends. Its context (Boost.Context's fcontext on x86-64: the callee-saved registers
-// the switch pushed, rbp at +0x30 and the return address at +0x38) starts a walk of the
+// lock) ends. Its context (the record Boost.Context's fcontext switch left, with the frame
+// pointer and the address it resumes at: runtime/arch/registers.h) starts a walk of the
 // frame-pointer chain (every runtime and guest frame keeps one), each frame checked to lie
 // within the process's stack and above the last, to the first return address in a Wasm
 // function, named as trap backtraces name it. Processes that park at the same call site
@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/arch/registers.h"
 #include "runtime/clock.h"
 #include "runtime/process/module_image.h"
 #include "runtime/process/process.h"
@@ -69,9 +70,9 @@ class FunctionNames {
 const char* parkedFunction(const Process& p, FunctionNames& names) {
   auto low = reinterpret_cast<uintptr_t>(p.stack.low), high = reinterpret_cast<uintptr_t>(p.stack.high());
   auto context = reinterpret_cast<uintptr_t>(p.context);
-  if (!low || context < low || context + 0x40 > high) return nullptr;
-  auto* saved = reinterpret_cast<const uintptr_t*>(context);
-  uintptr_t fp = saved[6], pc = saved[7];
+  if (!low || context < low || context + arch::kSwitchRecordSize > high) return nullptr;
+  arch::Registers parked = arch::parkedRegisters(reinterpret_cast<const uintptr_t*>(context));
+  uintptr_t fp = parked.fp, pc = parked.pc;
   for (size_t depth = 0; depth < kMaxWalkedFrames; ++depth) {
     bool in_wasm = false;
     const char* name = names.at(pc, &in_wasm);

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/trap.h"
+
 namespace lunatic::rt {
 namespace {
 
@@ -43,7 +45,7 @@ bool refillFromShared(std::vector<uint8_t*>& local) {
 
 uint8_t* Stack::high() const { return low + kStackSize; }
 uintptr_t Stack::guestLimit() const {
-  return reinterpret_cast<uintptr_t>(low) + kHostReserve + LUNATIC_STACK_OVERREACH;
+  return reinterpret_cast<uintptr_t>(low) + kHostReserve + LUNATIC_STACK_OVERREACH + guestFrameReserve();
 }
 
 Stack acquireStack() {

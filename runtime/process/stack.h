@@ -21,7 +21,9 @@ namespace lunatic::rt {
 struct Stack {
   uint8_t* low = nullptr;  // lowest address; the stack grows down from low + kStackSize
   uint8_t* high() const;
-  uintptr_t guestLimit() const;  // low + kHostReserve + LUNATIC_STACK_OVERREACH: instance->stack_limit
+  // low + kHostReserve + LUNATIC_STACK_OVERREACH + guestFrameReserve() (trap.h):
+  // instance->stack_limit
+  uintptr_t guestLimit() const;
 };
 
 inline constexpr size_t kStackSize = 1024 * 1024;

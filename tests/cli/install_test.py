@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from checks import Checks, compare  # noqa: E402  (tests/checks.py)
 
 # Every flag of `lunaticc --help` (tools/lunaticc_compile.cpp, tools/flags.cpp).
-FLAGS = ["--help", "--version", "-o", "-O", "--entry", "--bounds-checks", "--cpu", "--strip",
+FLAGS = ["--help", "--version", "-o", "-O", "--entry", "--bounds-checks", "--target", "--cpu", "--strip",
          "--codegen-parts", "--no-preempt", "--serve", "--env", "--dir", "-c", "--module-symbol",
          "--emit-llvm", "--no-cache", "--timings"]
 # What an installation holds, relative to its prefix.

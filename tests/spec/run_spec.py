@@ -570,7 +570,8 @@ class Script:
     def execute(self, exe, start, skip):
         """Runs the driver from command `start`; returns its output and, if it did not end
         normally, how it ended."""
-        argv = [exe, "--from", str(start)] + (["--skip", ",".join(map(str, skip))] if skip else [])
+        argv = self.config.args.run_with + [exe, "--from", str(start)] + \
+            (["--skip", ",".join(map(str, skip))] if skip else [])
         timeout = self.config.args.timeout
         with self.config.jobs.slots:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.work)
@@ -752,11 +753,16 @@ def main():
     p.add_argument("--compile-timeout", type=int, default=120, help="seconds per lunaticc run")
     p.add_argument("--cxx", default=os.environ.get("CXX", "c++"), help="C++ compiler for the drivers")
     p.add_argument("--link-flags", default="-lpthread -ldl -lm", help="extra flags for linking a driver")
+    p.add_argument("--run-with", default="",
+                   help="a program that runs the drivers (as: RUN_WITH DRIVER ARGS...), e.g. qemu-aarch64-static "
+                        "for a cross-compiled suite (with --lunaticc-flag=--target=... and --cxx, --runtime-lib "
+                        "and --link-flags for that target)")
     p.add_argument("--update-known-failures", action="store_true",
                    help="rewrite the list's spec/ entries from this run's failures (reasons to fill in)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every failure and harness note")
     args = p.parse_args()
     args.link_flags = args.link_flags.split()
+    args.run_with = args.run_with.split()
     args.suite = os.path.abspath(args.suite)
     if not os.path.isdir(args.suite):
         print(f"spec: no test suite at {args.suite} (a checkout of github.com/WebAssembly/testsuite; "

@@ -4,8 +4,11 @@ must print `trap: <kind>` and a backtrace of Wasm function names on stderr and e
 status 134; stack exhaustion must be caught, never a segfault. Both memory modes, and a
 stripped executable, which must still name its functions.
 
-Usage: run_trap_tests.py LUNATICC WORKDIR
+Usage: run_trap_tests.py LUNATICC WORKDIR [--target TARGET --wrapper WRAPPER]
+  (for another target: executables compiled with --target TARGET and run as WRAPPER EXE,
+  e.g. --target aarch64-linux-gnu --wrapper qemu-aarch64-static)
 """
+import argparse
 import os
 import subprocess
 import sys
@@ -22,15 +25,23 @@ CASES = [  # entry, lunaticc flags, expected first line, a function the backtrac
 
 
 def main():
-    lunaticc, work = sys.argv[1], sys.argv[2]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("lunaticc")
+    parser.add_argument("work")
+    parser.add_argument("--target", default="")
+    parser.add_argument("--wrapper", default="")
+    args = parser.parse_args()
+    lunaticc, work = args.lunaticc, args.work
+    target = ["--target", args.target] if args.target else []
+    wrapper = [args.wrapper] if args.wrapper else []
     os.makedirs(work, exist_ok=True)
     wasm = os.path.join(work, "traps.wasm")
     subprocess.run(["wat2wasm", "--debug-names", os.path.join(HERE, "traps.wat"), "-o", wasm], check=True)
     passed = failed = 0
     for entry, flags, first_line, function in CASES:
         exe = os.path.join(work, f"{entry}{''.join(flags)}")
-        subprocess.run([lunaticc, *flags, "--entry", entry, wasm, "-o", exe], check=True)
-        run = subprocess.run([exe], capture_output=True, text=True, timeout=60)
+        subprocess.run([lunaticc, *target, *flags, "--entry", entry, wasm, "-o", exe], check=True)
+        run = subprocess.run([*wrapper, exe], capture_output=True, text=True, timeout=300)
         lines = run.stderr.splitlines()
         ok = run.returncode == 134 and lines and lines[0] == first_line and \
             any(line.startswith(f"  at {function}") for line in lines[1:])

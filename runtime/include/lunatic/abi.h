@@ -265,10 +265,21 @@ __attribute__((noreturn)) void lunatic_trap(uint32_t kind);
  *    before it allocates the frame or writes anything to it, with the frame's size in rax.
  *    The probe traps with LUNATIC_TRAP_STACK_EXHAUSTED unless the whole frame lies at or
  *    above lunatic_stack_limit, and otherwise returns with every register but the flags
- *    as it was. It touches no page below the frame. */
+ *    as it was. It touches no page below the frame.
+ * That is x86-64's. LLVM's AArch64 back end calls no probe function, so there a frame of
+ * any size is allocated, and its spill slots may be written, before the entry compare
+ * runs. lunaticc measures every frame it generated instead (LLVM's .stack_sizes): each
+ * executable, and each object of `lunaticc -c`, holds in section
+ * LUNATIC_FRAME_SIZES_SECTION one uint64_t, the size in bytes of its largest frame. The
+ * runtime keeps twice the largest of them free below every limit (the frame of the
+ * function about to trap, and that of its caller, which passed its own check), so a frame
+ * may be at most LUNATIC_MAX_UNPROBED_FRAME there (lunaticc refuses a module with a larger
+ * one): a process stack keeps most of its 1 MiB for guest code. x86-64's objects hold none. */
 #define LUNATIC_STACK_PROBE_SIZE 4096u
 #define LUNATIC_STACK_OVERREACH (4u * LUNATIC_STACK_PROBE_SIZE)
 void lunatic_stack_probe(void);
+#define LUNATIC_FRAME_SIZES_SECTION "lunatic_frame_sizes"
+#define LUNATIC_MAX_UNPROBED_FRAME (256u * 1024u)
 
 /* The limit of the stack that guest code on this thread runs on now: the thread's own, or
  * the running process's (the runtime sets it on every switch). Only lunatic_stack_probe

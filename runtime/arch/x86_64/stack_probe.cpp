@@ -1,14 +1,16 @@
-// lunatic_stack_probe (abi.h): the stack check of frames of a page or more, called from the
-// prologue of generated functions before the frame is allocated. It is written in
-// assembly because it runs under the probe convention LLVM uses, not the C one: the
-// frame's size comes in rax, and every register but the flags must come back unchanged.
+// lunatic_stack_probe (abi.h) for x86-64: the stack check of frames of a page or more,
+// called from the prologue of generated functions before the frame is allocated. It is
+// written in assembly because it runs under the probe convention LLVM uses, not the C one:
+// the frame's size comes in rax, and every register but the flags must come back
+// unchanged. (LLVM's AArch64 back end calls no probe function; there the limit keeps room
+// for the largest frame instead: abi.h, lunatic_guest_frame_reserve.)
 #include "lunatic/abi.h"
-#include "runtime/trap.h"
 
-// Fails the caller: unwinds with the stack trap. Called with a frame record of the probe's
-// own on the stack, so the backtrace names the function whose frame did not fit.
+// Fails the caller: unwinds with the stack trap, through abi.h's lunatic_trap (this folder
+// lies below trap.h's layer). Called with a frame record of the probe's own on the stack,
+// so the backtrace names the function whose frame did not fit.
 extern "C" [[noreturn]] __attribute__((used, visibility("hidden"))) void lunatic_stack_probe_failed() {
-  lunatic::rt::unwindWithTrap(LUNATIC_TRAP_STACK_EXHAUSTED);
+  lunatic_trap(LUNATIC_TRAP_STACK_EXHAUSTED);
 }
 
 // r11: where the caller's frame will end (its stack pointer when the probe returns, less
