@@ -22,6 +22,7 @@
 #include "compiler/backend/link.h"
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/timings.h"
+#include "compiler/debuginfo/debug_info.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
 #include "compiler/frontend/host_functions.h"
@@ -113,7 +114,8 @@ std::string translateFile(const std::string& path, const CompileOptions& options
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
   if (!info) return error;
   CodeEdits edits;
-  if (error = validateModule(*info, &edits); !error.empty()) return error;
+  InstructionStarts starts;
+  if (error = validateModule(*info, &edits, options.debug ? &starts : nullptr); !error.empty()) return error;
   if (!edits.unsupported.empty()) return "unsupported: " + edits.unsupported;
   if (error = checkNoInternalImports(*info); !error.empty()) return error;
   timings.endPhase("read and validate");
@@ -137,6 +139,17 @@ std::string translateFile(const std::string& path, const CompileOptions& options
     }
   }
 
+  // The guest's DWARF is matched to the module as read, before the passes add to it.
+  std::unique_ptr<GuestDebugInfo> guest_debug;
+  TranslateOptions module_options = translate_options;
+  if (options.debug) {
+    std::string warning;
+    guest_debug = GuestDebugInfo::read(module.get(), *info, starts, warning);
+    if (!guest_debug) std::fprintf(stderr, "lunaticc: warning: %s: %s\n", path.c_str(), warning.c_str());
+    module_options.guest_debug = guest_debug.get();
+    timings.endPhase("debug info");
+  }
+
   // Passes over Binaryen IR, on the valid module as the translator will see it.
   if (options.preempt) {
     std::vector<uint32_t> referenced;  // functions that element segments name
@@ -149,7 +162,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   }
   timings.endPhase("Binaryen passes");
 
-  out.ir = translateModule(module.get(), *info, context, translate_options, error);
+  out.ir = translateModule(module.get(), *info, context, module_options, error);
   if (!out.ir) return error;
   timings.endPhase("translate");
   return {};
@@ -195,6 +208,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   translate_options.code_section =
       options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
   translate_options.module_name = options.module_symbol;
+  translate_options.debug_info = options.debug;
   CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts,
                          options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
   codegen.timings = &timings;

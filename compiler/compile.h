@@ -34,6 +34,9 @@ struct CompileOptions {
   lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
   std::string cpu = "x86-64-v2";   // target CPU for code generation
   bool strip = false;              // -s: leave the symbol table out of the executable
+  // -g: carry the guest's DWARF (its source lines) into the executable's, for gdb and perf
+  // (compiler/debuginfo/debug_info.h). It changes no instruction.
+  bool debug = false;
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
   bool preempt = true;             // count reductions (passes/preemption/) so processes yield
   unsigned codegen_parts = 0;      // --codegen-parts: 0 chooses (backend/module_split.h)

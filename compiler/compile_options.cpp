@@ -18,6 +18,7 @@ std::string optionsFingerprint(const CompileOptions& options) {
   add("memory", std::to_string(options.memory_mode));
   add("cpu", options.cpu);
   add("strip", options.strip ? "1" : "0");
+  add("debug", options.debug ? "1" : "0");
   add("llvm", options.emit_llvm ? "1" : "0");
   add("preempt", options.preempt ? "1" : "0");
   add("parts", std::to_string(options.codegen_parts));

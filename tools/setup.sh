@@ -41,6 +41,8 @@ test_packages=(
   curl python3-cryptography openssl
   # tests/observe: a real Prometheus scrapes an executable, and promtool checks /metrics
   prometheus
+  # tests/debug: gdb breaks on guest source lines; objdump compares code with and without -g
+  gdb binutils
 )
 bench_packages=(
   # bench/processes/lunatic-rs (run.py --lunatic-rs DIR): Debian's cargo builds the benchmarks

@@ -760,8 +760,12 @@ std::unique_ptr<llvm::Module> translateModule(BinaryenModuleRef module, const Mo
   auto llvm_module = std::make_unique<llvm::Module>(options.module_name, context);
   llvm_module->setDataLayout(options.data_layout);
   ModuleTranslation translation(module, info, *llvm_module, options);
+  if (options.debug_info) {
+    translation.debug = std::make_unique<DebugInfoBuilder>(*llvm_module, options.guest_debug, options.module_name);
+  }
   error = ModuleTranslator(translation).run();
   if (!error.empty()) return nullptr;
+  if (translation.debug) translation.debug->finish();
   return llvm_module;
 }
 

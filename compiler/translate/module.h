@@ -18,6 +18,8 @@ class Module;
 
 namespace lunaticc {
 
+class GuestDebugInfo;
+
 struct TranslateOptions {
   lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
   // Symbol of the emitted lunatic_module constant (external linkage).
@@ -35,6 +37,10 @@ struct TranslateOptions {
   // without them).
   std::string target_cpu;
   std::string target_features;
+  // Debug info (compiler/debuginfo/debug_info.h): a subprogram per function and a location
+  // on all code, the guest's own lines where `guest_debug` is given (lunaticc -g).
+  bool debug_info = false;
+  const GuestDebugInfo* guest_debug = nullptr;
 };
 
 // Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses
