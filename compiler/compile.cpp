@@ -23,6 +23,7 @@
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/timings.h"
 #include "compiler/debuginfo/debug_info.h"
+#include "compiler/debuginfo/inline_table.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
 #include "compiler/frontend/host_functions.h"
@@ -199,6 +200,21 @@ void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_
                            "lunatic_main_module_table");
 }
 
+// Emits `ir`, the module whose code lies in `code_section`, to a new object of `objects`,
+// and, for an executable, its inline table (abi.h) to another.
+std::string emitModuleObjects(llvm::Module& ir, const std::string& code_section, const std::string& module_symbol,
+                              const CodegenOptions& codegen, const std::string& path, std::vector<std::string>& objects) {
+  objects.push_back(path);
+  if (std::string error = emitObject(ir, codegen, path); !error.empty()) return error;
+  llvm::LLVMContext context;
+  std::string error;
+  std::unique_ptr<llvm::Module> table =
+      buildInlineTable(path, code_section, LUNATIC_INLINE_TABLE_PREFIX + module_symbol, context, error);
+  if (!table) return error;
+  objects.push_back(path + ".inlines.o");
+  return emitObject(*table, codegen, objects.back());
+}
+
 // compile(), the phases' times going to `timings`.
 std::string compileTimed(const CompileOptions& options, Timings& timings) {
   std::string error;
@@ -208,7 +224,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   translate_options.code_section =
       options.object_only ? "lunatic_code_" + options.module_symbol : "lunatic_code";
   translate_options.module_name = options.module_symbol;
-  translate_options.debug_info = options.debug;
+  // An executable always gets the debug info its inline table is read from (the trap
+  // backtrace's inlined frames, debuginfo/inline_table.h); the linker keeps it only with -g.
+  translate_options.debug_info = options.debug || (!options.object_only && !options.emit_llvm);
   CodegenOptions codegen{options.opt_level, options.cpu, options.codegen_parts,
                          options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
   codegen.timings = &timings;
@@ -245,8 +263,8 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
     TranslatedModule translated;
     error = translateFile(path, options, false, true, module_options, context, timings, translated);
     if (error.empty()) {
-      objects.push_back(temporary + "." + module_options.module_symbol + ".o");
-      error = emitObject(*translated.ir, codegen, objects.back());
+      error = emitModuleObjects(*translated.ir, module_options.code_section, module_options.module_symbol, codegen,
+                                temporary + "." + module_options.module_symbol + ".o", objects);
     }
     if (!error.empty()) {
       remove_objects();
@@ -288,9 +306,12 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
   } else if (options.object_only) {
     error = emitObject(ir, codegen, temporary);
   } else {
-    objects.push_back(temporary + ".o");
-    error = emitObject(ir, codegen, objects.back());
-    if (error.empty()) error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link});
+    error = emitModuleObjects(ir, translate_options.code_section, options.module_symbol, codegen, temporary + ".o",
+                              objects);
+    timings.endPhase("inline table");
+    if (error.empty()) {
+      error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link, options.debug});
+    }
     timings.endPhase("link");
   }
   remove_objects();

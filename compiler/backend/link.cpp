@@ -51,7 +51,11 @@ std::string linkExecutable(const std::vector<std::string>& objects, const std::s
                 {cfg::libgcc, cfg::libgcc_eh, "-lc", "--as-needed", "-lm", "--no-as-needed", cfg::libgcc, cfg::libgcc_eh});
   }
   args.insert(args.end(), {cfg::crtend, cfg::crtn});
-  if (options.strip) args.push_back("--strip-all");
+  if (options.strip) {
+    args.push_back("--strip-all");
+  } else if (!options.debug) {
+    args.push_back("--strip-debug");
+  }
   return runLld(args, "link");
 }
 

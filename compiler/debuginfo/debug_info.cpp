@@ -133,7 +133,7 @@ llvm::DISubprogram* DebugInfoBuilder::subprogram(const std::string& name, const 
                                  line, type_, line, llvm::DINode::FlagPrototyped, flags);
 }
 
-llvm::DILocation* DebugInfoBuilder::beginFunction(llvm::Function* fn, uint32_t defined, const std::string& name) {
+void DebugInfoBuilder::describeFunction(llvm::Function* fn, uint32_t defined, const std::string& name) {
   std::string path, source_name = name, linkage_name = fn->getName().str();
   uint32_t line = 0;
   if (guest_) {
@@ -148,9 +148,12 @@ llvm::DILocation* DebugInfoBuilder::beginFunction(llvm::Function* fn, uint32_t d
       if (!frames.back().function.empty()) source_name = linkage_name = frames.back().function;
     }
   }
-  current_ = subprogram(source_name, linkage_name, path, line);
-  fn->setSubprogram(current_);
-  return llvm::DILocation::get(context_, line, 0, current_);
+  fn->setSubprogram(subprogram(source_name, linkage_name, path, line));
+}
+
+llvm::DILocation* DebugInfoBuilder::beginFunction(llvm::Function* fn) {
+  current_ = fn->getSubprogram();
+  return llvm::DILocation::get(context_, current_->getLine(), 0, current_);
 }
 
 llvm::DILocation* DebugInfoBuilder::locationOf(BinaryenExpressionRef e) {

@@ -12,7 +12,7 @@
 // it: enough for LLVM to record which functions it inlines where (DW_TAG_inlined_subroutine),
 // which the trap backtrace reads (inline_table.h); the linker then leaves the DWARF out.
 // Metadata never changes the instructions LLVM generates, so -g changes no instruction
-// (tests/debug/same_code_test.py holds this to a disassembly).
+// (tests/debug, the same_code cases, hold this to a disassembly).
 #pragma once
 
 #include <binaryen-c.h>
@@ -74,8 +74,10 @@ class DebugInfoBuilder {
   ~DebugInfoBuilder();
 
   // Gives `fn`, the code of defined function `defined` (0 = first body), its subprogram
-  // named `name`; returns the location of its prologue.
-  llvm::DILocation* beginFunction(llvm::Function* fn, uint32_t defined, const std::string& name);
+  // named `name` (the guest's DWARF may name it otherwise).
+  void describeFunction(llvm::Function* fn, uint32_t defined, const std::string& name);
+  // Starts on the body of `fn`, described before; returns the location of its prologue.
+  llvm::DILocation* beginFunction(llvm::Function* fn);
   // The location of the code of `e` in the function `beginFunction` last began, or null where
   // `e` has none of its own (an expression a pass added, or a line the guest did not record).
   llvm::DILocation* locationOf(BinaryenExpressionRef e);

@@ -19,8 +19,7 @@ std::string FunctionTranslator::run() {
   BasicBlock* entry = BasicBlock::Create(t_.context, "entry", fn_);
   b_.SetInsertPoint(entry);
   if (t_.debug) {
-    b_.SetCurrentDebugLocation(
-        t_.debug->beginFunction(fn_, index_ - t_.info.num_imported_functions, fn_->getName().str()));
+    b_.SetCurrentDebugLocation(t_.debug->beginFunction(fn_));
   }
   instance_ = fn_->getArg(0);
   checkStack();

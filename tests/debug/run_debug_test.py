@@ -7,8 +7,8 @@
 Each case builds its guests itself (debuggee.c with clang-19 -g, debuggee.rs with Debian's
 rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one:
   same_code_c, same_code_rust  lunaticc -O2 with and without -g: the disassembly of every
-                               section of code is identical, and only the -g executable
-                               has a line table;
+                               section of code is identical but for addresses (see
+                               disassembly()), and only the -g executable has a line table;
   gdb_c, gdb_rust              gdb -batch breaks on the guest's `debuggee.*:LINE` (the line
                                marked BREAK), and the stop and the backtrace show the guest's
                                file, line and functions (report <- sum_squares <- main).
@@ -69,9 +69,24 @@ def compile_native(lunaticc, wasm, output, *flags):
 
 
 def disassembly(program):
-    """objdump -d of every section of code, without the file name line."""
-    text = run(["objdump", "-d", "--no-show-raw-insn", "-M", "intel", program])
-    return "\n".join(line for line in text.splitlines() if not line.startswith(program))
+    """objdump -d of every section of code, with addresses left out.
+
+    The executables' code is laid out alike, but not their read-only data: with -g, the
+    inline table (abi.h) also names the guest's own inlined functions, so what follows it
+    moves. So addresses give way to the symbols objdump names them by ("<square+0x1c>"),
+    and displacements from rip to the symbol they reach; every instruction and operand
+    else is compared as it is."""
+    text = run(["objdump", "-d", "--no-show-raw-insn", program])
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(program):
+            continue
+        line = re.sub(r"^\s*[0-9a-f]+:\t", "", line)      # the instruction's address
+        line = re.sub(r"^[0-9a-f]{16} <", "<", line)        # a symbol's
+        line = re.sub(r"\b[0-9a-f]+ <", "<", line)           # a branch target's, or what rip reaches
+        line = re.sub(r"-?0x[0-9a-f]+\(%rip\)", "(%rip)", line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def section_names(program):
