@@ -21,21 +21,10 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CASES = {}
+sys.path.insert(0, os.path.join(HERE, ".."))
+from checks import Failure, case_table, check  # noqa: E402  (tests/checks.py)
 
-
-def case(function):
-    CASES[function.__name__] = function
-    return function
-
-
-class Failure(Exception):
-    pass
-
-
-def check(condition, what):
-    if not condition:
-        raise Failure(what)
+CASES, case = case_table()
 
 
 def run(args, **kwargs):
