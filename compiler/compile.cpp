@@ -92,7 +92,17 @@ struct TranslatedModule {
   std::unique_ptr<llvm::Module> ir;
   std::string entry;                  // what lunatic_main_entry names (the main module's)
   std::array<unsigned char, 32> sha256{};  // of its bytes (a module of several: abi.h)
+  bool has_names = true;  // it has a name section, or no code to name
+  std::string warnings;   // lines `lunaticc: warning: FILE: ...` about it
 };
+
+// The warning for a module with code and no name section, once per module.
+std::string noNamesWarning(const std::string& path) {
+  return "lunaticc: warning: " + path +
+         ": the module has no name section, so backtraces will number its functions rather than "
+         "name them. clang -O2 drops the section when it runs wasm-opt at link time: compile with "
+         "-O2 -c, then link without -O (README, \"Keep the function names\").\n";
+}
 
 // The front end and translation of the module at `path`, as `translate_options` say. The
 // main module of an executable gets its entry checked (or test mode chosen); every module of
@@ -146,7 +156,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   if (options.debug) {
     std::string warning;
     guest_debug = GuestDebugInfo::read(module.get(), *info, starts, warning);
-    if (!guest_debug) std::fprintf(stderr, "lunaticc: warning: %s: %s\n", path.c_str(), warning.c_str());
+    if (!guest_debug) out.warnings += "lunaticc: warning: " + path + ": " + warning + "\n";
     module_options.guest_debug = guest_debug.get();
     timings.endPhase("debug info");
   }
@@ -163,6 +173,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   }
   timings.endPhase("Binaryen passes");
 
+  out.has_names = info->has_name_section || info->bodies.empty();
   out.ir = translateModule(module.get(), *info, context, module_options, error);
   if (!out.ir) return error;
   timings.endPhase("translate");
@@ -212,11 +223,16 @@ std::string emitModuleObjects(llvm::Module& ir, const std::string& code_section,
       buildInlineTable(path, code_section, LUNATIC_INLINE_TABLE_PREFIX + module_symbol, context, error);
   if (!table) return error;
   objects.push_back(path + ".inlines.o");
-  return emitObject(*table, codegen, objects.back());
+  // A few constants, made anew from the module's object each time: no part of the parts
+  // cache (whose entries are the module's parts) and no phase of its own in --timings.
+  CodegenOptions constants = codegen;
+  constants.cache = nullptr;
+  constants.timings = nullptr;
+  return emitObject(*table, constants, objects.back());
 }
 
-// compile(), the phases' times going to `timings`.
-std::string compileTimed(const CompileOptions& options, Timings& timings) {
+// compile(), the phases' times going to `timings`, warnings to `warnings`.
+std::string compileTimed(const CompileOptions& options, Timings& timings, std::string& warnings) {
   std::string error;
   TranslateOptions translate_options;
   translate_options.memory_mode = options.memory_mode;
@@ -271,6 +287,8 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
       return "--module " + path + ": " + error;
     }
     others.emplace_back(module_options.module_symbol, translated.sha256);
+    if (!translated.has_names) warnings += noNamesWarning(path);
+    warnings += translated.warnings;
   }
 
   llvm::LLVMContext context;
@@ -280,6 +298,8 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
     remove_objects();
     return error;
   }
+  if (!main_module.has_names) warnings += noNamesWarning(options.input);
+  warnings += main_module.warnings;
   llvm::Module& ir = *main_module.ir;
 
   if (!options.object_only) {
@@ -324,10 +344,12 @@ std::string compileTimed(const CompileOptions& options, Timings& timings) {
 
 }  // namespace
 
-std::string compile(const CompileOptions& options, std::string* timings_report) {
+std::string compile(const CompileOptions& options, std::string* timings_report, std::string* warnings) {
   Timings timings;
-  std::string error = compileTimed(options, timings);
+  std::string warned;
+  std::string error = compileTimed(options, timings, warned);
   if (timings_report) *timings_report = timings.report();
+  if (warnings) *warnings = std::move(warned);
   return error;
 }
 

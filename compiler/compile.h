@@ -56,8 +56,10 @@ struct CompileOptions {
 // explaining why the module was refused. Binaryen's reader ends the process with exit(1) on
 // some malformed inputs, so callers that must survive that run this in a child process
 // (see backend/isolate.h). If `timings` is not null, it gets where the time went, phase by
-// phase (backend/timings.h), as lines of text.
-std::string compile(const CompileOptions& options, std::string* timings = nullptr);
+// phase (backend/timings.h), as lines of text; if `warnings` is not null, it gets a line
+// `lunaticc: warning: FILE: ...` for each module without a name section, and with -g for
+// each without DWARF lines.
+std::string compile(const CompileOptions& options, std::string* timings = nullptr, std::string* warnings = nullptr);
 
 // Every option that shapes what compile() writes (all but `input`, `output` and
 // `parts_cache`), as one string: equal strings, equal outputs from equal inputs. What a

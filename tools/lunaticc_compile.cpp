@@ -5,7 +5,7 @@
 //            [--no-preempt] [--env KEY=VALUE]... [--dir HOST[::GUEST][:ro]]... [--serve]
 //            [--module plugin.wasm]...
 //   lunaticc mod.wasm -c -o mod.o --module-symbol SYM     (an object for embedding)
-//   [--no-cache] [--timings]
+//   [--no-cache] [--timings] [-w]
 //
 // Every failure is one line `lunaticc: error: FILE: REASON` and exit status 1. The
 // compilation runs in a child process (compiler/backend/isolate.h), so no input can crash it.
@@ -49,10 +49,11 @@ int main(int argc, char** argv) {
   app.add_option("--module-symbol", options.module_symbol,
                  "with -c: symbol of the module descriptor (a C identifier)");
   app.add_flag("--emit-llvm", options.emit_llvm, "write optimised LLVM IR instead (of a module compiled in parts, the parts one after another)");
-  bool no_cache = false, timings = false;
+  bool no_cache = false, timings = false, no_warnings = false;
   app.add_flag("--no-cache", no_cache,
                "compile every part afresh, and store none: without it, the parts of the module that were "
                "compiled before, by this lunaticc with these flags, come from the cache (see below)");
+  app.add_flag("-w", no_warnings, "print no warnings (errors still go to stderr)");
   app.add_flag("--timings", timings, "print where the compilation's time went, phase by phase, on stderr");
   app.set_version_flag("--version", lunaticc::kVersionText, "print the version of lunaticc, LLVM and Binaryen, and the targets");
   app.footer(app.get_footer() + "\n\n" + kPartsCacheHelp);
@@ -83,7 +84,14 @@ int main(int argc, char** argv) {
   options.parts_cache = !no_cache;
   std::string report;
   std::string error = lunaticc::runIsolated(
-      [&](std::string* job_report) { return lunaticc::compile(options, timings ? job_report : nullptr); }, &report);
+      [&](std::string* job_report) {
+        std::string timings_report, warnings;
+        std::string job_error = lunaticc::compile(options, timings ? &timings_report : nullptr,
+                                                  no_warnings ? nullptr : &warnings);
+        *job_report = warnings + timings_report;
+        return job_error;
+      },
+      &report);
   std::fputs(report.c_str(), stderr);
   return error.empty() ? 0 : lunaticc::fail(options.input, error);
 }

@@ -50,7 +50,8 @@ int compileInto(const CompileCache& cache, const std::string& entry, const std::
                 std::vector<std::string> flag_args, const std::vector<char>& module, bool* changed) {
   // A temporary file, which trim() removes if the run dies.
   const std::string compiled = CacheStore::temporaryPathFor(entry);
-  flag_args.insert(flag_args.end(), {"-o", compiled, input});
+  // -w: a compiler warning would land amid the program's own stderr.
+  flag_args.insert(flag_args.end(), {"-w", "-o", compiled, input});
   if (int status = runCompiler(flag_args); status != 0) return status;
   std::vector<char> now;
   *changed = !readFile(input, now).empty() || now != module;

@@ -17,26 +17,36 @@ if(WASM_RUSTC AND WASM_RUST_LLD)
   set(WASM_RUST_FOUND TRUE)
 endif()
 
-# lunatic_wasm_module(<name> SOURCES <c files> [CFLAGS <flags>])
+# lunatic_wasm_module(<name> SOURCES <c files> [CFLAGS <flags>] [LDFLAGS <wasm-ld flags>])
 #   produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.wasm (rebuilt when a header it includes
-#   changes, if it has a single source)
+#   changes, if it has a single source). Sources compile with -O2 and link without -O, in
+#   separate steps: clang runs wasm-opt when it links with -O, and wasm-opt drops the name
+#   section that backtraces, the process table and gdb name guest functions by.
 function(lunatic_wasm_module name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;CFLAGS" ${ARGN})
-  set(sources)
-  foreach(source ${ARG_SOURCES})
-    list(APPEND sources ${CMAKE_CURRENT_SOURCE_DIR}/${source})
-  endforeach()
+  cmake_parse_arguments(ARG "" "" "SOURCES;CFLAGS;LDFLAGS" ${ARGN})
   set(wasm ${CMAKE_CURRENT_BINARY_DIR}/${name}.wasm)
   set(depfile)
-  list(LENGTH sources count)
+  list(LENGTH ARG_SOURCES count)
   if(count EQUAL 1)  # clang writes one depfile per compiled source
     set(ARG_CFLAGS ${ARG_CFLAGS} -MD -MT ${wasm} -MF ${wasm}.d)
     set(depfile DEPFILE ${wasm}.d)
   endif()
+  set(sources)
+  set(objects)
+  set(compiles)
+  foreach(source ${ARG_SOURCES})
+    get_filename_component(source ${source} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    get_filename_component(stem ${source} NAME_WE)
+    set(object ${CMAKE_CURRENT_BINARY_DIR}/${name}.${stem}.o)
+    list(APPEND sources ${source})
+    list(APPEND objects ${object})
+    list(APPEND compiles COMMAND ${WASM_CC} --target=wasm32-wasi --sysroot=${WASI_SYSROOT} -O2 ${ARG_CFLAGS}
+                         -c ${source} -o ${object})
+  endforeach()
   add_custom_command(
     OUTPUT ${wasm}
-    COMMAND ${WASM_CC} --target=wasm32-wasi --sysroot=${WASI_SYSROOT} -O2 ${ARG_CFLAGS}
-            ${sources} -o ${wasm}
+    ${compiles}
+    COMMAND ${WASM_CC} --target=wasm32-wasi --sysroot=${WASI_SYSROOT} ${ARG_LDFLAGS} ${objects} -o ${wasm}
     DEPENDS ${sources}
     ${depfile}
     COMMENT "Compiling ${name}.wasm"

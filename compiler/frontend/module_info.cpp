@@ -233,6 +233,7 @@ std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::st
       case 0: {
         std::string name = r.name();
         auto contents = r.take(r.remaining());
+        if (name == "name") info.has_name_section = true;
         if (name.starts_with(".debug_")) info.debug_sections.emplace_back(std::move(name), contents);
         break;
       }

@@ -118,6 +118,8 @@ struct ModuleInfo {
   // names in `exports` above are always the real ones, in the same order.
   bool exports_renamed = false;
   bool imports_renamed = false;  // likewise for import module and field names
+  // Whether the module has a "name" custom section: backtraces name functions from it.
+  bool has_name_section = false;
 };
 
 // Decodes every section except the instructions of function bodies (validate.h checks
