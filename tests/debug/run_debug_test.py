@@ -9,6 +9,7 @@ rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one
   same_code_c, same_code_rust  lunaticc -O2 with and without -g: the disassembly of every
                                section of code is identical but for addresses (see
                                disassembly()), and only the -g executable has a line table;
+  no_dwarf_warning             -g on a module without DWARF: one warning, a working program;
   gdb_c, gdb_rust              gdb -batch breaks on the guest's `debuggee.*:LINE` (the line
                                marked BREAK), and the stop and the backtrace show the guest's
                                file, line and functions (report <- sum_squares <- main).
@@ -132,6 +133,20 @@ def gdb_session(language, o):
     check(None not in order and order[0] < order[1], f"the backtrace lacks sum_squares then main: {names}")
     located = [f for f in frames if f[2].endswith(source)]
     check(len(located) >= 3, f"fewer than 3 frames with a line in {source}: {frames}")
+
+
+@case
+def no_dwarf_warning(o):
+    """-g on a module built without debug info: compiled all the same, with one warning."""
+    obj, wasm = os.path.join(o.work, "plain.o"), os.path.join(o.work, "plain.wasm")
+    run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-O1", "-c", os.path.join(HERE, "debuggee.c"),
+         "-o", obj])
+    run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-Wl,--strip-debug", obj, "-o", wasm])
+    out = compile_native(o.lunaticc, wasm, os.path.join(o.work, "plain"), "-g")
+    warnings = [line for line in out.splitlines() if line.startswith("lunaticc: warning:")]
+    check(len(warnings) == 1 and "no DWARF line table" in warnings[0], f"expected one warning, got: {out!r}")
+    check(subprocess.run([os.path.join(o.work, "plain")], capture_output=True).returncode == 0,
+          "the program compiled from it does not run")
 
 
 @case
