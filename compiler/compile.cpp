@@ -180,7 +180,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   return {};
 }
 
-// lunatic_main_module_table (abi.h), in the main module's IR: the main module, then
+// lunatic_main_module_table (abi.h), in `ir` (a module of its own): the main module, then
 // `others`, each with the SHA-256 of its bytes.
 void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_sha256,
                     const std::vector<std::pair<std::string, std::array<unsigned char, 32>>>& others,
@@ -211,6 +211,16 @@ void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_
                            "lunatic_main_module_table");
 }
 
+// Emits a module of a few constants that change with every edit (the module table, an
+// inline table) to `path`: no part of the parts cache, whose entries are the modules' parts,
+// and no phase of its own in --timings.
+std::string emitConstants(llvm::Module& constants, const CodegenOptions& codegen, const std::string& path) {
+  CodegenOptions uncached = codegen;
+  uncached.cache = nullptr;
+  uncached.timings = nullptr;
+  return emitObject(constants, uncached, path);
+}
+
 // Emits `ir`, the module whose code lies in `code_section`, to a new object of `objects`,
 // and, for an executable, its inline table (abi.h) to another.
 std::string emitModuleObjects(llvm::Module& ir, const std::string& code_section, const std::string& module_symbol,
@@ -223,12 +233,7 @@ std::string emitModuleObjects(llvm::Module& ir, const std::string& code_section,
       buildInlineTable(path, code_section, LUNATIC_INLINE_TABLE_PREFIX + module_symbol, context, error);
   if (!table) return error;
   objects.push_back(path + ".inlines.o");
-  // A few constants, made anew from the module's object each time: no part of the parts
-  // cache (whose entries are the module's parts) and no phase of its own in --timings.
-  CodegenOptions constants = codegen;
-  constants.cache = nullptr;
-  constants.timings = nullptr;
-  return emitObject(*table, constants, objects.back());
+  return emitConstants(*table, codegen, objects.back());
 }
 
 // compile(), the phases' times going to `timings`, warnings to `warnings`.
@@ -293,7 +298,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
 
   llvm::LLVMContext context;
   TranslatedModule main_module;
-  error = translateFile(options.input, options, true, !others.empty(), translate_options, context, timings, main_module);
+  // Every executable names its main module by its hash (lunatic::distributed's module ids).
+  error = translateFile(options.input, options, true, !options.object_only, translate_options, context, timings,
+                        main_module);
   if (!error.empty()) {
     remove_objects();
     return error;
@@ -311,7 +318,6 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     auto* grants = llvm::ConstantDataArray::getString(context, wasiGrants(options), false);
     new llvm::GlobalVariable(ir, grants->getType(), true, llvm::GlobalValue::ExternalLinkage, grants,
                              "lunatic_main_wasi_grants");
-    if (!others.empty()) addModuleTable(ir, main_module.sha256, others, options.module_symbol);
     if (main_module.entry.empty()) {
       // A reference to test mode's runner, which makes the linker bring it in (abi.h).
       auto* runner = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
@@ -329,6 +335,17 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     error = emitModuleObjects(ir, translate_options.code_section, options.module_symbol, codegen, temporary + ".o",
                               objects);
     timings.endPhase("inline table");
+    if (error.empty()) {
+      // The module table goes in an object of its own: the main module's hash changes with
+      // any change to it, and among the main module's variables it would change the part
+      // that holds them, so that a change to one function would compile two parts.
+      llvm::Module table("lunatic_main_module_table", context);
+      table.setTargetTriple(ir.getTargetTriple());
+      table.setDataLayout(ir.getDataLayout());
+      addModuleTable(table, main_module.sha256, others, options.module_symbol);
+      objects.push_back(temporary + ".modules.o");
+      error = emitConstants(table, codegen, objects.back());
+    }
     if (error.empty()) {
       error = linkExecutable(objects, temporary, {options.strip, options.serve, options.static_link, options.debug});
     }

@@ -3,7 +3,10 @@
 # P/include/lunatic and the guest SDK in P/share/lunaticc/sdk; `cpack` (run in the build
 # directory) makes a .deb and a .tar.gz of the same tree. The targets' own install rules are
 # beside them (tools/, runtime/).
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/ DESTINATION share/lunaticc/sdk)
+# (sdk/assemblyscript's node_modules is its development copy of the compiler: users install
+# their own with npm, beside the package.)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/ DESTINATION share/lunaticc/sdk
+        PATTERN node_modules EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/abi.md
         DESTINATION share/doc/lunaticc)
 

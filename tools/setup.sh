@@ -22,6 +22,10 @@ packages=(
   # lunatic::sqlite (runtime/api/sqlite_api.cpp): its static archive goes into executables
   # whose module imports those functions
   libsqlite3-dev
+  # lunatic::distributed's nodes speak Erlang distribution through erl_interface (libei.a goes
+  # into executables whose module imports those functions); epmd names the nodes, and the
+  # tests run real erl nodes beside ours
+  erlang-dev erlang-base
 )
 test_packages=(
   # Rust guests (tests/wasi/rust, examples/serve): Debian's rustc 1.63 and its wasm32-wasi
@@ -60,10 +64,11 @@ bench_packages=(
   # LUNATIC_HOST_ALLOCATOR=mimalloc; bench/allocator_ab.py)
   libmimalloc-dev
 )
+with_tests=false
 for option in "$@"; do
   case "$option" in
-    --tests) packages+=("${test_packages[@]}") ;;
-    --bench) packages+=("${test_packages[@]}" "${bench_packages[@]}") ;;
+    --tests) packages+=("${test_packages[@]}"); with_tests=true ;;
+    --bench) packages+=("${test_packages[@]}" "${bench_packages[@]}"); with_tests=true ;;
     *) echo "usage: tools/setup.sh [--tests] [--bench]" >&2; exit 2 ;;
   esac
 done
@@ -78,4 +83,15 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# AssemblyScript guests (sdk/assemblyscript: its tests, examples and benchmarks): the
+# compiler from npm, exactly the version the package's lockfile pins. Debian's npm, unless
+# node already brings its own (NodeSource's nodejs does, and conflicts with Debian's npm).
+if $with_tests; then
+  if ! command -v npm >/dev/null; then
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
+  fi
+  (cd "$(dirname "$0")/../sdk/assemblyscript" && npm ci --no-audit --no-fund)
 fi

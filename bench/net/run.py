@@ -6,10 +6,11 @@ memory per idle client (README.md here says what each measures).
     bench/net/run.py BUILD_DIR RUNS [--connections 100,1000] [--seconds 5] [--warmup 1]
                      [--impls go,erlang,lunatic-uring,lunatic-epoll,lunatic-uring-bounds]
     bench/net/run.py BUILD_DIR RUNS --tls [--connections 1000] [--impls go,lunatic-uring,...]
-    bench/net/run.py BUILD_DIR RUNS --chat-memory [--clients 10000]
+    bench/net/run.py BUILD_DIR RUNS --chat-memory [--clients 10000] [--chat-servers c,assemblyscript]
 
 BUILD_DIR is a build of this project: its bin/lunaticc compiles the lunatic echo server, and
-the chat memory mode runs its examples/chat. Everything else is built into --work
+the chat memory mode runs its examples/chat (c) and examples/assemblyscript/chat_as
+(assemblyscript, the same server written with lunatic-as). Everything else is built into --work
 (/tmp/lunaticc-bench-net): loadgen.c natively, go/echo.go, erlang/echo.erl, and for --tls
 examples/tls_echo/tls_echo.c and a certificate (EC P-256) and key, made with
 openssl for the run. --tls has no Erlang server; loadgen speaks TLS (loadgen.c --tls).
@@ -177,9 +178,14 @@ def echo_once(o, env, argv, connections):
             "cpu_us": cpu / int(extra["all"]) * 1e6}
 
 
-def chat_memory_once(o, backend):
-    """Starts the chat server, connects --clients idle clients; KiB per client or error."""
-    exe = os.path.join(o.build, "examples", "chat")
+# --chat-servers name -> the chat server's executable in the build
+CHAT_SERVERS = {"c": os.path.join("examples", "chat"),
+                "assemblyscript": os.path.join("examples", "assemblyscript", "chat_as")}
+
+
+def chat_memory_once(o, server_name, backend):
+    """Starts a chat server, connects --clients idle clients; KiB per client or error."""
+    exe = os.path.join(o.build, CHAT_SERVERS[server_name])
     port = free_port()
     env = {"LUNATIC_THREADS": THREADS, "LUNATIC_IO": backend}
     try:
@@ -254,6 +260,8 @@ def parse_args():
     p.add_argument("--tls", action="store_true", help="the TLS echo servers (Go's crypto/tls and lunatic's)")
     p.add_argument("--chat-memory", action="store_true", help="measure the chat server instead")
     p.add_argument("--clients", type=int, default=10000)
+    p.add_argument("--chat-servers", default="c",
+                   help="chat servers to measure: c (examples/chat), assemblyscript (examples/assemblyscript/chat_as)")
     p.add_argument("--work", default="/tmp/lunaticc-bench-net")
     o = p.parse_args()
     o.build = os.path.abspath(o.build)
@@ -261,7 +269,10 @@ def parse_args():
     o.impls = o.impls.split(",")
     if o.tls and o.impls == SERVERS:
         o.impls = [i for i in SERVERS if i != "erlang"]  # no Erlang TLS server here
+    o.chat_servers = o.chat_servers.split(",")
     unknown = set(o.impls) - set(SERVERS) - set(OPTIONAL_SERVERS)
+    if set(o.chat_servers) - set(CHAT_SERVERS):
+        p.error("chat servers are %s" % ", ".join(CHAT_SERVERS))
     if unknown or o.runs < 1:
         p.error("RUNS must be positive; servers are %s" % ", ".join(SERVERS + OPTIONAL_SERVERS))
     return o
@@ -273,20 +284,23 @@ def loadavg():
 
 def main_chat_memory(o):
     backends = ["uring", "epoll"]
-    results = {b: [] for b in backends}
+    columns = [(c, b) for c in o.chat_servers for b in backends]
+    results = {column: [] for column in columns}
     for r in range(o.runs):
-        for b in backends[r % 2:] + backends[:r % 2]:
-            res = chat_memory_once(o, b)
-            results[b].append(res)
-            log("run %d/%d chat %s: %s" % (r + 1, o.runs, b, res.get("error") or
-                                           "%.1f KiB/client (%d -> %d KiB)" % (res["kib"], res["before"], res["after"])))
-    header = ["clients", "figure"] + ["lunatic (%s)" % b for b in backends]
+        k = r % len(columns)
+        for column in columns[k:] + columns[:k]:
+            res = chat_memory_once(o, *column)
+            results[column].append(res)
+            log("run %d/%d chat %s %s: %s" % (r + 1, o.runs, column[0], column[1], res.get("error") or
+                                              "%.1f KiB/client (%d -> %d KiB)" % (res["kib"], res["before"], res["after"])))
+    header = ["clients", "figure"] + ["%s (%s)" % ("lunatic" if c == "c" else "lunatic, " + c, b) for c, b in columns]
     cells = []
-    for b in backends:
-        m, err = median_or_error(results[b], "kib")
+    for column in columns:
+        m, err = median_or_error(results[column], "kib")
         cells.append(err or "%.1f" % m)
     table(header, [["{:,}".format(o.clients), "KiB per idle client"] + cells])
-    print("\nmedians of %d runs; LUNATIC_THREADS=%s; %s %s" % (o.runs, THREADS, os.path.join(o.build, "examples", "chat"), "PORT"))
+    print("\nmedians of %d runs; LUNATIC_THREADS=%s; %s PORT" % (
+        o.runs, THREADS, ", ".join(os.path.join(o.build, CHAT_SERVERS[c]) for c in o.chat_servers)))
 
 
 def main():

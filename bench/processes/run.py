@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Process benchmarks: Erlang, Go, lunatic (C) and lunatic-rs side by side.
+"""Process benchmarks: Erlang, Go, lunatic (C), lunatic-rs and AssemblyScript side by side.
 
 Runs every benchmark (spawn, skynet, ring, pingpong, idle; see README.md) in every
 available implementation, RUNS times, interleaved (the order of the implementations rotates
@@ -26,13 +26,18 @@ Implementations:
   lunatic-rs-small
            the same linked as the C programs are (16 KiB stack, one 64 KiB page of
            initial memory), to tell the library's cost from that of a larger memory
+  lunatic-as
+           the benchmarks written in AssemblyScript with lunatic-as
+           (bench/processes/assemblyscript), executables DIR/bench-as-<name> given by
+           --lunatic-as-bin DIR (the build's bench/processes/assemblyscript): the table adds
+           lunatic-as/lunatic
 An implementation whose tool or executable is missing shows as "-". Every program prints
 one line `RESULT <name> <seconds> <checksum> [key=value ...]`; a run that times out, exits
 non-zero, prints no such line or a checksum other than the expected one is an error cell.
 
 Usage: bench/processes/run.py RUNS [--only NAME,...] [--impls erlang,go,lunatic,...]
        [--lunatic-bin DIR] [--baseline-bin DIR] [--with-metrics] [--lunatic-rs DIR] [--lunaticc FILE]
-       [--markdown] [--timeout SECONDS] [--build-dir DIR]
+       [--lunatic-as-bin DIR] [--markdown] [--timeout SECONDS] [--build-dir DIR]
        [--spawn-n N] [--skynet-leaves L] [--ring-procs P] [--ring-laps L]
        [--pingpong-n N] [--idle-n N]
 """
@@ -51,7 +56,7 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BENCHMARKS = ["spawn", "skynet", "ring", "pingpong", "idle"]
-IMPLS = ["erlang", "go", "lunatic", "baseline", "lunatic-metrics", "lunatic-rs", "lunatic-rs-small"]
+IMPLS = ["erlang", "go", "lunatic", "baseline", "lunatic-metrics", "lunatic-rs", "lunatic-rs-small", "lunatic-as"]
 METRICS_ENV = {"LUNATIC_METRICS_LISTEN": "127.0.0.1:0"}
 ALWAYS_SHOWN = ["erlang", "go", "lunatic"]   # the others get a column only when they run
 # lunatic-rs variant -> rustc flags. The small one is linked as bench/processes/lunatic's
@@ -156,12 +161,12 @@ def build_go(build_dir, benches):
     return impl
 
 
-def find_lunatic(bin_dir, benches, name="lunatic", env=None):
+def find_lunatic(bin_dir, benches, name="lunatic", env=None, prefix="bench-"):
     if not bin_dir:
         return None
     impl = Impl(name)
     for b in benches:
-        exe = os.path.join(os.path.abspath(bin_dir), "bench-" + b)
+        exe = os.path.join(os.path.abspath(bin_dir), prefix + b)
         if os.path.isfile(exe) and os.access(exe, os.X_OK):
             impl.commands[b] = (dict(env or {}), [exe])
         else:
@@ -329,6 +334,8 @@ def table_rows(benches, impls, results, o):
     if "lunatic-metrics" in impls:
         pairs.append(("lunatic-metrics", "lunatic"))
     pairs += [(i, "lunatic") for i in LUNATIC_RS_RUSTFLAGS if i in impls]
+    if "lunatic-as" in impls:
+        pairs.append(("lunatic-as", "lunatic"))
     header = ["benchmark", "figure"] + shown + ["%s/%s" % p for p in pairs]
     rows = []
     for b in benches:
@@ -418,6 +425,8 @@ def parse_args():
                    help="lunatic-rs 0.13 source to build the lunatic-rs implementations with")
     p.add_argument("--lunaticc", metavar="FILE", default=os.path.join(REPO, "build", "bin", "lunaticc"),
                    help="compiler of the lunatic-rs implementations (build/bin/lunaticc)")
+    p.add_argument("--lunatic-as-bin", metavar="DIR",
+                   help="directory of bench-as-<name> executables (AssemblyScript), run as 'lunatic-as'")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument("--timeout", type=float, default=120, help="seconds per run (120)")
     p.add_argument("--build-dir", default="/tmp/lunaticc-bench-processes",
@@ -459,7 +468,8 @@ def main():
               "go": lambda: build_go(o.build_dir, o.benches),
               "lunatic": lambda: find_lunatic(o.lunatic_bin, o.benches),
               "baseline": lambda: find_lunatic(o.baseline_bin, o.benches, "baseline"),
-              "lunatic-metrics": lambda: find_lunatic(o.lunatic_bin, o.benches, "lunatic-metrics", METRICS_ENV)}
+              "lunatic-metrics": lambda: find_lunatic(o.lunatic_bin, o.benches, "lunatic-metrics", METRICS_ENV),
+              "lunatic-as": lambda: find_lunatic(o.lunatic_as_bin, o.benches, "lunatic-as", prefix="bench-as-")}
     for variant in LUNATIC_RS_RUSTFLAGS:
         makers[variant] = lambda v=variant: build_lunatic_rs(v, o.build_dir, o.benches,
                                                              o.lunatic_rs, o.lunaticc)

@@ -29,6 +29,8 @@ std::vector<std::string> runtimeArchives(bool serve) {
                                        lib_dir + "/liblunatic_runtime.a", lib_dir + "/libboost_context.a",
                                        lib_dir + "/liburing.a", lib_dir + "/libsqlite3.a", lib_dir + "/libcares.a",
                                        lib_dir + "/libssl.a", lib_dir + "/libcrypto.a",
+                                       // erl_interface: lunatic::distributed's nodes
+                                       lib_dir + "/libei.a",
                                        // the metrics endpoint's and --serve's HTTP parser
                                        lib_dir + "/libhttp_parser.a"};
   return archives;

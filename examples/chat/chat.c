@@ -14,6 +14,12 @@
  *   - the coordinator, registered as "chat.coordinator", hands out names, makes channels and
  *     hands each join on to its channel.
  *
+ * Several nodes (./chat --node NAME@HOST --cookie C [--join OTHER@HOST] PORT) serve one chat:
+ * each has its own coordinator and channels, and a line said in a channel goes, through the
+ * coordinators (registered under the same name on every node), to the channel of that name
+ * on every other node, which writes it to its own members. Names and the channel list stay
+ * each node's own.
+ *
  * A channel lives while it has members: once the last has left (a client leaves every
  * channel it joined when it ends), the coordinator frees its name and the channel ends, so
  * clients that come and go cannot use the MAX_CHANNELS places up for good. Joins pass
@@ -76,6 +82,10 @@ typedef enum {
   OP_CLOSE,      /* coordinator -> channel: end (it has no members and no join on the way) */
   OP_SAY,        /* client -> channel (request): text to write to the others */
   OP_RENAME,     /* client -> channel: the member is now called text */
+  OP_RELAY,      /* channel -> coordinator: a line said in it ("[#c] nick: ..."), for the
+                    coordinators of the other nodes */
+  OP_REMOTE,     /* coordinator -> other nodes' coordinators, and on to their channel of that
+                    name: a line said on another node, to write to its members */
   OP_REPLY,      /* the answer to a request */
 } chat_op;
 
@@ -392,6 +402,29 @@ static void coordinator_list(const coordinator_state* s, const chat_msg* m) {
   msg_reply(m, (uint32_t)s->channel_count, 0, text);
 }
 
+/* A line said here goes to the coordinator of every other node. */
+static void coordinator_relay(const chat_msg* m) {
+  uint64_t nodes[64];
+  uint32_t count = lunatic_nodes(nodes, 64);
+  chat_msg remote;
+  msg_set(&remote, OP_REMOTE, 0, 0, m->text);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (nodes[i] != lunatic_node_id())
+      lunatic_node_send_to_name(nodes[i], COORDINATOR_NAME, TAG_CAST, &remote, msg_size(&remote));
+  }
+}
+
+/* A line said on another node goes to this node's channel of its name ("[#c] ..."), if any. */
+static void coordinator_remote(coordinator_state* s, const chat_msg* m) {
+  const char* end = strchr(m->text, ']');
+  if (m->text[0] != '[' || !end || (size_t)(end - m->text - 1) > CHANNEL_NAME_MAX) return;
+  char name[CHANNEL_NAME_MAX + 1];
+  memcpy(name, m->text + 1, (size_t)(end - m->text - 1));
+  name[end - m->text - 1] = '\0';
+  channel_entry* c = channel_named(s, name);
+  if (c) msg_send(c->pid, TAG_CAST, OP_REMOTE, 0, 0, m->text);
+}
+
 LUNATIC_ENTRY(coordinator) {
   static coordinator_state s; /* in the coordinator's own memory: one per process */
   s.next_guest = 1;
@@ -423,6 +456,12 @@ LUNATIC_ENTRY(coordinator) {
         break;
       case OP_COUNT:
         coordinator_count(&s, &m);
+        break;
+      case OP_RELAY:
+        coordinator_relay(&m);
+        break;
+      case OP_REMOTE:
+        coordinator_remote(&s, &m);
         break;
     }
   }
@@ -550,7 +589,11 @@ static uint32_t channel_handle(channel_state* c, const chat_msg* m) {
       if (!who) return 0;
       text_join(text, sizeof text, "[", c->name, "] ", who->nick, ": ", m->text, NULL);
       channel_write_all(c, m->from, text);
+      if (lunatic_nodes_count() > 1) msg_send(c->coordinator, TAG_CAST, OP_RELAY, 0, 0, text);
       return 1;
+    case OP_REMOTE:
+      channel_write_all(c, 0, m->text);
+      break;
     case OP_RENAME:
       if (!who) break;
       text_join(text, sizeof text, "* ", who->nick, " is now known as ", m->text, NULL);

@@ -74,6 +74,12 @@ uint32_t receiveAfter(lunatic_instance* self, const int64_t* tags, size_t count,
 // lunatic::process::spawn, which lunatic::distributed's spawn on this node shares.
 uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t module_id, uint32_t function_ptr,
                uint32_t function_len, uint32_t params_ptr, uint32_t params_len, uint32_t id_ptr);
+// lunatic::process::monitor and stop_monitoring of a process of this node, by p.
+void monitorProcess(Process& p, ProcessId other);
+void stopMonitoringProcess(Process& p, ProcessId other);
+// Decodes spawn's parameters (17-byte records: a type code, then the value) into `request`;
+// false if malformed.
+bool decodeParams(std::string_view params, SpawnRequest& request);
 // lunatic::process::get_or_spawn (in the registry's file).
 uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, int64_t link, int64_t config_id,
                       int64_t module_id, uint32_t function_ptr, uint32_t function_len, uint32_t params_ptr,

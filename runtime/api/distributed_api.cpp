@@ -1,7 +1,7 @@
 // lunatic::distributed: the nodes of a cluster, and spawning and sending across them. Requests
 // addressed to this node are served here as lunatic::process and ::message would serve them;
-// requests to other nodes go to the cluster (cluster.h), which, until the runtime joins one,
-// knows no other node.
+// requests to other nodes go to the cluster (cluster.h): none, or, with --node, an Erlang
+// distribution node (runtime/distributed/).
 //
 // lunatic-rs asks node_id and module_id of every process it spawns, and sends through
 // lunatic::message when the receiver is on its own node, so this module is linked by nearly
@@ -12,13 +12,14 @@
 
 #include "runtime/api/api.h"
 #include "runtime/api/cluster.h"
+#include "runtime/process/registry.h"
 
 namespace lunatic::rt::api {
 namespace {
 
-// A program has one module, which its processes are spawned from; its id, as upstream's
-// module ids outside a cluster, is 0.
-constexpr uint64_t kProgramModule = 0;
+// Outside a cluster every module's id is 0, as upstream's; spawn on this node takes 0 for
+// the caller's own module in a cluster too.
+constexpr uint64_t kOwnModule = 0;
 
 // Results, as upstream's. spawn: 1 no such node, 2 no such module; send: 1 no such process,
 // 2 no such node; both: 9027 the node could not be reached.
@@ -28,7 +29,7 @@ uint32_t nodes_count(lunatic_instance*) { return uint32_t(cluster::current().nod
 
 uint64_t node_id(lunatic_instance*) { return cluster::current().localNode(); }
 
-uint64_t module_id(lunatic_instance*) { return kProgramModule; }
+uint64_t module_id(lunatic_instance* self) { return cluster::current().moduleId(callerOf(self).image); }
 
 // Writes node ids as little-endian u64s at `ptr`, at most `capacity`; returns how many.
 uint32_t copyNodes(lunatic_instance* self, std::vector<cluster::NodeId>&& nodes, uint32_t ptr, uint32_t capacity,
@@ -66,7 +67,9 @@ uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id,
   }
   cluster::Cluster& cluster = cluster::current();
   if (node == cluster.localNode()) {
-    if (module != kProgramModule) return refuse(self, "spawn", id_ptr, "Module does not exist.", kSpawnNoModule);
+    if (module != kOwnModule && module != cluster.moduleId(p.image)) {
+      return refuse(self, "spawn", id_ptr, "Module does not exist.", kSpawnNoModule);
+    }
     // As lunatic::process::spawn, unlinked, of this program's module.
     return api::spawn(self, 0, config_id, -1, function_ptr, function_len, params_ptr, params_len, id_ptr);
   }
@@ -78,16 +81,23 @@ uint32_t spawn_on_node(lunatic_instance* self, uint64_t node, int64_t config_id,
   }
   request.module_id = module;
   request.config = config_id == -1 ? &p.capabilities : &configOf(self, uint64_t(config_id), "spawn");
+  if (!cluster.hasNode(node)) return refuse(self, "spawn", id_ptr, "Node does not exist.", kSpawnNoNode);
+  if (!p.capabilities.can_spawn_on_nodes) {
+    logRefusal(p, "spawn", "the process may not spawn processes on other nodes");
+    return refuse(self, "spawn", id_ptr, "the process may not spawn processes on other nodes", kUnreachable);
+  }
   ProcessId id = 0;
   std::string error;
-  switch (cluster.spawn(node, request, &id, &error)) {
+  switch (cluster.spawn(p, node, request, &id, &error)) {
     case cluster::Outcome::Done:
       memory.store64(id_ptr, id);
       return 0;
     case cluster::Outcome::NoSuchNode:
       return refuse(self, "spawn", id_ptr, "Node does not exist.", kSpawnNoNode);
     case cluster::Outcome::NoSuchModule:
-      return refuse(self, "spawn", id_ptr, "Module does not exist.", kSpawnNoModule);
+      // The node says which module it lacks, and why.
+      memory.store64(id_ptr, newError(p, std::move(error)));
+      return kSpawnNoModule;
     case cluster::Outcome::NoSuchProcess:
     case cluster::Outcome::Unreachable:
       break;
@@ -105,16 +115,9 @@ MessagePtr takeMessageForNode(lunatic_instance* self, const char* function) {
   return takeOutgoingMessage(self, function);
 }
 
-// Delivers `message` to `process` on `node`; send's result.
-uint32_t deliverToNode(uint64_t node, uint64_t process, MessagePtr message) {
-  cluster::Cluster& cluster = cluster::current();
-  if (node == cluster.localNode()) {
-    ProcessRef target = findProcess(process);
-    if (!target) return kSendNoProcess;
-    target->deliver(std::move(message));
-    return 0;
-  }
-  switch (cluster.send(node, process, std::move(message))) {
+// send's result for how a send to another node ended.
+uint32_t sendResult(cluster::Outcome outcome) {
+  switch (outcome) {
     case cluster::Outcome::Done: return 0;
     case cluster::Outcome::NoSuchProcess: return kSendNoProcess;
     case cluster::Outcome::NoSuchNode: return kSendNoNode;
@@ -124,8 +127,20 @@ uint32_t deliverToNode(uint64_t node, uint64_t process, MessagePtr message) {
   return kUnreachable;
 }
 
+// Delivers `message` from the caller to `process` on `node`; send's result.
+uint32_t deliverToNode(lunatic_instance* self, uint64_t node, uint64_t process, MessagePtr message) {
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) {
+    ProcessRef target = findProcess(process);
+    if (!target) return kSendNoProcess;
+    target->deliver(std::move(message));
+    return 0;
+  }
+  return sendResult(cluster.send(callerOf(self), node, process, std::move(message)));
+}
+
 uint32_t send(lunatic_instance* self, uint64_t node, uint64_t process) {
-  return deliverToNode(node, process, takeMessageForNode(self, "send"));
+  return deliverToNode(self, node, process, takeMessageForNode(self, "send"));
 }
 
 uint32_t send_receive_skip_search(lunatic_instance* self, uint64_t node, uint64_t process, int64_t wait_on_tag,
@@ -137,7 +152,7 @@ uint32_t send_receive_skip_search(lunatic_instance* self, uint64_t node, uint64_
     std::lock_guard lock(p.lock);
     queued_before = p.mailbox.newest();
   }
-  if (uint32_t sent = deliverToNode(node, process, std::move(request)); sent != 0) return sent;
+  if (uint32_t sent = deliverToNode(self, node, process, std::move(request)); sent != 0) return sent;
   return receiveAfter(self, &wait_on_tag, 1, timeout_ms, queued_before);
 }
 
@@ -170,6 +185,59 @@ uint32_t copy_lookup_nodes_results(lunatic_instance* self, uint64_t query_id, ui
   return copyNodes(self, std::move(*nodes), nodes_ptr, nodes_len, "copy_lookup_nodes_results");
 }
 
+// --- This runtime's extensions (docs/abi.md) -----------------------------------------
+
+uint32_t send_to_name(lunatic_instance* self, uint64_t node, uint32_t name_ptr, uint32_t name_len) {
+  std::string_view name = guestText(self, name_ptr, name_len, "send_to_name", "the name");
+  MessagePtr message = takeMessageForNode(self, "send_to_name");
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) {
+    ProcessRef target = findProcess(registry::lookup(callerOf(self).capabilities.environment, name));
+    if (!target) return kSendNoProcess;
+    target->deliver(std::move(message));
+    return 0;
+  }
+  return sendResult(cluster.sendToName(callerOf(self), node, name, std::move(message)));
+}
+
+int32_t exists(lunatic_instance* self, uint64_t node, uint64_t process) {
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) return findProcess(process) ? 1 : 0;
+  bool found = false;
+  if (cluster.exists(callerOf(self), node, process, &found) != cluster::Outcome::Done) return -1;
+  return found ? 1 : 0;
+}
+
+// The local node's requests go to lunatic::process's own functions; a node that is not one
+// of the cluster's is told as a process that is gone is.
+void link(lunatic_instance* self, uint64_t node, uint64_t process, int64_t tag) {
+  Process& p = callerOf(self);
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) return linkProcesses(&p, process, tag, tag);
+  cluster.link(p, node, process, tag);
+}
+
+void unlink(lunatic_instance* self, uint64_t node, uint64_t process) {
+  Process& p = callerOf(self);
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) return unlinkProcesses(&p, process);
+  cluster.unlink(p, node, process);
+}
+
+void monitor(lunatic_instance* self, uint64_t node, uint64_t process) {
+  Process& p = callerOf(self);
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) return monitorProcess(p, process);
+  cluster.monitor(p, node, process);
+}
+
+void stop_monitoring(lunatic_instance* self, uint64_t node, uint64_t process) {
+  Process& p = callerOf(self);
+  cluster::Cluster& cluster = cluster::current();
+  if (node == cluster.localNode()) return stopMonitoringProcess(p, process);
+  cluster.stopMonitoring(p, node, process);
+}
+
 }  // namespace
 
 }  // namespace lunatic::rt::api
@@ -183,3 +251,9 @@ LUNATIC_HOST_CODE(distributed, send, api::send);
 LUNATIC_HOST_CODE(distributed, send_receive_skip_search, api::send_receive_skip_search);
 LUNATIC_HOST_CODE(distributed, exec_lookup_nodes, api::exec_lookup_nodes);
 LUNATIC_HOST_CODE(distributed, copy_lookup_nodes_results, api::copy_lookup_nodes_results);
+LUNATIC_HOST_CODE(distributed, link, api::link);
+LUNATIC_HOST_CODE(distributed, unlink, api::unlink);
+LUNATIC_HOST_CODE(distributed, monitor, api::monitor);
+LUNATIC_HOST_CODE(distributed, stop_monitoring, api::stop_monitoring);
+LUNATIC_HOST_CODE(distributed, exists, api::exists);
+LUNATIC_HOST_CODE(distributed, send_to_name, api::send_to_name);

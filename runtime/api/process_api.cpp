@@ -134,6 +134,13 @@ uint32_t config_can_listen(lunatic_instance* self, uint64_t id) {
 void config_set_can_listen(lunatic_instance* self, uint64_t id, uint32_t can) {
   configOf(self, id, "config_set_can_listen").can_listen = can && callerOf(self).capabilities.can_listen;
 }
+uint32_t config_can_spawn_on_nodes(lunatic_instance* self, uint64_t id) {
+  return configOf(self, id, "config_can_spawn_on_nodes").can_spawn_on_nodes;
+}
+void config_set_can_spawn_on_nodes(lunatic_instance* self, uint64_t id, uint32_t can) {
+  configOf(self, id, "config_set_can_spawn_on_nodes").can_spawn_on_nodes =
+      can && callerOf(self).capabilities.can_spawn_on_nodes;
+}
 uint32_t config_can_connect(lunatic_instance* self, uint64_t id) {
   return configOf(self, id, "config_can_connect").can_connect;
 }
@@ -141,7 +148,8 @@ void config_set_can_connect(lunatic_instance* self, uint64_t id, uint32_t can) {
   configOf(self, id, "config_set_can_connect").can_connect = can && callerOf(self).capabilities.can_connect;
 }
 
-// Decodes spawn parameters; false if the records are malformed.
+}  // namespace
+
 bool decodeParams(std::string_view bytes, SpawnRequest& request) {
   if (bytes.size() % kParamRecord) return false;
   for (size_t at = 0; at < bytes.size(); at += kParamRecord) {
@@ -155,8 +163,6 @@ bool decodeParams(std::string_view bytes, SpawnRequest& request) {
   }
   return true;
 }
-
-}  // namespace
 
 Capabilities& configOf(lunatic_instance* self, uint64_t id, const char* function) {
   Process& p = callerOf(self);
@@ -225,6 +231,27 @@ uint32_t spawn(lunatic_instance* self, int64_t link, int64_t config_id, int64_t 
   return 0;
 }
 
+void monitorProcess(Process& p, ProcessId other) {
+  if (ProcessRef target = findProcess(other)) {
+    std::lock_guard lock(target->lock);
+    if (!target->dead) {
+      if (std::find(target->monitored_by.begin(), target->monitored_by.end(), p.id) == target->monitored_by.end()) {
+        target->monitored_by.push_back(p.id);
+      }
+      return;
+    }
+  }
+  // Monitoring a process that is gone reports its death at once.
+  tellProcessDied(p, other);
+}
+
+void stopMonitoringProcess(Process& p, ProcessId other) {
+  if (ProcessRef target = findProcess(other)) {
+    std::lock_guard lock(target->lock);
+    std::erase(target->monitored_by, p.id);
+  }
+}
+
 namespace {
 
 // 0 for the whole program; test mode gives each test an environment of its own.
@@ -236,31 +263,9 @@ void link(lunatic_instance* self, int64_t tag, uint64_t other) { linkProcesses(&
 
 void unlink(lunatic_instance* self, uint64_t other) { unlinkProcesses(&callerOf(self), other); }
 
-void monitor(lunatic_instance* self, uint64_t other) {
-  Process& p = callerOf(self);
-  if (ProcessRef target = findProcess(other)) {
-    std::lock_guard lock(target->lock);
-    if (!target->dead) {
-      if (std::find(target->monitored_by.begin(), target->monitored_by.end(), p.id) == target->monitored_by.end()) {
-        target->monitored_by.push_back(p.id);
-      }
-      return;
-    }
-  }
-  // Monitoring a process that is gone reports its death at once.
-  auto m = std::make_unique<Message>();
-  m->kind = Message::Kind::ProcessDied;
-  m->process = other;
-  p.deliver(std::move(m));
-}
+void monitor(lunatic_instance* self, uint64_t other) { monitorProcess(callerOf(self), other); }
 
-void stop_monitoring(lunatic_instance* self, uint64_t other) {
-  Process& p = callerOf(self);
-  if (ProcessRef target = findProcess(other)) {
-    std::lock_guard lock(target->lock);
-    std::erase(target->monitored_by, p.id);
-  }
-}
+void stop_monitoring(lunatic_instance* self, uint64_t other) { stopMonitoringProcess(callerOf(self), other); }
 
 void kill(lunatic_instance* self, uint64_t other) {
   Process& p = callerOf(self);
@@ -307,6 +312,8 @@ LUNATIC_HOST_CODE(process, config_can_spawn_processes, api::config_can_spawn_pro
 LUNATIC_HOST_CODE(process, config_set_can_spawn_processes, api::config_set_can_spawn_processes);
 LUNATIC_HOST_CODE(process, config_can_listen, api::config_can_listen);
 LUNATIC_HOST_CODE(process, config_set_can_listen, api::config_set_can_listen);
+LUNATIC_HOST_CODE(process, config_can_spawn_on_nodes, api::config_can_spawn_on_nodes);
+LUNATIC_HOST_CODE(process, config_set_can_spawn_on_nodes, api::config_set_can_spawn_on_nodes);
 LUNATIC_HOST_CODE(process, config_can_connect, api::config_can_connect);
 LUNATIC_HOST_CODE(process, config_set_can_connect, api::config_set_can_connect);
 LUNATIC_HOST_CODE(process, config_set_max_host_memory, api::config_set_max_host_memory);

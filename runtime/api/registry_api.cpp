@@ -6,12 +6,12 @@
 #include <string>
 
 #include "runtime/api/api.h"
+#include "runtime/api/cluster.h"
 #include "runtime/process/registry.h"
 
 namespace lunatic::rt::api {
 namespace {
 
-constexpr uint64_t kThisNode = 0;  // there is one node: distribution is not supported
 
 std::string_view nameAt(lunatic_instance* self, uint32_t ptr, uint32_t len, const char* function) {
   std::string_view name;
@@ -37,7 +37,7 @@ uint32_t get(lunatic_instance* self, uint32_t name_ptr, uint32_t name_len, uint3
   }
   ProcessId id = registry::lookup(environment, name);
   if (!id) return 1;
-  memory.store64(node_id_ptr, kThisNode);
+  memory.store64(node_id_ptr, cluster::localNodeId());
   memory.store64(process_id_ptr, id);
   return 0;
 }
@@ -74,7 +74,7 @@ uint32_t get_or_spawn(lunatic_instance* self, uint32_t name_ptr, uint32_t name_l
   };
   ProcessId id = registry::getOrSpawn(p.capabilities.environment, name, p.id, &found, spawn);
   if (!id) return refuseSpawn(self, id_ptr, std::move(error));
-  memory.store64(node_id_ptr, kThisNode);
+  memory.store64(node_id_ptr, cluster::localNodeId());
   memory.store64(id_ptr, id);
   return found ? 2 : 0;
 }

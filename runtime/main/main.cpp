@@ -9,6 +9,9 @@
 // An executable built from a module with tests and no --entry runs them instead
 // (test_mode/test_mode.h). SIGUSR1 lists its processes on stderr, and LUNATIC_METRICS_LISTEN
 // serves its metrics (observe/observer.h): its arguments are the guest's, so no flag.
+// The one exception: flags in front of them (--node NAME@HOST --cookie ... and the rest of
+// distributed/options.h) make the executable a node of an Erlang distribution cluster; with
+// --no-main it runs no entry and hosts the processes other nodes spawn on it until killed.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "runtime/distributed/node.h"
 #include "runtime/log.h"
 #include "runtime/main/executable.h"
 #include "runtime/observe/observer.h"
@@ -76,14 +80,34 @@ int main(int argc, char** argv) {
     }
     finish(lunatic_run_tests(image, argc, argv, workerThreads()));
   }
+  std::optional<distributed::NodeOptions> node = distributed::takeNodeOptions(argc, argv, &error);
+  if (!error.empty()) {
+    log::error(error);
+    finish(2);
+  }
+  if (node && !distributed::startNode) {
+    log::error("--node: this program does not use lunatic::distributed, so it cannot be a node");
+    finish(2);
+  }
   wasi::WasiConfigPtr grants = rootWasiConfig(argc, argv, lunatic_main_wasi_grants, environ, &error);
   if (!grants) {
     log::error(error);
     finish(1);
   }
   scheduler::start(workerThreads());
+  if (node) {
+    if (!distributed::startNode(*node, &error)) {
+      log::error(error);
+      finish(1);
+    }
+    if (node->no_main) {
+      for (;;) pause();
+    }
+  }
 
-  ProcessRef process = spawnProcess(rootProcessRequest(image, lunatic_main_entry, std::move(grants)), &error);
+  SpawnRequest root = rootProcessRequest(image, lunatic_main_entry, std::move(grants));
+  root.capabilities.can_spawn_on_nodes = node.has_value();
+  ProcessRef process = spawnProcess(std::move(root), &error);
   if (!process) {
     log::error(error);
     finish(1);

@@ -130,6 +130,7 @@ void Capabilities::narrowTo(const Capabilities& limit) {
   can_compile_modules = can_compile_modules && limit.can_compile_modules;
   can_listen = can_listen && limit.can_listen;
   can_connect = can_connect && limit.can_connect;
+  can_spawn_on_nodes = can_spawn_on_nodes && limit.can_spawn_on_nodes;
 }
 
 void Capabilities::narrowFuelTo(uint64_t limit) {
@@ -540,18 +541,27 @@ void linkProcesses(Process* a, ProcessId b_id, int64_t a_tag, int64_t b_tag) {
       if (!has(b.get(), a->id)) b->links.emplace_back(a->id, b_tag);
     }
   }
-  if (!b_alive) {
-    // Linking to a process that is gone behaves as if it had just failed.
-    if (a->die_when_link_dies) {
-      a->kill();
-    } else {
-      auto m = std::make_unique<Message>();
-      m->kind = Message::Kind::LinkDied;
-      m->tag = a_tag;
-      m->process = b_id;
-      a->deliver(std::move(m));
-    }
+  // Linking to a process that is gone behaves as if it had just failed.
+  if (!b_alive) linkFailed(*a, b_id, a_tag);
+}
+
+void linkFailed(Process& p, ProcessId other, int64_t tag) {
+  if (p.die_when_link_dies) {
+    p.kill();
+    return;
   }
+  auto m = std::make_unique<Message>();
+  m->kind = Message::Kind::LinkDied;
+  m->tag = tag;
+  m->process = other;
+  p.deliver(std::move(m));
+}
+
+void tellProcessDied(Process& watcher, ProcessId ended) {
+  auto m = std::make_unique<Message>();
+  m->kind = Message::Kind::ProcessDied;
+  m->process = ended;
+  watcher.deliver(std::move(m));
 }
 
 void unlinkProcesses(Process* a, ProcessId b_id) {
@@ -575,6 +585,12 @@ void logEnd(const Process& p) {
 }
 
 }  // namespace
+
+namespace {
+RemoteEndHook remote_end_hook = nullptr;
+}  // namespace
+
+void setRemoteEndHook(RemoteEndHook hook) { remote_end_hook = hook; }
 
 void processEnded(Process* p) {
   std::vector<std::pair<ProcessId, int64_t>> links;
@@ -604,6 +620,10 @@ void processEnded(Process* p) {
   if (named) registry::forget(p->id);
   p->image->dismantle(*p);
   for (auto [other_id, unused_tag] : links) {
+    if (other_id & kRemoteEndBit) {
+      remote_end_hook(*p, other_id, true);
+      continue;
+    }
     ProcessRef other = findProcess(other_id);
     if (!other) continue;
     // The other side is told with the tag its own side of the link carries.
@@ -623,27 +643,20 @@ void processEnded(Process* p) {
                      " its link " + std::to_string(p->id) + ", which failed",
                  {{"link", int64_t(p->id)}, {"tag", tag}});
     }
-    if (other->die_when_link_dies) {
-      other->kill();
-    } else {
-      auto m = std::make_unique<Message>();
-      m->kind = Message::Kind::LinkDied;
-      m->tag = tag;
-      m->process = p->id;
-      other->deliver(std::move(m));
-    }
+    linkFailed(*other.get(), p->id, tag);
   }
   for (ProcessId watcher : monitors) {
+    if (watcher & kRemoteEndBit) {
+      remote_end_hook(*p, watcher, false);
+      continue;
+    }
     if (ProcessRef other = findProcess(watcher)) {
       if (log::debugEnabled()) {
         log::write(log::Level::Debug, "monitor_signal", watcher,
                    "process " + std::to_string(watcher) + " is told that process " + std::to_string(p->id) + " ended",
                    {{"monitored", int64_t(p->id)}});
       }
-      auto m = std::make_unique<Message>();
-      m->kind = Message::Kind::ProcessDied;
-      m->process = p->id;
-      other->deliver(std::move(m));
+      tellProcessDied(*other.get(), p->id);
     }
   }
   // Only a watched end takes the scheduler's lock, which every worker would otherwise share.

@@ -68,6 +68,10 @@ struct Capabilities {
   // udp_send_to). Upstream lets every process do both.
   bool can_listen = true;
   bool can_connect = true;
+  // And this: spawning processes on other nodes (lunatic::distributed::spawn), which hands
+  // them work and memory there. Denied unless granted: a config made by create_config starts
+  // without it, and only the root process of a node (--node) has it from the start.
+  bool can_spawn_on_nodes = false;
   // This runtime's extension too: the bytes of host memory the runtime may hold for the
   // process (messages queued for it, its resources, pending timers and registry names)
   // before it fails. See "Host memory" in Process.
@@ -460,9 +464,22 @@ ProcessRef spawnProcess(SpawnRequest&& request, std::string* error);
 // when the other fails). If b is already gone, a is told at once.
 void linkProcesses(Process* a, ProcessId b, int64_t a_tag, int64_t b_tag);
 void unlinkProcesses(Process* a, ProcessId b);
+// Tells p that its link to `other`, whose side carries `tag`, failed: p dies, or, if it asked
+// not to (die_when_link_dies), gets LinkDied.
+void linkFailed(Process& p, ProcessId other, int64_t tag);
+// Tells `watcher` that `ended`, which it monitors, has ended (ProcessDied).
+void tellProcessDied(Process& watcher, ProcessId ended);
 
 // Called by the scheduler after a process's last switch: tells links and monitors, leaves
 // the process table.
 void processEnded(Process* p);
+
+// Links and monitors that reach a process on another node (runtime/distributed/): the
+// distribution layer puts ids with this bit set in a process's `links` and `monitored_by`
+// (process ids count up from 1 and never reach it), and is told, through the hook it sets
+// once at start, when a process holding one ends: `as_link` says which list held it.
+inline constexpr ProcessId kRemoteEndBit = ProcessId(1) << 63;
+using RemoteEndHook = void (*)(const Process& ended, ProcessId remote_end, bool as_link);
+void setRemoteEndHook(RemoteEndHook hook);
 
 }  // namespace lunatic::rt

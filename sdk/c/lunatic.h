@@ -108,6 +108,10 @@ LUNATIC_IMPORT("lunatic::process", "config_can_listen")
 uint32_t lunatic_raw_process_config_can_listen(uint64_t config_id);
 LUNATIC_IMPORT("lunatic::process", "config_set_can_listen")
 void lunatic_raw_process_config_set_can_listen(uint64_t config_id, uint32_t can);
+LUNATIC_IMPORT("lunatic::process", "config_can_spawn_on_nodes")
+uint32_t lunatic_raw_process_config_can_spawn_on_nodes(uint64_t config_id);
+LUNATIC_IMPORT("lunatic::process", "config_set_can_spawn_on_nodes")
+void lunatic_raw_process_config_set_can_spawn_on_nodes(uint64_t config_id, uint32_t can);
 LUNATIC_IMPORT("lunatic::process", "config_can_connect")
 uint32_t lunatic_raw_process_config_can_connect(uint64_t config_id);
 LUNATIC_IMPORT("lunatic::process", "config_set_can_connect")
@@ -378,8 +382,8 @@ uint32_t lunatic_raw_networking_udp_send(uint64_t socket_id, const void* buf, si
                                          uint64_t* opaque);
 
 /* ---- Raw imports: lunatic::distributed ------------------------------------------------
- * Outside a cluster (always, in this runtime so far) this node is 0, no nodes are known, and
- * spawn and send reach node 0 only. */
+ * Outside a cluster (an executable started without --node) this node is 0, no nodes are
+ * known, and spawn and send reach node 0 only. */
 
 LUNATIC_IMPORT("lunatic::distributed", "nodes_count")
 uint32_t lunatic_raw_distributed_nodes_count(void);
@@ -407,6 +411,20 @@ LUNATIC_IMPORT("lunatic::distributed", "copy_lookup_nodes_results")
 int32_t lunatic_raw_distributed_copy_lookup_nodes_results(uint64_t query_id, uint64_t* nodes,
                                                           uint32_t nodes_len,
                                                           uint64_t* error_id);
+/* This runtime's extensions (docs/abi.md): links and monitors across nodes, exists, and
+ * sending the message being built to a registered name on a node (ours or Erlang's). */
+LUNATIC_IMPORT("lunatic::distributed", "link")
+void lunatic_raw_distributed_link(uint64_t node_id, uint64_t process_id, int64_t tag);
+LUNATIC_IMPORT("lunatic::distributed", "unlink")
+void lunatic_raw_distributed_unlink(uint64_t node_id, uint64_t process_id);
+LUNATIC_IMPORT("lunatic::distributed", "monitor")
+void lunatic_raw_distributed_monitor(uint64_t node_id, uint64_t process_id);
+LUNATIC_IMPORT("lunatic::distributed", "stop_monitoring")
+void lunatic_raw_distributed_stop_monitoring(uint64_t node_id, uint64_t process_id);
+LUNATIC_IMPORT("lunatic::distributed", "exists")
+int32_t lunatic_raw_distributed_exists(uint64_t node_id, uint64_t process_id);
+LUNATIC_IMPORT("lunatic::distributed", "send_to_name")
+uint32_t lunatic_raw_distributed_send_to_name(uint64_t node_id, const char* name, uint32_t name_len);
 /* Certificates for a cluster's nodes (docs/abi.md): each answers a guest allocation from the
  * module's exported lunatic_alloc (see lunatic_sqlite.h's LUNATIC_SQLITE_ALLOCATOR) holding
  * bincode Strings: (certificate PEM, key PEM), or the certificate PEM for sign_node (0 if the
@@ -720,6 +738,12 @@ static inline void lunatic_config_set_can_create_configs(lunatic_config_id confi
  * (this runtime's extension; a process can grant it only if it has it). */
 static inline void lunatic_config_set_can_listen(lunatic_config_id config, bool can) {
   lunatic_raw_process_config_set_can_listen((uint64_t)config, can ? 1u : 0u);
+}
+
+/* Lets processes of `config` spawn on other nodes (this runtime's extension; denied in a new
+ * config, and only granted if the caller has it). */
+static inline void lunatic_config_set_can_spawn_on_nodes(lunatic_config_id config, bool can) {
+  lunatic_raw_process_config_set_can_spawn_on_nodes((uint64_t)config, can ? 1u : 0u);
 }
 
 /* Allows or denies connecting (TCP connect, UDP connect and send_to) to processes spawned from
@@ -1395,8 +1419,87 @@ static inline void lunatic_metrics_histogram(const char* name, double value) {
   lunatic_raw_metrics_histogram(name, strlen(name), value);
 }
 
+/* ---- Wrappers: nodes (docs/abi.md, "Erlang distribution") ------------------------------ */
+
 /* The node this process runs on (0 outside a cluster). */
 static inline uint64_t lunatic_node_id(void) { return lunatic_raw_distributed_node_id(); }
+
+/* The nodes of the cluster, this one included (0 outside a cluster). */
+static inline uint32_t lunatic_nodes_count(void) { return lunatic_raw_distributed_nodes_count(); }
+
+/* Copies up to `cap` node ids to `nodes`; returns how many. */
+static inline uint32_t lunatic_nodes(uint64_t* nodes, uint32_t cap) {
+  return lunatic_raw_distributed_get_nodes(nodes, cap);
+}
+
+/* Results of lunatic_node_spawn and lunatic_node_send. */
+typedef enum lunatic_node_status {
+  LUNATIC_NODE_OK = 0,
+  LUNATIC_NODE_NO_SUCH = 1,        /* spawn: no such node; send: no such process */
+  LUNATIC_NODE_NO_NODE_OR_MODULE = 2, /* spawn: no such module there; send: no such node */
+  LUNATIC_NODE_UNREACHABLE = 9027, /* spawn: refused or failed; *out is an error id */
+} lunatic_node_status;
+
+/* Spawns export `entry`(arg) of the caller's module on `node` with `config`
+ * (LUNATIC_CONFIG_INHERIT: the caller's); the process id, or an error id, in *out. Needs the
+ * config's permission to spawn on nodes (lunatic_config_set_can_spawn_on_nodes). */
+static inline lunatic_node_status lunatic_node_spawn(uint64_t node, lunatic_config_id config,
+                                                     const char* entry, int32_t arg,
+                                                     uint64_t* out) {
+  uint8_t params[LUNATIC_PARAM_SIZE];
+  lunatic_param_i32(params, arg);
+  return (lunatic_node_status)lunatic_raw_distributed_spawn(
+      node, config, lunatic_raw_distributed_module_id(), entry, strlen(entry), params,
+      sizeof params, out);
+}
+
+/* Sends `len` bytes of `data` tagged `tag` to `pid` on `node`. */
+static inline lunatic_node_status lunatic_node_send(uint64_t node, lunatic_process_id pid,
+                                                    lunatic_tag tag, const void* data, size_t len) {
+  lunatic_message_create(tag, data, len);
+  return (lunatic_node_status)lunatic_raw_distributed_send(node, pid);
+}
+
+/* Sends to the process registered on `node` as `name` (an Erlang node: erlang:register's). */
+static inline lunatic_node_status lunatic_node_send_to_name(uint64_t node, const char* name,
+                                                            lunatic_tag tag, const void* data,
+                                                            size_t len) {
+  lunatic_message_create(tag, data, len);
+  return (lunatic_node_status)lunatic_raw_distributed_send_to_name(node, name, strlen(name));
+}
+
+/* As lunatic_request, to `pid` on `node`; TIMEOUT also if the send failed. */
+static inline lunatic_receive_status lunatic_node_request(uint64_t node, lunatic_process_id pid,
+                                                          lunatic_tag tag, const void* data,
+                                                          size_t len, uint64_t timeout_ms,
+                                                          void* buf, size_t cap,
+                                                          lunatic_message_info* info) {
+  lunatic_message_create(tag, data, len);
+  if (lunatic_raw_distributed_send_receive_skip_search(node, pid, tag, timeout_ms) != 0)
+    return LUNATIC_RECEIVE_TIMEOUT;
+  lunatic_message_info_fill(LUNATIC_RECEIVE_DATA, buf, cap, info);
+  return LUNATIC_RECEIVE_DATA;
+}
+
+/* Links to, or monitors, `pid` on `node`, as lunatic_link and lunatic_monitor do locally; a
+ * node that goes down fails its links and ends its monitors. */
+static inline void lunatic_node_link(uint64_t node, lunatic_process_id pid, lunatic_tag tag) {
+  lunatic_raw_distributed_link(node, pid, tag);
+}
+static inline void lunatic_node_unlink(uint64_t node, lunatic_process_id pid) {
+  lunatic_raw_distributed_unlink(node, pid);
+}
+static inline void lunatic_node_monitor(uint64_t node, lunatic_process_id pid) {
+  lunatic_raw_distributed_monitor(node, pid);
+}
+static inline void lunatic_node_stop_monitoring(uint64_t node, lunatic_process_id pid) {
+  lunatic_raw_distributed_stop_monitoring(node, pid);
+}
+
+/* 1 if `pid` lives on `node`, 0 if not, -1 if the node is not known. */
+static inline int lunatic_node_exists(uint64_t node, lunatic_process_id pid) {
+  return lunatic_raw_distributed_exists(node, pid);
+}
 
 /* ---- Wrappers: version and errors ------------------------------------------------------ */
 

@@ -23,6 +23,9 @@ EXTENSIONS = {("lunatic::process", name) for name in
               ("config_can_listen", "config_set_can_listen", "config_can_connect", "config_set_can_connect",
                "config_set_max_host_memory", "config_get_max_host_memory")}
 EXTENSIONS.add(("lunatic::wasi", "config_preopen_dir_read_only"))
+EXTENSIONS |= {("lunatic::process", "config_can_spawn_on_nodes"), ("lunatic::process", "config_set_can_spawn_on_nodes")}
+EXTENSIONS |= {("lunatic::distributed", name) for name in
+               ("link", "unlink", "monitor", "stop_monitoring", "exists", "send_to_name")}
 WASM_TYPES = {"i": "i32", "I": "i64", "f": "f32", "F": "f64"}
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end tests of examples/chat: real TCP clients against the built server.
+"""End-to-end tests of examples/chat: real TCP clients against the built server (the C one,
+or the same server in AssemblyScript, examples/assemblyscript/chat).
 
     chat_test.py --exe BUILD/examples/chat --scenario NAME [--io uring|epoll]
                  [--address localhost] [--wrapper "tests/empty_root/empty_root.py ROOT"]

@@ -359,16 +359,17 @@ extern const char lunatic_main_wasi_grants[];
 #define LUNATIC_GRANT_DIRECTORY "dir"
 #define LUNATIC_GRANT_READ_ONLY_DIRECTORY "dir-ro"
 
-/* Every module an executable holds, when lunaticc built it from several (`--module
- * plugin.wasm`): the main module first, then each --module in the order given. Each entry
- * has the SHA-256 of the module's exact Wasm bytes, by which lunatic::process::compile_module
- * finds a module compiled in (a program cannot compile code at run time). Each module's
+/* Every module an executable holds: the main module first, then each --module (`--module
+ * plugin.wasm`) in the order given. Each entry has the SHA-256 of the module's exact Wasm
+ * bytes, by which lunatic::process::compile_module finds a module compiled in (a program
+ * cannot compile code at run time) and lunatic::distributed names modules across nodes. Each module's
  * code keeps apart from the others': its descriptor is a symbol of its own
  * (LUNATIC_MODULE_SYMBOL_PREFIX and its position in the table, as lunatic_module_1; the main
  * module's is lunatic_main_module), its functions are local to its object and its code lies
  * in a section of its own, so that frames name the right module's functions. lunaticc emits
- * the table only for an executable of several modules; the runtime refers to it weakly, and
- * an executable without one holds the main module alone, which compile_module never finds. */
+ * the table for every executable (not for `-c` objects); the runtime refers to it weakly,
+ * and an embedder's program without one holds the main module alone, which compile_module
+ * never finds. */
 typedef struct lunatic_compiled_module {
   const lunatic_module* module;
   uint8_t sha256[32];
