@@ -24,6 +24,8 @@
 #include "compiler/backend/parts_cache.h"
 #include "compiler/backend/targets.h"
 #include "compiler/backend/timings.h"
+#include "compiler/debuginfo/debug_info.h"
+#include "compiler/debuginfo/inline_table.h"
 #include "compiler/frontend/binaryen_compat.h"
 #include "compiler/frontend/binaryen_reader.h"
 #include "compiler/frontend/host_functions.h"
@@ -93,6 +95,7 @@ struct TranslatedModule {
   std::string entry;                  // what lunatic_main_entry names (the main module's)
   std::array<unsigned char, 32> sha256{};  // of its bytes (a module of several: abi.h)
   bool has_names = true;  // it has a name section, or no code to name
+  std::string warnings;   // lines `lunaticc: warning: FILE: ...` about it
 };
 
 // The warning for a module with code and no name section, once per module.
@@ -124,7 +127,8 @@ std::string translateFile(const std::string& path, const CompileOptions& options
       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, error);
   if (!info) return error;
   CodeEdits edits;
-  if (error = validateModule(*info, &edits); !error.empty()) return error;
+  InstructionStarts starts;
+  if (error = validateModule(*info, &edits, options.debug ? &starts : nullptr); !error.empty()) return error;
   if (!edits.unsupported.empty()) return "unsupported: " + edits.unsupported;
   if (error = checkNoInternalImports(*info); !error.empty()) return error;
   timings.endPhase("read and validate");
@@ -148,6 +152,17 @@ std::string translateFile(const std::string& path, const CompileOptions& options
     }
   }
 
+  // The guest's DWARF is matched to the module as read, before the passes add to it.
+  std::unique_ptr<GuestDebugInfo> guest_debug;
+  TranslateOptions module_options = translate_options;
+  if (options.debug) {
+    std::string warning;
+    guest_debug = GuestDebugInfo::read(module.get(), *info, starts, warning);
+    if (!guest_debug) out.warnings += "lunaticc: warning: " + path + ": " + warning + "\n";
+    module_options.guest_debug = guest_debug.get();
+    timings.endPhase("debug info");
+  }
+
   // Passes over Binaryen IR, on the valid module as the translator will see it.
   if (options.preempt) {
     std::vector<uint32_t> referenced;  // functions that element segments name
@@ -161,7 +176,7 @@ std::string translateFile(const std::string& path, const CompileOptions& options
   timings.endPhase("Binaryen passes");
 
   out.has_names = info->has_name_section || info->bodies.empty();
-  out.ir = translateModule(module.get(), *info, context, translate_options, error);
+  out.ir = translateModule(module.get(), *info, context, module_options, error);
   if (!out.ir) return error;
   timings.endPhase("translate");
   return {};
@@ -198,6 +213,31 @@ void addModuleTable(llvm::Module& ir, const std::array<unsigned char, 32>& main_
                            "lunatic_main_module_table");
 }
 
+// Emits a module of a few constants that change with every edit (the module table, an
+// inline table) to `path`: no part of the parts cache, whose entries are the modules' parts,
+// and no phase of its own in --timings.
+std::string emitConstants(llvm::Module& constants, const CodegenOptions& codegen, const std::string& path) {
+  CodegenOptions uncached = codegen;
+  uncached.cache = nullptr;
+  uncached.timings = nullptr;
+  return emitObject(constants, uncached, path);
+}
+
+// Emits `ir`, the module whose code lies in `code_section`, to a new object of `objects`,
+// and, for an executable, its inline table (abi.h) to another.
+std::string emitModuleObjects(llvm::Module& ir, const std::string& code_section, const std::string& module_symbol,
+                              const CodegenOptions& codegen, const std::string& path, std::vector<std::string>& objects) {
+  objects.push_back(path);
+  if (std::string error = emitObject(ir, codegen, path); !error.empty()) return error;
+  llvm::LLVMContext context;
+  std::string error;
+  std::unique_ptr<llvm::Module> table =
+      buildInlineTable(path, code_section, LUNATIC_INLINE_TABLE_PREFIX + module_symbol, context, error);
+  if (!table) return error;
+  objects.push_back(path + ".inlines.o");
+  return emitConstants(*table, codegen, objects.back());
+}
+
 // compile(), the phases' times going to `timings`, warnings to `warnings`.
 std::string compileTimed(const CompileOptions& options, Timings& timings, std::string& warnings) {
   std::string error;
@@ -209,6 +249,9 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
   translate_options.module_name = options.module_symbol;
   const Target* target = findTarget(options.target);
   if (!target) return "unknown target " + options.target;
+  // An executable always gets the debug info its inline table is read from (the trap
+  // backtrace's inlined frames, debuginfo/inline_table.h); the linker keeps it only with -g.
+  translate_options.debug_info = options.debug || (!options.object_only && !options.emit_llvm);
   CodegenOptions codegen{options.opt_level, options.cpu, target, options.codegen_parts,
                          options.memory_mode == LUNATIC_MEMORY_BOUNDS_CHECKED};
   codegen.timings = &timings;
@@ -247,8 +290,8 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     TranslatedModule translated;
     error = translateFile(path, options, false, true, module_options, context, timings, translated);
     if (error.empty()) {
-      objects.push_back(temporary + "." + module_options.module_symbol + ".o");
-      error = emitObject(*translated.ir, codegen, objects.back());
+      error = emitModuleObjects(*translated.ir, module_options.code_section, module_options.module_symbol, codegen,
+                                temporary + "." + module_options.module_symbol + ".o", objects);
     }
     if (!error.empty()) {
       remove_objects();
@@ -256,6 +299,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     }
     others.emplace_back(module_options.module_symbol, translated.sha256);
     if (!translated.has_names) warnings += noNamesWarning(path);
+    warnings += translated.warnings;
   }
 
   llvm::LLVMContext context;
@@ -268,6 +312,7 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
     return error;
   }
   if (!main_module.has_names) warnings += noNamesWarning(options.input);
+  warnings += main_module.warnings;
   llvm::Module& ir = *main_module.ir;
 
   if (!options.object_only) {
@@ -293,8 +338,14 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
   } else if (options.object_only && target->calls_stack_probe) {
     error = emitObject(ir, codegen, temporary);
   } else {
-    objects.push_back(temporary + ".o");
-    error = emitObject(ir, codegen, objects.back());
+    if (options.object_only) {
+      objects.push_back(temporary + ".o");
+      error = emitObject(ir, codegen, objects.back());
+    } else {
+      error = emitModuleObjects(ir, translate_options.code_section, options.module_symbol, codegen, temporary + ".o",
+                                objects);
+      timings.endPhase("inline table");
+    }
     if (error.empty() && !options.object_only) {
       // The module table goes in an object of its own: the main module's hash changes with
       // any change to it, and among the main module's variables it would change the part
@@ -303,10 +354,8 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
       table.setTargetTriple(ir.getTargetTriple());
       table.setDataLayout(ir.getDataLayout());
       addModuleTable(table, main_module.sha256, others, options.module_symbol);
-      CodegenOptions uncached = codegen;  // a few bytes that change with every edit
-      uncached.cache = nullptr;
       objects.push_back(temporary + ".modules.o");
-      error = emitObject(table, uncached, objects.back());
+      error = emitConstants(table, codegen, objects.back());
     }
     if (error.empty() && !target->calls_stack_probe) {
       // The largest frame goes with the code, into the executable or the object (abi.h,
@@ -316,9 +365,10 @@ std::string compileTimed(const CompileOptions& options, Timings& timings, std::s
       objects.push_back(frame_sizes);
     }
     if (error.empty()) {
-      error = options.object_only ? joinObjects(objects, temporary)
-                                  : linkExecutable(objects, temporary,
-                                                   {options.strip, options.serve, options.static_link, target});
+      error = options.object_only
+                  ? joinObjects(objects, temporary)
+                  : linkExecutable(objects, temporary,
+                                   {options.strip, options.serve, options.static_link, target, options.debug});
     }
     timings.endPhase("link");
   }

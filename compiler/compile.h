@@ -36,6 +36,9 @@ struct CompileOptions {
   std::string target;
   std::string cpu;                 // target CPU for code generation; "" the target's default
   bool strip = false;              // -s: leave the symbol table out of the executable
+  // -g: carry the guest's DWARF (its source lines) into the executable's, for gdb and perf
+  // (compiler/debuginfo/debug_info.h). It changes no instruction.
+  bool debug = false;
   bool emit_llvm = false;          // write textual LLVM IR instead of an object
   bool preempt = true;             // count reductions (passes/preemption/) so processes yield
   unsigned codegen_parts = 0;      // --codegen-parts: 0 chooses (backend/module_split.h)
@@ -56,7 +59,8 @@ struct CompileOptions {
 // some malformed inputs, so callers that must survive that run this in a child process
 // (see backend/isolate.h). If `timings` is not null, it gets where the time went, phase by
 // phase (backend/timings.h), as lines of text; if `warnings` is not null, it gets a line
-// `lunaticc: warning: FILE: ...` for each module without a name section.
+// `lunaticc: warning: FILE: ...` for each module without a name section, and with -g for
+// each without DWARF lines.
 std::string compile(const CompileOptions& options, std::string* timings = nullptr, std::string* warnings = nullptr);
 
 // Every option that shapes what compile() writes (all but `input`, `output` and

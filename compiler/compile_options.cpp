@@ -19,6 +19,7 @@ std::string optionsFingerprint(const CompileOptions& options) {
   add("target", options.target);
   add("cpu", options.cpu);
   add("strip", options.strip ? "1" : "0");
+  add("debug", options.debug ? "1" : "0");
   add("llvm", options.emit_llvm ? "1" : "0");
   add("preempt", options.preempt ? "1" : "0");
   add("parts", std::to_string(options.codegen_parts));

@@ -1,6 +1,7 @@
 // Traps: guarded execution with sigsetjmp/siglongjmp, the SIGSEGV/SIGBUS handler that turns
 // faults in guard pages and stack overflow into Wasm traps, the stack limit generated code
-// checks, and backtraces by frame pointers (generated code always keeps them).
+// checks, and backtraces by frame pointers (generated code always keeps them), with the
+// frames of functions the compiler inlined from the module's inline table (abi.h).
 #include "runtime/trap.h"
 
 #include <pthread.h>
@@ -261,23 +262,53 @@ void registerModuleCode(const lunatic_module* module) {
   if (std::find(modules.begin(), modules.end(), module) == modules.end()) modules.push_back(module);
 }
 
-// The Wasm function whose code contains `pc`, or null for runtime and host frames.
-const char* functionAt(uintptr_t pc) {
+// The module whose code contains `pc`, or null for runtime and host frames.
+const lunatic_module* moduleAt(uintptr_t pc) {
   for (const lunatic_module* m : modules) {
     auto start = reinterpret_cast<uintptr_t>(m->code_start), end = reinterpret_cast<uintptr_t>(m->code_end);
-    if (pc < start || pc >= end) continue;
-    const char* best = nullptr;
-    uintptr_t best_address = 0;
-    for (uint32_t f = 0; f < m->num_functions; ++f) {
-      auto code = reinterpret_cast<uintptr_t>(m->functions[f].code);
-      if (code && code <= pc && code >= best_address) {
-        best_address = code;
-        best = m->functions[f].name;
-      }
-    }
-    return best;
+    if (pc >= start && pc < end) return m;
   }
   return nullptr;
+}
+
+// The Wasm function whose code contains `pc`, or null for runtime and host frames.
+const char* functionAt(uintptr_t pc) {
+  const lunatic_module* m = moduleAt(pc);
+  if (!m) return nullptr;
+  const char* best = nullptr;
+  uintptr_t best_address = 0;
+  for (uint32_t f = 0; f < m->num_functions; ++f) {
+    auto code = reinterpret_cast<uintptr_t>(m->functions[f].code);
+    if (code && code <= pc && code >= best_address) {
+      best_address = code;
+      best = m->functions[f].name;
+    }
+  }
+  return best;
+}
+
+// The functions inlined at `pc`, innermost first, appended to `names` (abi.h:
+// lunatic_inline_table). Ranges nest, each copy within the one it was inlined into, so those
+// that contain `pc` have depths 1..n, one each.
+void inlinedAt(uintptr_t pc, std::vector<const char*>& names) {
+  const lunatic_module* m = moduleAt(pc);
+  if (!m || !m->inlines) return;
+  const lunatic_inlined_range* ranges = lunatic_inline_ranges(m->inlines);
+  const char* table_names = lunatic_inline_names(m->inlines);
+  uintptr_t offset = pc - reinterpret_cast<uintptr_t>(m->code_start);
+  // Ranges are sorted by start: only those before the first that starts past `offset`
+  // can contain it.
+  const lunatic_inlined_range* end = std::upper_bound(
+      ranges, ranges + m->inlines->num_ranges, offset,
+      [](uintptr_t at, const lunatic_inlined_range& range) { return at < range.begin; });
+  size_t first = names.size();
+  for (const lunatic_inlined_range* range = ranges; range != end; ++range) {
+    if (offset >= range->end) continue;
+    if (names.size() < first + range->depth) names.resize(first + range->depth, nullptr);
+    names[first + range->depth - 1] = table_names + range->name;
+  }
+  std::reverse(names.begin() + first, names.end());
+  std::erase(names, nullptr);
 }
 
 }  // namespace lunatic::rt
@@ -312,23 +343,30 @@ namespace lunatic::rt {
 namespace {
 
 // Calls emit(name, repeats) for each run of frames in one Wasm function, innermost first
-// (deep recursion gives long runs); returns whether older frames were cut off.
+// (deep recursion gives long runs), the frames of functions the compiler inlined
+// included; returns whether older frames were cut off.
 template <typename Emit>
 bool forEachBacktraceRun(Emit emit) {
   std::lock_guard lock(modules_mutex);
   ThreadState& t = state();
   const char* previous = nullptr;
   size_t repeats = 0;
+  std::vector<const char*> names;
   for (size_t i = 0; i < t.frame_count; ++i) {
     const char* name = functionAt(t.frames[i]);
     if (!name) continue;
-    if (previous && std::strcmp(name, previous) == 0) {
-      ++repeats;
-      continue;
+    names.clear();
+    inlinedAt(t.frames[i], names);
+    names.push_back(name);
+    for (const char* frame : names) {
+      if (previous && std::strcmp(frame, previous) == 0) {
+        ++repeats;
+        continue;
+      }
+      if (previous) emit(previous, repeats);
+      previous = frame;
+      repeats = 1;
     }
-    if (previous) emit(previous, repeats);
-    previous = name;
-    repeats = 1;
   }
   if (previous) emit(previous, repeats);
   return t.frame_count == kMaxFrames;

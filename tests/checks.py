@@ -19,3 +19,24 @@ class Checks:
 def compare(what, actual, expected):
     """A problem if `actual` is not `expected`."""
     return [] if actual == expected else [f"{what} is {actual!r}, expected {expected!r}"]
+
+
+# What the scripts that run one named case a call share (tests/observe, tests/serve,
+# tests/debug): a case raises Failure at the first check that does not hold.
+class Failure(Exception):
+    pass
+
+
+def check(condition, what):
+    if not condition:
+        raise Failure(what)
+
+
+def case_table():
+    """The cases by name, and the decorator that adds a function to them."""
+    cases = {}
+
+    def case(function):
+        cases[function.__name__] = function
+        return function
+    return cases, case

@@ -57,6 +57,9 @@ void addExecutableFlags(CLI::App& app, ExecutableFlags& flags) {
                  "target CPU: x86-64, x86-64-v2 (default), ..., native; for aarch64-linux-gnu generic "
                  "(default, ARMv8.0-A), neoverse-n1, cortex-a76, ...");
   app.add_flag("-s,--strip", options.strip, "leave symbols out of the executable");
+  app.add_flag("-g", options.debug,
+               "keep the guest's debug info (from clang -g or rustc -g): gdb and perf then show its source "
+               "lines; the code is the same as without");
   app.add_option("--codegen-parts", options.codegen_parts,
                  "cut code generation into this many parts, compiled in parallel (default: by "
                  "the module's size, up to one per core); oversized functions get parts of their own")

@@ -48,6 +48,8 @@ test_packages=(
   curl python3-cryptography openssl
   # tests/observe: a real Prometheus scrapes an executable, and promtool checks /metrics
   prometheus
+  # tests/debug: gdb breaks on guest source lines; objdump compares code with and without -g
+  gdb binutils
 )
 cross_packages=(
   # the runtime for aarch64 (tools/cross_runtime.cmake): Debian's cross compiler, with its

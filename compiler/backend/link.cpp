@@ -76,7 +76,11 @@ std::string linkExecutable(const std::vector<std::string>& objects, const std::s
                              files->libgcc, files->libgcc_eh});
   }
   args.insert(args.end(), {files->crtend, files->crtn});
-  if (options.strip) args.push_back("--strip-all");
+  if (options.strip) {
+    args.push_back("--strip-all");
+  } else if (!options.debug) {
+    args.push_back("--strip-debug");
+  }
   return runLld(args, "link");
 }
 

@@ -16,6 +16,9 @@ struct LinkOptions {
   bool serve = false;        // the HTTP server's entry (runtime/serve/, with libhttp_parser), not the run-once one
   bool static_link = false;  // a static-pie with glibc inside, needing no file of the host
   const Target* target = nullptr;  // what the objects were compiled for (targets.h)
+  // Keep the objects' DWARF (lunaticc -g). Without it the linker leaves it out: the
+  // compiler has read what it needs of it (the inline table, compiler/debuginfo/).
+  bool debug = false;
 };
 
 // Links `objects` (one per module: lunaticc --module) into the executable `output`. Returns

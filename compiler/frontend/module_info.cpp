@@ -230,10 +230,13 @@ std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::st
     }
     WasmReader r(payload);
     switch (id) {
-      case 0:
-        if (r.name() == "name") info.has_name_section = true;
-        r.take(r.remaining());
+      case 0: {
+        std::string name = r.name();
+        auto contents = r.take(r.remaining());
+        if (name == "name") info.has_name_section = true;
+        if (name.starts_with(".debug_")) info.debug_sections.emplace_back(std::move(name), contents);
         break;
+      }
       case 1: readTypes(r, info); break;
       case 2: readImports(r, info); break;
       case 3: {
@@ -261,7 +264,10 @@ std::optional<ModuleInfo> readModuleInfo(std::span<const uint8_t> bytes, std::st
       case 7: readExports(r, info); break;
       case 8: info.start = r.u32(); break;
       case 9: readElements(r, info); break;
-      case 10: readCode(r, info); break;
+      case 10:
+        info.code_section = payload;
+        readCode(r, info);
+        break;
       case 11: readData(r, info); break;
       case 12: info.data_count = r.u32(); break;
     }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -97,6 +98,11 @@ struct ModuleInfo {
   std::vector<Global> globals;           // imported first
   std::vector<Export> exports;
   std::vector<std::span<const uint8_t>> bodies;  // code section entries: locals, then code
+  // The code section's contents (after its id and size): DWARF in a Wasm module gives code
+  // addresses as offsets into it (compiler/debuginfo/).
+  std::span<const uint8_t> code_section;
+  // Custom sections whose name starts with ".debug_" (the guest's DWARF), by name.
+  std::vector<std::pair<std::string, std::span<const uint8_t>>> debug_sections;
   std::optional<uint32_t> data_count;
   std::vector<Import> imports;
   std::vector<Table> tables;      // imported first

@@ -172,8 +172,8 @@ class BodyValidator {
  public:
   BodyValidator(const ModuleInfo& module, const std::unordered_set<uint32_t>& declared_refs,
                 const FuncType& type, std::span<const uint8_t> body, uint32_t function,
-                CodeEdits* edits)
-      : m_(module), declared_refs_(declared_refs), r_(body), function_(function), edits_(edits) {
+                CodeEdits* edits, std::vector<uint32_t>* starts)
+      : m_(module), declared_refs_(declared_refs), r_(body), function_(function), edits_(edits), starts_(starts) {
     locals_ = type.params;
     function_results_ = type.results;
   }
@@ -187,6 +187,7 @@ class BodyValidator {
         r_.fail("unexpected end of section or function");
         break;
       }
+      if (starts_) starts_->push_back(uint32_t(r_.position()));
       instruction(r_.byte());
     }
     if (r_.ok() && !r_.atEnd()) r_.fail("section size mismatch: bytes after the function's end");
@@ -646,6 +647,7 @@ class BodyValidator {
   WasmReader r_;
   uint32_t function_;
   CodeEdits* edits_;
+  std::vector<uint32_t>* starts_;
   uint32_t immediates_[2] = {0, 0};  // of the last 0xfc instruction
   int param_blocks_ = 0;
   size_t code_start_ = 0;
@@ -659,7 +661,8 @@ class BodyValidator {
 
 class ModuleValidator {
  public:
-  ModuleValidator(const ModuleInfo& m, CodeEdits* edits) : m_(m), edits_(edits) {}
+  ModuleValidator(const ModuleInfo& m, CodeEdits* edits, InstructionStarts* starts)
+      : m_(m), edits_(edits), starts_(starts) {}
 
   std::string run() {
     for (uint32_t type : m_.function_types) {
@@ -706,10 +709,12 @@ class ModuleValidator {
       if (seg.memory >= m_.memories.size()) return "unknown memory " + std::to_string(seg.memory);
       if (std::string e = constExpr(seg.offset, I32); !e.empty()) return e;
     }
+    if (starts_) starts_->assign(m_.bodies.size(), {});
     for (size_t i = 0; i < m_.bodies.size(); ++i) {
       const FuncType& type = m_.types[m_.function_types[m_.num_imported_functions + i]];
-      std::string e =
-          BodyValidator(m_, declared_refs_, type, m_.bodies[i], uint32_t(i), edits_).run();
+      std::string e = BodyValidator(m_, declared_refs_, type, m_.bodies[i], uint32_t(i), edits_,
+                                    starts_ ? &(*starts_)[i] : nullptr)
+                          .run();
       if (!e.empty()) return e + " in function " + std::to_string(m_.num_imported_functions + i);
     }
     return {};
@@ -769,13 +774,14 @@ class ModuleValidator {
 
   const ModuleInfo& m_;
   CodeEdits* edits_;
+  InstructionStarts* starts_;
   std::unordered_set<uint32_t> declared_refs_;
 };
 
 }  // namespace
 
-std::string validateModule(const ModuleInfo& info, CodeEdits* edits) {
-  return ModuleValidator(info, edits).run();
+std::string validateModule(const ModuleInfo& info, CodeEdits* edits, InstructionStarts* starts) {
+  return ModuleValidator(info, edits, starts).run();
 }
 
 }  // namespace lunaticc

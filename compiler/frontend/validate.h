@@ -44,8 +44,15 @@ struct CodeEdits {
   std::string unsupported;  // set if a construct cannot be rewritten (br_table to a param loop)
 };
 
+// Where each instruction of each function body starts: per defined function, offsets
+// within its body (ModuleInfo::bodies), in order. What debug info maps guest DWARF through
+// (compiler/debuginfo/wasm_offsets.h).
+using InstructionStarts = std::vector<std::vector<uint32_t>>;
+
 // Returns an empty string for a valid module, else one line naming the first problem.
-// If `edits` is given, everything Binaryen cannot read is recorded there.
-std::string validateModule(const ModuleInfo& info, CodeEdits* edits = nullptr);
+// If `edits` is given, everything Binaryen cannot read is recorded there; if `starts` is,
+// every instruction's offset.
+std::string validateModule(const ModuleInfo& info, CodeEdits* edits = nullptr,
+                           InstructionStarts* starts = nullptr);
 
 }  // namespace lunaticc

@@ -8,11 +8,13 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "compiler/debuginfo/debug_info.h"
 #include "compiler/frontend/module_info.h"
 #include "compiler/translate/module.h"
 
@@ -50,6 +52,8 @@ class ModuleTranslation {
   // mode its size) the function takes as arguments after the instance: see
   // memoryArguments in module.cpp. 0 for imports, markers and functions that escape.
   std::vector<uint8_t> memory_arguments;
+  // Debug metadata, if options.debug_info.
+  std::unique_ptr<DebugInfoBuilder> debug;
   // The marker import of passes/preemption/reductions.h, if the module has one: calls to
   // it become the inline reduction charge (calls.cpp), never a call.
   std::optional<uint32_t> reductions_marker;

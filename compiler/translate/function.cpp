@@ -18,6 +18,9 @@ using llvm::Value;
 std::string FunctionTranslator::run() {
   BasicBlock* entry = BasicBlock::Create(t_.context, "entry", fn_);
   b_.SetInsertPoint(entry);
+  if (t_.debug) {
+    b_.SetCurrentDebugLocation(t_.debug->beginFunction(fn_));
+  }
   instance_ = fn_->getArg(0);
   checkStack();
   declareLocals();
@@ -61,6 +64,8 @@ void FunctionTranslator::trapIf(Value* condition, uint32_t kind) {
   if (!trap) {
     trap = newBlock("trap");
     llvm::IRBuilder<> tb(trap);
+    // The first check's location: a trap's backtrace then knows the functions inlined there.
+    tb.SetCurrentDebugLocation(b_.getCurrentDebugLocation());
     tb.CreateCall(t_.trapFunction(), {tb.getInt32(kind)});
     tb.CreateUnreachable();
   }
@@ -126,6 +131,17 @@ Value* FunctionTranslator::unsupported(const std::string& what) {
 
 Value* FunctionTranslator::lower(BinaryenExpressionRef e) {
   if (!error_.empty() || dead_) return nullptr;
+  llvm::DILocation* here = t_.debug ? t_.debug->locationOf(e) : nullptr;
+  if (!here) return dispatch(e);
+  // Operands set their own; what `e` itself emits after them gets its location back.
+  llvm::DebugLoc outer = b_.getCurrentDebugLocation();
+  b_.SetCurrentDebugLocation(here);
+  Value* value = dispatch(e);
+  b_.SetCurrentDebugLocation(outer);
+  return value;
+}
+
+Value* FunctionTranslator::dispatch(BinaryenExpressionRef e) {
   const ExpressionIds& id = expressionIds();
   BinaryenExpressionId kind = BinaryenExpressionGetId(e);
   if (kind == id.Block) return lowerBlock(e);

@@ -66,8 +66,10 @@ class FunctionTranslator {
   uint32_t tableIndex(const char* name) { return t_.table_index.at(name); }
   Value* unsupported(const std::string& what);
 
-  // The expression dispatcher, and the instructions on locals, globals and tuples.
+  // The expression dispatcher, and the instructions on locals, globals and tuples. `lower`
+  // gives the code of `e` its debug location, `dispatch` lowers it.
   Value* lower(BinaryenExpressionRef e);
+  Value* dispatch(BinaryenExpressionRef e);
   Value* lowerLocalGet(BinaryenExpressionRef e);
   Value* lowerLocalSet(BinaryenExpressionRef e);
   Value* lowerGlobalGet(BinaryenExpressionRef e);

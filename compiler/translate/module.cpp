@@ -319,6 +319,7 @@ class ModuleTranslator {
       }
       llvm::Function* fn = llvm::Function::Create(type, kInternal, symbolName(displayName(i)), t_.module);
       setCodeAttributes(fn, t_.options);
+      if (t_.debug) t_.debug->describeFunction(fn, i - t_.info.num_imported_functions, displayName(i));
       fn->getArg(0)->setName("instance");
       const char* memory_names[] = {"memory.base.arg", "memory.size.arg"};
       for (unsigned k = 0; k < t_.memory_arguments[i]; ++k) fn->getArg(1 + k)->setName(memory_names[k]);
@@ -702,7 +703,10 @@ class ModuleTranslator {
         i32c(memory && memory->limits.max ? uint32_t(*memory->limits.max) : LUNATIC_MAX_PAGES),
         i32c(uint32_t(data.size())), array(data_type, data, "data.segments"),
         i32c(uint32_t(elems.size())), array(elem_type, elems, "elem.segments"),
-        initialize, start, section_bound("__start_"), section_bound("__stop_")};
+        initialize, start, section_bound("__start_"), section_bound("__stop_"),
+        // Made after code generation (compiler/debuginfo/inline_table.h), if at all.
+        new llvm::GlobalVariable(t_.module, i8, true, llvm::GlobalValue::ExternalWeakLinkage, nullptr,
+                                 LUNATIC_INLINE_TABLE_PREFIX + t_.options.module_symbol)};
     std::vector<llvm::Type*> field_types;
     for (llvm::Constant* f : fields) field_types.push_back(f->getType());
     auto* module_type = llvm::StructType::get(c, field_types);
@@ -741,7 +745,8 @@ class ModuleTranslator {
                        offsetof(M, memory_min_pages), offsetof(M, memory_max_pages),
                        offsetof(M, num_data_segments), offsetof(M, data_segments),
                        offsetof(M, num_elem_segments), offsetof(M, elem_segments), offsetof(M, initialize),
-                       offsetof(M, start_function), offsetof(M, code_start), offsetof(M, code_end)});
+                       offsetof(M, start_function), offsetof(M, code_start), offsetof(M, code_end),
+                       offsetof(M, inlines)});
     if (!layouts_match) return "internal error: the descriptor's layout does not match abi.h";
     new llvm::GlobalVariable(t_.module, module_type, true, llvm::GlobalValue::ExternalLinkage,
                              llvm::ConstantStruct::get(module_type, fields), t_.options.module_symbol);
@@ -764,8 +769,12 @@ std::unique_ptr<llvm::Module> translateModule(BinaryenModuleRef module, const Mo
   auto llvm_module = std::make_unique<llvm::Module>(options.module_name, context);
   llvm_module->setDataLayout(options.data_layout);
   ModuleTranslation translation(module, info, *llvm_module, options);
+  if (options.debug_info) {
+    translation.debug = std::make_unique<DebugInfoBuilder>(*llvm_module, options.guest_debug, options.module_name);
+  }
   error = ModuleTranslator(translation).run();
   if (!error.empty()) return nullptr;
+  if (translation.debug) translation.debug->finish();
   return llvm_module;
 }
 

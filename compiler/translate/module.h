@@ -18,6 +18,8 @@ class Module;
 
 namespace lunaticc {
 
+class GuestDebugInfo;
+
 struct TranslateOptions {
   lunatic_memory_mode memory_mode = LUNATIC_MEMORY_GUARD_PAGES;
   // Symbol of the emitted lunatic_module constant (external linkage).
@@ -37,6 +39,10 @@ struct TranslateOptions {
   // Whether the target's code generator calls lunatic_stack_probe before allocating a large
   // frame (x86-64; backend/targets.h): then every function names it as its "probe-stack".
   bool stack_probe_function = true;
+  // Debug info (compiler/debuginfo/debug_info.h): a subprogram per function and a location
+  // on all code, the guest's own lines where `guest_debug` is given (lunaticc -g).
+  bool debug_info = false;
+  const GuestDebugInfo* guest_debug = nullptr;
 };
 
 // Returns nullptr and sets `error` (one line, no "error:" prefix) when the module uses

@@ -24,21 +24,10 @@ import time
 import urllib.parse
 import urllib.request
 
-CASES = {}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Failure, case_table, check  # noqa: E402  (tests/checks.py)
 
-
-def case(function):
-    CASES[function.__name__] = function
-    return function
-
-
-class Failure(Exception):
-    pass
-
-
-def check(condition, what):
-    if not condition:
-        raise Failure(what)
+CASES, case = case_table()
 
 
 def free_port():

@@ -33,13 +33,8 @@ def case(*options, descriptors=None):
     return register
 
 
-class Failure(Exception):
-    pass
-
-
-def check(condition, what):
-    if not condition:
-        raise Failure(what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Failure, check  # noqa: E402  (tests/checks.py)
 
 
 class Server:

@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define LUNATIC_ABI_VERSION 4u
+#define LUNATIC_ABI_VERSION 5u
 #define LUNATIC_WASM_PAGE_SIZE 65536u
 #define LUNATIC_MAX_PAGES 65536u        /* 4 GiB: the most a 32-bit memory can hold */
 #define LUNATIC_NO_MAXIMUM 0xffffffffu  /* table/memory declared without a maximum */
@@ -189,6 +189,35 @@ typedef struct lunatic_elem_segment {
 
 /* Everything the runtime needs to instantiate a compiled module. The compiler emits one
  * as a constant with external linkage; its symbol name is chosen by the driver. */
+/* Where the compiler's optimiser inlined functions into others (compiler/debuginfo/
+ * inline_table.h), read from the debug info it keeps of that: frames the native stack no
+ * longer has, which trap backtraces name. Each range is one inlined copy's code, as offsets
+ * from code_start; a copy inlined into another copy is one level deeper. */
+typedef struct lunatic_inlined_range {
+  uint32_t begin, end; /* [begin, end) from code_start */
+  uint32_t depth;      /* 1 inlined into a function's own code, 2 into such a copy, ... */
+  uint32_t name;       /* offset of the function's name in the table's `names` */
+} lunatic_inlined_range;
+
+/* The table is one block without pointers, so that it needs no relocation: the header,
+ * then the ranges, then the NUL-terminated names. It lies in a read-only section of its
+ * own, laid out after the other read-only data, so that its size (which -g changes: it then
+ * also names the guest's own inlined functions) moves no data the code refers to. */
+typedef struct lunatic_inline_table {
+  uint32_t num_ranges;
+  uint32_t names_offset; /* from the table's start */
+  /* lunatic_inlined_range ranges[num_ranges], by begin, follow */
+} lunatic_inline_table;
+#define LUNATIC_INLINE_TABLE_PREFIX "lunatic_inlines_" /* + the module's symbol */
+#define LUNATIC_INLINE_TABLE_SECTION "lunatic_inlines"
+
+static inline const lunatic_inlined_range* lunatic_inline_ranges(const lunatic_inline_table* table) {
+  return (const lunatic_inlined_range*)(table + 1);
+}
+static inline const char* lunatic_inline_names(const lunatic_inline_table* table) {
+  return (const char*)table + table->names_offset;
+}
+
 typedef struct lunatic_module {
   uint32_t abi_version;   /* LUNATIC_ABI_VERSION */
   uint32_t memory_mode;   /* the lunatic_memory_mode the code was compiled for */
@@ -228,6 +257,9 @@ typedef struct lunatic_module {
    * from its own when it walks the stack. */
   const void* code_start;
   const void* code_end;
+  /* LUNATIC_INLINE_TABLE_PREFIX + the module's symbol, which the compiler emits after code
+   * generation; NULL where it made none (an object of lunaticc -c, say). */
+  const lunatic_inline_table* inlines;
 } lunatic_module;
 
 /* ---- Traps ------------------------------------------------------------------------ */
