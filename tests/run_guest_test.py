@@ -302,9 +302,12 @@ def main():
     parser.add_argument("--wrapper", help="a program that runs EXE (as: WRAPPER EXE ARGS...)")
     parser.add_argument("--env", action="append", default=[])
     parser.add_argument("--rlimit-data", type=int, help="RLIMIT_DATA of the run, in bytes")
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="multiply expect-max-seconds by this (a run under an emulator is slower)")
     args = parser.parse_args()
 
     exp = read_directives(args.source)
+    exp["max-seconds"] *= args.time_scale
     if args.exe and not os.path.exists(args.exe):
         log = open(args.build_log, encoding="utf-8").read() if args.build_log else ""
         status, stdout, stderr, seconds = "not built", "", "", 0.0
