@@ -1,5 +1,6 @@
 """What the test scripts that check many things in one run share: a tally of named checks,
 each passing or failing with its list of problems (tests/cli, tests/test_mode)."""
+import argparse
 
 
 class Checks:
@@ -40,3 +41,27 @@ def case_table():
         cases[function.__name__] = function
         return function
     return cases, case
+
+
+def run_named_case(cases, options=(), prepare=None):
+    """The main() of such a script: `SCRIPT --list` prints the cases' names; `SCRIPT CASE
+    --OPTION VALUE...` (each of `options`) runs one, after `prepare` (if given) has seen the
+    parsed options, and prints "ok CASE" or "FAIL CASE: why". Returns the exit status."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", nargs="?")
+    parser.add_argument("--list", action="store_true")
+    for option in options:
+        parser.add_argument(option)
+    o = parser.parse_args()
+    if o.list:
+        print("\n".join(cases))
+        return 0
+    if prepare:
+        prepare(o)
+    try:
+        cases[o.case](o)
+    except Failure as failure:
+        print(f"FAIL {o.case}: {failure}")
+        return 1
+    print(f"ok {o.case}")
+    return 0

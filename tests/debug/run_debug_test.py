@@ -15,7 +15,6 @@ rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one
                                file, line and functions (report <- sum_squares <- main).
 Exit status 0 if every check held; else each failed check is printed.
 """
-import argparse
 import os
 import re
 import subprocess
@@ -23,7 +22,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from checks import Failure, case_table, check  # noqa: E402  (tests/checks.py)
+from checks import Failure, case_table, check, run_named_case  # noqa: E402  (tests/checks.py)
 
 CASES, case = case_table()
 
@@ -159,26 +158,10 @@ def gdb_rust(o):
     gdb_session("rs", o)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", nargs="?")
-    parser.add_argument("--list", action="store_true")
-    parser.add_argument("--lunaticc")
-    parser.add_argument("--work")
-    o = parser.parse_args()
-    if o.list:
-        print("\n".join(CASES))
-        return 0
+def make_work_dir(o):
     o.work = os.path.join(o.work, o.case)
     os.makedirs(o.work, exist_ok=True)
-    try:
-        CASES[o.case](o)
-    except Failure as failure:
-        print(f"FAILED: {failure}")
-        return 1
-    print("ok")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_named_case(CASES, ("--lunaticc", "--work"), make_work_dir))

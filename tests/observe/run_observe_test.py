@@ -10,7 +10,6 @@ needs, and polls rather than sleeps a fixed time, so that a loaded 2-core machin
 too; timings are printed, never asserted (the lead times them on a quiet machine:
 bench/metrics_ab.py). Exit status 0 if every check held; else each failed check is printed.
 """
-import argparse
 import json
 import os
 import re
@@ -25,7 +24,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import Failure, case_table, check  # noqa: E402  (tests/checks.py)
+from checks import Failure, case_table, check, run_named_case  # noqa: E402  (tests/checks.py)
 
 CASES, case = case_table()
 
@@ -433,24 +432,5 @@ def log_json(o):
         check(name in events, f"no {name} event in {sorted(events)}")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", nargs="?")
-    parser.add_argument("--list", action="store_true")
-    parser.add_argument("--program")
-    parser.add_argument("--server")
-    o = parser.parse_args()
-    if o.list:
-        print("\n".join(CASES))
-        return 0
-    try:
-        CASES[o.case](o)
-    except Failure as failure:
-        print(f"FAIL {o.case}: {failure}")
-        return 1
-    print(f"ok {o.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_named_case(CASES, ("--program", "--server")))
