@@ -131,6 +131,11 @@ class Writer {
     return true;
   }
 
+  // A family of one sample without labels (a gauge or counter of the runtime's).
+  void single(const std::string& name, const char* type, std::string_view help, uint64_t value) {
+    if (family(name, type, help)) sample(name, "", value);
+  }
+
   // One sample; `labels` is already written ("" or {a="b",...}).
   void sample(std::string_view name, std::string_view labels, double value) {
     out_ += name;
@@ -212,28 +217,17 @@ void writeRuntime(Writer& w) {
   Totals t = sumThreads();
   LiveProcesses live = liveFigures();
 
-  if (w.family("lunatic_processes_alive", "gauge", "Processes alive now.")) {
-    w.sample("lunatic_processes_alive", "", live.alive);
-  }
-  if (w.family("lunatic_processes_spawned_total", "counter", "Processes spawned.")) {
-    w.sample("lunatic_processes_spawned_total", "", t.spawned);
-  }
+  w.single("lunatic_processes_alive", "gauge", "Processes alive now.", live.alive);
+  w.single("lunatic_processes_spawned_total", "counter", "Processes spawned.", t.spawned);
   if (w.family("lunatic_processes_ended_total", "counter", "Processes ended, by cause.")) {
     for (size_t c = 0; c < size_t(stats::EndCause::Count); ++c) {
       w.sample("lunatic_processes_ended_total", Writer::withLabel("", "cause", stats::endCauseName(stats::EndCause(c))),
                t.ended[c]);
     }
   }
-  if (w.family("lunatic_messages_sent_total", "counter", "Data messages processes sent (send, send_after, distributed).")) {
-    w.sample("lunatic_messages_sent_total", "", t.messages_sent + live.messages_sent);
-  }
-  if (w.family("lunatic_message_bytes_sent_total", "counter", "Bytes of data in the messages sent.")) {
-    w.sample("lunatic_message_bytes_sent_total", "", t.message_bytes_sent + live.message_bytes_sent);
-  }
-  if (w.family("lunatic_reductions_total", "counter",
-               "Reductions (about Wasm instructions) processes used, counted as their time slices end.")) {
-    w.sample("lunatic_reductions_total", "", t.reductions + live.reductions);
-  }
+  w.single("lunatic_messages_sent_total", "counter", "Data messages processes sent (send, send_after, distributed).", t.messages_sent + live.messages_sent);
+  w.single("lunatic_message_bytes_sent_total", "counter", "Bytes of data in the messages sent.", t.message_bytes_sent + live.message_bytes_sent);
+  w.single("lunatic_reductions_total", "counter", "Reductions (about Wasm instructions) processes used, counted as their time slices end.", t.reductions + live.reductions);
   if (w.family("lunatic_mailbox_depth_processes", "gauge",
                "Live processes whose mailbox holds at most at_most messages now (cumulative, as a histogram's buckets).")) {
     uint64_t cumulative = 0;
@@ -270,16 +264,10 @@ void writeRuntime(Writer& w) {
       }
     }
   }
-  if (w.family("lunatic_memory_pool_slots_in_use", "gauge", "Linear memories of live processes taken from the memory pools.")) {
-    w.sample("lunatic_memory_pool_slots_in_use", "", live.pool_slots);
-  }
+  w.single("lunatic_memory_pool_slots_in_use", "gauge", "Linear memories of live processes taken from the memory pools.", live.pool_slots);
   TcpSockets tcp = tcpSockets();
-  if (w.family("lunatic_tcp_connections", "gauge", "TCP connections open in the program (the scrape's own included).")) {
-    w.sample("lunatic_tcp_connections", "", tcp.connections);
-  }
-  if (w.family("lunatic_tcp_listeners", "gauge", "TCP sockets listening in the program.")) {
-    w.sample("lunatic_tcp_listeners", "", tcp.listeners);
-  }
+  w.single("lunatic_tcp_connections", "gauge", "TCP connections open in the program (the scrape's own included).", tcp.connections);
+  w.single("lunatic_tcp_listeners", "gauge", "TCP sockets listening in the program.", tcp.listeners);
   if (w.family("lunatic_serve_requests_total", "counter", "Requests answered by --serve, by status.")) {
     for (size_t s = 0; s <= stats::kStatusCount; ++s) {
       if (!t.serve_requests[s]) continue;

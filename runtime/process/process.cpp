@@ -584,10 +584,8 @@ void logEnd(const Process& p) {
              {{"status", death.exit_code}, {"trap", int64_t(death.trap)}});
 }
 
-}  // namespace
-
-namespace {
 RemoteEndHook remote_end_hook = nullptr;
+
 }  // namespace
 
 void setRemoteEndHook(RemoteEndHook hook) { remote_end_hook = hook; }
