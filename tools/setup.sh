@@ -122,7 +122,9 @@ fi
 # WASI sandbox opens every guest path with openat2 (wasi/sandbox.h), which qemu-user has
 # only since 9.1: bookworm's 7.2 answers ENOSYS, so it comes from bookworm-backports.
 if [ "$cross" = 1 ]; then
-  qemu_version=$(qemu-aarch64-static --version 2>/dev/null | sed -n 's/^qemu-aarch64 version \([0-9]*\.[0-9]*\).*/\1/p')
+  # (`|| true`: on a fresh machine qemu is missing, and pipefail would end the script here)
+  qemu_version=$(qemu-aarch64-static --version 2>/dev/null |
+    sed -n 's/^qemu-aarch64 version \([0-9]*\.[0-9]*\).*/\1/p' || true)
   if [ -z "$qemu_version" ] || ! printf '9.1\n%s\n' "$qemu_version" | sort -V -C; then
     backports=/etc/apt/sources.list.d/bookworm-backports.sources
     if [ ! -e "$backports" ]; then
