@@ -12,7 +12,7 @@ namespace lunaticc {
 namespace {
 
 // Changes when the layout of the key changes, so that old entries are not mistaken for new.
-constexpr std::string_view kKeyVersion = "lunaticc compile cache 1\n";
+constexpr std::string_view kKeyVersion = "lunaticc compile cache 2\n";
 
 }  // namespace
 
@@ -22,7 +22,7 @@ std::optional<CompileCache> CompileCache::open(std::string* error) {
   return CompileCache(std::move(*store));
 }
 
-std::string CompileCache::entryFor(std::span<const char> module, const CompileOptions& options,
+std::string CompileCache::entryFor(std::span<const std::vector<char>> modules, const CompileOptions& options,
                                    std::string* error) const {
   Sha256 key;
   key.add(kKeyVersion);
@@ -37,8 +37,11 @@ std::string CompileCache::entryFor(std::span<const char> module, const CompileOp
     if (!key.addFileIdentity(file, error)) return {};
   }
   key.add(optionsFingerprint(options));
-  key.add("\n");
-  key.add({module.data(), module.size()});
+  for (const std::vector<char>& module : modules) {
+    // Each module's length first, so that no two lists of modules read alike.
+    key.add("\n" + std::to_string(module.size()) + "\n");
+    key.add({module.data(), module.size()});
+  }
   return store_.directory() + "/" + key.hexDigest();
 }
 

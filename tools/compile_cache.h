@@ -21,9 +21,11 @@ class CompileCache {
   // The cache the environment names, its directory made if missing. Nullopt with `error`.
   static std::optional<CompileCache> open(std::string* error);
 
-  // The path of the entry for compiling `module` (the module's bytes) with `options`,
-  // whether it exists yet or not. "" with `error` if this lunaticc cannot be identified.
-  std::string entryFor(std::span<const char> module, const CompileOptions& options, std::string* error) const;
+  // The path of the entry for compiling `modules` (the bytes of the module, then of each
+  // --module in options.modules) with `options`, whether it exists yet or not. "" with
+  // `error` if this lunaticc cannot be identified.
+  std::string entryFor(std::span<const std::vector<char>> modules, const CompileOptions& options,
+                       std::string* error) const;
 
   // Marks `entry` used now, for the eviction order.
   static void markUsed(const std::string& entry) { CacheStore::markUsed(entry); }

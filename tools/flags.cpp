@@ -80,6 +80,11 @@ void addExecutableFlags(CLI::App& app, ExecutableFlags& flags) {
                  "(default: HOST as written), read-only with :ro (repeatable)")
       ->type_name("HOST[::GUEST][:ro]")
       ->allow_extra_args(false);
+  app.add_option("--module", options.modules,
+                 "compile this module into the executable too, with the same flags, for its processes to "
+                 "get with lunatic::process::compile_module (its exact bytes) and spawn (repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.footer(kRunTimeGrants);
 }
 

@@ -23,7 +23,7 @@ struct ExecutableFlags {
 };
 
 // Adds -O, --entry, --bounds-checks, --cpu, -s, --codegen-parts, --no-preempt, --serve,
-// --env and --dir to `app`, and explains the run-time grants in its footer.
+// --env, --dir and --module to `app`, and explains the run-time grants in its footer.
 void addExecutableFlags(CLI::App& app, ExecutableFlags& flags);
 
 // Completes flags.options from the parsed flags: "" or what is wrong with them.

@@ -40,11 +40,6 @@ int main(int argc, char** argv) {
   app.add_option("input", options.input, "WebAssembly binary (.wasm)")->required();
   app.add_option("-o", options.output, "output file")->required();
   lunaticc::addExecutableFlags(app, flags);
-  app.add_option("--module", options.modules,
-                 "compile this module into the executable too, with the same flags, for its processes to "
-                 "get with lunatic::process::compile_module (its exact bytes) and spawn (repeatable)")
-      ->type_name("FILE")
-      ->allow_extra_args(false);
   app.add_flag("-c", options.object_only, "write an object file instead of an executable");
   app.add_option("--module-symbol", options.module_symbol,
                  "with -c: symbol of the module descriptor (a C identifier)");

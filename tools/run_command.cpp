@@ -43,19 +43,34 @@ std::string readFile(const std::string& path, std::vector<char>& bytes) {
   return error;
 }
 
-// Compiles `input`, with the flags as they were given, into the cache's `entry`, if the file
-// still holds `module`, the bytes the entry's key was made of, when the compilation is done;
-// else (cargo rebuilt it meanwhile) throws the result away and sets `changed`. Returns the
-// compiler's exit status (it has reported any failure).
-int compileInto(const CompileCache& cache, const std::string& entry, const std::string& input,
-                std::vector<std::string> flag_args, const std::vector<char>& module, bool* changed) {
+// The bytes of each file of `paths` into `modules`: "" or the failure, with the file.
+std::string readModules(const std::vector<std::string>& paths, std::vector<std::vector<char>>& modules,
+                        std::string* failed_path) {
+  modules.assign(paths.size(), {});
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (std::string error = readFile(paths[i], modules[i]); !error.empty()) {
+      *failed_path = paths[i];
+      return error;
+    }
+  }
+  return {};
+}
+
+// Compiles `inputs[0]` (with the others as its --module files: they are among the flags as
+// given) into the cache's `entry`, if the files still hold `modules`, the bytes the entry's
+// key was made of, when the compilation is done; else (cargo rebuilt one meanwhile) throws
+// the result away and sets `changed`. Returns the compiler's exit status (it has reported
+// any failure).
+int compileInto(const CompileCache& cache, const std::string& entry, const std::vector<std::string>& inputs,
+                std::vector<std::string> flag_args, const std::vector<std::vector<char>>& modules, bool* changed) {
   // A temporary file, which trim() removes if the run dies.
   const std::string compiled = CacheStore::temporaryPathFor(entry);
   // -w: a compiler warning would land amid the program's own stderr.
-  flag_args.insert(flag_args.end(), {"-w", "-o", compiled, input});
+  flag_args.insert(flag_args.end(), {"-w", "-o", compiled, inputs.front()});
   if (int status = runCompiler(flag_args); status != 0) return status;
-  std::vector<char> now;
-  *changed = !readFile(input, now).empty() || now != module;
+  std::vector<std::vector<char>> now;
+  std::string unused;
+  *changed = !readModules(inputs, now, &unused).empty() || now != modules;
   if (*changed) {
     unlink(compiled.c_str());
     return 0;
@@ -95,7 +110,9 @@ int runCommand(int argc, char** argv) {
   if (rest.front().starts_with('-')) {
     return fail("", "lunaticc run has no option " + rest.front() + " (lunaticc run --help lists them)");
   }
-  const std::string input = rest.front();
+  // The module, then each --module (the compiler reads those by the paths among the flags).
+  std::vector<std::string> inputs{rest.front()};
+  inputs.insert(inputs.end(), flags.options.modules.begin(), flags.options.modules.end());
   if (std::string error = applyExecutableFlags(flags); !error.empty()) return fail("", error);
   if (findTarget(flags.options.target) != &hostTarget()) {
     return fail("", "lunaticc run runs the program here: compile for " + flags.options.target +
@@ -114,24 +131,25 @@ int runCommand(int argc, char** argv) {
   // evicted by another run between our look and our execv.
   constexpr int kRounds = 4;
   for (int round = 0; round < kRounds; ++round) {
-    std::vector<char> module;
-    if (error = readFile(input, module); !error.empty()) return fail(input, error);
-    const std::string entry = cache->entryFor(module, flags.options, &error);
+    std::vector<std::vector<char>> modules;
+    std::string failed_path;
+    if (error = readModules(inputs, modules, &failed_path); !error.empty()) return fail(failed_path, error);
+    const std::string entry = cache->entryFor(modules, flags.options, &error);
     if (entry.empty()) return fail("", error);
     if (access(entry.c_str(), F_OK) == 0) {
       CompileCache::markUsed(entry);
     } else {
       bool changed = false;
-      if (int status = compileInto(*cache, entry, input, flag_args, module, &changed); status != 0) return status;
+      if (int status = compileInto(*cache, entry, inputs, flag_args, modules, &changed); status != 0) return status;
       if (changed) continue;
     }
     execv(entry.c_str(), program_argv.data());
     if (errno != ENOENT) {
-      return fail(input, "cannot run its executable " + entry + ": " + std::strerror(errno) +
+      return fail(inputs.front(), "cannot run its executable " + entry + ": " + std::strerror(errno) +
                              (errno == EACCES ? " (is the cache on a noexec file system? set LUNATICC_CACHE_DIR)" : ""));
     }
   }
-  return fail(input, "it changed, or its executable left the cache, " + std::to_string(kRounds) +
+  return fail(inputs.front(), "it changed, or its executable left the cache, " + std::to_string(kRounds) +
                          " times while it was compiled");
 }
 

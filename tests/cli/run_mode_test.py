@@ -5,6 +5,8 @@
   stdin, and its exit status and death by signal are the run's (lunaticc execs it);
 - a second run of an unchanged module runs the cached executable, compiling nothing; a change
   of the module, of a flag or of lunaticc (its runtime archives) makes a new entry;
+- --module compiles another module in (lunatic::process::compile_module finds it by its
+  bytes), and a change of that module's bytes makes a new entry too;
 - runs at once, of one module or several, all work and leave one complete entry each and no
   temporary file;
 - LUNATICC_CACHE_SIZE bounds the cache (least recently used entries go); the cache lives in
@@ -140,6 +142,35 @@ def check_hits_and_misses(checks, lunaticc, probe, work):
     checks.expect("no temporary file is left", compare("strays", cache.strays(), []))
 
 
+def check_modules(checks, lunaticc, probe, work):
+    cache = Cache(lunaticc, work, "modules")
+    grant = ["--dir", work + "::/work:ro"]
+    plugin = with_custom_section(probe, os.path.join(work, "plugin.wasm"), "plugin 1")
+    ask = "module=/work/plugin.wasm"
+    status, stdout, _ = cache.run(grant + [probe, ask])
+    problems = compare("exit status", status, 0)
+    problems += [] if re.search(r"^module: .*compiled", stdout, re.M) and "compiled in\n" not in stdout else \
+        ["without --module, compile_module did not fail naming the cause: " + stdout]
+    checks.expect("without --module, another module's bytes are refused with the cause", problems)
+
+    status, stdout, _ = cache.run(grant + ["--module", plugin, probe, ask])
+    first = cache.entries()
+    problems = compare("exit status", status, 0) + compare("stdout", stdout, probe_output(probe, [ask]) + "module: compiled in\n")
+    status, _, _ = cache.run(grant + ["--module", plugin, probe, ask])
+    problems += compare("entries after running it again", cache.entries(), first)
+    checks.expect("--module compiles the plugin in; a second run uses the entry", problems)
+
+    with_custom_section(probe, plugin, "plugin 2")
+    status, stdout, _ = cache.run(grant + ["--module", plugin, probe, ask])
+    problems = compare("stdout", stdout, probe_output(probe, [ask]) + "module: compiled in\n")
+    problems += compare("new entries", len(cache.entries()) - len(first), 1)
+    checks.expect("a changed --module makes a new entry with the new bytes compiled in", problems)
+    status, _, stderr = cache.run(["--module", os.path.join(work, "missing.wasm"), probe])
+    problems = compare("exit status", status, 1)
+    problems += [] if "missing.wasm" in stderr else ["the error does not name the missing module: " + stderr]
+    checks.expect("refused: a --module that does not exist", problems)
+
+
 def check_compiler_change(checks, lunaticc, probe, work):
     """Another compiler, or the same with other runtime archives, does not use old entries."""
     install = os.path.join(work, "install")
@@ -273,6 +304,7 @@ def main():
     checks = Checks()
     check_pass_through(checks, lunaticc, probe, work)
     check_hits_and_misses(checks, lunaticc, probe, work)
+    check_modules(checks, lunaticc, probe, work)
     check_compiler_change(checks, lunaticc, probe, work)
     check_concurrent(checks, lunaticc, probe, work)
     check_eviction_and_location(checks, lunaticc, probe, work)

@@ -3,7 +3,10 @@
  *   stdin    echoes a line of stdin
  *   sleep    says so and sleeps (to be sent a signal)
  *   exit=N   exits with status N
+ *   module=PATH  reads the file at PATH and asks for the module of its bytes
+ *            (lunatic::process::compile_module): `module: compiled in` or the error's text
  */
+#include <lunatic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,27 @@ int main(int argc, char** argv) {
       printf("sleeping\n");
       fflush(stdout);
       sleep(60);
+    } else if (strncmp(argv[i], "module=", 7) == 0) {
+      static char bytes[1 << 20];
+      FILE* file = fopen(argv[i] + 7, "rb");
+      size_t size = file ? fread(bytes, 1, sizeof bytes, file) : 0;
+      if (!file) {
+        printf("module: cannot open %s\n", argv[i] + 7);
+        continue;
+      }
+      fclose(file);
+      uint64_t id;
+      lunatic_compile_status status = lunatic_module_compile(bytes, size, &id);
+      if (status == LUNATIC_COMPILE_OK) {
+        printf("module: compiled in\n");
+        lunatic_module_drop(id);
+      } else if (status == LUNATIC_COMPILE_ERROR) {
+        char why[256];
+        lunatic_error_string(id, why, sizeof why);
+        printf("module: %s\n", why);
+      } else {
+        printf("module: denied\n");
+      }
     } else if (strncmp(argv[i], "exit=", 5) == 0) {
       fflush(stdout);
       exit(atoi(argv[i] + 5));
