@@ -65,8 +65,8 @@ constexpr size_t kCorkBytes = 64 << 10;
 // Written bytes a backlog keeps at its front before it moves the rest down: moving it after
 // every partial write would copy a long backlog over and over while the peer is slow.
 constexpr size_t kBacklogSlack = 1 << 20;
-// The control message SEND_SENDER, which ei.h does not name.
-constexpr long kSendSender = 22;
+// The control messages SEND_SENDER, UNLINK_ID and UNLINK_ID_ACK, which ei.h does not name.
+constexpr long kSendSender = 22, kUnlinkId = 35, kUnlinkIdAck = 36;
 // spawn's results, as lunatic::distributed's (distributed_api.cpp).
 constexpr int64_t kNoModule = 2, kSpawnFailed = 9027;
 // Config flags in a remote spawn.
@@ -145,6 +145,8 @@ ProcessRef reachableProcess(ProcessId id) {
 // and what Erlang sends an ei node.
 struct FrameHeader {
   long type = 0;
+  int arity = 0;    // of the control message
+  int control = 0;  // where the control message's elements after the type start
   erlang_pid from{}, to{};
   char name[MAXATOMLEN_UTF8] = {};  // a REG_SEND's
   int message = 0;  // where a send's message term starts in the frame
@@ -158,6 +160,8 @@ bool readHeader(std::string_view frame, FrameHeader* h) {
       ei_decode_tuple_header(buffer, &index, &arity) != 0 || ei_decode_long(buffer, &index, &h->type) != 0) {
     return false;
   }
+  h->arity = arity;
+  h->control = index;
   bool ok;
   switch (h->type) {
     case ERL_SEND:  // {2, Unused, To}
@@ -207,6 +211,8 @@ struct RemoteEnd {
   ProcessId remote;
   EndKind kind;
   int64_t tag;
+  // Made by an Erlang process (its link to ours): Erlang's EXIT ends it, not ours.
+  bool erlang = false;
 };
 
 class ErlangNode final : public cluster::Cluster {
@@ -295,6 +301,9 @@ class ErlangNode final : public cluster::Cluster {
   // Sends `message` (an encoded term) to the process `process` on `node`, or to the one
   // registered there as `name` if that is not empty; false if the node is not connected.
   bool sendFrame(NodeId node, std::string_view name, ProcessId process, std::string_view message);
+  // Sends an Erlang signal (link, exit, monitor: a control message without a message) to
+  // an Erlang node; false if the node is not connected.
+  bool signal(NodeId node, const Term& control);
   void queueFrame(const std::shared_ptr<Wire>& wire, std::string_view control, std::string_view message);
   // Appends the pieces to the wire and writes what it can, at once or, from a process, when
   // it switches; wakes the thread if some is left.
@@ -313,6 +322,10 @@ class ErlangNode final : public cluster::Cluster {
   void read(Inbound& in);
   void onFrame(Inbound& in, std::string_view frame);
   void onData(const Inbound& in, ProcessId target, TermReader message);
+  // An Erlang process's link, unlink or exit signal to a process of ours. (Erlang sends an
+  // erl_interface node no monitor signals: its monitors of our processes fire only when the
+  // connection goes, docs/abi.md.)
+  void onSignal(const Inbound& in, std::string_view frame, const FrameHeader& h);
   void post(Posted posted);
 
   // --- The distribution thread ---------------------------------------------------
@@ -446,6 +459,18 @@ bool ErlangNode::sendFrame(NodeId node, std::string_view name, ProcessId process
     }
   }
   queueFrame(wire, control.bytes(), message);
+  return true;
+}
+
+bool ErlangNode::signal(NodeId node, const Term& control) {
+  std::shared_ptr<Wire> wire;
+  {
+    std::lock_guard lock(mutex_);
+    auto peer = peers_.find(node);
+    if (peer == peers_.end() || !peer->second.wire) return false;
+    wire = peer->second.wire;
+  }
+  queueFrame(wire, control.bytes(), {});
   return true;
 }
 
@@ -701,6 +726,14 @@ void ErlangNode::remoteEndOf(const Process& ended, ProcessId ref) {
   }
   erlang_pid remote;
   if (!peerPid(end.node, end.remote, &remote)) return;
+  if (end.erlang) {
+    // Erlang's exit signal, with the reason an Erlang process sees (docs/abi.md).
+    const char* reason = !ended.death.failed ? "normal" : ended.death.trap == kKilledKind ? "killed" : "failed";
+    Term term;
+    term.tuple(4).integer(ERL_EXIT).pid(ourPid(ended.id)).pid(remote).atom(reason);
+    signal(end.node, term);
+    return;
+  }
   Term term;
   if (end.kind == EndKind::Link) {
     term.tuple(4).atom("exit").pid(ourPid(ended.id)).pid(remote).integer(ended.death.failed ? 1 : 0);
@@ -934,10 +967,8 @@ void ErlangNode::onFrame(Inbound& in, std::string_view frame) {
     return log::write(log::Level::Debug, "distribution", 0, "dropped a frame from " + in.name + " it cannot read");
   }
   if (h.type != ERL_SEND && h.type != kSendSender && h.type != ERL_REG_SEND) {
-    // Erlang's own links, monitors and exit signals to our pids: not ours to honour
-    // (docs/abi.md).
-    return log::write(log::Level::Debug, "distribution", 0,
-                      "ignored control message " + std::to_string(h.type) + " from " + in.name);
+    // Handled here, not by the thread, so that they keep their order with the messages.
+    return onSignal(in, frame, h);
   }
   if (h.from.node[0]) learnCreation(h.from);
   TermReader message(frame.data(), h.message);
@@ -958,6 +989,68 @@ void ErlangNode::onFrame(Inbound& in, std::string_view frame) {
   } else {
     log::write(log::Level::Debug, "distribution", 0,
                std::string("dropped a message from ") + in.name + " to unknown name " + h.name);
+  }
+}
+
+void ErlangNode::onSignal(const Inbound& in, std::string_view frame, const FrameHeader& h) {
+  TermReader fields(frame.data(), h.control);
+  erlang_pid from{}, to{};
+  int64_t unlink_id = 0;
+  bool ok;
+  switch (h.type) {
+    case ERL_LINK:    // {1, From, To}
+    case ERL_UNLINK:  // {4, From, To}
+      ok = h.arity == 3 && fields.pid(&from) && fields.pid(&to);
+      break;
+    case kUnlinkId:  // {35, Id, From, To}
+      ok = h.arity == 4 && fields.integer(&unlink_id) && fields.pid(&from) && fields.pid(&to);
+      break;
+    case ERL_EXIT:  // {3, From, To, Reason}
+      ok = h.arity == 4 && fields.pid(&from) && fields.pid(&to);
+      break;
+    default:
+      ok = false;
+  }
+  if (!ok || options_.name != to.node) {
+    return log::write(log::Level::Debug, "distribution", 0,
+                      "ignored control message " + std::to_string(h.type) + " from " + in.name);
+  }
+  learnCreation(from);
+  ProcessId remote = processIdOf(from), local = processIdOf(to);
+  ProcessId ref = 0;
+  if (h.type == ERL_LINK) {
+    ProcessRef target = reachableProcess(local);
+    bool linked = false;
+    if (target) {
+      ref = addEnd({local, in.id, remote, EndKind::Link, 0, true});
+      std::lock_guard lock(target->lock);
+      linked = ref == 0 || !target->dead;  // 0: linked already
+      if (ref && linked) target->links.emplace_back(ref, 0);
+    }
+    if (!linked && ref) takeEnd(local, in.id, remote, EndKind::Link, &ref);
+    if (!linked) {
+      // Erlang's answer for a process that does not exist.
+      Term exit;
+      exit.tuple(4).integer(ERL_EXIT).pid(to).pid(from).atom("noproc");
+      signal(in.id, exit);
+    }
+  } else if (h.type == ERL_EXIT) {
+    // The linked Erlang process ended: ours fails with it unless it ended normally.
+    std::string reason;
+    bool normal = fields.atom(&reason) && reason == "normal";
+    std::optional<RemoteEnd> end = takeEnd(local, in.id, remote, EndKind::Link, &ref);
+    if (!end) return;
+    ProcessRef target = findProcess(local);
+    if (target && dropEnd(*target.get(), ref, true) && !normal) linkFailed(*target.get(), remote, end->tag);
+  } else {
+    if (takeEnd(local, in.id, remote, EndKind::Link, &ref)) {
+      if (ProcessRef target = findProcess(local)) dropEnd(*target.get(), ref, true);
+    }
+    if (h.type == kUnlinkId) {
+      Term ack;
+      ack.tuple(4).integer(kUnlinkIdAck).integer(unlink_id).pid(to).pid(from);
+      signal(in.id, ack);
+    }
   }
 }
 

@@ -222,6 +222,10 @@ static void erl(const char* sink_node) {
   buf[info.copied] = 0;
   if (info.tag != 43 || strcmp((char*)buf, "ack:from lunatic") != 0) fail("a wrong answer from Erlang");
   say("PASS erl");
+  /* The Erlang node goes on with our echo (links, monitors) and says {44, <<"bye">>} when it
+   * is done: the node stays up until then. */
+  while (lunatic_receive(NULL, 0, 30000, buf, sizeof buf, &info) == LUNATIC_RECEIVE_DATA && info.tag != 44) {
+  }
 }
 
 static void other(void) {
