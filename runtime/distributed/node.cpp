@@ -65,6 +65,8 @@ constexpr size_t kCorkBytes = 64 << 10;
 // Written bytes a backlog keeps at its front before it moves the rest down: moving it after
 // every partial write would copy a long backlog over and over while the peer is slow.
 constexpr size_t kBacklogSlack = 1 << 20;
+// The byte in front of every term in the external term format.
+constexpr char kVersionMagic = char(131);
 // The control messages SEND_SENDER, UNLINK_ID and UNLINK_ID_ACK, which ei.h does not name.
 constexpr long kSendSender = 22, kUnlinkId = 35, kUnlinkIdAck = 36;
 // spawn's results, as lunatic::distributed's (distributed_api.cpp).
@@ -143,13 +145,20 @@ ProcessRef reachableProcess(ProcessId id) {
 // A frame's control message, as far as routing it needs: ERL_PASS_THROUGH, then the control
 // message and (for a send) the message, each term with its version byte: what ei_send writes
 // and what Erlang sends an ei node.
+// Made for every frame: its pids and name (3 KiB of node names) are filled in only as far
+// as the frame has them, not cleared first.
 struct FrameHeader {
   long type = 0;
   int arity = 0;    // of the control message
   int control = 0;  // where the control message's elements after the type start
-  erlang_pid from{}, to{};
-  char name[MAXATOMLEN_UTF8] = {};  // a REG_SEND's
+  erlang_pid from, to;  // from.node is empty if the frame names no sender
+  char name[MAXATOMLEN_UTF8];  // a REG_SEND's
   int message = 0;  // where a send's message term starts in the frame
+  FrameHeader() {
+    from.node[0] = 0;
+    to.node[0] = 0;
+    name[0] = 0;
+  }
 };
 
 // False if the frame is not one we can read, or a send whose parts are not there.
@@ -186,6 +195,7 @@ bool readHeader(std::string_view frame, FrameHeader* h) {
 struct PeerView {
   std::shared_ptr<Wire> wire;
   std::string name;
+  std::string name_atom;  // encodedAtom(name)
   bool ours = false;       // a lunatic node (it said hello), not an Erlang one
   unsigned creation = 0;   // of its pids, learned from the first one seen
   std::vector<uint64_t> modules;
@@ -311,6 +321,10 @@ class ErlangNode final : public cluster::Cluster {
   void control(NodeId node, const Term& term) { sendFrame(node, kControlName, 0, term.bytes()); }
   // {Tag, Data, From}, encoded.
   std::string dataTerm(const Process& caller, const Message& message) const;
+  // Sends `message` from `caller` to process `process` on `node` as a SEND frame with
+  // {Tag, Data, From} (what sendFrame and dataTerm make), written without ei and with one
+  // copy of the data, the way of every message; false if the node is not connected.
+  bool sendData(NodeId node, ProcessId process, const Process& caller, const Message& message);
   // Sends `request` (a control message naming `pending`'s id) and parks the caller until the
   // answer, the node's end or the timeout.
   void await(Process& caller, const std::shared_ptr<Pending>& pending, uint64_t request_id, const Term& request);
@@ -350,6 +364,7 @@ class ErlangNode final : public cluster::Cluster {
   const NodeOptions options_;
   const NodeId id_;
   unsigned creation_ = 0;
+  std::string name_atom_;  // encodedAtom(options_.name)
   ei_cnode ec_{};
   int listen_fd_ = -1, epmd_fd_ = -1, wake_fd_ = -1;
   std::vector<Connection> connections_;  // distribution thread only
@@ -424,6 +439,7 @@ bool ErlangNode::start(std::string* error) {
     return false;
   }
   creation_ = ei_self(&ec_)->creation;
+  name_atom_ = encodedAtom(options_.name);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   joins_left_ = options_.joins;
   log::write(log::Level::Info, "node_up", 0, "node " + options_.name + " listening on port " + std::to_string(port),
@@ -523,6 +539,38 @@ void writeCorked() {
   corkedWires().clear();
 }
 
+bool ErlangNode::sendData(NodeId node, ProcessId process, const Process& caller, const Message& message) {
+  std::shared_ptr<Wire> wire;
+  // The control message {2, '', To}, then the message's head: {Tag, <<Data>>, From} up to
+  // the data, each term after its version byte.
+  std::string head;
+  head.reserve(256);  // two pids of usual node names, and a few bytes
+  head += {kVersionMagic, char(ERL_SMALL_TUPLE_EXT), 3, char(ERL_SMALL_INTEGER_EXT), char(ERL_SEND),
+           char(ERL_SMALL_ATOM_UTF8_EXT), 0};
+  {
+    std::lock_guard lock(mutex_);
+    auto peer = peers_.find(node);
+    if (peer == peers_.end() || !peer->second.wire) return false;
+    wire = peer->second.wire;
+    appendPid(&head, peer->second.name_atom, peer->second.creation, process);
+  }
+  head += {kVersionMagic, char(ERL_SMALL_TUPLE_EXT), 3};
+  char tag[16];
+  int tag_bytes = 0;
+  ei_encode_longlong(tag, &tag_bytes, message.tag);
+  head.append(tag, size_t(tag_bytes));
+  uint32_t size = uint32_t(message.data.size());
+  head += {char(ERL_BINARY_EXT), char(size >> 24), char(size >> 16), char(size >> 8), char(size)};
+  size_t data_at = head.size();
+  appendPid(&head, name_atom_, creation_, caller.id);  // From, which goes after the data
+  uint32_t length = uint32_t(1 + head.size() + size);
+  const char prefix[5] = {char(length >> 24), char(length >> 16), char(length >> 8), char(length), ERL_PASS_THROUGH};
+  std::string_view parts(head);
+  queueBytes(wire, {std::string_view(prefix, sizeof prefix), parts.substr(0, data_at),
+                    std::string_view(reinterpret_cast<const char*>(message.data.data()), size), parts.substr(data_at)});
+  return true;
+}
+
 std::string ErlangNode::dataTerm(const Process& caller, const Message& message) const {
   Term term;
   term.tuple(3).integer(message.tag);
@@ -532,9 +580,9 @@ std::string ErlangNode::dataTerm(const Process& caller, const Message& message) 
 }
 
 Outcome ErlangNode::send(Process& caller, NodeId node, ProcessId process, MessagePtr message) {
-  if (!isPeer(node)) return Outcome::NoSuchNode;
+  if (!sendData(node, process, caller, *message)) return Outcome::NoSuchNode;
   caller.countSent(message->data.size());
-  return sendFrame(node, {}, process, dataTerm(caller, *message)) ? Outcome::Done : Outcome::NoSuchNode;
+  return Outcome::Done;
 }
 
 Outcome ErlangNode::sendToName(Process& caller, NodeId node, std::string_view name, MessagePtr message) {
@@ -885,6 +933,7 @@ void ErlangNode::adopt(const std::string& name, int fd, bool we_connected) {
     std::lock_guard lock(mutex_);
     PeerView& peer = peers_[nodeIdOf(name)];
     peer.name = name;
+    peer.name_atom = encodedAtom(name);
     peer.wire = wire;
   }
   log::write(log::Level::Info, "node_connected", 0, "connected to node " + name);
@@ -1081,7 +1130,7 @@ void ErlangNode::learnCreation(const erlang_pid& pid) {
 void ErlangNode::onData(const Inbound& from_node, ProcessId target, TermReader in) {
   int arity = 0;
   auto m = std::make_unique<Message>();
-  erlang_pid from{};
+  erlang_pid from;  // filled in by in.pid if there is one
   bool has_from = false;
   if (!in.tuple(&arity) || (arity != 2 && arity != 3) || !in.integer(&m->tag) || !in.binary(&m->data) ||
       (arity == 3 && !(has_from = in.pid(&from)))) {
