@@ -15,7 +15,8 @@
 - erl:    a real erl node sends {Tag, Binary, Pid} to our registered processes and gets
           replies; ours sends to its registered name and gets its answer; the Erlang
           process links to ours, which crashes: an EXIT comes, and noproc for a link to a
-          process that is gone;
+          process that is gone; one of ours linked to an Erlang process that exits
+          abnormally ends with it;
 - chat:   the chat example (examples/chat) on two nodes: clients of either share channels.
 
 Each run starts its own epmd on a free port (ERL_EPMD_PORT) and stops everything it started.
@@ -202,6 +203,14 @@ after 20000 -> io:format("FAIL no EXIT from our crashed process: ~p~n", [process
 end,
 link(Echo),
 receive {'EXIT', Echo, noproc} -> ok after 20000 -> io:format("FAIL no noproc for a link to a dead process~n"), halt(1) end,
+{victim, Node} ! {10, <<"who">>, self()},
+Victim = receive {10, <<"pong:who">>, V} -> V after 20000 -> io:format("FAIL no pong from victim~n"), halt(1) end,
+Helper = spawn(fun() -> link(Victim), receive go -> exit(boom) end end),
+Helper ! go,
+timer:sleep(300),
+link(Victim),
+receive {'EXIT', Victim, Why} when Why == noproc; Why == killed -> ok
+after 20000 -> io:format("FAIL our process outlived the Erlang process linked to it~n"), halt(1) end,
 {main, Node} ! {44, <<"bye">>},
 io:format("ERL OK~n"),
 timer:sleep(1000),
