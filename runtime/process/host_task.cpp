@@ -60,6 +60,7 @@ const lunatic_module kHostTaskModule = {
     .start_function = -1,
     .code_start = nullptr,  // no generated code: a host task's frames are all the runtime's
     .code_end = nullptr,
+    .inlines = nullptr,
 };
 
 }  // namespace
