@@ -2,11 +2,14 @@
 // distribution thread, and the control protocol our nodes speak among themselves.
 //
 // Threads. One distribution thread owns the listening socket, epmd's registration, the
-// handshakes (ei's blocking calls stall only it) and the reading side of every connection:
-// it reads what arrived, cuts it into frames and delivers the messages (delivery never
-// waits). Workers send themselves, without waiting (Wire); a process that needs an answer
-// (a remote spawn, exists) parks until the thread wakes it. So no worker ever waits on the
-// network (docs/architecture.md, "Distribution").
+// handshakes (ei's blocking calls stall only it), the ticks and the control protocol. Each
+// connection is read by a host task of its own (process/host_task.h), which parks on its
+// worker's I/O engine like any process waiting for a socket: it cuts what arrived into frames
+// and delivers the messages right there, on the worker that will run their receivers, and
+// passes the rest (our control messages) to the thread. Workers send themselves, without
+// waiting (Wire); a process that needs an answer (a remote spawn, exists) parks until the
+// thread wakes it. So no worker ever waits on the network (docs/architecture.md,
+// "Distribution").
 //
 // Between our nodes, requests go as messages to the name "$lunatic" on the other node, which
 // its distribution thread answers (docs/abi.md, "Erlang distribution"); an Erlang node has
@@ -33,8 +36,11 @@
 #include "runtime/clock.h"
 #include "runtime/distributed/wire.h"
 #include "runtime/log.h"
+#include "runtime/io/io.h"
+#include "runtime/process/host_task.h"
 #include "runtime/process/module_image.h"
 #include "runtime/process/registry.h"
+#include "runtime/process/scheduler.h"
 
 extern "C" __attribute__((weak)) const lunatic_module_table lunatic_main_module_table;
 
@@ -51,8 +57,18 @@ constexpr uint64_t kJoinRetryNs = 1'000'000'000;
 // A frame longer than this ends the connection: a peer holds the cookie, but a runaway one
 // must not take the node's memory.
 constexpr uint32_t kMaxFrameBytes = 256u << 20;
-// The control message SEND_SENDER, which ei.h does not name.
-constexpr long kSendSender = 22;
+// What a reader asks of the socket at once: many frames, delivered before it reads again.
+constexpr size_t kReadBytes = 64 << 10;
+// What a connection's backlog gathers from processes before it is written without waiting
+// for them to switch.
+constexpr size_t kCorkBytes = 64 << 10;
+// Written bytes a backlog keeps at its front before it moves the rest down: moving it after
+// every partial write would copy a long backlog over and over while the peer is slow.
+constexpr size_t kBacklogSlack = 1 << 20;
+// The byte in front of every term in the external term format.
+constexpr char kVersionMagic = char(131);
+// The control messages SEND_SENDER, UNLINK_ID and UNLINK_ID_ACK, which ei.h does not name.
+constexpr long kSendSender = 22, kUnlinkId = 35, kUnlinkIdAck = 36;
 // spawn's results, as lunatic::distributed's (distributed_api.cpp).
 constexpr int64_t kNoModule = 2, kSpawnFailed = 9027;
 // Config flags in a remote spawn.
@@ -65,37 +81,121 @@ uint64_t moduleIdOfHash(const uint8_t* sha256) {
   return id;
 }
 
-// A connection's sending side, which workers and the distribution thread share. Whoever
-// sends appends whole frames to the backlog under the lock and, if it was empty, writes what
-// the socket takes at once without waiting (MSG_DONTWAIT); the thread writes the rest when
-// the socket has room. So frames from one sender keep their order, and nobody blocks.
+// What of a connection workers, its reader and the distribution thread share: the sending
+// side, and when the peer was last heard from. Whoever sends appends whole frames to the
+// backlog under the lock and, if nothing was waiting to be written, writes what the socket
+// takes at once without waiting (MSG_DONTWAIT); the thread writes the rest when the socket
+// has room. So frames from one sender keep their order, and nobody blocks.
 struct Wire {
   explicit Wire(int fd) : fd(fd) {}
   std::mutex lock;
   int fd;  // -1 once the connection is gone: what is sent then is dropped
-  std::string backlog;
+  std::string backlog;  // bytes from `written` on are still to be written
+  size_t written = 0;
   std::atomic<uint64_t> sent_ns{0};
+  std::atomic<uint64_t> heard_ns{0};  // by the reader
+  // Written to when the process that corked it switches (queueBytes), not by the thread.
+  bool corked = false;
 
+  // Under `lock`.
+  bool waiting() const { return written < backlog.size(); }
+  void drop() {
+    backlog.clear();
+    written = 0;
+  }
   // Under `lock`: writes what the socket takes now.
   void flush() {
-    while (!backlog.empty() && fd >= 0) {
-      ssize_t n = ::send(fd, backlog.data(), backlog.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    while (waiting() && fd >= 0) {
+      ssize_t n = ::send(fd, backlog.data() + written, backlog.size() - written, MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-      if (n <= 0) {
-        backlog.clear();  // the connection failed: its reader will find it closed
-        return;
-      }
-      backlog.erase(0, size_t(n));
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n <= 0) return drop();  // the connection failed: its reader will find it closed
+      written += size_t(n);
       sent_ns.store(nowNanoseconds(), std::memory_order_relaxed);
+    }
+    if (!waiting()) {
+      drop();
+    } else if (written >= kBacklogSlack && written * 2 >= backlog.size()) {
+      backlog.erase(0, written);
+      written = 0;
     }
   }
 };
+
+class ErlangNode;
+ErlangNode* the_node = nullptr;
+
+// The wires the process running on this worker has corked (ErlangNode::queueBytes), written
+// when it switches (writeCorked). Reached through this function only, as the scheduler's
+// thread-locals are: a process may resume on another thread.
+__attribute__((noinline)) std::vector<std::shared_ptr<Wire>>& corkedWires() {
+  static thread_local std::vector<std::shared_ptr<Wire>> wires;
+  asm volatile("");
+  return wires;
+}
+void writeCorked();
+
+// A process of ours that other nodes may reach: not a host task (a connection's reader),
+// which nobody may link to, watch or fill with messages.
+ProcessRef reachableProcess(ProcessId id) {
+  ProcessRef p = findProcess(id);
+  return p && !p->host_task ? std::move(p) : ProcessRef();
+}
+
+// A frame's control message, as far as routing it needs: ERL_PASS_THROUGH, then the control
+// message and (for a send) the message, each term with its version byte: what ei_send writes
+// and what Erlang sends an ei node.
+// Made for every frame: its pids and name (3 KiB of node names) are filled in only as far
+// as the frame has them, not cleared first.
+struct FrameHeader {
+  long type = 0;
+  int arity = 0;    // of the control message
+  int control = 0;  // where the control message's elements after the type start
+  erlang_pid from, to;  // from.node is empty if the frame names no sender
+  char name[MAXATOMLEN_UTF8];  // a REG_SEND's
+  int message = 0;  // where a send's message term starts in the frame
+  FrameHeader() {
+    from.node[0] = 0;
+    to.node[0] = 0;
+    name[0] = 0;
+  }
+};
+
+// False if the frame is not one we can read, or a send whose parts are not there.
+bool readHeader(std::string_view frame, FrameHeader* h) {
+  const char* buffer = frame.data();
+  int index = 1, version = 0, arity = 0;
+  if (frame[0] != ERL_PASS_THROUGH || ei_decode_version(buffer, &index, &version) != 0 ||
+      ei_decode_tuple_header(buffer, &index, &arity) != 0 || ei_decode_long(buffer, &index, &h->type) != 0) {
+    return false;
+  }
+  h->arity = arity;
+  h->control = index;
+  bool ok;
+  switch (h->type) {
+    case ERL_SEND:  // {2, Unused, To}
+      ok = arity == 3 && ei_skip_term(buffer, &index) == 0 && ei_decode_pid(buffer, &index, &h->to) == 0;
+      break;
+    case kSendSender:  // {22, From, To}
+      ok = arity == 3 && ei_decode_pid(buffer, &index, &h->from) == 0 && ei_decode_pid(buffer, &index, &h->to) == 0;
+      break;
+    case ERL_REG_SEND:  // {6, From, Unused, ToName}
+      ok = arity == 4 && ei_decode_pid(buffer, &index, &h->from) == 0 && ei_skip_term(buffer, &index) == 0 &&
+           ei_decode_atom(buffer, &index, h->name) == 0;
+      break;
+    default:
+      return true;  // not a send: the caller looks no further
+  }
+  if (!ok || ei_decode_version(buffer, &index, &version) != 0) return false;
+  h->message = index;
+  return true;
+}
 
 // A node's view of a peer, as workers read it.
 struct PeerView {
   std::shared_ptr<Wire> wire;
   std::string name;
+  std::string name_atom;  // encodedAtom(name)
   bool ours = false;       // a lunatic node (it said hello), not an Erlang one
   unsigned creation = 0;   // of its pids, learned from the first one seen
   std::vector<uint64_t> modules;
@@ -121,10 +221,9 @@ struct RemoteEnd {
   ProcessId remote;
   EndKind kind;
   int64_t tag;
+  // Made by an Erlang process (its link to ours): Erlang's EXIT ends it, not ours.
+  bool erlang = false;
 };
-
-class ErlangNode;
-ErlangNode* the_node = nullptr;
 
 class ErlangNode final : public cluster::Cluster {
  public:
@@ -167,17 +266,38 @@ class ErlangNode final : public cluster::Cluster {
 
   // A process of ours that held a remote end has ended (process.h: RemoteEndHook).
   void remoteEndOf(const Process& ended, ProcessId ref);
+  // Writes what the socket takes of the wire's backlog now, corked or not; the thread
+  // writes the rest when there is room.
+  void write(Wire& wire);
 
  private:
   // A connection, owned by the distribution thread.
   struct Connection {
     std::string name;
     NodeId id;
-    int fd;
+    int fd;  // closed only once its reader has stopped
     bool we_connected;
-    uint64_t heard_ns;
+    uint64_t serial;  // unique for the program's lifetime: fds are reused, serials not
     std::shared_ptr<Wire> wire;
-    std::string input;  // bytes read and not yet a whole frame
+    std::string ended_because;  // set when the thread ends it (a silent node)
+  };
+  // What a connection's reader knows of it. `ours` is set by the reader itself when the
+  // peer's hello passes, so that the messages behind the hello are read as from our node
+  // even before the thread has handled it.
+  struct Inbound {
+    NodeId id;
+    std::string name;
+    uint64_t serial;
+    int fd;
+    std::shared_ptr<Wire> wire;
+    bool ours = false;
+  };
+  // What a reader hands the thread: a frame for it, or (closed) the connection's end.
+  struct Posted {
+    uint64_t serial;
+    int fd;
+    bool closed;
+    std::string frame;  // or why it closed
   };
 
   // --- Any thread ----------------------------------------------------------------
@@ -191,11 +311,20 @@ class ErlangNode final : public cluster::Cluster {
   // Sends `message` (an encoded term) to the process `process` on `node`, or to the one
   // registered there as `name` if that is not empty; false if the node is not connected.
   bool sendFrame(NodeId node, std::string_view name, ProcessId process, std::string_view message);
-  // Appends `bytes` to the wire and writes what it can; wakes the thread if some is left.
-  void queueBytes(Wire& wire, std::string_view bytes);
+  // Sends an Erlang signal (link, exit, monitor: a control message without a message) to
+  // an Erlang node; false if the node is not connected.
+  bool signal(NodeId node, const Term& control);
+  void queueFrame(const std::shared_ptr<Wire>& wire, std::string_view control, std::string_view message);
+  // Appends the pieces to the wire and writes what it can, at once or, from a process, when
+  // it switches; wakes the thread if some is left.
+  void queueBytes(const std::shared_ptr<Wire>& wire, std::initializer_list<std::string_view> pieces);
   void control(NodeId node, const Term& term) { sendFrame(node, kControlName, 0, term.bytes()); }
   // {Tag, Data, From}, encoded.
   std::string dataTerm(const Process& caller, const Message& message) const;
+  // Sends `message` from `caller` to process `process` on `node` as a SEND frame with
+  // {Tag, Data, From} (what sendFrame and dataTerm make), written without ei and with one
+  // copy of the data, the way of every message; false if the node is not connected.
+  bool sendData(NodeId node, ProcessId process, const Process& caller, const Message& message);
   // Sends `request` (a control message naming `pending`'s id) and parks the caller until the
   // answer, the node's end or the timeout.
   void await(Process& caller, const std::shared_ptr<Pending>& pending, uint64_t request_id, const Term& request);
@@ -203,33 +332,48 @@ class ErlangNode final : public cluster::Cluster {
   ProcessId addEnd(const RemoteEnd& end);
   std::optional<RemoteEnd> takeEnd(ProcessId local, NodeId node, ProcessId remote, EndKind kind, ProcessId* ref);
 
+  // --- A connection's reader (a host task, on a worker) ---------------------------
+  void read(Inbound& in);
+  void onFrame(Inbound& in, std::string_view frame);
+  void onData(const Inbound& in, ProcessId target, TermReader message);
+  // An Erlang process's link, unlink or exit signal to a process of ours. (Erlang sends an
+  // erl_interface node no monitor signals: its monitors of our processes fire only when the
+  // connection goes, docs/abi.md.)
+  void onSignal(const Inbound& in, std::string_view frame, const FrameHeader& h);
+  void post(Posted posted);
+
   // --- The distribution thread ---------------------------------------------------
   void run();
   void tick(uint64_t now);
   void connectTo(const std::string& name, bool quiet);
   void accept();
   void adopt(const std::string& name, int fd, bool we_connected);
+  // Starts a reader for `c`; false (and the connection closed) if none could start.
+  bool startReader(const Connection& c);
   void sayHello(Connection& c);
-  void receive(int fd);
-  void onFrame(Connection& c, const std::string& frame);
-  void lost(int fd, const std::string& why);
-  Connection* connectionByFd(int fd);
+  void onPosted(Posted& posted);
+  void lost(const Posted& closed);
+  Connection* connectionBySerial(uint64_t serial);
   Connection* connectionByName(std::string_view name);
   void onControl(Connection& c, TermReader& in);
   void onHello(Connection& c, TermReader& in);
   void onSpawn(Connection& c, TermReader& in);
-  void onData(Connection& c, ProcessId target, TermReader in);
   void learnCreation(const erlang_pid& pid);
   void nodeDown(NodeId node);
 
   const NodeOptions options_;
   const NodeId id_;
   unsigned creation_ = 0;
+  std::string name_atom_;  // encodedAtom(options_.name)
   ei_cnode ec_{};
   int listen_fd_ = -1, epmd_fd_ = -1, wake_fd_ = -1;
   std::vector<Connection> connections_;  // distribution thread only
+  uint64_t next_serial_ = 1;             // distribution thread only
   std::vector<std::string> joins_left_;  // --join nodes not reached yet
   uint64_t next_join_try_ = 0;
+
+  std::mutex inbox_mutex_;  // guards inbox_, which readers fill and the thread empties
+  std::vector<Posted> inbox_;
 
   mutable std::mutex mutex_;  // guards what follows
   std::map<NodeId, PeerView> peers_;
@@ -295,6 +439,7 @@ bool ErlangNode::start(std::string* error) {
     return false;
   }
   creation_ = ei_self(&ec_)->creation;
+  name_atom_ = encodedAtom(options_.name);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   joins_left_ = options_.joins;
   log::write(log::Level::Info, "node_up", 0, "node " + options_.name + " listening on port " + std::to_string(port),
@@ -329,32 +474,101 @@ bool ErlangNode::sendFrame(NodeId node, std::string_view name, ProcessId process
       control.tuple(3).integer(ERL_SEND).atom("").pid(pidOf(peer->second.name, peer->second.creation, process));
     }
   }
-  // A frame: its length, ERL_PASS_THROUGH, the control message, the message (each term with
-  // its version byte).
-  std::string frame = control.bytes();
-  uint32_t length = uint32_t(1 + frame.size() + message.size());
-  const char prefix[5] = {char(length >> 24), char(length >> 16), char(length >> 8), char(length), ERL_PASS_THROUGH};
-  frame.insert(0, prefix, sizeof prefix);
-  frame += message;
-  queueBytes(*wire, frame);
+  queueFrame(wire, control.bytes(), message);
   return true;
 }
 
-void ErlangNode::queueBytes(Wire& wire, std::string_view bytes) {
+bool ErlangNode::signal(NodeId node, const Term& control) {
+  std::shared_ptr<Wire> wire;
+  {
+    std::lock_guard lock(mutex_);
+    auto peer = peers_.find(node);
+    if (peer == peers_.end() || !peer->second.wire) return false;
+    wire = peer->second.wire;
+  }
+  queueFrame(wire, control.bytes(), {});
+  return true;
+}
+
+void ErlangNode::queueFrame(const std::shared_ptr<Wire>& wire, std::string_view control, std::string_view message) {
+  // A frame: its length, ERL_PASS_THROUGH, the control message, the message if any (each
+  // term with its version byte).
+  uint32_t length = uint32_t(1 + control.size() + message.size());
+  const char prefix[5] = {char(length >> 24), char(length >> 16), char(length >> 8), char(length), ERL_PASS_THROUGH};
+  queueBytes(wire, {std::string_view(prefix, sizeof prefix), control, message});
+}
+
+void ErlangNode::queueBytes(const std::shared_ptr<Wire>& wire, std::initializer_list<std::string_view> pieces) {
+  {
+    std::lock_guard lock(wire->lock);
+    if (wire->fd < 0) return;
+    bool idle = !wire->waiting() || wire->corked;
+    for (std::string_view piece : pieces) wire->backlog += piece;
+    if (!idle) return;  // the thread is waiting for room, and writes this too
+    // A process's frames wait until it switches (parks, yields or ends) or a cork's worth has
+    // gathered, and go in one write: a process streaming messages pays a system call per
+    // kCorkBytes, not per message, and one answering a message sends it as it parks.
+    if (scheduler::currentProcess() && wire->backlog.size() - wire->written < kCorkBytes) {
+      if (!wire->corked) {
+        wire->corked = true;
+        if (corkedWires().empty()) scheduler::flushAtSwitch(&writeCorked);
+        corkedWires().push_back(wire);
+      }
+      return;
+    }
+  }
+  write(*wire);
+}
+
+void ErlangNode::write(Wire& wire) {
   bool left;
   {
     std::lock_guard lock(wire.lock);
-    if (wire.fd < 0) return;
-    bool idle = wire.backlog.empty();
-    wire.backlog += bytes;
-    if (!idle) return;  // the thread is already waiting for room
+    wire.corked = false;
     wire.flush();
-    left = !wire.backlog.empty();
+    left = wire.waiting();
   }
   if (left) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t written = ::write(wake_fd_, &one, sizeof one);
   }
+}
+
+void writeCorked() {
+  for (const std::shared_ptr<Wire>& wire : corkedWires()) the_node->write(*wire);
+  corkedWires().clear();
+}
+
+bool ErlangNode::sendData(NodeId node, ProcessId process, const Process& caller, const Message& message) {
+  std::shared_ptr<Wire> wire;
+  // The control message {2, '', To}, then the message's head: {Tag, <<Data>>, From} up to
+  // the data, each term after its version byte.
+  std::string head;
+  head.reserve(256);  // two pids of usual node names, and a few bytes
+  head += {kVersionMagic, char(ERL_SMALL_TUPLE_EXT), 3, char(ERL_SMALL_INTEGER_EXT), char(ERL_SEND),
+           char(ERL_SMALL_ATOM_UTF8_EXT), 0};
+  {
+    std::lock_guard lock(mutex_);
+    auto peer = peers_.find(node);
+    if (peer == peers_.end() || !peer->second.wire) return false;
+    wire = peer->second.wire;
+    appendPid(&head, peer->second.name_atom, peer->second.creation, process);
+  }
+  head += {kVersionMagic, char(ERL_SMALL_TUPLE_EXT), 3};
+  char tag[16];
+  int tag_bytes = 0;
+  ei_encode_longlong(tag, &tag_bytes, message.tag);
+  head.append(tag, size_t(tag_bytes));
+  uint32_t size = uint32_t(message.data.size());
+  head += {char(ERL_BINARY_EXT), char(size >> 24), char(size >> 16), char(size >> 8), char(size)};
+  size_t data_at = head.size();
+  appendPid(&head, name_atom_, creation_, caller.id);  // From, which goes after the data
+  uint32_t length = uint32_t(1 + head.size() + size);
+  const char prefix[5] = {char(length >> 24), char(length >> 16), char(length >> 8), char(length), ERL_PASS_THROUGH};
+  std::string_view parts(head);
+  queueBytes(wire, {std::string_view(prefix, sizeof prefix), parts.substr(0, data_at),
+                    std::string_view(reinterpret_cast<const char*>(message.data.data()), size), parts.substr(data_at)});
+  return true;
 }
 
 std::string ErlangNode::dataTerm(const Process& caller, const Message& message) const {
@@ -366,9 +580,9 @@ std::string ErlangNode::dataTerm(const Process& caller, const Message& message) 
 }
 
 Outcome ErlangNode::send(Process& caller, NodeId node, ProcessId process, MessagePtr message) {
-  if (!isPeer(node)) return Outcome::NoSuchNode;
+  if (!sendData(node, process, caller, *message)) return Outcome::NoSuchNode;
   caller.countSent(message->data.size());
-  return sendFrame(node, {}, process, dataTerm(caller, *message)) ? Outcome::Done : Outcome::NoSuchNode;
+  return Outcome::Done;
 }
 
 Outcome ErlangNode::sendToName(Process& caller, NodeId node, std::string_view name, MessagePtr message) {
@@ -504,13 +718,14 @@ void ErlangNode::link(Process& caller, NodeId node, ProcessId process, int64_t t
   control(node, term);
 }
 
-// Takes `ref` out of p's links or monitored_by; false if it was not there.
+// The connection is gone: what is sent to it from now on is dropped.
 void closeWire(Wire& wire) {
   std::lock_guard lock(wire.lock);
   wire.fd = -1;
-  wire.backlog.clear();
+  wire.drop();
 }
 
+// Takes `ref` out of p's links or monitored_by; false if it was not there.
 bool dropEnd(Process& p, ProcessId ref, bool as_link) {
   std::lock_guard lock(p.lock);
   if (as_link) return std::erase_if(p.links, [&](auto& l) { return l.first == ref; }) != 0;
@@ -559,6 +774,14 @@ void ErlangNode::remoteEndOf(const Process& ended, ProcessId ref) {
   }
   erlang_pid remote;
   if (!peerPid(end.node, end.remote, &remote)) return;
+  if (end.erlang) {
+    // Erlang's exit signal, with the reason an Erlang process sees (docs/abi.md).
+    const char* reason = !ended.death.failed ? "normal" : ended.death.trap == kKilledKind ? "killed" : "failed";
+    Term term;
+    term.tuple(4).integer(ERL_EXIT).pid(ourPid(ended.id)).pid(remote).atom(reason);
+    signal(end.node, term);
+    return;
+  }
   Term term;
   if (end.kind == EndKind::Link) {
     term.tuple(4).atom("exit").pid(ourPid(ended.id)).pid(remote).integer(ended.death.failed ? 1 : 0);
@@ -574,6 +797,8 @@ void remoteEndHook(const Process& ended, ProcessId ref, bool) { the_node->remote
 
 void ErlangNode::run() {
   std::vector<pollfd> fds;
+  std::vector<uint64_t> writing;  // the serial of each connection in fds after the first two
+  std::vector<Posted> posted;
   for (;;) {
     uint64_t now = nowNanoseconds();
     tick(now);
@@ -587,11 +812,14 @@ void ErlangNode::run() {
       next_join_try_ = nowNanoseconds() + kJoinRetryNs;
     }
     fds.clear();
+    writing.clear();
     fds.push_back({listen_fd_, POLLIN, 0});
     fds.push_back({wake_fd_, POLLIN, 0});
     for (const Connection& c : connections_) {
       std::lock_guard lock(c.wire->lock);
-      fds.push_back({c.fd, short(POLLIN | (c.wire->backlog.empty() ? 0 : POLLOUT)), 0});
+      if (!c.wire->waiting() || c.wire->corked) continue;
+      fds.push_back({c.fd, POLLOUT, 0});
+      writing.push_back(c.serial);
     }
     // Ticks are checked at least eight times a tick time, so a silent node is seen within
     // an eighth of it past the tick time.
@@ -603,23 +831,29 @@ void ErlangNode::run() {
     }
     if (fds[1].revents) {
       uint64_t count;
-      [[maybe_unused]] ssize_t n = read(wake_fd_, &count, sizeof count);
+      [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);
+      {
+        std::lock_guard lock(inbox_mutex_);
+        posted.swap(inbox_);
+      }
+      for (Posted& p : posted) onPosted(p);
+      posted.clear();
     }
     if (fds[0].revents & POLLIN) accept();
     for (size_t i = 2; i < fds.size(); ++i) {
-      if (fds[i].revents & POLLOUT) {
-        if (Connection* c = connectionByFd(fds[i].fd)) {
-          std::lock_guard lock(c->wire->lock);
-          c->wire->flush();
-        }
+      // A connection in error is also flushed: the write fails, and its reader sees the end.
+      if (!fds[i].revents) continue;
+      if (Connection* c = connectionBySerial(writing[i - 2])) {
+        std::lock_guard lock(c->wire->lock);
+        c->wire->flush();
       }
-      if (fds[i].revents & ~POLLOUT) receive(fds[i].fd);
     }
   }
 }
 
-ErlangNode::Connection* ErlangNode::connectionByFd(int fd) {
-  auto it = std::find_if(connections_.begin(), connections_.end(), [&](const Connection& c) { return c.fd == fd; });
+ErlangNode::Connection* ErlangNode::connectionBySerial(uint64_t serial) {
+  auto it = std::find_if(connections_.begin(), connections_.end(),
+                         [&](const Connection& c) { return c.serial == serial; });
   return it == connections_.end() ? nullptr : &*it;
 }
 
@@ -631,17 +865,18 @@ ErlangNode::Connection* ErlangNode::connectionByName(std::string_view name) {
 
 void ErlangNode::tick(uint64_t now) {
   uint64_t tick_ns = uint64_t(options_.tick_seconds) * 1'000'000'000;
-  std::vector<int> silent;
   for (Connection& c : connections_) {
-    if (now - c.heard_ns > tick_ns) {
-      silent.push_back(c.fd);
+    if (!c.ended_because.empty()) continue;  // its reader is stopping
+    if (now - c.wire->heard_ns.load(std::memory_order_relaxed) > tick_ns) {
+      // Its reader sees the end at once and reports it (lost), which says why.
+      c.ended_because = "not heard from for the tick time";
+      ::shutdown(c.fd, SHUT_RDWR);
     } else if (now - c.wire->sent_ns.load(std::memory_order_relaxed) > tick_ns / 4) {
       // A tick is an empty frame: four zero bytes of length.
       c.wire->sent_ns.store(now, std::memory_order_relaxed);
-      queueBytes(*c.wire, std::string_view("\0\0\0\0", 4));
+      queueBytes(c.wire, {std::string_view("\0\0\0\0", 4)});
     }
   }
-  for (int fd : silent) lost(fd, "not heard from for the tick time");
 }
 
 void ErlangNode::connectTo(const std::string& name, bool quiet) {
@@ -676,29 +911,43 @@ void ErlangNode::adopt(const std::string& name, int fd, bool we_connected) {
       ei_close_connection(fd);
       return;
     }
+    // The old one's reader stops and reports it (lost), which then only closes it.
     closeWire(*existing->wire);
-    ei_close_connection(existing->fd);
+    ::shutdown(existing->fd, SHUT_RDWR);
     existing->fd = fd;
     existing->we_connected = we_connected;
+    existing->serial = next_serial_++;
     existing->wire = std::make_shared<Wire>(fd);
+    existing->wire->sent_ns = existing->wire->heard_ns = nowNanoseconds();
     {
       std::lock_guard lock(mutex_);
       peers_[existing->id].wire = existing->wire;
     }
-    sayHello(*existing);
+    if (startReader(*existing)) sayHello(*existing);
     return;
   }
   auto wire = std::make_shared<Wire>(fd);
-  wire->sent_ns = nowNanoseconds();
-  connections_.push_back({name, nodeIdOf(name), fd, we_connected, nowNanoseconds(), wire, {}});
+  wire->sent_ns = wire->heard_ns = nowNanoseconds();
+  connections_.push_back({name, nodeIdOf(name), fd, we_connected, next_serial_++, wire, {}});
   {
     std::lock_guard lock(mutex_);
     PeerView& peer = peers_[nodeIdOf(name)];
     peer.name = name;
+    peer.name_atom = encodedAtom(name);
     peer.wire = wire;
   }
   log::write(log::Level::Info, "node_connected", 0, "connected to node " + name);
-  sayHello(connections_.back());
+  if (startReader(connections_.back())) sayHello(connections_.back());
+}
+
+bool ErlangNode::startReader(const Connection& c) {
+  auto in = std::make_shared<Inbound>(Inbound{c.id, c.name, c.serial, c.fd, c.wire});
+  std::string error;
+  if (spawnHostTask([this, in] { read(*in); }, &error)) return true;
+  log::error("distribution: cannot read the connection to node " + c.name + ": " + error);
+  closeWire(*c.wire);
+  lost({c.serial, c.fd, true, "no reader could start"});
+  return false;
 }
 
 void ErlangNode::sayHello(Connection& c) {
@@ -721,77 +970,155 @@ void ErlangNode::sayHello(Connection& c) {
   control(c.id, term);
 }
 
-void ErlangNode::receive(int fd) {
-  Connection* c = connectionByFd(fd);
-  if (!c) return;
-  // One read takes what has arrived, however many frames; ei's own receive would read each
-  // frame's length and body apart, and poll again between frames.
-  char chunk[64 << 10];
-  ssize_t n = ::read(fd, chunk, sizeof chunk);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
-  if (n <= 0) return lost(fd, "the connection closed");
-  c->heard_ns = nowNanoseconds();
-  c->input.append(chunk, size_t(n));
-  size_t at = 0;
+void ErlangNode::read(Inbound& in) {
+  // One read takes what has arrived, however many frames, and delivers them all: each
+  // receiver is woken once, on this worker, however many messages it got.
+  std::string input;
+  size_t have = 0;  // bytes of input read and not yet a whole frame
+  std::string why;
   for (;;) {
-    // Acting on a frame may drop or replace the connection: look it up again each time.
-    if (!(c = connectionByFd(fd))) return;
-    const std::string& input = c->input;
-    if (input.size() - at < 4) break;
-    const auto* bytes = reinterpret_cast<const uint8_t*>(input.data() + at);
-    uint32_t length = uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8 | bytes[3];
-    if (length > kMaxFrameBytes) return lost(fd, "it sent a frame of " + std::to_string(length) + " bytes");
-    if (input.size() - at - 4 < length) break;
-    std::string frame = input.substr(at + 4, length);  // a tick is an empty frame
-    at += 4 + length;
-    if (length > 0) onFrame(*c, frame);
+    if (input.size() < have + kReadBytes) input.resize(have + kReadBytes);
+    iovec into{input.data() + have, kReadBytes};
+    int64_t n = io::recv(in.fd, {&into, 1}, 0);
+    if (n <= 0) {
+      why = n == 0 ? "the connection closed" : std::string("reading failed: ") + std::strerror(int(-n));
+      break;
+    }
+    in.wire->heard_ns.store(nowNanoseconds(), std::memory_order_relaxed);
+    have += size_t(n);
+    size_t at = 0;
+    while (have - at >= 4) {
+      const auto* bytes = reinterpret_cast<const uint8_t*>(input.data() + at);
+      uint32_t length = uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8 | bytes[3];
+      if (length > kMaxFrameBytes) {
+        why = "it sent a frame of " + std::to_string(length) + " bytes";
+        break;
+      }
+      if (have - at - 4 < length) break;
+      if (length > 0) onFrame(in, std::string_view(input.data() + at + 4, length));  // a tick is empty
+      at += 4 + length;
+    }
+    if (!why.empty()) break;
+    std::memmove(input.data(), input.data() + at, have - at);
+    have -= at;
+    if (have == 0 && input.size() > 4 * kReadBytes) input = std::string();  // after a huge frame
+    // The receivers it woke run first: a peer that keeps sending must not keep them waiting
+    // while their mailboxes grow.
+    if (scheduler::othersWaiting()) scheduler::currentProcess()->suspend(Switch::Yield, false);
   }
-  c->input.erase(0, at);
+  closeWire(*in.wire);
+  post({in.serial, in.fd, true, std::move(why)});
 }
 
-void ErlangNode::onFrame(Connection& c, const std::string& frame) {
-  // A frame is ERL_PASS_THROUGH, then the control message, then (for a send) the message,
-  // each term with its version byte: what ei_send writes and what Erlang sends an ei node.
-  const char* buffer = frame.data();
-  int index = 1, version = 0, arity = 0;
-  long type = 0;
-  if (frame[0] != ERL_PASS_THROUGH || ei_decode_version(buffer, &index, &version) != 0 ||
-      ei_decode_tuple_header(buffer, &index, &arity) != 0 || ei_decode_long(buffer, &index, &type) != 0) {
-    return log::write(log::Level::Debug, "distribution", 0, "dropped a frame from " + c.name + " it cannot read");
+void ErlangNode::onFrame(Inbound& in, std::string_view frame) {
+  FrameHeader h;
+  if (!readHeader(frame, &h)) {
+    return log::write(log::Level::Debug, "distribution", 0, "dropped a frame from " + in.name + " it cannot read");
   }
-  erlang_pid from{}, to{};
-  char name[MAXATOMLEN_UTF8] = {};
-  bool ok;
-  switch (type) {
-    case ERL_SEND:  // {2, Unused, To}
-      ok = arity == 3 && ei_skip_term(buffer, &index) == 0 && ei_decode_pid(buffer, &index, &to) == 0;
-      break;
-    case kSendSender:  // {22, From, To}
-      ok = arity == 3 && ei_decode_pid(buffer, &index, &from) == 0 && ei_decode_pid(buffer, &index, &to) == 0;
-      break;
-    case ERL_REG_SEND:  // {6, From, Unused, ToName}
-      ok = arity == 4 && ei_decode_pid(buffer, &index, &from) == 0 && ei_skip_term(buffer, &index) == 0 &&
-           ei_decode_atom(buffer, &index, name) == 0;
-      break;
-    default:
-      // Erlang's own links, monitors and exit signals to our pids: not ours to honour
-      // (docs/abi.md).
-      return log::write(log::Level::Debug, "distribution", 0,
-                        "ignored control message " + std::to_string(type) + " from " + c.name);
+  if (h.type != ERL_SEND && h.type != kSendSender && h.type != ERL_REG_SEND) {
+    // Handled here, not by the thread, so that they keep their order with the messages.
+    return onSignal(in, frame, h);
   }
-  if (!ok || ei_decode_version(buffer, &index, &version) != 0) return;
-  TermReader in(buffer, index);
-  if (from.node[0]) learnCreation(from);
-  if (type != ERL_REG_SEND) {
-    if (options_.name == to.node) onData(c, processIdOf(to), in);
-  } else if (std::strcmp(name, kControlName) == 0) {
-    onControl(c, in);
-  } else if (ProcessId target = registry::lookup(0, name)) {
-    onData(c, target, in);
+  if (h.from.node[0]) learnCreation(h.from);
+  TermReader message(frame.data(), h.message);
+  if (h.type != ERL_REG_SEND) {
+    if (options_.name == h.to.node) onData(in, processIdOf(h.to), message);
+  } else if (std::strcmp(h.name, kControlName) == 0) {
+    // Our protocol, which the thread speaks. A hello makes the messages behind it ours.
+    int arity = 0;
+    int64_t version = 0;
+    std::string what;
+    if (message.tuple(&arity) && arity == 5 && message.atom(&what) && what == "hello" && message.integer(&version) &&
+        version == kProtocolVersion) {
+      in.ours = true;
+    }
+    post({in.serial, in.fd, false, std::string(frame)});
+  } else if (ProcessId target = registry::lookup(0, h.name)) {
+    onData(in, target, message);
   } else {
     log::write(log::Level::Debug, "distribution", 0,
-               std::string("dropped a message from ") + c.name + " to unknown name " + name);
+               std::string("dropped a message from ") + in.name + " to unknown name " + h.name);
   }
+}
+
+void ErlangNode::onSignal(const Inbound& in, std::string_view frame, const FrameHeader& h) {
+  TermReader fields(frame.data(), h.control);
+  erlang_pid from{}, to{};
+  int64_t unlink_id = 0;
+  bool ok;
+  switch (h.type) {
+    case ERL_LINK:    // {1, From, To}
+    case ERL_UNLINK:  // {4, From, To}
+      ok = h.arity == 3 && fields.pid(&from) && fields.pid(&to);
+      break;
+    case kUnlinkId:  // {35, Id, From, To}
+      ok = h.arity == 4 && fields.integer(&unlink_id) && fields.pid(&from) && fields.pid(&to);
+      break;
+    case ERL_EXIT:  // {3, From, To, Reason}
+      ok = h.arity == 4 && fields.pid(&from) && fields.pid(&to);
+      break;
+    default:
+      ok = false;
+  }
+  if (!ok || options_.name != to.node) {
+    return log::write(log::Level::Debug, "distribution", 0,
+                      "ignored control message " + std::to_string(h.type) + " from " + in.name);
+  }
+  learnCreation(from);
+  ProcessId remote = processIdOf(from), local = processIdOf(to);
+  ProcessId ref = 0;
+  if (h.type == ERL_LINK) {
+    ProcessRef target = reachableProcess(local);
+    bool linked = false;
+    if (target) {
+      ref = addEnd({local, in.id, remote, EndKind::Link, 0, true});
+      std::lock_guard lock(target->lock);
+      linked = ref == 0 || !target->dead;  // 0: linked already
+      if (ref && linked) target->links.emplace_back(ref, 0);
+    }
+    if (!linked && ref) takeEnd(local, in.id, remote, EndKind::Link, &ref);
+    if (!linked) {
+      // Erlang's answer for a process that does not exist.
+      Term exit;
+      exit.tuple(4).integer(ERL_EXIT).pid(to).pid(from).atom("noproc");
+      signal(in.id, exit);
+    }
+  } else if (h.type == ERL_EXIT) {
+    // The linked Erlang process ended: ours fails with it unless it ended normally.
+    std::string reason;
+    bool normal = fields.atom(&reason) && reason == "normal";
+    std::optional<RemoteEnd> end = takeEnd(local, in.id, remote, EndKind::Link, &ref);
+    if (!end) return;
+    ProcessRef target = findProcess(local);
+    if (target && dropEnd(*target.get(), ref, true) && !normal) linkFailed(*target.get(), remote, end->tag);
+  } else {
+    if (takeEnd(local, in.id, remote, EndKind::Link, &ref)) {
+      if (ProcessRef target = findProcess(local)) dropEnd(*target.get(), ref, true);
+    }
+    if (h.type == kUnlinkId) {
+      Term ack;
+      ack.tuple(4).integer(kUnlinkIdAck).integer(unlink_id).pid(to).pid(from);
+      signal(in.id, ack);
+    }
+  }
+}
+
+void ErlangNode::post(Posted posted) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(std::move(posted));
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(wake_fd_, &one, sizeof one);
+}
+
+void ErlangNode::onPosted(Posted& posted) {
+  if (posted.closed) return lost(posted);
+  Connection* c = connectionBySerial(posted.serial);
+  FrameHeader h;
+  if (!c || !readHeader(posted.frame, &h)) return;  // a connection replaced since
+  TermReader in(posted.frame.data(), h.message);
+  onControl(*c, in);
 }
 
 void ErlangNode::learnCreation(const erlang_pid& pid) {
@@ -800,30 +1127,25 @@ void ErlangNode::learnCreation(const erlang_pid& pid) {
   if (it != peers_.end() && it->second.creation == 0) it->second.creation = pid.creation;
 }
 
-void ErlangNode::onData(Connection& c, ProcessId target, TermReader in) {
+void ErlangNode::onData(const Inbound& from_node, ProcessId target, TermReader in) {
   int arity = 0;
   auto m = std::make_unique<Message>();
-  erlang_pid from{};
+  erlang_pid from;  // filled in by in.pid if there is one
   bool has_from = false;
   if (!in.tuple(&arity) || (arity != 2 && arity != 3) || !in.integer(&m->tag) || !in.binary(&m->data) ||
       (arity == 3 && !(has_from = in.pid(&from)))) {
     log::write(log::Level::Warn, "distribution", target,
-               "dropped a message from node " + c.name + ": not {Tag, Binary} or {Tag, Binary, Pid}");
+               "dropped a message from node " + from_node.name + ": not {Tag, Binary} or {Tag, Binary, Pid}");
     return;
   }
-  if (has_from) learnCreation(from);
-  bool from_ours;
-  {
-    std::lock_guard lock(mutex_);
-    from_ours = peers_[c.id].ours;
-  }
-  if (has_from && !from_ours) {
+  if (has_from && !from_node.ours) {
+    learnCreation(from);
     // An Erlang process's reply-to goes in front of the data: 8 bytes of node id, 8 of
     // process id, as lunatic-rs puts a Process in a message (docs/abi.md).
     uint64_t header[2] = {nodeIdOf(from.node), processIdOf(from)};
     m->data.insert(m->data.begin(), reinterpret_cast<uint8_t*>(header), reinterpret_cast<uint8_t*>(header) + 16);
   }
-  if (ProcessRef process = findProcess(target)) process->deliver(std::move(m));
+  if (ProcessRef process = reachableProcess(target)) process->deliver(std::move(m));
 }
 
 void ErlangNode::onControl(Connection& c, TermReader& in) {
@@ -847,7 +1169,7 @@ void ErlangNode::onControl(Connection& c, TermReader& in) {
     if (!in.unsignedInteger(&request_id) || !in.pid(&a) || !in.pid(&b)) return;
     Term reply;
     reply.tuple(5).atom("reply").unsignedInteger(request_id).integer(0);
-    reply.unsignedInteger(findProcess(processIdOf(a)) ? 1 : 0).binary("");
+    reply.unsignedInteger(reachableProcess(processIdOf(a)) ? 1 : 0).binary("");
     control(c.id, reply);
     return;
   }
@@ -857,7 +1179,7 @@ void ErlangNode::onControl(Connection& c, TermReader& in) {
   if (what == "link" && arity == 4) {
     int64_t tag;
     if (!in.integer(&tag)) return;
-    ProcessRef target = findProcess(local);
+    ProcessRef target = reachableProcess(local);
     bool linked = false;
     if (target && (ref = addEnd({local, c.id, remote, EndKind::Link, tag})) != 0) {
       std::lock_guard lock(target->lock);
@@ -884,7 +1206,7 @@ void ErlangNode::onControl(Connection& c, TermReader& in) {
     ProcessRef target = findProcess(local);
     if (target && dropEnd(*target.get(), ref, true) && failed) linkFailed(*target.get(), remote, end->tag);
   } else if (what == "monitor") {
-    ProcessRef target = findProcess(local);
+    ProcessRef target = reachableProcess(local);
     bool watching = false;
     if (target && (ref = addEnd({local, c.id, remote, EndKind::Watcher, 0})) != 0) {
       std::lock_guard lock(target->lock);
@@ -956,7 +1278,7 @@ void ErlangNode::onHello(Connection& c, TermReader& in) {
     }
     // Tell the others of it, so that they connect as a full mesh does.
     for (Connection& other : connections_) {
-      if (other.fd != c.fd) sayHello(other);
+      if (other.serial != c.serial) sayHello(other);
     }
   }
   // Of two nodes that learn of each other, the one with the smaller name connects.
@@ -1011,13 +1333,15 @@ void ErlangNode::onSpawn(Connection& c, TermReader& in) {
   reply(0, child->id, "");
 }
 
-void ErlangNode::lost(int fd, const std::string& why) {
-  auto it = std::find_if(connections_.begin(), connections_.end(), [&](const Connection& c) { return c.fd == fd; });
-  if (it == connections_.end()) return;
+void ErlangNode::lost(const Posted& closed) {
+  ei_close_connection(closed.fd);
+  auto it = std::find_if(connections_.begin(), connections_.end(),
+                         [&](const Connection& c) { return c.serial == closed.serial; });
+  if (it == connections_.end()) return;  // one replaced by a newer connection to its node
   std::string name = it->name;
   NodeId node = it->id;
+  std::string why = it->ended_because.empty() ? closed.frame : it->ended_because;
   closeWire(*it->wire);
-  ei_close_connection(fd);
   connections_.erase(it);
   log::write(log::Level::Warn, "node_down", 0, "node " + name + " is down: " + why);
   nodeDown(node);

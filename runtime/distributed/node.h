@@ -1,8 +1,8 @@
 // This executable as a node of an Erlang distribution cluster (docs/architecture.md,
 // "Distribution"): erl_interface (ei) does the handshake and the framing, epmd the naming,
-// the cookie the authentication. One distribution thread makes the connections and reads
-// them; workers write to them without waiting, and never wait on the network (a process
-// that waits for a remote node's answer parks).
+// the cookie the authentication. One distribution thread makes the connections; a host task
+// per connection reads it on the workers, and processes write to it without waiting: no
+// worker waits on the network (a process that waits for a remote node's answer parks).
 //
 // Linked only into executables whose module imports lunatic::distributed (its functions ask
 // cluster::current(), defined beside the node), hence the weak declaration: main() asks

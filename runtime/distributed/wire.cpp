@@ -25,6 +25,27 @@ erlang_pid pidOf(std::string_view node, unsigned creation, ProcessId process) {
   return pid;
 }
 
+std::string encodedAtom(std::string_view name) {
+  std::string atom(std::min(name.size(), size_t(MAXATOMLEN)), '\0');
+  std::memcpy(atom.data(), name.data(), atom.size());
+  char buffer[MAXATOMLEN_UTF8 + 8];
+  int index = 0;
+  ei_encode_atom(buffer, &index, atom.c_str());
+  return std::string(buffer, size_t(index));
+}
+
+void appendPid(std::string* out, std::string_view node_atom, unsigned creation, ProcessId process) {
+  auto put32 = [&](uint32_t value) {
+    const char bytes[4] = {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
+    out->append(bytes, 4);
+  };
+  out->push_back(char(ERL_NEW_PID_EXT));
+  out->append(node_atom);
+  put32(uint32_t(process & 0xffffffffu));
+  put32(uint32_t(process >> 32));
+  put32(creation);
+}
+
 bool TermReader::atom(std::string* name) {
   char text[MAXATOMLEN_UTF8];
   if (ei_decode_atom(buffer_, &index_, text) != 0) return false;

@@ -24,6 +24,13 @@ NodeId nodeIdOf(std::string_view name);
 inline ProcessId processIdOf(const erlang_pid& pid) { return uint64_t(pid.serial) << 32 | pid.num; }
 erlang_pid pidOf(std::string_view node, unsigned creation, ProcessId process);
 
+// A node's name as an encoded atom, made once: the way of every message encodes two pids,
+// and ei re-encodes their node names character by character each time.
+std::string encodedAtom(std::string_view name);
+// Appends process `process`'s pid on the node whose encodedAtom is `node_atom` (NEW_PID_EXT,
+// as ei_encode_pid writes it).
+void appendPid(std::string* out, std::string_view node_atom, unsigned creation, ProcessId process);
+
 // An encoded term under construction (a version byte first), freed with it.
 class Term {
  public:

@@ -46,7 +46,7 @@ void onAllocationFailure() {
   // On a worker, the process running there is the one whose host function allocates: the
   // scheduler's own code runs with none.
   Process* p = scheduler::currentProcess();
-  if (p && p->host_task) p = nullptr;  // its C++ frames must never be unwound (serve/host_task.h)
+  if (p && p->host_task) p = nullptr;  // its C++ frames must never be unwound (process/host_task.h)
   if (giveBackReserve()) {
     if (p) {
       // Dies as soon as it is back in its own code: at the next reduction check, or as

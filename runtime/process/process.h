@@ -452,7 +452,7 @@ struct SpawnRequest {
   int64_t link_tag = 0;
   bool watched = false;            // scheduler::waitFor may wait for its end
   bool report_traps = true;
-  // A host task (serve/host_task.h), whose C++ frames must never be unwound: no allocation
+  // A host task (process/host_task.h), whose C++ frames must never be unwound: no allocation
   // failure ends it (allocation.h). Give it an unlimited max_host_memory too.
   bool host_task = false;
 };

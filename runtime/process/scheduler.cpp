@@ -69,6 +69,7 @@ struct Worker {
   // `ready`, behind those already waiting, rather than taking `next`. Otherwise a
   // connection whose data keeps arriving would run again and again while others starve.
   bool waking_from_io = false;
+  std::vector<void (*)()> flushes;  // flushAtSwitch's, run after the running process switches
   // For workerFigures: written by this worker, read by a scrape.
   std::atomic<uint64_t> started_ns{0}, idle_ns{0}, asleep_since_ns{0};
   stats::Counter yields;
@@ -265,6 +266,10 @@ void Worker::run(Process* p) {
   ctx::transfer_t back = ctx::jump_fcontext(p->context, p);
   p->context = back.fctx;
   setCurrentGuestStack(nullptr);
+  if (!flushes.empty()) {
+    for (void (*flush)() : flushes) flush();
+    flushes.clear();
+  }
   running = nullptr;
   running_id.store(0, std::memory_order_relaxed);
   switch (p->switch_reason) {
@@ -385,6 +390,8 @@ Engine* currentEngine() {
 }  // namespace lunatic::rt::io
 
 namespace lunatic::rt::scheduler {
+
+void flushAtSwitch(void (*flush)()) { currentWorker()->flushes.push_back(flush); }
 
 bool othersWaiting() {
   fireDueTimers();  // a process running without a break must not hold up the timers

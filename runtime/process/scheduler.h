@@ -33,6 +33,12 @@ int currentWorkerIndex();
 // io::currentEngine, io/waiter.h.)
 Process* currentProcess();
 
+// Has the calling worker run `flush` once the process running on it hands it back (parks,
+// yields or ends), before it runs anything else: for writes a process's host calls gather
+// and send in one system call (distributed/node.cpp corks a connection's frames so). Call
+// from a process's host call; a flush registered twice before a switch runs twice.
+void flushAtSwitch(void (*flush)());
+
 // Whether the calling worker has other processes waiting to run (after firing the timers
 // that are due, which may make some).
 bool othersWaiting();

@@ -1,4 +1,4 @@
-// One HTTP/1.1 connection, served by a host task (host_task.h) from accept to close:
+// One HTTP/1.1 connection, served by a host task (process/host_task.h) from accept to close:
 // requests are read and parsed with http_parser (Debian's libhttp-parser), their framing
 // checked strictly first (framing.h), one at a time, pipelined ones in order; each is
 // answered by a run of the program (program.h).

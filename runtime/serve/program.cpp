@@ -8,7 +8,7 @@
 #include "runtime/io/memory_stdio.h"
 #include "runtime/process/module_image.h"
 #include "runtime/process/scheduler.h"
-#include "runtime/serve/host_task.h"
+#include "runtime/process/host_task.h"
 #include "runtime/serve/server.h"
 #include "runtime/trap.h"
 

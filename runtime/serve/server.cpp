@@ -22,7 +22,7 @@
 #include "runtime/serve/connection.h"
 #include "runtime/main/executable.h"
 #include "runtime/main/listener.h"
-#include "runtime/serve/host_task.h"
+#include "runtime/process/host_task.h"
 #include "runtime/serve/program.h"
 
 namespace lunatic::rt::serve {

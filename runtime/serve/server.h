@@ -7,8 +7,8 @@
 //   program.*        one request's program: a fresh process with the CGI environment and
 //                    stdio in memory, its limits, and what its output asks of the answer
 //   cgi.*            CGI environments and header blocks
-//   host_task.*      host code as processes, so that it parks instead of blocking
 //   log.*            the access log and the server log
+// Host code runs as processes (process/host_task.h), so that it parks instead of blocking.
 #pragma once
 
 #include <atomic>

@@ -13,7 +13,10 @@
 - cookie: a node with the wrong cookie is refused, and both sides log it;
 - builds: two builds of different code connect, say so, and refuse each other's spawns;
 - erl:    a real erl node sends {Tag, Binary, Pid} to our registered processes and gets
-          replies; ours sends to its registered name and gets its answer;
+          replies; ours sends to its registered name and gets its answer; the Erlang
+          process links to ours, which crashes: an EXIT comes, and noproc for a link to a
+          process that is gone; one of ours linked to an Erlang process that exits
+          abnormally ends with it;
 - chat:   the chat example (examples/chat) on two nodes: clients of either share channels.
 
 Each run starts its own epmd on a free port (ERL_EPMD_PORT) and stops everything it started.
@@ -186,12 +189,29 @@ ERL_SCRIPT = """
 Node = '%(node)s',
 register(erl_sink, self()),
 {echo, Node} ! {7, <<"hi">>, self()},
-receive {7, <<"pong:hi">>, _From} -> ok after 20000 -> io:format("FAIL no pong~n"), halt(1) end,
+Echo = receive {7, <<"pong:hi">>, From} -> From after 20000 -> io:format("FAIL no pong~n"), halt(1) end,
 {echo, Node} ! {8, <<"twice">>, self()},
 receive {8, <<"pong:twice">>, _} -> ok after 20000 -> io:format("FAIL no second pong~n"), halt(1) end,
 {main, Node} ! {1, <<>>, self()},
 receive {42, <<"from lunatic">>, Pid} when is_pid(Pid) -> Pid ! {43, <<"ack:from lunatic">>}
 after 20000 -> io:format("FAIL nothing to erl_sink~n"), halt(1) end,
+process_flag(trap_exit, true),
+link(Echo),
+{echo, Node} ! {9, <<"crash">>, self()},
+receive {'EXIT', Echo, failed} -> ok
+after 20000 -> io:format("FAIL no EXIT from our crashed process: ~p~n", [process_info(self(), messages)]), halt(1)
+end,
+link(Echo),
+receive {'EXIT', Echo, noproc} -> ok after 20000 -> io:format("FAIL no noproc for a link to a dead process~n"), halt(1) end,
+{victim, Node} ! {10, <<"who">>, self()},
+Victim = receive {10, <<"pong:who">>, V} -> V after 20000 -> io:format("FAIL no pong from victim~n"), halt(1) end,
+Helper = spawn(fun() -> link(Victim), receive go -> exit(boom) end end),
+Helper ! go,
+timer:sleep(300),
+link(Victim),
+receive {'EXIT', Victim, Why} when Why == noproc; Why == killed -> ok
+after 20000 -> io:format("FAIL our process outlived the Erlang process linked to it~n"), halt(1) end,
+{main, Node} ! {44, <<"bye">>},
 io:format("ERL OK~n"),
 timer:sleep(1000),
 halt(0).

@@ -222,6 +222,10 @@ static void erl(const char* sink_node) {
   buf[info.copied] = 0;
   if (info.tag != 43 || strcmp((char*)buf, "ack:from lunatic") != 0) fail("a wrong answer from Erlang");
   say("PASS erl");
+  /* The Erlang node goes on with our echo (links, monitors) and says {44, <<"bye">>} when it
+   * is done: the node stays up until then. */
+  while (lunatic_receive(NULL, 0, 30000, buf, sizeof buf, &info) == LUNATIC_RECEIVE_DATA && info.tag != 44) {
+  }
 }
 
 static void other(void) {
@@ -250,6 +254,10 @@ int main(int argc, char** argv) {
     if (!lunatic_spawn("echo", 0, &echo)) fail("spawn");
     lunatic_raw_registry_put("echo", 4, lunatic_node_id(), echo);
     if (strcmp(argv[1], "erl") == 0) {
+      /* Another echo, for an Erlang process to link to and take down with it. */
+      uint64_t victim;
+      if (!lunatic_spawn("echo", 0, &victim)) fail("spawn");
+      lunatic_raw_registry_put("victim", 6, lunatic_node_id(), victim);
       lunatic_raw_registry_put("main", 4, lunatic_node_id(), lunatic_self());
       say("READY");
       erl(argc > 2 ? argv[2] : "");

@@ -1,5 +1,5 @@
 // Host tasks (host_task.h): the built-in module whose one function runs a C++ closure.
-#include "runtime/serve/host_task.h"
+#include "runtime/process/host_task.h"
 
 #include <algorithm>
 #include <memory>
@@ -7,7 +7,7 @@
 #include "runtime/process/module_image.h"
 #include "runtime/process/scheduler.h"
 
-namespace lunatic::rt::serve {
+namespace lunatic::rt {
 namespace {
 
 using Task = std::function<void()>;
@@ -60,6 +60,7 @@ const lunatic_module kHostTaskModule = {
     .start_function = -1,
     .code_start = nullptr,  // no generated code: a host task's frames are all the runtime's
     .code_end = nullptr,
+    .inlines = nullptr,
 };
 
 }  // namespace
@@ -117,4 +118,4 @@ bool awaitProcessEnd(ProcessId id, uint64_t deadline_ns) {
   }
 }
 
-}  // namespace lunatic::rt::serve
+}  // namespace lunatic::rt
