@@ -12,6 +12,7 @@
  * expect-stdout: row: 2 'two' null null
  * expect-stdout: named: 'three'
  * expect-stdout: reset: 3 rows twice
+ * expect-stdout: mid-way reset: the lock given back
  * expect-stdout: last_error: 1 no such table: missing_table
  * expect-stdout: no error: 0 not an error
  * expect-stdout: child saw 3 rows
@@ -149,6 +150,19 @@ int main(void) {
   }
   lunatic_raw_sqlite_sqlite3_finalize(all);
   say("reset: %d rows twice", rows);
+
+  /* A query reset mid-way (it runs on the process's stack) ends its read transaction: a
+   * second connection to the file, refused a write while the query holds its lock, then
+   * writes. */
+  uint64_t writer = db_open_ok("/sandbox/test.db");
+  uint64_t reading = db_prepare(db, "SELECT id FROM t");
+  CHECK_EQ(lunatic_raw_sqlite_sqlite3_step(reading), LUNATIC_SQLITE_ROW);
+  CHECK_EQ(db_exec(writer, "INSERT INTO t (name) VALUES ('five')"), 5 /* SQLITE_BUSY */);
+  lunatic_raw_sqlite_statement_reset(reading);
+  CHECK_EQ(db_exec(writer, "INSERT INTO t (name) VALUES ('five'); DELETE FROM t WHERE name = 'five'"), 0);
+  CHECK_EQ(lunatic_raw_sqlite_sqlite3_step(reading), LUNATIC_SQLITE_ROW);
+  lunatic_raw_sqlite_sqlite3_finalize(reading);
+  say("mid-way reset: the lock given back");
 
   char text[256];
   uint32_t code = 0;
