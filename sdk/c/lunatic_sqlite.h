@@ -4,8 +4,10 @@
  *
  * The host hands values back (read_row, read_column, column_names, column_name, last_error)
  * in memory it asks the guest for through an exported function lunatic_alloc(len): a program
- * that reads them defines it once, at file scope, with LUNATIC_SQLITE_ALLOCATOR, and frees
- * each reply's `data` with free().
+ * that reads them defines it once, at file scope, with LUNATIC_SQLITE_ALLOCATOR. A reply
+ * lives in one buffer the program keeps for all of them, as sqlite3_column_text's value
+ * lives until the next step: it stays valid until the next reply; copy what you keep, and
+ * do not free it (no malloc and free for each row).
  *
  *     uint64_t db;
  *     if (lunatic_raw_sqlite_open("/data/kv.db", 11, &db) != 0) ... db is an error id ...
@@ -17,7 +19,6 @@
  *     while (lunatic_raw_sqlite_sqlite3_step(st) == LUNATIC_SQLITE_ROW) {
  *       lunatic_sqlite_reply row = lunatic_sqlite_read_row(st);
  *       ... lunatic_sqlite_reader, lunatic_sqlite_next_value ...
- *       free(row.data);
  *     }
  *     lunatic_raw_sqlite_sqlite3_finalize(st);
  */
@@ -34,8 +35,22 @@ extern "C" {
 
 #define LUNATIC_SQLITE_ALLOCATOR                                                       \
   __attribute__((export_name("lunatic_alloc"))) void* lunatic_alloc(uint32_t size) { \
-    return malloc(size ? size : 1);                                                    \
+    return lunatic_sqlite_reply_room_(size);                                           \
   }
+
+/* The reply buffer, grown (doubling) to hold `size` bytes; NULL if out of memory. */
+static inline void* lunatic_sqlite_reply_room_(uint32_t size) {
+  static uint8_t* buffer;
+  static uint64_t capacity;
+  if (size > capacity || !buffer) {
+    uint64_t grown = capacity ? capacity : 256;
+    while (grown < size) grown *= 2;
+    free(buffer);
+    buffer = (uint8_t*)malloc(grown);
+    capacity = buffer ? grown : 0;
+  }
+  return buffer;
+}
 
 enum { LUNATIC_SQLITE_ROW = 100, LUNATIC_SQLITE_DONE = 101 };
 
@@ -142,7 +157,7 @@ static inline void lunatic_sqlite_binds_free(lunatic_sqlite_binds* b) {
 
 /* ---- Replies ----------------------------------------------------------------------------- */
 
-/* What the host handed back: `data` (free() it) of `length` bytes. */
+/* What the host handed back: `data`, valid until the next reply, of `length` bytes. */
 typedef struct {
   uint8_t* data;
   uint32_t length;
