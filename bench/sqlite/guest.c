@@ -67,7 +67,6 @@ LUNATIC_ENTRY(worker) {
     if (lunatic_raw_sqlite_sqlite3_step(select) == LUNATIC_SQLITE_ROW) {
       lunatic_sqlite_reply row = lunatic_sqlite_read_row(select);
       found += row.length > 0;
-      free(row.data);
     }
     lunatic_raw_sqlite_statement_reset(select);
   }

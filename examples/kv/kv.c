@@ -89,7 +89,6 @@ static void run(uint64_t st, lunatic_sqlite_binds* b, answer* out) {
       if (v.type == LUNATIC_SQLITE_TEXT) snprintf(out->text, sizeof out->text, "%.*s", (int)v.length, (const char*)v.bytes);
       if (v.type == LUNATIC_SQLITE_INTEGER) snprintf(out->text, sizeof out->text, "%lld", (long long)v.integer);
     }
-    free(reply.data);
   }
   lunatic_raw_sqlite_statement_reset(st);
 }

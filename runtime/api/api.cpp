@@ -14,13 +14,9 @@
 
 namespace lunatic::rt::api {
 
-Process& callerOf(lunatic_instance* instance) {
-  Process* p = Process::of(instance);
-  if (!p) {
-    log::error("a lunatic::* function was called outside a process");
-    lunatic_trap(LUNATIC_TRAP_HOST);
-  }
-  return *p;
+void trapOutsideProcess() {
+  log::error("a lunatic::* function was called outside a process");
+  lunatic_trap(LUNATIC_TRAP_HOST);
 }
 
 void logRefusal(const Process& p, const char* function, std::string_view why) {

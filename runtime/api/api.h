@@ -16,8 +16,13 @@
 namespace lunatic::rt::api {
 
 // The process an instance belongs to. An instance outside the scheduler (an embedding)
-// has none, and calling a lunatic::* function from one ends it with a trap.
-Process& callerOf(lunatic_instance* instance);
+// has none, and calling a lunatic::* function from one ends it with a trap. Inline: every
+// call of every function asks.
+[[noreturn]] void trapOutsideProcess();
+inline Process& callerOf(lunatic_instance* instance) {
+  if (Process* p = Process::of(instance)) [[likely]] return *p;
+  trapOutsideProcess();
+}
 
 // Logs, at debug level, that a capability of p's refused what `function` asked (the call
 // itself answers the guest as the API says: an error id, -1, a failure).

@@ -137,7 +137,7 @@ Root rootOf(lunatic_instance* self, const char* function, uint32_t cert_ptr, uin
 // Answers the bincode of `texts` (Strings) through lunatic_alloc.
 uint32_t replyTexts(lunatic_instance* self, const char* function, uint32_t len_ptr,
                     std::initializer_list<const std::string*> texts) {
-  std::vector<uint8_t>& out = newReply(callerOf(self));
+  ReplyBytes& out = newReply(callerOf(self));
   for (const std::string* text : texts) putBytes(out, text->data(), text->size());
   return handToGuest(self, function, len_ptr);
 }

@@ -12,16 +12,9 @@ constexpr const char* kAllocator = "lunatic_alloc";
 // A reply buffer above this is given back after use rather than kept for the next.
 constexpr size_t kKeptReply = 64 * 1024;
 
-template <typename Unsigned>
-void putLittleEndian(std::vector<uint8_t>& out, Unsigned value) {
-  uint8_t bytes[sizeof value];
-  for (size_t i = 0; i < sizeof value; ++i) bytes[i] = uint8_t(value >> (8 * i));
-  out.insert(out.end(), bytes, bytes + sizeof value);
-}
-
 }  // namespace
 
-std::vector<uint8_t>& newReply(Process& p) {
+ReplyBytes& newReply(Process& p) {
   ProcessResources& r = p.ownResources();
   r.reply.clear();
   ++r.replies;
@@ -52,16 +45,8 @@ uint32_t handToGuest(lunatic_instance* self, const char* function, uint32_t len_
     fail(self, function, "lunatic_alloc returned memory outside the process's memory");
   }
   memory.store32(len_ptr, size);
-  if (r.reply.capacity() > kKeptReply) r.reply = std::vector<uint8_t>();
+  if (r.reply.capacity() > kKeptReply) r.reply.release();
   return at;
 }
-
-void putU32(std::vector<uint8_t>& out, uint32_t value) { putLittleEndian(out, value); }
-void putU64(std::vector<uint8_t>& out, uint64_t value) { putLittleEndian(out, value); }
-void putBytes(std::vector<uint8_t>& out, const void* data, size_t length) {
-  putU64(out, length);
-  if (length) out.insert(out.end(), static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + length);
-}
-void putText(std::vector<uint8_t>& out, const char* text) { putBytes(out, text, text ? std::strlen(text) : 0); }
 
 }  // namespace lunatic::rt::api

@@ -4,10 +4,11 @@
 // - Files: every database file, journal and ATTACHed file is opened through the sandboxed VFS
 //   (sqlite_vfs.h), beneath a directory the process was granted; ":memory:" needs none.
 // - Stacks and blocking: every call that may read or write the disk (open, query_prepare,
-//   execute, sqlite3_step, and reset or finalize of a statement mid-way) runs in the calling
-//   process on a host stack of its own (host_stack.h), where SQLite's depth meets a guard
-//   page rather than the next process's stack. What in it waits for the disk parks the
-//   process, not the worker (sqlite_vfs.h), and a kill waits until the call returns.
+//   execute, sqlite3_step, and reset or finalize of a writing statement mid-way) runs in
+//   the calling process on a host stack of its own (host_stack.h), where SQLite's depth
+//   meets a guard page rather than the next process's stack. What in it waits for the disk
+//   parks the process, not the worker (sqlite_vfs.h), and a kill waits until the call
+//   returns.
 // - Failures as upstream's: a pointer outside the process's memory, an unknown id, SQL that
 //   does not prepare, a step or a bind that fails end the calling process with a line that
 //   says why (upstream traps); open answers 1 with an error id, execute SQLite's result code.
@@ -51,6 +52,7 @@ using api::newReply;
 using api::putBytes;
 using api::putText;
 using api::putU32;
+using api::putU8;
 using api::putU64;
 
 constexpr int kOpenFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -126,7 +128,7 @@ void inSqlite(lunatic_instance* self, const char* function, const wasi::WasiConf
 // --- Replies: upstream's bincode (guest_reply.h) ----------------------------------------------
 
 // SqliteValue: Null 0, Blob 1, Text 2, Double 3, Integer 4 (I64 5 is never sent, as upstream).
-void putColumn(std::vector<uint8_t>& out, sqlite3_stmt* statement, int column) {
+void putColumn(ReplyBytes& out, sqlite3_stmt* statement, int column) {
   switch (sqlite3_column_type(statement, column)) {
     case SQLITE_INTEGER:
       putU32(out, 4);
@@ -162,8 +164,8 @@ void putColumn(std::vector<uint8_t>& out, sqlite3_stmt* statement, int column) {
 class WireReader {
  public:
   explicit WireReader(std::string_view bytes) : at_(bytes.data()), end_(bytes.data() + bytes.size()) {}
-  bool u32(uint32_t* out) { return fixed(out, 4); }
-  bool u64(uint64_t* out) { return fixed(out, 8); }
+  bool u32(uint32_t* out) { return fixed(out); }
+  bool u64(uint64_t* out) { return fixed(out); }
   // A u64 length, then that many bytes.
   bool bytes(std::string_view* out) {
     uint64_t length;
@@ -174,12 +176,12 @@ class WireReader {
   }
 
  private:
+  // One load: the wire's little-endian is the host's (guest_reply.h).
   template <typename T>
-  bool fixed(T* out, size_t size) {
-    if (size_t(end_ - at_) < size) return false;
-    *out = 0;
-    for (size_t i = 0; i < size; ++i) *out |= T(uint8_t(at_[i])) << (8 * i);
-    at_ += size;
+  bool fixed(T* out) {
+    if (size_t(end_ - at_) < sizeof(T)) return false;
+    std::memcpy(out, at_, sizeof(T));
+    at_ += sizeof(T);
     return true;
   }
   const char* at_;
@@ -360,9 +362,13 @@ uint32_t changes(lunatic_instance* self, uint64_t connection_id) {
 }
 
 // A statement stepped but not run to its end holds a transaction's lock, and may hold
-// changes to roll back: resetting it then may touch the disk.
+// changes to roll back: resetting it then may touch the disk. A read-only one (a SELECT
+// that has given rows) holds no changes: its reset at most ends a read transaction, which
+// lets go of locks (fcntl's F_SETLK never waits) in a few frames, as a reset that was not
+// busy, so it needs neither a host stack nor the sandbox (no name is opened; were one, the
+// VFS would refuse it, having no scope).
 void resetStatement(lunatic_instance* self, const char* function, Statement& s) {
-  if (!sqlite3_stmt_busy(s.statement)) {
+  if (!sqlite3_stmt_busy(s.statement) || sqlite3_stmt_readonly(s.statement)) {
     sqlite3_reset(s.statement);
     return;
   }
@@ -387,26 +393,23 @@ void finalize(lunatic_instance* self, uint64_t statement_id) {
 
 uint32_t step(lunatic_instance* self, uint64_t statement_id) {
   Statement& s = statementOf(self, statement_id, "sqlite3_step");
-  Resources& r = resourcesOf(api::callerOf(self));
   int rc = SQLITE_OK;
-  auto work = [&] {
-    rc = sqlite3_step(s.statement);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r.message = sqlite3_errmsg(s.connection->db);
-  };
+  auto work = [&] { rc = sqlite3_step(s.statement); };
   inSqlite(self, "sqlite3_step", s.connection->view.get(), work);
   if (rc == SQLITE_ROW) return kRow;
   if (rc == SQLITE_DONE) return kDone;
-  fail(self, "sqlite3_step", std::move(r.message));
+  // The connection keeps the step's message until its next call.
+  fail(self, "sqlite3_step", sqlite3_errmsg(s.connection->db));
 }
 
 // SqliteError { code: Option<u32>, message: Option<String> }, both given. Upstream fails the
 // process when the connection has no error; here the answer is code 0, "not an error".
 uint32_t last_error(lunatic_instance* self, uint64_t connection_id, uint32_t len_ptr) {
   sqlite3* db = connectionOf(self, connection_id, "last_error")->db;
-  std::vector<uint8_t>& out = newReply(api::callerOf(self));
-  out.push_back(1);
+  ReplyBytes& out = newReply(api::callerOf(self));
+  putU8(out, 1);
   putU32(out, uint32_t(sqlite3_errcode(db)));
-  out.push_back(1);
+  putU8(out, 1);
   putText(out, sqlite3_errmsg(db));
   return handToGuest(self, "last_error", len_ptr);
 }
@@ -427,9 +430,9 @@ uint32_t read_column(lunatic_instance* self, uint64_t statement_id, uint32_t col
 // A count, then `put` of each column of the statement: what column_names and read_row hand
 // back.
 uint32_t eachColumn(lunatic_instance* self, uint64_t statement_id, uint32_t len_ptr, const char* function,
-                    void (*put)(std::vector<uint8_t>&, sqlite3_stmt*, int)) {
+                    void (*put)(ReplyBytes&, sqlite3_stmt*, int)) {
   sqlite3_stmt* statement = statementOf(self, statement_id, function).statement;
-  std::vector<uint8_t>& out = newReply(api::callerOf(self));
+  ReplyBytes& out = newReply(api::callerOf(self));
   int count = sqlite3_column_count(statement);
   putU64(out, uint64_t(count));
   for (int i = 0; i < count; ++i) put(out, statement, i);
@@ -437,7 +440,7 @@ uint32_t eachColumn(lunatic_instance* self, uint64_t statement_id, uint32_t len_
 }
 
 uint32_t column_names(lunatic_instance* self, uint64_t statement_id, uint32_t len_ptr) {
-  auto putName = [](std::vector<uint8_t>& out, sqlite3_stmt* statement, int i) {
+  auto putName = [](ReplyBytes& out, sqlite3_stmt* statement, int i) {
     putText(out, sqlite3_column_name(statement, i));
   };
   return eachColumn(self, statement_id, len_ptr, "column_names", putName);
@@ -456,8 +459,8 @@ uint32_t column_name(lunatic_instance* self, uint64_t statement_id, uint32_t col
   sqlite3_stmt* statement = statementOf(self, statement_id, "column_name").statement;
   const char* name = sqlite3_column_name(statement, columnOf(self, statement, column, "column_name"));
   if (!name) fail(self, "column_name", "out of host memory");
-  std::vector<uint8_t>& out = newReply(api::callerOf(self));
-  out.assign(name, name + std::strlen(name));
+  ReplyBytes& out = newReply(api::callerOf(self));
+  out.assign(name, std::strlen(name));
   return handToGuest(self, "column_name", len_ptr);
 }
 

@@ -15,6 +15,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "runtime/io/io.h"
 #include "wasi/grants.h"
@@ -104,9 +105,11 @@ sqlite3_vfs* unixVfs() {
   return vfs;
 }
 
-// -1 with errno `error`, and why the sandbox refused, for open's error message.
-int refuse(int error, std::string why) {
-  if (SandboxCall* call = currentCall()) call->refusal = std::move(why);
+// -1 with errno `error`, and why the sandbox refused, for open's error message. Not while
+// SQLite asks whether a file exists (vfsAccess): there a refusal is the answer, and the
+// question comes with every query on a file (is there a hot journal?).
+int refuse(int error, std::string_view why) {
+  if (SandboxCall* call = currentCall(); call && !call->asking) call->refusal.assign(why);
   errno = error;
   return -1;
 }
@@ -289,8 +292,13 @@ int vfsDelete(sqlite3_vfs*, const char* name, int sync_directory) {
   return unixVfs()->xDelete(unixVfs(), name, sync_directory);
 }
 int vfsAccess(sqlite3_vfs*, const char* name, int flags, int* result) {
+  SandboxCall* call = currentCall();
+  if (call) call->asking = true;
   int rc = unixVfs()->xAccess(unixVfs(), name, flags, result);
-  if (SandboxCall* call = currentCall()) call->refusal.clear();  // asking is no refusal to open
+  if (call) {
+    call->asking = false;
+    call->refusal.clear();  // asking is no refusal to open
+  }
   return rc;
 }
 

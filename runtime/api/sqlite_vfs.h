@@ -35,6 +35,7 @@ struct SandboxCall {
   const wasi::WasiConfig* view = nullptr;
   std::string refusal;
   bool temporary = false;  // the unix VFS is making a temporary file (vfsOpen)
+  bool asking = false;     // SQLite asks whether a file exists (vfsAccess): no refusal kept
 };
 
 // While one lives, the VFS resolves names against `view`'s directories; with none, every

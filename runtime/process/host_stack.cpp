@@ -5,7 +5,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <mutex>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -27,26 +29,39 @@ size_t guardSize() {
   return page;
 }
 
+// A host stack: mapped with a guard page below `low`, this record at its top. Its first call
+// starts a loop on it that runs each call handed to it and then waits, switched away from,
+// for the next: a call is one switch there and one back, never a fresh context.
+struct HostStack {
+  uint8_t* low;
+  ctx::fcontext_t waiting = nullptr;  // the loop, between calls; null before the first
+};
+
 std::mutex pool_mutex;
-std::vector<uint8_t*> pool;  // each the low end of a usable stack, its guard page just below
+std::vector<HostStack*> pool;
 
 // One stack kept by each thread, taken and given back without the lock: most calls never
 // park, so they end on the thread they began on. Reached only through this function, never
 // cached by a caller across a switch (a call may end on another thread).
-__attribute__((noinline)) uint8_t*& threadSpare() {
-  static thread_local uint8_t* spare = nullptr;
+__attribute__((noinline)) HostStack*& threadSpare() {
+  static thread_local HostStack* spare = nullptr;
   asm volatile("");
   return spare;
 }
 
-uint8_t* acquire() {
-  if (uint8_t* low = std::exchange(threadSpare(), nullptr)) return low;
+// Below the record, 16-byte aligned as the ABI wants a stack's top.
+uint8_t* usableTop(HostStack* stack) {
+  return reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(stack) & ~uintptr_t(15));
+}
+
+HostStack* acquire() {
+  if (HostStack* stack = std::exchange(threadSpare(), nullptr)) return stack;
   {
     std::lock_guard lock(pool_mutex);
     if (!pool.empty()) {
-      uint8_t* low = pool.back();
+      HostStack* stack = pool.back();
       pool.pop_back();
-      return low;
+      return stack;
     }
   }
   const size_t guard = guardSize();
@@ -57,22 +72,23 @@ uint8_t* acquire() {
     munmap(mapping, guard + kHostStackSize);
     return nullptr;
   }
-  return static_cast<uint8_t*>(mapping) + guard;
+  uint8_t* low = static_cast<uint8_t*>(mapping) + guard;
+  return new (low + kHostStackSize - sizeof(HostStack)) HostStack{low};
 }
 
-void release(uint8_t* low) {
-  if (uint8_t*& spare = threadSpare(); !spare) {
-    spare = low;
+void release(HostStack* stack) {
+  if (HostStack*& spare = threadSpare(); !spare) {
+    spare = stack;
     return;
   }
   {
     std::lock_guard lock(pool_mutex);
     if (pool.size() < kKeptStacks) {
-      pool.push_back(low);
+      pool.push_back(stack);
       return;
     }
   }
-  munmap(low - guardSize(), guardSize() + kHostStackSize);
+  munmap(stack->low - guardSize(), guardSize() + kHostStackSize);
 }
 
 struct Call {
@@ -80,24 +96,30 @@ struct Call {
   void* argument;
 };
 
-// The first frame on a host stack. It returns to its caller by jumping to the context the
-// caller left (on the process's stack), wherever the process was resumed meanwhile.
-void hostStackMain(ctx::transfer_t from) {
-  auto* call = static_cast<Call*>(from.data);
-  call->call(call->argument);
-  ctx::jump_fcontext(from.fctx, nullptr);
+// The loop on a host stack. Each call returns to its caller by jumping to the context the
+// caller left (on the process's stack), wherever the process was resumed meanwhile; the
+// next call resumes the loop where it jumped.
+void hostStackLoop(ctx::transfer_t from) {
+  for (;;) {
+    auto* call = static_cast<Call*>(from.data);
+    call->call(call->argument);
+    from = ctx::jump_fcontext(from.fctx, nullptr);
+  }
 }
 
 }  // namespace
 
 bool runOnHostStack(Process* caller, void (*call)(void*), void* argument) {
-  uint8_t* low = acquire();
-  if (!low) return false;
+  HostStack* stack = acquire();
+  if (!stack) return false;
   Call record{call, argument};
   if (caller) ++caller->unkillable_calls;
-  ctx::fcontext_t entry = ctx::make_fcontext(low + kHostStackSize, kHostStackSize, hostStackMain);
-  ctx::jump_fcontext(entry, &record);
-  release(low);
+  if (!stack->waiting) {
+    uint8_t* top = usableTop(stack);
+    stack->waiting = ctx::make_fcontext(top, size_t(top - stack->low), hostStackLoop);
+  }
+  stack->waiting = ctx::jump_fcontext(stack->waiting, &record).fctx;
+  release(stack);
   if (caller && --caller->unkillable_calls == 0) {
     caller->checkKilled();
     if (caller->outOfFuel()) caller->die(kOutOfFuelKind);

@@ -23,6 +23,7 @@
 #include "runtime/io/waiter.h"
 #include "runtime/memory.h"
 #include "runtime/process/limits.h"
+#include "runtime/process/reply_bytes.h"
 #include "runtime/process/stack.h"
 #include "runtime/table.h"
 #include "runtime/trap.h"
@@ -202,7 +203,7 @@ struct ProcessResources {
   std::unique_ptr<HostResourceTables> sqlite;
   // What a host function is handing to the guest through its lunatic_alloc (api/guest_reply.h),
   // how many replies were begun (one begun inside lunatic_alloc is seen), and that function.
-  std::vector<uint8_t> reply;
+  ReplyBytes reply;
   uint64_t replies = 0;
   const lunatic_func* allocator = nullptr;
   // Handles of modules compiled into the executable (lunatic::process::compile_module,

@@ -4,8 +4,10 @@
  *
  * The host hands values back (read_row, read_column, column_names, column_name, last_error)
  * in memory it asks the guest for through an exported function lunatic_alloc(len): a program
- * that reads them defines it once, at file scope, with LUNATIC_SQLITE_ALLOCATOR, and frees
- * each reply's `data` with free().
+ * that reads them defines it once, at file scope, with LUNATIC_SQLITE_ALLOCATOR. A reply
+ * lives in one buffer the program keeps for all of them, as sqlite3_column_text's value
+ * lives until the next step: it stays valid until the next reply; copy what you keep, and
+ * do not free it (no malloc and free for each row).
  *
  *     uint64_t db;
  *     if (lunatic_raw_sqlite_open("/data/kv.db", 11, &db) != 0) ... db is an error id ...
@@ -17,7 +19,6 @@
  *     while (lunatic_raw_sqlite_sqlite3_step(st) == LUNATIC_SQLITE_ROW) {
  *       lunatic_sqlite_reply row = lunatic_sqlite_read_row(st);
  *       ... lunatic_sqlite_reader, lunatic_sqlite_next_value ...
- *       free(row.data);
  *     }
  *     lunatic_raw_sqlite_sqlite3_finalize(st);
  */
@@ -34,8 +35,22 @@ extern "C" {
 
 #define LUNATIC_SQLITE_ALLOCATOR                                                       \
   __attribute__((export_name("lunatic_alloc"))) void* lunatic_alloc(uint32_t size) { \
-    return malloc(size ? size : 1);                                                    \
+    return lunatic_sqlite_reply_room_(size);                                           \
   }
+
+/* The reply buffer, grown (doubling) to hold `size` bytes; NULL if out of memory. */
+static inline void* lunatic_sqlite_reply_room_(uint32_t size) {
+  static uint8_t* buffer;
+  static uint64_t capacity;
+  if (size > capacity || !buffer) {
+    uint64_t grown = capacity ? capacity : 256;
+    while (grown < size) grown *= 2;
+    free(buffer);
+    buffer = (uint8_t*)malloc(grown);
+    capacity = buffer ? grown : 0;
+  }
+  return buffer;
+}
 
 enum { LUNATIC_SQLITE_ROW = 100, LUNATIC_SQLITE_DONE = 101 };
 
@@ -58,63 +73,78 @@ typedef struct {
   uint64_t count;
 } lunatic_sqlite_binds;
 
-static inline bool lunatic_sqlite_put_(lunatic_sqlite_binds* b, const void* data, size_t length) {
-  if (b->length + length > b->capacity) {
+/* Room for `length` more bytes at the end of the list (the first call also makes room for
+ * the count, which lunatic_sqlite_bind writes), or NULL if out of memory. Each value is
+ * written at once into room made for all of it: binding a row is a few stores. */
+static inline uint8_t* lunatic_sqlite_room_(lunatic_sqlite_binds* b, size_t length) {
+  size_t start = b->length ? b->length : 8;
+  if (start + length > b->capacity) {
     size_t capacity = b->capacity ? b->capacity : 64;
-    while (capacity < b->length + length) capacity *= 2;
+    while (capacity < start + length) capacity *= 2;
     uint8_t* bytes = (uint8_t*)realloc(b->bytes, capacity);
-    if (!bytes) return false;
+    if (!bytes) return NULL;
     b->bytes = bytes;
     b->capacity = capacity;
   }
-  if (!b->length) { /* room for the count, written by lunatic_sqlite_bind */
-    b->length = 8;
-    return lunatic_sqlite_put_(b, data, length);
-  }
-  memcpy(b->bytes + b->length, data, length);
-  b->length += length;
-  return true;
+  b->length = start + length;
+  return b->bytes + start;
 }
-static inline bool lunatic_sqlite_put_u32_(lunatic_sqlite_binds* b, uint32_t v) { return lunatic_sqlite_put_(b, &v, 4); }
-static inline bool lunatic_sqlite_put_u64_(lunatic_sqlite_binds* b, uint64_t v) { return lunatic_sqlite_put_(b, &v, 8); }
+static inline uint8_t* lunatic_sqlite_store_u32_(uint8_t* at, uint32_t v) { memcpy(at, &v, 4); return at + 4; }
+static inline uint8_t* lunatic_sqlite_store_u64_(uint8_t* at, uint64_t v) { memcpy(at, &v, 8); return at + 8; }
 
-/* The key of a value: the parameter `index` (1 is the first), or, with index 0, the named
- * parameter `name` (with its prefix: ":key"). */
-static inline bool lunatic_sqlite_key_(lunatic_sqlite_binds* b, uint32_t index, const char* name) {
+/* Adds an entry with `value_length` bytes of value and returns where they go, after its key:
+ * the parameter `index` (1 is the first), or, with index 0, the named parameter `name` (with
+ * its prefix: ":key"). NULL if out of memory. */
+static inline uint8_t* lunatic_sqlite_entry_(lunatic_sqlite_binds* b, uint32_t index, const char* name,
+                                             size_t value_length) {
+  size_t name_length = index ? 0 : strlen(name);
+  uint8_t* at = lunatic_sqlite_room_(b, 12 + name_length + value_length);
+  if (!at) return NULL;
   b->count++;
-  if (index) return lunatic_sqlite_put_u32_(b, 1) && lunatic_sqlite_put_u64_(b, index);
-  size_t length = strlen(name);
-  return lunatic_sqlite_put_u32_(b, 2) && lunatic_sqlite_put_u64_(b, length) && lunatic_sqlite_put_(b, name, length);
+  if (index) return lunatic_sqlite_store_u64_(lunatic_sqlite_store_u32_(at, 1), index);
+  at = lunatic_sqlite_store_u64_(lunatic_sqlite_store_u32_(at, 2), name_length);
+  memcpy(at, name, name_length);
+  return at + name_length;
 }
 
 static inline bool lunatic_sqlite_bind_null(lunatic_sqlite_binds* b, uint32_t index) {
-  return lunatic_sqlite_key_(b, index, NULL) && lunatic_sqlite_put_u32_(b, 0);
+  uint8_t* at = lunatic_sqlite_entry_(b, index, NULL, 4);
+  return at && lunatic_sqlite_store_u32_(at, 0);
 }
 static inline bool lunatic_sqlite_bind_int64(lunatic_sqlite_binds* b, uint32_t index, int64_t value) {
-  return lunatic_sqlite_key_(b, index, NULL) && lunatic_sqlite_put_u32_(b, 5) && lunatic_sqlite_put_u64_(b, (uint64_t)value);
+  uint8_t* at = lunatic_sqlite_entry_(b, index, NULL, 12);
+  return at && lunatic_sqlite_store_u64_(lunatic_sqlite_store_u32_(at, 5), (uint64_t)value);
 }
 static inline bool lunatic_sqlite_bind_double(lunatic_sqlite_binds* b, uint32_t index, double value) {
-  return lunatic_sqlite_key_(b, index, NULL) && lunatic_sqlite_put_u32_(b, 3) && lunatic_sqlite_put_(b, &value, 8);
+  uint64_t bits;
+  memcpy(&bits, &value, 8);
+  uint8_t* at = lunatic_sqlite_entry_(b, index, NULL, 12);
+  return at && lunatic_sqlite_store_u64_(lunatic_sqlite_store_u32_(at, 3), bits);
 }
-static inline bool lunatic_sqlite_bind_bytes_(lunatic_sqlite_binds* b, uint32_t tag, const void* data, size_t length) {
-  return lunatic_sqlite_put_u32_(b, tag) && lunatic_sqlite_put_u64_(b, length) && lunatic_sqlite_put_(b, data, length);
+static inline bool lunatic_sqlite_bind_bytes_(lunatic_sqlite_binds* b, uint32_t index, const char* name, uint32_t tag,
+                                              const void* data, size_t length) {
+  uint8_t* at = lunatic_sqlite_entry_(b, index, name, 12 + length);
+  if (!at) return false;
+  at = lunatic_sqlite_store_u64_(lunatic_sqlite_store_u32_(at, tag), length);
+  if (length) memcpy(at, data, length);
+  return true;
 }
 static inline bool lunatic_sqlite_bind_text(lunatic_sqlite_binds* b, uint32_t index, const char* text, size_t length) {
-  return lunatic_sqlite_key_(b, index, NULL) && lunatic_sqlite_bind_bytes_(b, 2, text, length);
+  return lunatic_sqlite_bind_bytes_(b, index, NULL, 2, text, length);
 }
 static inline bool lunatic_sqlite_bind_blob(lunatic_sqlite_binds* b, uint32_t index, const void* data, size_t length) {
-  return lunatic_sqlite_key_(b, index, NULL) && lunatic_sqlite_bind_bytes_(b, 1, data, length);
+  return lunatic_sqlite_bind_bytes_(b, index, NULL, 1, data, length);
 }
 /* A text value for the named parameter `name`. */
 static inline bool lunatic_sqlite_bind_named_text(lunatic_sqlite_binds* b, const char* name, const char* text,
                                                   size_t length) {
-  return lunatic_sqlite_key_(b, 0, name) && lunatic_sqlite_bind_bytes_(b, 2, text, length);
+  return lunatic_sqlite_bind_bytes_(b, 0, name, 2, text, length);
 }
 
 /* Binds the values to the statement and empties `b` (its buffer is kept for reuse; free
  * it with lunatic_sqlite_binds_free). */
 static inline void lunatic_sqlite_bind(uint64_t statement, lunatic_sqlite_binds* b) {
-  if (!b->length && !lunatic_sqlite_put_(b, NULL, 0)) return;
+  if (!b->length && !lunatic_sqlite_room_(b, 0)) return;
   memcpy(b->bytes, &b->count, 8);
   lunatic_raw_sqlite_bind_value(statement, b->bytes, b->length);
   b->length = 0;
@@ -127,7 +157,7 @@ static inline void lunatic_sqlite_binds_free(lunatic_sqlite_binds* b) {
 
 /* ---- Replies ----------------------------------------------------------------------------- */
 
-/* What the host handed back: `data` (free() it) of `length` bytes. */
+/* What the host handed back: `data`, valid until the next reply, of `length` bytes. */
 typedef struct {
   uint8_t* data;
   uint32_t length;

@@ -65,7 +65,6 @@ static void save(uint32_t ptr, uint32_t length, const char* dir, const char* con
   const uint8_t* end = at + length;
   for (int i = 0; i < count; ++i) next_string_to(&at, end, dir, names[i]);
   if (at != end) die("reply too long");
-  free((void*)(uintptr_t)ptr);
 }
 
 int main(int argc, char** argv) {

@@ -12,6 +12,7 @@
  * expect-stdout: row: 2 'two' null null
  * expect-stdout: named: 'three'
  * expect-stdout: reset: 3 rows twice
+ * expect-stdout: mid-way reset: the lock given back
  * expect-stdout: last_error: 1 no such table: missing_table
  * expect-stdout: no error: 0 not an error
  * expect-stdout: child saw 3 rows
@@ -60,7 +61,6 @@ static void say_row(uint64_t st) {
   }
   CHECK(in.at == in.end);
   say("%s", line);
-  free(row.data);
 }
 
 int main(void) {
@@ -104,6 +104,11 @@ int main(void) {
   uint64_t select = db_prepare(db, "SELECT id, name, score, data FROM t WHERE id < 3 ORDER BY id");
   uint32_t count = lunatic_raw_sqlite_column_count(select);
   lunatic_sqlite_reply names = lunatic_sqlite_column_names(select);
+  /* Each column_name below is a reply too, which takes the place of this one: a copy. */
+  uint8_t kept[256];
+  CHECK(names.length <= sizeof kept);
+  memcpy(kept, names.data, names.length);
+  names.data = kept;
   lunatic_sqlite_reader in = lunatic_sqlite_reader_of(names);
   uint64_t name_count = 0;
   CHECK(lunatic_sqlite_next_u64(&in, &name_count) && name_count == count);
@@ -114,11 +119,9 @@ int main(void) {
     CHECK(lunatic_sqlite_next_bytes(&in, &name, &length));
     lunatic_sqlite_reply one = lunatic_sqlite_column_name(select, (uint32_t)i);
     CHECK(one.length == length && memcmp(one.data, name, length) == 0);
-    free(one.data);
     snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%.*s", i ? "," : "", (int)length, name);
   }
   CHECK(in.at == in.end);
-  free(names.data);
   say("columns: %u %s", count, joined);
   CHECK_EQ(lunatic_raw_sqlite_sqlite3_step(select), LUNATIC_SQLITE_ROW);
   say_row(select);
@@ -134,7 +137,6 @@ int main(void) {
   lunatic_sqlite_value value;
   CHECK(lunatic_sqlite_next_value(&in, &value) && value.type == LUNATIC_SQLITE_TEXT);
   say("named: '%.*s'", (int)value.length, (const char*)value.bytes);
-  free(column.data);
   lunatic_raw_sqlite_sqlite3_finalize(by_name);
 
   /* A reset statement runs again from the start. */
@@ -149,6 +151,19 @@ int main(void) {
   }
   lunatic_raw_sqlite_sqlite3_finalize(all);
   say("reset: %d rows twice", rows);
+
+  /* A query reset mid-way (it runs on the process's stack) ends its read transaction: a
+   * second connection to the file, refused a write while the query holds its lock, then
+   * writes. */
+  uint64_t writer = db_open_ok("/sandbox/test.db");
+  uint64_t reading = db_prepare(db, "SELECT id FROM t");
+  CHECK_EQ(lunatic_raw_sqlite_sqlite3_step(reading), LUNATIC_SQLITE_ROW);
+  CHECK_EQ(db_exec(writer, "INSERT INTO t (name) VALUES ('five')"), 5 /* SQLITE_BUSY */);
+  lunatic_raw_sqlite_statement_reset(reading);
+  CHECK_EQ(db_exec(writer, "INSERT INTO t (name) VALUES ('five'); DELETE FROM t WHERE name = 'five'"), 0);
+  CHECK_EQ(lunatic_raw_sqlite_sqlite3_step(reading), LUNATIC_SQLITE_ROW);
+  lunatic_raw_sqlite_sqlite3_finalize(reading);
+  say("mid-way reset: the lock given back");
 
   char text[256];
   uint32_t code = 0;

@@ -52,7 +52,6 @@ static inline const char* db_last_error(uint64_t db, uint32_t* code, char* buf, 
   CHECK(in.at == in.end && length < cap);
   memcpy(buf, text, length);
   buf[length] = '\0';
-  free(reply.data);
   return buf;
 }
 
@@ -64,7 +63,6 @@ static inline int64_t db_integer(uint64_t db, const char* sql) {
   lunatic_sqlite_reader in = lunatic_sqlite_reader_of(reply);
   lunatic_sqlite_value value;
   CHECK(lunatic_sqlite_next_value(&in, &value) && value.type == LUNATIC_SQLITE_INTEGER);
-  free(reply.data);
   lunatic_raw_sqlite_sqlite3_finalize(st);
   return value.integer;
 }

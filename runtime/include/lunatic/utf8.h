@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace lunatic {
@@ -12,6 +13,12 @@ namespace lunatic {
 inline bool isValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // Eight bytes at a time while they are ASCII, as most text is.
+    for (uint64_t eight; i + sizeof eight <= s.size(); i += sizeof eight) {
+      std::memcpy(&eight, s.data() + i, sizeof eight);
+      if (eight & 0x8080808080808080u) break;
+    }
+    if (i == s.size()) break;
     uint8_t c = uint8_t(s[i]);
     size_t extra;
     uint32_t min, code;
