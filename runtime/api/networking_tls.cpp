@@ -2,18 +2,18 @@
 // names, signatures and results, on OpenSSL 3.
 //
 // A TLS listener or stream is a HostSocket that also holds OpenSSL's state, in tables of its
-// own (networking.h), so ids, clones, timeouts and messages work as for TCP. A stream's peer
-// bytes come in through the worker's I/O engine (io::receiveOnEngine) into the stream's own
-// buffer, which OpenSSL reads through a BIO of ours (TlsStream::input): a read that runs out
-// parks the process on a receive, which on io_uring brings the data with the wake-up, instead
-// of a read(2) that says EAGAIN, a wait for readiness and a second read(2). OpenSSL writes
-// the non-blocking socket itself (a socket BIO, which is what lets it hand the sending record
-// layer to the kernel: kernel TLS, SSL_OP_ENABLE_KTLS, where the kernel has it; receiving
-// stays ours); when a write would block, the process parks until the socket is writable
-// (io::waitReady). Either way a slow peer parks only its process. An SSL object is not for
-// two threads at once, and clones of a stream may be in processes on two workers: each SSL
-// call, and each change of the input, runs under the stream's mutex, which is never held
-// while a process parks.
+// own (networking.h), so ids, clones, timeouts and messages work as for TCP. OpenSSL reaches
+// a stream's socket through a BIO of ours (streamMethod). The peer's bytes come in through
+// the worker's I/O engine (io::receiveOnEngine) into the stream's own buffer, which the BIO
+// hands OpenSSL: a read that runs out parks the process on a receive, which on io_uring
+// brings the data with the wake-up, instead of a read(2) that says EAGAIN, a wait for
+// readiness and a second read(2). Records go out by send(2) without waiting and without
+// SIGPIPE (a socket BIO's write(2) would raise it, ending the runtime, when a peer has
+// reset); a write that would block parks the process until the socket is writable
+// (io::waitReady). Either way a slow peer parks only its process. Kernel TLS, which needs
+// OpenSSL's socket BIO, is not used. An SSL object is not for two threads at once, and
+// clones of a stream may be in processes on two workers: each SSL call, and each change of
+// the input, runs under the stream's mutex, which is never held while a process parks.
 //
 // Differences from upstream (docs/abi.md, "Deviations"), each where upstream ends the
 // process for what a server must survive:
@@ -123,11 +123,13 @@ struct TlsStream final : HostSocket {
   uint64_t sent_generation = 0;
 };
 
-// The BIO OpenSSL reads a stream's input through (its data: the TlsStream). It runs inside
-// SSL calls, so under the stream's mutex. With nothing left it asks to be retried, which
-// SSL_get_error reports as SSL_ERROR_WANT_READ; after the end of the input it answers as a
-// socket BIO would: 0 with BIO_eof true once the peer closed, or an error with errno set.
-int readInput(BIO* bio, char* out, size_t length, size_t* read) {
+// The BIO OpenSSL reaches a stream through (its data: the TlsStream). It runs inside SSL
+// calls, so under the stream's mutex. A read takes the stream's input; with nothing left it
+// asks to be retried, which SSL_get_error reports as SSL_ERROR_WANT_READ, and after the end of
+// the input it answers as a socket BIO would: 0 with BIO_eof true once the peer closed, or an
+// error with errno set. A write is one send(2), retried (SSL_ERROR_WANT_WRITE) if it would
+// block.
+int readStream(BIO* bio, char* out, size_t length, size_t* read) {
   auto& stream = *static_cast<TlsStream*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
   size_t available = stream.input_end - stream.input_start;
@@ -145,22 +147,38 @@ int readInput(BIO* bio, char* out, size_t length, size_t* read) {
   return 1;
 }
 
-long controlInput(BIO* bio, int command, long, void*) {
+int writeStream(BIO* bio, const char* data, size_t length, size_t* written) {
+  const auto& stream = *static_cast<const TlsStream*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  for (;;) {
+    ssize_t sent = ::send(stream.fd, data, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) {
+      *written = size_t(sent);
+      return 1;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) BIO_set_retry_write(bio);
+    return 0;
+  }
+}
+
+long controlStream(BIO* bio, int command, long, void*) {
   const auto& stream = *static_cast<const TlsStream*>(BIO_get_data(bio));
   switch (command) {
     case BIO_CTRL_PENDING: return long(stream.input_end - stream.input_start);
     case BIO_CTRL_EOF: return stream.peer_closed && stream.input_start == stream.input_end;
     case BIO_CTRL_FLUSH: return 1;
-    default: return 0;  // among them kernel TLS's receiving side, which this BIO declines
+    default: return 0;  // among them kernel TLS's, which this BIO declines
   }
 }
 
-BIO_METHOD* inputMethod() {
+BIO_METHOD* streamMethod() {
   static BIO_METHOD* const method = [] {
-    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "lunatic TLS stream input");
+    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "lunatic TLS stream");
     if (made) {
-      BIO_meth_set_read_ex(made, readInput);
-      BIO_meth_set_ctrl(made, controlInput);
+      BIO_meth_set_read_ex(made, readStream);
+      BIO_meth_set_write_ex(made, writeStream);
+      BIO_meth_set_ctrl(made, controlStream);
       BIO_meth_set_create(made, [](BIO* bio) {
         BIO_set_init(bio, 1);
         return 1;
@@ -171,15 +189,15 @@ BIO_METHOD* inputMethod() {
   return method;
 }
 
-// A stream over the connected socket `fd`, for `ssl`: it reads through the stream's input
-// and writes to the socket. Null if memory ran out, and then `fd` is still the caller's.
+// A stream over the connected socket `fd`, for `ssl`, which reaches it through the stream's
+// BIO. Null if memory ran out, and then `fd` is still the caller's.
 std::shared_ptr<TlsStream> streamOver(int fd, Ssl ssl) {
-  Bio input(BIO_new(inputMethod()));
-  Bio output(BIO_new_socket(fd, BIO_NOCLOSE));
-  if (!input || !output) return nullptr;
+  Bio bio(BIO_new(streamMethod()));
+  if (!bio) return nullptr;
   auto stream = std::make_shared<TlsStream>(fd, std::move(ssl));
-  BIO_set_data(input.get(), stream.get());
-  SSL_set_bio(stream->ssl.get(), input.release(), output.release());
+  BIO_set_data(bio.get(), stream.get());
+  BIO* both = bio.release();
+  SSL_set_bio(stream->ssl.get(), both, both);  // one reference for both directions
   return stream;
 }
 
@@ -378,14 +396,13 @@ std::string sslReason() {
   return reason ? reason : "no PEM data";
 }
 
-// Settings both sides share: TLS 1.2 at least; kernel TLS if the kernel offers it; a write
-// that waited may be repeated from another buffer (TlsStream::unsent); and read-ahead, so that
-// a record costs one read(2), not two (its header, then the rest). Bytes read ahead wait in
-// OpenSSL, not in the socket, which is why every read calls SSL_read before it waits.
+// Settings both sides share: TLS 1.2 at least; a write that waited may be repeated from
+// another buffer (TlsStream::unsent); and read-ahead, so that OpenSSL takes all of the
+// stream's input at once, not a record's header and then the rest. Bytes read ahead wait in
+// OpenSSL, which is why every read calls SSL_read before it waits.
 void configure(SSL_CTX* context) {
   SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
   SSL_CTX_set_read_ahead(context, 1);
-  SSL_CTX_set_options(context, SSL_OP_ENABLE_KTLS);
   SSL_CTX_set_mode(context, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
