@@ -86,6 +86,8 @@ struct TlsListener final : HostSocket {
 
 // How much of the peer's bytes one receive takes: a whole record of the largest size.
 constexpr size_t kInputBytes = 16 * 1024 + 256;
+// One receive in this many that would park tries recv(2) first (TlsStream::input_was_waiting).
+constexpr uint32_t kProbeEvery = 8;
 
 struct TlsStream final : HostSocket {
   TlsStream(int fd, Ssl session) : HostSocket(fd), ssl(std::move(session)) {}
@@ -111,6 +113,12 @@ struct TlsStream final : HostSocket {
   size_t input_end = 0;
   bool receiving = false;
   std::vector<io::Waiter*> awaiting_input;  // each retained (io::retain) while listed
+  // Whether the last receive found bytes already there (a peer that sends ahead, a server
+  // that is behind): then the next one tries recv(2) before it parks. Otherwise it parks at
+  // once, which in a request and its answer is what happens anyway, trying first only one
+  // time in kProbeEvery to notice a change.
+  bool input_was_waiting = false;
+  uint32_t parked_receives = 0;
   bool peer_closed = false;
   int receive_errno = 0;
   // A write OpenSSL could not finish must be repeated with the same bytes before any other
@@ -238,20 +246,34 @@ Next nextAfter(SSL* ssl, int result, std::string* failure) {
   return Next::Failed;
 }
 
+// recv(2) of what is there, without waiting: bytes, 0 if the peer closed, or -errno
+// (-EAGAIN: nothing yet).
+int64_t receiveWithoutWaiting(int fd, uint8_t* into, size_t length) {
+  for (;;) {
+    ssize_t n = ::recv(fd, into, length, MSG_DONTWAIT);
+    if (n >= 0 || errno != EINTR) return n >= 0 ? n : -errno;
+  }
+}
+
 // Brings more of the peer's bytes into the stream's input, parking the process until they
 // come, or, if a clone's receive is in flight, until that one ends (only clones reading at
 // once, or a write's handshake beside a read, meet so); true, or false if the deadline (0:
 // none) passed first. The end of the input counts as bytes: OpenSSL learns of it from the
-// input BIO.
-bool receiveInput(TlsStream& stream, uint64_t deadline_ns) {
+// input BIO. `ahead`: called before an SSL_read rather than after it asked for more, so only
+// if OpenSSL holds none of the peer's bytes either and has no handshake to make; this spares
+// the SSL_read that would only find that out.
+bool receiveInput(TlsStream& stream, uint64_t deadline_ns, bool ahead = false) {
   io::Waiter* self = io::currentWaiter();
+  bool try_first = false;
   for (;;) {
     {
       std::lock_guard lock(stream.mutex);
       if (stream.input_start != stream.input_end || stream.peer_closed || stream.receive_errno) return true;
+      if (ahead && (!SSL_is_init_finished(stream.ssl.get()) || SSL_has_pending(stream.ssl.get()))) return true;
       if (!stream.receiving) {
         stream.receiving = true;
         stream.input_start = stream.input_end = 0;
+        try_first = stream.input_was_waiting || ++stream.parked_receives % kProbeEvery == 0;
         break;
       }
       if (deadline_ns && nowNanoseconds() >= deadline_ns) return false;
@@ -276,12 +298,15 @@ bool receiveInput(TlsStream& stream, uint64_t deadline_ns) {
     }
     io::endIfKilled(*self);
   }
-  int64_t received = io::receiveOnEngine(stream.fd, {stream.input.get(), kInputBytes}, deadline_ns);
+  int64_t received = try_first ? receiveWithoutWaiting(stream.fd, stream.input.get(), kInputBytes) : -EAGAIN;
+  bool was_waiting = received != -EAGAIN;
+  if (!was_waiting) received = io::receiveOnEngine(stream.fd, {stream.input.get(), kInputBytes}, deadline_ns);
   {
     std::vector<io::Waiter*> woken;
     {
       std::lock_guard lock(stream.mutex);
       stream.receiving = false;
+      stream.input_was_waiting = was_waiting;
       if (received > 0) {
         stream.input_end = size_t(received);
       } else if (received == 0) {
@@ -692,6 +717,7 @@ uint32_t tls_read(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, uint
   }
   uint64_t deadline = deadlineAfter(stream.read_timeout_ms.load(std::memory_order_relaxed));
   std::string failure;
+  if (!receiveInput(stream, deadline, /*ahead=*/true)) return tlsResult(self, "tls_read", opaque_ptr, -ETIMEDOUT, deadline, failure);
   int64_t got = drive(stream, deadline, &failure, [&] { return SSL_read(stream.ssl.get(), buffer, int(length)); });
   return tlsResult(self, "tls_read", opaque_ptr, got, deadline, failure);
 }
