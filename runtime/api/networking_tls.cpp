@@ -106,11 +106,13 @@ struct TlsStream final : HostSocket {
   // The peer's bytes that OpenSSL has yet to read, input[input_start, input_end). A receive
   // is made only once OpenSSL has read them all, into the whole buffer, and only one at a
   // time (`receiving`): clones in other processes wait for it. The kernel may write the
-  // buffer while its receiver is parked, so the buffer lives as long as the stream. What
-  // ended the input, once something has: the peer closed it, or a receive failed (errno).
+  // buffer while its receiver is parked, so the buffer lives as long as the stream.
   std::unique_ptr<uint8_t[]> input = std::make_unique_for_overwrite<uint8_t[]>(kInputBytes);
   size_t input_start = 0;
   size_t input_end = 0;
+  // What ended the input, once something has: the peer closed it, or a receive failed.
+  bool peer_closed = false;
+  int receive_errno = 0;
   bool receiving = false;
   std::vector<io::Waiter*> awaiting_input;  // each retained (io::retain) while listed
   // Whether the last receive found bytes already there (a peer that sends ahead, a server
@@ -119,8 +121,6 @@ struct TlsStream final : HostSocket {
   // time in kProbeEvery to notice a change.
   bool input_was_waiting = false;
   uint32_t parked_receives = 0;
-  bool peer_closed = false;
-  int receive_errno = 0;
   // A write OpenSSL could not finish must be repeated with the same bytes before any other
   // write. Those bytes are kept here, not in the writer's memory, so that whichever write
   // comes next (the writer's own retry, a clone's write in another process, or a write after
@@ -259,7 +259,7 @@ int64_t receiveWithoutWaiting(int fd, uint8_t* into, size_t length) {
 // come, or, if a clone's receive is in flight, until that one ends (only clones reading at
 // once, or a write's handshake beside a read, meet so); true, or false if the deadline (0:
 // none) passed first. The end of the input counts as bytes: OpenSSL learns of it from the
-// input BIO. `ahead`: called before an SSL_read rather than after it asked for more, so only
+// stream's BIO. `ahead`: called before an SSL_read rather than after it asked for more, so only
 // if OpenSSL holds none of the peer's bytes either and has no handshake to make; this spares
 // the SSL_read that would only find that out.
 bool receiveInput(TlsStream& stream, uint64_t deadline_ns, bool ahead = false) {
