@@ -94,9 +94,9 @@ uint64_t addSocket(Process& p, SocketTable table, SharedSocket socket);
 inline constexpr uint64_t kSocketBytes = sizeof(Resources::Sockets::value_type) + kHashNodeOverhead +
                                          sizeof(HostSocket) + 16 + kAllocationOverhead;
 // A TLS stream or listener also holds OpenSSL's state, counted as a fixed size: a stream's
-// SSL object with its record buffers (16 KiB and more each way), a listener's context with
-// its certificate and key.
-inline constexpr uint64_t kTlsStreamBytes = 48 * 1024;
+// SSL object with its record buffers (16 KiB and more each way) and the buffer its input is
+// received into (16 KiB and more), a listener's context with its certificate and key.
+inline constexpr uint64_t kTlsStreamBytes = 64 * 1024;
 inline constexpr uint64_t kTlsListenerBytes = 16 * 1024;
 // What an id in `table` counts against the host memory budget.
 inline uint64_t socketBytes(SocketTable table) {

@@ -2,13 +2,18 @@
 // names, signatures and results, on OpenSSL 3.
 //
 // A TLS listener or stream is a HostSocket that also holds OpenSSL's state, in tables of its
-// own (networking.h), so ids, clones, timeouts and messages work as for TCP. OpenSSL reads
-// and writes the non-blocking socket itself (a socket BIO, which is what lets it hand the
-// record layer to the kernel: kernel TLS, SSL_OP_ENABLE_KTLS, where the kernel has it); when
-// it would block, the process parks on the worker's I/O engine (io::waitReady) until the
-// socket is ready, so a slow peer parks only its process. An SSL object is not for two
-// threads at once, and clones of a stream may be in processes on two workers: each SSL call
-// runs under the stream's mutex, which is never held while a process parks.
+// own (networking.h), so ids, clones, timeouts and messages work as for TCP. OpenSSL reaches
+// a stream's socket through a BIO of ours (streamMethod). The peer's bytes come in through
+// the worker's I/O engine (io::receiveOnEngine) into the stream's own buffer, which the BIO
+// hands OpenSSL: a read that runs out parks the process on a receive, which on io_uring
+// brings the data with the wake-up, instead of a read(2) that says EAGAIN, a wait for
+// readiness and a second read(2). Records go out by send(2) without waiting and without
+// SIGPIPE (a socket BIO's write(2) would raise it, ending the runtime, when a peer has
+// reset); a write that would block parks the process until the socket is writable
+// (io::waitReady). Either way a slow peer parks only its process. Kernel TLS, which needs
+// OpenSSL's socket BIO, is not used. An SSL object is not for two threads at once, and
+// clones of a stream may be in processes on two workers: each SSL call, and each change of
+// the input, runs under the stream's mutex, which is never held while a process parks.
 //
 // Differences from upstream (docs/abi.md, "Deviations"), each where upstream ends the
 // process for what a server must survive:
@@ -31,14 +36,18 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "runtime/api/networking.h"
+#include "runtime/clock.h"
 #include "runtime/io/io.h"
+#include "runtime/io/waiter.h"
 #include "lunatic/utf8.h"
 
 namespace lunatic::rt::net {
@@ -75,6 +84,11 @@ struct TlsListener final : HostSocket {
   const SslContext context;  // the certificate and key; each accepted stream's SSL refers to it
 };
 
+// How much of the peer's bytes one receive takes: a whole record of the largest size.
+constexpr size_t kInputBytes = 16 * 1024 + 256;
+// One receive in this many that would park tries recv(2) first (TlsStream::input_was_waiting).
+constexpr uint32_t kProbeEvery = 8;
+
 struct TlsStream final : HostSocket {
   TlsStream(int fd, Ssl session) : HostSocket(fd), ssl(std::move(session)) {}
   // A last close_notify, so that the peer tells a finished stream from a cut one; the socket
@@ -87,8 +101,26 @@ struct TlsStream final : HostSocket {
     }
   }
 
-  std::mutex mutex;  // held for each SSL call, never while a process parks
+  std::mutex mutex;  // held for each SSL call and change of the input, never while a process parks
   const Ssl ssl;
+  // The peer's bytes that OpenSSL has yet to read, input[input_start, input_end). A receive
+  // is made only once OpenSSL has read them all, into the whole buffer, and only one at a
+  // time (`receiving`): clones in other processes wait for it. The kernel may write the
+  // buffer while its receiver is parked, so the buffer lives as long as the stream.
+  std::unique_ptr<uint8_t[]> input = std::make_unique_for_overwrite<uint8_t[]>(kInputBytes);
+  size_t input_start = 0;
+  size_t input_end = 0;
+  // What ended the input, once something has: the peer closed it, or a receive failed.
+  bool peer_closed = false;
+  int receive_errno = 0;
+  bool receiving = false;
+  std::vector<io::Waiter*> awaiting_input;  // each retained (io::retain) while listed
+  // Whether the last receive found bytes already there (a peer that sends ahead, a server
+  // that is behind): then the next one tries recv(2) before it parks. Otherwise it parks at
+  // once, which in a request and its answer is what happens anyway, trying first only one
+  // time in kProbeEvery to notice a change.
+  bool input_was_waiting = false;
+  uint32_t parked_receives = 0;
   // A write OpenSSL could not finish must be repeated with the same bytes before any other
   // write. Those bytes are kept here, not in the writer's memory, so that whichever write
   // comes next (the writer's own retry, a clone's write in another process, or a write after
@@ -98,6 +130,84 @@ struct TlsStream final : HostSocket {
   uint64_t unsent_generation = 0;
   uint64_t sent_generation = 0;
 };
+
+// The BIO OpenSSL reaches a stream through (its data: the TlsStream). It runs inside SSL
+// calls, so under the stream's mutex. A read takes the stream's input; with nothing left it
+// asks to be retried, which SSL_get_error reports as SSL_ERROR_WANT_READ, and after the end of
+// the input it answers as a socket BIO would: 0 with BIO_eof true once the peer closed, or an
+// error with errno set. A write is one send(2), retried (SSL_ERROR_WANT_WRITE) if it would
+// block.
+int readStream(BIO* bio, char* out, size_t length, size_t* read) {
+  auto& stream = *static_cast<TlsStream*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  size_t available = stream.input_end - stream.input_start;
+  if (available == 0) {
+    if (stream.receive_errno) {
+      errno = stream.receive_errno;
+    } else if (!stream.peer_closed) {
+      BIO_set_retry_read(bio);
+    }
+    return 0;
+  }
+  *read = std::min(length, available);
+  std::memcpy(out, stream.input.get() + stream.input_start, *read);
+  stream.input_start += *read;
+  return 1;
+}
+
+int writeStream(BIO* bio, const char* data, size_t length, size_t* written) {
+  const auto& stream = *static_cast<const TlsStream*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  for (;;) {
+    ssize_t sent = ::send(stream.fd, data, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) {
+      *written = size_t(sent);
+      return 1;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) BIO_set_retry_write(bio);
+    return 0;
+  }
+}
+
+long controlStream(BIO* bio, int command, long, void*) {
+  const auto& stream = *static_cast<const TlsStream*>(BIO_get_data(bio));
+  switch (command) {
+    case BIO_CTRL_PENDING: return long(stream.input_end - stream.input_start);
+    case BIO_CTRL_EOF: return stream.peer_closed && stream.input_start == stream.input_end;
+    case BIO_CTRL_FLUSH: return 1;
+    default: return 0;  // among them kernel TLS's, which this BIO declines
+  }
+}
+
+BIO_METHOD* streamMethod() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "lunatic TLS stream");
+    if (made) {
+      BIO_meth_set_read_ex(made, readStream);
+      BIO_meth_set_write_ex(made, writeStream);
+      BIO_meth_set_ctrl(made, controlStream);
+      BIO_meth_set_create(made, [](BIO* bio) {
+        BIO_set_init(bio, 1);
+        return 1;
+      });
+    }
+    return made;
+  }();
+  return method;
+}
+
+// A stream over the connected socket `fd`, for `ssl`, which reaches it through the stream's
+// BIO. Null if memory ran out, and then `fd` is still the caller's.
+std::shared_ptr<TlsStream> streamOver(int fd, Ssl ssl) {
+  Bio bio(BIO_new(streamMethod()));
+  if (!bio) return nullptr;
+  auto stream = std::make_shared<TlsStream>(fd, std::move(ssl));
+  BIO_set_data(bio.get(), stream.get());
+  BIO* both = bio.release();
+  SSL_set_bio(stream->ssl.get(), both, both);  // one reference for both directions
+  return stream;
+}
 
 // What an SSL call asks next.
 enum class Next : uint8_t { Done, WaitReadable, WaitWritable, Closed, Failed };
@@ -136,10 +246,91 @@ Next nextAfter(SSL* ssl, int result, std::string* failure) {
   return Next::Failed;
 }
 
-// Parks the process until the socket is ready for what `next` (WaitReadable or WaitWritable)
-// asks; false if the deadline (0: none) passed first.
-bool waitFor(const TlsStream& stream, Next next, uint64_t deadline_ns) {
-  return io::waitReady(stream.fd, next == Next::WaitReadable ? POLLIN : POLLOUT, deadline_ns);
+// recv(2) of what is there, without waiting: bytes, 0 if the peer closed, or -errno
+// (-EAGAIN: nothing yet).
+int64_t receiveWithoutWaiting(int fd, uint8_t* into, size_t length) {
+  for (;;) {
+    ssize_t n = ::recv(fd, into, length, MSG_DONTWAIT);
+    if (n >= 0 || errno != EINTR) return n >= 0 ? n : -errno;
+  }
+}
+
+// Brings more of the peer's bytes into the stream's input, parking the process until they
+// come, or, if a clone's receive is in flight, until that one ends (only clones reading at
+// once, or a write's handshake beside a read, meet so); true, or false if the deadline (0:
+// none) passed first. The end of the input counts as bytes: OpenSSL learns of it from the
+// stream's BIO. `ahead`: called before an SSL_read rather than after it asked for more, so only
+// if OpenSSL holds none of the peer's bytes either and has no handshake to make; this spares
+// the SSL_read that would only find that out.
+bool receiveInput(TlsStream& stream, uint64_t deadline_ns, bool ahead = false) {
+  io::Waiter* self = io::currentWaiter();
+  bool try_first = false;
+  for (;;) {
+    {
+      std::lock_guard lock(stream.mutex);
+      if (stream.input_start != stream.input_end || stream.peer_closed || stream.receive_errno) return true;
+      if (ahead && (!SSL_is_init_finished(stream.ssl.get()) || SSL_has_pending(stream.ssl.get()))) return true;
+      if (!stream.receiving) {
+        stream.receiving = true;
+        stream.input_start = stream.input_end = 0;
+        try_first = stream.input_was_waiting || ++stream.parked_receives % kProbeEvery == 0;
+        break;
+      }
+      if (deadline_ns && nowNanoseconds() >= deadline_ns) return false;
+      if (self) {
+        io::retain(*self);
+        stream.awaiting_input.push_back(self);
+      }
+    }
+    if (!self) {  // a thread outside the scheduler has no park
+      std::this_thread::yield();
+      continue;
+    }
+    io::park(*self, deadline_ns);
+    {
+      std::lock_guard lock(stream.mutex);
+      // Still listed: not woken by the receiver, which would have taken it off.
+      auto listed = std::find(stream.awaiting_input.begin(), stream.awaiting_input.end(), self);
+      if (listed != stream.awaiting_input.end()) {
+        stream.awaiting_input.erase(listed);
+        io::release(*self);
+      }
+    }
+    io::endIfKilled(*self);
+  }
+  int64_t received = try_first ? receiveWithoutWaiting(stream.fd, stream.input.get(), kInputBytes) : -EAGAIN;
+  bool was_waiting = received != -EAGAIN;
+  if (!was_waiting) received = io::receiveOnEngine(stream.fd, {stream.input.get(), kInputBytes}, deadline_ns);
+  {
+    std::vector<io::Waiter*> woken;
+    {
+      std::lock_guard lock(stream.mutex);
+      stream.receiving = false;
+      stream.input_was_waiting = was_waiting;
+      if (received > 0) {
+        stream.input_end = size_t(received);
+      } else if (received == 0) {
+        stream.peer_closed = true;
+      } else if (received != -ETIMEDOUT) {
+        stream.receive_errno = int(-received);
+      }
+      woken.swap(stream.awaiting_input);
+    }
+    for (io::Waiter* waiter : woken) {
+      io::wake(*waiter);
+      io::release(*waiter);
+    }
+  }
+  // What landed is the stream's now, for its clones: only now may a killed process end.
+  if (self) io::endIfKilled(*self);
+  return received != -ETIMEDOUT;
+}
+
+// Parks the process until OpenSSL can go on as `next` (WaitReadable or WaitWritable) asks:
+// more input, or a writable socket; false if the deadline (0: none) passed first.
+bool waitFor(TlsStream& stream, Next next, uint64_t deadline_ns) {
+  if (next == Next::WaitReadable) return receiveInput(stream, deadline_ns);
+  return io::waitReady(stream.fd, POLLOUT, deadline_ns);
 }
 
 // The result of driving an SSL call to its end: > 0 (the call's result), 0 (the peer closed
@@ -230,14 +421,13 @@ std::string sslReason() {
   return reason ? reason : "no PEM data";
 }
 
-// Settings both sides share: TLS 1.2 at least; kernel TLS if the kernel offers it; a write
-// that waited may be repeated from another buffer (TlsStream::unsent); and read-ahead, so that
-// a record costs one read(2), not two (its header, then the rest). Bytes read ahead wait in
-// OpenSSL, not in the socket, which is why every read calls SSL_read before it waits.
+// Settings both sides share: TLS 1.2 at least; a write that waited may be repeated from
+// another buffer (TlsStream::unsent); and read-ahead, so that OpenSSL takes all of the
+// stream's input at once, not a record's header and then the rest. Bytes read ahead wait in
+// OpenSSL, which is why every read calls SSL_read before it waits.
 void configure(SSL_CTX* context) {
   SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
   SSL_CTX_set_read_ahead(context, 1);
-  SSL_CTX_set_options(context, SSL_OP_ENABLE_KTLS);
   SSL_CTX_set_mode(context, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
@@ -320,9 +510,9 @@ SslContext guestClientContext(const GuestMemory& memory, const uint8_t* ciovecs,
   return context;
 }
 
-// A client session for `host` over `fd`: SNI and a check of the certificate's name (or IP
+// A client session for `host`: SNI and a check of the certificate's name (or IP
 // address, for a numeric host).
-Ssl clientSession(SSL_CTX* context, const std::string& host, int fd) {
+Ssl clientSession(SSL_CTX* context, const std::string& host) {
   Ssl ssl(SSL_new(context));
   if (!ssl) return nullptr;
   in6_addr numeric;
@@ -332,7 +522,6 @@ Ssl clientSession(SSL_CTX* context, const std::string& host, int fd) {
     SSL_set_tlsext_host_name(ssl.get(), host.c_str());
     SSL_set1_host(ssl.get(), host.c_str());
   }
-  SSL_set_fd(ssl.get(), fd);
   SSL_set_connect_state(ssl.get());
   return ssl;
 }
@@ -387,9 +576,8 @@ uint32_t tls_accept(lunatic_instance* self, uint64_t listener_id, uint32_t id_pt
                     [context](int fd) -> SharedSocket {
                       Ssl ssl(SSL_new(context));
                       if (!ssl) return nullptr;
-                      SSL_set_fd(ssl.get(), fd);
                       SSL_set_accept_state(ssl.get());  // the handshake comes with the first read or write
-                      return std::make_shared<TlsStream>(fd, std::move(ssl));
+                      return streamOver(fd, std::move(ssl));
                     },
                     id_ptr, peer_ptr);
 }
@@ -465,13 +653,14 @@ uint32_t tls_connect(lunatic_instance* self, uint32_t host_ptr, uint32_t host_le
       continue;
     }
     SSL_CTX* held = SSL_get_SSL_CTX(static_cast<TlsStream&>(*r.connecting).ssl.get());
-    Ssl ssl = clientSession(held, std::string(host_view), fd);
-    if (!ssl) {
+    Ssl ssl = clientSession(held, std::string(host_view));
+    SharedSocket attempt = ssl ? streamOver(fd, std::move(ssl)) : nullptr;
+    if (!attempt) {
       ::close(fd);
       status = -ENOMEM;
       continue;
     }
-    r.connecting = std::make_shared<TlsStream>(fd, std::move(ssl));
+    r.connecting = std::move(attempt);
     socklen_t length = address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
     status = io::connect(fd, reinterpret_cast<const sockaddr*>(&address), length, deadline);
     if (status == 0 || status == -ETIMEDOUT) break;
@@ -528,6 +717,7 @@ uint32_t tls_read(lunatic_instance* self, uint64_t id, uint32_t buffer_ptr, uint
   }
   uint64_t deadline = deadlineAfter(stream.read_timeout_ms.load(std::memory_order_relaxed));
   std::string failure;
+  if (!receiveInput(stream, deadline, /*ahead=*/true)) return tlsResult(self, "tls_read", opaque_ptr, -ETIMEDOUT, deadline, failure);
   int64_t got = drive(stream, deadline, &failure, [&] { return SSL_read(stream.ssl.get(), buffer, int(length)); });
   return tlsResult(self, "tls_read", opaque_ptr, got, deadline, failure);
 }

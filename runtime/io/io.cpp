@@ -64,7 +64,8 @@ int64_t retryInterrupted(Call call) {
 
 // Parks the calling process until `op` completes. A kill, or the deadline passing, cancels
 // the operation, but the process still waits for it: the kernel may be using its buffers.
-void awaitCompletion(Operation& op, uint64_t deadline_ns) {
+// A killed process then ends, unless `end_if_killed` is false (receiveOnEngine).
+void awaitCompletion(Operation& op, uint64_t deadline_ns, bool end_if_killed) {
   Waiter& self = *op.waiter;
   bool cancelled = false;
   while (!op.done.load(std::memory_order_acquire)) {
@@ -79,7 +80,7 @@ void awaitCompletion(Operation& op, uint64_t deadline_ns) {
       }
     }
   }
-  endIfKilled(self);
+  if (end_if_killed) endIfKilled(self);
 }
 
 // An instance outside the scheduler (an embedding, a spec test driver) has no process to
@@ -113,7 +114,7 @@ int64_t blockThread(Operation& op, uint64_t deadline_ns) {
 }
 
 // Runs `op` on the calling worker's engine and parks until it completes.
-int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
+int64_t perform(Operation& op, uint64_t deadline_ns = 0, bool end_if_killed = true) {
   op.waiter = currentWaiter();  // before submitting: a pool thread may finish at once
   countWait(op, !op.waiter);
   if (!op.waiter) return blockThread(op, deadline_ns);
@@ -122,7 +123,7 @@ int64_t perform(Operation& op, uint64_t deadline_ns = 0) {
   } else {
     currentEngine()->submit(op);
   }
-  awaitCompletion(op, deadline_ns);
+  awaitCompletion(op, deadline_ns, end_if_killed);
   return op.result;
 }
 
@@ -248,6 +249,21 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags, uint
       if (from_length) *from_length = n >= 0 ? m.msg_namelen : 0;
       return n;
     }
+  }
+}
+
+int64_t receiveOnEngine(int fd, iovec into, uint64_t deadline_ns) {
+  msghdr m = messageOf({&into, 1});
+  for (;;) {
+    if (deadline_ns && nowNanoseconds() >= deadline_ns) return -ETIMEDOUT;
+    Operation op;
+    op.kind = Operation::Kind::Receive;
+    op.fd = fd;
+    op.message = &m;
+    op.single_buffer = true;
+    int64_t n = perform(op, deadline_ns, /*end_if_killed=*/false);
+    if (n == -ECANCELED) return -ETIMEDOUT;  // or killed: the caller ends the process
+    if (n != -EAGAIN) return n;              // -EAGAIN: another thread took what came
   }
 }
 

@@ -50,6 +50,15 @@ int64_t recv(int fd, std::span<const iovec> iov, int flags, int* out_flags = nul
 int64_t send(int fd, std::span<const iovec> iov, int flags, uint64_t deadline_ns = 0,
              const sockaddr* send_to = nullptr, socklen_t to_length = 0);
 
+// A receive into `into` made by the engine at once, without the try that recv makes first:
+// for a caller that has just run out of bytes it had received (a TLS stream's input), to whom
+// that try would mostly cost a system call that says EAGAIN. On io_uring the data comes with
+// the wake-up. Bytes, 0 when the peer closed, -errno, or -ETIMEDOUT once the deadline (0:
+// none) passed. Unlike every other call here, it returns to a process killed while it waited
+// (then with what landed, or -ETIMEDOUT): the caller accounts for bytes that landed in memory
+// others share, then calls endIfKilled (waiter.h).
+int64_t receiveOnEngine(int fd, iovec into, uint64_t deadline_ns);
+
 // accept4 and connect on a socket: park until a connection arrives or the connection is
 // made (or fails). accept returns the new descriptor (made O_NONBLOCK and O_CLOEXEC).
 int accept(int fd, sockaddr* address, socklen_t* length, uint64_t deadline_ns = 0);
