@@ -206,11 +206,56 @@ std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& 
   }
   bool counted = !llvm::isa<llvm::SCEVCouldNotCompute>(bound.max_backedges);
   if (std::optional<TripBound> latch = latchBound(se, loop, counted)) bound = *latch;
-  else if (!counted) return std::nullopt;
+  else if (!counted || boundedOnlyByTraps(se, loop)) return std::nullopt;
   if (!bound.max_backedges->getType()->isIntegerTy() || bound.max_backedges->getType()->getIntegerBitWidth() > 64) {
     return std::nullopt;
   }
   return bound;
+}
+
+namespace {
+
+// Whether the exit of `block` from `loop` may count iterations: its branch compares a
+// recurrence of the loop (perhaps extended or truncated) with a loop-invariant value, or
+// has a shape not looked into. A test of a value read or computed in the loop (`c > 9` on
+// a byte read) counts nothing.
+bool mayCount(const BasicBlock* block, const llvm::Loop& loop, llvm::ScalarEvolution& se) {
+  auto* branch = llvm::dyn_cast<llvm::BranchInst>(block->getTerminator());
+  if (!branch || !branch->isConditional()) return true;
+  auto* compare = llvm::dyn_cast<llvm::ICmpInst>(branch->getCondition());
+  if (!compare || !se.isSCEVable(compare->getOperand(0)->getType())) return true;
+  auto recurrence = [&](const llvm::SCEV* value) {
+    while (auto* cast = llvm::dyn_cast<llvm::SCEVCastExpr>(value)) value = cast->getOperand();
+    auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(value);
+    return rec && rec->getLoop() == &loop;
+  };
+  const llvm::SCEV* left = se.getSCEV(compare->getOperand(0));
+  const llvm::SCEV* right = se.getSCEV(compare->getOperand(1));
+  return (recurrence(left) && se.isLoopInvariant(right, &loop)) ||
+         (recurrence(right) && se.isLoopInvariant(left, &loop));
+}
+
+}  // namespace
+
+bool boundedOnlyByTraps(llvm::ScalarEvolution& se, const llvm::Loop& loop) {
+  llvm::SmallVector<BasicBlock*, 4> exiting;
+  loop.getExitingBlocks(exiting);
+  bool traps = false;
+  for (BasicBlock* block : exiting) {
+    bool leaves = false;  // other than to a trap
+    for (BasicBlock* successor : llvm::successors(block)) {
+      if (loop.contains(successor)) continue;
+      bool trap = leadsToTrap(successor);
+      traps |= trap;
+      leaves |= !trap;
+    }
+    if (leaves && (!llvm::isa<llvm::SCEVCouldNotCompute>(
+                       se.getExitCount(&loop, block, llvm::ScalarEvolution::SymbolicMaximum)) ||
+                   mayCount(block, loop, se))) {
+      return false;
+    }
+  }
+  return traps;
 }
 
 bool leadsToTrap(const BasicBlock* block) {

@@ -62,7 +62,20 @@ struct TripBound {
   // instead (countLatch), which LLVM can count, and so vectorise.
   llvm::ICmpInst* uncounted_test = nullptr;
 };
+// None for a loop bounded only by its traps (boundedOnlyByTraps).
 std::optional<TripBound> tripBound(llvm::ScalarEvolution& se, const llvm::Loop& loop);
+
+// Whether `loop` can be bounded only through exits that trap: it has one, and each exit that
+// does not trap has no exit count and tests no recurrence of the loop against an invariant
+// (it tests what the loop reads or computes). In bounds-checked mode a loop that leaves
+// only where a byte it reads is not a digit (`while (isdigit(*p)) p++`) is bounded by the
+// check of *p, at the end of memory. Such a bound is of no use to a
+// version of the loop chosen in its preheader: its copy without bounds checks would need
+// every address up to the end of memory in bounds, which the last one is not, and its copy
+// without reduction checks a budget for running to the end of memory, which a time slice
+// never covers; the test would be paid on every entry for nothing. Such loops are treated
+// as of unknown trip count.
+bool boundedOnlyByTraps(llvm::ScalarEvolution& se, const llvm::Loop& loop);
 
 // Whether computing `values` in the preheader of `loop` costs more than `budget` basic
 // operations each time the loop is entered: the parts that do not change in the enclosing

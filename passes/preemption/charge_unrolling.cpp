@@ -9,7 +9,8 @@
 // copies it skipped, at most K - 1 iterations' worth, once per run of the loop.
 //
 // Loops with a known bound are left alone: loop versioning gave them a check-free copy for
-// the runs the budget covers, and the copies' induction variables would cost their outer
+// the runs the budget covers (a bound that only traps give, the end of memory, is no
+// bound here: passes/loop_utils.h, boundedOnlyByTraps), and the copies' induction variables would cost their outer
 // loop (strength reduction hoists one per copy into it) more than the checks saved. Search
 // loops, which versioning leaves to this pass (charged_loop.h, searchesInput), are the
 // exception.
@@ -29,6 +30,7 @@
 
 #include <vector>
 
+#include "passes/loop_utils.h"
 #include "passes/preemption/charge_merging.h"
 #include "passes/preemption/charged_loop.h"
 #include "passes/preemption/charges.h"
@@ -52,7 +54,8 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     std::vector<llvm::Loop*> candidates;
     for (llvm::Loop* loop : li.getLoopsInPreorder()) {
       if (loop->isInnermost() && smallChargedLoop(*loop, kind) &&
-          (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) || searchesInput(*loop, se))) {
+          (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) ||
+           boundedOnlyByTraps(se, *loop) || searchesInput(*loop, se))) {
         candidates.push_back(loop);
       }
     }
