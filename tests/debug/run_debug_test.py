@@ -12,7 +12,9 @@ rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one
   no_dwarf_warning             -g on a module without DWARF: one warning, a working program;
   gdb_c, gdb_rust              gdb -batch breaks on the guest's `debuggee.*:LINE` (the line
                                marked BREAK), and the stop and the backtrace show the guest's
-                               file, line and functions (report <- sum_squares <- main).
+                               file, line and functions (report <- sum_squares <- main);
+                               there report's parameter `value` (a Wasm local in the guest)
+                               prints 285, by `print`, `info args` and in the backtrace.
 Exit status 0 if every check held; else each failed check is printed.
 """
 import os
@@ -116,8 +118,9 @@ def gdb_session(language, o):
     program = os.path.join(o.work, f"gdb_{language}")
     compile_native(o.lunaticc, wasm, program, "-g")
     out = subprocess.run(
-        ["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set confirm off",
-         "-ex", f"break {source}:{line}", "-ex", "run", "-ex", "bt", "-ex", "info source", program],
+        ["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0", "-ex", "set confirm off",
+         "-ex", f"break {source}:{line}", "-ex", "run", "-ex", "bt", "-ex", "print value", "-ex", "info args",
+         "-ex", "bt full", "-ex", "info source", program],
         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     text = out.stdout + out.stderr
     print(text)
@@ -132,6 +135,11 @@ def gdb_session(language, o):
     check(None not in order and order[0] < order[1], f"the backtrace lacks sum_squares then main: {names}")
     located = [f for f in frames if f[2].endswith(source)]
     check(len(located) >= 3, f"fewer than 3 frames with a line in {source}: {frames}")
+    # sum_squares(10) = 0 + 1 + 4 + ... + 81, computed by the guest; a wrong location
+    # would show another number, a missing one "<optimized out>".
+    check(re.search(r"^\$1 = 285$", text, re.M), "`print value` did not print 285")
+    check(re.search(r"^value = 285$", text, re.M), "`info args` did not show value = 285")
+    check(re.search(r"^#0 +report ?\(value=285\)", text, re.M), "the backtrace does not show report(value=285)")
 
 
 @case
