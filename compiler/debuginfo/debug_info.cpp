@@ -329,8 +329,8 @@ std::vector<bool> writtenLocals(BinaryenExpressionRef body, size_t locals) {
 }  // namespace
 
 void DebugInfoBuilder::describeVariables(uint32_t defined, const std::vector<llvm::AllocaInst*>& slots,
-                                         const std::vector<llvm::Value*>& parameters, BinaryenExpressionRef body,
-                                         llvm::BasicBlock* entry) {
+                                         const std::vector<llvm::Value*>& initial, BinaryenExpressionRef body,
+                                         llvm::BasicBlock* entry, llvm::BasicBlock* block) {
   using Variable = GuestDebugInfo::Variable;
   ranged_.clear();
   known_.assign(slots.size(), {});
@@ -345,21 +345,32 @@ void DebugInfoBuilder::describeVariables(uint32_t defined, const std::vector<llv
     }
     return type->isIntegerTy() && type->getPrimitiveSizeInBits() >= variable.bytes * 8;
   };
-  llvm::DILocation* at = llvm::DILocation::get(context_, 0, 0, current_);
-  for (Variable& variable : guest_->variablesOf(defined)) {
-    if (variable.everywhere_in != Variable::kNoLocal) {
-      if (!holds(variable.everywhere_in, variable)) continue;
-      builder_.insertDeclare(slots[variable.everywhere_in], localVariable(variable), builder_.createExpression(), at,
-                             entry);
+  std::vector<Variable> variables = guest_->variablesOf(defined);
+  if (variables.empty()) return;
+  std::vector<bool> written = writtenLocals(body, slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (written[i]) {
+      known_[i].block = block;
+      known_[i].stored = initial[i];
+    } else {
+      known_[i].fixed = initial[i];
+    }
+  }
+  for (Variable& variable : variables) {
+    uint32_t local = variable.everywhere_in;
+    if (local != Variable::kNoLocal && holds(local, variable) && known_[local].fixed) {
+      // Its value from the entry on, before the stack check whose block the stores follow,
+      // so `break function` sees it too; ahead of the entry's code, not on its branch,
+      // which passes may remake without it.
+      builder_.insertDbgValueIntrinsic(known_[local].fixed, localVariable(variable), builder_.createExpression(),
+                                       llvm::DILocation::get(context_, 0, 0, current_),
+                                       &*entry->getFirstNonPHIOrDbgOrAlloca());
       continue;
     }
+    // Written: what the guest's DWARF says of it holds only until a write (see afterLocalSet).
+    if (local != Variable::kNoLocal) variable.ranges = {{0, UINT32_MAX, local}};
     std::erase_if(variable.ranges, [&](const Variable::Range& range) { return !holds(range.local, variable); });
     if (!variable.ranges.empty()) ranged_.push_back({localVariable(variable), std::move(variable.ranges)});
-  }
-  if (ranged_.empty()) return;
-  std::vector<bool> written = writtenLocals(body, slots.size());
-  for (size_t i = 0; i < parameters.size() && i < slots.size(); ++i) {
-    if (!written[i]) known_[i].fixed = parameters[i];
   }
 }
 
@@ -398,13 +409,16 @@ void DebugInfoBuilder::afterExpression(BinaryenExpressionRef e, llvm::BasicBlock
 void DebugInfoBuilder::afterLocalSet(BinaryenExpressionRef e, uint32_t local, llvm::Value* value,
                                      llvm::BasicBlock* block) {
   if (ranged_.empty()) return;
-  // Whether the variable is in `local` is decided at the set: a range ends at the set that
-  // gives the local to another variable.
   afterExpression(e, block);
   known_[local].block = block;
   known_[local].stored = value;
+  // A write inside a range may be the variable's own new value, or the local given to
+  // another value while the guest's range goes on: clang's Wasm backend reuses locals
+  // without ending the ranges of the variables they held. The two look alike once the
+  // guest's compiler has merged adjacent ranges, so the variable has no location until
+  // it enters a range again. (A write just before a range starts is how it gets a value.)
   for (const RangedVariable& ranged : ranged_) {
-    if (ranged.in == local) setValue(ranged, value, block);
+    if (ranged.in == local) setValue(ranged, nullptr, block);
   }
 }
 

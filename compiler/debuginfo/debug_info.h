@@ -9,13 +9,14 @@
 // lines, and perf and the trap backtrace name them.
 //
 // With -g, the guest's variables and parameters that its DWARF puts in a Wasm local
-// (DW_OP_WASM_location 0x0 N) get a DILocalVariable, so gdb prints them. One in local N over
-// the whole function is declared on that local's alloca; mem2reg turns the declaration into
-// a value at each store. One whose location list puts it in locals over ranges of code is
-// given, as the translator goes (it lowers in code order): the local's value where the code
-// enters such a range and the value stored at each local.set in one, and no location where
-// the code leaves them. Only values the translator holds are used (an argument, or what the
-// same block stored), never a load made for the debugger, which could change the code.
+// (DW_OP_WASM_location 0x0 N) get a DILocalVariable, so gdb prints them. One in a local
+// nothing writes, over the whole function, is that local's initial value (its argument)
+// from the entry on. The others are given, as the translator goes (it lowers in code
+// order), the local's value where the code enters one of their ranges, if the translator
+// holds it (the initial value, or what the same block stored), and no location where the
+// code leaves them or writes the local inside them: clang's Wasm backend reuses locals
+// without ending the ranges of the variables they held. No load is made for the debugger,
+// which could change the code.
 // Variables in linear memory (DW_OP_fbreg), in the operand stack or only partly in locals,
 // and those of functions the guest's compiler inlined, are left out: gdb says
 // "optimized out", never a wrong value.
@@ -114,14 +115,15 @@ class DebugInfoBuilder {
   // `e` has none of its own (an expression a pass added, or a line the guest did not record).
   llvm::DILocation* locationOf(BinaryenExpressionRef e);
   // The guest variables in locals of defined function `defined`, begun last (see the top
-  // of this file): `slots` are its locals' allocas, `parameters` the values its parameter
-  // locals start with, `body` its Binaryen body, `entry` its entry block.
+  // of this file): `slots` are its locals' allocas, `initial` the values they start with,
+  // stored in `block`; `body` is its Binaryen body, `entry` its entry block.
   void describeVariables(uint32_t defined, const std::vector<llvm::AllocaInst*>& slots,
-                         const std::vector<llvm::Value*>& parameters, BinaryenExpressionRef body,
-                         llvm::BasicBlock* entry);
+                         const std::vector<llvm::Value*>& initial, BinaryenExpressionRef body,
+                         llvm::BasicBlock* entry, llvm::BasicBlock* block);
   // After the code of `e`, which ends in `block`: the variables whose ranges it enters or leaves.
   void afterExpression(BinaryenExpressionRef e, llvm::BasicBlock* block);
-  // After the code of local.set (or tee) `e` stored `value` in `local`, ending in `block`.
+  // After the code of local.set (or tee) `e` stored `value` in `local`, ending in `block`:
+  // the variables in `local` there lose their location.
   void afterLocalSet(BinaryenExpressionRef e, uint32_t local, llvm::Value* value, llvm::BasicBlock* block);
   // Writes the metadata out; call once, after the last function.
   void finish();

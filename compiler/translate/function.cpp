@@ -90,23 +90,21 @@ void FunctionTranslator::checkStack() {
 void FunctionTranslator::declareLocals() {
   BinaryenType params = BinaryenFunctionGetParams(wasm_);
   uint32_t num_params = params == BinaryenTypeNone() ? 0 : BinaryenTypeArity(params);
-  std::vector<Value*> arguments;
+  std::vector<Value*> initial;
   for (uint32_t i = 0; i < num_params; ++i) {
-    Value* arg = fn_->getArg(1 + t_.memory_arguments[index_] + i);
-    llvm::AllocaInst* slot = entryAlloca(arg->getType(), "local");
-    b_.CreateStore(arg, slot);
-    locals_.push_back(slot);
-    arguments.push_back(arg);
+    initial.push_back(fn_->getArg(1 + t_.memory_arguments[index_] + i));
   }
   for (BinaryenIndex i = 0, n = BinaryenFunctionGetNumVars(wasm_); i < n; ++i) {
-    llvm::Type* type = typeOf(BinaryenFunctionGetVar(wasm_, i));
-    llvm::AllocaInst* slot = entryAlloca(type, "local");
-    b_.CreateStore(llvm::Constant::getNullValue(type), slot);  // Wasm locals start at zero
+    initial.push_back(llvm::Constant::getNullValue(typeOf(BinaryenFunctionGetVar(wasm_, i))));  // Wasm locals start at zero
+  }
+  for (Value* value : initial) {
+    llvm::AllocaInst* slot = entryAlloca(value->getType(), "local");
+    b_.CreateStore(value, slot);
     locals_.push_back(slot);
   }
   if (t_.debug) {
-    t_.debug->describeVariables(index_ - t_.info.num_imported_functions, locals_, arguments,
-                                BinaryenFunctionGetBody(wasm_), &fn_->getEntryBlock());
+    t_.debug->describeVariables(index_ - t_.info.num_imported_functions, locals_, initial,
+                                BinaryenFunctionGetBody(wasm_), &fn_->getEntryBlock(), b_.GetInsertBlock());
   }
 }
 

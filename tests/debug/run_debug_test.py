@@ -9,6 +9,8 @@ rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one
   same_code_c, same_code_rust  lunaticc -O2 with and without -g: the disassembly of every
                                section of code is identical but for addresses (see
                                disassembly()), and only the -g executable has a line table;
+  gdb_c_reused_local           a guest whose DWARF keeps variables in locals given to others
+                               (reused_local.c): gdb shows no wrong value;
   no_dwarf_warning             -g on a module without DWARF: one warning, a working program;
   gdb_c, gdb_rust              gdb -batch breaks on the guest's `debuggee.*:LINE` (the line
                                marked BREAK), and the stop and the backtrace show the guest's
@@ -36,15 +38,19 @@ def run(args, **kwargs):
     return result.stdout + result.stderr
 
 
+def compile_c(source, wasm):
+    # In two steps: clang links with wasm-opt when given -O, which drops DWARF.
+    obj = wasm + ".o"
+    run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-g", "-O1", "-c", source, "-o", obj])
+    run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", obj, "-o", wasm])
+
+
 def guest(language, work):
     """The guest compiled with debug info, and the line marked BREAK."""
     source = os.path.join(HERE, "debuggee." + language)
     wasm = os.path.join(work, f"debuggee_{language}.wasm")
     if language == "c":
-        # In two steps: clang links with wasm-opt when given -O, which drops DWARF.
-        obj = wasm + ".o"
-        run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-g", "-O1", "-c", source, "-o", obj])
-        run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", obj, "-o", wasm])
+        compile_c(source, wasm)
     else:
         run(["/usr/bin/rustc", "--target", "wasm32-wasi", "--edition", "2021", "-g", "-C", "opt-level=1",
              "-C", "linker=/usr/bin/rust-lld", source, "-o", wasm])
@@ -140,6 +146,35 @@ def gdb_session(language, o):
     check(re.search(r"^\$1 = 285$", text, re.M), "`print value` did not print 285")
     check(re.search(r"^value = 285$", text, re.M), "`info args` did not show value = 285")
     check(re.search(r"^#0 +report ?\(value=285\)", text, re.M), "the backtrace does not show report(value=285)")
+
+
+@case
+def gdb_c_reused_local(o):
+    """Where the guest's DWARF keeps a variable in a local given to another (reused_local.c),
+    gdb shows the variable's value or <optimized out>, and the values that are right."""
+    wasm, program = os.path.join(o.work, "reused_local.wasm"), os.path.join(o.work, "reused_local")
+    compile_c(os.path.join(HERE, "reused_local.c"), wasm)
+    compile_native(o.lunaticc, wasm, program, "-g")
+    out = subprocess.run(
+        ["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0", "-ex", "break observe",
+         "-ex", "run", *[arg for _ in range(4) for arg in ("-ex", "up", "-ex", "info locals", "-ex", "continue")],
+         program], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    text = out.stdout + out.stderr
+    print(text)
+    stops = re.split(r"^#1 +", text, flags=re.M)[1:]
+    check(len(stops) == 4, f"gdb did not stop at the 4 calls of observe: {len(stops)} stops")
+    # argc is 1, so a = 7, r = observe(7) & 1 + observe(8) & 1 = 1, b = 11 + r = 12.
+    truth = {"argc": "1", "a": "7", "b": "12", "r": "1"}
+    shown = []
+    for number, stop in enumerate(stops, 1):
+        values = dict(re.findall(r"^(\w+) = (.*)$", stop, re.M))
+        values.update(re.findall(r"\b(argc)=([^,)]+)", stop.splitlines()[0]))
+        for name, value in values.items():
+            if name in truth and value != "<optimized out>":
+                check(value == truth[name], f"at stop {number}, {name} = {value}, which is {truth[name]}")
+                shown.append((number, name))
+    # What the guest's DWARF gets right: a before its local is reused, b after it is set.
+    check((1, "a") in shown and (4, "b") in shown, f"a at the first stop or b at the last not shown: {shown}")
 
 
 @case
