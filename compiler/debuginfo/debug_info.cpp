@@ -177,9 +177,12 @@ std::vector<GuestDebugInfo::Variable> GuestDebugInfo::variablesOf(uint32_t defin
   if (!unit) return {};
   llvm::DWARFDie function = unit->getSubroutineForAddress(offset);
   while (function && function.getTag() != llvm::dwarf::DW_TAG_subprogram) function = function.getParent();
+  // The body's own, not one whose (malformed) range reaches into it from before.
+  uint64_t low = 0, high = 0, section = 0;
+  if (!function || !function.getLowAndHighPC(low, high, section) || low < bodyOffset(defined)) return {};
   std::vector<Variable> variables;
   unsigned parameters = 0;
-  if (function) collectVariables(function, parameters, variables);
+  collectVariables(function, parameters, variables);
   return variables;
 }
 
