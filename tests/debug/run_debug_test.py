@@ -11,6 +11,8 @@ rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one
                                disassembly()), and only the -g executable has a line table;
   gdb_c_reused_local           a guest whose DWARF keeps variables in locals given to others
                                (reused_local.c): gdb shows no wrong value;
+  trap_lines_c                 a trap's backtrace names the guest's file:line per frame with
+                               -g (trapping.c), and no lines without;
   no_dwarf_warning             -g on a module without DWARF: one warning, a working program;
   gdb_c, gdb_rust              gdb -batch breaks on the guest's `debuggee.*:LINE` (the line
                                marked BREAK), and the stop and the backtrace show the guest's
@@ -175,6 +177,33 @@ def gdb_c_reused_local(o):
                 shown.append((number, name))
     # What the guest's DWARF gets right: a before its local is reused, b after it is set.
     check((1, "a") in shown and (4, "b") in shown, f"a at the first stop or b at the last not shown: {shown}")
+
+
+@case
+def trap_lines_c(o):
+    """A trap's backtrace in a -g executable gives the guest's file and line of each frame
+    (trapping.c), and none without -g."""
+    source = os.path.join(HERE, "trapping.c")
+    wasm = os.path.join(o.work, "trapping.wasm")
+    compile_c(source, wasm)
+    with open(source) as f:
+        lines = {mark: n for n, text in enumerate(f, 1) for mark in ("TRAP", "CALL") if f"// {mark}" in text}
+    for flags in (["-g"], []):
+        program = os.path.join(o.work, "trapping" + "".join(flags))
+        compile_native(o.lunaticc, wasm, program, *flags)
+        result = subprocess.run([program], capture_output=True, text=True, timeout=60)
+        print(result.stderr)
+        check(result.returncode != 0 and "divide by zero" in result.stderr,
+              f"the program did not trap: {result.returncode} {result.stderr!r}")
+        frames = re.findall(r"^\s+at (\S+)(?: \((\S+):(\d+)\))?", result.stderr, re.M)
+        names = [name for name, _, _ in frames]
+        check(names[:2] == ["divide", "average"], f"the backtrace does not start divide <- average: {names}")
+        if flags:
+            for (name, file, line), mark in zip(frames, ("TRAP", "CALL")):
+                check(file.endswith("trapping.c") and int(line) == lines[mark],
+                      f"{name} is at {file}:{line}, not trapping.c:{lines[mark]}")
+        else:
+            check(not any(file for _, file, _ in frames), f"lines without -g: {frames}")
 
 
 @case
