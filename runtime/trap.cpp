@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -287,28 +288,65 @@ const char* functionAt(uintptr_t pc) {
   return best;
 }
 
-// The functions inlined at `pc`, innermost first, appended to `names` (abi.h:
-// lunatic_inline_table). Ranges nest, each copy within the one it was inlined into, so those
-// that contain `pc` have depths 1..n, one each.
-void inlinedAt(uintptr_t pc, std::vector<const char*>& names) {
+// A frame of a backtrace: a function and, where the module was compiled with -g, the
+// guest source line it is at (file null where unknown).
+struct SourceFrame {
+  const char* name;
+  const char* file = nullptr;
+  uint32_t line = 0;
+};
+
+// The guest source line of the code at `offset` from the module's code_start (abi.h:
+// lunatic_code_line), if the table has one.
+void lineAt(const lunatic_inline_table* table, uintptr_t offset, SourceFrame& frame) {
+  const lunatic_code_line* lines = lunatic_inline_lines(table);
+  const lunatic_code_line* after = std::upper_bound(
+      lines, lines + table->num_lines, offset, [](uintptr_t at, const lunatic_code_line& row) { return at < row.begin; });
+  if (after == lines || after[-1].line == 0) return;
+  frame.file = lunatic_inline_names(table) + after[-1].file;
+  frame.line = after[-1].line;
+}
+
+// The frames at `pc`, innermost first, appended to `frames`: the functions inlined there
+// (abi.h: lunatic_inline_table), then `name`, the function the code belongs to. Ranges
+// nest, each copy within the one it was inlined into, so those that contain `pc` have
+// depths 1..n, one each. The innermost frame is at the line of `pc`; each other at the line
+// that calls the copy inside it.
+void framesAt(uintptr_t pc, const char* name, std::vector<SourceFrame>& frames) {
   const lunatic_module* m = moduleAt(pc);
-  if (!m || !m->inlines) return;
-  const lunatic_inlined_range* ranges = lunatic_inline_ranges(m->inlines);
-  const char* table_names = lunatic_inline_names(m->inlines);
-  uintptr_t offset = pc - reinterpret_cast<uintptr_t>(m->code_start);
-  // Ranges are sorted by start: only those before the first that starts past `offset`
-  // can contain it.
-  const lunatic_inlined_range* end = std::upper_bound(
-      ranges, ranges + m->inlines->num_ranges, offset,
-      [](uintptr_t at, const lunatic_inlined_range& range) { return at < range.begin; });
-  size_t first = names.size();
-  for (const lunatic_inlined_range* range = ranges; range != end; ++range) {
-    if (offset >= range->end) continue;
-    if (names.size() < first + range->depth) names.resize(first + range->depth, nullptr);
-    names[first + range->depth - 1] = table_names + range->name;
+  const lunatic_inline_table* table = m ? m->inlines : nullptr;
+  std::vector<const lunatic_inlined_range*> copies;  // by depth, outermost first
+  uintptr_t offset = 0;
+  if (table) {
+    offset = pc - reinterpret_cast<uintptr_t>(m->code_start);
+    const lunatic_inlined_range* ranges = lunatic_inline_ranges(table);
+    // Ranges are sorted by start: only those before the first that starts past `offset`
+    // can contain it.
+    const lunatic_inlined_range* end = std::upper_bound(
+        ranges, ranges + table->num_ranges, offset,
+        [](uintptr_t at, const lunatic_inlined_range& range) { return at < range.begin; });
+    for (const lunatic_inlined_range* range = ranges; range != end; ++range) {
+      if (offset >= range->end) continue;
+      if (copies.size() < range->depth) copies.resize(range->depth, nullptr);
+      copies[range->depth - 1] = range;
+    }
+    std::erase(copies, nullptr);
   }
-  std::reverse(names.begin() + first, names.end());
-  std::erase(names, nullptr);
+  size_t first = frames.size();
+  for (auto copy = copies.rbegin(); copy != copies.rend(); ++copy) {
+    frames.push_back({lunatic_inline_names(table) + (*copy)->name});
+  }
+  frames.push_back({name});
+  if (!table) return;
+  lineAt(table, offset, frames[first]);
+  for (size_t i = 0; i < copies.size(); ++i) {
+    // frames[first + copies.size() - i] is the frame copies[i] was inlined into.
+    const lunatic_inlined_range* copy = copies[i];
+    if (!copy->call_line) continue;
+    SourceFrame& caller = frames[first + copies.size() - i];
+    caller.file = lunatic_inline_names(table) + copy->call_file;
+    caller.line = copy->call_line;
+  }
 }
 
 }  // namespace lunatic::rt
@@ -342,33 +380,32 @@ extern "C" const char* lunatic_trap_message(uint32_t kind) {
 namespace lunatic::rt {
 namespace {
 
-// Calls emit(name, repeats) for each run of frames in one Wasm function, innermost first
-// (deep recursion gives long runs), the frames of functions the compiler inlined
-// included; returns whether older frames were cut off.
+// Calls emit(frame, repeats) for each run of frames in one Wasm function, innermost first
+// (deep recursion gives long runs; the first frame of the run stands for it), the frames
+// of functions the compiler inlined included; returns whether older frames were cut off.
 template <typename Emit>
 bool forEachBacktraceRun(Emit emit) {
   std::lock_guard lock(modules_mutex);
   ThreadState& t = state();
-  const char* previous = nullptr;
+  std::optional<SourceFrame> previous;
   size_t repeats = 0;
-  std::vector<const char*> names;
+  std::vector<SourceFrame> frames;
   for (size_t i = 0; i < t.frame_count; ++i) {
     const char* name = functionAt(t.frames[i]);
     if (!name) continue;
-    names.clear();
-    inlinedAt(t.frames[i], names);
-    names.push_back(name);
-    for (const char* frame : names) {
-      if (previous && std::strcmp(frame, previous) == 0) {
+    frames.clear();
+    framesAt(t.frames[i], name, frames);
+    for (const SourceFrame& frame : frames) {
+      if (previous && std::strcmp(frame.name, previous->name) == 0) {
         ++repeats;
         continue;
       }
-      if (previous) emit(previous, repeats);
+      if (previous) emit(*previous, repeats);
       previous = frame;
       repeats = 1;
     }
   }
-  if (previous) emit(previous, repeats);
+  if (previous) emit(*previous, repeats);
   return t.frame_count == kMaxFrames;
 }
 
@@ -390,10 +427,11 @@ std::vector<std::pair<uintptr_t, uintptr_t>> guestCodeRanges() {
 
 std::string formatTrapBacktrace(bool one_line) {
   std::string out;
-  auto append = [&](const char* name, size_t repeats) {
+  auto append = [&](const SourceFrame& frame, size_t repeats) {
     if (one_line && !out.empty()) out += " <- ";
     if (!one_line) out += "  at ";
-    out += name;
+    out += frame.name;
+    if (frame.line) out += std::string(" (") + frame.file + ":" + std::to_string(frame.line) + ")";
     if (repeats > 1) out += " (" + std::to_string(repeats) + " frames)";
     if (!one_line) out += "\n";
   };

@@ -53,7 +53,8 @@ const char* guestFunctionAt(uintptr_t pc);
 std::vector<std::pair<uintptr_t, uintptr_t>> guestCodeRanges();
 
 // The backtrace of the last trap on this thread, innermost first: as "f <- g <- h", or
-// as lines "  at f".
+// as lines "  at f"; each frame with its guest source line, "f (file.c:12)", where the
+// module was compiled with -g.
 std::string formatTrapBacktrace(bool one_line);
 
 [[noreturn]] void unwindWithTrap(uint32_t kind);

@@ -7,7 +7,9 @@
 // function has a subprogram and all its code a location: debug_info.h), so it is exactly
 // what the optimiser did: each DW_TAG_inlined_subroutine's ranges in the module's code
 // section, as offsets from its start (the section is one input section to the linker, laid
-// out whole), with their nesting depth and the inlined function's name. The table is a
+// out whole), with their nesting depth, the inlined function's name and the line that calls
+// it; with -g also the object's line table, the guest's file and line of the code, for the
+// trap backtrace's `file:line`. The table is a
 // constant in an object of its own, linked beside the module's; the descriptor refers to
 // it weakly.
 #pragma once

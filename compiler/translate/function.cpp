@@ -90,17 +90,21 @@ void FunctionTranslator::checkStack() {
 void FunctionTranslator::declareLocals() {
   BinaryenType params = BinaryenFunctionGetParams(wasm_);
   uint32_t num_params = params == BinaryenTypeNone() ? 0 : BinaryenTypeArity(params);
+  std::vector<Value*> initial;
   for (uint32_t i = 0; i < num_params; ++i) {
-    Value* arg = fn_->getArg(1 + t_.memory_arguments[index_] + i);
-    llvm::AllocaInst* slot = entryAlloca(arg->getType(), "local");
-    b_.CreateStore(arg, slot);
-    locals_.push_back(slot);
+    initial.push_back(fn_->getArg(1 + t_.memory_arguments[index_] + i));
   }
   for (BinaryenIndex i = 0, n = BinaryenFunctionGetNumVars(wasm_); i < n; ++i) {
-    llvm::Type* type = typeOf(BinaryenFunctionGetVar(wasm_, i));
-    llvm::AllocaInst* slot = entryAlloca(type, "local");
-    b_.CreateStore(llvm::Constant::getNullValue(type), slot);  // Wasm locals start at zero
+    initial.push_back(llvm::Constant::getNullValue(typeOf(BinaryenFunctionGetVar(wasm_, i))));  // Wasm locals start at zero
+  }
+  for (Value* value : initial) {
+    llvm::AllocaInst* slot = entryAlloca(value->getType(), "local");
+    b_.CreateStore(value, slot);
     locals_.push_back(slot);
+  }
+  if (t_.debug) {
+    t_.debug->describeVariables(index_ - t_.info.num_imported_functions, locals_, initial,
+                                BinaryenFunctionGetBody(wasm_), &fn_->getEntryBlock(), b_.GetInsertBlock());
   }
 }
 
@@ -131,13 +135,14 @@ Value* FunctionTranslator::unsupported(const std::string& what) {
 
 Value* FunctionTranslator::lower(BinaryenExpressionRef e) {
   if (!error_.empty() || dead_) return nullptr;
-  llvm::DILocation* here = t_.debug ? t_.debug->locationOf(e) : nullptr;
-  if (!here) return dispatch(e);
+  if (!t_.debug) return dispatch(e);
+  llvm::DILocation* here = t_.debug->locationOf(e);
   // Operands set their own; what `e` itself emits after them gets its location back.
   llvm::DebugLoc outer = b_.getCurrentDebugLocation();
-  b_.SetCurrentDebugLocation(here);
+  if (here) b_.SetCurrentDebugLocation(here);
   Value* value = dispatch(e);
-  b_.SetCurrentDebugLocation(outer);
+  if (here) b_.SetCurrentDebugLocation(outer);
+  t_.debug->afterExpression(e, b_.GetInsertBlock());
   return value;
 }
 
@@ -194,6 +199,7 @@ Value* FunctionTranslator::lowerLocalSet(BinaryenExpressionRef e) {
   Value* value = lower(BinaryenLocalSetGetValue(e));
   if (dead_) return nullptr;
   b_.CreateStore(value, locals_[BinaryenLocalSetGetIndex(e)]);
+  if (t_.debug) t_.debug->afterLocalSet(e, BinaryenLocalSetGetIndex(e), value, b_.GetInsertBlock());
   return BinaryenLocalSetIsTee(e) ? value : nullptr;
 }
 

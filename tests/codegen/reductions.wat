@@ -50,7 +50,7 @@
 ;; host.f is not a runtime host function, so it carries no host slot.
 ;; CHECK: @imports = internal constant [1 x { ptr, ptr, i32, i32, ptr }] {{.*}} i32 0, i32 0, ptr null }]
 ;; CHECK-NOT: lunatic_internal
-;; CHECK: @lunatic_main_module = {{.*}} { i32 5, i32 0, ptr @{{[^,]+}}, i32 {{[0-9]+}}, ptr @types, i32 1, ptr @imports,
+;; CHECK: @lunatic_main_module = {{.*}} { i32 6, i32 0, ptr @{{[^,]+}}, i32 {{[0-9]+}}, ptr @types, i32 1, ptr @imports,
 ;; CHECK-NOT: lunatic_internal
 ;; CHECK-LABEL: define internal i32 @sum(
 ;; No entry charge: the budget is read just before the loop.

@@ -9,10 +9,16 @@ rustc -g), so what reaches lunaticc is exactly a debug build as a user makes one
   same_code_c, same_code_rust  lunaticc -O2 with and without -g: the disassembly of every
                                section of code is identical but for addresses (see
                                disassembly()), and only the -g executable has a line table;
+  gdb_c_reused_local           a guest whose DWARF keeps variables in locals given to others
+                               (reused_local.c): gdb shows no wrong value;
+  trap_lines_c                 a trap's backtrace names the guest's file:line per frame with
+                               -g (trapping.c), and no lines without;
   no_dwarf_warning             -g on a module without DWARF: one warning, a working program;
   gdb_c, gdb_rust              gdb -batch breaks on the guest's `debuggee.*:LINE` (the line
                                marked BREAK), and the stop and the backtrace show the guest's
-                               file, line and functions (report <- sum_squares <- main).
+                               file, line and functions (report <- sum_squares <- main);
+                               there report's parameter `value` (a Wasm local in the guest)
+                               prints 285, by `print`, `info args` and in the backtrace.
 Exit status 0 if every check held; else each failed check is printed.
 """
 import os
@@ -34,15 +40,19 @@ def run(args, **kwargs):
     return result.stdout + result.stderr
 
 
+def compile_c(source, wasm):
+    # In two steps: clang links with wasm-opt when given -O, which drops DWARF.
+    obj = wasm + ".o"
+    run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-g", "-O1", "-c", source, "-o", obj])
+    run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", obj, "-o", wasm])
+
+
 def guest(language, work):
     """The guest compiled with debug info, and the line marked BREAK."""
     source = os.path.join(HERE, "debuggee." + language)
     wasm = os.path.join(work, f"debuggee_{language}.wasm")
     if language == "c":
-        # In two steps: clang links with wasm-opt when given -O, which drops DWARF.
-        obj = wasm + ".o"
-        run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", "-g", "-O1", "-c", source, "-o", obj])
-        run(["clang-19", "--target=wasm32-wasi", "--sysroot=/usr", obj, "-o", wasm])
+        compile_c(source, wasm)
     else:
         run(["/usr/bin/rustc", "--target", "wasm32-wasi", "--edition", "2021", "-g", "-C", "opt-level=1",
              "-C", "linker=/usr/bin/rust-lld", source, "-o", wasm])
@@ -116,8 +126,9 @@ def gdb_session(language, o):
     program = os.path.join(o.work, f"gdb_{language}")
     compile_native(o.lunaticc, wasm, program, "-g")
     out = subprocess.run(
-        ["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set confirm off",
-         "-ex", f"break {source}:{line}", "-ex", "run", "-ex", "bt", "-ex", "info source", program],
+        ["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0", "-ex", "set confirm off",
+         "-ex", f"break {source}:{line}", "-ex", "run", "-ex", "bt", "-ex", "print value", "-ex", "info args",
+         "-ex", "bt full", "-ex", "info source", program],
         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     text = out.stdout + out.stderr
     print(text)
@@ -132,6 +143,67 @@ def gdb_session(language, o):
     check(None not in order and order[0] < order[1], f"the backtrace lacks sum_squares then main: {names}")
     located = [f for f in frames if f[2].endswith(source)]
     check(len(located) >= 3, f"fewer than 3 frames with a line in {source}: {frames}")
+    # sum_squares(10) = 0 + 1 + 4 + ... + 81, computed by the guest; a wrong location
+    # would show another number, a missing one "<optimized out>".
+    check(re.search(r"^\$1 = 285$", text, re.M), "`print value` did not print 285")
+    check(re.search(r"^value = 285$", text, re.M), "`info args` did not show value = 285")
+    check(re.search(r"^#0 +report ?\(value=285\)", text, re.M), "the backtrace does not show report(value=285)")
+
+
+@case
+def gdb_c_reused_local(o):
+    """Where the guest's DWARF keeps a variable in a local given to another (reused_local.c),
+    gdb shows the variable's value or <optimized out>, and the values that are right."""
+    wasm, program = os.path.join(o.work, "reused_local.wasm"), os.path.join(o.work, "reused_local")
+    compile_c(os.path.join(HERE, "reused_local.c"), wasm)
+    compile_native(o.lunaticc, wasm, program, "-g")
+    out = subprocess.run(
+        ["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0", "-ex", "break observe",
+         "-ex", "run", *[arg for _ in range(4) for arg in ("-ex", "up", "-ex", "info locals", "-ex", "continue")],
+         program], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    text = out.stdout + out.stderr
+    print(text)
+    stops = re.split(r"^#1 +", text, flags=re.M)[1:]
+    check(len(stops) == 4, f"gdb did not stop at the 4 calls of observe: {len(stops)} stops")
+    # argc is 1, so a = 7, r = observe(7) & 1 + observe(8) & 1 = 1, b = 11 + r = 12.
+    truth = {"argc": "1", "a": "7", "b": "12", "r": "1"}
+    shown = []
+    for number, stop in enumerate(stops, 1):
+        values = dict(re.findall(r"^(\w+) = (.*)$", stop, re.M))
+        values.update(re.findall(r"\b(argc)=([^,)]+)", stop.splitlines()[0]))
+        for name, value in values.items():
+            if name in truth and value != "<optimized out>":
+                check(value == truth[name], f"at stop {number}, {name} = {value}, which is {truth[name]}")
+                shown.append((number, name))
+    # What the guest's DWARF gets right: a before its local is reused, b after it is set.
+    check((1, "a") in shown and (4, "b") in shown, f"a at the first stop or b at the last not shown: {shown}")
+
+
+@case
+def trap_lines_c(o):
+    """A trap's backtrace in a -g executable gives the guest's file and line of each frame
+    (trapping.c), and none without -g."""
+    source = os.path.join(HERE, "trapping.c")
+    wasm = os.path.join(o.work, "trapping.wasm")
+    compile_c(source, wasm)
+    with open(source) as f:
+        lines = {mark: n for n, text in enumerate(f, 1) for mark in ("TRAP", "CALL") if f"// {mark}" in text}
+    for flags in (["-g"], []):
+        program = os.path.join(o.work, "trapping" + "".join(flags))
+        compile_native(o.lunaticc, wasm, program, *flags)
+        result = subprocess.run([program], capture_output=True, text=True, timeout=60)
+        print(result.stderr)
+        check(result.returncode != 0 and "divide by zero" in result.stderr,
+              f"the program did not trap: {result.returncode} {result.stderr!r}")
+        frames = re.findall(r"^\s+at (\S+)(?: \((\S+):(\d+)\))?", result.stderr, re.M)
+        names = [name for name, _, _ in frames]
+        check(names[:2] == ["divide", "average"], f"the backtrace does not start divide <- average: {names}")
+        if flags:
+            for (name, file, line), mark in zip(frames, ("TRAP", "CALL")):
+                check(file.endswith("trapping.c") and int(line) == lines[mark],
+                      f"{name} is at {file}:{line}, not trapping.c:{lines[mark]}")
+        else:
+            check(not any(file for _, file, _ in frames), f"lines without -g: {frames}")
 
 
 @case

@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define LUNATIC_ABI_VERSION 5u
+#define LUNATIC_ABI_VERSION 6u
 #define LUNATIC_WASM_PAGE_SIZE 65536u
 #define LUNATIC_MAX_PAGES 65536u        /* 4 GiB: the most a 32-bit memory can hold */
 #define LUNATIC_NO_MAXIMUM 0xffffffffu  /* table/memory declared without a maximum */
@@ -197,16 +197,29 @@ typedef struct lunatic_inlined_range {
   uint32_t begin, end; /* [begin, end) from code_start */
   uint32_t depth;      /* 1 inlined into a function's own code, 2 into such a copy, ... */
   uint32_t name;       /* offset of the function's name in the table's `names` */
+  /* Where the copy is called from, in the function it was inlined into: a file (offset in
+   * `names`) and line, line 0 where unknown (always without -g). */
+  uint32_t call_file, call_line;
 } lunatic_inlined_range;
 
+/* With -g, the guest source line of the code from `begin` (from code_start) to the next
+ * row's begin: a file (offset in `names`) and a line, 0 where the code has none. */
+typedef struct lunatic_code_line {
+  uint32_t begin, file, line;
+} lunatic_code_line;
+
 /* The table is one block without pointers, so that it needs no relocation: the header,
- * then the ranges, then the NUL-terminated names. It lies in a read-only section of its
- * own, laid out after the other read-only data, so that its size (which -g changes: it then
- * also names the guest's own inlined functions) moves no data the code refers to. */
+ * then the ranges, then the line rows, then the NUL-terminated names. It lies in a
+ * read-only section of its own, laid out after the other read-only data, so that its size
+ * (which -g changes: it then also names the guest's own inlined functions and has lines)
+ * moves no data the code refers to. */
 typedef struct lunatic_inline_table {
   uint32_t num_ranges;
   uint32_t names_offset; /* from the table's start */
-  /* lunatic_inlined_range ranges[num_ranges], by begin, follow */
+  uint32_t num_lines;    /* 0 without -g */
+  uint32_t lines_offset; /* from the table's start */
+  /* lunatic_inlined_range ranges[num_ranges], by begin, follow; then
+   * lunatic_code_line lines[num_lines], by begin */
 } lunatic_inline_table;
 #define LUNATIC_INLINE_TABLE_PREFIX "lunatic_inlines_" /* + the module's symbol */
 #define LUNATIC_INLINE_TABLE_SECTION "lunatic_inlines"
@@ -216,6 +229,9 @@ static inline const lunatic_inlined_range* lunatic_inline_ranges(const lunatic_i
 }
 static inline const char* lunatic_inline_names(const lunatic_inline_table* table) {
   return (const char*)table + table->names_offset;
+}
+static inline const lunatic_code_line* lunatic_inline_lines(const lunatic_inline_table* table) {
+  return (const lunatic_code_line*)((const char*)table + table->lines_offset);
 }
 
 typedef struct lunatic_module {
