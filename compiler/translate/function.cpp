@@ -3,6 +3,7 @@
 // locals, globals and tuples, and the parametric ones (select, drop).
 #include "compiler/translate/function.h"
 
+#include <llvm/IR/DebugInfoMetadata.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
@@ -64,10 +65,18 @@ void FunctionTranslator::trapIf(Value* condition, uint32_t kind) {
   if (!trap) {
     trap = newBlock("trap");
     llvm::IRBuilder<> tb(trap);
-    // The first check's location: a trap's backtrace then knows the functions inlined there.
+    // The check's location: a trap's backtrace then knows the line and the functions
+    // inlined there.
     tb.SetCurrentDebugLocation(b_.getCurrentDebugLocation());
     tb.CreateCall(t_.trapFunction(), {tb.getInt32(kind)});
     tb.CreateUnreachable();
+  } else {
+    // Checks of one kind share the block, so its location must hold for each of them: where
+    // they differ, the merged location keeps only what they have in common (line 0, the
+    // common inlining chain), so a backtrace shows less rather than another check's line.
+    llvm::Instruction& call = trap->front();
+    call.setDebugLoc(llvm::DILocation::getMergedLocation(call.getDebugLoc().get(),
+                                                         b_.getCurrentDebugLocation().get()));
   }
   BasicBlock* next = newBlock("ok");
   llvm::MDBuilder md(t_.context);
