@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "runtime/io/io.h"
 #include "wasi/grants.h"
@@ -380,9 +381,10 @@ const char* sandboxVfs() {
   return vfs->zName;
 }
 
-SandboxScope::SandboxScope(const wasi::WasiConfig* view) : previous_(currentCall()) {
+SandboxScope::SandboxScope(const wasi::WasiConfig* view) {
   call_.view = view;
-  currentCall() = &call_;
+  SandboxCall*& current = currentCall();  // nothing parks before it is set
+  previous_ = std::exchange(current, &call_);
 }
 
 SandboxScope::~SandboxScope() { currentCall() = previous_; }
