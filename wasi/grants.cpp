@@ -3,11 +3,9 @@
 
 #include <fcntl.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <vector>
 
 #include "lunatic/abi.h"
 #include "lunatic/directory_grant.h"
@@ -19,29 +17,53 @@ namespace {
 constexpr std::string_view kEnvironmentPrefix = "LUNATIC_ENV_";
 constexpr std::string_view kDirectoriesVariable = "LUNATIC_DIRS";
 
-// A path as its names, without the empty ones ("//", a trailing '/') and ".".
-struct PathNames {
-  bool absolute = false;
-  std::vector<std::string_view> names;
+// A path's names one at a time, without the empty ones ("//", a trailing '/') and ".", read
+// in place: grantCovering runs for every name SQLite asks about (api/sqlite_vfs.cpp), a few
+// times per query, and allocates nothing.
+class PathNames {
+ public:
+  explicit PathNames(std::string_view path) : absolute_(path.starts_with('/')), left_(path) { skipEmpty(); }
+  bool absolute() const { return absolute_; }
+  bool done() const { return left_.empty(); }
+  // What is left, from the next name on ("" when done).
+  std::string_view left() const { return left_; }
+  std::string_view next() {
+    size_t slash = left_.find('/');
+    std::string_view name = left_.substr(0, slash);
+    left_ = slash == std::string_view::npos ? std::string_view() : left_.substr(slash + 1);
+    skipEmpty();
+    return name;
+  }
+
+ private:
+  void skipEmpty() {
+    for (;;) {
+      if (left_.starts_with('/')) {
+        left_.remove_prefix(1);
+      } else if (left_ == "." || left_.starts_with("./")) {
+        left_.remove_prefix(1);
+      } else {
+        return;
+      }
+    }
+  }
+  bool absolute_;
+  std::string_view left_;
 };
 
-PathNames namesOf(std::string_view path) {
-  PathNames p;
-  p.absolute = path.starts_with('/');
-  while (!path.empty()) {
-    size_t slash = path.find('/');
-    std::string_view name = path.substr(0, slash);
-    if (!name.empty() && name != ".") p.names.push_back(name);
-    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+// Whether the directory `prefix` names `path` itself or a directory above it, name by name
+// (so "/a/b" is not above "/a/bc", as a comparison of strings would have it): if so, what of
+// `path` lies below it and how many names `prefix` has.
+bool leadsTo(std::string_view prefix, std::string_view path, std::string_view* below, size_t* depth) {
+  PathNames above(prefix), wanted(path);
+  if (above.absolute() != wanted.absolute()) return false;
+  size_t names = 0;
+  for (; !above.done(); ++names) {
+    if (wanted.done() || above.next() != wanted.next()) return false;
   }
-  return p;
-}
-
-// Whether `prefix` names `path` itself or a directory above it, name by name (so "/a/b" is
-// not above "/a/bc", as a comparison of strings would have it).
-bool leadsTo(const PathNames& prefix, const PathNames& path) {
-  return prefix.absolute == path.absolute && prefix.names.size() <= path.names.size() &&
-         std::equal(prefix.names.begin(), prefix.names.end(), path.names.begin());
+  *below = wanted.left();
+  *depth = names;
+  return true;
 }
 
 // Opens the host directory `path` for a grant made at start-up: its one opening by name
@@ -156,26 +178,24 @@ wasi::WasiConfigPtr testWasiConfig(const char* baked_grants, char** environment,
   return config;
 }
 
-const wasi::PreopenDir* grantCovering(const wasi::WasiConfig& view, std::string_view path, std::string* rest) {
-  const PathNames wanted = namesOf(path);
+const wasi::PreopenDir* grantCovering(const wasi::WasiConfig& view, std::string_view path, std::string_view* rest) {
   const wasi::PreopenDir* under = nullptr;
-  size_t under_names = 0;
+  size_t under_depth = 0;
   for (const wasi::PreopenDir& dir : view.directories) {
-    PathNames guest = namesOf(dir.guest_path);
-    if (leadsTo(guest, wanted) && (!under || guest.names.size() > under_names)) {
+    std::string_view below;
+    size_t depth;
+    if (leadsTo(dir.guest_path, path, &below, &depth) && (!under || depth > under_depth)) {
       under = &dir;
-      under_names = guest.names.size();
+      under_depth = depth;
+      *rest = below;
     }
   }
-  if (!under) return nullptr;
-  rest->clear();
-  for (size_t i = under_names; i < wanted.names.size(); ++i) rest->append(rest->empty() ? "" : "/").append(wanted.names[i]);
   return under;
 }
 
 std::string grantDirectory(const wasi::WasiConfig& granter, std::string_view path, bool read_only,
                            wasi::PreopenDir* out) {
-  std::string rest;
+  std::string_view rest;
   const wasi::PreopenDir* under = grantCovering(granter, path, &rest);
   if (!under) return "not inside a directory this process was granted";
   // `out` is only ever set whole, on success (a caller may trap on failure: wasi_config_api.cpp).

@@ -44,10 +44,11 @@ void setEnvironmentVariable(wasi::WasiConfig& config, std::string_view key, std:
 
 // The directory of `view` that `path` (a guest path) lies in: the one whose guest name is
 // the path's longest leading run of components (a relative guest name such as "." covers
-// relative paths), or null. `rest` gets what of the path is left below it, "" if the path
-// names the directory itself; it may still hold ".." or lead through symlinks, so it must
-// only ever be opened beneath the directory's descriptor (sandbox.h).
-const wasi::PreopenDir* grantCovering(const wasi::WasiConfig& view, std::string_view path, std::string* rest);
+// relative paths), or null. `rest` gets what of the path is left below it, a part of `path`
+// from its next name on, "" if the path names the directory itself; it may still hold "..",
+// "." or "//", or lead through symlinks, so it must only ever be opened beneath the
+// directory's descriptor (sandbox.h).
+const wasi::PreopenDir* grantCovering(const wasi::WasiConfig& view, std::string_view path, std::string_view* rest);
 
 // Grants the directory `path`, as a process with the view `granter` names it, to `out`
 // (runtime/process/wasi_config.h). The path is looked up under the granter's directory that

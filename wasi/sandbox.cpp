@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 
 #include "wasi/errno_table.h"
@@ -48,6 +50,24 @@ Errno openBeneath(int dir, std::string_view path, uint64_t flags, uint32_t mode,
     // EXDEV is openat2's answer to every way out of the directory.
     return errno == EXDEV ? Errno::NotCapable : fromHostErrno(errno);
   }
+}
+
+Errno statBeneath(int dir, std::string_view path, bool follow, struct stat* out) {
+  if (Errno e = checkGuestPath(path); e != Errno::Success) return e;
+  if (path.size() <= NAME_MAX && path.find('/') == std::string_view::npos && path != "." && path != "..") {
+    char name[NAME_MAX + 1];
+    path.copy(name, path.size());
+    name[path.size()] = '\0';
+    if (fstatat(dir, name, out, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (!follow || !S_ISLNK(out->st_mode)) return Errno::Success;
+    } else if (errno == ENOENT) {
+      return Errno::NoEnt;
+    }
+    // A symlink to follow, or an error openat2 may answer otherwise: the whole way.
+  }
+  HostFd file;
+  if (Errno e = openBeneath(dir, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, &file); e != Errno::Success) return e;
+  return fstat(file.get(), out) == 0 ? Errno::Success : fromHostErrno(errno);
 }
 
 Errno openParent(int dir, std::string_view path, Errno dot_error, Entry* out) {

@@ -1,5 +1,5 @@
 // The filesystem sandbox: how a guest path names a host file. Security-critical: every
-// path_* function reaches the host's files only through these two functions, and nothing
+// path_* function reaches the host's files only through these functions, and nothing
 // here may be loosened without thought.
 //
 // A guest path is always relative to a directory descriptor the process holds (a granted
@@ -20,6 +20,8 @@
 // is at the moment of the call.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +38,13 @@ namespace lunatic::rt::wasi::sandbox {
 // not enough, so that the lookup never waits for a disk.
 Errno openBeneath(int dir, std::string_view path, uint64_t flags, uint32_t mode, HostFd* out,
                   bool cached_only = false);
+
+// What fstat says of what openBeneath(dir, path, O_PATH | (follow ? 0 : O_NOFOLLOW)) would
+// open, with no descriptor made when `path` is one plain name that is no symlink to follow:
+// such a name cannot lead out of `dir`. (An O_PATH open costs the kernel a file's setup and
+// teardown even when the name does not exist, and SQLite asks whether its journal exists
+// before every query.)
+Errno statBeneath(int dir, std::string_view path, bool follow, struct stat* out);
 
 // A name in a directory, resolved beneath a descriptor's directory.
 struct Entry {

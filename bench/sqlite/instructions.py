@@ -9,9 +9,10 @@ machine shared with other work).
                                  [--keep DIR]
 
 Both run one thread (LUNATIC_THREADS=1, the epoll engine: valgrind hangs under io_uring;
-natively, valgrind runs one thread at a time), on ":memory:" databases: with database
-files the lunatic program hung under valgrind (not looked into), and most of what a file
-adds is the kernel's work, which callgrind does not count. --keep leaves the callgrind
+natively, valgrind runs one thread at a time), on ":memory:" databases: Debian's valgrind
+3.19 does not know openat2 (system call 437), through which the sandbox opens every file,
+so under it a database file does not open (and the root waits for workers that failed);
+and most of what a file adds is the kernel's work, which callgrind does not count. --keep leaves the callgrind
 profiles in DIR, for callgrind_annotate.
 """
 import argparse

@@ -188,15 +188,15 @@ class WireReader {
   const char* end_;
 };
 
-// The parameter index a BindKey names (None 0: the first; Numeric 1; String 2: by name, with
-// its prefix, ":name"), or 0 if it is malformed or names none.
-int bindIndex(WireReader& in, sqlite3_stmt* statement) {
+// The parameter index a BindKey names (None 0: the first; Numeric 1, up to `parameters`;
+// String 2: by name, with its prefix, ":name"), or 0 if it is malformed or names none.
+int bindIndex(WireReader& in, sqlite3_stmt* statement, uint64_t parameters) {
   uint32_t tag;
   if (!in.u32(&tag)) return 0;
   if (tag == 0) return 1;
   if (tag == 1) {
     uint64_t index;
-    return in.u64(&index) && index > 0 && index <= uint64_t(sqlite3_bind_parameter_count(statement)) ? int(index) : 0;
+    return in.u64(&index) && index > 0 && index <= parameters ? int(index) : 0;
   }
   std::string_view name;
   char terminated[256];
@@ -348,8 +348,9 @@ void bind_value(lunatic_instance* self, uint64_t statement_id, uint32_t list_ptr
   WireReader in(list);
   uint64_t count;
   if (!in.u64(&count)) fail(self, "bind_value", "the bind list is malformed");
+  const uint64_t parameters = uint64_t(sqlite3_bind_parameter_count(statement));
   for (uint64_t i = 0; i < count; ++i) {
-    int index = bindIndex(in, statement);
+    int index = bindIndex(in, statement, parameters);
     if (index == 0) fail(self, "bind_value", "a bind key is malformed or names no parameter of the statement");
     int rc = bindValue(in, statement, index);
     if (rc < 0) fail(self, "bind_value", "a bind value is malformed");

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "runtime/io/io.h"
 #include "wasi/grants.h"
@@ -105,32 +106,45 @@ sqlite3_vfs* unixVfs() {
   return vfs;
 }
 
-// -1 with errno `error`, and why the sandbox refused, for open's error message. Not while
-// SQLite asks whether a file exists (vfsAccess): there a refusal is the answer, and the
-// question comes with every query on a file (is there a hot journal?).
+// Whether a refusal is kept for open's error message: not while SQLite asks whether a file
+// exists (vfsAccess), where a refusal is the answer, and the question comes with every query
+// on a file (is there a hot journal?).
+bool keepsRefusal() {
+  SandboxCall* call = currentCall();
+  return call && !call->asking;
+}
+
+// -1 with errno `error`, and why the sandbox refused, for open's error message.
 int refuse(int error, std::string_view why) {
-  if (SandboxCall* call = currentCall(); call && !call->asking) call->refusal.assign(why);
+  if (keepsRefusal()) currentCall()->refusal.assign(why);
   errno = error;
   return -1;
 }
 
-// errno and the refusal for what the sandbox answered.
+// errno and the refusal for what the sandbox answered; the message is made only if kept.
 int refuse(wasi::Errno e, const wasi::PreopenDir& grant) {
+  int error;
   switch (e) {
-    case wasi::Errno::NotCapable: return refuse(EACCES, "leads outside the granted directory " + grant.guest_path);
-    case wasi::Errno::NoEnt: return refuse(ENOENT, std::strerror(ENOENT));
-    case wasi::Errno::Acces: return refuse(EACCES, std::strerror(EACCES));
-    case wasi::Errno::Loop: return refuse(ELOOP, std::strerror(ELOOP));
-    case wasi::Errno::IsDir: return refuse(EISDIR, std::strerror(EISDIR));
-    case wasi::Errno::NotDir: return refuse(ENOTDIR, std::strerror(ENOTDIR));
-    case wasi::Errno::Exist: return refuse(EEXIST, std::strerror(EEXIST));
+    case wasi::Errno::NotCapable: error = EACCES; break;
+    case wasi::Errno::NoEnt: error = ENOENT; break;
+    case wasi::Errno::Acces: error = EACCES; break;
+    case wasi::Errno::Loop: error = ELOOP; break;
+    case wasi::Errno::IsDir: error = EISDIR; break;
+    case wasi::Errno::NotDir: error = ENOTDIR; break;
+    case wasi::Errno::Exist: error = EEXIST; break;
     default: return refuse(EIO, "cannot be opened");
   }
+  if (!keepsRefusal()) {
+    errno = error;
+    return -1;
+  }
+  if (e == wasi::Errno::NotCapable) return refuse(error, "leads outside the granted directory " + grant.guest_path);
+  return refuse(error, std::strerror(error));
 }
 
 // The grant `path` lies in (`rest` beneath it, "." for the directory itself); null, errno and
 // the refusal set, if none.
-const wasi::PreopenDir* grantOf(const char* path, std::string* rest) {
+const wasi::PreopenDir* grantOf(const char* path, std::string_view* rest) {
   SandboxCall* call = currentCall();
   if (!call || !call->view) {
     refuse(EACCES, "no directory is granted here");
@@ -145,13 +159,12 @@ const wasi::PreopenDir* grantOf(const char* path, std::string* rest) {
   return grant;
 }
 
-// A descriptor of `path` (O_PATH, and O_NOFOLLOW if `follow` is false), or -1 and errno.
-int openPath(const char* path, bool follow, wasi::HostFd* out, const wasi::PreopenDir** grant_out = nullptr) {
-  std::string rest;
+// What stat (lstat if `follow` is false) says of `path`, or -1 and errno.
+int statInGrant(const char* path, bool follow, struct stat* out) {
+  std::string_view rest;
   const wasi::PreopenDir* grant = grantOf(path, &rest);
   if (!grant) return -1;
-  if (grant_out) *grant_out = grant;
-  wasi::Errno e = wasi::sandbox::openBeneath(grant->directory->get(), rest, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, out);
+  wasi::Errno e = wasi::sandbox::statBeneath(grant->directory->get(), rest, follow, out);
   return e == wasi::Errno::Success ? 0 : refuse(e, *grant);
 }
 
@@ -160,7 +173,7 @@ int openPath(const char* path, bool follow, wasi::HostFd* out, const wasi::Preop
 // Symlinks inside the grant are followed (beneath it: the unix VFS's O_NOFOLLOW is not what
 // keeps a guest in); only regular files, and directories read for fsync, are opened.
 int openInGrant(const char* path, int flags, int mode) {
-  std::string rest;
+  std::string_view rest;
   const wasi::PreopenDir* grant = grantOf(path, &rest);
   if (!grant) return -1;
   const bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
@@ -186,29 +199,30 @@ int sandboxOpen(const char* path, int flags, int mode) {
 
 int sandboxStat(const char* path, struct stat* out) {
   if (makingTemporary()) return ::stat(path, out);
-  wasi::HostFd file;
-  if (openPath(path, true, &file) != 0) return -1;
-  return fstat(file.get(), out);
+  return statInGrant(path, true, out);
 }
 
 int sandboxLstat(const char* path, struct stat* out) {
   if (makingTemporary()) return ::lstat(path, out);
-  wasi::HostFd file;
-  if (openPath(path, false, &file) != 0) return -1;
-  return fstat(file.get(), out);
+  return statInGrant(path, false, out);
 }
 
 int sandboxAccess(const char* path, int mode) {
   if (makingTemporary()) return ::access(path, mode);
+  std::string_view rest;
+  const wasi::PreopenDir* grant = grantOf(path, &rest);
+  if (!grant) return -1;
   wasi::HostFd file;
-  const wasi::PreopenDir* grant = nullptr;
-  if (openPath(path, true, &file, &grant) != 0) return -1;
+  if (wasi::Errno e = wasi::sandbox::openBeneath(grant->directory->get(), rest, O_PATH, 0, &file);
+      e != wasi::Errno::Success) {
+    return refuse(e, *grant);
+  }
   if ((mode & W_OK) && grant->read_only) return refuse(EACCES, "read-only");
   return faccessat(file.get(), "", mode, AT_EMPTY_PATH);
 }
 
 int unlinkInGrant(const char* path) {
-  std::string rest;
+  std::string_view rest;
   const wasi::PreopenDir* grant = grantOf(path, &rest);
   if (!grant) return -1;
   if (grant->read_only) return refuse(EACCES, "read-only");
@@ -367,9 +381,10 @@ const char* sandboxVfs() {
   return vfs->zName;
 }
 
-SandboxScope::SandboxScope(const wasi::WasiConfig* view) : previous_(currentCall()) {
+SandboxScope::SandboxScope(const wasi::WasiConfig* view) {
   call_.view = view;
-  currentCall() = &call_;
+  SandboxCall*& current = currentCall();  // nothing parks before it is set
+  previous_ = std::exchange(current, &call_);
 }
 
 SandboxScope::~SandboxScope() { currentCall() = previous_; }

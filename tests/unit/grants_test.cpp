@@ -252,6 +252,33 @@ TEST_CASE("grantDirectory: the longest granted prefix decides, and read-only is 
 
 // --- The sandbox's path rules ------------------------------------------------------------
 
+TEST_CASE("grantCovering: what lies below the grant is the path's own rest, name by name") {
+  Tree tree;
+  std::string error;
+  auto config = rootConfig(
+      {"LUNATIC_DIRS=" + tree.path("data") + "::/data:" + tree.path("data/inner") + "::/data/inner"}, &error);
+  REQUIRE_MESSAGE(config, error);
+  const wasi::PreopenDir& data = config->directories[0];
+  const wasi::PreopenDir& inner = config->directories[1];
+  std::string_view rest = "unset";
+  CHECK(grantCovering(*config, "/data/file.txt", &rest) == &data);
+  CHECK(rest == "file.txt");
+  CHECK(grantCovering(*config, "/data/inner/x.db-journal", &rest) == &inner);
+  CHECK(rest == "x.db-journal");
+  CHECK(grantCovering(*config, "//data/./inner//.//sub/x", &rest) == &inner);
+  CHECK(rest == "sub/x");
+  CHECK(grantCovering(*config, "/data/./", &rest) == &data);
+  CHECK(rest == "");
+  CHECK(grantCovering(*config, "/data/../outside/secret", &rest) == &data);
+  CHECK(rest == "../outside/secret");  // for openBeneath to refuse
+  CHECK(grantCovering(*config, "/data/..", &rest) == &data);
+  CHECK(rest == "..");
+  CHECK(grantCovering(*config, "/datafile", &rest) == nullptr);
+  CHECK(grantCovering(*config, "/dat", &rest) == nullptr);
+  CHECK(grantCovering(*config, "data/file.txt", &rest) == nullptr);  // relative: no "." granted
+  CHECK(grantCovering(*config, "/", &rest) == nullptr);
+}
+
 namespace sandbox = lunatic::rt::wasi::sandbox;
 
 namespace {
@@ -297,6 +324,36 @@ TEST_CASE("sandbox: O_NOFOLLOW stops at a final symlink") {
   DataDirectory d;
   CHECK(d.open("escape", O_RDONLY | O_NOFOLLOW) == Errno::Loop);
   CHECK(d.open("escape", O_PATH | O_NOFOLLOW) == Errno::Success);  // the link itself
+}
+
+TEST_CASE("sandbox: statBeneath answers as fstat of an O_PATH open would") {
+  DataDirectory d;
+  fs::create_symlink("file.txt", d.tree.root / "data" / "inside");
+  struct stat st;
+  auto stat = [&](std::string_view path, bool follow) { return sandbox::statBeneath(d.fd, path, follow, &st); };
+  CHECK(stat("file.txt", true) == Errno::Success);
+  CHECK(S_ISREG(st.st_mode));
+  CHECK(stat("inside", true) == Errno::Success);  // a symlink inside, followed
+  CHECK(S_ISREG(st.st_mode));
+  CHECK(stat("inside", false) == Errno::Success);
+  CHECK(S_ISLNK(st.st_mode));
+  CHECK(stat(".", true) == Errno::Success);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK(stat("inner/../file.txt", true) == Errno::Success);
+  CHECK(stat("missing", true) == Errno::NoEnt);
+  CHECK(stat("inner/missing", false) == Errno::NoEnt);
+  CHECK(stat("escape", true) == Errno::NotCapable);  // absolute symlink
+  CHECK(stat("up", true) == Errno::NotCapable);      // relative symlink climbing out
+  CHECK(stat("escape", false) == Errno::Success);    // the link itself
+  CHECK(S_ISLNK(st.st_mode));
+  CHECK(stat("loop", true) == Errno::Loop);
+  CHECK(stat("..", true) == Errno::NotCapable);
+  CHECK(stat("../outside/secret", false) == Errno::NotCapable);
+  CHECK(stat("up/secret", false) == Errno::NotCapable);
+  CHECK(stat("/etc/passwd", false) == Errno::NotCapable);
+  CHECK(stat("", false) == Errno::NoEnt);
+  CHECK(stat(std::string_view("file.txt\0/x", 10), false) == Errno::Inval);
+  CHECK(stat(std::string(NAME_MAX + 1, 'a'), false) == Errno::NameTooLong);
 }
 
 TEST_CASE("sandbox: openParent splits off one plain name") {
