@@ -28,7 +28,9 @@
 //
 // Where LLVM has already made the addresses i64 recurrences (ScalarEvolution proved that they
 // do not wrap: static arrays), there is nothing to widen, but bounds-checked, their checks
-// go the same way, both ends of each range checked (findRecurrenceBoundsChecks). A latch
+// go the same way, both ends of each range checked (findRecurrenceBoundsChecks). A branch
+// to a trap on a condition the loop does not change (the check of a loop-invariant address,
+// hoisted by LICM) joins the conditions and goes too (findInvariantTraps). A latch
 // that ScalarEvolution can count only under a run-time predicate (a pointer stepping to an
 // end) counts an i64 index in the wide loop (countLatch), so that the vectoriser can count
 // it too. And a load whose value the next iteration uses before its own copy of that load
@@ -61,6 +63,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicInst.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/LoopSimplify.h>
@@ -721,7 +724,12 @@ class AddressWidening {
     LoopCopy copy = copyLoop(loop, at, ".wide", ".narrow", vmap, dt_, li_, se_);
     llvm::Instruction* old_branch = preheader->getTerminator();
     b.SetInsertPoint(old_branch);
-    b.CreateCondBr(fits, copy.original_ph, copy.copy_ph);
+    // The narrow copy runs only for addresses that wrap round 4 GiB, which compiled code
+    // does not form, and for loops that trap: marked unlikely, so that the register
+    // allocator gives the wide copy, the one that runs, the registers (bfs's loop over a
+    // vertex's edges, in both copies, otherwise reloaded the base of `dist` on every edge).
+    llvm::MDBuilder md(f_.getContext());
+    b.CreateCondBr(fits, copy.original_ph, copy.copy_ph, md.createLikelyBranchWeights());
     old_branch->eraseFromParent();
 
     llvm::SCEVExpander rewrite(se_, layout, "addr.wide");
