@@ -28,7 +28,9 @@
 //
 // Where LLVM has already made the addresses i64 recurrences (ScalarEvolution proved that they
 // do not wrap: static arrays), there is nothing to widen, but bounds-checked, their checks
-// go the same way, both ends of each range checked (findRecurrenceBoundsChecks). A latch
+// go the same way, both ends of each range checked (findRecurrenceBoundsChecks). A branch
+// to a trap on a condition the loop does not change (the check of a loop-invariant address,
+// hoisted by LICM) joins the conditions and goes too (findInvariantTraps). A latch
 // that ScalarEvolution can count only under a run-time predicate (a pointer stepping to an
 // end) counts an i64 index in the wide loop (countLatch), so that the vectoriser can count
 // it too. And a load whose value the next iteration uses before its own copy of that load
@@ -61,6 +63,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicInst.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/LoopSimplify.h>
@@ -151,6 +154,13 @@ struct WideBoundsCheck {
   // The address is an i64 recurrence of LLVM's own (not one this pass widened, which lies
   // in [0, 2^32)): its lowest end must be checked too (see conditions()).
   bool two_sided;
+};
+
+// A branch of the loop to a trap on a loop-invariant condition, which does not trap when
+// the condition is `passes_if`.
+struct InvariantTrap {
+  llvm::BranchInst* branch;
+  bool passes_if;
 };
 
 // A load or store at an affine offset from memory's base: `offset` for the first byte.
@@ -325,6 +335,23 @@ class AddressWidening {
 
   void findBoundsChecks(llvm::ZExtInst& zext, const llvm::SCEVAddRecExpr* wide, const llvm::Loop& loop) {
     for (const BoundsCheck& check : boundsChecksOf(zext, loop)) bounds_checks_.push_back({check, wide, false});
+  }
+
+  // The branches of `loop` to a trap on a condition the loop does not change, computed
+  // before it: an access at an address invariant in the loop (LICM hoists its check's
+  // compare, which then lies outside the loop and escapes boundsChecksOf), or any other
+  // trap whose condition the loop cannot change.
+  void findInvariantTraps(const llvm::Loop& loop, llvm::Instruction* at) {
+    for (BasicBlock* block : loop.blocks()) {
+      auto* branch = llvm::dyn_cast<llvm::BranchInst>(block->getTerminator());
+      if (!branch || !branch->isConditional() || llvm::isa<llvm::Constant>(branch->getCondition())) continue;
+      bool traps_if_true = leadsToTrap(branch->getSuccessor(0));
+      if (traps_if_true == leadsToTrap(branch->getSuccessor(1))) continue;
+      Value* condition = branch->getCondition();
+      auto* defined = llvm::dyn_cast<llvm::Instruction>(condition);
+      if (!loop.isLoopInvariant(condition) || (defined && !dt_.dominates(defined, at))) continue;
+      invariant_traps_.push_back({branch, !traps_if_true});
+    }
   }
 
   // The bounds checks on addresses LLVM has already made i64 recurrences (its induction
@@ -632,6 +659,8 @@ class AddressWidening {
       if (!address.proven) widened_[address.zext] = address.wide;
     }
     findRecurrenceBoundsChecks(loop);
+    invariant_traps_.clear();
+    findInvariantTraps(loop, loop.getLoopPreheader()->getTerminator());
     bool vectorisable = callsNothingBut(loop, 0, false);
     std::vector<AffineAccess> carried = vectorisable ? findCarriedLoads(loop) : std::vector<AffineAccess>{};
     if (carried.size() + stores_.size() > kMaxAddresses) carried.clear();
@@ -677,6 +706,10 @@ class AddressWidening {
       return b.CreateICmpULT(checks.expandCodeFor(value, i64_, at), limit, "addr.fits");
     };
     for (const auto& [value, limit] : needs) fits = b.CreateAnd(fits, below(value, limit));
+    for (const InvariantTrap& trap : invariant_traps_) {
+      Value* condition = trap.branch->getCondition();
+      fits = b.CreateAnd(fits, trap.passes_if ? condition : b.CreateNot(condition, "trap.not"));
+    }
     auto expand = [&](const SCEV* value) { return checks.expandCodeFor(value, i64_, at); };
     for (const auto& [a, b_, c, d] : rotation) {
       Value* either = b.CreateICmpULE(expand(a), expand(b_), "addr.apart");
@@ -691,7 +724,12 @@ class AddressWidening {
     LoopCopy copy = copyLoop(loop, at, ".wide", ".narrow", vmap, dt_, li_, se_);
     llvm::Instruction* old_branch = preheader->getTerminator();
     b.SetInsertPoint(old_branch);
-    b.CreateCondBr(fits, copy.original_ph, copy.copy_ph);
+    // The narrow copy runs only for addresses that wrap round 4 GiB, which compiled code
+    // does not form, and for loops that trap: marked unlikely, so that the register
+    // allocator gives the wide copy, the one that runs, the registers (bfs's loop over a
+    // vertex's edges, in both copies, otherwise reloaded the base of `dist` on every edge).
+    llvm::MDBuilder md(f_.getContext());
+    b.CreateCondBr(fits, copy.original_ph, copy.copy_ph, md.createLikelyBranchWeights());
     old_branch->eraseFromParent();
 
     llvm::SCEVExpander rewrite(se_, layout, "addr.wide");
@@ -725,6 +763,11 @@ class AddressWidening {
       llvm::replaceAndRecursivelySimplify(
           bounds.check.compare, llvm::ConstantInt::getBool(f_.getContext(), bounds.check.in_bounds), nullptr, &dt_, &ac_);
     }
+    // The wide copy runs only where each invariant trap's condition passes, which it then
+    // does at every iteration.
+    for (const InvariantTrap& trap : invariant_traps_) {
+      trap.branch->setCondition(llvm::ConstantInt::getBool(f_.getContext(), trap.passes_if));
+    }
     for (const AffineAccess& load : carried) moveToTop(load.access, loop);
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
@@ -739,6 +782,7 @@ class AddressWidening {
   llvm::AssumptionCache& ac_;
   llvm::TargetTransformInfo& tti_;
   std::vector<WideBoundsCheck> bounds_checks_;  // of the loop being widened
+  std::vector<InvariantTrap> invariant_traps_;  // its branches to a trap on invariant conditions
   std::map<Value*, const SCEV*> widened_;       // its widened addresses by their zext
   std::vector<AffineAccess> stores_;            // its stores, if it has carried loads to move
   Value* root_ = nullptr;                       // what their offsets are from

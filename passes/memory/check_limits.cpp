@@ -67,15 +67,18 @@ bool smallThroughPhis(const llvm::Value* value, const llvm::DataLayout& layout) 
   return true;
 }
 
-// Whether `compare` is the condition of a branch to a trap, and nothing else: the check of
-// one access, as the translator emits it. Checks merged into one condition, and the range
-// checks a loop's copies are chosen by (address_widening.cpp), run once where this pass
-// would save nothing.
+// Whether `compare` is the condition of branches to a trap, and nothing else: the check of
+// one access, as the translator emits it, or of one loop-invariant access that LICM hoisted
+// out of a loop whose copies (and unrolled iterations) each branch on it. Checks merged into
+// one condition, and the range checks a loop's copies are chosen by (address_widening.cpp),
+// run once where this pass would save nothing.
 bool branchesToTrap(const llvm::ICmpInst& compare) {
-  if (!compare.hasOneUse()) return false;
-  auto* branch = llvm::dyn_cast<llvm::BranchInst>(*compare.user_begin());
-  return branch && branch->isConditional() &&
-         (leadsToTrap(branch->getSuccessor(0)) || leadsToTrap(branch->getSuccessor(1)));
+  if (compare.use_empty()) return false;
+  return llvm::all_of(compare.users(), [](const llvm::User* user) {
+    auto* branch = llvm::dyn_cast<llvm::BranchInst>(user);
+    return branch && branch->isConditional() &&
+           (leadsToTrap(branch->getSuccessor(0)) || leadsToTrap(branch->getSuccessor(1)));
+  });
 }
 
 class CheckLimitsPass : public llvm::PassInfoMixin<CheckLimitsPass> {
