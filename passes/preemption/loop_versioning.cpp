@@ -226,9 +226,8 @@ class ChargeVersioning {
   // innermost loop, not enclosing `loop`, that may leave from more than one place
   // (charged_loop.h, leavesEarly). `loop` then works on what the search found (a word of a
   // text, a field of a line, a key), whose length is that of one token: a few trips, most
-  // runs. Neither this nor mayVectorize asks ScalarEvolution anything new: its answers
-  // depend on the order of the questions, and the loops they let through must get the code
-  // they got before.
+  // runs. Neither this nor mayVectorize asks ScalarEvolution anything, whose cached answers
+  // later transformations read, so the loops they let through get the code they got before.
   bool boundedBySearch(const llvm::Loop& loop, const llvm::SCEV* bound) {
     return llvm::SCEVExprContains(bound, [&](const llvm::SCEV* part) {
       auto* unknown = llvm::dyn_cast<llvm::SCEVUnknown>(part);
