@@ -142,6 +142,10 @@ bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se) {
   // Every loop over an i32 counter has a constant bound of some 2^32; a search's is smaller.
   auto* most = llvm::dyn_cast<llvm::SCEVConstant>(se.getConstantMaxBackedgeTakenCount(&loop));
   if (most && most->getAPInt().ult(kSearchBound)) return false;
+  return leavesEarly(loop);
+}
+
+bool leavesEarly(const llvm::Loop& loop) {
   llvm::SmallVector<llvm::BasicBlock*, 4> exiting;
   loop.getExitingBlocks(exiting);
   unsigned leaving = 0;  // blocks that may leave the loop other than to a trap

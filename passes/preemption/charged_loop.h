@@ -74,6 +74,10 @@ std::optional<YieldCall> matchYieldCall(llvm::BasicBlock& yield, const llvm::Loo
 // ...`) is versioned like a counted loop.
 bool searchesInput(const llvm::Loop& loop, llvm::ScalarEvolution& se);
 
+// Whether `loop` may leave from more than one place other than to a trap: a search, which
+// stops where what it reads says so, whatever bounds it besides.
+bool leavesEarly(const llvm::Loop& loop);
+
 // Takes the charges of `charged`, or of the copy of its loop that `copy` maps its values to
 // (empty: the loop itself), out: each check's branch goes straight on and its yield block
 // goes, its subtraction subtracts nothing, and phis left with one value (the budget's, and

@@ -25,11 +25,15 @@
 // loops whose iterations together may charge more than kEarlyYieldLimit and start on a
 // smaller budget (they run checked until the end, at least one time slice's work).
 //
-// Two shapes are handled otherwise. A loop of small constant bound is charged whole before
+// Three shapes are handled otherwise. A loop of small constant bound is charged whole before
 // it starts (chargeWhole), which costs less than computing and testing its need. A search
 // bounded only by its input (charged_loop.h, searchesInput) and small enough for charge
 // unrolling is left to that pass: its bound, the length of what it searches, is rarely
-// covered, so the fast copy would rarely run while every entry paid for the test.
+// covered, so the fast copy would rarely run while every entry paid for the test. And a
+// loop that works on what a search in the same iteration of the enclosing loop found (a
+// word, a field, a key: boundedBySearch) and that no copy of could vectorise (mayVectorize)
+// keeps its checks: it runs a few trips per entry, on which the fast copy saves a check each
+// while the test choosing it costs a dozen instructions every time.
 //
 // The budget is the i64 SSA value the translator keeps between calls: a phi in the loop
 // header, reduced by `add budget, -cost` at every charge, merged by phis. The pass follows
@@ -44,14 +48,17 @@
 
 #include <llvm/Analysis/AssumptionCache.h>
 #include <llvm/Analysis/DomTreeUpdater.h>
+#include <llvm/Analysis/IVDescriptors.h>
 #include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/Analysis/TargetTransformInfo.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/PatternMatch.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
@@ -128,6 +135,7 @@ class ChargeVersioning {
         expander.isHighCostExpansion({max_backedges}, &loop, kTripCountBudget, &tti_, at)) {
       return false;
     }
+    if (boundedBySearch(loop, max_backedges) && !mayVectorize(loop, *charged)) return false;
     std::optional<Sliceable> slices = worthSlicing(loop, *charged) ? sliceable(loop, *charged, se_, tti_) : std::nullopt;
     formLCSSA(loop, dt_, &li_, &se_);
 
@@ -211,6 +219,53 @@ class ChargeVersioning {
                   li_);
     se_.forgetLoop(&loop);
     se_.forgetBlockAndLoopDispositions();
+    return true;
+  }
+
+  // Whether `bound` depends on where a search stopped: it reads a value that leaves another
+  // innermost loop, not enclosing `loop`, that may leave from more than one place
+  // (charged_loop.h, leavesEarly). `loop` then works on what the search found (a word of a
+  // text, a field of a line, a key), whose length is that of one token: a few trips, most
+  // runs. Neither this nor mayVectorize asks ScalarEvolution anything, whose cached answers
+  // later transformations read, so the loops they let through get the code they got before.
+  bool boundedBySearch(const llvm::Loop& loop, const llvm::SCEV* bound) {
+    return llvm::SCEVExprContains(bound, [&](const llvm::SCEV* part) {
+      auto* unknown = llvm::dyn_cast<llvm::SCEVUnknown>(part);
+      auto* phi = unknown ? llvm::dyn_cast<llvm::PHINode>(unknown->getValue()) : nullptr;
+      if (!phi) return false;
+      for (BasicBlock* from : phi->blocks()) {
+        llvm::Loop* search = li_.getLoopFor(from);
+        if (search && search != &loop && search->getParentLoop() == loop.getParentLoop() && search->isInnermost() &&
+            !search->contains(phi->getParent()) && leavesEarly(*search)) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  // Whether every phi of the loop's header but the budget's is of a kind the loop
+  // vectoriser handles: an induction (a phi the latch adds an invariant to), a reduction or
+  // a fixed-order recurrence. A value carried from one iteration to the next in any other
+  // way (a hash `h = (h ^ c) * k`, a state machine's state) keeps the loop scalar, as
+  // LoopVectorizationLegality refuses it.
+  bool mayVectorize(const llvm::Loop& loop, const ChargedLoop& charged) {
+    using namespace llvm::PatternMatch;
+    for (llvm::PHINode& phi : loop.getHeader()->phis()) {
+      if (&phi == charged.budget) continue;
+      Value* next = phi.getIncomingValueForBlock(loop.getLoopLatch());
+      Value* step = nullptr;
+      if ((match(next, m_c_Add(m_Specific(&phi), m_Value(step))) || match(next, m_Sub(m_Specific(&phi), m_Value(step))) ||
+           match(next, m_GEP(m_Specific(&phi), m_Value(step)))) &&
+          loop.isLoopInvariant(step)) {
+        continue;
+      }
+      llvm::RecurrenceDescriptor reduction;
+      if (!llvm::RecurrenceDescriptor::isReductionPHI(&phi, const_cast<llvm::Loop*>(&loop), reduction) &&
+          !llvm::RecurrenceDescriptor::isFixedOrderRecurrence(&phi, const_cast<llvm::Loop*>(&loop), &dt_)) {
+        return false;
+      }
+    }
     return true;
   }
 
