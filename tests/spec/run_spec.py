@@ -72,10 +72,22 @@ def sha256_text(*parts):
     return h.hexdigest()
 
 
+def private_tmp(path):
+    """A temporary name beside `path` that no other thread or run uses: runs of several modes
+    (spec, spec-bounds, ...) share the cache, and a thread id alone repeats across processes."""
+    return f"{path}.tmp{os.getpid()}-{threading.get_ident()}"
+
+
 def write_atomically(path, data):
-    tmp = f"{path}.tmp{threading.get_ident()}"
+    tmp = private_tmp(path)
     with open(tmp, "wb" if isinstance(data, bytes) else "w") as f:
         f.write(data)
+    os.replace(tmp, path)
+
+
+def copy_atomically(source, path):
+    tmp = private_tmp(path)
+    shutil.copy2(source, tmp)
     os.replace(tmp, path)
 
 
@@ -133,8 +145,7 @@ class Config:
         # the middle of a run (ETXTBSY, a half-written file) cannot fail part of the suite.
         self.lunaticc = os.path.join(self.cache, "lunaticc-" + compiler_hash[:16])
         if not os.path.exists(self.lunaticc):
-            shutil.copy2(args.lunaticc, self.lunaticc + ".tmp")
-            os.replace(self.lunaticc + ".tmp", self.lunaticc)
+            copy_atomically(args.lunaticc, self.lunaticc)
         os.utime(self.lunaticc)
         # Objects live in a folder per lunaticc binary and flags, so that those of an old
         # lunaticc can be dropped whole (see prune_cache).
@@ -145,8 +156,7 @@ class Config:
         runtime_hash = sha256_file(args.runtime_lib)
         self.runtime_lib = os.path.join(self.cache, f"liblunatic_runtime-{runtime_hash[:16]}.a")
         if not os.path.exists(self.runtime_lib):
-            shutil.copy2(args.runtime_lib, self.runtime_lib + ".tmp")
-            os.replace(self.runtime_lib + ".tmp", self.runtime_lib)
+            copy_atomically(args.runtime_lib, self.runtime_lib)
         os.utime(self.runtime_lib)
         self.jobs = Jobs(args.jobs)
         self.support_object = None
@@ -184,7 +194,7 @@ def convert(config, wast):
     directory = os.path.join(config.cache, "wast2json", f"{name}-{key}")
     json_path = os.path.join(directory, name + ".json")
     if not os.path.exists(json_path):
-        tmp = directory + f".tmp{os.getpid()}"
+        tmp = private_tmp(directory)
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
         # wast2json prints type errors for some valid modules under --enable-all (function
@@ -194,8 +204,14 @@ def convert(config, wast):
             shutil.rmtree(tmp, ignore_errors=True)
             raise RuntimeError("wast2json failed: " + run.stderr.decode(errors="replace")[-2000:])
         os.makedirs(os.path.dirname(directory), exist_ok=True)
-        shutil.rmtree(directory, ignore_errors=True)
-        os.replace(tmp, directory)
+        try:
+            os.rename(tmp, directory)
+        except OSError:
+            # A run beside this one (another mode) converted it first, and may be reading
+            # it: keep its copy, which is the same.
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not os.path.exists(json_path):
+                raise RuntimeError(f"{directory} holds no {name}.json: delete it")
     with open(json_path) as f:
         return directory, json.load(f)["commands"]
 
@@ -240,7 +256,7 @@ def compile_module(config, wasm):
             status, _, text = f.read().partition("\n")
         return Compiled(key, int(status), text)
     compiled = Compiled(key, 0, "")
-    tmp = f"{obj}.tmp{threading.get_ident()}.o"
+    tmp = private_tmp(obj) + ".o"
     try:
         run = config.jobs.run([config.lunaticc, wasm, "-c", "-o", tmp, "--module-symbol", compiled.symbol,
                                *config.flags], timeout=config.args.compile_timeout)
@@ -269,11 +285,12 @@ def build_support_object(config):
     parts += [sha256_file(os.path.join(include, "lunatic", h)) for h in ("abi.h", "embed.h")]
     obj = os.path.join(config.cache, "spec_support-" + sha256_text(config.args.cxx, *parts)[:16] + ".o")
     if not os.path.exists(obj):
+        tmp = private_tmp(obj) + ".o"
         run = config.jobs.run([config.args.cxx, "-std=c++20", "-O1", "-c", os.path.join(HERE, "spec_support.cpp"),
-                               "-I" + include, "-o", obj + ".tmp"])
+                               "-I" + include, "-o", tmp])
         if run.returncode != 0:
             raise RuntimeError("spec_support.cpp did not compile:\n" + run.stderr.decode(errors="replace"))
-        os.replace(obj + ".tmp", obj)
+        os.replace(tmp, obj)
     os.utime(obj)
     config.support_object = obj
 
