@@ -21,7 +21,10 @@
 #include <llvm/Analysis/OptimizationRemarkEmitter.h>
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/Analysis/TargetTransformInfo.h>
+#include <llvm/ADT/SmallPtrSet.h>
+#include <llvm/IR/CFG.h>
 #include <llvm/IR/Dominators.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/LCSSA.h>
@@ -45,18 +48,52 @@ constexpr unsigned kCopies = 4;
 // check is a small part of an iteration already, and the copies would cost code size.
 constexpr unsigned kMaxBodyInstructions = 24;
 
+// Instructions (yield blocks left out) that the copies of a dispatch loop may come to.
+constexpr unsigned kMaxDispatchInstructions = 2400;
+
+// A switch with at least this many cases that stay in the loop makes it a dispatch loop.
+constexpr unsigned kDispatchCases = 4;
+
+// How many copies of `loop` to make if it is a dispatch loop (see the top of this file),
+// else 0.
+unsigned dispatchCopies(const llvm::Loop& loop, unsigned kind, llvm::ScalarEvolution& se) {
+  const llvm::BasicBlock* header = loop.getHeader();
+  bool charged_header = llvm::any_of(llvm::successors(header),
+                                     [&](const llvm::BasicBlock* next) { return isYieldBlock(*next, kind); });
+  if (!charged_header || !llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(&loop))) return 0;
+  bool dispatches = false;
+  unsigned size = 0;
+  for (const llvm::BasicBlock* block : loop.blocks()) {
+    if (isYieldBlock(*block, kind)) continue;
+    size += unsigned(block->size());
+    auto* choice = llvm::dyn_cast<llvm::SwitchInst>(block->getTerminator());
+    if (!choice) continue;
+    llvm::SmallPtrSet<const llvm::BasicBlock*, 16> staying;
+    for (const llvm::BasicBlock* next : llvm::successors(choice)) {
+      if (loop.contains(next)) staying.insert(next);
+    }
+    dispatches |= staying.size() >= kDispatchCases;
+  }
+  if (!dispatches) return 0;
+  unsigned copies = kCopies;
+  while (copies > 1 && copies * size > kMaxDispatchInstructions) copies /= 2;
+  return copies > 1 ? copies : 0;
+}
+
 class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
  public:
   llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager& fam) {
     unsigned kind = f.getContext().getMDKindID(kReductionsYieldMetadata);
     auto& li = fam.getResult<llvm::LoopAnalysis>(f);
     auto& se = fam.getResult<llvm::ScalarEvolutionAnalysis>(f);
-    std::vector<llvm::Loop*> candidates;
+    std::vector<std::pair<llvm::Loop*, unsigned>> candidates;
     for (llvm::Loop* loop : li.getLoopsInPreorder()) {
       if (loop->isInnermost() && smallChargedLoop(*loop, kind) &&
           (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) ||
            boundedOnlyByTraps(se, *loop) || searchesInput(*loop, se))) {
-        candidates.push_back(loop);
+        candidates.emplace_back(loop, kCopies);
+      } else if (unsigned copies = dispatchCopies(*loop, kind, se)) {
+        candidates.emplace_back(loop, copies);
       }
     }
     if (candidates.empty()) return llvm::PreservedAnalyses::all();
@@ -65,12 +102,12 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     auto& tti = fam.getResult<llvm::TargetIRAnalysis>(f);
     auto& ore = fam.getResult<llvm::OptimizationRemarkEmitterAnalysis>(f);
     bool changed = false;
-    for (llvm::Loop* loop : candidates) {
+    for (auto [loop, copies] : candidates) {
       if (!loop->isLoopSimplifyForm()) changed |= simplifyLoop(loop, &dt, &li, &se, &ac, nullptr, false);
       if (!loop->isLoopSimplifyForm() || !loop->isSafeToClone()) continue;
       changed |= formLCSSA(*loop, dt, &li, &se);
       llvm::UnrollLoopOptions options{};
-      options.Count = kCopies;
+      options.Count = copies;
       options.Force = true;
       options.Runtime = false;  // no remainder loop: every copy keeps its exits
       options.AllowExpensiveTripCount = false;
