@@ -1,6 +1,6 @@
-// One reduction check per several iterations of a small loop that must stay checked: an
-// LLVM pass run after loop versioning (the design is at the top of charge_unrolling.cpp;
-// the charges it finds are described in charges.h).
+// One reduction check per several iterations of a small loop that must stay checked, or of
+// an interpreter's dispatch loop: an LLVM pass run after loop versioning (the design is at
+// the top of charge_unrolling.cpp; the charges it finds are described in charges.h).
 #pragma once
 
 namespace llvm {

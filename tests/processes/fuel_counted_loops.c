@@ -4,7 +4,8 @@
  * loop's shape: a store loop, a loop with a value live out, and a 2-D nest over static
  * arrays; the same over a heap buffer whose length is known only at run time (the shape
  * strip-mining slices); a search through it that may leave early (which stays checked);
- * and a loop without end. Each pass of 2^20 iterations charges at least one reduction an
+ * an interpreter's dispatch loop (unrolled, one check per four opcodes); and a loop without
+ * end. Each pass of 2^20 iterations charges at least one reduction an
  * iteration; a rewritten loop that ran iterations it had not paid for would let a pass
  * finish.
  *
@@ -14,8 +15,10 @@
  * expect-stdout: heap_fill: died of fuel after 0 passes
  * expect-stdout: heap_sum: died of fuel after 0 passes
  * expect-stdout: heap_search: died of fuel after 0 passes
+ * expect-stdout: dispatch: died of fuel after 0 passes
  * expect-stdout: endless: died of fuel after 0 passes
  * expect-stdout: fuel_counted_loops: all ok
+ * expect-stderr: lunatic: process \d+ failed: out of fuel( at .*)?
  * expect-stderr: lunatic: process \d+ failed: out of fuel( at .*)?
  * expect-stderr: lunatic: process \d+ failed: out of fuel( at .*)?
  * expect-stderr: lunatic: process \d+ failed: out of fuel( at .*)?
@@ -95,6 +98,39 @@ TEST_ENTRY(heap_search) {
   }
 }
 
+/* A bytecode interpreter's loop: a switch over the next opcode, each case going round again.
+ * The program, copied from a volatile array so that the compiler cannot fold it, goes round
+ * its LOOP opcode n times, three opcodes a time. */
+enum Opcode { OP_HALT, OP_ADD, OP_SUB, OP_MUL, OP_XOR, OP_LOOP };
+static volatile uint8_t program_source[] = {OP_ADD, 3, OP_SUB, 3, OP_LOOP, 0, OP_HALT, 0};
+static uint8_t program[sizeof program_source];
+
+static uint32_t interpret(const uint8_t* code, uint32_t acc) {
+  uint32_t pc = 0;
+  for (;;) {
+    uint8_t op = code[pc], arg = code[pc + 1];
+    pc += 2;
+    switch (op) {
+      case OP_ADD: acc += arg; break;
+      case OP_SUB: acc -= arg; break;
+      case OP_MUL: acc *= arg; break;
+      case OP_XOR: acc ^= arg; break;
+      case OP_LOOP:
+        if (--acc != 0) pc = arg;
+        break;
+      default: return acc;
+    }
+  }
+}
+
+TEST_ENTRY(dispatch) {
+  for (size_t k = 0; k < sizeof program; ++k) program[k] = program_source[k];
+  for (uint64_t pass = 1; pass <= PASSES; ++pass) {
+    sink = interpret(program, N);
+    send_u64(parent, TAG_PASS, pass);
+  }
+}
+
 TEST_ENTRY(endless) {
   for (;;) sink = sink + 1;
 }
@@ -103,7 +139,7 @@ int main(void) {
   lunatic_config_id config = lunatic_config_create();
   CHECK(config != -1);
   lunatic_config_set_max_fuel(config, 1);
-  const char* entries[] = {"fill", "sum", "rows", "heap_fill", "heap_sum", "heap_search", "endless"};
+  const char* entries[] = {"fill", "sum", "rows", "heap_fill", "heap_sum", "heap_search", "dispatch", "endless"};
   for (size_t k = 0; k < sizeof entries / sizeof entries[0]; ++k) {
     uint64_t child = 0;
     CHECK_EQ(spawn_child(config, 0, entries[k], 0, &child), 0);
