@@ -269,7 +269,13 @@ def serve_metrics(o):
             check(False, "/status answered 200")
         except urllib.error.HTTPError as error:
             check(error.code == 404, f"the program answered {error.code}")
-        _, _, text = http_get(f"http://127.0.0.1:{metrics.group(1)}/metrics")
+        # A request is counted once its answer is sent, which the client may see first: wait
+        # for the fourth to be counted, then check every figure.
+        def answered_four():
+            _, _, text = http_get(f"http://127.0.0.1:{metrics.group(1)}/metrics")
+            counted = re.search(r'^lunatic_serve_request_duration_seconds_count (\S+)$', text, re.M)
+            return text if counted and float(counted.group(1)) >= 4 else None
+        text = wait_for("four requests counted", answered_four, 10)
         check(metric_value(text, 'lunatic_serve_requests_total{status="200"}') == 3, "three 200s")
         check(metric_value(text, 'lunatic_serve_requests_total{status="404"}') == 1, "one 404")
         check(metric_value(text, 'lunatic_serve_request_duration_seconds_bucket{le="+Inf"}') == 4, "four latencies")
