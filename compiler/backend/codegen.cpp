@@ -117,7 +117,7 @@ void runPasses(llvm::Module& module, llvm::TargetMachine& machine, const Codegen
   registerChargeVersioning(builder);
   // Before charge unrolling, which would unroll the compare loops it takes.
   registerByteCompare(builder, options.bounds_checked);
-  registerChargeUnrolling(builder);
+  registerChargeUnrolling(builder, options.bounds_checked);
   registerAddressWidening(builder);
   registerChargeBranches(builder);
   registerSelectBranches(builder);

@@ -116,6 +116,8 @@ unsigned dispatchCopies(const llvm::Loop& loop, unsigned kind, llvm::ScalarEvolu
 
 class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
  public:
+  explicit ChargeUnrollingPass(bool bounds_checked) : bounds_checked_(bounds_checked) {}
+
   llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager& fam) {
     unsigned kind = f.getContext().getMDKindID(kReductionsYieldMetadata);
     auto& li = fam.getResult<llvm::LoopAnalysis>(f);
@@ -125,9 +127,9 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
       if (loop->isInnermost() && ((smallChargedLoop(*loop, kind) &&
                                    (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) ||
                                     boundedOnlyByTraps(se, *loop) || searchesInput(*loop, se))) ||
-                                  mediumUnboundedLoop(*loop, kind, se))) {
+                                  (!bounds_checked_ && mediumUnboundedLoop(*loop, kind, se)))) {
         candidates.emplace_back(loop, kCopies);
-      } else if (unsigned copies = dispatchCopies(*loop, kind, se)) {
+      } else if (unsigned copies = bounds_checked_ ? 0 : dispatchCopies(*loop, kind, se)) {
         candidates.emplace_back(loop, copies);
       }
     }
@@ -153,6 +155,12 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     }
     return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
   }
+
+ private:
+  // Medium and dispatch loops are unrolled only with guard pages: with bounds checks their
+  // copies ran fewer instructions but more slowly, side by side (docs/benchmarks.md,
+  // "reduction counting's instructions": stackvm 9% and heapsort 13% slower).
+  bool bounds_checked_;
 };
 
 }  // namespace
@@ -162,9 +170,10 @@ bool smallChargedLoop(const llvm::Loop& loop, unsigned kind) {
   return size.charged && size.instructions <= kMaxBodyInstructions;
 }
 
-void registerChargeUnrolling(llvm::PassBuilder& builder) {
-  builder.registerVectorizerStartEPCallback(
-      [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) { passes.addPass(ChargeUnrollingPass()); });
+void registerChargeUnrolling(llvm::PassBuilder& builder, bool bounds_checked) {
+  builder.registerVectorizerStartEPCallback([bounds_checked](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
+    passes.addPass(ChargeUnrollingPass(bounds_checked));
+  });
   registerChargeMerging(builder);
 }
 

@@ -15,7 +15,8 @@ namespace lunaticc {
 bool smallChargedLoop(const llvm::Loop& loop, unsigned kind);
 
 // Adds the pass, followed by charge merging again, at the vectoriser's start of every
-// pipeline `builder` builds from now on (register it after the loop versioning pass).
-void registerChargeUnrolling(llvm::PassBuilder& builder);
+// pipeline `builder` builds from now on (register it after the loop versioning pass). With
+// `bounds_checked`, only small loops are unrolled, not medium or dispatch loops.
+void registerChargeUnrolling(llvm::PassBuilder& builder, bool bounds_checked);
 
 }  // namespace lunaticc
