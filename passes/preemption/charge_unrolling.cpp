@@ -124,14 +124,7 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
     auto& se = fam.getResult<llvm::ScalarEvolutionAnalysis>(f);
     std::vector<std::pair<llvm::Loop*, unsigned>> candidates;
     for (llvm::Loop* loop : li.getLoopsInPreorder()) {
-      if (loop->isInnermost() && ((smallChargedLoop(*loop, kind) &&
-                                   (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(loop)) ||
-                                    boundedOnlyByTraps(se, *loop) || searchesInput(*loop, se))) ||
-                                  (!bounds_checked_ && mediumUnboundedLoop(*loop, kind, se)))) {
-        candidates.emplace_back(loop, kCopies);
-      } else if (unsigned copies = bounds_checked_ ? 0 : dispatchCopies(*loop, kind, se)) {
-        candidates.emplace_back(loop, copies);
-      }
+      if (unsigned copies = copiesOf(*loop, kind, se)) candidates.emplace_back(loop, copies);
     }
     if (candidates.empty()) return llvm::PreservedAnalyses::all();
     auto& dt = fam.getResult<llvm::DominatorTreeAnalysis>(f);
@@ -157,6 +150,18 @@ class ChargeUnrollingPass : public llvm::PassInfoMixin<ChargeUnrollingPass> {
   }
 
  private:
+  // How many copies of `loop` to make, or 0 to leave it alone.
+  unsigned copiesOf(const llvm::Loop& loop, unsigned kind, llvm::ScalarEvolution& se) const {
+    if (loop.isInnermost() && smallChargedLoop(loop, kind) &&
+        (llvm::isa<llvm::SCEVCouldNotCompute>(se.getSymbolicMaxBackedgeTakenCount(&loop)) ||
+         boundedOnlyByTraps(se, loop) || searchesInput(loop, se))) {
+      return kCopies;
+    }
+    if (bounds_checked_) return 0;
+    if (loop.isInnermost() && mediumUnboundedLoop(loop, kind, se)) return kCopies;
+    return dispatchCopies(loop, kind, se);
+  }
+
   // Medium and dispatch loops are unrolled only with guard pages: with bounds checks their
   // copies ran fewer instructions but more slowly, side by side (docs/benchmarks.md,
   // "reduction counting's instructions": stackvm 9% and heapsort 13% slower).
